@@ -1,0 +1,232 @@
+/*
+ * exrqoi/common.h - version, result codes, allocator, limits and the
+ * enumerations shared by every part of the API.
+ *
+ * Thread safety: everything declared here is either a pure function or a
+ * plain data type; all of it may be used from any thread.
+ */
+#ifndef EXRQOI_COMMON_H
+#define EXRQOI_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "exrqoi/version.h"
+
+/* Symbols are exported only through this macro (the library is built with
+ * hidden visibility by default). Static builds define EXRQOI_STATIC. */
+#if defined(_WIN32) && !defined(EXRQOI_STATIC)
+#  ifdef EXRQOI_BUILDING
+#    define EXRQOI_API __declspec(dllexport)
+#  else
+#    define EXRQOI_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define EXRQOI_API __attribute__((visibility("default")))
+#else
+#  define EXRQOI_API
+#endif
+
+/** Version of the library actually linked, e.g. "0.1.0". Never NULL. */
+EXRQOI_API const char *exrqoi_version_string(void);
+/** EXRQOI_VERSION_NUMBER of the linked library (major*10000+minor*100+patch). */
+EXRQOI_API uint32_t exrqoi_version_number(void);
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+/* ------------------------------------------------------------------ */
+
+/** Every fallible call returns one of these. 0 is success; codes are grouped
+ * by tens: caller errors, resources and limits, I/O, invalid file data,
+ * unsupported features, aborted. */
+typedef int32_t exrqoi_result;
+
+enum {
+    EXRQOI_OK = 0,
+
+    /* the caller's mistake */
+    EXRQOI_ERR_INVALID_ARGUMENT = 1, /**< NULL where not allowed, bad value */
+    EXRQOI_ERR_BUFFER_TOO_SMALL = 2, /**< caller's buffer or stride too small */
+    EXRQOI_ERR_NOT_FOUND = 3,        /**< no such part, channel, attribute, level, tile */
+    EXRQOI_ERR_BAD_STATE = 4,        /**< call out of order (e.g. writer already finished) */
+    EXRQOI_ERR_TYPE_MISMATCH = 5,    /**< attribute or sample type differs from the one asked */
+
+    /* resources */
+    EXRQOI_ERR_OUT_OF_MEMORY = 10,   /**< the allocator returned NULL */
+    EXRQOI_ERR_LIMIT = 11,           /**< a configured limit (exrqoi_limits) would be exceeded */
+    EXRQOI_ERR_THREAD = 12,          /**< a thread could not be created */
+
+    /* input / output */
+    EXRQOI_ERR_OPEN = 20,            /**< the file could not be opened or created */
+    EXRQOI_ERR_READ = 21,            /**< a read callback or read(2) failed */
+    EXRQOI_ERR_WRITE = 22,           /**< a write callback or write(2) failed */
+    EXRQOI_ERR_TRUNCATED = 23,       /**< the data ends before the format says it does */
+    EXRQOI_ERR_NOT_SEEKABLE = 24,    /**< an operation needs random access the stream lacks */
+
+    /* invalid file data */
+    EXRQOI_ERR_BAD_MAGIC = 30,       /**< not an EXR (or QOI) file */
+    EXRQOI_ERR_BAD_VERSION = 31,     /**< unknown version or flags */
+    EXRQOI_ERR_BAD_HEADER = 32,      /**< malformed header structure */
+    EXRQOI_ERR_BAD_ATTRIBUTE = 33,   /**< attribute of the wrong size or invalid value */
+    EXRQOI_ERR_MISSING_ATTRIBUTE = 34, /**< a required attribute is absent */
+    EXRQOI_ERR_BAD_OFFSETS = 35,     /**< chunk offset table invalid and not rebuildable */
+    EXRQOI_ERR_BAD_CHUNK = 36,       /**< chunk leader (part, y, tile, sizes) invalid */
+    EXRQOI_ERR_CORRUPT = 37,         /**< compressed data does not decode */
+    EXRQOI_ERR_BAD_SAMPLES = 38,     /**< deep sample counts inconsistent */
+
+    /* valid but not supported */
+    EXRQOI_ERR_UNSUPPORTED = 40,     /**< a feature this build cannot handle */
+    EXRQOI_ERR_UNSUPPORTED_COMPRESSION = 41, /**< compression method not available */
+
+    EXRQOI_ERR_ABORTED = 50          /**< a progress callback asked to stop */
+};
+
+/** Short English explanation of a result code. Never NULL. */
+EXRQOI_API const char *exrqoi_strerror(exrqoi_result code);
+/** Symbolic name of a result code, e.g. "EXRQOI_ERR_TRUNCATED". Never NULL. */
+EXRQOI_API const char *exrqoi_error_name(exrqoi_result code);
+
+/** Receives the detailed message of a failure (what and where: part,
+ * attribute, chunk, byte offset) as it happens. Called on the thread that
+ * detected it; must not call back into the library on the same object. */
+typedef void (*exrqoi_message_fn)(void *user, exrqoi_result code, const char *message);
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+/* ------------------------------------------------------------------ */
+
+/** Caller-provided allocator. Both functions must be thread-safe when the
+ * library runs with more than one thread. alloc returns memory aligned for
+ * any type, or NULL; free accepts NULL. A NULL allocator pointer anywhere
+ * in the API means malloc/free. */
+typedef struct exrqoi_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} exrqoi_allocator;
+
+/** Releases memory the library returned to the caller (images, buffers,
+ * strings) with the allocator it was made with. NULL allocator = free(). */
+EXRQOI_API void exrqoi_free(const exrqoi_allocator *allocator, void *ptr);
+
+/* ------------------------------------------------------------------ */
+/* Limits                                                              */
+/* ------------------------------------------------------------------ */
+
+/** Guards against allocation bombs in hostile files. Every count, size and
+ * window read from a file is checked against these before anything is
+ * allocated for it; exceeding one gives EXRQOI_ERR_LIMIT. A field of 0
+ * means "the default" (see exrqoi_limits_default). */
+typedef struct exrqoi_limits {
+    uint32_t max_width;            /**< data window width (default 1<<24) */
+    uint32_t max_height;           /**< data window height (default 1<<24) */
+    uint64_t max_pixels;           /**< width*height of one part/level (default 1<<30) */
+    uint64_t max_alloc_bytes;      /**< bytes allocated for one read call (default 16 GiB) */
+    uint32_t max_attribute_size;   /**< bytes of one attribute (default 64 MiB) */
+    uint64_t max_chunk_size;       /**< packed or unpacked bytes of one chunk (default 2 GiB) */
+    uint32_t max_deep_samples_per_pixel; /**< default 1<<24 */
+    uint64_t max_deep_samples_total;     /**< per part and level (default 1<<32) */
+    uint32_t max_parts;            /**< parts in a multipart file (default 1<<16) */
+    uint32_t max_attributes;       /**< attributes in one header (default 1<<16) */
+    uint64_t max_qoi_pixels;       /**< QOI width*height (default 400000000, like qoi.h) */
+} exrqoi_limits;
+
+/** Fills *limits with the defaults. */
+EXRQOI_API void exrqoi_limits_default(exrqoi_limits *limits);
+
+/* ------------------------------------------------------------------ */
+/* Enumerations with the values the EXR file format stores             */
+/* ------------------------------------------------------------------ */
+
+typedef enum exrqoi_pixel_type {
+    EXRQOI_PIXEL_UINT = 0,
+    EXRQOI_PIXEL_HALF = 1,
+    EXRQOI_PIXEL_FLOAT = 2
+} exrqoi_pixel_type;
+
+typedef enum exrqoi_compression {
+    EXRQOI_COMPRESSION_NONE = 0,
+    EXRQOI_COMPRESSION_RLE = 1,
+    EXRQOI_COMPRESSION_ZIPS = 2,
+    EXRQOI_COMPRESSION_ZIP = 3,
+    EXRQOI_COMPRESSION_PIZ = 4,
+    EXRQOI_COMPRESSION_PXR24 = 5,
+    EXRQOI_COMPRESSION_B44 = 6,
+    EXRQOI_COMPRESSION_B44A = 7,
+    EXRQOI_COMPRESSION_DWAA = 8,
+    EXRQOI_COMPRESSION_DWAB = 9,
+    EXRQOI_COMPRESSION_COUNT = 10
+} exrqoi_compression;
+
+typedef enum exrqoi_line_order {
+    EXRQOI_LINE_ORDER_INCREASING = 0,
+    EXRQOI_LINE_ORDER_DECREASING = 1,
+    EXRQOI_LINE_ORDER_RANDOM = 2
+} exrqoi_line_order;
+
+typedef enum exrqoi_level_mode {
+    EXRQOI_LEVEL_ONE = 0,
+    EXRQOI_LEVEL_MIPMAP = 1,
+    EXRQOI_LEVEL_RIPMAP = 2
+} exrqoi_level_mode;
+
+typedef enum exrqoi_rounding_mode {
+    EXRQOI_ROUND_DOWN = 0,
+    EXRQOI_ROUND_UP = 1
+} exrqoi_rounding_mode;
+
+typedef enum exrqoi_part_type {
+    EXRQOI_PART_SCANLINE = 0,
+    EXRQOI_PART_TILED = 1,
+    EXRQOI_PART_DEEP_SCANLINE = 2,
+    EXRQOI_PART_DEEP_TILED = 3
+} exrqoi_part_type;
+
+/** Lower-case name used in files and on the command line ("zip", "dwaa"),
+ * or NULL for an unknown value. */
+EXRQOI_API const char *exrqoi_compression_name(exrqoi_compression c);
+/** Parses a compression name (case-insensitive); EXRQOI_ERR_NOT_FOUND if unknown. */
+EXRQOI_API exrqoi_result exrqoi_compression_from_name(const char *name, exrqoi_compression *out);
+/** Scanlines per chunk of a compression method (1, 16, 32 or 256); 0 if unknown. */
+EXRQOI_API int exrqoi_compression_lines(exrqoi_compression c);
+/** Bytes of one sample of the type (2 or 4); 0 if unknown. */
+EXRQOI_API int exrqoi_pixel_type_size(exrqoi_pixel_type t);
+
+/* ------------------------------------------------------------------ */
+/* Half floats                                                         */
+/* ------------------------------------------------------------------ */
+
+/** IEEE 754 binary16 to binary32, exact (NaN payloads kept). */
+EXRQOI_API float exrqoi_half_to_float(uint16_t h);
+/** binary32 to binary16, round to nearest even, as OpenEXR's Imath does
+ * (overflow to infinity, NaN kept as NaN). */
+EXRQOI_API uint16_t exrqoi_float_to_half(float f);
+
+/* ------------------------------------------------------------------ */
+/* Worker pool                                                         */
+/* ------------------------------------------------------------------ */
+
+/** A pool of pthreads that (de)compresses chunks. One pool can serve many
+ * readers and writers at once (it is thread-safe). */
+typedef struct exrqoi_pool exrqoi_pool;
+
+/** Creates a pool with `threads` workers (0 = number of online cores).
+ * The calling thread of each parallel job helps, so `threads` = 1 still
+ * means "no extra thread". */
+EXRQOI_API exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator,
+                                            exrqoi_pool **out);
+/** Number of threads work is split over (including the caller). */
+EXRQOI_API int exrqoi_pool_threads(const exrqoi_pool *pool);
+/** Stops and joins the workers. Must not be called while a job runs on it. NULL is fine. */
+EXRQOI_API void exrqoi_pool_destroy(exrqoi_pool *pool);
+/** Number of online CPU cores (at least 1). */
+EXRQOI_API int exrqoi_cpu_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EXRQOI_COMMON_H */

@@ -1,0 +1,140 @@
+/*
+ * The codec interface: every EXR compression method turns one chunk's
+ * "unpacked" bytes into packed bytes and back.
+ *
+ * Unpacked layout (the EXR uncompressed block, little-endian as in the
+ * file): for each line yy of the block, top to bottom, for each channel c
+ * in channel-list order, if mod(yy, c.y_sampling) == 0: c.width samples of
+ * c.size bytes each. Codecs that need another order (PIZ, B44, DWA)
+ * rearrange internally. The expected unpacked size always comes from the
+ * header (block->unpacked_size), never from the stream.
+ *
+ * One exrqoi__codec_ctx belongs to one thread at a time (a worker slot):
+ * it owns that thread's deflate state and scratch memory.
+ */
+#ifndef EXRQOI_CODEC_H
+#define EXRQOI_CODEC_H
+
+#include "common/internal.h"
+
+typedef struct exrqoi__chan_layout {
+    const char *name;
+    uint8_t type;     /* exrqoi_pixel_type */
+    uint8_t size;     /* bytes per sample: 2 (half) or 4 (uint, float) */
+    uint8_t p_linear; /* the channel's pLinear flag (B44 transfer) */
+    int32_t x_sampling;
+    int32_t y_sampling;
+    int32_t width;  /* samples on each sampled line of this block */
+    int32_t height; /* sampled lines in this block (y mod y_sampling == 0) */
+} exrqoi__chan_layout;
+
+typedef struct exrqoi__block_layout {
+    int32_t x, y;          /* absolute coordinates of the block's top-left pixel */
+    int32_t width, height; /* block size in pixels (clipped to the data window) */
+    int nchan;
+    const exrqoi__chan_layout *chans;
+    size_t unpacked_size; /* sum over channels of width*height*size */
+    exrqoi_compression compression;
+} exrqoi__block_layout;
+
+/* Per-thread codec state and scratch memory. Create with
+ * exrqoi__codec_ctx_init, release with exrqoi__codec_ctx_free. */
+#define EXRQOI__SCRATCH_SLOTS 6
+typedef struct exrqoi__codec_ctx {
+    const exrqoi_allocator *alloc;
+    struct libdeflate_decompressor *inflater;
+    struct libdeflate_compressor *deflater;
+    int deflate_level;      /* level the deflater was made for */
+    int zip_level;          /* requested deflate level for ZIP/ZIPS/PXR24 (default 6; OpenEXR's 4.. see codec docs) */
+    float dwa_level;        /* dwaCompressionLevel, default 45 */
+    void *scratch[EXRQOI__SCRATCH_SLOTS];
+    size_t scratch_cap[EXRQOI__SCRATCH_SLOTS];
+    exrqoi__err err; /* message of the last failure on this thread */
+} exrqoi__codec_ctx;
+
+EXRQOI_INTERNAL void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *alloc);
+EXRQOI_INTERNAL void exrqoi__codec_ctx_free(exrqoi__codec_ctx *ctx);
+
+/* Scratch buffer `slot` of at least `size` bytes (contents undefined).
+ * Slots are private to the codec running; codecs number theirs from 0. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, int slot, size_t size,
+                                                    void **out);
+
+/* zlib-format (RFC 1950) inflate into exactly `dst_size` bytes: any other
+ * decoded size, or a bad stream, is EXRQOI_ERR_CORRUPT. Uses libdeflate. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__inflate(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                              size_t src_size, uint8_t *dst, size_t dst_size);
+/* Like exrqoi__inflate but the decoded size may be anything up to dst_cap;
+ * it is returned in *out_size. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__inflate_any(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                                  size_t src_size, uint8_t *dst, size_t dst_cap,
+                                                  size_t *out_size);
+/* zlib-format deflate at ctx->zip_level. dst_cap must be at least
+ * exrqoi__deflate_bound(ctx, src_size). */
+EXRQOI_INTERNAL size_t exrqoi__deflate_bound(exrqoi__codec_ctx *ctx, size_t src_size);
+EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                              size_t src_size, uint8_t *dst, size_t dst_cap,
+                                              size_t *out_size);
+
+/* One entry per compression method. */
+typedef struct exrqoi__codec {
+    exrqoi_compression id;
+    const char *name;
+    int lines_per_chunk;
+    /* Decode `src` (packed, src_size bytes, never equal to unpacked_size:
+     * that case is "stored raw" and handled by the dispatcher) into `dst`
+     * of exactly block->unpacked_size bytes. */
+    exrqoi_result (*decompress)(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                const uint8_t *src, size_t src_size, uint8_t *dst);
+    /* Worst-case packed size for the block (the dispatcher allocates it). */
+    size_t (*bound)(const exrqoi__block_layout *block);
+    /* Encode block->unpacked_size bytes from `src` into `dst` (capacity
+     * `dst_cap` >= bound). Sets *out_size. */
+    exrqoi_result (*compress)(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                              const uint8_t *src, uint8_t *dst, size_t dst_cap, size_t *out_size);
+} exrqoi__codec;
+
+/* The table entry, or NULL when the method is unknown or not built. */
+EXRQOI_INTERNAL const exrqoi__codec *exrqoi__codec_get(exrqoi_compression c);
+
+/* Dispatchers applying the stored-raw rule (packed size == unpacked size
+ * means the bytes are stored uncompressed, for every codec; on encode,
+ * output that would not be smaller is stored raw, as OpenEXR does). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_block(exrqoi__codec_ctx *ctx,
+                                                       const exrqoi__block_layout *block,
+                                                       const uint8_t *src, size_t src_size,
+                                                       uint8_t *dst);
+/* On success *out points into ctx scratch slot EXRQOI__SCRATCH_SLOTS-1 (or
+ * at `src` itself when stored raw) and stays valid until the next call. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx,
+                                                     const exrqoi__block_layout *block,
+                                                     const uint8_t *src, const uint8_t **out,
+                                                     size_t *out_size);
+
+/* Byte-stream codecs used by deep data (sample count table and sample
+ * bytes have no channel layout): NONE, RLE, ZIPS, ZIP only. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
+                                                       const uint8_t *src, size_t src_size,
+                                                       uint8_t *dst, size_t dst_size);
+EXRQOI_INTERNAL exrqoi_result exrqoi__compress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
+                                                     const uint8_t *src, size_t src_size,
+                                                     const uint8_t **out, size_t *out_size);
+
+/* The codec table entries, defined in their own modules. */
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_none;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_rle;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_zips;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_zip;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_piz;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_pxr24;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_b44;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_b44a;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_dwaa;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_dwab;
+
+/* Shared by ZIP/ZIPS, RLE and PXR24-style byte shuffles:
+ * predictor + interleave as OpenEXR defines them. */
+EXRQOI_INTERNAL void exrqoi__zip_unpredict(uint8_t *buf, size_t n, uint8_t *out_interleaved);
+EXRQOI_INTERNAL void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * OpenEXR's Huffman coder (used by PIZ and by DWA's AC coefficients).
+ * Stream format as OpenEXR's internal_huf.c: a 20-byte header (im, iM,
+ * tableLength, nBits, reserved), the run-length packed code-length table,
+ * then the bit stream.
+ */
+#ifndef EXRQOI_HUF_H
+#define EXRQOI_HUF_H
+
+#include "codec/codec.h"
+
+/* Decodes `src` into exactly `n_out` 16-bit values. Any inconsistency
+ * (table, bit count, output count) is EXRQOI_ERR_CORRUPT. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                                     size_t src_size, uint16_t *out, size_t n_out);
+/* Worst-case encoded size of n 16-bit values. */
+EXRQOI_INTERNAL size_t exrqoi__huf_bound(size_t n);
+/* Encodes n values into dst (capacity >= exrqoi__huf_bound(n)); *out_size
+ * gets the bytes written. Output identical to OpenEXR's encoder. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in,
+                                                   size_t n, uint8_t *dst, size_t dst_cap,
+                                                   size_t *out_size);
+
+#endif

@@ -1,0 +1,27 @@
+/* NONE: chunks hold the unpacked bytes; the dispatcher's stored-raw rule
+ * does all the work, so a size mismatch reaching here is an error. */
+#include "codec/codec.h"
+
+static exrqoi_result none_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                     const uint8_t *src, size_t n, uint8_t *dst)
+{
+    (void)src;
+    (void)dst;
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
+                        "uncompressed chunk holds %zu bytes, %zu expected", n, b->unpacked_size);
+}
+
+static size_t none_bound(const exrqoi__block_layout *b) { return b->unpacked_size; }
+
+static exrqoi_result none_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                   const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
+{
+    (void)ctx;
+    if (cap < b->unpacked_size) return EXRQOI_ERR_BUFFER_TOO_SMALL;
+    if (b->unpacked_size) memcpy(dst, src, b->unpacked_size);
+    *out = b->unpacked_size;
+    return EXRQOI_OK;
+}
+
+const exrqoi__codec exrqoi__codec_none = {EXRQOI_COMPRESSION_NONE, "none", 1, none_decompress,
+                                          none_bound, none_compress};

@@ -1,0 +1,203 @@
+/* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
+ * then zlib-format deflate (libdeflate). */
+#include "codec/codec.h"
+
+static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
+                                      uint8_t *dst, size_t dst_size)
+{
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, dst_size, &tmp));
+    EXRQOI_TRY(exrqoi__inflate(ctx, src, n, (uint8_t *)tmp, dst_size));
+    exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
+    return EXRQOI_OK;
+}
+
+static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
+                                      uint8_t *dst, size_t cap, size_t *out)
+{
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, n, &tmp));
+    exrqoi__zip_predict(src, n, (uint8_t *)tmp);
+    return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
+}
+
+static exrqoi_result zip_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                    const uint8_t *src, size_t n, uint8_t *dst)
+{
+    return zip_decode_bytes(ctx, src, n, dst, b->unpacked_size);
+}
+
+/* Worst case of libdeflate's zlib wrapper, independent of the level. */
+static size_t zip_bound_bytes(size_t n) { return n + n / 8 + 64 + 6 * (n / 65535 + 1); }
+
+static size_t zip_bound(const exrqoi__block_layout *b) { return zip_bound_bytes(b->unpacked_size); }
+
+static exrqoi_result zip_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
+{
+    return zip_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
+}
+
+const exrqoi__codec exrqoi__codec_zips = {EXRQOI_COMPRESSION_ZIPS, "zips", 1, zip_decompress,
+                                          zip_bound, zip_compress};
+const exrqoi__codec exrqoi__codec_zip = {EXRQOI_COMPRESSION_ZIP, "zip", 16, zip_decompress,
+                                         zip_bound, zip_compress};
+
+/* ---- RLE ---------------------------------------------------------------- */
+
+/* OpenEXR's run-length scheme: a signed count byte; c >= 0 is a run of
+ * c+1 copies of the next byte, c < 0 is -c literal bytes. Runs of at
+ * least 3 are coded as runs; at most 127 (+1) bytes per op. */
+static size_t rle_encode(const uint8_t *in, size_t n, uint8_t *out)
+{
+    size_t o = 0, r = 0;
+    while (r < n) {
+        size_t e = r + 1;
+        while (e < n && in[e] == in[r] && e - r - 1 < 127) e++;
+        size_t extra = e - r - 1; /* repeats after the first byte */
+        if (extra >= 2) {
+            out[o++] = (uint8_t)extra;
+            out[o++] = in[r];
+            r = e;
+        } else {
+            /* literals until a run of three starts or 127 bytes */
+            size_t count = 1;
+            e = r + 1;
+            while (e < n && count < 127 &&
+                   (e + 2 >= n || in[e] != in[e + 1] || in[e + 1] != in[e + 2])) {
+                e++;
+                count++;
+            }
+            out[o++] = (uint8_t)(-(int)count);
+            memcpy(out + o, in + r, count);
+            o += count;
+            r = e;
+        }
+    }
+    return o;
+}
+
+static exrqoi_result rle_decode(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n, uint8_t *out,
+                                size_t out_size)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        int8_t c = (int8_t)src[i++];
+        if (c < 0) {
+            size_t count = (size_t)(-(int)c);
+            if (count > n - i || count > out_size - o) goto bad;
+            memcpy(out + o, src + i, count);
+            i += count;
+            o += count;
+        } else {
+            size_t count = (size_t)c + 1;
+            if (i >= n || count > out_size - o) goto bad;
+            memset(out + o, src[i++], count);
+            o += count;
+        }
+    }
+    if (o == out_size) return EXRQOI_OK;
+bad:
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
+                        "RLE data does not decode to the expected %zu bytes", out_size);
+}
+
+static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
+                                      uint8_t *dst, size_t dst_size)
+{
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, dst_size, &tmp));
+    EXRQOI_TRY(rle_decode(ctx, src, n, (uint8_t *)tmp, dst_size));
+    exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
+    return EXRQOI_OK;
+}
+
+static size_t rle_bound_bytes(size_t n) { return n + n / 127 + 2; }
+
+static exrqoi_result rle_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
+                                      uint8_t *dst, size_t cap, size_t *out)
+{
+    if (cap < rle_bound_bytes(n)) return EXRQOI_ERR_BUFFER_TOO_SMALL;
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, n, &tmp));
+    exrqoi__zip_predict(src, n, (uint8_t *)tmp);
+    *out = rle_encode((const uint8_t *)tmp, n, dst);
+    return EXRQOI_OK;
+}
+
+static exrqoi_result rle_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                    const uint8_t *src, size_t n, uint8_t *dst)
+{
+    return rle_decode_bytes(ctx, src, n, dst, b->unpacked_size);
+}
+static size_t rle_bound(const exrqoi__block_layout *b) { return rle_bound_bytes(b->unpacked_size); }
+static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
+{
+    return rle_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
+}
+
+const exrqoi__codec exrqoi__codec_rle = {EXRQOI_COMPRESSION_RLE, "rle", 1, rle_decompress,
+                                         rle_bound, rle_compress};
+
+/* ---- byte-stream entry points (deep data) ------------------------------- */
+
+exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
+                                       const uint8_t *src, size_t src_size, uint8_t *dst,
+                                       size_t dst_size)
+{
+    if (src_size == dst_size) {
+        if (dst_size) memcpy(dst, src, dst_size);
+        return EXRQOI_OK;
+    }
+    switch (c) {
+    case EXRQOI_COMPRESSION_RLE: return rle_decode_bytes(ctx, src, src_size, dst, dst_size);
+    case EXRQOI_COMPRESSION_ZIPS:
+    case EXRQOI_COMPRESSION_ZIP: return zip_decode_bytes(ctx, src, src_size, dst, dst_size);
+    case EXRQOI_COMPRESSION_NONE:
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
+                            "uncompressed deep data holds %zu bytes, %zu expected", src_size,
+                            dst_size);
+    default:
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
+                            "%s compression is not valid for deep data",
+                            exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
+    }
+}
+
+exrqoi_result exrqoi__compress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
+                                     const uint8_t *src, size_t src_size, const uint8_t **out,
+                                     size_t *out_size)
+{
+    size_t cap, n = 0;
+    void *dst = NULL;
+    switch (c) {
+    case EXRQOI_COMPRESSION_NONE:
+        *out = src;
+        *out_size = src_size;
+        return EXRQOI_OK;
+    case EXRQOI_COMPRESSION_RLE:
+        cap = rle_bound_bytes(src_size);
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
+        EXRQOI_TRY(rle_encode_bytes(ctx, src, src_size, (uint8_t *)dst, cap, &n));
+        break;
+    case EXRQOI_COMPRESSION_ZIPS:
+    case EXRQOI_COMPRESSION_ZIP:
+        cap = zip_bound_bytes(src_size);
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
+        EXRQOI_TRY(zip_encode_bytes(ctx, src, src_size, (uint8_t *)dst, cap, &n));
+        break;
+    default:
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
+                            "%s compression is not valid for deep data",
+                            exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
+    }
+    if (n >= src_size) {
+        *out = src;
+        *out_size = src_size;
+    } else {
+        *out = (const uint8_t *)dst;
+        *out_size = n;
+    }
+    return EXRQOI_OK;
+}

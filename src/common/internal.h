@@ -1,0 +1,180 @@
+/*
+ * Internal header every .c file of the library includes first.
+ * Shared-but-internal symbols are named exrqoi__* and are hidden by the
+ * default visibility; everything else is static.
+ */
+#ifndef EXRQOI_INTERNAL_H
+#define EXRQOI_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "exrqoi/common.h"
+
+#define EXRQOI_INTERNAL __attribute__((visibility("hidden")))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define EXRQOI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define EXRQOI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define EXRQOI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define EXRQOI_LIKELY(x) (x)
+#define EXRQOI_UNLIKELY(x) (x)
+#define EXRQOI_PRINTF(f, a)
+#endif
+
+/* ---- allocation (always through the caller's allocator) ---------------- */
+
+/* NULL `a` means malloc/free. Returns NULL on failure or size 0 overflow. */
+EXRQOI_INTERNAL void *exrqoi__alloc(const exrqoi_allocator *a, size_t size);
+EXRQOI_INTERNAL void *exrqoi__calloc(const exrqoi_allocator *a, size_t n, size_t size);
+EXRQOI_INTERNAL void exrqoi__free(const exrqoi_allocator *a, void *p);
+/* Grows (or allocates) *p to hold at least `size` bytes, keeping contents
+ * up to *cap. Doubles to amortise. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__reserve(const exrqoi_allocator *a, void **p, size_t *cap,
+                                              size_t size);
+EXRQOI_INTERNAL char *exrqoi__strdup(const exrqoi_allocator *a, const char *s);
+EXRQOI_INTERNAL char *exrqoi__strndup(const exrqoi_allocator *a, const char *s, size_t n);
+
+/* ---- errors with detail ------------------------------------------------ */
+
+/* Holds the last failure of a context. The message is also sent to the
+ * caller's callback, if any. */
+typedef struct exrqoi__err {
+    exrqoi_result code;
+    exrqoi_message_fn on_message;
+    void *user;
+    char msg[512];
+} exrqoi__err;
+
+/* Records `code` with a printf-style message and returns `code`. `e` may be
+ * NULL (the code is still returned). Never prints. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__fail(exrqoi__err *e, exrqoi_result code, const char *fmt, ...)
+    EXRQOI_PRINTF(3, 4);
+EXRQOI_INTERNAL exrqoi_result exrqoi__vfail(exrqoi__err *e, exrqoi_result code, const char *fmt,
+                                            va_list ap);
+EXRQOI_INTERNAL void exrqoi__err_clear(exrqoi__err *e);
+
+/* Evaluate, return the error if it failed. */
+#define EXRQOI_TRY(expr)                                                                      \
+    do {                                                                                      \
+        exrqoi_result exrqoi__rv_ = (expr);                                                   \
+        if (EXRQOI_UNLIKELY(exrqoi__rv_ != EXRQOI_OK)) return exrqoi__rv_;                     \
+    } while (0)
+
+/* ---- overflow-checked arithmetic (true = overflowed) ------------------- */
+
+static inline bool exrqoi__mul_size(size_t a, size_t b, size_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+static inline bool exrqoi__add_size(size_t a, size_t b, size_t *out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+static inline bool exrqoi__mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+static inline bool exrqoi__add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+
+/* Mathematical modulo/division for possibly negative coordinates. */
+static inline int32_t exrqoi__mod(int32_t a, int32_t b)
+{
+    int32_t m = a % b;
+    return (m < 0) ? m + b : m;
+}
+static inline int32_t exrqoi__floor_div(int32_t a, int32_t b)
+{
+    int32_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+/* Number of integers y in [lo, hi] (inclusive) with y mod s == 0. */
+static inline int32_t exrqoi__count_sampled(int32_t lo, int32_t hi, int32_t s)
+{
+    if (hi < lo) return 0;
+    if (s <= 1) return hi - lo + 1;
+    return exrqoi__floor_div(hi, s) - exrqoi__floor_div(lo - 1, s);
+}
+
+/* ---- little-endian access (file byte order) ---------------------------- */
+
+static inline uint16_t exrqoi__le16(const void *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+static inline uint32_t exrqoi__le32(const void *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+static inline uint64_t exrqoi__le64(const void *p)
+{
+    return (uint64_t)exrqoi__le32(p) | ((uint64_t)exrqoi__le32((const uint8_t *)p + 4) << 32);
+}
+static inline float exrqoi__lef32(const void *p)
+{
+    uint32_t u = exrqoi__le32(p);
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+static inline double exrqoi__lef64(const void *p)
+{
+    uint64_t u = exrqoi__le64(p);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+static inline void exrqoi__put16(void *p, uint16_t v)
+{
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+}
+static inline void exrqoi__put32(void *p, uint32_t v)
+{
+    uint8_t *b = (uint8_t *)p;
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+static inline void exrqoi__put64(void *p, uint64_t v)
+{
+    exrqoi__put32(p, (uint32_t)v);
+    exrqoi__put32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+static inline void exrqoi__putf32(void *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    exrqoi__put32(p, u);
+}
+static inline void exrqoi__putf64(void *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    exrqoi__put64(p, u);
+}
+
+/* ---- limits ------------------------------------------------------------ */
+
+/* Copies `in` (NULL = defaults) to `out`, replacing zero fields by defaults. */
+EXRQOI_INTERNAL void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out);
+
+/* ---- CRC-32 (zlib polynomial, for the canonical hash) ------------------ */
+EXRQOI_INTERNAL uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len);
+
+#endif /* EXRQOI_INTERNAL_H */
