@@ -114,6 +114,33 @@ typedef struct exrqoi_allocator {
 EXRQOI_API void exrqoi_free(const exrqoi_allocator *allocator, void *ptr);
 
 /* ------------------------------------------------------------------ */
+/* Streams                                                             */
+/* ------------------------------------------------------------------ */
+
+/** Caller-provided input, pread-style: read up to `size` bytes at `offset`
+ * into buf and return how many were read (fewer only at the end of the
+ * data), or -1 on error. When a reader runs with more than one thread and
+ * `concurrent` is 0, the library serialises calls with a mutex. A
+ * sequential-only source (a pipe) may ignore `offset` if it is only read
+ * front to back (QOI streaming does that; EXR needs random access). */
+typedef struct exrqoi_input {
+    int64_t (*read)(void *user, void *buf, size_t size, uint64_t offset);
+    int64_t size;   /**< total bytes, or -1 when unknown */
+    int concurrent; /**< non-zero: read may be called from several threads at once */
+    void *user;
+} exrqoi_input;
+
+/** Caller-provided output, sequential: write all `size` bytes, return 0 on
+ * success, non-zero on failure. `seek` (optional) moves the write position
+ * to an absolute offset; without it the writer buffers what it must patch
+ * (the EXR offset table) and writes strictly front to back. */
+typedef struct exrqoi_output {
+    int (*write)(void *user, const void *buf, size_t size);
+    int (*seek)(void *user, uint64_t offset);
+    void *user;
+} exrqoi_output;
+
+/* ------------------------------------------------------------------ */
 /* Limits                                                              */
 /* ------------------------------------------------------------------ */
 
