@@ -233,6 +233,9 @@ EXRQOI_API float exrqoi_half_to_float(uint16_t h);
  * (overflow to infinity, NaN kept as NaN). */
 EXRQOI_API uint16_t exrqoi_float_to_half(float f);
 
+/** CRC-32 (zlib's polynomial; crc32(0, data, len) equals zlib's crc32()). */
+EXRQOI_API uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len);
+
 /* ------------------------------------------------------------------ */
 /* Worker pool                                                         */
 /* ------------------------------------------------------------------ */

@@ -96,3 +96,8 @@ uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len)
 {
     return libdeflate_crc32(crc, data, len);
 }
+
+uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len)
+{
+    return libdeflate_crc32(crc, data, len);
+}

@@ -1,0 +1,164 @@
+/*
+ * exrqoi/read.h - reading EXR files.
+ *
+ * Open a reader from a path, memory or callbacks; it parses every header and
+ * offset table at open and is immutable afterwards, so one reader may be
+ * used from several threads at once (each call reads what it needs).
+ * Pixels are read through "slices": per channel, where in the caller's
+ * memory each sample goes and in which type.
+ */
+#ifndef EXRQOI_READ_H
+#define EXRQOI_READ_H
+
+#include "exrqoi/common.h"
+#include "exrqoi/meta.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct exrqoi_reader exrqoi_reader;
+
+/** Options for opening a reader. Zero-initialise; zero/NULL fields mean
+ * defaults, and fields added later keep that meaning. NULL options = all
+ * defaults. */
+typedef struct exrqoi_read_options {
+    const exrqoi_allocator *allocator; /**< NULL = malloc/free */
+    const exrqoi_limits *limits;       /**< NULL = exrqoi_limits_default */
+    exrqoi_pool *pool;  /**< shared worker pool; NULL = the reader makes its own */
+    int threads;        /**< threads when the reader makes its own pool: 0 = all cores, 1 = none */
+    int strict;         /**< non-zero: reject headers OpenEXR would only warn about */
+    exrqoi_message_fn on_message; /**< receives detailed failure messages */
+    void *user;                   /**< passed to on_message */
+} exrqoi_read_options;
+
+/** Opens `path`. On failure *out is NULL and the detail went to on_message. */
+EXRQOI_API exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_read_options *opts,
+                                                 exrqoi_reader **out);
+/** Opens an EXR held in memory. The memory is not copied: it must stay
+ * valid and unchanged until exrqoi_reader_close. */
+EXRQOI_API exrqoi_result exrqoi_reader_open_memory(const void *data, size_t size,
+                                                   const exrqoi_read_options *opts,
+                                                   exrqoi_reader **out);
+/** Opens from caller callbacks (see exrqoi_input). */
+EXRQOI_API exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input,
+                                                  const exrqoi_read_options *opts,
+                                                  exrqoi_reader **out);
+/** Closes the reader and frees everything it owns. NULL is fine. */
+EXRQOI_API void exrqoi_reader_close(exrqoi_reader *r);
+/** Message of the last failure on this reader ("" if none). When several
+ * threads use the reader at once, use on_message instead. */
+EXRQOI_API const char *exrqoi_reader_error(const exrqoi_reader *r);
+
+/** Flags of the file's version field. */
+#define EXRQOI_VERSION_FLAG_TILED 0x200
+#define EXRQOI_VERSION_FLAG_LONG_NAMES 0x400
+#define EXRQOI_VERSION_FLAG_NON_IMAGE 0x800
+#define EXRQOI_VERSION_FLAG_MULTIPART 0x1000
+
+/** The file's 32-bit version field (version number in the low 8 bits). */
+EXRQOI_API uint32_t exrqoi_reader_version(const exrqoi_reader *r);
+/** Number of parts (1 for single-part files). */
+EXRQOI_API int exrqoi_reader_part_count(const exrqoi_reader *r);
+/** Header of part `part` (all attributes in file order), or NULL if out of range. */
+EXRQOI_API const exrqoi_header *exrqoi_reader_header(const exrqoi_reader *r, int part);
+/** Index of the part named `name`, or -1. */
+EXRQOI_API int exrqoi_reader_find_part(const exrqoi_reader *r, const char *name);
+
+/** What a part's header means, decoded and validated. Pointers point into
+ * the reader and live as long as it. */
+typedef struct exrqoi_part_info {
+    exrqoi_part_type type;
+    const char *name;            /**< "name" attribute or NULL */
+    const char *type_name;       /**< "type" attribute or NULL */
+    exrqoi_compression compression;
+    exrqoi_box2i data_window;
+    exrqoi_box2i display_window;
+    exrqoi_line_order line_order;
+    int32_t channel_count;
+    const exrqoi_channel *channels; /**< sorted by name */
+    int tiled;                   /**< tiled or deep tiled */
+    exrqoi_tiledesc tiles;       /**< valid when tiled */
+    int32_t num_x_levels, num_y_levels; /**< 1,1 unless mip/ripmapped */
+    int32_t lines_per_chunk;     /**< scanline parts */
+    uint64_t chunk_count;
+    int offsets_rebuilt;         /**< the offset table was damaged and rebuilt by scanning */
+    int32_t deep_version;        /**< "version" attribute of deep parts, else 0 */
+} exrqoi_part_info;
+
+EXRQOI_API exrqoi_result exrqoi_reader_part_info(const exrqoi_reader *r, int part,
+                                                 exrqoi_part_info *out);
+
+/** Data window of level (lx, ly) of a part (level 0,0 = the part's data
+ * window; levels start at the data window's min corner).
+ * EXRQOI_ERR_NOT_FOUND for a level the part does not have. */
+EXRQOI_API exrqoi_result exrqoi_reader_level_window(const exrqoi_reader *r, int part, int lx, int ly,
+                                                    exrqoi_box2i *out);
+
+/** Number of samples of a channel with sampling (xs, ys) inside the window:
+ * the sampled columns (x mod xs == 0) and rows (y mod ys == 0). */
+EXRQOI_API void exrqoi_sample_extent(const exrqoi_box2i *window, int32_t x_sampling,
+                                     int32_t y_sampling, int32_t *columns, int32_t *rows);
+
+/** Where one channel's samples go in memory (reading) or come from
+ * (writing). The sample of pixel (x, y) lives at
+ *   base + i * x_stride + j * y_stride
+ * where i and j count the channel's sampled columns and rows from the
+ * region's min corner (for unsampled channels i = x - min.x, j = y - min.y).
+ * Strides are in bytes and may be negative. */
+typedef struct exrqoi_slice {
+    const char *name;       /**< channel name */
+    exrqoi_pixel_type type; /**< type in memory; converted from/to the file's type */
+    void *base;
+    ptrdiff_t x_stride;
+    ptrdiff_t y_stride;
+    double fill;            /**< value for a channel the part lacks (reading) */
+} exrqoi_slice;
+
+/** Reads region `region` (NULL = the whole level) of level (lx, ly) of a
+ * flat part into the slices. Scanline parts have only level (0,0); the
+ * region may be any sub-rectangle of the level's window. Chunks are
+ * decoded on the worker pool; the last decoded chunk is cached, so reading
+ * line by line does not decode a chunk more than once. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int ly,
+                                                   const exrqoi_box2i *region,
+                                                   const exrqoi_slice *slices, int slice_count);
+/** Reads scanlines y_min..y_max (inclusive) of a flat scanline or tiled part's level 0. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_scanlines(exrqoi_reader *r, int part, int32_t y_min,
+                                                      int32_t y_max, const exrqoi_slice *slices,
+                                                      int slice_count);
+
+/** Raw chunk access (no decompression). Chunk indices are file-table
+ * order: scanline parts top to bottom; tiled parts level by level (ripmap:
+ * ly outer, lx inner), tiles row by row. */
+typedef struct exrqoi_chunk_info {
+    int part;
+    uint64_t index;
+    uint64_t file_offset;   /**< where the chunk starts (its leader) */
+    exrqoi_box2i window;    /**< pixels the chunk covers */
+    int32_t tile_x, tile_y, level_x, level_y; /**< tiled parts */
+    uint64_t packed_size;   /**< bytes of (flat) pixel data or deep sample data */
+    uint64_t unpacked_size; /**< bytes once decompressed */
+    uint64_t packed_count_table_size; /**< deep parts */
+} exrqoi_chunk_info;
+
+/** Chunk index of the chunk holding scanline y (scanline parts). */
+EXRQOI_API exrqoi_result exrqoi_reader_scanline_chunk(const exrqoi_reader *r, int part, int32_t y,
+                                                      uint64_t *index);
+/** Chunk index of tile (tx, ty) of level (lx, ly) (tiled parts). */
+EXRQOI_API exrqoi_result exrqoi_reader_tile_chunk(const exrqoi_reader *r, int part, int tx, int ty,
+                                                  int lx, int ly, uint64_t *index);
+/** Describes a chunk, reading only its leader. */
+EXRQOI_API exrqoi_result exrqoi_reader_chunk_info(exrqoi_reader *r, int part, uint64_t index,
+                                                  exrqoi_chunk_info *out);
+/** Reads a chunk's packed bytes (after the leader; for deep chunks the
+ * packed count table followed by the packed sample data) into a buffer
+ * allocated with the reader's allocator; free it with exrqoi_free. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t index,
+                                                      exrqoi_chunk_info *info, void **data,
+                                                      size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

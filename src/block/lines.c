@@ -1,0 +1,305 @@
+/* Block <-> slice copies. The file stores samples little-endian; the hot
+ * paths assume a little-endian host and fall back to byte assembly
+ * otherwise. Conversions follow OpenEXR's rules (half<->uint saturating,
+ * NaN and negatives to 0). */
+#include "block/lines.h"
+#include "common/half.h"
+
+#include <math.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i *win,
+                                       exrqoi__chan_layout *chans, exrqoi__block_layout *out)
+{
+    size_t total = 0;
+    for (int32_t c = 0; c < p->info.channel_count; c++) {
+        const exrqoi_channel *ch = &p->info.channels[c];
+        exrqoi__chan_layout *L = &chans[c];
+        L->name = ch->name;
+        L->type = (uint8_t)ch->type;
+        L->size = (uint8_t)exrqoi_pixel_type_size(ch->type);
+        L->p_linear = ch->p_linear;
+        L->x_sampling = ch->x_sampling;
+        L->y_sampling = ch->y_sampling;
+        exrqoi_sample_extent(win, ch->x_sampling, ch->y_sampling, &L->width, &L->height);
+        size_t n;
+        if (exrqoi__mul_size((size_t)L->width * (size_t)L->height, L->size, &n) ||
+            exrqoi__add_size(total, n, &total))
+            return EXRQOI_ERR_LIMIT;
+    }
+    out->x = win->min.x;
+    out->y = win->min.y;
+    out->width = win->max.x - win->min.x + 1;
+    out->height = win->max.y - win->min.y + 1;
+    out->nchan = p->info.channel_count;
+    out->chans = chans;
+    out->unpacked_size = total;
+    out->compression = p->info.compression;
+    return EXRQOI_OK;
+}
+
+static inline uint32_t half_to_uint(uint16_t h)
+{
+    if ((h & 0x7c00u) == 0x7c00u) return (h & 0x3ffu) ? 0 : ((h & 0x8000u) ? 0 : UINT32_MAX);
+    if (h & 0x8000u) return 0;
+    return (uint32_t)exrqoi__h2f(h);
+}
+static inline uint32_t float_to_uint(float f)
+{
+    if (!(f >= 0.0f)) return 0; /* negatives and NaN */
+    if (f >= 4294967296.0f) return UINT32_MAX;
+    return (uint32_t)f;
+}
+static inline uint16_t uint_to_half(uint32_t u)
+{
+    if (u > 65504u) return 0x7c00u;
+    return exrqoi__f2h((float)u);
+}
+
+static inline uint16_t ld16(const uint8_t *p)
+{
+#if HOST_LE
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+#else
+    return exrqoi__le16(p);
+#endif
+}
+static inline uint32_t ld32(const uint8_t *p)
+{
+#if HOST_LE
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+#else
+    return exrqoi__le32(p);
+#endif
+}
+
+/* Reads file-layout (LE) samples of type st and writes native samples of dt. */
+static void file_to_native(const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst,
+                           exrqoi_pixel_type dt, ptrdiff_t dstride, size_t n)
+{
+    size_t ss = (size_t)exrqoi_pixel_type_size(st);
+    if (st == dt && HOST_LE && (size_t)dstride == ss) {
+        memcpy(dst, src, n * ss);
+        return;
+    }
+    for (size_t i = 0; i < n; i++, src += ss, dst += dstride) {
+        switch (st * 3 + dt) {
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_HALF: {
+            uint16_t v = ld16(src);
+            memcpy(dst, &v, 2);
+        } break;
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_FLOAT: {
+            float f = exrqoi__h2f(ld16(src));
+            memcpy(dst, &f, 4);
+        } break;
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_UINT: {
+            uint32_t u = half_to_uint(ld16(src));
+            memcpy(dst, &u, 4);
+        } break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_FLOAT:
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_UINT: {
+            uint32_t v = ld32(src);
+            memcpy(dst, &v, 4);
+        } break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_HALF: {
+            uint32_t v = ld32(src);
+            float f;
+            memcpy(&f, &v, 4);
+            uint16_t h = exrqoi__f2h(f);
+            memcpy(dst, &h, 2);
+        } break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_UINT: {
+            uint32_t v = ld32(src);
+            float f;
+            memcpy(&f, &v, 4);
+            uint32_t u = float_to_uint(f);
+            memcpy(dst, &u, 4);
+        } break;
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_HALF: {
+            uint16_t h = uint_to_half(ld32(src));
+            memcpy(dst, &h, 2);
+        } break;
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_FLOAT: {
+            float f = (float)ld32(src);
+            memcpy(dst, &f, 4);
+        } break;
+        default: break;
+        }
+    }
+}
+
+/* Reads native samples of st (stride sstride) and writes file-layout samples of dt. */
+static void native_to_file(const uint8_t *src, exrqoi_pixel_type st, ptrdiff_t sstride, uint8_t *dst,
+                           exrqoi_pixel_type dt, size_t n)
+{
+    size_t ds = (size_t)exrqoi_pixel_type_size(dt);
+    if (st == dt && HOST_LE && (size_t)sstride == ds) {
+        memcpy(dst, src, n * ds);
+        return;
+    }
+    for (size_t i = 0; i < n; i++, src += sstride, dst += ds) {
+        uint16_t h = 0;
+        uint32_t u = 0;
+        float f = 0;
+        switch (st) {
+        case EXRQOI_PIXEL_HALF: memcpy(&h, src, 2); break;
+        case EXRQOI_PIXEL_FLOAT: memcpy(&f, src, 4); break;
+        default: memcpy(&u, src, 4); break;
+        }
+        switch (st * 3 + dt) {
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, h); break;
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, exrqoi__h2f(h)); break;
+        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, half_to_uint(h)); break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, f); break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, exrqoi__f2h(f)); break;
+        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, float_to_uint(f)); break;
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, u); break;
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, uint_to_half(u)); break;
+        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, (float)u); break;
+        default: break;
+        }
+    }
+}
+
+void exrqoi__convert_samples(const void *src, exrqoi_pixel_type st, ptrdiff_t sstride, void *dst,
+                             exrqoi_pixel_type dt, ptrdiff_t dstride, size_t n)
+{
+    /* native -> file layout of st' = dt through a small bounce buffer */
+    uint8_t tmp[4 * 256];
+    const uint8_t *s = (const uint8_t *)src;
+    uint8_t *d = (uint8_t *)dst;
+    size_t ds = (size_t)exrqoi_pixel_type_size(dt);
+    while (n) {
+        size_t k = n > 256 ? 256 : n;
+        native_to_file(s, st, sstride, tmp, dt, k);
+        file_to_native(tmp, dt, d, dt, dstride, k);
+        s += (ptrdiff_t)k * sstride;
+        d += (ptrdiff_t)k * dstride;
+        n -= k;
+        (void)ds;
+    }
+}
+
+/* First multiple of s at or after v. */
+static inline int32_t first_sampled(int32_t v, int32_t s)
+{
+    int32_t m = exrqoi__mod(v, s);
+    return m ? v + (s - m) : v;
+}
+
+
+/* Walks the block's lines and channels; for every sampled line inside
+ * the region calls the transfer for each slot. `to_slices` picks the direction. */
+static void transfer(const exrqoi__block_layout *bl, uint8_t *block, const exrqoi_box2i *region,
+                     const exrqoi__slot *slots, int nslots, bool to_slices)
+{
+    int32_t y0 = bl->y, y1 = bl->y + bl->height - 1;
+    int32_t x0 = bl->x, x1 = bl->x + bl->width - 1;
+    int32_t ry0 = region->min.y > y0 ? region->min.y : y0;
+    int32_t ry1 = region->max.y < y1 ? region->max.y : y1;
+    int32_t rx0 = region->min.x > x0 ? region->min.x : x0;
+    int32_t rx1 = region->max.x < x1 ? region->max.x : x1;
+    if (ry0 > ry1 || rx0 > rx1) return;
+
+    /* byte offset of each channel within the current line */
+    size_t off = 0;
+    for (int32_t yy = y0; yy <= y1; yy++) {
+        size_t line_off = off;
+        bool in_region = yy >= ry0 && yy <= ry1;
+        for (int c = 0; c < bl->nchan; c++) {
+            const exrqoi__chan_layout *L = &bl->chans[c];
+            if (exrqoi__mod(yy, L->y_sampling) != 0) continue;
+            size_t line_bytes = (size_t)L->width * L->size;
+            if (in_region) {
+                for (int s = 0; s < nslots; s++) {
+                    const exrqoi__slot *sl = &slots[s];
+                    if (sl->chan != c) continue;
+                    int32_t cx0 = first_sampled(rx0, L->x_sampling);
+                    if (cx0 > rx1) continue;
+                    size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
+                    /* index of cx0 among the block's sampled columns */
+                    size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
+                    /* destination indices counted from the region's first sampled column/row */
+                    int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
+                    int64_t dj = (yy - first_sampled(region->min.y, sl->ys)) / sl->ys;
+                    uint8_t *dp = (uint8_t *)sl->slice->base + di * sl->slice->x_stride +
+                                  dj * sl->slice->y_stride;
+                    uint8_t *bp = block + line_off + bi * L->size;
+                    if (to_slices)
+                        file_to_native(bp, (exrqoi_pixel_type)L->type, dp, sl->slice->type,
+                                       sl->slice->x_stride, count);
+                    else
+                        native_to_file(dp, sl->slice->type, sl->slice->x_stride, bp,
+                                       (exrqoi_pixel_type)L->type, count);
+                }
+            }
+            line_off += line_bytes;
+        }
+        off = line_off;
+    }
+}
+
+void exrqoi__block_to_slices(const exrqoi__block_layout *bl, const uint8_t *block,
+                             const exrqoi_box2i *region, const exrqoi__slot *slots, int nslots)
+{
+    transfer(bl, (uint8_t *)(uintptr_t)block, region, slots, nslots, true);
+}
+
+void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uint8_t *block, const exrqoi_box2i *region,
+                             const exrqoi__slot *slots, int nslots)
+{
+    transfer(bl, block, region, slots, nslots, false);
+}
+
+static void fill_value(uint8_t *dst, exrqoi_pixel_type t, double v)
+{
+    switch (t) {
+    case EXRQOI_PIXEL_HALF: {
+        uint16_t h = exrqoi__f2h((float)v);
+        memcpy(dst, &h, 2);
+    } break;
+    case EXRQOI_PIXEL_FLOAT: {
+        float f = (float)v;
+        memcpy(dst, &f, 4);
+    } break;
+    default: {
+        uint32_t u = (v <= 0 || isnan(v)) ? 0 : (v >= 4294967295.0 ? UINT32_MAX : (uint32_t)v);
+        memcpy(dst, &u, 4);
+    } break;
+    }
+}
+
+void exrqoi__fill_slices(const exrqoi_box2i *win, const exrqoi_box2i *region, const exrqoi__slot *slots,
+                         int nslots)
+{
+    int32_t ry0 = region->min.y > win->min.y ? region->min.y : win->min.y;
+    int32_t ry1 = region->max.y < win->max.y ? region->max.y : win->max.y;
+    int32_t rx0 = region->min.x > win->min.x ? region->min.x : win->min.x;
+    int32_t rx1 = region->max.x < win->max.x ? region->max.x : win->max.x;
+    if (ry0 > ry1 || rx0 > rx1) return;
+    for (int s = 0; s < nslots; s++) {
+        const exrqoi__slot *sl = &slots[s];
+        if (sl->chan >= 0) continue;
+        uint8_t v[4];
+        fill_value(v, sl->slice->type, sl->slice->fill);
+        size_t vs = (size_t)exrqoi_pixel_type_size(sl->slice->type);
+        int32_t fy = first_sampled(ry0, sl->ys), fx = first_sampled(rx0, sl->xs);
+        for (int32_t y = fy; y <= ry1; y += sl->ys) {
+            int64_t dj = (y - first_sampled(region->min.y, sl->ys)) / sl->ys;
+            for (int32_t x = fx; x <= rx1; x += sl->xs) {
+                int64_t di = (x - first_sampled(region->min.x, sl->xs)) / sl->xs;
+                memcpy((uint8_t *)sl->slice->base + di * sl->slice->x_stride + dj * sl->slice->y_stride,
+                       v, vs);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/* Moving samples between unpacked blocks (file layout, little-endian) and
+ * the caller's slices, with type conversion. */
+#ifndef EXRQOI_LINES_H
+#define EXRQOI_LINES_H
+
+#include "codec/codec.h"
+#include "exrqoi/read.h"
+#include "meta/part.h"
+
+/* A slice matched to a channel of the part (or to none: fill). */
+typedef struct exrqoi__slot {
+    const exrqoi_slice *slice;
+    int chan;            /* channel index in the part, -1 = missing (fill) */
+    int32_t xs, ys;      /* sampling used for the slice's indexing */
+} exrqoi__slot;
+
+/* Builds the block layout of a flat chunk covering `win`. `chans` must
+ * have room for the part's channel count. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i *win,
+                                                       exrqoi__chan_layout *chans,
+                                                       exrqoi__block_layout *out);
+
+/* Copies the samples of `block` (unpacked, covering block layout `bl`)
+ * that fall inside `region` into the slots' slices. */
+EXRQOI_INTERNAL void exrqoi__block_to_slices(const exrqoi__block_layout *bl, const uint8_t *block,
+                                             const exrqoi_box2i *region, const exrqoi__slot *slots,
+                                             int nslots);
+/* Fills the part of `region` covered by `win` for slots without a channel. */
+EXRQOI_INTERNAL void exrqoi__fill_slices(const exrqoi_box2i *win, const exrqoi_box2i *region,
+                                         const exrqoi__slot *slots, int nslots);
+/* The reverse: gathers the block's samples from slices whose `region`
+ * covers the whole block window. */
+EXRQOI_INTERNAL void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uint8_t *block,
+                                             const exrqoi_box2i *region, const exrqoi__slot *slots,
+                                             int nslots);
+
+/* Converts n samples between types (src/dst in file layout for file-side
+ * pointers is handled by callers; here both are native). */
+EXRQOI_INTERNAL void exrqoi__convert_samples(const void *src, exrqoi_pixel_type st, ptrdiff_t sstride,
+                                             void *dst, exrqoi_pixel_type dt, ptrdiff_t dstride,
+                                             size_t n);
+
+#endif

@@ -1,0 +1,196 @@
+/* Opening a reader: headers, offset tables, worker state; accessors and
+ * raw chunk access. */
+#include "chunk/reader.h"
+
+static void reader_free(exrqoi_reader *r)
+{
+    if (!r) return;
+    for (int k = 0; k < r->nparts; k++) exrqoi__part_free(&r->parts[k]);
+    exrqoi__free(r->alloc, r->parts);
+    exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
+    exrqoi__free(r->alloc, r->cache.data);
+    if (r->own_pool) exrqoi_pool_destroy(r->pool);
+    exrqoi__source_close(&r->src);
+    pthread_mutex_destroy(&r->lock);
+    exrqoi_allocator a = r->alloc_store;
+    bool has = r->alloc != NULL;
+    exrqoi__free(has ? &a : NULL, r);
+}
+
+static exrqoi_result reader_new(const exrqoi_read_options *o, exrqoi_reader **out)
+{
+    const exrqoi_allocator *a = o ? o->allocator : NULL;
+    exrqoi_reader *r = (exrqoi_reader *)exrqoi__calloc(a, 1, sizeof *r);
+    if (!r) return EXRQOI_ERR_OUT_OF_MEMORY;
+    if (a) {
+        r->alloc_store = *a;
+        r->alloc = &r->alloc_store;
+    }
+    exrqoi__limits_resolve(o ? o->limits : NULL, &r->limits);
+    r->strict = o && o->strict;
+    r->threads = o ? o->threads : 0;
+    r->pool = o ? o->pool : NULL;
+    if (o) {
+        r->err.on_message = o->on_message;
+        r->err.user = o->user;
+    }
+    r->src.fd = -1;
+    r->cache.index = UINT64_MAX;
+    if (pthread_mutex_init(&r->lock, NULL) != 0) {
+        exrqoi__free(a, r);
+        return EXRQOI_ERR_THREAD;
+    }
+    *out = r;
+    return EXRQOI_OK;
+}
+
+static exrqoi_result reader_finish_open(exrqoi_reader *r, exrqoi_reader **out)
+{
+    exrqoi_result rv = exrqoi__read_headers(r, &r->err);
+    if (rv == EXRQOI_OK) rv = exrqoi__read_offsets(r, &r->err);
+    if (rv != EXRQOI_OK) {
+        reader_free(r);
+        return rv;
+    }
+    *out = r;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_read_options *opts,
+                                      exrqoi_reader **out)
+{
+    if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!path) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_reader *r;
+    EXRQOI_TRY(reader_new(opts, &r));
+    exrqoi_result rv = exrqoi__source_open_path(&r->src, path, &r->err);
+    if (rv != EXRQOI_OK) {
+        reader_free(r);
+        return rv;
+    }
+    return reader_finish_open(r, out);
+}
+
+exrqoi_result exrqoi_reader_open_memory(const void *data, size_t size, const exrqoi_read_options *opts,
+                                        exrqoi_reader **out)
+{
+    if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!data && size) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_reader *r;
+    EXRQOI_TRY(reader_new(opts, &r));
+    exrqoi__source_open_memory(&r->src, data, size);
+    return reader_finish_open(r, out);
+}
+
+exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input, const exrqoi_read_options *opts,
+                                       exrqoi_reader **out)
+{
+    if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    exrqoi_reader *r;
+    EXRQOI_TRY(reader_new(opts, &r));
+    exrqoi_result rv = exrqoi__source_open_input(&r->src, input, &r->err);
+    if (rv != EXRQOI_OK) {
+        reader_free(r);
+        return rv;
+    }
+    return reader_finish_open(r, out);
+}
+
+void exrqoi_reader_close(exrqoi_reader *r) { reader_free(r); }
+
+const char *exrqoi_reader_error(const exrqoi_reader *r) { return r ? r->err.msg : ""; }
+uint32_t exrqoi_reader_version(const exrqoi_reader *r) { return r ? r->version : 0; }
+int exrqoi_reader_part_count(const exrqoi_reader *r) { return r ? r->nparts : 0; }
+
+const exrqoi_header *exrqoi_reader_header(const exrqoi_reader *r, int part)
+{
+    if (!r || part < 0 || part >= r->nparts) return NULL;
+    return &r->parts[part].header;
+}
+
+int exrqoi_reader_find_part(const exrqoi_reader *r, const char *name)
+{
+    if (!r || !name) return -1;
+    for (int k = 0; k < r->nparts; k++)
+        if (r->parts[k].info.name && strcmp(r->parts[k].info.name, name) == 0) return k;
+    return -1;
+}
+
+exrqoi_result exrqoi_reader_part_info(const exrqoi_reader *r, int part, exrqoi_part_info *out)
+{
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    *out = r->parts[part].info;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_level_window(const exrqoi_reader *r, int part, int lx, int ly,
+                                         exrqoi_box2i *out)
+{
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    const exrqoi__level *L = exrqoi__part_level(&r->parts[part], lx, ly);
+    if (!L) return EXRQOI_ERR_NOT_FOUND;
+    *out = L->window;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_scanline_chunk(const exrqoi_reader *r, int part, int32_t y, uint64_t *index)
+{
+    if (!r || !index) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    const exrqoi_part_info *i = &r->parts[part].info;
+    if (i->tiled) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (y < i->data_window.min.y || y > i->data_window.max.y) return EXRQOI_ERR_NOT_FOUND;
+    *index = (uint64_t)(((int64_t)y - i->data_window.min.y) / i->lines_per_chunk);
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_tile_chunk(const exrqoi_reader *r, int part, int tx, int ty, int lx, int ly,
+                                       uint64_t *index)
+{
+    if (!r || !index) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    const exrqoi__part *p = &r->parts[part];
+    if (!p->info.tiled) return EXRQOI_ERR_INVALID_ARGUMENT;
+    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
+    if (!L || tx < 0 || ty < 0 || tx >= L->tiles_x || ty >= L->tiles_y) return EXRQOI_ERR_NOT_FOUND;
+    *index = L->first_chunk + (uint64_t)ty * (uint64_t)L->tiles_x + (uint64_t)tx;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_chunk_info(exrqoi_reader *r, int part, uint64_t index, exrqoi_chunk_info *out)
+{
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    uint64_t data_off;
+    return exrqoi__read_chunk_leader(r, part, index, out, &data_off, &r->err);
+}
+
+exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t index,
+                                           exrqoi_chunk_info *info, void **data, size_t *size)
+{
+    if (!r || !data || !size) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *data = NULL;
+    *size = 0;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    exrqoi_chunk_info ci;
+    uint64_t off;
+    EXRQOI_TRY(exrqoi__read_chunk_leader(r, part, index, &ci, &off, &r->err));
+    uint64_t n = ci.packed_size + ci.packed_count_table_size;
+    if (n > SIZE_MAX) return EXRQOI_ERR_LIMIT;
+    void *buf = exrqoi__alloc(r->alloc, (size_t)n);
+    if (!buf) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    exrqoi_result rv = exrqoi__source_read(&r->src, off, buf, (size_t)n, &r->err);
+    if (rv != EXRQOI_OK) {
+        exrqoi__free(r->alloc, buf);
+        return rv;
+    }
+    if (info) *info = ci;
+    *data = buf;
+    *size = (size_t)n;
+    return EXRQOI_OK;
+}

@@ -1,0 +1,313 @@
+/* Reading pixels: find the chunks a region needs, decode them on the
+ * worker pool (each worker reads, decompresses and scatters its own
+ * chunks), keep the last single decoded chunk for line-by-line callers. */
+#include "block/lines.h"
+#include "chunk/reader.h"
+
+#include <stdatomic.h>
+
+exrqoi__worker *exrqoi__workers_new(const exrqoi_allocator *a, int n)
+{
+    exrqoi__worker *w = (exrqoi__worker *)exrqoi__calloc(a, (size_t)n, sizeof *w);
+    if (!w) return NULL;
+    for (int i = 0; i < n; i++) exrqoi__codec_ctx_init(&w[i].codec, a);
+    return w;
+}
+
+void exrqoi__workers_free(const exrqoi_allocator *a, exrqoi__worker *w, int n)
+{
+    if (!w) return;
+    for (int i = 0; i < n; i++) {
+        exrqoi__codec_ctx_free(&w[i].codec);
+        exrqoi__free(a, w[i].packed);
+        exrqoi__free(a, w[i].unpacked);
+    }
+    exrqoi__free(a, w);
+}
+
+/* Makes the reader's own pool on first parallel use. */
+static exrqoi_pool *reader_pool(exrqoi_reader *r)
+{
+    if (r->pool) return r->pool;
+    int t = r->threads ? r->threads : exrqoi_cpu_count();
+    if (t <= 1) return NULL;
+    pthread_mutex_lock(&r->lock);
+    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
+    pthread_mutex_unlock(&r->lock);
+    return r->pool;
+}
+
+typedef struct read_job {
+    exrqoi_reader *r;
+    int part;
+    const exrqoi__part *p;
+    exrqoi_box2i region;
+    const exrqoi__slot *slots;
+    int nslots;
+    uint64_t first_tx, first_ty, ntx; /* chunk grid of the region */
+    const exrqoi__level *level;
+    uint64_t first_chunk;
+    exrqoi__worker *workers;
+    volatile int stop;
+    atomic_int failed;
+    exrqoi_result rv;
+} read_job;
+
+/* Reads and decompresses chunk `index`; *block points at the unpacked bytes
+ * (the worker's buffer, or the packed bytes themselves when stored raw
+ * and zero-copy). */
+static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, exrqoi__worker *w,
+                                  exrqoi__chan_layout *chans, exrqoi__block_layout *bl,
+                                  const uint8_t **block, exrqoi__err *err)
+{
+    const exrqoi__part *p = &r->parts[part];
+    exrqoi_chunk_info ci;
+    uint64_t off;
+    EXRQOI_TRY(exrqoi__read_chunk_leader(r, part, index, &ci, &off, err));
+    EXRQOI_TRY(exrqoi__block_layout_for(p, &ci.window, chans, bl));
+    if (ci.unpacked_size > r->limits.max_chunk_size)
+        return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d chunk %llu unpacks to %llu bytes, over the limit",
+                            part, (unsigned long long)index, (unsigned long long)ci.unpacked_size);
+    const uint8_t *packed;
+    if (r->src.mem) {
+        packed = r->src.mem + off; /* bounds checked by the leader parser */
+    } else {
+        void *pb = w->packed;
+        if (exrqoi__reserve(r->alloc, &pb, &w->packed_cap, (size_t)ci.packed_size) != EXRQOI_OK)
+            return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        w->packed = (uint8_t *)pb;
+        EXRQOI_TRY(exrqoi__source_read(&r->src, off, w->packed, (size_t)ci.packed_size, err));
+        packed = w->packed;
+    }
+    if (ci.packed_size == bl->unpacked_size) {
+        *block = packed; /* stored raw: no copy */
+        return EXRQOI_OK;
+    }
+    void *ub = w->unpacked;
+    if (exrqoi__reserve(r->alloc, &ub, &w->unpacked_cap, bl->unpacked_size) != EXRQOI_OK)
+        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    w->unpacked = (uint8_t *)ub;
+    exrqoi__err_clear(&w->codec.err);
+    exrqoi_result rv = exrqoi__decompress_block(&w->codec, bl, packed, (size_t)ci.packed_size, w->unpacked);
+    if (rv != EXRQOI_OK)
+        return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu (%s): %s", part,
+                            (unsigned long long)index, (unsigned long long)ci.file_offset,
+                            exrqoi_compression_name(bl->compression),
+                            w->codec.err.msg[0] ? w->codec.err.msg : exrqoi_strerror(rv));
+    *block = w->unpacked;
+    return EXRQOI_OK;
+}
+
+static void read_one(void *ctx, size_t item, int worker)
+{
+    read_job *j = (read_job *)ctx;
+    uint64_t cx = j->first_tx + item % j->ntx;
+    uint64_t cy = j->first_ty + item / j->ntx;
+    uint64_t index = j->level ? j->first_chunk + cy * (uint64_t)j->level->tiles_x + cx : cy;
+    exrqoi__chan_layout chans_local[16];
+    exrqoi__chan_layout *chans = chans_local;
+    int n = j->p->info.channel_count;
+    exrqoi__err err;
+    memset(&err, 0, sizeof err);
+    exrqoi_result rv = EXRQOI_OK;
+    if (n > 16) {
+        chans = (exrqoi__chan_layout *)exrqoi__calloc(j->r->alloc, (size_t)n, sizeof *chans);
+        if (!chans) rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    if (rv == EXRQOI_OK) {
+        exrqoi__block_layout bl;
+        const uint8_t *block;
+        rv = decode_chunk(j->r, j->part, index, &j->workers[worker], chans, &bl, &block, &err);
+        if (rv == EXRQOI_OK) {
+            exrqoi__block_to_slices(&bl, block, &j->region, j->slots, j->nslots);
+            exrqoi_box2i win = {{bl.x, bl.y}, {bl.x + bl.width - 1, bl.y + bl.height - 1}};
+            exrqoi__fill_slices(&win, &j->region, j->slots, j->nslots);
+        }
+    }
+    if (chans != chans_local) exrqoi__free(j->r->alloc, chans);
+    if (rv != EXRQOI_OK) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
+            j->rv = rv;
+            /* first failure wins the reader's message */
+            exrqoi__fail(&j->r->err, rv, "%s", err.msg);
+        }
+        j->stop = 1;
+    }
+}
+
+static exrqoi_result match_slots(exrqoi_reader *r, const exrqoi__part *p, const exrqoi_slice *slices,
+                                 int n, exrqoi__slot *slots)
+{
+    for (int s = 0; s < n; s++) {
+        const exrqoi_slice *sl = &slices[s];
+        if (!sl->name || (unsigned)sl->type > EXRQOI_PIXEL_FLOAT || !sl->base)
+            return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT, "slice %d is incomplete", s);
+        slots[s].slice = sl;
+        slots[s].chan = -1;
+        slots[s].xs = slots[s].ys = 1;
+        for (int32_t c = 0; c < p->info.channel_count; c++) {
+            if (strcmp(p->info.channels[c].name, sl->name) == 0) {
+                slots[s].chan = c;
+                slots[s].xs = p->info.channels[c].x_sampling;
+                slots[s].ys = p->info.channels[c].y_sampling;
+                break;
+            }
+        }
+    }
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int ly,
+                                        const exrqoi_box2i *region, const exrqoi_slice *slices,
+                                        int slice_count)
+{
+    if (!r || (slice_count > 0 && !slices) || slice_count < 0) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
+    const exrqoi__part *p = &r->parts[part];
+    if (p->deep)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "part %d holds deep data: use the deep reading calls", part);
+    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
+    if (!L) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
+    exrqoi_box2i reg = region ? *region : L->window;
+    if (reg.min.x < L->window.min.x || reg.min.y < L->window.min.y || reg.max.x > L->window.max.x ||
+        reg.max.y > L->window.max.y || reg.min.x > reg.max.x || reg.min.y > reg.max.y)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "region (%d %d) - (%d %d) is not inside part %d level (%d, %d)", reg.min.x,
+                            reg.min.y, reg.max.x, reg.max.y, part, lx, ly);
+    if (slice_count == 0) return EXRQOI_OK;
+
+    exrqoi__slot slots_local[16];
+    exrqoi__slot *slots = slots_local;
+    if (slice_count > 16) {
+        slots = (exrqoi__slot *)exrqoi__calloc(r->alloc, (size_t)slice_count, sizeof *slots);
+        if (!slots) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    exrqoi_result rv = match_slots(r, p, slices, slice_count, slots);
+    if (rv != EXRQOI_OK) goto out;
+
+    read_job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    j.part = part;
+    j.p = p;
+    j.region = reg;
+    j.slots = slots;
+    j.nslots = slice_count;
+    atomic_init(&j.failed, 0);
+    uint64_t nty;
+    if (p->info.tiled) {
+        const exrqoi_tiledesc *t = &p->info.tiles;
+        j.level = L;
+        j.first_chunk = L->first_chunk;
+        j.first_tx = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / t->x_size;
+        j.first_ty = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / t->y_size;
+        j.ntx = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / t->x_size - j.first_tx + 1;
+        nty = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / t->y_size - j.first_ty + 1;
+    } else {
+        int32_t lpc = p->info.lines_per_chunk;
+        j.first_tx = 0;
+        j.ntx = 1;
+        j.first_ty = (uint64_t)((int64_t)reg.min.y - p->info.data_window.min.y) / (uint64_t)lpc;
+        nty = (uint64_t)((int64_t)reg.max.y - p->info.data_window.min.y) / (uint64_t)lpc - j.first_ty + 1;
+    }
+    uint64_t count = j.ntx * nty;
+
+    /* one chunk: serve it from / store it in the cache */
+    if (count == 1) {
+        uint64_t index = j.level ? j.first_chunk + j.first_ty * (uint64_t)L->tiles_x + j.first_tx : j.first_ty;
+        pthread_mutex_lock(&r->lock);
+        if (!r->workers) {
+            r->workers = exrqoi__workers_new(r->alloc, 1);
+            r->nworkers = r->workers ? 1 : 0;
+        }
+        if (!r->workers) {
+            pthread_mutex_unlock(&r->lock);
+            rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+            goto out;
+        }
+        exrqoi__chan_layout chans_local[16];
+        exrqoi__chan_layout *chans = chans_local;
+        if (p->info.channel_count > 16) {
+            chans = (exrqoi__chan_layout *)exrqoi__calloc(r->alloc, (size_t)p->info.channel_count,
+                                                          sizeof *chans);
+            if (!chans) {
+                pthread_mutex_unlock(&r->lock);
+                rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+                goto out;
+            }
+        }
+        exrqoi__block_layout bl;
+        exrqoi_chunk_info ci;
+        if (r->cache.part == part && r->cache.index == index) {
+            exrqoi_box2i win;
+            rv = exrqoi__part_chunk_window(p, index, &win, NULL, NULL, NULL, NULL);
+            if (rv == EXRQOI_OK) rv = exrqoi__block_layout_for(p, &win, chans, &bl);
+            if (rv == EXRQOI_OK) {
+                exrqoi__block_to_slices(&bl, r->cache.data, &reg, slots, slice_count);
+                exrqoi__fill_slices(&win, &reg, slots, slice_count);
+            }
+        } else {
+            const uint8_t *block;
+            r->cache.index = UINT64_MAX;
+            rv = decode_chunk(r, part, index, &r->workers[0], chans, &bl, &block, &r->err);
+            if (rv == EXRQOI_OK) {
+                void *cd = r->cache.data;
+                if (exrqoi__reserve(r->alloc, &cd, &r->cache.cap, bl.unpacked_size) == EXRQOI_OK) {
+                    r->cache.data = (uint8_t *)cd;
+                    memcpy(r->cache.data, block, bl.unpacked_size);
+                    r->cache.size = bl.unpacked_size;
+                    r->cache.part = part;
+                    r->cache.index = index;
+                }
+                exrqoi__block_to_slices(&bl, block, &reg, slots, slice_count);
+                exrqoi_box2i win = {{bl.x, bl.y}, {bl.x + bl.width - 1, bl.y + bl.height - 1}};
+                exrqoi__fill_slices(&win, &reg, slots, slice_count);
+            }
+        }
+        (void)ci;
+        if (chans != chans_local) exrqoi__free(r->alloc, chans);
+        pthread_mutex_unlock(&r->lock);
+        goto out;
+    }
+
+    exrqoi_pool *pool = reader_pool(r);
+    int width = exrqoi__pool_width(pool, r->threads);
+    exrqoi__worker *temp = NULL;
+    bool locked = pthread_mutex_trylock(&r->lock) == 0;
+    if (locked) {
+        if (r->nworkers < width) {
+            exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
+            r->workers = exrqoi__workers_new(r->alloc, width);
+            r->nworkers = r->workers ? width : 0;
+        }
+        j.workers = r->workers;
+    } else {
+        temp = exrqoi__workers_new(r->alloc, width);
+        j.workers = temp;
+    }
+    if (!j.workers) {
+        rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        exrqoi__pool_for(pool, r->threads, (size_t)count, read_one, &j, &j.stop);
+        rv = atomic_load(&j.failed) ? j.rv : EXRQOI_OK;
+    }
+    if (locked) pthread_mutex_unlock(&r->lock);
+    exrqoi__workers_free(r->alloc, temp, width);
+out:
+    if (slots != slots_local) exrqoi__free(r->alloc, slots);
+    return rv;
+}
+
+exrqoi_result exrqoi_reader_read_scanlines(exrqoi_reader *r, int part, int32_t y_min, int32_t y_max,
+                                           const exrqoi_slice *slices, int slice_count)
+{
+    if (!r) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (part < 0 || part >= r->nparts) return EXRQOI_ERR_NOT_FOUND;
+    exrqoi_box2i reg = r->parts[part].info.data_window;
+    reg.min.y = y_min;
+    reg.max.y = y_max;
+    return exrqoi_reader_read_region(r, part, 0, 0, &reg, slices, slice_count);
+}

@@ -1,0 +1,300 @@
+/* File, memory and callback sources and sinks. */
+#include "common/internal.h"
+#include "io/stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- sources ----------------------------------------------------------- */
+
+static int64_t fd_pread(void *user, void *buf, size_t size, uint64_t offset)
+{
+    int fd = (int)(intptr_t)user;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    return (int64_t)done;
+}
+
+static void source_init(exrqoi__source *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    s->size = UINT64_MAX;
+}
+
+exrqoi_result exrqoi__source_open_path(exrqoi__source *s, const char *path, exrqoi__err *err)
+{
+    source_init(s);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* pipes and devices are read like callbacks without a known size */
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close(fd);
+            return exrqoi__fail(err, EXRQOI_ERR_OPEN, "'%s' is a directory", path);
+        }
+    } else {
+        s->size = (uint64_t)st.st_size;
+    }
+    s->fd = fd;
+    s->in.read = fd_pread;
+    s->in.user = (void *)(intptr_t)fd;
+    s->in.concurrent = 1;
+    return EXRQOI_OK;
+}
+
+void exrqoi__source_open_memory(exrqoi__source *s, const void *data, size_t size)
+{
+    source_init(s);
+    s->mem = (const uint8_t *)data;
+    s->size = size;
+}
+
+exrqoi_result exrqoi__source_open_input(exrqoi__source *s, const exrqoi_input *in, exrqoi__err *err)
+{
+    source_init(s);
+    if (!in || !in->read) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "input has no read callback");
+    s->in = *in;
+    if (in->size >= 0) s->size = (uint64_t)in->size;
+    if (!in->concurrent) {
+        if (pthread_mutex_init(&s->lock, NULL) != 0)
+            return exrqoi__fail(err, EXRQOI_ERR_THREAD, "cannot create input mutex");
+        s->serialize = true;
+    }
+    return EXRQOI_OK;
+}
+
+void exrqoi__source_close(exrqoi__source *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    if (s->serialize) pthread_mutex_destroy(&s->lock);
+    source_init(s);
+}
+
+exrqoi_result exrqoi__source_read_some(exrqoi__source *s, uint64_t offset, void *buf, size_t n,
+                                       size_t *got, exrqoi__err *err)
+{
+    *got = 0;
+    if (s->mem) {
+        if (offset >= s->size) return EXRQOI_OK;
+        uint64_t avail = s->size - offset;
+        size_t take = avail < n ? (size_t)avail : n;
+        memcpy(buf, s->mem + offset, take);
+        *got = take;
+        return EXRQOI_OK;
+    }
+    if (s->size != UINT64_MAX) {
+        if (offset >= s->size) return EXRQOI_OK;
+        if (s->size - offset < n) n = (size_t)(s->size - offset);
+    }
+    if (n == 0) return EXRQOI_OK;
+    int64_t r;
+    if (s->serialize) pthread_mutex_lock(&s->lock);
+    r = s->in.read(s->in.user, buf, n, offset);
+    if (s->serialize) pthread_mutex_unlock(&s->lock);
+    if (r < 0 || (uint64_t)r > n)
+        return exrqoi__fail(err, EXRQOI_ERR_READ, "read of %zu bytes at offset %llu failed", n,
+                            (unsigned long long)offset);
+    *got = (size_t)r;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__source_read(exrqoi__source *s, uint64_t offset, void *buf, size_t n,
+                                  exrqoi__err *err)
+{
+    size_t got;
+    EXRQOI_TRY(exrqoi__source_read_some(s, offset, buf, n, &got, err));
+    if (got != n)
+        return exrqoi__fail(err, EXRQOI_ERR_TRUNCATED,
+                            "file ends at byte %llu, %zu bytes needed at offset %llu",
+                            (unsigned long long)(offset + got), n, (unsigned long long)offset);
+    return EXRQOI_OK;
+}
+
+/* ---- sinks ------------------------------------------------------------- */
+
+static int fd_write(void *user, const void *buf, size_t size)
+{
+    int fd = (int)(intptr_t)user;
+    const char *p = (const char *)buf;
+    while (size) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+static int fd_seek(void *user, uint64_t offset)
+{
+    return lseek((int)(intptr_t)user, (off_t)offset, SEEK_SET) == (off_t)-1 ? -1 : 0;
+}
+
+static void sink_init(exrqoi__sink *s, const exrqoi_allocator *alloc)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    s->alloc = alloc;
+}
+
+exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path, const exrqoi_allocator *alloc,
+                                     exrqoi__err *err)
+{
+    sink_init(s, alloc);
+    size_t n = strlen(path);
+    s->path = exrqoi__strdup(alloc, path);
+    s->tmp_path = (char *)exrqoi__alloc(alloc, n + 16);
+    if (!s->path || !s->tmp_path) {
+        exrqoi__sink_abort(s);
+        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    /* the temporary lives beside the destination so rename() is atomic */
+    memcpy(s->tmp_path, path, n);
+    memcpy(s->tmp_path + n, ".tmp.XXXXXX", 12);
+    int fd = mkostemp(s->tmp_path, O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        exrqoi__sink_abort(s);
+        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot create '%s': %s", path, strerror(e));
+    }
+    /* mkostemp makes 0600; give the file ordinary permissions */
+    mode_t um = umask(0);
+    umask(um);
+    (void)fchmod(fd, 0666 & ~um);
+    s->fd = fd;
+    s->out.write = fd_write;
+    s->out.seek = fd_seek;
+    s->out.user = (void *)(intptr_t)fd;
+    s->seekable = true;
+    return EXRQOI_OK;
+}
+
+void exrqoi__sink_open_memory(exrqoi__sink *s, const exrqoi_allocator *alloc)
+{
+    sink_init(s, alloc);
+    s->is_mem = true;
+    s->seekable = true;
+}
+
+void exrqoi__sink_open_output(exrqoi__sink *s, const exrqoi_output *out, const exrqoi_allocator *alloc)
+{
+    sink_init(s, alloc);
+    s->out = *out;
+    s->seekable = out->seek != NULL;
+}
+
+exrqoi_result exrqoi__sink_write(exrqoi__sink *s, const void *buf, size_t n, exrqoi__err *err)
+{
+    if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
+    if (s->is_mem) {
+        uint64_t end = s->mem_pos + n;
+        if (end < s->mem_pos || end > SIZE_MAX) goto fail_mem;
+        if (end > s->mem_cap) {
+            void *p = s->mem;
+            size_t cap = s->mem_cap;
+            if (exrqoi__reserve(s->alloc, &p, &cap, (size_t)end) != EXRQOI_OK) goto fail_mem;
+            s->mem = (uint8_t *)p;
+            s->mem_cap = cap;
+        }
+        if (n) memcpy(s->mem + s->mem_pos, buf, n);
+        s->mem_pos = end;
+        if (end > s->mem_size) s->mem_size = (size_t)end;
+        s->pos = s->mem_pos;
+        return EXRQOI_OK;
+    fail_mem:
+        s->failed = true;
+        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot grow output buffer");
+    }
+    if (n && s->out.write(s->out.user, buf, n) != 0) {
+        s->failed = true;
+        return exrqoi__fail(err, EXRQOI_ERR_WRITE, "write of %zu bytes at offset %llu failed%s%s", n,
+                            (unsigned long long)s->pos, s->path ? ": " : "",
+                            s->path ? strerror(errno) : "");
+    }
+    s->pos += n;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err)
+{
+    if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
+    if (!s->seekable) return exrqoi__fail(err, EXRQOI_ERR_NOT_SEEKABLE, "output is not seekable");
+    if (s->is_mem) {
+        if (pos > s->mem_size) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "seek past end");
+        s->mem_pos = pos;
+        s->pos = pos;
+        return EXRQOI_OK;
+    }
+    if (s->out.seek(s->out.user, pos) != 0) {
+        s->failed = true;
+        return exrqoi__fail(err, EXRQOI_ERR_WRITE, "seek to %llu failed", (unsigned long long)pos);
+    }
+    s->pos = pos;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, exrqoi__err *err)
+{
+    if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
+    if (s->fd >= 0) {
+        int fd = s->fd;
+        s->fd = -1;
+        if (close(fd) != 0) {
+            int e = errno;
+            s->failed = true;
+            return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot finish '%s': %s", s->path, strerror(e));
+        }
+        if (rename(s->tmp_path, s->path) != 0) {
+            int e = errno;
+            s->failed = true;
+            return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot rename to '%s': %s", s->path,
+                                strerror(e));
+        }
+        exrqoi__free(s->alloc, s->tmp_path);
+        s->tmp_path = NULL;
+        exrqoi__free(s->alloc, s->path);
+        s->path = NULL;
+    }
+    return EXRQOI_OK;
+}
+
+void exrqoi__sink_abort(exrqoi__sink *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+    if (s->tmp_path) {
+        unlink(s->tmp_path);
+        exrqoi__free(s->alloc, s->tmp_path);
+        s->tmp_path = NULL;
+    }
+    exrqoi__free(s->alloc, s->path);
+    s->path = NULL;
+    exrqoi__free(s->alloc, s->mem);
+    s->mem = NULL;
+    s->mem_size = s->mem_cap = 0;
+}
+
+void exrqoi__sink_take_memory(exrqoi__sink *s, void **data, size_t *size)
+{
+    *data = s->mem;
+    *size = s->mem_size;
+    s->mem = NULL;
+    s->mem_size = s->mem_cap = 0;
+}

@@ -1,0 +1,66 @@
+/* Internal byte sources and sinks behind one small vtable each, so the
+ * readers and writers do not care whether they talk to a file, memory or
+ * the caller's callbacks. */
+#ifndef EXRQOI_STREAM_H
+#define EXRQOI_STREAM_H
+
+#include "common/internal.h"
+
+#include <pthread.h>
+
+typedef struct exrqoi__source {
+    exrqoi_input in;      /* the effective pread-style callback */
+    uint64_t size;        /* total size, UINT64_MAX when unknown */
+    bool serialize;       /* calls must be made under `lock` */
+    pthread_mutex_t lock;
+    int fd;               /* owned file descriptor or -1 */
+    const uint8_t *mem;   /* memory source (zero-copy access), or NULL */
+} exrqoi__source;
+
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_open_path(exrqoi__source *s, const char *path,
+                                                       exrqoi__err *err);
+EXRQOI_INTERNAL void exrqoi__source_open_memory(exrqoi__source *s, const void *data, size_t size);
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_open_input(exrqoi__source *s, const exrqoi_input *in,
+                                                        exrqoi__err *err);
+EXRQOI_INTERNAL void exrqoi__source_close(exrqoi__source *s);
+/* Reads exactly n bytes at offset; fewer is EXRQOI_ERR_TRUNCATED. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_read(exrqoi__source *s, uint64_t offset, void *buf,
+                                                  size_t n, exrqoi__err *err);
+/* Reads up to n bytes; *got receives the count (short at end of data). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_read_some(exrqoi__source *s, uint64_t offset, void *buf,
+                                                       size_t n, size_t *got, exrqoi__err *err);
+
+/* A sink writes front to back; `seekable` sinks can go back to patch. */
+typedef struct exrqoi__sink {
+    exrqoi_output out;
+    uint64_t pos;      /* bytes written so far (current position when not seeking) */
+    bool seekable;
+    bool failed;       /* poisoned after the first error */
+    /* path output: temp file renamed over the destination on commit */
+    int fd;
+    char *path;
+    char *tmp_path;
+    /* memory output */
+    uint8_t *mem;
+    size_t mem_size, mem_cap;
+    uint64_t mem_pos;
+    bool is_mem;
+    const exrqoi_allocator *alloc;
+} exrqoi__sink;
+
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path,
+                                                     const exrqoi_allocator *alloc, exrqoi__err *err);
+EXRQOI_INTERNAL void exrqoi__sink_open_memory(exrqoi__sink *s, const exrqoi_allocator *alloc);
+EXRQOI_INTERNAL void exrqoi__sink_open_output(exrqoi__sink *s, const exrqoi_output *out,
+                                              const exrqoi_allocator *alloc);
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_write(exrqoi__sink *s, const void *buf, size_t n,
+                                                 exrqoi__err *err);
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err);
+/* Finishes: a path sink is flushed and renamed over its destination. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, exrqoi__err *err);
+/* Abandons: a path sink's temporary file is removed; memory is freed. */
+EXRQOI_INTERNAL void exrqoi__sink_abort(exrqoi__sink *s);
+/* Memory sink: hands the buffer to the caller (after commit). */
+EXRQOI_INTERNAL void exrqoi__sink_take_memory(exrqoi__sink *s, void **data, size_t *size);
+
+#endif

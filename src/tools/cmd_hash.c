@@ -1,0 +1,164 @@
+/* exrqoi hash: the canonical content listing (shared/spec/canonical-hash.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+
+static const char *type_str(exrqoi_pixel_type t)
+{
+    return t == EXRQOI_PIXEL_HALF ? "half" : t == EXRQOI_PIXEL_FLOAT ? "float" : "uint";
+}
+
+static const char *part_type_str(const exrqoi_part_info *pi)
+{
+    if (pi->type_name) return pi->type_name;
+    return pi->tiled ? "tiledimage" : "scanlineimage";
+}
+
+static const char *levels_str(const exrqoi_part_info *pi)
+{
+    if (!pi->tiled) return "-";
+    static const char *const names[3][2] = {
+        {"single", "single"}, {"mipmap_down", "mipmap_up"}, {"ripmap_down", "ripmap_up"}};
+    return names[pi->tiles.level_mode % 3][pi->tiles.rounding_mode & 1];
+}
+
+static const char *line_order_str(exrqoi_line_order o)
+{
+    return o == EXRQOI_LINE_ORDER_INCREASING ? "increasing"
+           : o == EXRQOI_LINE_ORDER_DECREASING ? "decreasing"
+                                               : "random";
+}
+
+/* CRC of each channel of one flat level, printed as chan lines. */
+static exrqoi_result hash_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi, int lx,
+                                     int ly, tool_buf *out)
+{
+    exrqoi_box2i win;
+    exrqoi_result rv = exrqoi_reader_level_window(r, part, lx, ly, &win);
+    if (rv) return rv;
+    int n = pi->channel_count;
+    exrqoi_slice *slices = calloc((size_t)n + 1, sizeof *slices);
+    void **bufs = calloc((size_t)n + 1, sizeof *bufs);
+    size_t *counts = calloc((size_t)n + 1, sizeof *counts);
+    if (!slices || !bufs || !counts) rv = EXRQOI_ERR_OUT_OF_MEMORY;
+    for (int c = 0; c < n && !rv; c++) {
+        const exrqoi_channel *ch = &pi->channels[c];
+        int32_t cols, rows;
+        exrqoi_sample_extent(&win, ch->x_sampling, ch->y_sampling, &cols, &rows);
+        size_t sz = (size_t)exrqoi_pixel_type_size(ch->type);
+        counts[c] = (size_t)cols * (size_t)rows;
+        bufs[c] = malloc(counts[c] * sz + 1);
+        if (!bufs[c]) {
+            rv = EXRQOI_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        slices[c].name = ch->name;
+        slices[c].type = ch->type;
+        slices[c].base = bufs[c];
+        slices[c].x_stride = (ptrdiff_t)sz;
+        slices[c].y_stride = (ptrdiff_t)(sz * (size_t)cols);
+    }
+    if (!rv) rv = exrqoi_reader_read_region(r, part, lx, ly, NULL, slices, n);
+    for (int c = 0; c < n && !rv; c++) {
+        const exrqoi_channel *ch = &pi->channels[c];
+        size_t sz = (size_t)exrqoi_pixel_type_size(ch->type);
+        uint32_t crc = exrqoi_crc32(0, bufs[c], counts[c] * sz);
+        tool_buf_printf(out, "chan %d %d %d ", part, lx, ly);
+        tool_escape(out, ch->name);
+        tool_buf_printf(out, " %s %d %d samples=%zu crc32=%08x\n", type_str(ch->type), ch->x_sampling,
+                        ch->y_sampling, counts[c], crc);
+    }
+    for (int c = 0; c < n; c++) free(bufs ? bufs[c] : NULL);
+    free(bufs);
+    free(slices);
+    free(counts);
+    return rv;
+}
+
+static exrqoi_result hash_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi, int lx, int ly,
+                                tool_buf *out)
+{
+    if (pi->type == EXRQOI_PART_DEEP_SCANLINE || pi->type == EXRQOI_PART_DEEP_TILED)
+        return exrqoi_tool_hash_deep_level(r, part, pi, lx, ly, out);
+    return hash_flat_level(r, part, pi, lx, ly, out);
+}
+
+static exrqoi_result hash_file(const char *path, int threads, tool_buf *out, tool_msg *msg)
+{
+    exrqoi_read_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = threads;
+    o.on_message = tool_on_message;
+    o.user = msg;
+    exrqoi_reader *r;
+    exrqoi_result rv = exrqoi_reader_open_path(path, &o, &r);
+    if (rv) return rv;
+    int np = exrqoi_reader_part_count(r);
+    for (int k = 0; k < np && !rv; k++) {
+        exrqoi_part_info pi;
+        rv = exrqoi_reader_part_info(r, k, &pi);
+        if (rv) break;
+        int nlevels = pi.tiled ? (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP
+                                      ? pi.num_x_levels * pi.num_y_levels
+                                      : pi.num_x_levels)
+                               : 1;
+        tool_buf_printf(out, "part %d name=", k);
+        if (pi.name)
+            tool_escape(out, pi.name);
+        else
+            tool_buf_printf(out, "-");
+        tool_buf_printf(out, " type=");
+        tool_escape(out, part_type_str(&pi));
+        tool_buf_printf(out,
+                        " compression=%s dataWindow=%d,%d,%d,%d displayWindow=%d,%d,%d,%d "
+                        "lineOrder=%s channels=%d levels=%s\n",
+                        exrqoi_compression_name(pi.compression), pi.data_window.min.x,
+                        pi.data_window.min.y, pi.data_window.max.x, pi.data_window.max.y,
+                        pi.display_window.min.x, pi.display_window.min.y, pi.display_window.max.x,
+                        pi.display_window.max.y, line_order_str(pi.line_order), pi.channel_count,
+                        levels_str(&pi));
+        for (int l = 0; l < nlevels && !rv; l++) {
+            int lx = l, ly = l;
+            if (!pi.tiled) lx = ly = 0;
+            else if (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP) {
+                lx = l % pi.num_x_levels;
+                ly = l / pi.num_x_levels;
+            }
+            rv = hash_level(r, k, &pi, lx, ly, out);
+        }
+    }
+    exrqoi_reader_close(r);
+    return rv;
+}
+
+int cmd_hash(int argc, char **argv)
+{
+    int threads = 0, status = 0, files = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            threads = atoi(argv[++i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: exrqoi hash [--threads N] FILE...\n");
+            return 0;
+        }
+        files++;
+        tool_buf out = {0};
+        tool_msg msg = {{0}};
+        exrqoi_result rv = hash_file(argv[i], threads, &out, &msg);
+        if (rv) {
+            fprintf(stderr, "error: %s: %s\n", argv[i], tool_error_text(&msg, rv));
+            status = 1;
+        } else if (out.len) {
+            fwrite(out.data, 1, out.len, stdout);
+        }
+        tool_buf_free(&out);
+    }
+    if (!files) {
+        fprintf(stderr, "usage: exrqoi hash [--threads N] FILE...\n");
+        return 2;
+    }
+    return status;
+}
