@@ -1,0 +1,81 @@
+/*
+ * exrqoi/image.h - whole files in memory: one call reads every part, level
+ * and channel of a file into an owned structure; one call writes such a
+ * structure back. Built on the reader and writer; read it as a recipe.
+ */
+#ifndef EXRQOI_IMAGE_H
+#define EXRQOI_IMAGE_H
+
+#include "exrqoi/common.h"
+#include "exrqoi/deep.h"
+#include "exrqoi/meta.h"
+#include "exrqoi/read.h"
+#include "exrqoi/write.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One channel of a flat level: width*height samples of `type`, row-major,
+ * where width/height count the channel's sampled columns/rows. */
+typedef struct exrqoi_image_channel {
+    char *name;
+    exrqoi_pixel_type type;
+    int32_t x_sampling, y_sampling;
+    int32_t width, height;
+    void *data; /**< uint16_t (half bits), float or uint32_t */
+} exrqoi_image_channel;
+
+typedef struct exrqoi_image_level {
+    int32_t lx, ly;
+    exrqoi_box2i window;
+    int32_t channel_count;            /**< flat parts */
+    exrqoi_image_channel *channels;   /**< flat parts, channel-list order */
+    exrqoi_deep_image deep;           /**< deep parts */
+} exrqoi_image_level;
+
+typedef struct exrqoi_image_part {
+    exrqoi_header header;
+    exrqoi_part_type type;
+    int32_t level_count; /**< canonical order: mipmap l=0..; ripmap ly outer, lx inner */
+    exrqoi_image_level *levels;
+} exrqoi_image_part;
+
+typedef struct exrqoi_image {
+    int32_t part_count;
+    exrqoi_image_part *parts;
+    exrqoi_allocator alloc; /**< zero = malloc */
+} exrqoi_image;
+
+/** Reads everything from an open reader into *out (zeroed first). */
+EXRQOI_API exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out);
+/** Opens `path`, reads everything, closes. */
+EXRQOI_API exrqoi_result exrqoi_image_read_path(const char *path, const exrqoi_read_options *opts,
+                                                exrqoi_image *out);
+/** Writes every level of every part of `img` into an open writer whose
+ * headers are the image's (does not finish the writer). */
+EXRQOI_API exrqoi_result exrqoi_image_write(exrqoi_writer *w, const exrqoi_image *img);
+/** Writes `img` to `path` (atomically: temporary file, then rename). */
+EXRQOI_API exrqoi_result exrqoi_image_write_path(const char *path, const exrqoi_image *img,
+                                                 const exrqoi_write_options *opts);
+/** Writes `img` into memory; free *data with exrqoi_free(opts->allocator, *data). */
+EXRQOI_API exrqoi_result exrqoi_image_write_memory(const exrqoi_image *img,
+                                                   const exrqoi_write_options *opts, void **data,
+                                                   size_t *size);
+/** Frees everything inside *img and zeroes it. NULL is fine. */
+EXRQOI_API void exrqoi_image_free(exrqoi_image *img);
+
+/* Deep levels through the reader/writer (used by the calls above). */
+
+/** Reads level (lx, ly) of a deep part into *out (initialised here). */
+EXRQOI_API exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly,
+                                                 exrqoi_deep_image *out);
+/** Writes level (lx, ly) of a deep part from `img` (its size must be the
+ * level's, its channels the part's, by name). */
+EXRQOI_API exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int ly,
+                                                  const exrqoi_deep_image *img);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,223 @@
+/* Whole-file read and write on top of the reader and writer. */
+#include "chunk/reader.h"
+#include "exrqoi/image.h"
+
+static const exrqoi_allocator *img_alloc(const exrqoi_image *img)
+{
+    return img->alloc.alloc ? &img->alloc : NULL;
+}
+
+static void level_free(const exrqoi_allocator *a, exrqoi_image_level *L)
+{
+    for (int32_t c = 0; c < L->channel_count; c++) {
+        exrqoi__free(a, L->channels[c].name);
+        exrqoi__free(a, L->channels[c].data);
+    }
+    exrqoi__free(a, L->channels);
+    exrqoi_deep_image_free(&L->deep);
+}
+
+void exrqoi_image_free(exrqoi_image *img)
+{
+    if (!img) return;
+    const exrqoi_allocator *a = img_alloc(img);
+    for (int32_t k = 0; k < img->part_count; k++) {
+        exrqoi_image_part *P = &img->parts[k];
+        for (int32_t l = 0; l < P->level_count; l++) level_free(a, &P->levels[l]);
+        exrqoi__free(a, P->levels);
+        exrqoi_header_free(&P->header);
+    }
+    exrqoi__free(a, img->parts);
+    exrqoi_allocator keep = img->alloc;
+    memset(img, 0, sizeof *img);
+    img->alloc = keep;
+}
+
+/* (lx, ly) of the l-th level in canonical order. */
+static void level_coords(const exrqoi_part_info *pi, int32_t l, int *lx, int *ly)
+{
+    if (!pi->tiled) {
+        *lx = *ly = 0;
+    } else if (pi->tiles.level_mode == EXRQOI_LEVEL_RIPMAP) {
+        *lx = l % pi->num_x_levels;
+        *ly = l / pi->num_x_levels;
+    } else {
+        *lx = *ly = l;
+    }
+}
+
+static int32_t level_total(const exrqoi_part_info *pi)
+{
+    if (!pi->tiled) return 1;
+    return pi->tiles.level_mode == EXRQOI_LEVEL_RIPMAP ? pi->num_x_levels * pi->num_y_levels
+                                                       : pi->num_x_levels;
+}
+
+static exrqoi_result read_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi,
+                                     exrqoi_image_level *L, const exrqoi_allocator *a)
+{
+    int32_t n = pi->channel_count;
+    L->channels = (exrqoi_image_channel *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_image_channel));
+    exrqoi_slice *slices = (exrqoi_slice *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_slice));
+    exrqoi_result rv = (!L->channels || !slices) ? EXRQOI_ERR_OUT_OF_MEMORY : EXRQOI_OK;
+    if (L->channels) L->channel_count = n;
+    uint64_t budget = 0;
+    for (int32_t c = 0; c < n && !rv; c++) {
+        const exrqoi_channel *ch = &pi->channels[c];
+        exrqoi_image_channel *ic = &L->channels[c];
+        ic->type = ch->type;
+        ic->x_sampling = ch->x_sampling;
+        ic->y_sampling = ch->y_sampling;
+        exrqoi_sample_extent(&L->window, ch->x_sampling, ch->y_sampling, &ic->width, &ic->height);
+        size_t sz = (size_t)exrqoi_pixel_type_size(ch->type), bytes;
+        if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) {
+            rv = EXRQOI_ERR_LIMIT;
+            break;
+        }
+        budget += bytes;
+        if (budget > r->limits.max_alloc_bytes) {
+            rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
+                              (unsigned long long)r->limits.max_alloc_bytes);
+            break;
+        }
+        ic->name = exrqoi__strdup(a, ch->name);
+        ic->data = exrqoi__alloc(a, bytes);
+        if (!ic->name || !ic->data) {
+            rv = EXRQOI_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        slices[c].name = ch->name;
+        slices[c].type = ch->type;
+        slices[c].base = ic->data;
+        slices[c].x_stride = (ptrdiff_t)sz;
+        slices[c].y_stride = (ptrdiff_t)(sz * (size_t)ic->width);
+    }
+    if (!rv && n) rv = exrqoi_reader_read_region(r, part, L->lx, L->ly, NULL, slices, n);
+    exrqoi__free(a, slices);
+    return rv;
+}
+
+exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
+{
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (r->alloc) out->alloc = *r->alloc;
+    const exrqoi_allocator *a = img_alloc(out);
+    int np = exrqoi_reader_part_count(r);
+    out->parts = (exrqoi_image_part *)exrqoi__calloc(a, (size_t)np, sizeof(exrqoi_image_part));
+    if (!out->parts) return EXRQOI_ERR_OUT_OF_MEMORY;
+    out->part_count = np;
+    exrqoi_result rv = EXRQOI_OK;
+    for (int k = 0; k < np && !rv; k++) {
+        exrqoi_image_part *P = &out->parts[k];
+        exrqoi_part_info pi;
+        rv = exrqoi_reader_part_info(r, k, &pi);
+        if (rv) break;
+        rv = exrqoi_header_copy(&P->header, exrqoi_reader_header(r, k));
+        if (rv) break;
+        P->type = pi.type;
+        int32_t nl = level_total(&pi);
+        P->levels = (exrqoi_image_level *)exrqoi__calloc(a, (size_t)nl, sizeof(exrqoi_image_level));
+        if (!P->levels) {
+            rv = EXRQOI_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        P->level_count = nl;
+        bool deep = pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED;
+        for (int32_t l = 0; l < nl && !rv; l++) {
+            exrqoi_image_level *L = &P->levels[l];
+            level_coords(&pi, l, &L->lx, &L->ly);
+            rv = exrqoi_reader_level_window(r, k, L->lx, L->ly, &L->window);
+            if (rv) break;
+            rv = deep ? exrqoi_reader_read_deep(r, k, L->lx, L->ly, &L->deep)
+                      : read_flat_level(r, k, &pi, L, a);
+        }
+    }
+    if (rv) exrqoi_image_free(out);
+    return rv;
+}
+
+exrqoi_result exrqoi_image_read_path(const char *path, const exrqoi_read_options *opts, exrqoi_image *out)
+{
+    exrqoi_reader *r;
+    EXRQOI_TRY(exrqoi_reader_open_path(path, opts, &r));
+    exrqoi_result rv = exrqoi_image_read(r, out);
+    exrqoi_reader_close(r);
+    return rv;
+}
+
+exrqoi_result exrqoi_image_write(exrqoi_writer *w, const exrqoi_image *img)
+{
+    if (!w || !img) return EXRQOI_ERR_INVALID_ARGUMENT;
+    const exrqoi_allocator *a = img_alloc(img);
+    for (int32_t k = 0; k < img->part_count; k++) {
+        const exrqoi_image_part *P = &img->parts[k];
+        bool deep = P->type == EXRQOI_PART_DEEP_SCANLINE || P->type == EXRQOI_PART_DEEP_TILED;
+        for (int32_t l = 0; l < P->level_count; l++) {
+            const exrqoi_image_level *L = &P->levels[l];
+            exrqoi_result rv;
+            if (deep) {
+                rv = exrqoi_writer_write_deep(w, k, L->lx, L->ly, &L->deep);
+            } else {
+                int32_t n = L->channel_count;
+                exrqoi_slice *s = (exrqoi_slice *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof *s);
+                if (!s) return EXRQOI_ERR_OUT_OF_MEMORY;
+                for (int32_t c = 0; c < n; c++) {
+                    const exrqoi_image_channel *ic = &L->channels[c];
+                    size_t sz = (size_t)exrqoi_pixel_type_size(ic->type);
+                    s[c].name = ic->name;
+                    s[c].type = ic->type;
+                    s[c].base = ic->data;
+                    s[c].x_stride = (ptrdiff_t)sz;
+                    s[c].y_stride = (ptrdiff_t)(sz * (size_t)ic->width);
+                }
+                rv = exrqoi_writer_write_region(w, k, L->lx, L->ly, NULL, s, n);
+                exrqoi__free(a, s);
+            }
+            if (rv) return rv;
+        }
+    }
+    return EXRQOI_OK;
+}
+
+static exrqoi_header *headers_of(const exrqoi_image *img)
+{
+    /* the writer copies headers: a shallow array of structs is enough */
+    exrqoi_header *h = (exrqoi_header *)exrqoi__calloc(img_alloc(img), (size_t)(img->part_count ? img->part_count : 1),
+                                                       sizeof *h);
+    if (!h) return NULL;
+    for (int32_t k = 0; k < img->part_count; k++) h[k] = img->parts[k].header;
+    return h;
+}
+
+exrqoi_result exrqoi_image_write_path(const char *path, const exrqoi_image *img,
+                                      const exrqoi_write_options *opts)
+{
+    if (!path || !img) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_header *h = headers_of(img);
+    if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
+    exrqoi_writer *w;
+    exrqoi_result rv = exrqoi_writer_open_path(path, h, img->part_count, opts, &w);
+    exrqoi__free(img_alloc(img), h);
+    if (rv) return rv;
+    rv = exrqoi_image_write(w, img);
+    if (!rv) rv = exrqoi_writer_finish(w);
+    exrqoi_writer_close(w);
+    return rv;
+}
+
+exrqoi_result exrqoi_image_write_memory(const exrqoi_image *img, const exrqoi_write_options *opts,
+                                        void **data, size_t *size)
+{
+    if (!img || !data || !size) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_header *h = headers_of(img);
+    if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
+    exrqoi_writer *w;
+    exrqoi_result rv = exrqoi_writer_open_memory(h, img->part_count, opts, &w);
+    exrqoi__free(img_alloc(img), h);
+    if (rv) return rv;
+    rv = exrqoi_image_write(w, img);
+    if (!rv) rv = exrqoi_writer_finish_memory(w, data, size);
+    exrqoi_writer_close(w);
+    return rv;
+}
