@@ -130,14 +130,16 @@ int cmd_convert(int argc, char **argv)
     wo.dwa_level = dwa_level;
     wo.on_message = tool_on_message;
     wo.user = &msg;
-    exrqoi_reader *r;
+    exrqoi_reader *r = NULL;
     exrqoi_result rv = exrqoi_reader_open_path(in, &ro, &r);
     if (!rv) {
         rv = have_comp ? recode(r, out, comp, &wo) : copy_chunks(r, out, &wo);
         exrqoi_reader_close(r);
     }
     if (rv) {
-        fprintf(stderr, "error: %s: %s\n", rv == EXRQOI_ERR_OPEN ? in : out, tool_error_text(&msg, rv));
+        /* writer failures are about OUT; everything else about IN */
+        bool about_out = rv == EXRQOI_ERR_WRITE || (rv == EXRQOI_ERR_OPEN && r);
+        fprintf(stderr, "error: %s: %s\n", about_out ? out : in, tool_error_text(&msg, rv));
         return 1;
     }
     return 0;

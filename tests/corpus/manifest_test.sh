@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Corpus test: `exrqoi hash` of every file in the OpenEXR corpus must equal
+# its entry in MANIFEST.txt (the reference decoder's listing), byte for byte.
+# usage: manifest_test.sh EXRQOI_BIN SHARED_DIR
+set -u
+exe=$1
+root=$2/corpus/openexr-images
+if [ ! -f "$root/MANIFEST.txt" ]; then
+    echo "SKIP: $root/MANIFEST.txt not found (the shared corpus is absent)"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# split the manifest into one expected listing per file
+awk -v dir="$tmp" '
+    /^#/ { next }
+    /^file / { n++; name = substr($0, 6); print name > (dir "/list"); out = dir "/exp" n; next }
+    { print > out }' "$root/MANIFEST.txt"
+pass=0 fail=0 n=0
+while IFS= read -r f; do
+    n=$((n + 1))
+    if "$exe" hash "$root/$f" > "$tmp/got" 2> "$tmp/err" && cmp -s "$tmp/got" "$tmp/exp$n"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $f: $(head -c 300 "$tmp/err")"
+        diff "$tmp/exp$n" "$tmp/got" | head -6
+    fi
+done < "$tmp/list"
+echo "manifest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
