@@ -65,6 +65,16 @@ EXRQOI_API exrqoi_result exrqoi_image_write_memory(const exrqoi_image *img,
 /** Frees everything inside *img and zeroes it. NULL is fine. */
 EXRQOI_API void exrqoi_image_free(exrqoi_image *img);
 
+/** Builds every level of a tiled mipmap or ripmap flat part from its
+ * level (0,0) by box filtering: each sample of level (lx, ly) is the mean
+ * of the 2^lx x 2^ly level-0 samples it covers (clipped at the edges),
+ * computed in double and rounded to the channel's type (half: nearest
+ * even; uint: nearest). part->header must hold the tiles attribute and
+ * part->levels[0] level (0,0); the other levels are (re)made with the
+ * image's allocator `allocator` (NULL = malloc). */
+EXRQOI_API exrqoi_result exrqoi_image_part_build_levels(exrqoi_image_part *part,
+                                                        const exrqoi_allocator *allocator);
+
 /* Deep levels through the reader/writer (used by the calls above). */
 
 /** Reads level (lx, ly) of a deep part into *out (initialised here). */

@@ -40,6 +40,7 @@ exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i
     out->chans = chans;
     out->unpacked_size = total;
     out->compression = p->info.compression;
+    out->tiled = (uint8_t)(p->info.tiled != 0);
     return EXRQOI_OK;
 }
 

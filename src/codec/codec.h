@@ -35,6 +35,7 @@ typedef struct exrqoi__block_layout {
     const exrqoi__chan_layout *chans;
     size_t unpacked_size; /* sum over channels of width*height*size */
     exrqoi_compression compression;
+    uint8_t tiled; /* the chunk is a tile (DWAA codes tiles' AC data with zlib) */
 } exrqoi__block_layout;
 
 /* Per-thread codec state and scratch memory. Create with

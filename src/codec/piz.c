@@ -1,10 +1,254 @@
-/* PIZ: placeholder until the codec lands. */
-#include "codec/codec.h"
+/*
+ * PIZ (32 lines per chunk), as OpenEXR defines it. The block's samples
+ * are taken as 16-bit words, channel by channel (all lines of a channel
+ * together; 32-bit samples are two words whose halves are transformed
+ * separately). Packed layout:
+ *   u16 minNonZero, u16 maxNonZero, bitmap bytes [min..max] (if min<=max)
+ *       one bit per 16-bit value present (value 0 is implicit),
+ *   u32 Huffman byte count, Huffman stream (huf.c)
+ * The Huffman stream holds the wavelet transform (wavelet.c) of the words
+ * after mapping each value to its rank among the values present.
+ *
+ * Scratch slots: 0 = the word planes, 1 = bitmap + lookup table; huf.c
+ * uses slot 4.
+ */
+#include "codec/huf.h"
+#include "codec/wavelet.h"
+
+#include <limits.h>
+
+#define BITMAP_SIZE 8192 /* 65536 values / 8 */
+#define LUT_BYTES (65536 * sizeof(uint16_t))
+
+static exrqoi_result corrupt(exrqoi__codec_ctx *ctx, const char *what)
+{
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "PIZ data: %s", what);
+}
+
+/* The block layout must describe exactly unpacked_size bytes in lines
+ * whose sampling matches the channel heights; the rearrangement below
+ * relies on it. */
+static exrqoi_result check_layout(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b)
+{
+    size_t total = 0;
+    if (b->nchan < 0 || (b->nchan > 0 && !b->chans) || b->height < 0) goto bad;
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        size_t bytes;
+        if ((ch->size != 2 && ch->size != 4) || ch->width < 0 || ch->height < 0 ||
+            ch->y_sampling < 1 || ch->width > INT_MAX / 2)
+            goto bad;
+        if (b->height > 0 && exrqoi__count_sampled(b->y, b->y + b->height - 1, ch->y_sampling) !=
+                                 ch->height)
+            goto bad;
+        if (b->height == 0 && ch->height != 0) goto bad;
+        if (exrqoi__mul_size((size_t)ch->width * ch->size, (size_t)ch->height, &bytes) ||
+            exrqoi__add_size(total, bytes, &total))
+            goto bad;
+    }
+    if (total != b->unpacked_size) goto bad;
+    return EXRQOI_OK;
+bad:
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                        "PIZ: block layout does not match its %zu unpacked bytes",
+                        b->unpacked_size);
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+static inline void words_from_le(uint16_t *dst, const uint8_t *src, size_t n)
+{
+    if (HOST_LE) {
+        memcpy(dst, src, n * 2);
+    } else {
+        for (size_t i = 0; i < n; i++) dst[i] = exrqoi__le16(src + 2 * i);
+    }
+}
+
+static inline void words_to_le(uint8_t *dst, const uint16_t *src, size_t n)
+{
+    if (HOST_LE) {
+        memcpy(dst, src, n * 2);
+    } else {
+        for (size_t i = 0; i < n; i++) exrqoi__put16(dst + 2 * i, src[i]);
+    }
+}
+
+/* Where line yy of channel ch starts in its plane (rows are sampled
+ * lines only). */
+static inline size_t plane_row(const exrqoi__block_layout *b, const exrqoi__chan_layout *ch,
+                               int32_t yy)
+{
+    if (ch->y_sampling == 1) return (size_t)yy;
+    return (size_t)exrqoi__count_sampled(b->y, b->y + yy - 1, ch->y_sampling);
+}
+
+/* Line-interleaved unpacked bytes -> channel planes. */
+static void lines_to_planes(const exrqoi__block_layout *b, const uint8_t *lines, uint16_t *planes)
+{
+    for (int32_t yy = 0; yy < b->height; yy++) {
+        size_t plane = 0;
+        for (int c = 0; c < b->nchan; c++) {
+            const exrqoi__chan_layout *ch = &b->chans[c];
+            size_t row = (size_t)ch->width * (ch->size / 2);
+            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
+                words_from_le(planes + plane + plane_row(b, ch, yy) * row, lines, row);
+                lines += row * 2;
+            }
+            plane += row * (size_t)ch->height;
+        }
+    }
+}
+
+/* Channel planes -> line-interleaved unpacked bytes. */
+static void planes_to_lines(const exrqoi__block_layout *b, const uint16_t *planes, uint8_t *lines)
+{
+    for (int32_t yy = 0; yy < b->height; yy++) {
+        size_t plane = 0;
+        for (int c = 0; c < b->nchan; c++) {
+            const exrqoi__chan_layout *ch = &b->chans[c];
+            size_t row = (size_t)ch->width * (ch->size / 2);
+            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
+                words_to_le(lines, planes + plane + plane_row(b, ch, yy) * row, row);
+                lines += row * 2;
+            }
+            plane += row * (size_t)ch->height;
+        }
+    }
+}
+
+static void wavelet_all(const exrqoi__block_layout *b, uint16_t *planes, uint16_t max_value,
+                        bool encode)
+{
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        int wc = ch->size / 2;
+        int nx = ch->width, ny = ch->height;
+        for (int j = 0; j < wc; j++) {
+            if (encode)
+                exrqoi__wav_encode(planes + j, nx, wc, ny, wc * nx, max_value);
+            else
+                exrqoi__wav_decode(planes + j, nx, wc, ny, wc * nx, max_value);
+        }
+        planes += (size_t)nx * (size_t)ny * (size_t)wc;
+    }
+}
 
 static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                     const uint8_t *src, size_t n, uint8_t *dst)
 {
-    (void)b; (void)src; (void)n; (void)dst;
-    return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION, "piz compression is not supported yet");
+    EXRQOI_TRY(check_layout(ctx, b));
+    size_t nwords = b->unpacked_size / 2;
+    void *wmem, *tmem;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + BITMAP_SIZE, &tmem));
+    uint16_t *words = (uint16_t *)wmem;
+    uint16_t *lut = (uint16_t *)tmem;
+    uint8_t *bitmap = (uint8_t *)tmem + LUT_BYTES;
+
+    if (n < 4) return corrupt(ctx, "chunk shorter than the bitmap range");
+    uint16_t lo = exrqoi__le16(src), hi = exrqoi__le16(src + 2);
+    size_t at = 4;
+    memset(bitmap, 0, BITMAP_SIZE);
+    /* lo > hi is an empty bitmap (the encoder writes 8191, 0 then) */
+    if (lo <= hi) {
+        if (hi >= BITMAP_SIZE) return corrupt(ctx, "bitmap range beyond 65536 values");
+        size_t len = (size_t)(hi - lo) + 1;
+        if (len > n - at) return corrupt(ctx, "bitmap extends past the chunk");
+        memcpy(bitmap + lo, src + at, len);
+        at += len;
+    }
+    /* rank -> value; ranks past the last used value decode to 0 */
+    uint32_t k = 0;
+    lut[k++] = 0;
+    for (uint32_t byte = lo <= hi ? lo : BITMAP_SIZE; byte <= hi && byte < BITMAP_SIZE; byte++) {
+        unsigned bits = bitmap[byte];
+        if (byte == 0) bits &= ~1u;
+        while (bits) {
+            unsigned bit = (unsigned)__builtin_ctz(bits);
+            lut[k++] = (uint16_t)(byte * 8 + bit);
+            bits &= bits - 1;
+        }
+    }
+    uint16_t max_value = (uint16_t)(k - 1);
+    memset(lut + k, 0, (65536 - k) * sizeof(uint16_t));
+
+    if (n - at < 4) return corrupt(ctx, "chunk ends before the Huffman length");
+    uint32_t hlen = exrqoi__le32(src + at);
+    at += 4;
+    if (hlen > n - at) return corrupt(ctx, "Huffman length exceeds the chunk");
+    EXRQOI_TRY(exrqoi__huf_decompress(ctx, src + at, hlen, words, nwords));
+
+    wavelet_all(b, words, max_value, false);
+    for (size_t i = 0; i < nwords; i++) words[i] = lut[words[i]];
+    planes_to_lines(b, words, dst);
+    return EXRQOI_OK;
 }
-const exrqoi__codec exrqoi__codec_piz = {EXRQOI_COMPRESSION_PIZ, "piz", 32, piz_decompress, NULL, NULL};
+
+/* Anything not smaller than the raw block is stored raw, so the buffer
+ * only needs room for outputs below that size. */
+static size_t piz_bound(const exrqoi__block_layout *b)
+{
+    return b->unpacked_size + BITMAP_SIZE + 64;
+}
+
+static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out_size)
+{
+    EXRQOI_TRY(check_layout(ctx, b));
+    if (cap < BITMAP_SIZE + 8) return EXRQOI_ERR_BUFFER_TOO_SMALL;
+    size_t nwords = b->unpacked_size / 2;
+    void *wmem, *tmem;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + BITMAP_SIZE, &tmem));
+    uint16_t *words = (uint16_t *)wmem;
+    uint16_t *lut = (uint16_t *)tmem;
+    uint8_t *bitmap = (uint8_t *)tmem + LUT_BYTES;
+
+    lines_to_planes(b, src, words);
+
+    memset(bitmap, 0, BITMAP_SIZE);
+    for (size_t i = 0; i < nwords; i++) bitmap[words[i] >> 3] |= (uint8_t)(1u << (words[i] & 7));
+    bitmap[0] &= (uint8_t)~1u; /* zero is always assumed present */
+    uint16_t lo = BITMAP_SIZE - 1, hi = 0;
+    for (uint32_t i = 0; i < BITMAP_SIZE; i++) {
+        if (bitmap[i]) {
+            if (lo > i) lo = (uint16_t)i;
+            hi = (uint16_t)i;
+        }
+    }
+    /* value -> rank */
+    uint32_t k = 0;
+    for (uint32_t v = 0; v < 65536; v++)
+        lut[v] = (v == 0 || (bitmap[v >> 3] >> (v & 7)) & 1) ? (uint16_t)k++ : 0;
+    uint16_t max_value = (uint16_t)(k - 1);
+    for (size_t i = 0; i < nwords; i++) words[i] = lut[words[i]];
+    wavelet_all(b, words, max_value, true);
+
+    exrqoi__put16(dst, lo);
+    exrqoi__put16(dst + 2, hi);
+    size_t at = 4;
+    if (lo <= hi) {
+        memcpy(dst + at, bitmap + lo, (size_t)(hi - lo) + 1);
+        at += (size_t)(hi - lo) + 1;
+    }
+    size_t hlen = 0;
+    exrqoi_result r = exrqoi__huf_compress(ctx, words, nwords, dst + at + 4, cap - at - 4, &hlen);
+    if (r == EXRQOI_ERR_BUFFER_TOO_SMALL) {
+        /* larger than the raw block: tell the dispatcher to store it raw */
+        *out_size = b->unpacked_size;
+        return EXRQOI_OK;
+    }
+    if (r != EXRQOI_OK) return r;
+    if (hlen > UINT32_MAX) return exrqoi__fail(&ctx->err, EXRQOI_ERR_LIMIT, "PIZ chunk too large");
+    exrqoi__put32(dst + at, (uint32_t)hlen);
+    *out_size = at + 4 + hlen;
+    return EXRQOI_OK;
+}
+
+const exrqoi__codec exrqoi__codec_piz = {EXRQOI_COMPRESSION_PIZ, "piz", 32, piz_decompress,
+                                         piz_bound, piz_compress};

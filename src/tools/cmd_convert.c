@@ -50,14 +50,26 @@ static exrqoi_result copy_chunks(exrqoi_reader *r, const char *out, const exrqoi
     return rv;
 }
 
+/* Deep data can be stored with none, rle or zips only: deep parts take
+ * the requested codec when it is one of these and zips (lossless, the
+ * deflate one deep data allows) otherwise, so a multipart file converted
+ * to piz, dwaa, ... gets it on its flat parts and stays valid. */
+static exrqoi_compression deep_codec(exrqoi_compression c)
+{
+    return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_RLE ? c : EXRQOI_COMPRESSION_ZIPS;
+}
+
 static exrqoi_result recode(exrqoi_reader *r, const char *out, exrqoi_compression c,
                             const exrqoi_write_options *wo)
 {
     exrqoi_image img;
     exrqoi_result rv = exrqoi_image_read(r, &img);
     if (rv) return rv;
-    for (int32_t k = 0; k < img.part_count && !rv; k++)
-        rv = exrqoi_header_set_compression(&img.parts[k].header, c);
+    for (int32_t k = 0; k < img.part_count && !rv; k++) {
+        exrqoi_part_type t = img.parts[k].type;
+        bool deep = t == EXRQOI_PART_DEEP_SCANLINE || t == EXRQOI_PART_DEEP_TILED;
+        rv = exrqoi_header_set_compression(&img.parts[k].header, deep ? deep_codec(c) : c);
+    }
     if (!rv) rv = exrqoi_image_write_path(out, &img, wo);
     exrqoi_image_free(&img);
     return rv;
@@ -68,7 +80,8 @@ static int usage(FILE *f)
     fprintf(f, "usage: exrqoi convert IN OUT [--compression none|rle|zips|zip|piz|pxr24|b44|b44a|dwaa|dwab]\n"
                "                      [--threads N] [--zip-level N] [--dwa-level F]\n"
                "       EXR -> EXR keeps every part, level, channel and attribute; without\n"
-               "       --compression the compressed chunks are copied unchanged.\n");
+               "       --compression the compressed chunks are copied unchanged. Deep parts\n"
+               "       take none, rle or zips; any other codec gives them zips.\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -132,13 +145,14 @@ int cmd_convert(int argc, char **argv)
     wo.user = &msg;
     exrqoi_reader *r = NULL;
     exrqoi_result rv = exrqoi_reader_open_path(in, &ro, &r);
-    if (!rv) {
+    bool opened = rv == EXRQOI_OK;
+    if (opened) {
         rv = have_comp ? recode(r, out, comp, &wo) : copy_chunks(r, out, &wo);
         exrqoi_reader_close(r);
     }
     if (rv) {
         /* writer failures are about OUT; everything else about IN */
-        bool about_out = rv == EXRQOI_ERR_WRITE || (rv == EXRQOI_ERR_OPEN && r);
+        bool about_out = rv == EXRQOI_ERR_WRITE || (rv == EXRQOI_ERR_OPEN && opened);
         fprintf(stderr, "error: %s: %s\n", about_out ? out : in, tool_error_text(&msg, rv));
         return 1;
     }

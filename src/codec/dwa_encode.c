@@ -1,0 +1,264 @@
+/* DWA encoder: OpenEXR 3.1's DwaCompressor (version 2 chunks with the
+ * default channel rules), producing the same bytes as OpenEXR. */
+#include "codec/dwa.h"
+#include "codec/huf.h"
+#include "common/half.h"
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* OpenEXR's zlib levels: 9 for stored/RLE/AC data, the ZIP default (4)
+ * for the DC stream. */
+#define DWA_ZLIB_LEVEL 9
+#define DWA_DC_ZLIB_LEVEL 4
+
+typedef struct enc_state {
+    const exrqoi__block_layout *b;
+    const uint8_t *src;
+    const size_t *rows, *first;
+    uint16_t *ac;
+    size_t nac;
+    uint16_t *dc;
+    size_t ndc;
+    dwa_lut to_nonlinear;
+    float base_error;
+    float qy[64], qc[64];
+} enc_state;
+
+/* A sample as the half OpenEXR codes: floats are clamped to the half
+ * range first (NaN becomes the maximum, as std::min/max order it). */
+static inline uint16_t sample_half(const enc_state *s, int chan, int32_t x, int32_t y)
+{
+    const exrqoi__chan_layout *ch = &s->b->chans[chan];
+    const uint8_t *row = s->src + s->rows[s->first[chan] + (size_t)y];
+    if (ch->type != EXRQOI_PIXEL_FLOAT) return exrqoi__le16(row + 2 * (size_t)x);
+    float f = exrqoi__lef32(row + 4 * (size_t)x);
+    f = (f < 65504.0f) ? f : 65504.0f;
+    f = (f < -65504.0f) ? -65504.0f : f;
+    return exrqoi__f2h(f);
+}
+
+static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut)
+{
+    const exrqoi__block_layout *b = s->b;
+    int32_t w = b->chans[chans[0]].width, h = b->chans[chans[0]].height;
+    size_t nbx = dwa_blocks(w), nby = dwa_blocks(h);
+    if (!nbx || !nby) return;
+    uint16_t *dcp[3];
+    for (int c = 0; c < ncomp; c++) dcp[c] = s->dc + s->ndc + (size_t)c * nbx * nby;
+    s->ndc += (size_t)ncomp * nbx * nby;
+
+    float blk[3][64] __attribute__((aligned(32)));
+    uint16_t q[64], zig[64];
+    int32_t xs[8], ys[8];
+    for (size_t by = 0; by < nby; by++) {
+        /* mirror at the edges: 2n-1-v, and the last sample when even that
+         * falls outside */
+        for (int i = 0; i < 8; i++) {
+            int32_t v = (int32_t)by * 8 + i;
+            if (v >= h) v = h - (v - (h - 1));
+            if (v < 0) v = h - 1;
+            ys[i] = v;
+        }
+        for (size_t bx = 0; bx < nbx; bx++) {
+            for (int i = 0; i < 8; i++) {
+                int32_t v = (int32_t)bx * 8 + i;
+                if (v >= w) v = w - (v - (w - 1));
+                if (v < 0) v = w - 1;
+                xs[i] = v;
+            }
+            for (int c = 0; c < ncomp; c++)
+                for (int y = 0; y < 8; y++)
+                    for (int x = 0; x < 8; x++) {
+                        uint16_t hv = sample_half(s, chans[c], xs[x], ys[y]);
+                        if (use_lut) hv = dwa_lut_get(&s->to_nonlinear, hv);
+                        blk[c][y * 8 + x] = exrqoi__h2f(hv);
+                    }
+            if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
+            for (int c = 0; c < ncomp; c++) {
+                exrqoi__dwa_fdct(blk[c]);
+                const float *qt = c == 0 ? s->qy : s->qc;
+                for (int i = 0; i < 64; i++)
+                    q[i] = exrqoi__dwa_quantize(exrqoi__f2h(blk[c][i]), s->base_error * qt[i]);
+                for (int i = 0; i < 64; i++) zig[i] = q[exrqoi__dwa_zigzag[i]];
+                *dcp[c]++ = zig[0];
+                s->nac += exrqoi__dwa_rle_ac(zig, s->ac + s->nac);
+            }
+        }
+    }
+}
+
+/* Per-stream worst cases, from the channel sizes alone. */
+typedef struct enc_sizes {
+    size_t bytes;  /* all channel bytes */
+    size_t max_ac; /* 63 per block of every channel */
+    size_t max_dc; /* one per block */
+    size_t max_nbx;
+} enc_sizes;
+
+static void block_sizes(const exrqoi__block_layout *b, enc_sizes *z)
+{
+    memset(z, 0, sizeof *z);
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        size_t nb = dwa_blocks(ch->width) * dwa_blocks(ch->height);
+        z->bytes += (size_t)ch->width * (size_t)ch->height * ch->size;
+        z->max_ac += nb * 63;
+        z->max_dc += nb;
+    }
+}
+
+static size_t rle_worst(size_t n) { return n + n / 127 + 2; }
+
+size_t exrqoi__dwa_bound(const exrqoi__block_layout *b)
+{
+    enc_sizes z;
+    block_sizes(b, &z);
+    size_t ac = exrqoi__huf_bound(z.max_ac);
+    size_t ac2 = exrqoi__dwa_zlib_bound(2 * z.max_ac);
+    return DWA_HEADER_SIZE + DWA_MAX_RULES_SIZE + exrqoi__dwa_zlib_bound(z.bytes) +
+           (ac > ac2 ? ac : ac2) + exrqoi__dwa_zlib_bound(2 * z.max_dc) +
+           exrqoi__dwa_zlib_bound(rle_worst(z.bytes)) + 64;
+}
+
+exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                 const uint8_t *src, uint8_t *dst, size_t cap, size_t *out,
+                                 int ac_coder)
+{
+    if (cap < exrqoi__dwa_bound(b))
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BUFFER_TOO_SMALL, "DWA output buffer too small");
+    dwa_rules rules;
+    exrqoi__dwa_rules_default(&rules);
+
+    enc_sizes z;
+    block_sizes(b, &z);
+    size_t rows_n = exrqoi__dwa_row_count(b), nchan = b->nchan > 0 ? (size_t)b->nchan : 1;
+    size_t used = 0;
+    dwa_carve(NULL, &used, exrqoi__dwa_plan_scratch(b->nchan));
+    size_t o_rows = (used + 15) & ~(size_t)15;
+    dwa_carve(NULL, &used, rows_n * sizeof(size_t));
+    size_t o_first = (used + 15) & ~(size_t)15;
+    dwa_carve(NULL, &used, nchan * sizeof(size_t));
+    size_t o_planar = (used + 15) & ~(size_t)15; /* stored, then RLE byte planes */
+    dwa_carve(NULL, &used, z.bytes);
+    size_t o_tmp = (used + 15) & ~(size_t)15; /* packed RLE or predicted DC bytes */
+    dwa_carve(NULL, &used, rle_worst(z.bytes) > 2 * z.max_dc ? rle_worst(z.bytes) : 2 * z.max_dc);
+    size_t o_ac = (used + 15) & ~(size_t)15;
+    dwa_carve(NULL, &used, z.max_ac * 2);
+    size_t o_dc = (used + 15) & ~(size_t)15;
+    dwa_carve(NULL, &used, z.max_dc * 2);
+    void *mem;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, used + 16, &mem));
+    uint8_t *base = (uint8_t *)mem;
+    dwa_plan plan;
+    exrqoi__dwa_classify(b, &rules, base, &plan);
+    size_t *rows = (size_t *)(void *)(base + o_rows), *first = (size_t *)(void *)(base + o_first);
+    EXRQOI_TRY(exrqoi__dwa_rows(ctx, b, rows, first));
+
+    enc_state s;
+    memset(&s, 0, sizeof s);
+    s.b = b;
+    s.src = src;
+    s.rows = rows;
+    s.first = first;
+    s.ac = (uint16_t *)(void *)(base + o_ac);
+    s.dc = (uint16_t *)(void *)(base + o_dc);
+    s.base_error = ctx->dwa_level / 100000.0f;
+    exrqoi__dwa_quant_tables(s.qy, s.qc);
+    bool any_lut = false;
+    for (int c = 0; c < b->nchan; c++)
+        if (plan.scheme[c] == DWA_SCHEME_LOSSY_DCT && (plan.in_csc[c] || !b->chans[c].p_linear))
+            any_lut = true;
+    if (any_lut) {
+        void *lut;
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, 65536 * sizeof(uint16_t), &lut));
+        memset(lut, 0xff, 65536 * sizeof(uint16_t));
+        s.to_nonlinear.v = (uint16_t *)lut;
+        s.to_nonlinear.fn = exrqoi__dwa_to_nonlinear;
+    }
+
+    for (int k = 0; k < plan.ncsc; k++) encode_lossy(&s, plan.csc[k], 3, true);
+
+    /* stored channels go first in the planar area, RLE planes after them */
+    uint8_t *planar = base + o_planar;
+    size_t unk_n = 0, rle_n = 0;
+    for (int c = 0; c < b->nchan; c++)
+        if (plan.scheme[c] == DWA_SCHEME_UNKNOWN)
+            unk_n += (size_t)b->chans[c].width * (size_t)b->chans[c].height * b->chans[c].size;
+    uint8_t *unk = planar, *rle = planar + unk_n;
+    size_t unk_off = 0;
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        size_t line = (size_t)ch->width * ch->size;
+        if (plan.scheme[c] == DWA_SCHEME_LOSSY_DCT) {
+            if (!plan.in_csc[c]) encode_lossy(&s, &c, 1, !ch->p_linear);
+        } else if (plan.scheme[c] == DWA_SCHEME_RLE) {
+            size_t plane = (size_t)ch->width * (size_t)ch->height;
+            uint8_t *planes = rle + rle_n;
+            for (int32_t r = 0; r < ch->height; r++) {
+                const uint8_t *row = src + rows[first[c] + (size_t)r];
+                size_t at = (size_t)r * (size_t)ch->width;
+                for (int32_t x = 0; x < ch->width; x++)
+                    for (int k = 0; k < ch->size; k++)
+                        planes[(size_t)k * plane + at + (size_t)x] = row[(size_t)x * ch->size + (size_t)k];
+            }
+            rle_n += plane * ch->size;
+        } else {
+            for (int32_t r = 0; r < ch->height; r++) {
+                if (line) memcpy(unk + unk_off, src + rows[first[c] + (size_t)r], line);
+                unk_off += line;
+            }
+        }
+    }
+
+    uint64_t hd[DWA_NUM_SIZES];
+    memset(hd, 0, sizeof hd);
+    hd[DWA_VERSION] = 2;
+    hd[DWA_AC_COMPRESSION] = (uint64_t)ac_coder;
+    size_t o = DWA_HEADER_SIZE;
+    o += exrqoi__dwa_relevant_rules(b, dst + o);
+
+    size_t got;
+    if (unk_n) {
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, unk, unk_n, dst + o, cap - o, &got));
+        hd[DWA_UNKNOWN_UNCOMPRESSED_SIZE] = unk_n;
+        hd[DWA_UNKNOWN_COMPRESSED_SIZE] = got;
+        o += got;
+    }
+    if (s.nac) {
+        if (ac_coder == DWA_AC_DEFLATE) {
+            for (size_t i = 0; i < s.nac; i++) exrqoi__put16(&s.ac[i], s.ac[i]);
+            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
+                                        dst + o, cap - o, &got));
+        } else {
+            if (cap - o < exrqoi__huf_bound(s.nac))
+                return exrqoi__fail(&ctx->err, EXRQOI_ERR_BUFFER_TOO_SMALL,
+                                    "DWA output buffer too small");
+            EXRQOI_TRY(exrqoi__huf_compress(ctx, s.ac, s.nac, dst + o, cap - o, &got));
+        }
+        hd[DWA_AC_UNCOMPRESSED_COUNT] = s.nac;
+        hd[DWA_AC_COMPRESSED_SIZE] = got;
+        o += got;
+    }
+    uint8_t *tmp = base + o_tmp;
+    if (s.ndc) {
+        for (size_t i = 0; i < s.ndc; i++) exrqoi__put16(&s.dc[i], s.dc[i]);
+        exrqoi__zip_predict((const uint8_t *)s.dc, s.ndc * 2, tmp);
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_DC_ZLIB_LEVEL, tmp, s.ndc * 2, dst + o, cap - o, &got));
+        hd[DWA_DC_UNCOMPRESSED_COUNT] = s.ndc;
+        hd[DWA_DC_COMPRESSED_SIZE] = got;
+        o += got;
+    }
+    if (rle_n) {
+        size_t packed = exrqoi__dwa_rle_bytes(rle, rle_n, tmp);
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, tmp, packed, dst + o, cap - o, &got));
+        hd[DWA_RLE_RAW_SIZE] = rle_n;
+        hd[DWA_RLE_UNCOMPRESSED_SIZE] = packed;
+        hd[DWA_RLE_COMPRESSED_SIZE] = got;
+        o += got;
+    }
+    for (int i = 0; i < DWA_NUM_SIZES; i++) exrqoi__put64(dst + 8 * i, hd[i]);
+    *out = o;
+    return EXRQOI_OK;
+}

@@ -1,0 +1,196 @@
+/*
+ * DWA quantisation (OpenEXR's "fewest set bits within the error"
+ * search), the zig-zag order, and the perceptual transfer curves.
+ *
+ * OpenEXR precomputes, for every half h, the closest half with k set bits
+ * for each k < popcount(h); here the same candidates are computed on
+ * demand from the bit patterns (positive halves are ordered like their
+ * bit patterns, so only the neighbours of h need to be looked at).
+ */
+#include "codec/dwa.h"
+#include "common/half.h"
+
+#include <math.h>
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* zig-zag position -> row-major index (the JPEG scan order) */
+const uint8_t exrqoi__dwa_zigzag[64] = {
+    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
+    41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
+    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+};
+
+void exrqoi__dwa_zigzag_inverse(uint8_t out[64])
+{
+    for (int i = 0; i < 64; i++) out[exrqoi__dwa_zigzag[i]] = (uint8_t)i;
+}
+
+void exrqoi__dwa_quant_tables(float y[64], float cbcr[64])
+{
+    /* the example tables of the JPEG standard (Annex K) */
+    static const uint8_t jy[64] = {
+        16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+        14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+        18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    };
+    uint8_t ymin = 255, cmin = 255;
+    for (int i = 0; i < 64; i++) {
+        int r = i / 8, c = i % 8;
+        /* chroma table: 99 outside the top-left corner */
+        static const uint8_t jc[4][4] = {
+            {17, 18, 24, 47}, {18, 21, 26, 66}, {24, 26, 56, 99}, {47, 66, 99, 99}};
+        uint8_t cv = (r < 4 && c < 4) ? jc[r][c] : 99;
+        if (jy[i] < ymin) ymin = jy[i];
+        if (cv < cmin) cmin = cv;
+        cbcr[i] = (float)cv;
+        y[i] = (float)jy[i];
+    }
+    for (int i = 0; i < 64; i++) {
+        y[i] = y[i] / (float)ymin;
+        cbcr[i] = cbcr[i] / (float)cmin;
+    }
+}
+
+static inline int popcount16(unsigned v) { return __builtin_popcount(v & 0xffffu); }
+
+/* Largest p <= s with `t` set bits, or -1. */
+static int prev_with_bits(int s, int t)
+{
+    if (s < 0) return -1;
+    if (popcount16((unsigned)s) == t) return s;
+    /* p keeps s above some set bit k, clears k, and packs the remaining
+     * bits right below k; the lowest feasible k gives the largest p */
+    for (int k = 0; k < 16; k++) {
+        if (!(s & (1 << k))) continue;
+        int above = popcount16((unsigned)s >> (k + 1));
+        int need = t - above;
+        if (need < 0 || need > k) continue;
+        return (s & ~((2 << k) - 1)) | (((1 << need) - 1) << (k - need));
+    }
+    return -1;
+}
+
+/* Smallest p >= s (p <= limit) with `t` set bits, or -1. */
+static int next_with_bits(int s, int t, int limit)
+{
+    if (s > limit) return -1;
+    if (popcount16((unsigned)s) == t) return s;
+    for (int j = 0; j < 16; j++) {
+        if (s & (1 << j)) continue;
+        int above = popcount16((unsigned)s >> (j + 1));
+        int need = t - above - 1;
+        if (need < 0 || need > j) continue;
+        int p = (s & ~((2 << j) - 1)) | (1 << j) | ((1 << need) - 1);
+        return p <= limit ? p : -1;
+    }
+    return -1;
+}
+
+#define MAX_FINITE 0x7bff
+
+/* Among magnitudes with `t` bits, the one at the smallest float distance
+ * from `mag` (ties: the lowest pattern); *dist gets the distance. */
+static int closest_magnitude(int mag, int t, float *dist)
+{
+    float v = exrqoi__h2f((uint16_t)mag);
+    int lo = prev_with_bits(mag, t);
+    int hi = next_with_bits(mag, t, MAX_FINITE);
+    float dlo = lo >= 0 ? fabsf(v - exrqoi__h2f((uint16_t)lo)) : INFINITY;
+    float dhi = hi >= 0 ? fabsf(v - exrqoi__h2f((uint16_t)hi)) : INFINITY;
+    if (lo >= 0 && dlo <= dhi) {
+        /* float rounding can make farther values tie; the lowest wins */
+        for (;;) {
+            int lo2 = prev_with_bits(lo - 1, t);
+            if (lo2 < 0 || fabsf(v - exrqoi__h2f((uint16_t)lo2)) != dlo) break;
+            lo = lo2;
+        }
+        *dist = dlo;
+        return lo;
+    }
+    *dist = dhi;
+    return hi;
+}
+
+uint16_t exrqoi__dwa_closest(uint16_t h, int bits)
+{
+    if (bits <= 0) return 0;
+    /* Inf/NaN inputs (and 15 bits, whose first candidate is a NaN) keep
+     * OpenEXR's first candidate: no distance compares below a NaN/inf one. */
+    if (bits >= 15 || (h & 0x7c00) == 0x7c00) return (uint16_t)((1 << bits) - 1);
+    int mag = h & 0x7fff;
+    float v = exrqoi__h2f(h);
+    if (!(h & 0x8000)) {
+        float dpos;
+        int pos = closest_magnitude(mag, bits, &dpos);
+        int neg = 0x8000 | ((1 << (bits - 1)) - 1);
+        float dneg = fabsf(v - exrqoi__h2f((uint16_t)neg));
+        /* positive patterns are lower, so they win ties */
+        return (uint16_t)((pos >= 0 && dpos <= dneg) ? pos : neg);
+    }
+    int pos = (1 << bits) - 1;
+    float dpos = bits <= 14 ? fabsf(v - exrqoi__h2f((uint16_t)pos)) : INFINITY;
+    float dneg;
+    int m = closest_magnitude(mag, bits - 1, &dneg);
+    if (m < 0 || dpos <= dneg) return (uint16_t)pos;
+    return (uint16_t)(0x8000 | m);
+}
+
+uint16_t exrqoi__dwa_quantize(uint16_t h, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h; /* inf/NaN: never within the error */
+    int n = popcount16(h);
+    float v = exrqoi__h2f(h);
+    for (int t = 0; t < n; t++) {
+        uint16_t c = exrqoi__dwa_closest(h, t);
+        if (fabsf(exrqoi__h2f(c) - v) < tolerance) return c;
+    }
+    return h;
+}
+
+uint16_t exrqoi__dwa_f2h(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u) /* NaN: F16C keeps the payload top and quiets */
+        return (uint16_t)(((x >> 16) & 0x8000u) | 0x7e00u | ((x & 0x7fffffu) >> 13));
+    return exrqoi__f2h(f);
+}
+
+/* The curves as OpenEXR 3.1 evaluates them when building its tables:
+ * gamma 2.2 up to 1, a matching logarithm above. */
+uint16_t exrqoi__dwa_to_linear(uint16_t h)
+{
+    if ((h & 0x7c00) == 0x7c00 || h == 0) return 0;
+    float f = exrqoi__h2f(h);
+    float sign = f < 0 ? -1.0f : 1.0f;
+    float af = fabsf(f);
+    float z;
+    if (af <= 1.0f) {
+        z = sign * powf(af, 2.2f);
+    } else {
+        float log_base = (float)pow(2.7182818, 2.2);
+        z = sign * powf(log_base, (float)((double)af - 1.0));
+    }
+    return exrqoi__f2h(z);
+}
+
+uint16_t exrqoi__dwa_to_nonlinear(uint16_t h)
+{
+    if ((h & 0x7c00) == 0x7c00 || h == 0) return 0;
+    float f = exrqoi__h2f(h);
+    float sign = f < 0 ? -1.0f : 1.0f;
+    float af = fabsf(f);
+    float z;
+    if (af <= 1.0f) {
+        z = sign * powf(af, 1.0f / 2.2f);
+    } else {
+        float log_base = (float)pow(2.7182818, 2.2);
+        float q = logf(af) / logf(log_base);
+        z = (float)((double)sign * ((double)q + 1.0));
+    }
+    return exrqoi__f2h(z);
+}

@@ -1,0 +1,237 @@
+/* PXR24 codec: lossless half/uint, OpenEXR's 24-bit float rounding,
+ * edge layouts, and corrupt input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "codec/codec.h"
+
+typedef struct chan_spec {
+    uint8_t type;
+    int32_t xs, ys;
+} chan_spec;
+
+static void make_block(exrqoi__block_layout *b, exrqoi__chan_layout *cl, const chan_spec *cs,
+                       int n, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    size_t total = 0;
+    for (int c = 0; c < n; c++) {
+        cl[c].name = "c";
+        cl[c].type = cs[c].type;
+        cl[c].size = cs[c].type == EXRQOI_PIXEL_HALF ? 2 : 4;
+        cl[c].p_linear = 0;
+        cl[c].x_sampling = cs[c].xs;
+        cl[c].y_sampling = cs[c].ys;
+        cl[c].width = exrqoi__count_sampled(x, x + w - 1, cs[c].xs);
+        cl[c].height = exrqoi__count_sampled(y, y + h - 1, cs[c].ys);
+        total += (size_t)cl[c].width * cl[c].height * cl[c].size;
+    }
+    b->x = x;
+    b->y = y;
+    b->width = w;
+    b->height = h;
+    b->nchan = n;
+    b->chans = cl;
+    b->unpacked_size = total;
+    b->compression = EXRQOI_COMPRESSION_PXR24;
+}
+
+static uint32_t g_rng = 7;
+static uint32_t rnd(void)
+{
+    g_rng = g_rng * 1103515245u + 12345u;
+    return g_rng >> 8;
+}
+
+static size_t encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
+                     uint8_t **packed)
+{
+    const exrqoi__codec *cd = exrqoi__codec_get(EXRQOI_COMPRESSION_PXR24);
+    size_t cap = cd->bound(b), n = 0;
+    *packed = malloc(cap);
+    assert_non_null(*packed);
+    assert_int_equal(cd->compress(ctx, b, src, *packed, cap, &n), EXRQOI_OK);
+    return n;
+}
+
+static void roundtrip(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
+                      uint8_t *dec)
+{
+    uint8_t *packed;
+    size_t n = encode(ctx, b, src, &packed);
+    const exrqoi__codec *cd = exrqoi__codec_get(EXRQOI_COMPRESSION_PXR24);
+    assert_int_equal(cd->decompress(ctx, b, packed, n, dec), EXRQOI_OK);
+    free(packed);
+}
+
+/* Float samples and what PXR24 turns them into (OpenEXR's rounding). */
+static const uint32_t k_float_in[] = {
+    0x3f800000u, /* 1.0 kept */
+    0x3f800080u, /* half-way: rounds up */
+    0x3f80007fu, /* below half-way: down */
+    0x3f8001ffu, /* up across a byte */
+    0xbf800080u, /* negative half-way: magnitude up */
+    0x7f7fffffu, /* FLT_MAX: round-up would overflow, truncated */
+    0x7f800000u, /* +Inf */
+    0xff800000u, /* -Inf */
+    0x7f800001u, /* NaN with low payload only: stays NaN */
+    0x7fc00000u, /* quiet NaN */
+    0x00000080u, /* denormal rounds up */
+    0x80000000u, /* -0 */
+    0x3fffff80u, /* mantissa carry into the exponent */
+};
+static const uint32_t k_float_out[] = {
+    0x3f800000u, 0x3f800100u, 0x3f800000u, 0x3f800200u, 0xbf800100u, 0x7f7fff00u, 0x7f800000u,
+    0xff800000u, 0x7f800100u, 0x7fc00000u, 0x00000100u, 0x80000000u, 0x40000000u,
+};
+
+static void test_float24(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t n = sizeof k_float_in / sizeof k_float_in[0];
+    chan_spec cs[1] = {{EXRQOI_PIXEL_FLOAT, 1, 1}};
+    exrqoi__chan_layout cl[1];
+    exrqoi__block_layout b;
+    make_block(&b, cl, cs, 1, 0, 0, (int32_t)n, 1);
+    uint8_t src[64], dec[64], dec2[64];
+    for (size_t i = 0; i < n; i++) exrqoi__put32(src + 4 * i, k_float_in[i]);
+    roundtrip(&ctx, &b, src, dec);
+    for (size_t i = 0; i < n; i++) assert_int_equal(exrqoi__le32(dec + 4 * i), k_float_out[i]);
+    roundtrip(&ctx, &b, dec, dec2); /* 24-bit values pass unchanged */
+    assert_memory_equal(dec, dec2, 4 * n);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+/* The pre-deflate stream of one line: byte planes of differences. */
+static void test_plane_layout(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 1, 1}, {EXRQOI_PIXEL_UINT, 1, 1}};
+    exrqoi__chan_layout cl[2];
+    exrqoi__block_layout b;
+    make_block(&b, cl, cs, 2, 0, 0, 2, 1);
+    uint8_t src[12];
+    exrqoi__put16(src, 0x1234);
+    exrqoi__put16(src + 2, 0x1236);
+    exrqoi__put32(src + 4, 0x01020304u);
+    exrqoi__put32(src + 8, 0x01020300u);
+    uint8_t *packed;
+    size_t n = encode(&ctx, &b, src, &packed);
+    uint8_t planes[32];
+    uLongf got = sizeof planes;
+    assert_int_equal(uncompress(planes, &got, packed, n), Z_OK);
+    static const uint8_t want[12] = {0x12, 0x00, 0x34, 0x02, /* half: hi, lo planes */
+                                     0x01, 0xff, 0x02, 0xff, 0x03, 0xff, 0x04, 0xfc};
+    assert_int_equal(got, 12);
+    assert_memory_equal(planes, want, 12);
+    free(packed);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+/* Half and uint are lossless in any layout; float keeps its 24 bits. */
+static void test_edge_layouts(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    chan_spec cs[4] = {{EXRQOI_PIXEL_HALF, 1, 1},
+                       {EXRQOI_PIXEL_FLOAT, 1, 1},
+                       {EXRQOI_PIXEL_UINT, 1, 1},
+                       {EXRQOI_PIXEL_HALF, 2, 2}};
+    static const int32_t rects[][4] = {{0, 0, 1, 1},  {0, 0, 1, 16}, {-3, 5, 37, 1},
+                                       {1, -7, 5, 7}, {0, 0, 64, 16}, {-2, -1, 6, 11}};
+    for (size_t r = 0; r < sizeof rects / sizeof rects[0]; r++) {
+        exrqoi__chan_layout cl[4];
+        exrqoi__block_layout b;
+        make_block(&b, cl, cs, 4, rects[r][0], rects[r][1], rects[r][2], rects[r][3]);
+        uint8_t *src = malloc(b.unpacked_size), *dec = malloc(b.unpacked_size);
+        assert_non_null(src);
+        assert_non_null(dec);
+        for (size_t i = 0; i < b.unpacked_size; i++) src[i] = (uint8_t)rnd();
+        roundtrip(&ctx, &b, src, dec);
+        size_t pos = 0;
+        for (int32_t yy = 0; yy < b.height; yy++)
+            for (int c = 0; c < 4; c++) {
+                if (exrqoi__mod(b.y + yy, cl[c].y_sampling) != 0) continue;
+                for (int32_t x = 0; x < cl[c].width; x++) {
+                    if (cl[c].type == EXRQOI_PIXEL_FLOAT) {
+                        uint32_t a = exrqoi__le32(src + pos), d = exrqoi__le32(dec + pos);
+                        assert_int_equal(d & 0xffu, 0);
+                        if ((a & 0x7f800000u) != 0x7f800000u && (a & 0x7fffff00u) != 0x7f7fff00u) {
+                            /* within half a unit of the 15-bit mantissa */
+                            int64_t diff = (int64_t)(a & 0x7fffffffu) - (int64_t)(d & 0x7fffffffu);
+                            assert_true(diff >= -128 && diff < 128);
+                            assert_int_equal(a >> 31, d >> 31);
+                        }
+                        pos += 4;
+                    } else {
+                        assert_memory_equal(src + pos, dec + pos, cl[c].size);
+                        pos += cl[c].size;
+                    }
+                }
+            }
+        assert_int_equal(pos, b.unpacked_size);
+        free(src);
+        free(dec);
+    }
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+static void test_corrupt(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 1, 1}, {EXRQOI_PIXEL_FLOAT, 1, 1}};
+    exrqoi__chan_layout cl[2];
+    exrqoi__block_layout b;
+    make_block(&b, cl, cs, 2, 0, 0, 19, 16);
+    const exrqoi__codec *cd = exrqoi__codec_get(EXRQOI_COMPRESSION_PXR24);
+    uint8_t *src = malloc(b.unpacked_size), *dst = malloc(b.unpacked_size);
+    assert_non_null(src);
+    assert_non_null(dst);
+    for (size_t i = 0; i < b.unpacked_size; i++) src[i] = (uint8_t)rnd();
+    uint8_t *packed;
+    size_t n = encode(&ctx, &b, src, &packed);
+    for (size_t len = 0; len < n; len++)
+        assert_int_equal(cd->decompress(&ctx, &b, packed, len, dst), EXRQOI_ERR_CORRUPT);
+    /* a valid zlib stream of the wrong (shorter) size */
+    uint8_t small[64] = {0}, z[128];
+    uLongf zn = sizeof z;
+    assert_int_equal(compress(z, &zn, small, sizeof small), Z_OK);
+    assert_int_equal(cd->decompress(&ctx, &b, z, zn, dst), EXRQOI_ERR_CORRUPT);
+    /* flipped bytes: clean error or success, never out of bounds */
+    for (int t = 0; t < 200; t++) {
+        uint8_t *m = malloc(n);
+        assert_non_null(m);
+        memcpy(m, packed, n);
+        m[rnd() % n] ^= (uint8_t)(1u + rnd() % 255);
+        exrqoi_result r = cd->decompress(&ctx, &b, m, n, dst);
+        assert_true(r == EXRQOI_OK || r == EXRQOI_ERR_CORRUPT);
+        free(m);
+    }
+    free(packed);
+    free(src);
+    free(dst);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_float24),
+        cmocka_unit_test(test_plane_layout),
+        cmocka_unit_test(test_edge_layouts),
+        cmocka_unit_test(test_corrupt),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
