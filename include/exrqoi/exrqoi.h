@@ -8,5 +8,15 @@
 #define EXRQOI_EXRQOI_H
 
 #include "exrqoi/common.h"
+#include "exrqoi/meta.h"
+#include "exrqoi/read.h"
+#include "exrqoi/write.h"
+#include "exrqoi/image.h"
+#include "exrqoi/deep.h"
+#include "exrqoi/deep_read.h"
+#include "exrqoi/qoi.h"
+#include "exrqoi/rgba.h"
+#include "exrqoi/convert.h"
+#include "exrqoi/check.h"
 
 #endif

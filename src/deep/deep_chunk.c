@@ -153,7 +153,7 @@ exrqoi_result exrqoi__deep_decode_counts(exrqoi__codec_ctx *ctx, const exrqoi_li
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep counts: NULL argument");
     exrqoi_limits lim;
     exrqoi__limits_resolve(limits, &lim);
-    size_t bps, npix, need;
+    size_t bps = 0, npix = 0, need;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, counts_stride, &bps, &npix));
     if (!readable_compression(L->compression)) return bad_compression(ctx, L->compression);
     if (S->packed_table > lim.max_chunk_size || S->packed_data > lim.max_chunk_size ||
@@ -239,7 +239,7 @@ exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx, const exrqoi_l
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep samples: NULL argument");
     exrqoi_limits lim;
     exrqoi__limits_resolve(limits, &lim);
-    size_t bps, npix;
+    size_t bps = 0, npix = 0;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, offsets_stride, &bps, &npix));
     if (!readable_compression(L->compression)) return bad_compression(ctx, L->compression);
     if (S->packed_data > lim.max_chunk_size || S->unpacked_data > lim.max_chunk_size)
@@ -346,7 +346,7 @@ exrqoi_result exrqoi__deep_encode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__de
     if (!L || !out || !out_size || (L->height > 0 && L->width > 0 && (!counts || !offsets)) ||
         (L->nchan > 0 && !src))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep encode: NULL argument");
-    size_t bps, npix, need;
+    size_t bps = 0, npix = 0, need;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, offsets_stride, &bps, &npix));
     exrqoi_compression comp = L->compression;
     if (comp != EXRQOI_COMPRESSION_NONE && comp != EXRQOI_COMPRESSION_RLE &&

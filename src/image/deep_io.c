@@ -86,7 +86,7 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
     ref->window = ci.window;
     exrqoi__deep_chunk_layout L;
     chunk_layout(&j->base, &ci.window, &L);
-    const uint8_t *table;
+    const uint8_t *table = NULL;
     EXRQOI_TRY(fetch(j->r, wk, off, ref->sizes.packed_table, &table, err));
     uint32_t *counts = j->img->counts + pixel_index(&j->lwin, &ci.window, j->width);
     exrqoi__err_clear(&wk->codec.err);
@@ -105,7 +105,7 @@ static exrqoi_result read_samples(read_job *j, size_t item, exrqoi__worker *wk, 
     const chunk_ref *ref = &j->refs[item];
     exrqoi__deep_chunk_layout L;
     chunk_layout(&j->base, &ref->window, &L);
-    const uint8_t *data;
+    const uint8_t *data = NULL;
     EXRQOI_TRY(fetch(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
     size_t at = pixel_index(&j->lwin, &ref->window, j->width);
     exrqoi__err_clear(&wk->codec.err);

@@ -1,0 +1,162 @@
+/* EXR -> QOI: RGBA read over the display window, then per pixel:
+ * un-premultiply, primaries to Rec. 709, exposure, tone curve, 8-bit
+ * encode (sRGB or linear). Rows are converted in parallel on the
+ * reader's pool. */
+#include "chunk/reader.h"
+#include "convert/colormath.h"
+#include "exrqoi/convert.h"
+
+#include <math.h>
+
+const char *exrqoi_tonemap_name(exrqoi_tonemap t)
+{
+    switch (t) {
+    case EXRQOI_TONEMAP_CLAMP: return "clamp";
+    case EXRQOI_TONEMAP_REINHARD: return "reinhard";
+    case EXRQOI_TONEMAP_ACES: return "aces";
+    }
+    return NULL;
+}
+
+exrqoi_result exrqoi_tonemap_from_name(const char *name, exrqoi_tonemap *out)
+{
+    if (!name || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    for (int t = 0; t <= EXRQOI_TONEMAP_ACES; t++)
+        if (strcmp(name, exrqoi_tonemap_name((exrqoi_tonemap)t)) == 0) {
+            *out = (exrqoi_tonemap)t;
+            return EXRQOI_OK;
+        }
+    return EXRQOI_ERR_NOT_FOUND;
+}
+
+typedef struct job {
+    const float *src; /* width*4 floats per row */
+    uint8_t *dst;
+    uint32_t width;
+    int channels;
+    bool matrix;
+    double m[9];
+    float scale;
+    exrqoi_tonemap tone;
+    bool linear;
+    exrqoi__srgb8_encoder enc;
+} job;
+
+static inline float tone(exrqoi_tonemap t, float x)
+{
+    switch (t) {
+    case EXRQOI_TONEMAP_REINHARD: return exrqoi__tone_reinhard(x);
+    case EXRQOI_TONEMAP_ACES: return exrqoi__tone_aces(x);
+    default: return exrqoi__tone_clamp(x);
+    }
+}
+
+static void convert_row(void *ctx, size_t y, int worker)
+{
+    (void)worker;
+    const job *j = (const job *)ctx;
+    const float *s = j->src + y * (size_t)j->width * 4;
+    uint8_t *d = j->dst + y * (size_t)j->width * (size_t)j->channels;
+    for (uint32_t x = 0; x < j->width; x++, s += 4, d += j->channels) {
+        float rgb[3] = {s[0], s[1], s[2]};
+        float a = s[3];
+        if (j->channels == 4) exrqoi__unpremultiply(rgb, a);
+        if (j->matrix) exrqoi__mat3_apply(j->m, rgb, rgb);
+        for (int c = 0; c < 3; c++) {
+            float v = tone(j->tone, rgb[c] * j->scale);
+            d[c] = j->linear ? exrqoi__unorm_encode8(v) : exrqoi__srgb8_encode_fast(&j->enc, v);
+        }
+        if (j->channels == 4) d[3] = exrqoi__unorm_encode8(a);
+    }
+}
+
+static bool is_rec709(const exrqoi_chromaticities *c)
+{
+    exrqoi_chromaticities r = exrqoi_chromaticities_rec709();
+    return memcmp(c, &r, sizeof r) == 0;
+}
+
+exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
+                                       exrqoi_qoi_desc *desc, void **pixels, size_t *size)
+{
+    if (!r || !desc || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *pixels = NULL;
+    exrqoi_exr_to_qoi_options def;
+    memset(&def, 0, sizeof def);
+    const exrqoi_exr_to_qoi_options *o = opts ? opts : &def;
+    if ((unsigned)o->tonemap > EXRQOI_TONEMAP_ACES || !isfinite(o->exposure))
+        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT, "bad tone curve or exposure");
+    exrqoi_rgba_read_options ro = o->select;
+    ro.type = EXRQOI_PIXEL_FLOAT;
+    ro.display_window = 1;
+    exrqoi_rgba_info info;
+    float *rgba;
+    size_t rgba_size;
+    EXRQOI_TRY(exrqoi_rgba_read_alloc(r, &ro, &info, (void **)&rgba, &rgba_size));
+
+    job *j = (job *)exrqoi__alloc(r->alloc, sizeof *j);
+    uint8_t *out = NULL;
+    exrqoi_result rv = EXRQOI_OK;
+    size_t n = 0;
+    int channels = (info.found & EXRQOI_RGBA_A) ? 4 : 3;
+    if (!j || exrqoi__mul_size((size_t)info.width * (size_t)info.height, (size_t)channels, &n) ||
+        !(out = (uint8_t *)exrqoi__alloc(r->alloc, n))) {
+        rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    memset(j, 0, sizeof *j);
+    j->src = rgba;
+    j->dst = out;
+    j->width = (uint32_t)info.width;
+    j->channels = channels;
+    j->scale = exrqoi__exposure_scale(o->exposure);
+    j->tone = o->tonemap;
+    j->linear = o->linear != 0;
+    if (!j->linear) exrqoi__srgb8_encoder_init(&j->enc);
+    if (!is_rec709(&info.chromaticities)) {
+        exrqoi__chroma c;
+        memcpy(&c, &info.chromaticities, sizeof c);
+        if (!exrqoi__chroma_to_rec709(&c, j->m)) {
+            rv = exrqoi__fail(&r->err, EXRQOI_ERR_BAD_ATTRIBUTE, "degenerate chromaticities");
+            goto done;
+        }
+        j->matrix = true;
+    }
+    exrqoi__pool_for(r->pool, r->threads, (size_t)info.height, convert_row, j, NULL);
+    desc->width = (uint32_t)info.width;
+    desc->height = (uint32_t)info.height;
+    desc->channels = (uint8_t)channels;
+    desc->colorspace = j->linear ? EXRQOI_QOI_LINEAR : EXRQOI_QOI_SRGB;
+    *pixels = out;
+    out = NULL;
+    if (size) *size = n;
+done:
+    exrqoi__free(r->alloc, out);
+    exrqoi__free(r->alloc, j);
+    exrqoi__free(r->alloc, rgba);
+    return rv;
+}
+
+exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
+                                        const exrqoi_read_options *read_opts,
+                                        const exrqoi_exr_to_qoi_options *opts)
+{
+    if (!in || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_reader *r;
+    EXRQOI_TRY(exrqoi_reader_open_path(in, read_opts, &r));
+    exrqoi_qoi_desc desc;
+    void *px;
+    exrqoi_result rv = exrqoi_exr_to_qoi_pixels(r, opts, &desc, &px, NULL);
+    if (rv == EXRQOI_OK) {
+        exrqoi_qoi_options qo;
+        if (opts)
+            qo = opts->qoi;
+        else
+            memset(&qo, 0, sizeof qo);
+        if (!qo.struct_size) qo.struct_size = sizeof qo;
+        rv = exrqoi_qoi_encode_file(px, &desc, &qo, out);
+        exrqoi__free(r->alloc, px);
+    }
+    exrqoi_reader_close(r);
+    return rv;
+}
