@@ -1,0 +1,640 @@
+/* exrqoi_bench: the same work done by libexrqoi and by the reference
+ * implementations, side by side in one process, runs interleaved (one
+ * warm-up, then the median of --runs). Prints times and the speed ratio
+ * ours/theirs (> 1 means libexrqoi is faster). Also checks that every
+ * engine decoded the same samples and that QOI encodes are byte-identical.
+ * See docs/benchmarks.md. */
+#define _POSIX_C_SOURCE 200809L
+#include <libdeflate.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_internal.h"
+#include "exrqoi/exrqoi.h"
+
+#ifndef BENCH_HAVE_CPP
+int bench_cpp_available(void) { return 0; }
+int bench_cpp_set_threads(int threads) { (void)threads; return 0; }
+int bench_cpp_decode(const bench_plan *p, char *err, size_t errlen)
+{
+    (void)p;
+    snprintf(err, errlen, "built without C++");
+    return 1;
+}
+int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, char *err, size_t errlen)
+{
+    (void)p;
+    (void)comp;
+    (void)out_size;
+    snprintf(err, errlen, "built without C++");
+    return 1;
+}
+#endif
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *v, int n)
+{
+    double tmp[256];
+    if (n > 256) n = 256;
+    memcpy(tmp, v, sizeof(double) * (size_t)n);
+    qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+static unsigned char *load_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    if (fseek(f, 0, SEEK_END) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    long n = ftell(f);
+    rewind(f);
+    unsigned char *d = n > 0 ? malloc((size_t)n) : NULL;
+    if (!d || fread(d, 1, (size_t)n, f) != (size_t)n) {
+        free(d);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *size = (size_t)n;
+    return d;
+}
+
+/* ---- the plan: destination buffers shared by every engine ------------- */
+
+static int32_t first_sampled(int32_t v, int32_t s)
+{
+    int32_t m = ((v % s) + s) % s;
+    return m ? v + (s - m) : v;
+}
+
+static void plan_free(bench_plan *p)
+{
+    for (int i = 0; i < p->nlevels; i++) {
+        for (int c = 0; c < p->levels[i].nchan; c++) {
+            free(p->levels[i].chans[c].name);
+            free(p->levels[i].chans[c].data);
+        }
+        free(p->levels[i].chans);
+    }
+    free(p->levels);
+    memset(p, 0, sizeof *p);
+}
+
+static int plan_make(exrqoi_reader *r, const unsigned char *file, size_t size, bench_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->file = file;
+    p->file_size = size;
+    p->nparts = exrqoi_reader_part_count(r);
+    for (int part = 0; part < p->nparts; part++) {
+        exrqoi_part_info pi;
+        if (exrqoi_reader_part_info(r, part, &pi)) return 1;
+        if (part == 0) p->compression = (int)pi.compression;
+        if (pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED) {
+            p->has_deep = 1;
+            continue;
+        }
+        for (int ly = 0; ly < pi.num_y_levels; ly++) {
+            for (int lx = 0; lx < pi.num_x_levels; lx++) {
+                exrqoi_box2i w;
+                if (exrqoi_reader_level_window(r, part, lx, ly, &w) != EXRQOI_OK) continue;
+                bench_level *nl = realloc(p->levels, sizeof *nl * (size_t)(p->nlevels + 1));
+                if (!nl) return 1;
+                p->levels = nl;
+                bench_level *L = &nl[p->nlevels++];
+                memset(L, 0, sizeof *L);
+                L->part = part;
+                L->lx = lx;
+                L->ly = ly;
+                L->tiled = pi.tiled;
+                L->minx = w.min.x;
+                L->miny = w.min.y;
+                L->maxx = w.max.x;
+                L->maxy = w.max.y;
+                p->mpix += ((double)w.max.x - w.min.x + 1) * ((double)w.max.y - w.min.y + 1) / 1e6;
+                L->chans = calloc((size_t)(pi.channel_count ? pi.channel_count : 1), sizeof *L->chans);
+                if (!L->chans) return 1;
+                for (int c = 0; c < pi.channel_count; c++) {
+                    const exrqoi_channel *ch = &pi.channels[c];
+                    bench_chan *bc = &L->chans[L->nchan++];
+                    bc->name = strdup(ch->name);
+                    bc->type = (int)ch->type;
+                    bc->size = exrqoi_pixel_type_size(ch->type);
+                    bc->xs = ch->x_sampling;
+                    bc->ys = ch->y_sampling;
+                    exrqoi_sample_extent(&w, bc->xs, bc->ys, &bc->cols, &bc->rows);
+                    size_t bytes = (size_t)bc->cols * (size_t)bc->rows * (size_t)bc->size;
+                    bc->data = calloc(bytes ? bytes : 1, 1);
+                    if (!bc->name || !bc->data) return 1;
+                    memset(bc->data, 0, bytes);
+                    bc->xstride = bc->size;
+                    bc->ystride = (ptrdiff_t)bc->size * bc->cols;
+                    bc->origin = bc->data - (ptrdiff_t)(first_sampled(w.min.x, bc->xs) / bc->xs) * bc->xstride -
+                                 (ptrdiff_t)(first_sampled(w.min.y, bc->ys) / bc->ys) * bc->ystride;
+                    p->mbytes += (double)bytes / 1e6;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+uint32_t bench_plan_crc(const bench_plan *p)
+{
+    uint32_t crc = 0;
+    for (int i = 0; i < p->nlevels; i++)
+        for (int c = 0; c < p->levels[i].nchan; c++) {
+            const bench_chan *bc = &p->levels[i].chans[c];
+            crc = exrqoi_crc32(crc, bc->data, (size_t)bc->cols * (size_t)bc->rows * (size_t)bc->size);
+        }
+    return crc;
+}
+
+void bench_plan_clear(const bench_plan *p)
+{
+    for (int i = 0; i < p->nlevels; i++)
+        for (int c = 0; c < p->levels[i].nchan; c++) {
+            const bench_chan *bc = &p->levels[i].chans[c];
+            memset(bc->data, 0, (size_t)bc->cols * (size_t)bc->rows * (size_t)bc->size);
+        }
+}
+
+/* ---- engines ------------------------------------------------------------ */
+
+typedef struct ctx {
+    const bench_plan *p;
+    int threads;
+    exrqoi_pool *pool;
+    /* encode */
+    exrqoi_image *img;
+    int comp;
+    size_t out_size;
+    /* libdeflate ceiling */
+    const unsigned char **chunk;
+    size_t *chunk_size, *chunk_unpacked;
+    size_t nchunks, max_unpacked;
+    /* memcpy baseline */
+    unsigned char *copy_src, *copy_dst;
+    size_t copy_bytes;
+    char err[512];
+} ctx;
+
+static int ours_decode(ctx *c)
+{
+    exrqoi_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    ro.pool = c->pool;
+    ro.threads = c->threads;
+    exrqoi_reader *r;
+    exrqoi_result rv = exrqoi_reader_open_memory(c->p->file, c->p->file_size, &ro, &r);
+    for (int i = 0; i < c->p->nlevels && !rv; i++) {
+        const bench_level *L = &c->p->levels[i];
+        exrqoi_slice sl[64];
+        int n = L->nchan > 64 ? 64 : L->nchan;
+        for (int k = 0; k < n; k++) {
+            memset(&sl[k], 0, sizeof sl[k]);
+            sl[k].name = L->chans[k].name;
+            sl[k].type = (exrqoi_pixel_type)L->chans[k].type;
+            sl[k].base = L->chans[k].data;
+            sl[k].x_stride = L->chans[k].xstride;
+            sl[k].y_stride = L->chans[k].ystride;
+        }
+        rv = exrqoi_reader_read_region(r, L->part, L->lx, L->ly, NULL, sl, n);
+        if (rv) snprintf(c->err, sizeof c->err, "%s", exrqoi_reader_error(r));
+    }
+    exrqoi_reader_close(r);
+    return rv != EXRQOI_OK;
+}
+
+static int c_decode(ctx *c) { return bench_c_decode(c->p, c->threads, c->err, sizeof c->err); }
+static int cpp_decode(ctx *c) { return bench_cpp_decode(c->p, c->err, sizeof c->err); }
+
+static int ours_encode(ctx *c)
+{
+    exrqoi_write_options wo;
+    memset(&wo, 0, sizeof wo);
+    wo.pool = c->pool;
+    wo.threads = c->threads;
+    void *out = NULL;
+    exrqoi_result rv = exrqoi_image_write_memory(c->img, &wo, &out, &c->out_size);
+    if (rv) snprintf(c->err, sizeof c->err, "%s", exrqoi_strerror(rv));
+    exrqoi_free(NULL, out);
+    return rv != EXRQOI_OK;
+}
+
+static int cpp_encode(ctx *c)
+{
+    return bench_cpp_encode(c->p, c->comp, &c->out_size, c->err, sizeof c->err);
+}
+
+typedef struct inflate_job {
+    ctx *c;
+    atomic_size_t next;
+    atomic_int failed;
+} inflate_job;
+
+static void *inflate_worker(void *arg)
+{
+    inflate_job *j = (inflate_job *)arg;
+    ctx *c = j->c;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    unsigned char *buf = malloc(c->max_unpacked ? c->max_unpacked : 1);
+    if (!d || !buf) atomic_store(&j->failed, 1);
+    for (;;) {
+        if (atomic_load(&j->failed)) break;
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= c->nchunks) break;
+        size_t got;
+        if (libdeflate_zlib_decompress(d, c->chunk[i], c->chunk_size[i], buf, c->chunk_unpacked[i], &got) !=
+            LIBDEFLATE_SUCCESS)
+            atomic_store(&j->failed, 1);
+    }
+    free(buf);
+    if (d) libdeflate_free_decompressor(d);
+    return NULL;
+}
+
+/* libdeflate alone inflating the file's ZIP/ZIPS chunks (no predictor, no
+ * interleave, no scatter): the ceiling for ZIP decoding. */
+static int inflate_only(ctx *c)
+{
+    inflate_job j;
+    j.c = c;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, 0);
+    pthread_t th[64];
+    int extra = c->threads > 1 ? (c->threads > 64 ? 63 : c->threads - 1) : 0, started = 0;
+    for (; started < extra; started++)
+        if (pthread_create(&th[started], NULL, inflate_worker, &j)) break;
+    inflate_worker(&j);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    if (atomic_load(&j.failed)) snprintf(c->err, sizeof c->err, "inflate failed");
+    return atomic_load(&j.failed);
+}
+
+static int memcpy_only(ctx *c)
+{
+    memcpy(c->copy_dst, c->copy_src, c->copy_bytes);
+    /* keep the copy observable */
+    return c->copy_dst[c->copy_bytes / 2] != c->copy_src[c->copy_bytes / 2];
+}
+
+typedef int (*engine_fn)(ctx *);
+
+typedef struct engine {
+    const char *name;
+    engine_fn fn;
+    int enabled;
+    int ok;
+    double t[256];
+    uint32_t crc;
+} engine;
+
+/* Warm-up (checking the output), then `runs` interleaved timed rounds. */
+static void run_engines(ctx *c, engine *e, int ne, int runs, int check_crc)
+{
+    for (int k = 0; k < ne; k++) {
+        if (!e[k].enabled) continue;
+        if (check_crc) bench_plan_clear(c->p);
+        c->err[0] = 0;
+        e[k].ok = e[k].fn(c) == 0;
+        if (!e[k].ok && c->threads <= 1) fprintf(stderr, "  %s failed: %s\n", e[k].name, c->err);
+        if (check_crc && e[k].ok) e[k].crc = bench_plan_crc(c->p);
+    }
+    for (int r = 0; r < runs; r++) {
+        for (int k = 0; k < ne; k++) {
+            if (!e[k].enabled || !e[k].ok) continue;
+            double t0 = now_ms();
+            if (e[k].fn(c)) e[k].ok = 0;
+            e[k].t[r] = now_ms() - t0;
+        }
+    }
+}
+
+static const char *short_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    if (!s) return path;
+    const char *s2 = s;
+    while (s2 > path && s2[-1] != '/') s2--;
+    return s2 > path ? s2 : s + 1;
+}
+
+/* ---- EXR ----------------------------------------------------------------- */
+
+static int collect_chunks(exrqoi_reader *r, const bench_plan *p, ctx *c)
+{
+    /* every chunk of every flat part, if all are ZIP/ZIPS */
+    for (int part = 0; part < p->nparts; part++) {
+        exrqoi_part_info pi;
+        if (exrqoi_reader_part_info(r, part, &pi)) return 1;
+        if (pi.compression != EXRQOI_COMPRESSION_ZIP && pi.compression != EXRQOI_COMPRESSION_ZIPS) return 1;
+        if (pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED) return 1;
+    }
+    size_t cap = 0;
+    for (int part = 0; part < p->nparts; part++) {
+        exrqoi_part_info pi;
+        exrqoi_reader_part_info(r, part, &pi);
+        for (uint64_t i = 0; i < pi.chunk_count; i++) {
+            exrqoi_chunk_info ci;
+            void *data;
+            size_t size;
+            if (exrqoi_reader_read_raw_chunk(r, part, i, &ci, &data, &size)) return 1;
+            if (ci.packed_size == ci.unpacked_size) { /* stored raw */
+                exrqoi_free(NULL, data);
+                continue;
+            }
+            if (c->nchunks == cap) {
+                cap = cap ? cap * 2 : 256;
+                c->chunk = realloc((void *)c->chunk, cap * sizeof *c->chunk);
+                c->chunk_size = realloc(c->chunk_size, cap * sizeof *c->chunk_size);
+                c->chunk_unpacked = realloc(c->chunk_unpacked, cap * sizeof *c->chunk_unpacked);
+                if (!c->chunk || !c->chunk_size || !c->chunk_unpacked) return 1;
+            }
+            c->chunk[c->nchunks] = data;
+            c->chunk_size[c->nchunks] = size;
+            c->chunk_unpacked[c->nchunks] = (size_t)ci.unpacked_size;
+            if (ci.unpacked_size > c->max_unpacked) c->max_unpacked = (size_t)ci.unpacked_size;
+            c->nchunks++;
+        }
+    }
+    return 0;
+}
+
+static void free_chunks(ctx *c)
+{
+    for (size_t i = 0; i < c->nchunks; i++) exrqoi_free(NULL, (void *)(uintptr_t)c->chunk[i]);
+    free((void *)c->chunk);
+    free(c->chunk_size);
+    free(c->chunk_unpacked);
+    c->chunk = NULL;
+    c->chunk_size = c->chunk_unpacked = NULL;
+    c->nchunks = 0;
+}
+
+static double speed(double mbytes, double ms) { return ms > 0 ? mbytes / (ms / 1e3) : 0; }
+
+static int bench_exr(const char *path, const unsigned char *data, size_t size, const int *threads,
+                     int nthreads, int runs, const int *enc, int nenc)
+{
+    exrqoi_reader *r;
+    if (exrqoi_reader_open_memory(data, size, NULL, &r)) {
+        fprintf(stderr, "%s: not readable by libexrqoi\n", path);
+        return 1;
+    }
+    bench_plan plan;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    if (plan_make(r, data, size, &plan)) {
+        exrqoi_reader_close(r);
+        fprintf(stderr, "%s: out of memory\n", path);
+        return 1;
+    }
+    c.p = &plan;
+    int have_chunks = collect_chunks(r, &plan, &c) == 0;
+    if (!have_chunks) free_chunks(&c);
+    exrqoi_reader_close(r);
+    const char *codec = exrqoi_compression_name((exrqoi_compression)plan.compression);
+    if (plan.compression == EXRQOI_COMPRESSION_NONE) {
+        c.copy_bytes = (size_t)(plan.mbytes * 1e6 + 0.5);
+        c.copy_src = malloc(c.copy_bytes + 1);
+        c.copy_dst = malloc(c.copy_bytes + 1);
+        if (c.copy_src && c.copy_dst) {
+            memset(c.copy_src, 1, c.copy_bytes + 1);
+            memset(c.copy_dst, 0, c.copy_bytes + 1);
+        }
+    }
+    int bad = 0;
+    for (int ti = 0; ti < nthreads; ti++) {
+        c.threads = threads[ti];
+        c.pool = NULL;
+        if (c.threads > 1 && exrqoi_pool_create(c.threads, NULL, &c.pool)) return 1;
+        bench_cpp_set_threads(c.threads);
+        engine e[5] = {{"ours", ours_decode, 1, 0, {0}, 0},
+                       {"exr-c", c_decode, 1, 0, {0}, 0},
+                       {"exr-c++", cpp_decode, bench_cpp_available(), 0, {0}, 0},
+                       {"inflate", inflate_only, have_chunks && c.nchunks > 0, 0, {0}, 0},
+                       {"memcpy", memcpy_only, c.copy_src && c.copy_dst, 0, {0}, 0}};
+        run_engines(&c, e, 3, 0, 1); /* warm-up + output check only */
+        run_engines(&c, e, 5, runs, 0);
+        double m[5];
+        for (int k = 0; k < 5; k++) m[k] = e[k].enabled && e[k].ok ? median(e[k].t, runs) : 0;
+        double best = 0;
+        for (int k = 1; k < 3; k++)
+            if (m[k] > 0 && (best == 0 || m[k] < best)) best = m[k];
+        printf("%-34s %-6s decode thr=%d  ours %8.3f ms (%7.1f MB/s)  exr-c %8.3f  exr-c++ %8.3f  "
+               "ours/best %5.2fx",
+               short_name(path), codec, c.threads, m[0], speed(plan.mbytes, m[0]), m[1], m[2],
+               best > 0 && m[0] > 0 ? best / m[0] : 0);
+        if (m[3] > 0) printf("  inflate-only %8.3f ms -> ours at %3.0f%%", m[3], m[0] > 0 ? 100 * m[3] / m[0] : 0);
+        if (m[4] > 0) printf("  memcpy %8.3f ms -> ours at %.2fx memcpy time", m[4], m[0] / m[4]);
+        for (int k = 1; k < 3; k++)
+            if (e[k].enabled && e[k].ok && e[0].ok && e[k].crc != e[0].crc) printf("  [%s OUTPUT DIFFERS]", e[k].name);
+        if (plan.has_deep) printf("  (deep parts skipped)");
+        printf("\n");
+        fflush(stdout);
+        if (!e[0].ok) bad = 1;
+
+        if (nenc && !plan.has_deep) {
+            exrqoi_image img;
+            if (exrqoi_image_read_path(path, NULL, &img)) {
+                fprintf(stderr, "%s: image read failed\n", path);
+                bad = 1;
+            } else {
+                c.img = &img;
+                for (int k = 0; k < nenc; k++) {
+                    c.comp = enc[k];
+                    for (int p = 0; p < img.part_count; p++)
+                        exrqoi_header_set_compression(&img.parts[p].header, (exrqoi_compression)enc[k]);
+                    engine ee[2] = {{"ours", ours_encode, 1, 0, {0}, 0},
+                                    {"exr-c++", cpp_encode, bench_cpp_available(), 0, {0}, 0}};
+                    size_t sizes[2] = {0, 0};
+                    for (int q = 0; q < 2; q++) {
+                        if (!ee[q].enabled) continue;
+                        c.err[0] = 0;
+                        ee[q].ok = ee[q].fn(&c) == 0;
+                        sizes[q] = c.out_size;
+                        if (!ee[q].ok) fprintf(stderr, "  encode %s failed: %s\n", ee[q].name, c.err);
+                    }
+                    for (int rr = 0; rr < runs; rr++)
+                        for (int q = 0; q < 2; q++) {
+                            if (!ee[q].enabled || !ee[q].ok) continue;
+                            double t0 = now_ms();
+                            ee[q].fn(&c);
+                            ee[q].t[rr] = now_ms() - t0;
+                        }
+                    double mo = ee[0].ok ? median(ee[0].t, runs) : 0;
+                    double mt = ee[1].ok ? median(ee[1].t, runs) : 0;
+                    printf("%-34s %-6s encode thr=%d  ours %8.3f ms %9zu B  exr-c++ %8.3f ms %9zu B  "
+                           "ours/exr %5.2fx  size ours/exr %.3f\n",
+                           short_name(path), exrqoi_compression_name((exrqoi_compression)enc[k]), c.threads, mo,
+                           sizes[0], mt, sizes[1], mo > 0 && mt > 0 ? mt / mo : 0,
+                           sizes[1] ? (double)sizes[0] / (double)sizes[1] : 0);
+                    fflush(stdout);
+                }
+                exrqoi_image_free(&img);
+            }
+        }
+        exrqoi_pool_destroy(c.pool);
+    }
+    free(c.copy_src);
+    free(c.copy_dst);
+    free_chunks(&c);
+    plan_free(&plan);
+    return bad;
+}
+
+/* ---- QOI ----------------------------------------------------------------- */
+
+static int bench_qoi(const char *path, const unsigned char *data, size_t size, int runs)
+{
+    exrqoi_qoi_desc desc;
+    void *ours_px = NULL;
+    size_t ours_size = 0;
+    if (exrqoi_qoi_decode(data, size, NULL, &desc, &ours_px, &ours_size)) {
+        fprintf(stderr, "%s: libexrqoi cannot decode it\n", path);
+        return 1;
+    }
+    unsigned w, h;
+    int ch;
+    void *ref_px = bench_qoiref_decode(data, (int)size, &w, &h, &ch);
+    if (!ref_px) {
+        fprintf(stderr, "%s: qoi.h cannot decode it\n", path);
+        exrqoi_free(NULL, ours_px);
+        return 1;
+    }
+    int same_pixels = ours_size == (size_t)w * h * (size_t)ch && !memcmp(ours_px, ref_px, ours_size);
+    double td[2][256], te[2][256];
+    size_t enc_size[2] = {0, 0};
+    int same_bytes = 1;
+    for (int r = -1; r < runs; r++) {
+        double t0 = now_ms();
+        void *p1 = NULL;
+        exrqoi_qoi_decode(data, size, NULL, &desc, &p1, NULL);
+        double t1 = now_ms();
+        void *p2 = bench_qoiref_decode(data, (int)size, &w, &h, &ch);
+        double t2 = now_ms();
+        exrqoi_free(NULL, p1);
+        bench_qoiref_free(p2);
+        void *e1 = NULL;
+        size_t n1 = 0;
+        double t3 = now_ms();
+        exrqoi_qoi_encode(ours_px, &desc, NULL, &e1, &n1);
+        double t4 = now_ms();
+        int n2 = 0;
+        void *e2 = bench_qoiref_encode(ref_px, w, h, ch, desc.colorspace, &n2);
+        double t5 = now_ms();
+        if (!e1 || !e2 || n1 != (size_t)n2 || memcmp(e1, e2, n1)) same_bytes = 0;
+        enc_size[0] = n1;
+        enc_size[1] = (size_t)n2;
+        exrqoi_free(NULL, e1);
+        bench_qoiref_free(e2);
+        if (r >= 0) {
+            td[0][r] = t1 - t0;
+            td[1][r] = t2 - t1;
+            te[0][r] = t4 - t3;
+            te[1][r] = t5 - t4;
+        }
+    }
+    double d0 = median(td[0], runs), d1 = median(td[1], runs);
+    double e0 = median(te[0], runs), e1 = median(te[1], runs);
+    double mb = (double)ours_size / 1e6;
+    printf("%-34s qoi    decode thr=1  ours %8.3f ms (%7.1f MB/s)  qoi.h %8.3f ms  ours/ref %5.2fx%s\n",
+           short_name(path), d0, speed(mb, d0), d1, d0 > 0 ? d1 / d0 : 0,
+           same_pixels ? "" : "  [PIXELS DIFFER]");
+    printf("%-34s qoi    encode thr=1  ours %8.3f ms (%7.1f MB/s)  qoi.h %8.3f ms  ours/ref %5.2fx  %zu B%s\n",
+           short_name(path), e0, speed(mb, e0), e1, e0 > 0 ? e1 / e0 : 0, enc_size[0],
+           same_bytes ? "  identical" : "  [BYTES DIFFER]");
+    fflush(stdout);
+    exrqoi_free(NULL, ours_px);
+    bench_qoiref_free(ref_px);
+    return !same_pixels || !same_bytes;
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: exrqoi_bench FILE... [--threads N[,N...]] [--runs N] [--encode CODEC[,CODEC...]]\n"
+            "  Decodes each EXR with libexrqoi, OpenEXR's C core and C++ APIs (plus libdeflate\n"
+            "  alone on ZIP/ZIPS chunks and memcpy for uncompressed files); QOI files with\n"
+            "  libexrqoi and the reference qoi.h. Default: --threads 1,<cores> --runs 7.\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    int threads[8], nthreads = 0, runs = 7, enc[16], nenc = 0;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0;
+    if (!files) return 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *s = argv[++i];
+            for (char *t = strtok(s, ","); t && nthreads < 8; t = strtok(NULL, ","))
+                threads[nthreads++] = atoi(t) > 0 ? atoi(t) : exrqoi_cpu_count();
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            runs = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--encode") && i + 1 < argc) {
+            char *s = argv[++i];
+            for (char *t = strtok(s, ","); t && nenc < 16; t = strtok(NULL, ",")) {
+                exrqoi_compression cc;
+                if (exrqoi_compression_from_name(t, &cc)) {
+                    free((void *)files);
+                    return usage();
+                }
+                enc[nenc++] = (int)cc;
+            }
+        } else if (argv[i][0] == '-') {
+            free((void *)files);
+            return usage();
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (!nfiles || runs < 1 || runs > 256) {
+        free((void *)files);
+        return usage();
+    }
+    if (!nthreads) {
+        threads[nthreads++] = 1;
+        if (exrqoi_cpu_count() > 1) threads[nthreads++] = exrqoi_cpu_count();
+    }
+    printf("# exrqoi_bench: libexrqoi %s, runs %d (median), C++ engine %s\n", exrqoi_version_string(), runs,
+           bench_cpp_available() ? "on" : "off");
+    int bad = 0;
+    for (int f = 0; f < nfiles; f++) {
+        size_t size = 0;
+        unsigned char *data = load_file(files[f], &size);
+        if (!data) {
+            fprintf(stderr, "%s: cannot read\n", files[f]);
+            bad = 1;
+            continue;
+        }
+        if (size >= 4 && !memcmp(data, "qoif", 4))
+            bad |= bench_qoi(files[f], data, size, runs);
+        else
+            bad |= bench_exr(files[f], data, size, threads, nthreads, runs, enc, nenc);
+        free(data);
+    }
+    free((void *)files);
+    return bad;
+}
