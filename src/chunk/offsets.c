@@ -153,6 +153,7 @@ static void rebuild(exrqoi_reader *r)
 exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err)
 {
     bool damaged = false;
+    uint64_t tables = 0; /* bytes of all tables: one allocation budget for the open */
     for (int k = 0; k < r->nparts; k++) {
         exrqoi__part *p = &r->parts[k];
         uint64_t n = p->info.chunk_count;
@@ -161,7 +162,8 @@ exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err)
             return exrqoi__fail(err, EXRQOI_ERR_TRUNCATED,
                                 "part %d: the offset table (%llu chunks) runs past the end of the file",
                                 k, (unsigned long long)n);
-        if (bytes > r->limits.max_alloc_bytes || bytes > SIZE_MAX)
+        tables += bytes;
+        if (tables > r->limits.max_alloc_bytes || bytes > SIZE_MAX)
             return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d: offset table of %llu chunks is too large",
                                 k, (unsigned long long)n);
         p->offsets = (uint64_t *)exrqoi__alloc(r->alloc, (size_t)bytes);

@@ -181,7 +181,10 @@ exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t 
     uint64_t off;
     EXRQOI_TRY(exrqoi__read_chunk_leader(r, part, index, &ci, &off, &r->err));
     uint64_t n = ci.packed_size + ci.packed_count_table_size;
-    if (n > SIZE_MAX) return EXRQOI_ERR_LIMIT;
+    if (n > SIZE_MAX || n > r->limits.max_alloc_bytes)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
+                            "part %d chunk %llu: %llu bytes, over the max_alloc_bytes limit", part,
+                            (unsigned long long)index, (unsigned long long)n);
     void *buf = exrqoi__alloc(r->alloc, (size_t)n);
     if (!buf) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     exrqoi_result rv = exrqoi__source_read(&r->src, off, buf, (size_t)n, &r->err);

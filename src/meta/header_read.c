@@ -180,7 +180,10 @@ exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
     for (;;) {
         if (r->nparts == cap) {
             int ncap = cap ? cap * 2 : 1;
-            if ((uint32_t)ncap > r->limits.max_parts) ncap = (int)r->limits.max_parts;
+            /* one slot past the limit: the empty header that ends the list */
+            uint64_t most = (uint64_t)r->limits.max_parts + 1;
+            if (most > INT32_MAX / 2) most = INT32_MAX / 2;
+            if ((uint64_t)ncap > most) ncap = (int)most;
             if (ncap <= cap) {
                 rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "more than %u parts", r->limits.max_parts);
                 goto done;
@@ -210,6 +213,11 @@ exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
                 goto done;
             }
             break;
+        }
+        if ((uint32_t)r->nparts >= r->limits.max_parts) {
+            exrqoi_header_free(&p->header);
+            rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "more than %u parts", r->limits.max_parts);
+            goto done;
         }
         r->nparts++;
         if (!multipart) break;
