@@ -30,7 +30,9 @@ static const char *line_order_str(exrqoi_line_order o)
                                                : "random";
 }
 
-/* CRC of each channel of one flat level, printed as chan lines. */
+/* CRC of each channel of one flat level, printed as chan lines. The level
+ * is read in bands of whole chunk rows, so memory stays bounded whatever
+ * size the header claims, and each channel's CRC runs on across bands. */
 static exrqoi_result hash_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi, int lx,
                                      int ly, tool_buf *out)
 {
@@ -38,41 +40,65 @@ static exrqoi_result hash_flat_level(exrqoi_reader *r, int part, const exrqoi_pa
     exrqoi_result rv = exrqoi_reader_level_window(r, part, lx, ly, &win);
     if (rv) return rv;
     int n = pi->channel_count;
+    int64_t width = (int64_t)win.max.x - win.min.x + 1;
+    /* bytes of one row over all channels (upper bound, ignoring subsampling) */
+    int64_t row_bytes = 0;
+    for (int c = 0; c < n; c++) row_bytes += width * exrqoi_pixel_type_size(pi->channels[c].type);
+    int64_t unit = pi->tiled ? (int64_t)pi->tiles.y_size : pi->lines_per_chunk;
+    int64_t band = unit;
+    while (band * row_bytes < ((int64_t)16 << 20) && band < (int64_t)1 << 20) band += unit;
+
     exrqoi_slice *slices = calloc((size_t)n + 1, sizeof *slices);
     void **bufs = calloc((size_t)n + 1, sizeof *bufs);
-    size_t *counts = calloc((size_t)n + 1, sizeof *counts);
-    if (!slices || !bufs || !counts) rv = EXRQOI_ERR_OUT_OF_MEMORY;
-    for (int c = 0; c < n && !rv; c++) {
-        const exrqoi_channel *ch = &pi->channels[c];
-        int32_t cols, rows;
-        exrqoi_sample_extent(&win, ch->x_sampling, ch->y_sampling, &cols, &rows);
-        size_t sz = (size_t)exrqoi_pixel_type_size(ch->type);
-        counts[c] = (size_t)cols * (size_t)rows;
-        bufs[c] = malloc(counts[c] * sz + 1);
-        if (!bufs[c]) {
-            rv = EXRQOI_ERR_OUT_OF_MEMORY;
-            break;
+    uint64_t *counts = calloc((size_t)n + 1, sizeof *counts);
+    uint32_t *crcs = calloc((size_t)n + 1, sizeof *crcs);
+    if (!slices || !bufs || !counts || !crcs) rv = EXRQOI_ERR_OUT_OF_MEMORY;
+    for (int64_t y0 = win.min.y; y0 <= win.max.y && !rv; y0 += band) {
+        exrqoi_box2i reg = win;
+        reg.min.y = (int32_t)y0;
+        reg.max.y = (int32_t)(y0 + band - 1 < win.max.y ? y0 + band - 1 : win.max.y);
+        for (int c = 0; c < n && !rv; c++) {
+            const exrqoi_channel *ch = &pi->channels[c];
+            int32_t cols, rows;
+            exrqoi_sample_extent(&reg, ch->x_sampling, ch->y_sampling, &cols, &rows);
+            size_t sz = (size_t)exrqoi_pixel_type_size(ch->type);
+            size_t bytes = (size_t)cols * (size_t)rows * sz;
+            if (!bufs[c]) {
+                /* the first band is the largest but for subsampling rounding: add a row */
+                bufs[c] = malloc(bytes + (size_t)cols * sz + 1);
+                if (!bufs[c]) {
+                    rv = EXRQOI_ERR_OUT_OF_MEMORY;
+                    break;
+                }
+            }
+            counts[c] += (uint64_t)cols * (uint64_t)rows;
+            slices[c].name = ch->name;
+            slices[c].type = ch->type;
+            slices[c].base = bufs[c];
+            slices[c].x_stride = (ptrdiff_t)sz;
+            slices[c].y_stride = (ptrdiff_t)(sz * (size_t)cols);
         }
-        slices[c].name = ch->name;
-        slices[c].type = ch->type;
-        slices[c].base = bufs[c];
-        slices[c].x_stride = (ptrdiff_t)sz;
-        slices[c].y_stride = (ptrdiff_t)(sz * (size_t)cols);
+        if (!rv) rv = exrqoi_reader_read_region(r, part, lx, ly, &reg, slices, n);
+        for (int c = 0; c < n && !rv; c++) {
+            const exrqoi_channel *ch = &pi->channels[c];
+            int32_t cols, rows;
+            exrqoi_sample_extent(&reg, ch->x_sampling, ch->y_sampling, &cols, &rows);
+            size_t bytes = (size_t)cols * (size_t)rows * (size_t)exrqoi_pixel_type_size(ch->type);
+            crcs[c] = exrqoi_crc32(crcs[c], bufs[c], bytes);
+        }
     }
-    if (!rv) rv = exrqoi_reader_read_region(r, part, lx, ly, NULL, slices, n);
     for (int c = 0; c < n && !rv; c++) {
         const exrqoi_channel *ch = &pi->channels[c];
-        size_t sz = (size_t)exrqoi_pixel_type_size(ch->type);
-        uint32_t crc = exrqoi_crc32(0, bufs[c], counts[c] * sz);
         tool_buf_printf(out, "chan %d %d %d ", part, lx, ly);
         tool_escape(out, ch->name);
-        tool_buf_printf(out, " %s %d %d samples=%zu crc32=%08x\n", type_str(ch->type), ch->x_sampling,
-                        ch->y_sampling, counts[c], crc);
+        tool_buf_printf(out, " %s %d %d samples=%llu crc32=%08x\n", type_str(ch->type), ch->x_sampling,
+                        ch->y_sampling, (unsigned long long)counts[c], crcs[c]);
     }
     for (int c = 0; c < n; c++) free(bufs ? bufs[c] : NULL);
     free(bufs);
     free(slices);
     free(counts);
+    free(crcs);
     return rv;
 }
 
