@@ -3,6 +3,8 @@
 #include "image/writer.h"
 #include "meta/attr.h"
 
+#include <stdlib.h>
+
 #define EXR_MAGIC 20000630u
 
 static bool name_long(const char *s) { return s && strlen(s) > 31; }
@@ -64,6 +66,18 @@ static exrqoi_result serialise_headers(exrqoi_writer *w)
     return EXRQOI_OK;
 }
 
+static int attr_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const exrqoi_attribute *)a)->name, ((const exrqoi_attribute *)b)->name);
+}
+
+/* OpenEXR writes a header's attributes sorted by name; doing the same makes
+ * our files byte-identical to its own where the codec output is. */
+static void sort_attrs(exrqoi_header *h)
+{
+    if (h->count > 1) qsort(h->attrs, (size_t)h->count, sizeof h->attrs[0], attr_name_cmp);
+}
+
 /* Adds what the format requires and computes the version flags. */
 static exrqoi_result prepare_parts(exrqoi_writer *w, const exrqoi_header *headers, int n)
 {
@@ -123,12 +137,14 @@ static exrqoi_result prepare_parts(exrqoi_writer *w, const exrqoi_header *header
         exrqoi__part *p = &w->parts[k];
         /* multipart and deep parts need chunkCount, known only after setup */
         bool needs_count = multi || (version & EXRQOI_VERSION_FLAG_NON_IMAGE);
+        sort_attrs(&p->header);
         exrqoi_result rv = exrqoi__part_setup(p, k, version, !needs_count, &limits, &w->err);
         if (rv) return rv;
         if (needs_count) {
             if (p->info.chunk_count > INT32_MAX)
                 return exrqoi__fail(&w->err, EXRQOI_ERR_LIMIT, "part %d has too many chunks", k);
             EXRQOI_TRY(exrqoi_header_set_int(&p->header, "chunkCount", (int32_t)p->info.chunk_count));
+            sort_attrs(&p->header);
             /* the header's attribute array may have moved: set up again */
             exrqoi__free(w->alloc, p->levels);
             p->levels = NULL;
