@@ -3,6 +3,7 @@
  * otherwise. Conversions follow OpenEXR's rules (half<->uint saturating,
  * NaN and negatives to 0). */
 #include "block/lines.h"
+#include "block/half_simd.h"
 #include "common/half.h"
 
 #include <math.h>
@@ -92,6 +93,20 @@ static void file_to_native(const uint8_t *src, exrqoi_pixel_type st, uint8_t *ds
         memcpy(dst, src, n * ss);
         return;
     }
+    if (st == EXRQOI_PIXEL_HALF && dt == EXRQOI_PIXEL_FLOAT && HOST_LE) {
+        if (dstride == 4) {
+            exrqoi__h2f_n(src, dst, n);
+            return;
+        }
+        /* strided (e.g. interleaved RGBA): convert in bulk, then spread */
+        uint8_t tmp[4 * 64];
+        for (size_t i = 0; i < n; i += 64) {
+            size_t k = n - i < 64 ? n - i : 64;
+            exrqoi__h2f_n(src + 2 * i, tmp, k);
+            for (size_t j = 0; j < k; j++) memcpy(dst + (ptrdiff_t)(i + j) * dstride, tmp + 4 * j, 4);
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++, src += ss, dst += dstride) {
         switch (st * 3 + dt) {
         case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_HALF: {
@@ -145,6 +160,19 @@ static void native_to_file(const uint8_t *src, exrqoi_pixel_type st, ptrdiff_t s
     size_t ds = (size_t)exrqoi_pixel_type_size(dt);
     if (st == dt && HOST_LE && (size_t)sstride == ds) {
         memcpy(dst, src, n * ds);
+        return;
+    }
+    if (st == EXRQOI_PIXEL_FLOAT && dt == EXRQOI_PIXEL_HALF && HOST_LE) {
+        if (sstride == 4) {
+            exrqoi__f2h_n(src, dst, n);
+            return;
+        }
+        uint8_t tmp[4 * 64];
+        for (size_t i = 0; i < n; i += 64) {
+            size_t k = n - i < 64 ? n - i : 64;
+            for (size_t j = 0; j < k; j++) memcpy(tmp + 4 * j, src + (ptrdiff_t)(i + j) * sstride, 4);
+            exrqoi__f2h_n(tmp, dst + 2 * i, k);
+        }
         return;
     }
     for (size_t i = 0; i < n; i++, src += sstride, dst += ds) {
@@ -259,6 +287,78 @@ void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uint8_t *block, con
                              const exrqoi__slot *slots, int nslots)
 {
     transfer(bl, block, region, slots, nslots, false);
+}
+
+/* Appends a run to the segment list, merging it into the previous one
+ * when both are unwanted or the destinations are contiguous. */
+static inline bool seg_push(exrqoi__segment *seg, size_t cap, size_t *n, uint8_t *dst, size_t len)
+{
+    if (!len) return true;
+    if (*n) {
+        exrqoi__segment *last = &seg[*n - 1];
+        if ((!dst && !last->dst) || (dst && last->dst && last->dst + last->len == dst)) {
+            last->len += len;
+            return true;
+        }
+    }
+    if (*n == cap) return false;
+    seg[*n].dst = dst;
+    seg[*n].len = len;
+    (*n)++;
+    return true;
+}
+
+bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
+                            const exrqoi__slot *slots, int nslots, exrqoi__segment *seg, size_t cap,
+                            size_t *nseg)
+{
+    if (!HOST_LE) return false;
+    /* the slot of each channel: every wanted channel must map 1:1 without conversion */
+    int chan_slot[64];
+    if (bl->nchan > 64) return false;
+    for (int c = 0; c < bl->nchan; c++) chan_slot[c] = -1;
+    for (int s = 0; s < nslots; s++) {
+        int c = slots[s].chan;
+        if (c < 0) continue;
+        if (c >= bl->nchan || chan_slot[c] >= 0) return false;
+        const exrqoi_slice *sl = slots[s].slice;
+        if ((int)sl->type != bl->chans[c].type || sl->x_stride != (ptrdiff_t)bl->chans[c].size) return false;
+        chan_slot[c] = s;
+    }
+    int32_t y0 = bl->y, y1 = bl->y + bl->height - 1;
+    int32_t x0 = bl->x, x1 = bl->x + bl->width - 1;
+    int32_t ry0 = region->min.y > y0 ? region->min.y : y0;
+    int32_t ry1 = region->max.y < y1 ? region->max.y : y1;
+    int32_t rx0 = region->min.x > x0 ? region->min.x : x0;
+    int32_t rx1 = region->max.x < x1 ? region->max.x : x1;
+    bool any = ry0 <= ry1 && rx0 <= rx1;
+    size_t n = 0;
+    for (int32_t yy = y0; yy <= y1; yy++) {
+        bool in_region = any && yy >= ry0 && yy <= ry1;
+        for (int c = 0; c < bl->nchan; c++) {
+            const exrqoi__chan_layout *L = &bl->chans[c];
+            if (exrqoi__mod(yy, L->y_sampling) != 0) continue;
+            size_t line_bytes = (size_t)L->width * L->size;
+            int s = chan_slot[c];
+            int32_t cx0 = first_sampled(rx0, L->x_sampling);
+            if (!in_region || s < 0 || cx0 > rx1) {
+                if (!seg_push(seg, cap, &n, NULL, line_bytes)) return false;
+                continue;
+            }
+            const exrqoi__slot *sl = &slots[s];
+            size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
+            size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
+            int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
+            int64_t dj = (yy - first_sampled(region->min.y, sl->ys)) / sl->ys;
+            uint8_t *dp = (uint8_t *)sl->slice->base + di * sl->slice->x_stride + dj * sl->slice->y_stride;
+            size_t pre = bi * L->size, mid = count * L->size;
+            if (!seg_push(seg, cap, &n, NULL, pre) || !seg_push(seg, cap, &n, dp, mid) ||
+                !seg_push(seg, cap, &n, NULL, line_bytes - pre - mid))
+                return false;
+        }
+    }
+    *nseg = n;
+    return true;
 }
 
 static void fill_value(uint8_t *dst, exrqoi_pixel_type t, double v)

@@ -34,6 +34,15 @@ EXRQOI_INTERNAL void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uin
                                              const exrqoi_box2i *region, const exrqoi__slot *slots,
                                              int nslots);
 
+/* Describes where each byte of the block goes when every slot that takes
+ * one of its channels has that channel's type and packed samples
+ * (x_stride = sample size), at most one slot per channel: then the block
+ * can be decoded straight into the slices (exrqoi__decompress_block_segments).
+ * Returns false otherwise, or when more than `cap` segments are needed. */
+EXRQOI_INTERNAL bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
+                                            const exrqoi__slot *slots, int nslots, exrqoi__segment *seg,
+                                            size_t cap, size_t *nseg);
+
 /* Converts n samples between types (src/dst in file layout for file-side
  * pointers is handled by callers; here both are native). */
 EXRQOI_INTERNAL void exrqoi__convert_samples(const void *src, exrqoi_pixel_type st, ptrdiff_t sstride,

@@ -138,32 +138,87 @@ exrqoi_result exrqoi__decompress_block(exrqoi__codec_ctx *ctx, const exrqoi__blo
     return c->decompress(ctx, block, src, src_size, dst);
 }
 
-exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
-                                     const uint8_t *src, const uint8_t **out, size_t *out_size)
+static exrqoi_result unsupported_write(exrqoi__codec_ctx *ctx, exrqoi_compression c)
+{
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION, "writing %s compression is not supported",
+                        exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
+}
+
+size_t exrqoi__compress_bound(const exrqoi__block_layout *block)
 {
     const exrqoi__codec *c = exrqoi__codec_get(block->compression);
-    if (!c || !c->compress || !c->bound)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
-                            "writing %s compression is not supported",
-                            exrqoi_compression_name(block->compression)
-                                ? exrqoi_compression_name(block->compression)
-                                : "unknown");
-    if (block->compression == EXRQOI_COMPRESSION_NONE || block->unpacked_size == 0) {
-        *out = src;
-        *out_size = block->unpacked_size;
-        return EXRQOI_OK;
-    }
-    size_t cap = c->bound(block);
-    void *dst = NULL;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
+    if (!c || !c->compress || !c->bound) return 0;
+    if (block->compression == EXRQOI_COMPRESSION_NONE || block->unpacked_size == 0) return 1;
+    return c->bound(block);
+}
+
+exrqoi_result exrqoi__compress_block_to(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                        const uint8_t *src, uint8_t *dst, size_t dst_cap, size_t *out_size,
+                                        bool *raw)
+{
+    const exrqoi__codec *c = exrqoi__codec_get(block->compression);
+    if (!c || !c->compress || !c->bound) return unsupported_write(ctx, block->compression);
+    *raw = true;
+    *out_size = block->unpacked_size;
+    if (block->compression == EXRQOI_COMPRESSION_NONE || block->unpacked_size == 0) return EXRQOI_OK;
     size_t n = 0;
-    EXRQOI_TRY(c->compress(ctx, block, src, (uint8_t *)dst, cap, &n));
-    if (n >= block->unpacked_size) {
-        *out = src;
-        *out_size = block->unpacked_size;
-    } else {
-        *out = (const uint8_t *)dst;
+    EXRQOI_TRY(c->compress(ctx, block, src, dst, dst_cap, &n));
+    if (n < block->unpacked_size) {
+        *raw = false;
         *out_size = n;
     }
     return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                     const uint8_t *src, const uint8_t **out, size_t *out_size)
+{
+    size_t cap = exrqoi__compress_bound(block);
+    if (!cap) return unsupported_write(ctx, block->compression);
+    void *dst = NULL;
+    if (block->compression != EXRQOI_COMPRESSION_NONE && block->unpacked_size)
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
+    bool raw;
+    EXRQOI_TRY(exrqoi__compress_block_to(ctx, block, src, (uint8_t *)dst, cap, out_size, &raw));
+    *out = raw ? src : (const uint8_t *)dst;
+    return EXRQOI_OK;
+}
+
+bool exrqoi__codec_has_segments(exrqoi_compression c)
+{
+    return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_ZIP || c == EXRQOI_COMPRESSION_ZIPS ||
+           c == EXRQOI_COMPRESSION_RLE;
+}
+
+exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                                const uint8_t *src, size_t src_size,
+                                                const exrqoi__segment *seg, size_t nseg)
+{
+    size_t total = 0;
+    for (size_t s = 0; s < nseg; s++)
+        if (exrqoi__add_size(total, seg[s].len, &total)) break;
+    if (total != block->unpacked_size)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "segments cover %zu bytes of a %zu byte block", total, block->unpacked_size);
+    if (src_size == block->unpacked_size) {
+        for (size_t s = 0; s < nseg; s++) {
+            if (seg[s].dst && seg[s].len) memcpy(seg[s].dst, src, seg[s].len);
+            src += seg[s].len;
+        }
+        return EXRQOI_OK;
+    }
+    switch (block->compression) {
+    case EXRQOI_COMPRESSION_ZIP:
+    case EXRQOI_COMPRESSION_ZIPS:
+        return exrqoi__zip_decompress_segments(ctx, src, src_size, total, seg, nseg);
+    case EXRQOI_COMPRESSION_RLE:
+        return exrqoi__rle_decompress_segments(ctx, src, src_size, total, seg, nseg);
+    case EXRQOI_COMPRESSION_NONE:
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
+                            "uncompressed chunk holds %zu bytes, %zu expected", src_size,
+                            block->unpacked_size);
+    default:
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
+                            "compression %d has no segment decoder", (int)block->compression);
+    }
 }

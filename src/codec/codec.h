@@ -112,6 +112,16 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx,
                                                      const uint8_t *src, const uint8_t **out,
                                                      size_t *out_size);
 
+/* exrqoi__compress_block into the caller's buffer: dst_cap must be at
+ * least exrqoi__compress_bound(block) (0: the method cannot be written).
+ * *raw is set when the block is to be stored uncompressed (dst unused,
+ * *out_size = unpacked size). */
+EXRQOI_INTERNAL size_t exrqoi__compress_bound(const exrqoi__block_layout *block);
+EXRQOI_INTERNAL exrqoi_result exrqoi__compress_block_to(exrqoi__codec_ctx *ctx,
+                                                        const exrqoi__block_layout *block,
+                                                        const uint8_t *src, uint8_t *dst, size_t dst_cap,
+                                                        size_t *out_size, bool *raw);
+
 /* Byte-stream codecs used by deep data (sample count table and sample
  * bytes have no channel layout): NONE, RLE, ZIPS, ZIP only. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
@@ -137,5 +147,36 @@ EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_dwab;
  * predictor + interleave as OpenEXR defines them. */
 EXRQOI_INTERNAL void exrqoi__zip_unpredict(uint8_t *buf, size_t n, uint8_t *out_interleaved);
 EXRQOI_INTERNAL void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out);
+
+/* ---- decoding straight into the caller's memory --------------------------
+ * A block's unpacked bytes, in order, cut into runs that each go to one
+ * place (a line of one channel in a slice of the same type), so a codec
+ * that produces its output front to back can skip the unpacked buffer and
+ * the copy out of it. */
+typedef struct exrqoi__segment {
+    uint8_t *dst; /* NULL: these bytes are not wanted */
+    size_t len;
+} exrqoi__segment;
+
+/* Like exrqoi__zip_unpredict, writing output byte k to wherever the
+ * segments (lengths summing to n) put it. */
+EXRQOI_INTERNAL void exrqoi__zip_unpredict_segments(uint8_t *buf, size_t n, const exrqoi__segment *seg,
+                                                    size_t nseg);
+/* Whether exrqoi__decompress_block_segments can decode compression `c`
+ * without the unpacked buffer (other codecs: use exrqoi__decompress_block). */
+EXRQOI_INTERNAL bool exrqoi__codec_has_segments(exrqoi_compression c);
+/* exrqoi__decompress_block delivering the unpacked bytes through the
+ * segments, whose lengths must sum to block->unpacked_size. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx,
+                                                                const exrqoi__block_layout *block,
+                                                                const uint8_t *src, size_t src_size,
+                                                                const exrqoi__segment *seg, size_t nseg);
+/* The codecs' segment decoders (zip.c). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__zip_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                                              size_t src_size, size_t unpacked_size,
+                                                              const exrqoi__segment *seg, size_t nseg);
+EXRQOI_INTERNAL exrqoi_result exrqoi__rle_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                                              size_t src_size, size_t unpacked_size,
+                                                              const exrqoi__segment *seg, size_t nseg);
 
 #endif

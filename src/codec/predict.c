@@ -34,21 +34,90 @@ static void predict_c(const uint8_t *in, size_t n, uint8_t *out)
     }
 }
 
-static void unpredict_c(uint8_t *buf, size_t n, uint8_t *out)
+/* Running sum of the first half, in place (byte 0 seeds the sum). */
+static uint8_t pass1_c(uint8_t *buf, size_t h1)
 {
     uint8_t acc = buf[0];
-    for (size_t k = 1; k < n; k++) {
+    for (size_t k = 1; k < h1; k++) {
         acc = (uint8_t)(acc + buf[k] - 128);
         buf[k] = acc;
     }
-    const uint8_t *t1 = buf;
-    const uint8_t *t2 = buf + (n + 1) / 2;
-    size_t i = 0;
-    for (; i + 1 < n; i += 2) {
-        out[i] = *t1++;
-        out[i + 1] = *t2++;
+    return acc;
+}
+
+/* Output bytes [p, end) of the interleaved result, written from `d` on:
+ * even bytes come from the finished first half t1, odd ones continue the
+ * running sum *acc over the second half t2. `d` NULL only advances the sum. */
+static void pass2_c(const uint8_t *t1, const uint8_t *t2, size_t p, size_t end, uint8_t *acc,
+                    uint8_t *d)
+{
+    uint8_t a = *acc;
+    if (!d) {
+        /* the sum of the skipped differences is all that matters */
+        unsigned sum = 0;
+        size_t i0 = p / 2, i1 = end / 2; /* odd positions 2i+1 in [p, end) */
+        for (size_t i = i0; i < i1; i++) sum += t2[i];
+        a = (uint8_t)(a + sum - 128u * (unsigned)(i1 - i0));
+        *acc = a;
+        return;
     }
-    if (i < n) out[i] = *t1;
+    for (; p < end; p++) {
+        if (p & 1) {
+            a = (uint8_t)(a + t2[p / 2] - 128);
+            *d++ = a;
+        } else {
+            *d++ = t1[p / 2];
+        }
+    }
+    *acc = a;
+}
+
+static void unpredict_c(uint8_t *buf, size_t n, uint8_t *out)
+{
+    uint8_t acc = pass1_c(buf, (n + 1) / 2);
+    pass2_c(buf, buf + (n + 1) / 2, 0, n, &acc, out);
+}
+
+/* The vector paths produce the output in fixed-size blocks; a cursor maps
+ * each block to its segment, and a block straddling segments goes through
+ * a small buffer. */
+typedef struct seg_cursor {
+    const exrqoi__segment *seg;
+    size_t nseg, s;
+    size_t start, end; /* output range of segment s */
+} seg_cursor;
+
+static inline void cur_init(seg_cursor *c, const exrqoi__segment *seg, size_t nseg)
+{
+    c->seg = seg;
+    c->nseg = nseg;
+    c->s = 0;
+    c->start = 0;
+    c->end = nseg ? seg[0].len : 0;
+}
+
+static inline void cur_seek(seg_cursor *c, size_t p)
+{
+    while (p >= c->end && c->s + 1 < c->nseg) {
+        c->s++;
+        c->start = c->end;
+        c->end += c->seg[c->s].len;
+    }
+}
+
+/* Copies output bytes [p, p+len), held in tmp, to their segments. */
+static void cur_scatter(seg_cursor *c, size_t p, const uint8_t *tmp, size_t len)
+{
+    while (len) {
+        cur_seek(c, p);
+        if (p >= c->end) return; /* beyond the last segment */
+        size_t k = c->end - p;
+        if (k > len) k = len;
+        if (c->seg[c->s].dst) memcpy(c->seg[c->s].dst + (p - c->start), tmp, k);
+        p += k;
+        tmp += k;
+        len -= k;
+    }
 }
 
 #if PREDICT_X86
@@ -73,45 +142,91 @@ static inline __m128i last16(__m128i v)
     return _mm_shuffle_epi32(v, 0xff);    /* dword 3 everywhere */
 }
 
-static void unpredict_sse2(uint8_t *buf, size_t n, uint8_t *out)
+/* Sum of bytes [0, n) mod 256. */
+static uint8_t byte_sum_sse2(const uint8_t *p, size_t n)
+{
+    __m128i acc = _mm_setzero_si128();
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16)
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + k)), _mm_setzero_si128()));
+    uint64_t t = (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+    for (; k < n; k++) t += p[k];
+    return (uint8_t)t;
+}
+
+/* Running value after the first half: byte 0 plus every later
+ * difference, i.e. the byte sum less 128 per difference. */
+static inline uint8_t first_half_total(uint8_t sum, size_t h1)
+{
+    return (uint8_t)(sum - ((h1 - 1) & 1u) * 128u);
+}
+
+/* 32 output bytes from pair index i on: both halves' running sums (the
+ * first half's without storing it back), interleaved. Treating byte 0 as
+ * a difference from a start value of 128 makes it uniform. */
+static inline void step_sse2(const uint8_t *t1, const uint8_t *t2, size_t i, __m128i *c1, __m128i *c2,
+                             __m128i *lo, __m128i *hi)
 {
     const __m128i bias = _mm_set1_epi8((char)0x80);
-    size_t h1 = (n + 1) / 2, h2 = n / 2;
-    /* pass 1: running sum over the first half, in place (byte 0 is no
-     * difference: it seeds the sum) */
-    size_t k = 1;
-    __m128i carry = _mm_set1_epi8((char)buf[0]);
-    for (; k + 16 <= h1; k += 16) {
-        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(buf + k)), bias);
-        v = prefix16(v, carry);
-        _mm_storeu_si128((__m128i *)(buf + k), v);
-        carry = last16(v);
+    __m128i f = prefix16(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(t1 + i)), bias), *c1);
+    __m128i v = prefix16(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(t2 + i)), bias), *c2);
+    *c1 = last16(f);
+    *c2 = last16(v);
+    *lo = _mm_unpacklo_epi8(f, v);
+    *hi = _mm_unpackhi_epi8(f, v);
+}
+
+/* Pass 2 over the whole block, 32 output bytes per step: runs of steps
+ * inside one segment store directly; a step straddling segments goes
+ * through tmp. */
+static void unpredict_segments_sse2(uint8_t *buf, size_t n, const exrqoi__segment *seg, size_t nseg)
+{
+    size_t h1 = (n + 1) / 2;
+    const uint8_t *t1 = buf, *t2 = buf + h1;
+    seg_cursor c;
+    cur_init(&c, seg, nseg);
+    uint8_t tmp[64];
+    __m128i c1 = _mm_set1_epi8((char)0x80), lo, hi;
+    __m128i carry = _mm_set1_epi8((char)first_half_total(byte_sum_sse2(t1, h1), h1));
+    size_t p = 0;
+    while (p + 32 <= n) {
+        cur_seek(&c, p);
+        size_t end = c.end < n ? c.end : n;
+        uint8_t *d = c.seg[c.s].dst;
+        if (d) {
+            d -= c.start;
+            for (; p + 32 <= end; p += 32) {
+                step_sse2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+                _mm_storeu_si128((__m128i *)(d + p), lo);
+                _mm_storeu_si128((__m128i *)(d + p + 16), hi);
+            }
+        } else {
+            for (; p + 32 <= end; p += 32) step_sse2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+        }
+        if (p + 32 > n) break;
+        step_sse2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+        _mm_storeu_si128((__m128i *)tmp, lo);
+        _mm_storeu_si128((__m128i *)(tmp + 16), hi);
+        cur_scatter(&c, p, tmp, 32);
+        p += 32;
     }
-    uint8_t a = (uint8_t)_mm_cvtsi128_si32(carry);
-    for (; k < h1; k++) {
-        a = (uint8_t)(a + buf[k] - 128);
-        buf[k] = a;
+    uint8_t acc = (uint8_t)_mm_cvtsi128_si32(carry);
+    if (p < n) {
+        /* the tail needs the first half finished in place */
+        uint8_t a1 = (uint8_t)_mm_cvtsi128_si32(c1);
+        for (size_t k = p / 2; k < h1; k++) {
+            a1 = (uint8_t)(a1 + buf[k] - 128);
+            buf[k] = a1;
+        }
+        pass2_c(t1, t2, p, n, &acc, tmp);
+        cur_scatter(&c, p, tmp, n - p);
     }
-    /* pass 2: running sum over the second half, interleaved on the fly */
-    carry = _mm_set1_epi8((char)a);
-    const uint8_t *t1 = buf;
-    uint8_t *t2 = buf + h1;
-    size_t i = 0;
-    for (; i + 16 <= h2; i += 16) {
-        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(t2 + i)), bias);
-        v = prefix16(v, carry);
-        carry = last16(v);
-        __m128i f = _mm_loadu_si128((const __m128i *)(t1 + i));
-        _mm_storeu_si128((__m128i *)(out + 2 * i), _mm_unpacklo_epi8(f, v));
-        _mm_storeu_si128((__m128i *)(out + 2 * i + 16), _mm_unpackhi_epi8(f, v));
-    }
-    a = (uint8_t)_mm_cvtsi128_si32(carry);
-    for (; i < h2; i++) {
-        a = (uint8_t)(a + t2[i] - 128);
-        out[2 * i] = t1[i];
-        out[2 * i + 1] = a;
-    }
-    if (n & 1) out[n - 1] = t1[h1 - 1];
+}
+
+static void unpredict_sse2(uint8_t *buf, size_t n, uint8_t *out)
+{
+    exrqoi__segment one = {out, n};
+    unpredict_segments_sse2(buf, n, &one, 1);
 }
 
 static void predict_sse2(const uint8_t *in, size_t n, uint8_t *out)
@@ -159,62 +274,105 @@ static void predict_sse2(const uint8_t *in, size_t n, uint8_t *out)
 
 /* ---- AVX2 ---------------------------------------------------------------- */
 
+/* Running sum of 32 bytes plus `carry` (all lanes the previous total):
+ * prefix within each 16-byte lane, then lane 0's total added to lane 1. */
+__attribute__((target("avx2"))) static inline __m256i prefix32(__m256i v, __m256i carry)
+{
+    const __m256i bcast15 = _mm256_set1_epi8(15);
+    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 1));
+    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 2));
+    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 4));
+    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 8));
+    __m256i l0 = _mm256_shuffle_epi8(v, bcast15); /* each lane's total, broadcast in-lane */
+    __m256i lo_total = _mm256_permute2x128_si256(l0, l0, 0x08); /* lane1 = lane0 total, lane0 = 0 */
+    return _mm256_add_epi8(_mm256_add_epi8(v, lo_total), carry);
+}
+
+/* Broadcast of byte 31. */
+__attribute__((target("avx2"))) static inline __m256i last32(__m256i v)
+{
+    __m256i t = _mm256_shuffle_epi8(v, _mm256_set1_epi8(15));
+    return _mm256_permute2x128_si256(t, t, 0x11);
+}
+
+__attribute__((target("avx2"))) static uint8_t byte_sum_avx2(const uint8_t *p, size_t n)
+{
+    __m256i acc = _mm256_setzero_si256();
+    size_t k = 0;
+    for (; k + 32 <= n; k += 32)
+        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(p + k)),
+                                                    _mm256_setzero_si256()));
+    __m128i a = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    uint64_t t = (uint64_t)_mm_cvtsi128_si64(a) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(a, a));
+    for (; k < n; k++) t += p[k];
+    return (uint8_t)t;
+}
+
+__attribute__((target("avx2"))) static inline void step_avx2(const uint8_t *t1, const uint8_t *t2,
+                                                               size_t i, __m256i *c1, __m256i *c2,
+                                                               __m256i *lo, __m256i *hi)
+{
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    __m256i f = prefix32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(t1 + i)), bias), *c1);
+    __m256i v = prefix32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(t2 + i)), bias), *c2);
+    *c1 = last32(f);
+    *c2 = last32(v);
+    /* unpack works per lane: lanes hold bytes 0-15 and 16-31 */
+    __m256i ul = _mm256_unpacklo_epi8(f, v), uh = _mm256_unpackhi_epi8(f, v);
+    *lo = _mm256_permute2x128_si256(ul, uh, 0x20);
+    *hi = _mm256_permute2x128_si256(ul, uh, 0x31);
+}
+
+/* unpredict_segments_sse2 with 64 output bytes per step. */
+__attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf, size_t n,
+                                                                    const exrqoi__segment *seg,
+                                                                    size_t nseg)
+{
+    size_t h1 = (n + 1) / 2;
+    const uint8_t *t1 = buf, *t2 = buf + h1;
+    seg_cursor c;
+    cur_init(&c, seg, nseg);
+    uint8_t tmp[64];
+    __m256i c1 = _mm256_set1_epi8((char)0x80), lo, hi;
+    __m256i carry = _mm256_set1_epi8((char)first_half_total(byte_sum_avx2(t1, h1), h1));
+    size_t p = 0;
+    while (p + 64 <= n) {
+        cur_seek(&c, p);
+        size_t end = c.end < n ? c.end : n;
+        uint8_t *d = c.seg[c.s].dst;
+        if (d) {
+            d -= c.start;
+            for (; p + 64 <= end; p += 64) {
+                step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+                _mm256_storeu_si256((__m256i *)(d + p), lo);
+                _mm256_storeu_si256((__m256i *)(d + p + 32), hi);
+            }
+        } else {
+            for (; p + 64 <= end; p += 64) step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+        }
+        if (p + 64 > n) break;
+        step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+        _mm256_storeu_si256((__m256i *)tmp, lo);
+        _mm256_storeu_si256((__m256i *)(tmp + 32), hi);
+        cur_scatter(&c, p, tmp, 64);
+        p += 64;
+    }
+    uint8_t acc = (uint8_t)_mm256_cvtsi256_si32(carry);
+    if (p < n) {
+        uint8_t a1 = (uint8_t)_mm256_cvtsi256_si32(c1);
+        for (size_t k = p / 2; k < h1; k++) {
+            a1 = (uint8_t)(a1 + buf[k] - 128);
+            buf[k] = a1;
+        }
+        pass2_c(t1, t2, p, n, &acc, tmp);
+        cur_scatter(&c, p, tmp, n - p);
+    }
+}
+
 __attribute__((target("avx2"))) static void unpredict_avx2(uint8_t *buf, size_t n, uint8_t *out)
 {
-    /* Two 16-byte running sums per 32-byte load: prefix within each lane,
-     * then add lane 0's total to lane 1 and the carry to both. */
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    size_t h1 = (n + 1) / 2, h2 = n / 2;
-    uint8_t a = buf[0];
-    size_t k = 1;
-    __m256i carry = _mm256_set1_epi8((char)a);
-    const __m256i bcast15 = _mm256_set1_epi8(15);
-    for (; k + 32 <= h1; k += 32) {
-        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(buf + k)), bias);
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 1));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 2));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 4));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 8));
-        __m256i l0 = _mm256_shuffle_epi8(v, bcast15); /* each lane's total, broadcast in-lane */
-        __m256i lo_total = _mm256_permute2x128_si256(l0, l0, 0x08); /* lane1 = lane0 total, lane0 = 0 */
-        v = _mm256_add_epi8(_mm256_add_epi8(v, lo_total), carry);
-        _mm256_storeu_si256((__m256i *)(buf + k), v);
-        __m256i t = _mm256_shuffle_epi8(v, bcast15);
-        carry = _mm256_permute2x128_si256(t, t, 0x11);
-    }
-    a = (uint8_t)_mm256_cvtsi256_si32(carry);
-    for (; k < h1; k++) {
-        a = (uint8_t)(a + buf[k] - 128);
-        buf[k] = a;
-    }
-    carry = _mm256_set1_epi8((char)a);
-    const uint8_t *t1 = buf;
-    uint8_t *t2 = buf + h1;
-    size_t i = 0;
-    for (; i + 32 <= h2; i += 32) {
-        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(t2 + i)), bias);
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 1));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 2));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 4));
-        v = _mm256_add_epi8(v, _mm256_slli_si256(v, 8));
-        __m256i l0 = _mm256_shuffle_epi8(v, bcast15);
-        __m256i lo_total = _mm256_permute2x128_si256(l0, l0, 0x08);
-        v = _mm256_add_epi8(_mm256_add_epi8(v, lo_total), carry);
-        __m256i t = _mm256_shuffle_epi8(v, bcast15);
-        carry = _mm256_permute2x128_si256(t, t, 0x11);
-        __m256i f = _mm256_loadu_si256((const __m256i *)(t1 + i));
-        /* unpack works per lane: lanes hold bytes 0-15 and 16-31 */
-        __m256i ul = _mm256_unpacklo_epi8(f, v), uh = _mm256_unpackhi_epi8(f, v);
-        _mm256_storeu_si256((__m256i *)(out + 2 * i), _mm256_permute2x128_si256(ul, uh, 0x20));
-        _mm256_storeu_si256((__m256i *)(out + 2 * i + 32), _mm256_permute2x128_si256(ul, uh, 0x31));
-    }
-    a = (uint8_t)_mm256_cvtsi256_si32(carry);
-    for (; i < h2; i++) {
-        a = (uint8_t)(a + t2[i] - 128);
-        out[2 * i] = t1[i];
-        out[2 * i + 1] = a;
-    }
-    if (n & 1) out[n - 1] = t1[h1 - 1];
+    exrqoi__segment one = {out, n};
+    unpredict_segments_avx2(buf, n, &one, 1);
 }
 #endif
 
@@ -263,6 +421,38 @@ void exrqoi__zip_unpredict_path(int path, uint8_t *buf, size_t n, uint8_t *out)
 void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out)
 {
     exrqoi__zip_predict_path(exrqoi__zip_best_path(), in, n, out);
+}
+
+/* End of a segment starting at p, clipped to the block. */
+static inline size_t seg_end(size_t p, size_t len, size_t n) { return len > n - p ? n : p + len; }
+
+void exrqoi__zip_unpredict_segments_path(int path, uint8_t *buf, size_t n, const exrqoi__segment *seg,
+                                         size_t nseg)
+{
+    if (n == 0) return;
+#if PREDICT_X86
+    if (path >= 2 && __builtin_cpu_supports("avx2")) {
+        unpredict_segments_avx2(buf, n, seg, nseg);
+        return;
+    }
+    if (path >= 1) {
+        unpredict_segments_sse2(buf, n, seg, nseg);
+        return;
+    }
+#endif
+    (void)path;
+    size_t h1 = (n + 1) / 2, p = 0;
+    uint8_t acc = pass1_c(buf, h1);
+    for (size_t s = 0; s < nseg && p < n; s++) {
+        size_t e = seg_end(p, seg[s].len, n);
+        pass2_c(buf, buf + h1, p, e, &acc, seg[s].dst);
+        p = e;
+    }
+}
+
+void exrqoi__zip_unpredict_segments(uint8_t *buf, size_t n, const exrqoi__segment *seg, size_t nseg)
+{
+    exrqoi__zip_unpredict_segments_path(exrqoi__zip_best_path(), buf, n, seg, nseg);
 }
 
 /* Undo the predictor and interleave the halves into `out` (`buf` is clobbered). */

@@ -14,4 +14,8 @@ EXRQOI_INTERNAL void exrqoi__zip_predict_path(int path, const uint8_t *in, size_
 /* Like exrqoi__zip_unpredict: `buf` is clobbered. */
 EXRQOI_INTERNAL void exrqoi__zip_unpredict_path(int path, uint8_t *buf, size_t n, uint8_t *out);
 
+/* Like exrqoi__zip_unpredict_segments. */
+EXRQOI_INTERNAL void exrqoi__zip_unpredict_segments_path(int path, uint8_t *buf, size_t n,
+                                                         const exrqoi__segment *seg, size_t nseg);
+
 #endif

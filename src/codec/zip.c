@@ -140,6 +140,30 @@ static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
 const exrqoi__codec exrqoi__codec_rle = {EXRQOI_COMPRESSION_RLE, "rle", 1, rle_decompress,
                                          rle_bound, rle_compress};
 
+/* ---- decoding into segments --------------------------------------------- */
+
+exrqoi_result exrqoi__zip_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
+                                              size_t unpacked_size, const exrqoi__segment *seg,
+                                              size_t nseg)
+{
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, unpacked_size, &tmp));
+    EXRQOI_TRY(exrqoi__inflate(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
+    exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__rle_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
+                                              size_t unpacked_size, const exrqoi__segment *seg,
+                                              size_t nseg)
+{
+    void *tmp;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, unpacked_size, &tmp));
+    EXRQOI_TRY(rle_decode(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
+    exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
+    return EXRQOI_OK;
+}
+
 /* ---- byte-stream entry points (deep data) ------------------------------- */
 
 exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,

@@ -48,6 +48,7 @@ typedef struct read_job {
     const exrqoi__level *level;
     uint64_t first_chunk;
     exrqoi__worker *workers;
+    int nworkers; /* slots in use: the call's memory is shared by them */
     volatile int stop;
     atomic_int failed;
     exrqoi_result rv;
@@ -56,8 +57,25 @@ typedef struct read_job {
 /* Reads and decompresses chunk `index`; *block points at the unpacked bytes
  * (the worker's buffer, or the packed bytes themselves when stored raw
  * and zero-copy). */
+/* Unpacked-block-sized buffers one worker may hold for a chunk: its
+ * unpacked buffer (grown by doubling) and codec scratch (PIZ/DWA keep about
+ * two blocks). The single-chunk path adds the cache copy. */
+#define WORK_BLOCKS 4u
+
+/* Where a chunk may be decoded straight to (see exrqoi__block_segments). */
+typedef struct direct_dst {
+    const exrqoi_box2i *region;
+    const exrqoi__slot *slots;
+    int nslots;
+} direct_dst;
+
+/* Segments kept on the stack: a 64-line tile of 8 channels needs 512 at
+ * most; chunks needing more take the unpacked-buffer path. */
+#define MAX_SEGMENTS 512
+
 static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, exrqoi__worker *w,
-                                  exrqoi__chan_layout *chans, exrqoi__block_layout *bl,
+                                  int nworkers, unsigned blocks, exrqoi__chan_layout *chans,
+                                  const direct_dst *direct, exrqoi__block_layout *bl,
                                   const uint8_t **block, exrqoi__err *err)
 {
     const exrqoi__part *p = &r->parts[part];
@@ -68,6 +86,15 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ex
     if (ci.unpacked_size > r->limits.max_chunk_size)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d chunk %llu unpacks to %llu bytes, over the limit",
                             part, (unsigned long long)index, (unsigned long long)ci.unpacked_size);
+    /* max_alloc_bytes bounds the whole call: every worker's share */
+    uint64_t need = (r->src.mem ? 0 : ci.packed_size) + (uint64_t)blocks * bl->unpacked_size;
+    if (need > r->limits.max_alloc_bytes / (uint64_t)(nworkers > 0 ? nworkers : 1))
+        return exrqoi__fail(err, EXRQOI_ERR_LIMIT,
+                            "part %d chunk %llu: reading it on %d thread(s) needs about %llu bytes, "
+                            "over the max_alloc_bytes limit of %llu",
+                            part, (unsigned long long)index, nworkers,
+                            (unsigned long long)need * (uint64_t)(nworkers > 0 ? nworkers : 1),
+                            (unsigned long long)r->limits.max_alloc_bytes);
     const uint8_t *packed;
     if (r->src.mem) {
         packed = r->src.mem + off; /* bounds checked by the leader parser */
@@ -83,18 +110,33 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ex
         *block = packed; /* stored raw: no copy */
         return EXRQOI_OK;
     }
-    void *ub = w->unpacked;
-    if (exrqoi__reserve(r->alloc, &ub, &w->unpacked_cap, bl->unpacked_size) != EXRQOI_OK)
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-    w->unpacked = (uint8_t *)ub;
-    exrqoi__err_clear(&w->codec.err);
-    exrqoi_result rv = exrqoi__decompress_block(&w->codec, bl, packed, (size_t)ci.packed_size, w->unpacked);
+    /* worker state is written only when it changes: neighbouring workers'
+     * state may share its cache lines */
+    if (w->codec.err.msg[0] || w->codec.err.code) exrqoi__err_clear(&w->codec.err);
+    exrqoi_result rv;
+    exrqoi__segment seg[MAX_SEGMENTS];
+    size_t nseg;
+    if (direct && exrqoi__codec_has_segments(bl->compression) &&
+        exrqoi__block_segments(bl, direct->region, direct->slots, direct->nslots, seg, MAX_SEGMENTS,
+                               &nseg)) {
+        /* straight into the caller's slices: no unpacked buffer, no copy */
+        rv = exrqoi__decompress_block_segments(&w->codec, bl, packed, (size_t)ci.packed_size, seg, nseg);
+        *block = NULL;
+    } else {
+        if (w->unpacked_cap < bl->unpacked_size) {
+            void *ub = w->unpacked;
+            if (exrqoi__reserve(r->alloc, &ub, &w->unpacked_cap, bl->unpacked_size) != EXRQOI_OK)
+                return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+            w->unpacked = (uint8_t *)ub;
+        }
+        rv = exrqoi__decompress_block(&w->codec, bl, packed, (size_t)ci.packed_size, w->unpacked);
+        *block = w->unpacked;
+    }
     if (rv != EXRQOI_OK)
         return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu (%s): %s", part,
                             (unsigned long long)index, (unsigned long long)ci.file_offset,
                             exrqoi_compression_name(bl->compression),
                             w->codec.err.msg[0] ? w->codec.err.msg : exrqoi_strerror(rv));
-    *block = w->unpacked;
     return EXRQOI_OK;
 }
 
@@ -104,22 +146,28 @@ static void read_one(void *ctx, size_t item, int worker)
     uint64_t cx = j->first_tx + item % j->ntx;
     uint64_t cy = j->first_ty + item / j->ntx;
     uint64_t index = j->level ? j->first_chunk + cy * (uint64_t)j->level->tiles_x + cx : cy;
-    exrqoi__chan_layout chans_local[16];
+    exrqoi__chan_layout chans_local[64];
     exrqoi__chan_layout *chans = chans_local;
     int n = j->p->info.channel_count;
     exrqoi__err err;
-    memset(&err, 0, sizeof err);
+    /* the 512-byte message needs no clearing per chunk */
+    err.code = EXRQOI_OK;
+    err.on_message = NULL;
+    err.user = NULL;
+    err.msg[0] = 0;
     exrqoi_result rv = EXRQOI_OK;
-    if (n > 16) {
+    if (n > 64) {
         chans = (exrqoi__chan_layout *)exrqoi__calloc(j->r->alloc, (size_t)n, sizeof *chans);
         if (!chans) rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     if (rv == EXRQOI_OK) {
         exrqoi__block_layout bl;
         const uint8_t *block;
-        rv = decode_chunk(j->r, j->part, index, &j->workers[worker], chans, &bl, &block, &err);
+        direct_dst direct = {&j->region, j->slots, j->nslots};
+        rv = decode_chunk(j->r, j->part, index, &j->workers[worker], j->nworkers, WORK_BLOCKS, chans,
+                          &direct, &bl, &block, &err);
         if (rv == EXRQOI_OK) {
-            exrqoi__block_to_slices(&bl, block, &j->region, j->slots, j->nslots);
+            if (block) exrqoi__block_to_slices(&bl, block, &j->region, j->slots, j->nslots);
             exrqoi_box2i win = {{bl.x, bl.y}, {bl.x + bl.width - 1, bl.y + bl.height - 1}};
             exrqoi__fill_slices(&win, &j->region, j->slots, j->nslots);
         }
@@ -252,7 +300,8 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
         } else {
             const uint8_t *block;
             r->cache.index = UINT64_MAX;
-            rv = decode_chunk(r, part, index, &r->workers[0], chans, &bl, &block, &r->err);
+            rv = decode_chunk(r, part, index, &r->workers[0], 1, WORK_BLOCKS + 1, chans, NULL, &bl, &block,
+                              &r->err);
             if (rv == EXRQOI_OK) {
                 void *cd = r->cache.data;
                 if (exrqoi__reserve(r->alloc, &cd, &r->cache.cap, bl.unpacked_size) == EXRQOI_OK) {
@@ -288,6 +337,7 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
         temp = exrqoi__workers_new(r->alloc, width);
         j.workers = temp;
     }
+    j.nworkers = width;
     if (!j.workers) {
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     } else {

@@ -23,6 +23,7 @@ typedef struct write_job {
     const exrqoi__slot *slots;
     int nslots;
     item *items;
+    bool all_channels; /* every channel of the part has a slot */
     atomic_int failed;
     volatile int stop;
     exrqoi_result rv;
@@ -33,50 +34,45 @@ static void compress_one(void *ctx, size_t k, int worker)
     write_job *j = (write_job *)ctx;
     item *it = &j->items[k];
     exrqoi__worker *wk = &j->w->workers[worker];
-    exrqoi__chan_layout chans_local[16];
+    exrqoi__chan_layout chans_local[64];
     exrqoi__chan_layout *chans = chans_local;
     exrqoi__err err;
     memset(&err, 0, sizeof err);
     exrqoi_result rv = EXRQOI_OK;
     int n = j->p->info.channel_count;
-    if (n > 16) {
+    if (n > 64) {
         chans = (exrqoi__chan_layout *)exrqoi__calloc(j->w->alloc, (size_t)n, sizeof *chans);
         if (!chans) rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     exrqoi__block_layout bl;
     if (rv == EXRQOI_OK) rv = exrqoi__block_layout_for(j->p, &it->ci.window, chans, &bl);
+    size_t cap = rv == EXRQOI_OK ? exrqoi__compress_bound(&bl) : 0;
     if (rv == EXRQOI_OK) {
-        void *u = it->unpacked;
-        if (exrqoi__reserve(j->w->alloc, &u, &it->unpacked_cap, bl.unpacked_size))
+        void *u = it->unpacked, *pk = it->packed;
+        if (exrqoi__reserve(j->w->alloc, &u, &it->unpacked_cap, bl.unpacked_size) ||
+            (cap && exrqoi__reserve(j->w->alloc, &pk, &it->packed_cap, cap)))
             rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         it->unpacked = (uint8_t *)u;
+        it->packed = (uint8_t *)pk;
     }
     if (rv == EXRQOI_OK) {
-        /* channels without a slice are written as zeros */
-        memset(it->unpacked, 0, bl.unpacked_size);
+        /* channels without a slice are written as zeros; the others are
+         * overwritten entirely (the region covers whole chunks) */
+        if (!j->all_channels) memset(it->unpacked, 0, bl.unpacked_size);
         exrqoi__slices_to_block(&bl, it->unpacked, &j->region, j->slots, j->nslots);
-        const uint8_t *out;
-        size_t out_size;
-        exrqoi__err_clear(&wk->codec.err);
-        rv = exrqoi__compress_block(&wk->codec, &bl, it->unpacked, &out, &out_size);
-        if (rv)
+        size_t out_size = 0;
+        bool raw = true;
+        if (wk->codec.err.msg[0] || wk->codec.err.code) exrqoi__err_clear(&wk->codec.err);
+        /* compressed straight into the item: no copy out of codec scratch */
+        rv = exrqoi__compress_block_to(&wk->codec, &bl, it->unpacked, it->packed, it->packed_cap, &out_size,
+                                       &raw);
+        if (rv) {
             exrqoi__fail(&err, rv, "part %d chunk %llu: %s", j->part, (unsigned long long)it->index,
                          wk->codec.err.msg[0] ? wk->codec.err.msg : exrqoi_strerror(rv));
-        else if (out == it->unpacked) {
-            it->packed_size = out_size; /* stored raw: emit from unpacked */
-            it->ci.packed_size = out_size;
-            it->ci.unpacked_size = SIZE_MAX; /* marker: raw */
         } else {
-            void *pk = it->packed;
-            if (exrqoi__reserve(j->w->alloc, &pk, &it->packed_cap, out_size)) {
-                rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-            } else {
-                it->packed = (uint8_t *)pk;
-                memcpy(it->packed, out, out_size);
-                it->packed_size = out_size;
-                it->ci.packed_size = out_size;
-                it->ci.unpacked_size = bl.unpacked_size;
-            }
+            it->packed_size = out_size;
+            it->ci.packed_size = out_size;
+            it->ci.unpacked_size = raw ? SIZE_MAX /* marker: emit from unpacked */ : bl.unpacked_size;
         }
     }
     if (chans != chans_local) exrqoi__free(j->w->alloc, chans);
@@ -191,6 +187,13 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
         j.slots = slots;
         j.nslots = slice_count;
         j.items = items;
+        j.all_channels = true;
+        for (int32_t c = 0; c < p->info.channel_count; c++) {
+            bool has = false;
+            for (int sl = 0; sl < slice_count && !has; sl++)
+                has = slots[sl].chan == c && (unsigned)slices[sl].type <= EXRQOI_PIXEL_FLOAT;
+            j.all_channels &= has;
+        }
         atomic_init(&j.failed, 0);
         exrqoi__pool_for(pool, w->threads, n, compress_one, &j, &j.stop);
         if (atomic_load(&j.failed)) {

@@ -13,8 +13,10 @@ typedef struct loop {
     void *ctx;
     size_t count;
     const volatile int *stop;
-    atomic_size_t next_item;
-    int width;        /* worker slots, caller included */
+    /* every item bumps the counter: keep it off the line the workers
+     * read fn/ctx/count from */
+    _Alignas(64) atomic_size_t next_item;
+    _Alignas(64) int width; /* worker slots, caller included */
     int joined;       /* slots handed out (under pool mutex) */
     int active;       /* pool threads still inside (under pool mutex) */
     pthread_cond_t finished;
