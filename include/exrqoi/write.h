@@ -37,7 +37,9 @@ typedef struct exrqoi_write_options {
     const exrqoi_allocator *allocator;
     exrqoi_pool *pool;  /**< shared pool; NULL = the writer makes its own */
     int threads;        /**< 0 = all cores, 1 = none */
-    int zip_level;      /**< deflate level for ZIP/ZIPS/PXR24/deep ZIP, 1..12; 0 = 6 */
+    int zip_level;      /**< deflate level for ZIP/ZIPS/PXR24/deep ZIP, 1..12 (libdeflate's
+                             scale); 0 = defaults chosen to write files no larger
+                             than OpenEXR's: 6, and 8 for PXR24 */
     float dwa_level;    /**< DWA quality; 0 = the header's dwaCompressionLevel, else 45 */
     exrqoi_progress_fn progress;
     void *progress_user;

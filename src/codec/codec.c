@@ -19,7 +19,7 @@ void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *allo
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = alloc;
-    ctx->zip_level = 6;
+    ctx->zip_level = 0; /* each codec's default */
     ctx->dwa_level = 45.0f;
 }
 
@@ -90,9 +90,10 @@ exrqoi_result exrqoi__inflate(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t
     return EXRQOI_OK;
 }
 
-static exrqoi_result need_deflater(exrqoi__codec_ctx *ctx)
+static exrqoi_result need_deflater(exrqoi__codec_ctx *ctx, int level)
 {
-    int level = ctx->zip_level < 0 ? 6 : (ctx->zip_level > 12 ? 12 : ctx->zip_level);
+    if (level <= 0) level = EXRQOI__DEFLATE_DEFAULT_LEVEL;
+    if (level > 12) level = 12;
     if (ctx->deflater && ctx->deflate_level == level) return EXRQOI_OK;
     if (ctx->deflater) libdeflate_free_compressor(ctx->deflater);
     ctx->deflater = libdeflate_alloc_compressor(level);
@@ -104,14 +105,20 @@ static exrqoi_result need_deflater(exrqoi__codec_ctx *ctx)
 
 size_t exrqoi__deflate_bound(exrqoi__codec_ctx *ctx, size_t src_size)
 {
-    if (need_deflater(ctx) != EXRQOI_OK) return libdeflate_zlib_compress_bound(NULL, src_size);
-    return libdeflate_zlib_compress_bound(ctx->deflater, src_size);
+    (void)ctx;
+    return libdeflate_zlib_compress_bound(NULL, src_size); /* valid for every level */
 }
 
 exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
                               uint8_t *dst, size_t dst_cap, size_t *out_size)
 {
-    EXRQOI_TRY(need_deflater(ctx));
+    return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
+}
+
+exrqoi_result exrqoi__deflate_at(exrqoi__codec_ctx *ctx, int level, const uint8_t *src, size_t src_size,
+                                 uint8_t *dst, size_t dst_cap, size_t *out_size)
+{
+    EXRQOI_TRY(need_deflater(ctx, level));
     size_t n = libdeflate_zlib_compress(ctx->deflater, src, src_size, dst, dst_cap);
     if (n == 0)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_BUFFER_TOO_SMALL,

@@ -46,7 +46,7 @@ typedef struct exrqoi__codec_ctx {
     struct libdeflate_decompressor *inflater;
     struct libdeflate_compressor *deflater;
     int deflate_level;      /* level the deflater was made for */
-    int zip_level;          /* requested deflate level for ZIP/ZIPS/PXR24 (default 6; OpenEXR's 4.. see codec docs) */
+    int zip_level;          /* deflate level asked for (1..12), 0 = each codec's default */
     float dwa_level;        /* dwaCompressionLevel, default 45 */
     void *scratch[EXRQOI__SCRATCH_SLOTS];
     size_t scratch_cap[EXRQOI__SCRATCH_SLOTS];
@@ -70,9 +70,20 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__inflate(exrqoi__codec_ctx *ctx, const uint
 EXRQOI_INTERNAL exrqoi_result exrqoi__inflate_any(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                   size_t src_size, uint8_t *dst, size_t dst_cap,
                                                   size_t *out_size);
-/* zlib-format deflate at ctx->zip_level. dst_cap must be at least
- * exrqoi__deflate_bound(ctx, src_size). */
+/* Default deflate level (libdeflate's scale): with it ZIP output is
+ * smaller than OpenEXR's zlib level 4 and faster to write. PXR24 uses
+ * EXRQOI__PXR24_DEFAULT_LEVEL: its byte planes compress worse with
+ * libdeflate at 6 than with zlib, and PXR24 has no speed target. */
+#define EXRQOI__DEFLATE_DEFAULT_LEVEL 6
+#define EXRQOI__PXR24_DEFAULT_LEVEL 8
+
+/* zlib-format deflate at ctx->zip_level (exrqoi__deflate) or at `level`
+ * (exrqoi__deflate_at; 0 = EXRQOI__DEFLATE_DEFAULT_LEVEL). dst_cap must be
+ * at least exrqoi__deflate_bound(ctx, src_size). */
 EXRQOI_INTERNAL size_t exrqoi__deflate_bound(exrqoi__codec_ctx *ctx, size_t src_size);
+EXRQOI_INTERNAL exrqoi_result exrqoi__deflate_at(exrqoi__codec_ctx *ctx, int level, const uint8_t *src,
+                                                 size_t src_size, uint8_t *dst, size_t dst_cap,
+                                                 size_t *out_size);
 EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                               size_t src_size, uint8_t *dst, size_t dst_cap,
                                               size_t *out_size);

@@ -194,7 +194,8 @@ static exrqoi_result pxr24_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, need ? need : 1, &tmp));
     pxr24_plane(b, src, (uint8_t *)tmp);
-    return exrqoi__deflate(ctx, (const uint8_t *)tmp, need, dst, cap, out);
+    int level = ctx->zip_level > 0 ? ctx->zip_level : EXRQOI__PXR24_DEFAULT_LEVEL;
+    return exrqoi__deflate_at(ctx, level, (const uint8_t *)tmp, need, dst, cap, out);
 }
 
 const exrqoi__codec exrqoi__codec_pxr24 = {EXRQOI_COMPRESSION_PXR24, "pxr24", 16,

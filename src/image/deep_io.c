@@ -33,7 +33,7 @@ typedef struct read_job {
     void **dst;
     exrqoi__worker *workers;
     int pass;
-    volatile int stop;
+    atomic_int stop;
     atomic_int failed;
     exrqoi_result rv;
 } read_job;
@@ -133,7 +133,7 @@ static void read_one(void *ctx, size_t item, int worker)
             j->rv = rv;
             exrqoi__fail(&j->r->err, rv, "%s", err.msg); /* first failure wins */
         }
-        j->stop = 1;
+        atomic_store(&j->stop, 1);
     }
 }
 
@@ -268,6 +268,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         j.img = out;
         j.dst = dst;
         atomic_init(&j.failed, 0);
+        atomic_init(&j.stop, 0);
         rv = run_read(&j, n);
     }
     exrqoi__free(a, (void *)names);
@@ -300,7 +301,7 @@ typedef struct write_job {
     const void *const *src;
     witem *items;
     atomic_int failed;
-    volatile int stop;
+    atomic_int stop;
     exrqoi_result rv;
 } write_job;
 
@@ -346,7 +347,7 @@ static void encode_one(void *ctx, size_t k, int worker)
             j->rv = rv;
             exrqoi__fail(&j->w->err, rv, "%s", err.msg);
         }
-        j->stop = 1;
+        atomic_store(&j->stop, 1);
     }
 }
 
@@ -486,6 +487,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         j.src = src;
         j.items = items;
         atomic_init(&j.failed, 0);
+        atomic_init(&j.stop, 0);
         exrqoi__pool_for(pool, w->threads, n, encode_one, &j, &j.stop);
         if (atomic_load(&j.failed)) {
             rv = j.rv;

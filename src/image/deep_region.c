@@ -43,7 +43,7 @@ typedef struct region_job {
     void **dst;         /* nworkers * nchan chunk-local channel arrays */
     exrqoi__worker *workers;
     int nworkers;
-    volatile int stop;
+    atomic_int stop;
     atomic_int failed;
     exrqoi_result rv;
 } region_job;
@@ -305,7 +305,7 @@ static void chunk_one(void *ctx, size_t item, int worker)
             j->rv = rv;
             exrqoi__fail(&j->r->err, rv, "%s", err.msg); /* first failure wins */
         }
-        j->stop = 1;
+        atomic_store(&j->stop, 1);
     }
 }
 
@@ -330,6 +330,7 @@ static exrqoi_result setup(region_job *j, exrqoi_reader *r, int part, int lx, in
 {
     memset(j, 0, sizeof *j);
     atomic_init(&j->failed, 0);
+    atomic_init(&j->stop, 0);
     if (part < 0 || part >= r->nparts) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
     const exrqoi__part *p = &r->parts[part];
     if (!p->deep)

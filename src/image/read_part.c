@@ -49,7 +49,7 @@ typedef struct read_job {
     uint64_t first_chunk;
     exrqoi__worker *workers;
     int nworkers; /* slots in use: the call's memory is shared by them */
-    volatile int stop;
+    atomic_int stop;
     atomic_int failed;
     exrqoi_result rv;
 } read_job;
@@ -180,7 +180,7 @@ static void read_one(void *ctx, size_t item, int worker)
             /* first failure wins the reader's message */
             exrqoi__fail(&j->r->err, rv, "%s", err.msg);
         }
-        j->stop = 1;
+        atomic_store(&j->stop, 1);
     }
 }
 
@@ -245,6 +245,7 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
     j.slots = slots;
     j.nslots = slice_count;
     atomic_init(&j.failed, 0);
+    atomic_init(&j.stop, 0);
     uint64_t nty;
     if (p->info.tiled) {
         const exrqoi_tiledesc *t = &p->info.tiles;

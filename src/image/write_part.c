@@ -25,7 +25,7 @@ typedef struct write_job {
     item *items;
     bool all_channels; /* every channel of the part has a slot */
     atomic_int failed;
-    volatile int stop;
+    atomic_int stop;
     exrqoi_result rv;
 } write_job;
 
@@ -82,7 +82,7 @@ static void compress_one(void *ctx, size_t k, int worker)
             j->rv = rv;
             exrqoi__fail(&j->w->err, rv, "%s", err.msg);
         }
-        j->stop = 1;
+        atomic_store(&j->stop, 1);
     }
 }
 
@@ -195,6 +195,7 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
             j.all_channels &= has;
         }
         atomic_init(&j.failed, 0);
+        atomic_init(&j.stop, 0);
         exrqoi__pool_for(pool, w->threads, n, compress_one, &j, &j.stop);
         if (atomic_load(&j.failed)) {
             rv = j.rv;

@@ -364,7 +364,7 @@ exrqoi_result exrqoi__writer_workers(exrqoi_writer *w, int n)
     w->nworkers = w->workers ? n : 0;
     if (!w->workers) return exrqoi__fail(&w->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < n; i++) {
-        w->workers[i].codec.zip_level = w->zip_level > 0 ? w->zip_level : 6;
+        w->workers[i].codec.zip_level = w->zip_level; /* 0: each codec's default */
         if (w->dwa_level > 0) w->workers[i].codec.dwa_level = w->dwa_level;
     }
     return EXRQOI_OK;

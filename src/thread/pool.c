@@ -12,7 +12,7 @@ typedef struct loop {
     exrqoi__job_fn fn;
     void *ctx;
     size_t count;
-    const volatile int *stop;
+    atomic_int *stop;
     /* every item bumps the counter: keep it off the line the workers
      * read fn/ctx/count from */
     _Alignas(64) atomic_size_t next_item;
@@ -36,7 +36,7 @@ struct exrqoi_pool {
 static void run_items(loop *l, int worker)
 {
     for (;;) {
-        if (l->stop && *l->stop) break;
+        if (l->stop && atomic_load_explicit(l->stop, memory_order_relaxed)) break;
         size_t i = atomic_fetch_add_explicit(&l->next_item, 1, memory_order_relaxed);
         if (i >= l->count) break;
         l->fn(l->ctx, i, worker);
@@ -145,14 +145,14 @@ int exrqoi__pool_width(const exrqoi_pool *pool, int max_threads)
 }
 
 void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count, exrqoi__job_fn fn,
-                      void *ctx, const volatile int *stop)
+                      void *ctx, atomic_int *stop)
 {
     if (count == 0) return;
     int width = exrqoi__pool_width(pool, max_threads);
     if ((size_t)width > count) width = (int)count;
     if (width <= 1) {
         for (size_t i = 0; i < count; i++) {
-            if (stop && *stop) break;
+            if (stop && atomic_load_explicit(stop, memory_order_relaxed)) break;
             fn(ctx, i, 0);
         }
         return;

@@ -5,6 +5,8 @@
 
 #include "common/internal.h"
 
+#include <stdatomic.h>
+
 /* Body of a parallel loop: handles item `index` on worker slot `worker`
  * (0 <= worker < width), so per-worker scratch can be indexed without locks.
  * Errors are recorded by the body in its own context. */
@@ -19,6 +21,6 @@ EXRQOI_INTERNAL int exrqoi__pool_width(const exrqoi_pool *pool, int max_threads)
  * taken in increasing order. A NULL pool or width 1 runs serially.
  * If *stop (optional) becomes non-zero, no further item is started. */
 EXRQOI_INTERNAL void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count,
-                                      exrqoi__job_fn fn, void *ctx, const volatile int *stop);
+                                      exrqoi__job_fn fn, void *ctx, atomic_int *stop);
 
 #endif
