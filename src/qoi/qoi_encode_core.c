@@ -4,6 +4,13 @@
  * buffer whose capacity the caller guarantees. */
 #include "qoi/qoi_internal.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__) && !EXRQOI__QOI_BE
+#include <emmintrin.h>
+#define QOI_ENC_SSE2 1
+#else
+#define QOI_ENC_SSE2 0
+#endif
+
 void exrqoi__qoi_enc_init(exrqoi__qoi_enc *st)
 {
     memset(st->index, 0, sizeof st->index);
@@ -86,10 +93,110 @@ static inline uint32_t load_px(const uint8_t *p, const int ch)
     return (exrqoi__qoi_load32(p) & EXRQOI__QRGB_MASK) | EXRQOI__QALPHA_MASK;
 }
 
+/* Encodes pixel px of the span the scalar way: a run, or put_pixel. */
+#define SCALAR_STEP(px)                                                                      \
+    do {                                                                                     \
+        if ((px) == prev) {                                                                  \
+            if (++run == 62) {                                                               \
+                *o++ = EXRQOI__QOI_OP_RUN | 61;                                              \
+                run = 0;                                                                     \
+            }                                                                                \
+        } else {                                                                             \
+            if (run) {                                                                       \
+                *o++ = (uint8_t)(EXRQOI__QOI_OP_RUN | (run - 1));                            \
+                run = 0;                                                                     \
+            }                                                                                \
+            o = put_pixel(index, prev, (px), o);                                             \
+            prev = (px);                                                                     \
+        }                                                                                    \
+    } while (0)
+
+#if QOI_ENC_SSE2
+/* Encodes the first of four pixels (RGBA in 32-bit lanes) that differ from
+ * their predecessor and keep its alpha; returns how many (0..4). Everything
+ * but the index lookup is computed for the four at once: the hash, and the
+ * op each would get on an index miss (DIFF, LUMA or RGB, as a 4-byte
+ * little-endian word) with its length. */
+static inline unsigned batch4(__m128i px, uint32_t prev, uint32_t *index, uint8_t **op)
+{
+    __m128i pv = _mm_or_si128(_mm_slli_si128(px, 4), _mm_cvtsi32_si128((int)prev));
+    const __m128i alpha = _mm_set1_epi32((int)0xff000000u);
+    __m128i same = _mm_cmpeq_epi32(px, pv);
+    __m128i achg = _mm_cmpeq_epi32(_mm_and_si128(_mm_xor_si128(px, pv), alpha), _mm_setzero_si128());
+    unsigned bad = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(same, achg)) & 0xffffu;
+    unsigned n = bad ? (unsigned)__builtin_ctz(bad) / 4 : 4;
+    if (!n) return 0;
+
+    /* hash: (r*3 + g*5 + b*7 + a*11) % 64 */
+    const __m128i zero = _mm_setzero_si128(), w = _mm_set_epi16(11, 7, 5, 3, 11, 7, 5, 3);
+    __m128i hl = _mm_madd_epi16(_mm_unpacklo_epi8(px, zero), w);
+    __m128i hh = _mm_madd_epi16(_mm_unpackhi_epi8(px, zero), w);
+    __m128i h = _mm_madd_epi16(_mm_packs_epi32(hl, hh), _mm_set1_epi16(1));
+    h = _mm_and_si128(h, _mm_set1_epi32(63));
+
+    /* d = px - prev per byte (alpha 0) */
+    __m128i d = _mm_sub_epi8(px, pv);
+    const __m128i rgb = _mm_set1_epi32(0x00ffffff);
+    /* DIFF: every d + 2 in 0..3 */
+    __m128i x = _mm_and_si128(_mm_add_epi8(d, _mm_set1_epi8(2)), rgb);
+    __m128i is_diff = _mm_cmpeq_epi32(_mm_subs_epu8(x, _mm_set1_epi8(3)), zero);
+    __m128i wdiff = _mm_or_si128(
+        _mm_or_si128(_mm_slli_epi32(_mm_and_si128(x, _mm_set1_epi32(0x3)), 4),
+                     _mm_srli_epi32(_mm_and_si128(x, _mm_set1_epi32(0x300)), 6)),
+        _mm_or_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(EXRQOI__QOI_OP_DIFF)));
+    /* LUMA: bytes (dr - dg + 8, dg + 32, db - dg + 8) below (16, 64, 16) */
+    __m128i g = _mm_and_si128(_mm_srli_epi32(d, 8), _mm_set1_epi32(0xff));
+    __m128i f = _mm_add_epi8(_mm_sub_epi8(d, _mm_or_si128(g, _mm_slli_epi32(g, 16))),
+                             _mm_set1_epi32(0x00082008));
+    f = _mm_and_si128(f, rgb);
+    __m128i is_luma =
+        _mm_cmpeq_epi32(_mm_subs_epu8(f, _mm_set1_epi32(0x000f3f0f)), zero);
+    /* f >> 8 puts dg + 32 in byte 0 and db - dg + 8 in byte 1 */
+    __m128i wluma = _mm_or_si128(_mm_slli_epi32(_mm_and_si128(f, _mm_set1_epi32(0xff)), 12),
+                                 _mm_or_si128(_mm_srli_epi32(f, 8), _mm_set1_epi32(EXRQOI__QOI_OP_LUMA)));
+    /* RGB: 0xfe r g b */
+    __m128i wrgb = _mm_or_si128(_mm_slli_epi32(px, 8), _mm_set1_epi32(EXRQOI__QOI_OP_RGB));
+    /* DIFF over LUMA over RGB; lengths 1, 2, 4 */
+    is_luma = _mm_andnot_si128(is_diff, is_luma);
+    __m128i word = _mm_or_si128(_mm_and_si128(is_diff, wdiff), _mm_and_si128(is_luma, wluma));
+    word = _mm_or_si128(word, _mm_andnot_si128(_mm_or_si128(is_diff, is_luma), wrgb));
+    __m128i len = _mm_sub_epi32(_mm_set1_epi32(4), _mm_and_si128(is_diff, _mm_set1_epi32(3)));
+    len = _mm_sub_epi32(len, _mm_and_si128(is_luma, _mm_set1_epi32(2)));
+
+    uint32_t ps[4], hs[4], ws[4], ls[4];
+    _mm_storeu_si128((__m128i *)(void *)ps, px);
+    _mm_storeu_si128((__m128i *)(void *)hs, h);
+    _mm_storeu_si128((__m128i *)(void *)ws, word);
+    _mm_storeu_si128((__m128i *)(void *)ls, len);
+    uint8_t *o = *op;
+    for (unsigned k = 0; k < n; k++) {
+        /* the index changes with every pixel, so this part is serial */
+        uint32_t hk = hs[k], hit = index[hk] == ps[k];
+        index[hk] = ps[k];
+        uint32_t wk = hit ? hk : ws[k];
+        memcpy(o, &wk, 4);
+        o += hit ? 1 : ls[k];
+    }
+    *op = o;
+    return n;
+}
+
+/* Loads 4 RGB pixels (16 bytes readable) as RGBA with alpha 255. */
+static inline __m128i load4_rgb(const uint8_t *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i r = _mm_and_si128(v, _mm_set_epi32(0, 0, 0, 0x00ffffff));
+    r = _mm_or_si128(r, _mm_and_si128(_mm_slli_si128(v, 1), _mm_set_epi32(0, 0, 0x00ffffff, 0)));
+    r = _mm_or_si128(r, _mm_and_si128(_mm_slli_si128(v, 2), _mm_set_epi32(0, 0x00ffffff, 0, 0)));
+    r = _mm_or_si128(r, _mm_and_si128(_mm_slli_si128(v, 3), _mm_set_epi32(0x00ffffff, 0, 0, 0)));
+    return _mm_or_si128(r, _mm_set1_epi32((int)0xff000000u));
+}
+#endif
+
 /* ch is a constant in each instantiation. With 3 channels the last pixel is
  * read byte by byte: a 4-byte load would pass the end of the input. */
 static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out,
-                          const int ch)
+                          const int ch, const int simd)
 {
     uint32_t index[64];
     memcpy(index, st->index, sizeof index);
@@ -99,6 +206,51 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
     const size_t nfast = (ch == 3 && npix > 0) ? npix - 1 : npix;
     size_t i = 0;
 
+#if QOI_ENC_SSE2
+    /* batches of 4 pixels i.. while 16 bytes can be loaded at pixel i */
+    const size_t nbatch = !simd ? 0 : ch == 4 ? npix : npix * 3 >= 16 ? (npix * 3 - 16) / 3 + 4 : 0;
+    while (i + 4 <= nbatch) {
+        __m128i px = ch == 4 ? _mm_loadu_si128((const __m128i *)(const void *)(in + i * 4))
+                             : load4_rgb(in + i * 3);
+        unsigned k = 0;
+        if (!run) {
+            k = batch4(px, prev, index, &o);
+            if (k == 4) {
+                prev = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(px, 12));
+                i += 4;
+                continue;
+            }
+            if (k) {
+                uint32_t lanes[4];
+                _mm_storeu_si128((__m128i *)(void *)lanes, px);
+                prev = lanes[k - 1];
+                i += k;
+            }
+        }
+        /* a pixel repeating its predecessor (with its run), or changing
+         * alpha: the scalar way, then batches again; after a batch that did
+         * nothing, several pixels, as retrying after each costs images with
+         * many alpha changes more than it saves */
+        for (size_t stop = i + (k || run ? 1 : 8); i < stop && i < nfast;) {
+            uint32_t p1 = load_px(in + i * ch, ch);
+            if (p1 == prev) {
+                size_t j = i + 1;
+                while (j < nfast && load_px(in + j * ch, ch) == p1) j++;
+                run += j - i;
+                i = j;
+                while (run >= 62) {
+                    *o++ = EXRQOI__QOI_OP_RUN | 61;
+                    run -= 62;
+                }
+                break;
+            }
+            SCALAR_STEP(p1);
+            i++;
+        }
+    }
+#else
+    (void)simd;
+#endif
     while (i < nfast) {
         uint32_t px = load_px(in + i * ch, ch);
         if (px == prev) {
@@ -122,19 +274,7 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
     }
     if (nfast < npix) {
         uint32_t px = exrqoi__qoi_pixel_at(in + nfast * 3, 3);
-        if (px == prev) {
-            if (++run == 62) {
-                *o++ = EXRQOI__QOI_OP_RUN | 61;
-                run = 0;
-            }
-        } else {
-            if (run) {
-                *o++ = (uint8_t)(EXRQOI__QOI_OP_RUN | (run - 1));
-                run = 0;
-            }
-            o = put_pixel(index, prev, px, o);
-            prev = px;
-        }
+        SCALAR_STEP(px);
     }
 
     memcpy(st->index, index, sizeof index);
@@ -145,18 +285,40 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
 
 static size_t span3(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out)
 {
-    return span(st, in, npix, out, 3);
+    return span(st, in, npix, out, 3, 0);
 }
 
 static size_t span4(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out)
 {
-    return span(st, in, npix, out, 4);
+    return span(st, in, npix, out, 4, 0);
+}
+
+#if QOI_ENC_SSE2
+static size_t span3_sse2(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out)
+{
+    return span(st, in, npix, out, 3, 1);
+}
+
+static size_t span4_sse2(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out)
+{
+    return span(st, in, npix, out, 4, 1);
+}
+#endif
+
+size_t exrqoi__qoi_encode_span_path(int path, exrqoi__qoi_enc *st, const uint8_t *pixels,
+                                    size_t npix, int ch, uint8_t *out)
+{
+#if QOI_ENC_SSE2
+    if (path >= 1) return ch == 4 ? span4_sse2(st, pixels, npix, out) : span3_sse2(st, pixels, npix, out);
+#endif
+    (void)path;
+    return ch == 4 ? span4(st, pixels, npix, out) : span3(st, pixels, npix, out);
 }
 
 size_t exrqoi__qoi_encode_span(exrqoi__qoi_enc *st, const uint8_t *pixels, size_t npix, int ch,
                                uint8_t *out)
 {
-    return ch == 4 ? span4(st, pixels, npix, out) : span3(st, pixels, npix, out);
+    return exrqoi__qoi_encode_span_path(QOI_ENC_SSE2, st, pixels, npix, ch, out);
 }
 
 size_t exrqoi__qoi_encode_flush(exrqoi__qoi_enc *st, uint8_t *out)

@@ -95,6 +95,11 @@ EXRQOI_INTERNAL void exrqoi__qoi_enc_init_stripe(exrqoi__qoi_enc *st, uint32_t p
  * npix*(ch+1) + 1 bytes. A run may stay pending in st. Returns bytes written. */
 EXRQOI_INTERNAL size_t exrqoi__qoi_encode_span(exrqoi__qoi_enc *st, const uint8_t *pixels,
                                                size_t npix, int ch, uint8_t *out);
+/* The same with a chosen path (for tests): 0 portable C, 1 SSE2 (falls
+ * back to 0 where the build lacks it). */
+EXRQOI_INTERNAL size_t exrqoi__qoi_encode_span_path(int path, exrqoi__qoi_enc *st,
+                                                    const uint8_t *pixels, size_t npix, int ch,
+                                                    uint8_t *out);
 /* Writes a pending run (at most 1 byte). Returns bytes written. */
 EXRQOI_INTERNAL size_t exrqoi__qoi_encode_flush(exrqoi__qoi_enc *st, uint8_t *out);
 

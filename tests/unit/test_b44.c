@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "codec/b44.h"
 #include "codec/b44_tables.h"
 #include "codec/codec.h"
 #include "common/half.h"
@@ -378,6 +379,66 @@ static void test_corrupt(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Random halves with a spread that varies per call: exercises every shift. */
+static uint16_t rnd_half(uint16_t base, uint32_t spread_bits)
+{
+    uint32_t r = rnd();
+    if (r % 29 == 0) return (uint16_t)(0x7c00 | (r >> 12)); /* Inf/NaN */
+    if (spread_bits >= 16) return (uint16_t)(r >> 4);
+    return (uint16_t)(base + ((r >> 4) & ((1u << spread_bits) - 1)));
+}
+
+/* The SSE2 and portable paths give the same bytes (encode) and samples
+ * (decode), on random data, edge layouts, pLinear channels, flat blocks,
+ * and on random packed streams with flat markers. */
+static void test_paths_agree(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    chan_spec cs[3] = {{EXRQOI_PIXEL_HALF, 0, 1, 1},
+                       {EXRQOI_PIXEL_HALF, 1, 1, 1},
+                       {EXRQOI_PIXEL_FLOAT, 0, 1, 1}};
+    static const int32_t dims[][2] = {{16, 8}, {13, 7}, {3, 32}, {1, 1}, {37, 5}};
+    for (int comp = 0; comp < 2; comp++)
+        for (size_t dmi = 0; dmi < sizeof dims / sizeof dims[0]; dmi++)
+            for (int round = 0; round < 40; round++) {
+                exrqoi__chan_layout cl[3];
+                exrqoi__block_layout b;
+                make_block(&b, cl, cs, 3, 0, 0, dims[dmi][0], dims[dmi][1],
+                           comp ? EXRQOI_COMPRESSION_B44A : EXRQOI_COMPRESSION_B44);
+                uint8_t *src = malloc(b.unpacked_size), *d0 = malloc(b.unpacked_size),
+                        *d1 = malloc(b.unpacked_size);
+                size_t cap = exrqoi__codec_get(b.compression)->bound(&b);
+                uint8_t *p0 = malloc(cap), *p1 = malloc(cap);
+                assert_non_null(src && d0 && d1 && p0 && p1);
+                uint16_t base = (uint16_t)rnd();
+                uint32_t spread = (uint32_t)round % 17;
+                for (size_t i = 0; i + 1 < b.unpacked_size; i += 2)
+                    exrqoi__put16(src + i, round % 5 == 0 ? base : rnd_half(base, spread));
+                size_t n0 = 0, n1 = 0;
+                assert_int_equal(exrqoi__b44_compress_path(0, &ctx, &b, src, p0, cap, &n0), EXRQOI_OK);
+                assert_int_equal(exrqoi__b44_compress_path(1, &ctx, &b, src, p1, cap, &n1), EXRQOI_OK);
+                assert_int_equal(n0, n1);
+                assert_memory_equal(p0, p1, n0);
+                /* or random bytes: mostly flat markers, some 14-byte blocks */
+                if (round & 1)
+                    for (size_t i = 0; i < n0; i++) p0[i] = (uint8_t)rnd();
+                memset(d0, 0x11, b.unpacked_size);
+                memset(d1, 0x22, b.unpacked_size);
+                exrqoi_result r0 = exrqoi__b44_decompress_path(0, &ctx, &b, p0, n0, d0);
+                exrqoi_result r1 = exrqoi__b44_decompress_path(1, &ctx, &b, p0, n0, d1);
+                assert_int_equal(r0, r1);
+                if (r0 == EXRQOI_OK) assert_memory_equal(d0, d1, b.unpacked_size);
+                free(src);
+                free(d0);
+                free(d1);
+                free(p0);
+                free(p1);
+            }
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_flat),               cmocka_unit_test(test_small_range_lossless),
         cmocka_unit_test(test_edge_layouts),       cmocka_unit_test(test_stream_layout),
         cmocka_unit_test(test_stored_raw),         cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

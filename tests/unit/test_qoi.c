@@ -161,6 +161,61 @@ static void test_identity_synthetic(void **state)
                 check_image(sizes[i][0], sizes[i][1], ch, cs, seed++);
 }
 
+/* The SSE2 encoder path gives the portable path's bytes, also when the
+ * pixels arrive in spans of odd sizes (the state carries over), on images
+ * of every op and on photo-like ones (few repeats: mostly 4-pixel batches). */
+static void test_encode_paths(void **state)
+{
+    (void)state;
+    const uint32_t w = 173, h = 61;
+    for (int kind = 0; kind < 2; kind++)
+        for (int ch = 3; ch <= 4; ch++) {
+            uint8_t *img = make_image(w, h, ch, 77u + (uint32_t)kind);
+            if (kind == 1) {
+                uint32_t s = 99;
+                uint8_t c[4] = {100, 100, 100, 255};
+                for (size_t i = 0; i < (size_t)w * h; i++) {
+                    uint32_t r = rng_next(&s);
+                    int spread = (r & 3) == 0 ? 255 : (r & 3) == 1 ? 40 : 4;
+                    for (int k = 0; k < 3; k++) c[k] = (uint8_t)(c[k] + (int)((r >> (8 * k + 2)) % (uint32_t)spread) - spread / 2);
+                    if (ch == 4 && (r >> 28) == 0) c[3] = (uint8_t)(r >> 20);
+                    memcpy(img + i * ch, c, ch);
+                }
+            }
+            size_t n = (size_t)w * h, cap = n * (size_t)(ch + 1) + 64;
+            uint8_t *o0 = malloc(cap), *o1 = malloc(cap);
+            assert_non_null(o0);
+            assert_non_null(o1);
+            exrqoi__qoi_enc s0, s1;
+            exrqoi__qoi_enc_init(&s0);
+            exrqoi__qoi_enc_init(&s1);
+            size_t l0 = 0, l1 = 0, i = 0;
+            uint32_t rs = 5;
+            while (i < n) {
+                size_t k = 1 + rng_next(&rs) % 97;
+                if (k > n - i) k = n - i;
+                l0 += exrqoi__qoi_encode_span_path(0, &s0, img + i * ch, k, ch, o0 + l0);
+                l1 += exrqoi__qoi_encode_span_path(1, &s1, img + i * ch, k, ch, o1 + l1);
+                assert_int_equal(l0, l1);
+                assert_memory_equal(o0, o1, l0);
+                i += k;
+            }
+            l0 += exrqoi__qoi_encode_flush(&s0, o0 + l0);
+            l1 += exrqoi__qoi_encode_flush(&s1, o1 + l1);
+            assert_int_equal(l0, l1);
+            assert_memory_equal(o0, o1, l0);
+            /* and the whole image equals the reference encoder's output */
+            int rlen = 0;
+            uint8_t *ref = ref_encode(img, w, h, ch, 0, &rlen);
+            assert_int_equal((size_t)rlen, l0 + EXRQOI_QOI_HEADER_SIZE + EXRQOI_QOI_END_SIZE);
+            assert_memory_equal(ref + EXRQOI_QOI_HEADER_SIZE, o0, l0);
+            free(ref);
+            free(o0);
+            free(o1);
+            free(img);
+        }
+}
+
 static void test_identity_flat(void **state)
 {
     (void)state;
@@ -803,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_identity_synthetic),
         cmocka_unit_test(test_identity_flat),
+        cmocka_unit_test(test_encode_paths),
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_mutations_vs_reference),

@@ -1,0 +1,22 @@
+/* B44/B44A internals exposed so a unit test can check that the SIMD and
+ * portable paths give the same samples. The codec table entries in codec.h
+ * pick the fastest path. */
+#ifndef EXRQOI_B44_H
+#define EXRQOI_B44_H
+
+#include "codec/codec.h"
+
+/* Decodes like the B44/B44A decompress entry: path 0 portable C, 1 SSE2
+ * (falls back to 0 where the build lacks SSE2). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__b44_decompress_path(int path, exrqoi__codec_ctx *ctx,
+                                                          const exrqoi__block_layout *b,
+                                                          const uint8_t *src, size_t n,
+                                                          uint8_t *dst);
+/* Encodes like the compress entry (B44A flat blocks when
+ * b->compression is B44A), path as above. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__b44_compress_path(int path, exrqoi__codec_ctx *ctx,
+                                                        const exrqoi__block_layout *b,
+                                                        const uint8_t *src, uint8_t *dst,
+                                                        size_t cap, size_t *out_size);
+
+#endif
