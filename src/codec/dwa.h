@@ -15,6 +15,7 @@
 #define EXRQOI_DWA_H
 
 #include "codec/codec.h"
+#include "common/half.h"
 
 enum {
     DWA_VERSION = 0,
@@ -95,6 +96,16 @@ EXRQOI_INTERNAL size_t exrqoi__dwa_relevant_rules(const exrqoi__block_layout *b,
 
 /* ---- DCT and colour (dwa_dct.c) ----------------------------------------- */
 
+/* OpenEXR's AVX coefficient table is written as double literals stored
+ * into floats; the casts reproduce exactly those values. */
+#define DWA_IA ((float)3.535536e-01)
+#define DWA_IB ((float)4.903927e-01)
+#define DWA_IC ((float)4.619398e-01)
+#define DWA_ID ((float)4.157349e-01)
+#define DWA_IE ((float)2.777855e-01)
+#define DWA_IF ((float)1.913422e-01)
+#define DWA_IG ((float)9.754573e-02)
+
 /* Inverse 8x8 DCT in place, in the operation order of OpenEXR's AVX
  * kernel; rows at or below `live_rows` are known zero (1..8). */
 EXRQOI_INTERNAL void exrqoi__dwa_idct(float *blk, int live_rows);
@@ -108,6 +119,24 @@ EXRQOI_INTERNAL void exrqoi__dwa_csc_forward(float *c0, float *c1, float *c2, in
 /* Plain double-precision DCT-II/III for tests (orthonormal 8x8). */
 EXRQOI_INTERNAL void exrqoi__dwa_ref_fdct(const double *in, double *out);
 EXRQOI_INTERNAL void exrqoi__dwa_ref_idct(const double *in, double *out);
+
+/* ---- decoder kernels: portable and SIMD paths (dwa_decode.c) ----------- */
+
+/* 0 portable C, 1 SSE2, 2 AVX+F16C. A path the build or CPU lacks falls
+ * back to the next slower one; every path gives the same bits. */
+enum { DWA_PATH_C = 0, DWA_PATH_SSE2 = 1, DWA_PATH_AVX = 2 };
+EXRQOI_INTERNAL int exrqoi__dwa_best_path(void);
+/* Zig-zag slot -> index in a transposed (column-major) 8x8 block: where
+ * the decoder puts coefficients. */
+EXRQOI_INTERNAL extern const uint8_t exrqoi__dwa_zigzag_t[64];
+/* Inverse DCT of 64 half coefficients stored column-major (`t`, 32-byte
+ * aligned, rows >= live_rows zero) into row-major floats (`out`, 32-byte
+ * aligned): the same bits as exrqoi__dwa_idct on the natural layout. */
+EXRQOI_INTERNAL void exrqoi__dwa_idct_halves(int path, const uint16_t *t, float *out, int live_rows);
+/* n floats -> halves as F16C rounds them (exrqoi__dwa_f2h), any alignment. */
+EXRQOI_INTERNAL void exrqoi__dwa_f2h_n(int path, const float *in, uint16_t *out, size_t n);
+/* Live rows implied by the last coded zig-zag slot (>= 1). */
+EXRQOI_INTERNAL int exrqoi__dwa_live_rows(int last);
 
 /* ---- quantisation, zig-zag, transfer curves (dwa_quant.c) -------------- */
 
@@ -124,27 +153,44 @@ EXRQOI_INTERNAL uint16_t exrqoi__dwa_quantize(uint16_t h, float tolerance);
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_closest(uint16_t h, int bits);
 /* float -> half as the F16C instruction rounds (nearest even, quiet NaN). */
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_f2h(float f);
-/* Transfer curves (one value; callers memoise). */
+static inline uint16_t dwa_f2h(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if (EXRQOI_UNLIKELY((x & 0x7fffffffu) > 0x7f800000u)) /* NaN: F16C keeps the payload top and quiets */
+        return (uint16_t)(((x >> 16) & 0x8000u) | 0x7e00u | ((x & 0x7fffffu) >> 13));
+    return exrqoi__f2h(f);
+}
+/* Fills the candidate table (65537 offsets, 524288 entries): the same
+ * values as exrqoi__dwa_closest, computed in one sweep. `hf` holds the
+ * float value of every half. */
+EXRQOI_INTERNAL void exrqoi__dwa_candidates_fill(uint32_t *off, uint16_t *cand, const float *hf);
+/* Every half's quantiser candidates (exrqoi__dwa_closest for 0 ..
+ * popcount(h)-1 bits) at offsets[h] .. offsets[h+1]-1, and their float
+ * values in *values; built once per process, like the curve tables. */
+EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_candidates(const uint32_t **offsets, const float **values);
+/* exrqoi__dwa_quantize through those tables. */
+static inline uint16_t dwa_quantize_tab(const uint16_t *cand, const float *cand_f,
+                                        const uint32_t *off, uint16_t h, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h; /* inf/NaN: never within the error */
+    float v = exrqoi__h2f(h);
+    for (uint32_t i = off[h], e = off[h + 1]; i < e; i++) {
+        float d = cand_f[i] - v;
+        if ((d < 0 ? -d : d) < tolerance) return cand[i];
+    }
+    return h;
+}
+/* Transfer curves (one value). */
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_to_linear(uint16_t h);
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_to_nonlinear(uint16_t h);
-/* A lazily filled 65536-entry table of one curve. */
-typedef struct dwa_lut {
-    uint16_t *v; /* 0xffff = not computed yet (no curve output is 0xffff) */
-    uint16_t (*fn)(uint16_t);
-} dwa_lut;
-static inline uint16_t dwa_lut_get(dwa_lut *l, uint16_t h)
-{
-    uint16_t r = l->v[h];
-    if (EXRQOI_UNLIKELY(r == 0xffffu)) r = l->v[h] = l->fn(h);
-    return r;
-}
+/* Both curves as 65536-entry tables, built once per process on first use
+ * and read-only afterwards (as OpenEXR's own tables). */
+EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_to_linear_table(void);
+EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_to_nonlinear_table(void);
 
 /* ---- entropy stages (dwa_entropy.c) ------------------------------------- */
 
-/* Expands one block's run-length coded AC values into zig-zag slots 1..63
- * of `zig` (pre-zeroed). Returns the last written slot (0: DC only) or
- * -1 when the values run out. *pos advances. */
-EXRQOI_INTERNAL int exrqoi__dwa_unrle_ac(const uint16_t *ac, size_t n, size_t *pos, uint16_t *zig);
 /* Run-length codes zig-zag slots 1..63; returns the values written
  * (at most 63). */
 EXRQOI_INTERNAL size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out);
@@ -170,6 +216,11 @@ EXRQOI_INTERNAL size_t exrqoi__dwa_row_count(const exrqoi__block_layout *b);
 EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decode(exrqoi__codec_ctx *ctx,
                                                  const exrqoi__block_layout *b, const uint8_t *src,
                                                  size_t n, uint8_t *dst);
+/* exrqoi__dwa_decode with a chosen kernel path (DWA_PATH_*), for tests. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decode_path(exrqoi__codec_ctx *ctx,
+                                                      const exrqoi__block_layout *b,
+                                                      const uint8_t *src, size_t n, uint8_t *dst,
+                                                      int path);
 EXRQOI_INTERNAL size_t exrqoi__dwa_bound(const exrqoi__block_layout *b);
 /* ac_coder: DWA_AC_HUFFMAN (OpenEXR's choice except for DWAA tiles) or
  * DWA_AC_DEFLATE (OpenEXR's choice for DWAA tiles). */

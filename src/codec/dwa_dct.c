@@ -16,15 +16,13 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* OpenEXR's AVX coefficient table is written as double literals stored
- * into floats; the casts reproduce exactly those values. */
-#define IA ((float)3.535536e-01)
-#define IB ((float)4.903927e-01)
-#define IC ((float)4.619398e-01)
-#define ID ((float)4.157349e-01)
-#define IE ((float)2.777855e-01)
-#define IF ((float)1.913422e-01)
-#define IG ((float)9.754573e-02)
+#define IA DWA_IA
+#define IB DWA_IB
+#define IC DWA_IC
+#define ID DWA_ID
+#define IE DWA_IE
+#define IF DWA_IF
+#define IG DWA_IG
 
 /* Row pass: x = (even cols) * M1 + (odd cols) * M2, pairwise sums as the
  * broadcast-multiply-accumulate of the AVX kernel. */

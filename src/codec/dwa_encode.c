@@ -21,22 +21,29 @@ typedef struct enc_state {
     size_t nac;
     uint16_t *dc;
     size_t ndc;
-    dwa_lut to_nonlinear;
+    const uint16_t *to_nonlinear; /* set when some lossy channel needs it */
     float base_error;
-    float qy[64], qc[64];
+    const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
+    const uint32_t *cand_off;
+    const float *cand_f;
+    float tol_y[64], tol_c[64]; /* error allowed per zig-zag slot */
 } enc_state;
 
-/* A sample as the half OpenEXR codes: floats are clamped to the half
- * range first (NaN becomes the maximum, as std::min/max order it). */
-static inline uint16_t sample_half(const enc_state *s, int chan, int32_t x, int32_t y)
+/* A float sample as the half OpenEXR codes: clamped to the half range
+ * first (NaN becomes the maximum, as std::min/max order it). */
+static inline uint16_t float_half(const uint8_t *p)
 {
-    const exrqoi__chan_layout *ch = &s->b->chans[chan];
-    const uint8_t *row = s->src + s->rows[s->first[chan] + (size_t)y];
-    if (ch->type != EXRQOI_PIXEL_FLOAT) return exrqoi__le16(row + 2 * (size_t)x);
-    float f = exrqoi__lef32(row + 4 * (size_t)x);
+    float f = exrqoi__lef32(p);
     f = (f < 65504.0f) ? f : 65504.0f;
     f = (f < -65504.0f) ? -65504.0f : f;
     return exrqoi__f2h(f);
+}
+
+static bool any_lossy(const dwa_plan *plan)
+{
+    for (int c = 0; c < plan->nchan; c++)
+        if (plan->scheme[c] == DWA_SCHEME_LOSSY_DCT) return true;
+    return false;
 }
 
 static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut)
@@ -50,7 +57,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
     s->ndc += (size_t)ncomp * nbx * nby;
 
     float blk[3][64] __attribute__((aligned(32)));
-    uint16_t q[64], zig[64];
+    uint16_t zig[64];
     int32_t xs[8], ys[8];
     for (size_t by = 0; by < nby; by++) {
         /* mirror at the edges: 2n-1-v, and the last sample when even that
@@ -68,24 +75,50 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                 if (v < 0) v = w - 1;
                 xs[i] = v;
             }
-            for (int c = 0; c < ncomp; c++)
-                for (int y = 0; y < 8; y++)
+            for (int c = 0; c < ncomp; c++) {
+                bool is_float = b->chans[chans[c]].type == EXRQOI_PIXEL_FLOAT;
+                for (int y = 0; y < 8; y++) {
+                    const uint8_t *row = s->src + s->rows[s->first[chans[c]] + (size_t)ys[y]];
                     for (int x = 0; x < 8; x++) {
-                        uint16_t hv = sample_half(s, chans[c], xs[x], ys[y]);
-                        if (use_lut) hv = dwa_lut_get(&s->to_nonlinear, hv);
+                        uint16_t hv = is_float ? float_half(row + 4 * (size_t)xs[x])
+                                               : exrqoi__le16(row + 2 * (size_t)xs[x]);
+                        if (use_lut) hv = s->to_nonlinear[hv];
                         blk[c][y * 8 + x] = exrqoi__h2f(hv);
                     }
+                }
+            }
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
-                const float *qt = c == 0 ? s->qy : s->qc;
+                const float *tol = c == 0 ? s->tol_y : s->tol_c;
                 for (int i = 0; i < 64; i++)
-                    q[i] = exrqoi__dwa_quantize(exrqoi__f2h(blk[c][i]), s->base_error * qt[i]);
-                for (int i = 0; i < 64; i++) zig[i] = q[exrqoi__dwa_zigzag[i]];
+                    zig[i] = dwa_quantize_tab(s->cand, s->cand_f, s->cand_off,
+                                              exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]), tol[i]);
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac(zig, s->ac + s->nac);
             }
         }
+    }
+}
+
+/* One line of samples -> the channel's byte planes (byte k of every
+ * sample in plane k). */
+static void to_planes(const uint8_t *row, uint8_t *planes, size_t plane, size_t at, int32_t w, int size)
+{
+    uint8_t *p0 = planes + at, *p1 = p0 + plane;
+    if (size == 2) {
+        for (int32_t x = 0; x < w; x++) {
+            p0[x] = row[2 * x];
+            p1[x] = row[2 * x + 1];
+        }
+        return;
+    }
+    uint8_t *p2 = p1 + plane, *p3 = p2 + plane;
+    for (int32_t x = 0; x < w; x++) {
+        p0[x] = row[4 * x];
+        p1[x] = row[4 * x + 1];
+        p2[x] = row[4 * x + 2];
+        p3[x] = row[4 * x + 3];
     }
 }
 
@@ -165,18 +198,18 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.ac = (uint16_t *)(void *)(base + o_ac);
     s.dc = (uint16_t *)(void *)(base + o_dc);
     s.base_error = ctx->dwa_level / 100000.0f;
-    exrqoi__dwa_quant_tables(s.qy, s.qc);
+    float qy[64], qc[64];
+    exrqoi__dwa_quant_tables(qy, qc);
+    for (int i = 0; i < 64; i++) {
+        s.tol_y[i] = s.base_error * qy[exrqoi__dwa_zigzag[i]];
+        s.tol_c[i] = s.base_error * qc[exrqoi__dwa_zigzag[i]];
+    }
+    if (plan.ncsc || any_lossy(&plan)) s.cand = exrqoi__dwa_candidates(&s.cand_off, &s.cand_f);
     bool any_lut = false;
     for (int c = 0; c < b->nchan; c++)
         if (plan.scheme[c] == DWA_SCHEME_LOSSY_DCT && (plan.in_csc[c] || !b->chans[c].p_linear))
             any_lut = true;
-    if (any_lut) {
-        void *lut;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, 65536 * sizeof(uint16_t), &lut));
-        memset(lut, 0xff, 65536 * sizeof(uint16_t));
-        s.to_nonlinear.v = (uint16_t *)lut;
-        s.to_nonlinear.fn = exrqoi__dwa_to_nonlinear;
-    }
+    if (any_lut) s.to_nonlinear = exrqoi__dwa_to_nonlinear_table();
 
     for (int k = 0; k < plan.ncsc; k++) encode_lossy(&s, plan.csc[k], 3, true);
 
@@ -196,13 +229,9 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
         } else if (plan.scheme[c] == DWA_SCHEME_RLE) {
             size_t plane = (size_t)ch->width * (size_t)ch->height;
             uint8_t *planes = rle + rle_n;
-            for (int32_t r = 0; r < ch->height; r++) {
-                const uint8_t *row = src + rows[first[c] + (size_t)r];
-                size_t at = (size_t)r * (size_t)ch->width;
-                for (int32_t x = 0; x < ch->width; x++)
-                    for (int k = 0; k < ch->size; k++)
-                        planes[(size_t)k * plane + at + (size_t)x] = row[(size_t)x * ch->size + (size_t)k];
-            }
+            for (int32_t r = 0; r < ch->height; r++)
+                to_planes(src + rows[first[c] + (size_t)r], planes, plane,
+                          (size_t)r * (size_t)ch->width, ch->width, ch->size);
             rle_n += plane * ch->size;
         } else {
             for (int32_t r = 0; r < ch->height; r++) {

@@ -4,28 +4,6 @@
 
 #include <zlib.h>
 
-/* AC symbols: 0xff00 ends the block, 0xffNN skips NN zero slots, anything
- * else is a coefficient (those bit patterns are NaNs, never produced). */
-int exrqoi__dwa_unrle_ac(const uint16_t *ac, size_t n, size_t *pos, uint16_t *zig)
-{
-    size_t p = *pos;
-    int last = 0, comp = 1;
-    while (comp < 64) {
-        if (p >= n) return -1;
-        uint16_t v = ac[p++];
-        if (v == 0xff00u) {
-            comp = 64;
-        } else if ((v >> 8) == 0xffu) {
-            comp += v & 0xff;
-        } else {
-            last = comp;
-            zig[comp++] = v;
-        }
-    }
-    *pos = p;
-    return last;
-}
-
 size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
 {
     size_t o = 0;

@@ -55,19 +55,30 @@ void exrqoi__dwa_quant_tables(float y[64], float cbcr[64])
     }
 }
 
-static inline int popcount16(unsigned v) { return __builtin_popcount(v & 0xffffu); }
+/* SWAR: without -mpopcnt __builtin_popcount is a library call, and the
+ * quantiser counts bits a lot. */
+static inline int popcount16(unsigned v)
+{
+    v &= 0xffffu;
+    v = v - ((v >> 1) & 0x5555u);
+    v = (v & 0x3333u) + ((v >> 2) & 0x3333u);
+    v = (v + (v >> 4)) & 0x0f0fu;
+    return (int)((v + (v >> 8)) & 0x1fu);
+}
 
 /* Largest p <= s with `t` set bits, or -1. */
 static int prev_with_bits(int s, int t)
 {
     if (s < 0) return -1;
-    if (popcount16((unsigned)s) == t) return s;
+    int total = popcount16((unsigned)s);
+    if (total == t) return s;
     /* p keeps s above some set bit k, clears k, and packs the remaining
      * bits right below k; the lowest feasible k gives the largest p */
+    int upto = 0; /* set bits of s at or below k */
     for (int k = 0; k < 16; k++) {
         if (!(s & (1 << k))) continue;
-        int above = popcount16((unsigned)s >> (k + 1));
-        int need = t - above;
+        upto++;
+        int need = t - (total - upto);
         if (need < 0 || need > k) continue;
         return (s & ~((2 << k) - 1)) | (((1 << need) - 1) << (k - need));
     }
@@ -78,11 +89,15 @@ static int prev_with_bits(int s, int t)
 static int next_with_bits(int s, int t, int limit)
 {
     if (s > limit) return -1;
-    if (popcount16((unsigned)s) == t) return s;
+    int total = popcount16((unsigned)s);
+    if (total == t) return s;
+    int below = 0; /* set bits of s below j */
     for (int j = 0; j < 16; j++) {
-        if (s & (1 << j)) continue;
-        int above = popcount16((unsigned)s >> (j + 1));
-        int need = t - above - 1;
+        if (s & (1 << j)) {
+            below++;
+            continue;
+        }
+        int need = t - (total - below) - 1;
         if (need < 0 || need > j) continue;
         int p = (s & ~((2 << j) - 1)) | (1 << j) | ((1 << need) - 1);
         return p <= limit ? p : -1;
@@ -115,28 +130,99 @@ static int closest_magnitude(int mag, int t, float *dist)
     return hi;
 }
 
-uint16_t exrqoi__dwa_closest(uint16_t h, int bits)
+/* OpenEXR's pick for a finite h and 1 <= bits <= 14, given m, the closest
+ * magnitude with `bits` (h positive) or bits - 1 (h negative) set bits,
+ * at distance dm. */
+static uint16_t pick(uint16_t h, int bits, int m, float dm, const float *hf)
 {
-    if (bits <= 0) return 0;
-    /* Inf/NaN inputs (and 15 bits, whose first candidate is a NaN) keep
-     * OpenEXR's first candidate: no distance compares below a NaN/inf one. */
-    if (bits >= 15 || (h & 0x7c00) == 0x7c00) return (uint16_t)((1 << bits) - 1);
-    int mag = h & 0x7fff;
-    float v = exrqoi__h2f(h);
+    float v = hf ? hf[h] : exrqoi__h2f(h);
     if (!(h & 0x8000)) {
-        float dpos;
-        int pos = closest_magnitude(mag, bits, &dpos);
         int neg = 0x8000 | ((1 << (bits - 1)) - 1);
-        float dneg = fabsf(v - exrqoi__h2f((uint16_t)neg));
+        float dneg = fabsf(v - (hf ? hf[neg] : exrqoi__h2f((uint16_t)neg)));
         /* positive patterns are lower, so they win ties */
-        return (uint16_t)((pos >= 0 && dpos <= dneg) ? pos : neg);
+        return (uint16_t)((m >= 0 && dm <= dneg) ? m : neg);
     }
     int pos = (1 << bits) - 1;
-    float dpos = bits <= 14 ? fabsf(v - exrqoi__h2f((uint16_t)pos)) : INFINITY;
-    float dneg;
-    int m = closest_magnitude(mag, bits - 1, &dneg);
-    if (m < 0 || dpos <= dneg) return (uint16_t)pos;
+    float dpos = fabsf(v - (hf ? hf[pos] : exrqoi__h2f((uint16_t)pos)));
+    if (m < 0 || dpos <= dm) return (uint16_t)pos;
     return (uint16_t)(0x8000 | m);
+}
+
+/* Inf/NaN inputs (and 15 bits, whose first candidate is a NaN) keep
+ * OpenEXR's first candidate: no distance compares below a NaN/inf one. */
+static bool trivial(uint16_t h, int bits) { return bits <= 0 || bits >= 15 || (h & 0x7c00) == 0x7c00; }
+
+uint16_t exrqoi__dwa_closest(uint16_t h, int bits)
+{
+    if (trivial(h, bits)) return bits <= 0 ? 0 : (uint16_t)((1 << bits) - 1);
+    float dm;
+    int m = closest_magnitude(h & 0x7fff, (h & 0x8000) ? bits - 1 : bits, &dm);
+    return pick(h, bits, m, dm, NULL);
+}
+
+/* Next larger number with the same count of set bits (v > 0). */
+static uint32_t next_same_bits(uint32_t v)
+{
+    uint32_t low = v & (0u - v);
+    uint32_t r = v + low;
+    return r | (((v ^ r) >> 2) / low);
+}
+
+void exrqoi__dwa_candidates_fill(uint32_t *off, uint16_t *cand, const float *hf)
+{
+    uint32_t o = 0;
+    for (uint32_t h = 0; h < 65536u; h++) {
+        off[h] = o;
+        int n = popcount16(h);
+        o += (uint32_t)n;
+        for (int t = 0; t < n; t++)
+            if (trivial((uint16_t)h, t)) cand[off[h] + (uint32_t)t] = exrqoi__dwa_closest((uint16_t)h, t);
+    }
+    off[65536] = o;
+    /* The rest: closest_magnitude(mag, t) for every finite magnitude with
+     * more than t bits, found by walking the t-bit patterns upwards with
+     * mag instead of searching for each. Serves h = mag with t bits and
+     * h = -mag with t + 1 bits. */
+    for (int t = 0; t <= 14; t++) {
+        uint32_t cur = (1u << t) - 1, prev = 0;
+        bool have_prev = false;
+        for (int mag = 0; mag <= MAX_FINITE; mag++) {
+            int pc = popcount16((unsigned)mag);
+            while (t > 0 && cur < (uint32_t)mag) {
+                prev = cur;
+                have_prev = true;
+                cur = next_same_bits(cur);
+            }
+            if (pc <= t) continue;
+            int lo, hi;
+            if (t == 0) { /* the one 0-bit pattern lies below every mag here */
+                lo = 0;
+                hi = -1;
+            } else {
+                lo = cur == (uint32_t)mag ? (int)cur : have_prev ? (int)prev : -1;
+                hi = cur <= MAX_FINITE ? (int)cur : -1; /* cur >= mag */
+            }
+            float v = hf[mag], dm;
+            float dlo = lo >= 0 ? fabsf(v - hf[lo]) : INFINITY;
+            float dhi = hi >= 0 ? fabsf(v - hf[hi]) : INFINITY;
+            int m;
+            if (lo >= 0 && dlo <= dhi) {
+                for (;;) { /* ties with farther values, as closest_magnitude */
+                    int lo2 = prev_with_bits(lo - 1, t);
+                    if (lo2 < 0 || fabsf(v - hf[lo2]) != dlo) break;
+                    lo = lo2;
+                }
+                m = lo;
+                dm = dlo;
+            } else {
+                m = hi;
+                dm = dhi;
+            }
+            if (t >= 1) cand[off[mag] + (uint32_t)t] = pick((uint16_t)mag, t, m, dm, hf);
+            uint32_t neg = 0x8000u | (uint32_t)mag;
+            if (t + 1 <= 14) cand[off[neg] + (uint32_t)t + 1] = pick((uint16_t)neg, t + 1, m, dm, hf);
+        }
+    }
 }
 
 uint16_t exrqoi__dwa_quantize(uint16_t h, float tolerance)
@@ -151,14 +237,7 @@ uint16_t exrqoi__dwa_quantize(uint16_t h, float tolerance)
     return h;
 }
 
-uint16_t exrqoi__dwa_f2h(float f)
-{
-    uint32_t x;
-    memcpy(&x, &f, 4);
-    if ((x & 0x7fffffffu) > 0x7f800000u) /* NaN: F16C keeps the payload top and quiets */
-        return (uint16_t)(((x >> 16) & 0x8000u) | 0x7e00u | ((x & 0x7fffffu) >> 13));
-    return exrqoi__f2h(f);
-}
+uint16_t exrqoi__dwa_f2h(float f) { return dwa_f2h(f); }
 
 /* The curves as OpenEXR 3.1 evaluates them when building its tables:
  * gamma 2.2 up to 1, a matching logarithm above. */

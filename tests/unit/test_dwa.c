@@ -149,6 +149,22 @@ static void test_openexr_tables(void **state)
         exrqoi__put16(&nl[h], exrqoi__dwa_to_nonlinear((uint16_t)h));
     }
     assert_int_equal(crc, CRC_CLOSEST);
+    /* the encoder's one-sweep table holds the same candidates */
+    const uint32_t *off;
+    const float *vals;
+    const uint16_t *tab = exrqoi__dwa_candidates(&off, &vals);
+    assert_int_equal(off[65536], 524288);
+    for (uint32_t h = 0; h < 65536; h++) {
+        int n = __builtin_popcount(h);
+        assert_int_equal(off[h + 1] - off[h], n);
+        for (int t = 0; t < n; t++) {
+            uint16_t c = exrqoi__dwa_closest((uint16_t)h, t);
+            if (tab[off[h] + (uint32_t)t] != c)
+                fail_msg("candidate %d of %04x: table %04x, direct %04x", t, h, tab[off[h] + (uint32_t)t], c);
+            float f = vals[off[h] + (uint32_t)t], g = exrqoi__h2f(c);
+            assert_memory_equal(&f, &g, 4);
+        }
+    }
     assert_int_equal(exrqoi__crc32(0, lin, 65536 * 2), CRC_TO_LINEAR);
     assert_int_equal(exrqoi__crc32(0, nl, 65536 * 2), CRC_TO_NONLINEAR);
     free(lin);
@@ -170,6 +186,14 @@ static void test_quantize(void **state)
         assert_true(__builtin_popcount(q) <= __builtin_popcount(h));
         if (q != h) assert_true(fabsf(exrqoi__h2f(q) - exrqoi__h2f(h)) < tol);
         assert_int_equal(exrqoi__dwa_quantize(h, 0.0f), h);
+    }
+    const uint32_t *off;
+    const float *vals;
+    const uint16_t *tab = exrqoi__dwa_candidates(&off, &vals);
+    for (int iter = 0; iter < 20000; iter++) {
+        uint16_t h = (uint16_t)rnd();
+        float tol = iter % 2 ? (float)urand(0, 0.05) : (float)urand(0, 50);
+        assert_int_equal(dwa_quantize_tab(tab, vals, off, h, tol), exrqoi__dwa_quantize(h, tol));
     }
     assert_int_equal(exrqoi__dwa_quantize(0x3c00 /* 1.0 */, 2.0f), 0);
     assert_int_equal(exrqoi__dwa_closest(0x0003, 1), 0x0002); /* tie: lower pattern wins */
@@ -484,6 +508,190 @@ static void test_corrupt(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* ---- SIMD paths against the portable one -------------------------------------- */
+
+static int npaths(void) { return exrqoi__dwa_best_path() + 1; }
+
+static void test_zigzag_transposed(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 64; i++) {
+        int n = exrqoi__dwa_zigzag[i];
+        assert_int_equal(exrqoi__dwa_zigzag_t[i], (n % 8) * 8 + n / 8);
+    }
+}
+
+/* A random finite half, often small or zero as DCT coefficients are. */
+static uint16_t rand_coef(void)
+{
+    uint32_t r = rnd();
+    switch (r % 8) {
+    case 0: return 0;
+    case 1: return 0x8000; /* -0 */
+    case 2: return (uint16_t)(r >> 16) & 0x83ffu; /* subnormal */
+    default: {
+        uint16_t h = (uint16_t)(r >> 16);
+        return (h & 0x7c00u) == 0x7c00u ? (uint16_t)(h & 0xbfffu) : h;
+    }
+    }
+}
+
+/* Blocks as the decoder builds them: zig-zag slots up to `last` coded
+ * (values, zeros and -0), the rest zero, stored column-major; every path
+ * must give the portable kernel's bits for every live-row count. */
+static void test_idct_paths(void **state)
+{
+    (void)state;
+    uint16_t t[64] __attribute__((aligned(32)));
+    float ref[64] __attribute__((aligned(32))), got[64] __attribute__((aligned(32)));
+    int seen[9] = {0};
+    for (int iter = 0; iter < 6000; iter++) {
+        int last = 1 + (int)(rnd() % 63);
+        if (iter % 3 == 0) last = 1 + (int)(rnd() % 9); /* the short kernels more often */
+        memset(t, 0, sizeof t);
+        t[0] = rand_coef();
+        for (int i = 1; i <= last; i++) t[exrqoi__dwa_zigzag_t[i]] = rand_coef();
+        if (iter % 5 == 0) /* small values: mixes of signed zeros in the sums */
+            for (int i = 0; i <= last; i++) t[exrqoi__dwa_zigzag_t[i]] &= 0x8001u;
+        int live = exrqoi__dwa_live_rows(last);
+        seen[live]++;
+        exrqoi__dwa_idct_halves(DWA_PATH_C, t, ref, live);
+        /* the portable path is the natural-layout kernel */
+        float nat[64];
+        for (int i = 0; i < 64; i++) nat[i] = exrqoi__h2f(t[(i % 8) * 8 + i / 8]);
+        exrqoi__dwa_idct(nat, live);
+        assert_memory_equal(nat, ref, sizeof ref);
+        for (int path = 1; path < npaths(); path++) {
+            memset(got, 0x5a, sizeof got);
+            exrqoi__dwa_idct_halves(path, t, got, live);
+            if (memcmp(got, ref, sizeof ref) != 0)
+                fail_msg("path %d differs (live rows %d, last slot %d)", path, live, last);
+        }
+    }
+    for (int l = 1; l <= 8; l++) assert_true(seen[l] > 20);
+    /* the whole block of live rows, at the limits of the half range */
+    for (int iter = 0; iter < 200; iter++) {
+        for (int i = 0; i < 64; i++) t[i] = (uint16_t)((rnd() & 1 ? 0x7bffu : 0xfbffu) - (rnd() % 64));
+        exrqoi__dwa_idct_halves(DWA_PATH_C, t, ref, 8);
+        for (int path = 1; path < npaths(); path++) {
+            exrqoi__dwa_idct_halves(path, t, got, 8);
+            assert_memory_equal(got, ref, sizeof ref);
+        }
+    }
+}
+
+/* float -> half on every kind of float, ties and range limits included. */
+static void test_f2h_paths(void **state)
+{
+    (void)state;
+    enum { N = 1 << 16 };
+    float *in = malloc(N * sizeof(float));
+    uint16_t *ref = malloc(N * 2), *got = malloc(N * 2);
+    assert_non_null(in);
+    assert_non_null(ref);
+    assert_non_null(got);
+    static const uint32_t edges[] = {
+        0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffc12345u,
+        0x7f802000u, 0x477fe000u, 0x477fefffu, 0x477ff000u, 0x477fffffu, 0x47800000u, 0x38800000u,
+        0x387fffffu, 0x38000000u, 0x33000000u, 0x33000001u, 0x32ffffffu, 0x337fffffu, 0x33800000u,
+        0x00000001u, 0x3f801000u, 0x3f803000u, 0x3f801001u, 0x3f802fffu, 0x387fe000u, 0x387ff000u,
+    };
+    size_t ne = sizeof edges / sizeof edges[0];
+    for (int i = 0; i < N; i++) {
+        uint32_t b;
+        if ((size_t)i < 2 * ne) {
+            b = edges[i % ne] ^ (i >= (int)ne ? 0x80000000u : 0);
+        } else {
+            switch (i % 4) {
+            case 0: b = rnd(); break;                                   /* anything, NaN too */
+            case 1: b = 0x33000000u + rnd() % (0x47800000u - 0x33000000u); break; /* half range */
+            case 2: b = (rnd() & 0xffffe000u) | 0x1000u; break;         /* exact ties */
+            default: b = (0x33000000u + rnd() % 0x06000000u) | (rnd() & 0x80000000u); break;
+            }
+        }
+        memcpy(&in[i], &b, 4);
+    }
+    for (int i = 0; i < N; i++) ref[i] = exrqoi__dwa_f2h(in[i]);
+    /* spot checks of the scalar rounding itself */
+    assert_int_equal(exrqoi__dwa_f2h(65519.0f), 0x7bff);
+    assert_int_equal(exrqoi__dwa_f2h(65520.0f), 0x7c00);
+    assert_int_equal(exrqoi__dwa_f2h(1.0f + 1.0f / 2048), 0x3c00); /* tie to even */
+    assert_int_equal(exrqoi__dwa_f2h(1.0f + 3.0f / 2048), 0x3c02);
+    for (int path = 0; path < npaths(); path++) {
+        memset(got, 0, N * 2);
+        exrqoi__dwa_f2h_n(path, in, got, N);
+        for (int i = 0; i < N; i++)
+            if (got[i] != ref[i]) {
+                uint32_t b;
+                memcpy(&b, &in[i], 4);
+                fail_msg("path %d: %08x -> %04x, expected %04x", path, b, got[i], ref[i]);
+            }
+    }
+    free(in);
+    free(ref);
+    free(got);
+}
+
+/* Whole chunks through every path: colour triples with float and half
+ * channels, pLinear and transfer-curve channels, partial blocks, flat
+ * areas (the constant-block path) and noise (all eight live rows). */
+static void test_decode_paths(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"B", "G", "R", "BY", "Y", "A", "x.R", "x.G", "x.B"};
+    const uint8_t H = EXRQOI_PIXEL_HALF, F = EXRQOI_PIXEL_FLOAT;
+    const uint8_t types[] = {F, F, F, H, H, H, H, H, H};
+    layout l;
+    make_layout(&l, 37, 21, names, types, 9);
+    l.ch[3].p_linear = 1;
+    l.ch[8].p_linear = 1; /* a triple always uses the curve */
+    uint8_t *src = malloc(l.b.unpacked_size);
+    assert_non_null(src);
+    size_t o = 0;
+    for (int y = 0; y < 21; y++)
+        for (int c = 0; c < 9; c++)
+            for (int x = 0; x < 37; x++) {
+                double v = 0.25 + 0.2 * sin(x * 0.4 + c) * cos(y * 0.3);
+                if (x < 16 && y < 8) v = 0.5;                                 /* flat */
+                else if (x > 24) v = urand(0, 4.0);                           /* noise, > 1 too */
+                if (c == 4 && y > 12) v = -v;                                 /* negative values */
+                if (types[c] == F) {
+                    exrqoi__putf32(src + o, (float)v);
+                    o += 4;
+                } else {
+                    exrqoi__put16(src + o, exrqoi__f2h((float)v));
+                    o += 2;
+                }
+            }
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t cap = exrqoi__dwa_bound(&l.b), n = 0;
+    uint8_t *enc = malloc(cap), *ref = malloc(l.b.unpacked_size), *got = malloc(l.b.unpacked_size);
+    assert_non_null(enc);
+    assert_non_null(ref);
+    assert_non_null(got);
+    const float levels[] = {0.0f, 5.0f, 45.0f, 300.0f};
+    for (size_t li = 0; li < sizeof levels / sizeof levels[0]; li++) {
+        ctx.dwa_level = levels[li];
+        assert_int_equal(exrqoi__dwa_encode(&ctx, &l.b, src, enc, cap, &n, DWA_AC_HUFFMAN), EXRQOI_OK);
+        assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n, ref, DWA_PATH_C), EXRQOI_OK);
+        for (int path = 1; path < npaths(); path++) {
+            memset(got, 0xcd, l.b.unpacked_size);
+            assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n, got, path), EXRQOI_OK);
+            assert_memory_equal(got, ref, l.b.unpacked_size);
+        }
+        /* truncated AC data fails the same way on every path */
+        for (int path = 0; path < npaths(); path++)
+            assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n - 1, got, path),
+                             exrqoi__dwa_decode_path(&ctx, &l.b, enc, n - 1, ref, 0));
+    }
+    free(enc);
+    free(ref);
+    free(got);
+    free(src);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +701,8 @@ int main(void)
         cmocka_unit_test(test_quantize),         cmocka_unit_test(test_classify_default),
         cmocka_unit_test(test_classify_legacy_and_stored),
         cmocka_unit_test(test_round_trip_levels), cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_zigzag_transposed), cmocka_unit_test(test_idct_paths),
+        cmocka_unit_test(test_f2h_paths),        cmocka_unit_test(test_decode_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
