@@ -56,89 +56,109 @@ static void canonical_first(const uint32_t cnt[MAX_LEN + 1], uint64_t first[MAX_
  * ====================================================================== */
 
 typedef struct huf_enc {
-    uint64_t freq[NSYM + 1];
     uint64_t code[NSYM + 1];
-    uint32_t heap[NSYM + 1];
-    uint32_t link[NSYM + 1];
+    uint64_t heap[NSYM + 1]; /* keys: frequency << SYM_BITS | symbol; + sentinel */
+    uint32_t freq[NSYM + 1];
+    uint32_t used[NSYM + 1];       /* symbols with a nonzero count, ascending */
+    uint32_t node[NSYM + 1];       /* tree node a heap entry stands for */
+    uint32_t parent[2 * NSYM + 2]; /* leaves are 0..NSYM, merges from NSYM + 1 */
+    uint32_t depth[NSYM + 1];      /* of merge nodes */
     uint8_t len[NSYM + 1];
 } huf_enc;
 
-/* Heap order: by frequency, ties by symbol index. This is a total order,
- * so the merge sequence (hence every code length) matches OpenEXR's. */
-static inline bool heap_less(const uint64_t *f, uint32_t a, uint32_t b)
-{
-    return f[a] < f[b] || (f[a] == f[b] && a < b);
-}
+/* OpenEXR orders its heap by frequency, ties by symbol index: a total
+ * order, so whatever the heap's shape the merge sequence (hence every code
+ * length) is the same. Packing both into one integer key makes each
+ * comparison a plain compare; frequencies stay below 2^33, so keys fit.
+ * h[n] holds a sentinel (all ones), so picking the smaller child needs no
+ * bounds branch. */
+#define SYM_BITS 17
+#define SENTINEL UINT64_MAX
 
-static void heap_down(uint32_t *h, size_t n, size_t i, const uint64_t *f)
+static void heap_down(uint64_t *h, size_t n, size_t i)
 {
-    uint32_t v = h[i];
+    uint64_t v = h[i];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n) break;
-        if (c + 1 < n && heap_less(f, h[c + 1], h[c])) c++;
-        if (!heap_less(f, h[c], v)) break;
+        c += h[c + 1] < h[c];
+        if (h[c] > v) break;
         h[i] = h[c];
         i = c;
     }
     h[i] = v;
 }
 
-static void heap_up(uint32_t *h, size_t i, const uint64_t *f)
+/* Removes the top. The last key, put in its place, mostly belongs near
+ * the bottom: walk the hole down along the smaller children first, then
+ * let the key rise (fewer comparisons than sifting it down). */
+static uint64_t heap_pop(uint64_t *h, size_t *pn)
 {
-    uint32_t v = h[i];
+    uint64_t top = h[0];
+    size_t n = --*pn, i = 0;
+    uint64_t v = h[n];
+    h[n] = SENTINEL;
+    if (n == 0) return top;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        c += h[c + 1] < h[c];
+        h[i] = h[c];
+        i = c;
+    }
     while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!heap_less(f, v, h[p])) break;
-        h[i] = h[p];
-        i = p;
+        size_t q = (i - 1) / 2;
+        if (h[q] < v) break;
+        h[i] = h[q];
+        i = q;
     }
     h[i] = v;
-}
-
-static uint32_t heap_pop(uint32_t *h, size_t *n, const uint64_t *f)
-{
-    uint32_t top = h[0];
-    h[0] = h[--*n];
-    if (*n) heap_down(h, *n, 0, f);
     return top;
 }
 
-/* Code lengths into e->len[im..iM]; returns false if a code would exceed
- * 58 bits (cannot happen below ~10^11 values). */
-static bool build_lengths(huf_enc *e, uint32_t im, uint32_t iM)
+/* Code lengths into e->len[im..iM] (zero for unused symbols) and the used
+ * symbols into e->used; returns their count, or 0 if a code would exceed
+ * 58 bits (cannot happen below ~10^11 values). Each merge makes a tree
+ * node; a leaf's length is its depth. */
+static uint32_t build_lengths(huf_enc *e, uint32_t im, uint32_t iM)
 {
-    uint64_t *f = e->freq;
+    uint64_t *h = e->heap;
     size_t nf = 0;
-    bool ok = true;
     for (uint32_t i = im; i <= iM; i++) {
-        e->link[i] = i;
         e->len[i] = 0;
-        if (f[i]) e->heap[nf++] = i;
+        if (e->freq[i]) {
+            e->used[nf] = i;
+            e->node[i] = i;
+            h[nf++] = (uint64_t)e->freq[i] << SYM_BITS | i;
+        }
     }
-    for (size_t i = nf / 2; i-- > 0;) heap_down(e->heap, nf, i, f);
+    uint32_t nused = (uint32_t)nf;
+    h[nf] = SENTINEL;
+    for (size_t i = nf / 2; i-- > 0;) heap_down(h, nf, i);
+    const uint64_t sym_mask = ((uint64_t)1 << SYM_BITS) - 1;
+    uint32_t id = NSYM + 1;
     while (nf > 1) {
-        uint32_t mm = heap_pop(e->heap, &nf, f);
-        uint32_t m = heap_pop(e->heap, &nf, f);
-        f[m] += f[mm];
-        e->heap[nf++] = m;
-        heap_up(e->heap, nf - 1, f);
-        /* every leaf under both subtrees gets one bit deeper; the lists
-         * are joined so the merged node's leaves stay reachable from m */
-        uint32_t j = m;
-        for (;;) {
-            if (++e->len[j] > MAX_LEN) ok = false;
-            if (e->link[j] == j) break;
-            j = e->link[j];
-        }
-        e->link[j] = mm;
-        for (j = mm;;) {
-            if (++e->len[j] > MAX_LEN) ok = false;
-            if (e->link[j] == j) break;
-            j = e->link[j];
-        }
+        uint64_t kmm = heap_pop(h, &nf), km = h[0];
+        uint32_t mm = (uint32_t)(kmm & sym_mask), m = (uint32_t)(km & sym_mask);
+        /* m takes mm's frequency: its key only grows, so it sinks */
+        h[0] = (((km >> SYM_BITS) + (kmm >> SYM_BITS)) << SYM_BITS) | m;
+        heap_down(h, nf, 0);
+        e->parent[e->node[m]] = id;
+        e->parent[e->node[mm]] = id;
+        e->node[m] = id++;
     }
-    return ok;
+    if (nused < 2) return nused; /* no merge: length 0, as OpenEXR */
+    /* merge nodes come after their children: depths from the root down */
+    uint32_t *depth = e->depth - (NSYM + 1);
+    uint32_t root = id - 1;
+    depth[root] = 0;
+    for (uint32_t k = root; k-- > NSYM + 1;) depth[k] = depth[e->parent[k]] + 1;
+    for (uint32_t u = 0; u < nused; u++) {
+        uint32_t i = e->used[u], l = depth[e->parent[i]] + 1;
+        if (l > MAX_LEN) return 0;
+        e->len[i] = (uint8_t)l;
+    }
+    return nused;
 }
 
 /* MSB-first bit writer; `acc` holds `nacc` (< 64) pending bits. */
@@ -149,8 +169,24 @@ typedef struct bitw {
     bool overflow;
 } bitw;
 
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
+}
+
 static inline void bw_flush(bitw *w)
 {
+    /* all whole bytes with one store when 8 bytes of room remain (the
+     * bytes past them are rewritten later or lie beyond the output) */
+    if (EXRQOI_LIKELY(w->nacc > 0 && w->end - w->p >= 8)) {
+        store_be64(w->p, w->acc << (64 - w->nacc));
+        w->p += w->nacc >> 3;
+        w->nacc &= 7;
+        return;
+    }
     while (w->nacc >= 8) {
         if (EXRQOI_UNLIKELY(w->p >= w->end)) {
             w->overflow = true;
@@ -195,15 +231,26 @@ static inline void bw_finish(bitw *w)
     }
 }
 
+/* How many of len[i..end) are zero, at most max. */
+static inline uint32_t zero_run(const uint8_t *len, uint32_t i, uint32_t end, uint32_t max)
+{
+    uint32_t j = i, stop = end - i > max ? i + max : end;
+    while (stop - j >= 8) {
+        uint64_t v;
+        memcpy(&v, len + j, 8);
+        if (v) break;
+        j += 8;
+    }
+    while (j < stop && len[j] == 0) j++;
+    return j - i;
+}
+
 static void pack_lengths(bitw *w, const uint8_t *len, uint32_t im, uint32_t iM)
 {
     for (uint32_t i = im; i <= iM; i++) {
         if (len[i] == 0) {
-            uint32_t run = 1;
-            while (i < iM && run < LONG_RUN_MAX && len[i + 1] == 0) {
-                i++;
-                run++;
-            }
+            uint32_t run = zero_run(len, i, iM + 1, LONG_RUN_MAX);
+            i += run - 1;
             if (run >= LONG_RUN_MIN) {
                 bw_put32(w, 6, LONG_RUN);
                 bw_put32(w, 8, run - LONG_RUN_MIN);
@@ -257,6 +304,10 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, HUF_SLOT, sizeof(huf_enc), &mem));
     huf_enc *e = (huf_enc *)mem;
 
+    /* 32-bit counts (half the table to clear); OpenEXR's PIZ cannot make
+     * blocks anywhere near 2^32 values */
+    if (n >= UINT32_MAX)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_LIMIT, "Huffman block of 2^32 values or more");
     memset(e->freq, 0, sizeof e->freq);
     for (size_t i = 0; i < n; i++) e->freq[in[i]]++;
     uint32_t im = 0, iM = 0;
@@ -269,16 +320,19 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
     /* the run pseudo-symbol, counted once */
     iM++;
     e->freq[iM] = 1;
-    if (!build_lengths(e, im, iM))
+    uint32_t nused = build_lengths(e, im, iM);
+    if (!nused)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_LIMIT, "Huffman code longer than 58 bits");
 
     uint32_t cnt[MAX_LEN + 1] = {0};
     uint64_t first[MAX_LEN + 1];
-    for (uint32_t i = im; i <= iM; i++) cnt[e->len[i]]++;
+    for (uint32_t u = 0; u < nused; u++) cnt[e->len[e->used[u]]]++;
     cnt[0] = 0;
     canonical_first(cnt, first);
-    for (uint32_t i = im; i <= iM; i++)
+    for (uint32_t u = 0; u < nused; u++) {
+        uint32_t i = e->used[u];
         if (e->len[i]) e->code[i] = first[e->len[i]]++;
+    }
 
     bitw w = {dst + HEADER, dst + dst_cap, 0, 0, false};
     pack_lengths(&w, e->len, im, iM);
@@ -322,18 +376,21 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
  * Decoder
  * ====================================================================== */
 
-/* Codes up to FAST_BITS long resolve with one lookup of the next
- * FAST_BITS stream bits. Entry: len (bits 0..5), SLOW flag, symbol << 8.
- * SLOW marks the run symbol and prefixes of longer codes (len 0). */
-#define FAST_BITS 12
+/* Codes up to `tbits` long resolve with one lookup of the next tbits
+ * stream bits. Small streams use the longest code length capped at
+ * TABLE_BITS, so they build small tables; streams for decode_split use
+ * TABLE_BITS (32 KB, stays in L1) or, when codes longer than that carry
+ * much of the data, BIG_TABLE_BITS (fewer slow symbols beat the cache
+ * misses then). Entry: len (bits 0..5), SLOW flag, symbol << 16. SLOW
+ * marks the run symbol (len set) and prefixes of longer codes (len 0). */
+#define TABLE_BITS 13
+#define BIG_TABLE_BITS 14
 #define SLOW 64u
 
 typedef struct huf_dec {
-    uint32_t fast[1u << FAST_BITS];
-    /* like fast, plus a second short non-run code when both fit in
-     * FAST_BITS: bit 7 set, second symbol at bit 24, len = both */
-    uint64_t pair[1u << FAST_BITS];
-    /* codes longer than FAST_BITS: for each used length (ascending), the
+    uint32_t tab[1u << BIG_TABLE_BITS];
+    unsigned tbits;
+    /* codes longer than tbits: for each used length (ascending), the
      * left-justified first code, the code range and where its symbols
      * (in code order) start in `syms` */
     int nlong;
@@ -349,38 +406,37 @@ typedef struct huf_dec {
     uint8_t len[NSYM];   /* their code lengths */
 } huf_dec;
 
-/* MSB-first reader for the length table; reads whole bytes only when
- * needed, so the bytes consumed are those the table occupies. */
-typedef struct bitr {
-    const uint8_t *p, *end;
-    uint64_t buf;
-    int nb;
-} bitr;
-
-static inline bool br_get(bitr *r, int n, uint32_t *v)
+/* Stream bits from bit `bp` of p[0..avail), MSB first; at least 57 of
+ * them are valid (zeros past the end). */
+static inline uint64_t peek_bits(const uint8_t *p, size_t avail, uint64_t bp)
 {
-    while (r->nb < n) {
-        if (r->p >= r->end) return false;
-        r->buf = (r->buf << 8) | *r->p++;
-        r->nb += 8;
+    size_t at = (size_t)(bp >> 3);
+    uint64_t w;
+    if (EXRQOI_LIKELY(avail >= 8 && at <= avail - 8)) {
+        w = load_be64(p + at);
+    } else {
+        uint8_t tmp[8] = {0};
+        if (at < avail) memcpy(tmp, p + at, avail - at);
+        w = load_be64(tmp);
     }
-    r->nb -= n;
-    *v = (uint32_t)(r->buf >> r->nb) & ((1u << n) - 1);
-    return true;
+    return w << (bp & 7);
 }
 
 /* Reads the lengths of im..iM: the symbols with a code go to d->used /
- * d->len in symbol order, their count per length to cnt. */
+ * d->len in symbol order, their count per length to cnt. The table ends
+ * at the byte holding its last bit. */
 static exrqoi_result read_lengths(exrqoi__codec_ctx *ctx, huf_dec *d, const uint8_t *p,
                                   size_t avail, uint32_t im, uint32_t iM,
                                   uint32_t cnt[MAX_LEN + 1], size_t *table_bytes)
 {
-    bitr r = {p, p + avail, 0, 0};
+    const uint64_t nb = (uint64_t)avail * 8;
+    uint64_t bp = 0;
     uint32_t nused = 0;
     for (uint32_t i = im; i <= iM; i++) {
-        uint32_t l;
-        if (!br_get(&r, 6, &l)) return corrupt(ctx, "code length table is truncated");
+        uint64_t w = peek_bits(p, avail, bp);
+        uint32_t l = (uint32_t)(w >> 58);
         if (l < SHORT_RUN) {
+            bp += 6;
             if (l) {
                 d->used[nused] = i;
                 d->len[nused++] = (uint8_t)l;
@@ -390,23 +446,28 @@ static exrqoi_result read_lengths(exrqoi__codec_ctx *ctx, huf_dec *d, const uint
         }
         uint32_t run;
         if (l == LONG_RUN) {
-            if (!br_get(&r, 8, &run)) return corrupt(ctx, "code length table is truncated");
-            run += LONG_RUN_MIN;
+            run = (uint32_t)(w >> 50 & 0xff) + LONG_RUN_MIN;
+            bp += 14;
         } else {
             run = l - SHORT_RUN + 2;
+            bp += 6;
         }
+        if (bp > nb) break;
         if (run > iM - i + 1) return corrupt(ctx, "zero run beyond the end of the code table");
         i += run - 1;
     }
+    if (bp > nb) return corrupt(ctx, "code length table is truncated");
     d->nused = nused;
-    *table_bytes = (size_t)(r.p - p);
+    *table_bytes = (size_t)((bp + 7) >> 3);
     return EXRQOI_OK;
 }
 
 /* Canonical codes from the lengths; rejects overlapping or overfull
- * codes so every decoded prefix is unambiguous. */
+ * codes so every decoded prefix is unambiguous. `full` asks for a
+ * TABLE_BITS or BIG_TABLE_BITS table whatever the code lengths (the
+ * split decoder's loops are compiled for those two). */
 static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uint32_t cnt[],
-                                   uint32_t iM)
+                                   uint32_t iM, bool full)
 {
     uint64_t first[MAX_LEN + 1], next[MAX_LEN + 1];
     canonical_first(cnt, first);
@@ -414,6 +475,7 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
      * shorter code exists (else the canonical rule overlaps them), and
      * fit in l bits. */
     bool odd = false;
+    unsigned maxlen = 1;
     for (int l = MAX_LEN; l > 0; l--) {
         if (!cnt[l]) {
             if (first[l] & 1) odd = true;
@@ -423,15 +485,26 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
         if (first[l] + cnt[l] > ((uint64_t)1 << l))
             return corrupt(ctx, "code lengths oversubscribe the code space");
         if ((first[l] + cnt[l]) & 1) odd = true;
+        if ((unsigned)l > maxlen) maxlen = (unsigned)l;
     }
+    unsigned tb = maxlen < TABLE_BITS ? maxlen : TABLE_BITS;
+    if (full) {
+        /* share of the code space (~ of the symbols) in longer codes,
+         * in units of 2^-58; the checks above bound it by 2^58 */
+        uint64_t mass = 0;
+        for (unsigned l = TABLE_BITS + 1; l <= MAX_LEN; l++)
+            mass += (uint64_t)cnt[l] << (MAX_LEN - l);
+        tb = mass > ((uint64_t)1 << MAX_LEN) / 20 ? BIG_TABLE_BITS : TABLE_BITS;
+    }
+    d->tbits = tb;
 
     /* prefixes no short code claims go to the long search (which also
      * rejects those that no code claims at all) */
-    for (uint32_t k = 0; k < (1u << FAST_BITS); k++) d->fast[k] = SLOW;
+    for (uint32_t k = 0; k < (1u << tb); k++) d->tab[k] = SLOW;
     d->nlong = 0;
     uint32_t start = 0;
     int kl[MAX_LEN + 1] = {0};
-    for (int l = FAST_BITS + 1; l <= MAX_LEN; l++) {
+    for (unsigned l = tb + 1; l <= MAX_LEN; l++) {
         if (!cnt[l]) continue;
         int k = d->nlong++;
         kl[l] = k;
@@ -446,32 +519,200 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
     d->rlc = iM;
     for (uint32_t u = 0; u < d->nused; u++) {
         uint32_t i = d->used[u];
-        int l = d->len[u];
+        unsigned l = d->len[u];
         uint64_t c = next[l]++;
-        if (l <= FAST_BITS) {
-            uint32_t entry = (i << 8) | (uint32_t)l | (i == iM ? SLOW : 0u);
-            uint32_t *t = d->fast + (c << (FAST_BITS - l));
-            for (uint32_t k = 0, m = 1u << (FAST_BITS - l); k < m; k++) t[k] = entry;
+        if (l <= tb) {
+            /* the run symbol may be 65536: it needs no symbol bits */
+            uint32_t entry = i == iM ? (SLOW | l) : ((i << 16) | l);
+            uint32_t *t = d->tab + (c << (tb - l));
+            for (uint32_t k = 0, m = 1u << (tb - l); k < m; k++) t[k] = entry;
         } else {
             int k = kl[l];
             d->syms[d->long_start[k] + (uint32_t)(c - first[l])] = i;
         }
     }
-    const uint32_t mask = (1u << FAST_BITS) - 1;
-    for (uint32_t k = 0; k <= mask; k++) {
-        uint32_t e = d->fast[k];
-        uint64_t pe = e;
-        if (!(e & SLOW)) {
-            unsigned l1 = e & 63;
-            uint32_t e2 = d->fast[(k << l1) & mask];
-            unsigned l2 = e2 & 63;
-            /* the second code must lie entirely in the known bits */
-            if (!(e2 & SLOW) && l1 + l2 <= FAST_BITS)
-                pe = ((uint64_t)(e2 >> 8) << 24) | ((uint64_t)(e >> 8) << 8) | 128u | (l1 + l2);
-        }
-        d->pair[k] = pe;
-    }
     return EXRQOI_OK;
+}
+
+/* Readable bytes needed past a span's last refill start (see the bounds
+ * in decode_span and slow_step). */
+#define MARGIN 48
+
+/* The bit reader: `buf` holds the next stream bits MSB first, `cnt` of
+ * them counted valid; the bits below are zero or the following stream
+ * bits, so OR-ing in a fresh load at bit `cnt` is exact. A refill reads 8
+ * bytes at p and leaves 56..63 valid bits; right after it all 64 bits of
+ * buf are stream bits. */
+#define REFILL(p, buf, cnt)                                                                \
+    do {                                                                                   \
+        buf |= load_be64(p) >> cnt;                                                        \
+        p += (63 - cnt) >> 3;                                                              \
+        cnt |= 56;                                                                         \
+    } while (0)
+
+/* Restarts a reader at stream bit `pos` of `base`. */
+#define SEEK(pos, p, buf, cnt)                                                             \
+    do {                                                                                   \
+        p = base + ((pos) >> 3);                                                           \
+        buf = 0;                                                                           \
+        cnt = 0;                                                                           \
+        REFILL(p, buf, cnt);                                                               \
+        buf <<= (pos)&7;                                                                   \
+        cnt -= (unsigned)((pos)&7);                                                        \
+    } while (0)
+
+/* Stream bit position of a reader. */
+#define TELL(p, cnt) ((uint64_t)((p)-base) * 8 - (cnt))
+
+/* One table-length code (>= 14 valid bits), or jump to `slow`. */
+#define ONE(buf, cnt, out, o, slow)                                                        \
+    do {                                                                                   \
+        e = tab[buf >> shift];                                                             \
+        if (EXRQOI_UNLIKELY(e & SLOW)) goto slow;                                          \
+        out[o++] = (uint16_t)(e >> 16);                                                    \
+        buf <<= e & 63;                                                                    \
+        cnt -= e & 63;                                                                     \
+    } while (0)
+
+/* One symbol whose table entry `e` is SLOW: a long code or the run
+ * symbol. Returns false on a code or run error. Reads at most 24 bytes
+ * past the p it is given. */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE bool slow_step(const huf_dec *restrict d, const uint8_t *restrict base,
+                             const uint8_t **restrict pp, uint64_t *restrict pbuf,
+                             unsigned *restrict pcnt, uint32_t e, uint16_t *restrict out,
+                             size_t *restrict po, size_t n)
+{
+    const uint8_t *p = *pp;
+    uint64_t buf = *pbuf;
+    unsigned cnt = *pcnt;
+    size_t o = *po;
+    REFILL(p, buf, cnt);
+    unsigned l = e & 63;
+    uint32_t sym;
+    if (l) {
+        sym = d->rlc;
+    } else {
+        /* the first codes fall with the length: count those above buf
+         * (no data-dependent branch) */
+        int k = 0;
+        for (int j = 0; j < d->nlong; j++) k += buf < d->long_lj[j];
+        if (k == d->nlong) return false;
+        l = d->long_len[k];
+        uint64_t idx = (buf >> (64 - l)) - d->long_first[k];
+        if (idx >= d->long_cnt[k]) return false;
+        sym = d->syms[d->long_start[k] + (uint32_t)idx];
+    }
+    if (EXRQOI_LIKELY(l <= cnt)) {
+        buf <<= l;
+        cnt -= l;
+    } else {
+        /* a 57/58-bit code: all of it was in buf, but the count says 56 */
+        uint64_t pos = TELL(p, cnt) + l;
+        SEEK(pos, p, buf, cnt);
+    }
+    if (sym == d->rlc) {
+        if (cnt < 8) REFILL(p, buf, cnt);
+        uint32_t run = (uint32_t)(buf >> 56);
+        buf <<= 8;
+        cnt -= 8;
+        if (o == 0 || run > n - o) return false;
+        uint16_t v = out[o - 1];
+        for (uint32_t k = 0; k < run; k++) out[o + k] = v;
+        o += run;
+    } else {
+        out[o++] = (uint16_t)sym;
+    }
+    *pp = p;
+    *pbuf = buf;
+    *pcnt = cnt;
+    *po = o;
+    return true;
+}
+
+/* Decodes from stream bit *ppos of `base` while the refill pointer is at
+ * most `pend` bytes in (base must be readable to pend + MARGIN) and output
+ * is missing. Stops at a bit position <= pend * 8 + 66. Returns false on
+ * a code error. */
+INLINE bool span_impl(const huf_dec *restrict d, const uint8_t *restrict base,
+                        uint64_t *restrict ppos, size_t pend, uint16_t *restrict out,
+                        size_t *restrict po, size_t n)
+{
+    const uint32_t *tab = d->tab;
+    const unsigned shift = 64 - d->tbits;
+    const uint8_t *const pe = base + pend;
+    const uint8_t *p;
+    uint64_t buf;
+    unsigned cnt;
+    uint32_t e;
+    size_t o = *po;
+    if ((*ppos >> 3) > pend) return true;
+    SEEK(*ppos, p, buf, cnt);
+    while (p <= pe && o < n) {
+        REFILL(p, buf, cnt);
+        if (EXRQOI_LIKELY(n - o >= 4)) {
+            /* >= 56 valid bits: four table-length codes fit */
+            ONE(buf, cnt, out, o, slow);
+            ONE(buf, cnt, out, o, slow);
+            ONE(buf, cnt, out, o, slow);
+            ONE(buf, cnt, out, o, slow);
+            continue;
+        }
+        ONE(buf, cnt, out, o, slow);
+        continue;
+    slow:
+        if (!slow_step(d, base, &p, &buf, &cnt, e, out, &o, n)) return false;
+    }
+    *ppos = TELL(p, cnt);
+    *po = o;
+    return true;
+}
+
+/* Two readers at once, A and B on different parts of the stream, each as
+ * decode_span (limits apend / bpend, outputs an / bn): the two decode
+ * chains are independent, so their latencies overlap. Stops when either
+ * reaches a limit. Returns 0, or 1 / 2 when A / B met a code error.
+ * tb must be d->tbits (<= 14: four codes per refill). */
+INLINE int dual_impl(const huf_dec *restrict d, const uint8_t *restrict base,
+                     uint64_t *restrict apos, size_t apend, uint16_t *restrict aout,
+                     size_t *restrict ao, size_t an, uint64_t *restrict bpos, size_t bpend,
+                     uint16_t *restrict bout, size_t *restrict bo, size_t bn, const unsigned tb)
+{
+    const uint32_t *tab = d->tab;
+    const unsigned shift = 64 - tb; /* a constant: one copy per table size */
+    const uint8_t *const pea = base + apend, *const peb = base + bpend;
+    const uint8_t *pa, *pb;
+    uint64_t bufa, bufb;
+    unsigned cnta, cntb;
+    uint32_t e;
+    size_t oa = *ao, ob = *bo;
+    if ((*apos >> 3) > apend || (*bpos >> 3) > bpend) return 0;
+    SEEK(*apos, pa, bufa, cnta);
+    SEEK(*bpos, pb, bufb, cntb);
+    while (pa <= pea && pb <= peb && an - oa >= 4 && bn - ob >= 4) {
+        REFILL(pa, bufa, cnta);
+        REFILL(pb, bufb, cntb);
+        ONE(bufa, cnta, aout, oa, slow_a);
+        ONE(bufb, cntb, bout, ob, slow_b);
+        ONE(bufa, cnta, aout, oa, slow_a);
+        ONE(bufb, cntb, bout, ob, slow_b);
+        ONE(bufa, cnta, aout, oa, slow_a);
+        ONE(bufb, cntb, bout, ob, slow_b);
+        ONE(bufa, cnta, aout, oa, slow_a);
+        ONE(bufb, cntb, bout, ob, slow_b);
+        continue;
+    slow_a:
+        if (!slow_step(d, base, &pa, &bufa, &cnta, e, aout, &oa, an)) return 1;
+        continue;
+    slow_b:
+        if (!slow_step(d, base, &pb, &bufb, &cntb, e, bout, &ob, bn)) return 2;
+    }
+    *apos = TELL(pa, cnta);
+    *bpos = TELL(pb, cntb);
+    *ao = oa;
+    *bo = ob;
+    return 0;
 }
 
 /* 64 stream bits starting at bit `pos` of `p` (needs 9 readable bytes). */
@@ -484,26 +725,22 @@ static inline uint64_t peek64(const uint8_t *p, uint64_t pos)
     return w;
 }
 
-/* Bytes that must stay readable after the byte holding `pos`: a 58-bit
- * code plus its 8-bit run count, read with 9-byte peeks. */
-#define MARGIN 17
-
-/* The symbol at `pos` whose fast entry `e` is SLOW: the run symbol or a
- * long code. Returns false on a code or run error. */
-static inline bool step_slow(const huf_dec *restrict d, const uint8_t *restrict buf,
-                             uint64_t *restrict ppos, uint32_t e, uint16_t *restrict out,
-                             size_t *restrict po, size_t n)
+/* Exactly one symbol at bit *ppos (needs 26 readable bytes past its
+ * byte); *is_run tells whether it was the run symbol. */
+static bool step_one(const huf_dec *d, const uint8_t *base, uint64_t *ppos, uint16_t *out,
+                     size_t *po, size_t n, bool *is_run)
 {
-    uint64_t pos = *ppos;
+    uint64_t pos = *ppos, w = peek64(base, pos);
     size_t o = *po;
-    uint64_t w = peek64(buf, pos);
-    uint32_t sym;
+    uint32_t e = d->tab[w >> (64 - d->tbits)], sym;
     unsigned l = e & 63;
-    if (l) {
-        sym = e >> 8;
+    if (!(e & SLOW)) {
+        sym = e >> 16;
+    } else if (l) {
+        sym = d->rlc;
     } else {
         int k = 0;
-        while (k < d->nlong && w < d->long_lj[k]) k++;
+        for (int j = 0; j < d->nlong; j++) k += w < d->long_lj[j];
         if (k == d->nlong) return false;
         l = d->long_len[k];
         uint64_t idx = (w >> (64 - l)) - d->long_first[k];
@@ -511,67 +748,180 @@ static inline bool step_slow(const huf_dec *restrict d, const uint8_t *restrict 
         sym = d->syms[d->long_start[k] + (uint32_t)idx];
     }
     pos += l;
-    if (sym == d->rlc) {
-        uint32_t run = (uint32_t)(peek64(buf, pos) >> 56);
+    *is_run = sym == d->rlc;
+    if (*is_run) {
+        uint32_t run = (uint32_t)(peek64(base, pos) >> 56);
         pos += 8;
         if (o == 0 || run > n - o) return false;
         uint16_t v = out[o - 1];
         for (uint32_t k = 0; k < run; k++) out[o + k] = v;
         o += run;
     } else {
+        if (o >= n) return false;
         out[o++] = (uint16_t)sym;
     }
     *ppos = pos;
     *po = o;
     return true;
 }
+#undef REFILL
+#undef SEEK
+#undef TELL
+#undef ONE
 
-/* Decodes from `buf` while pos < limit (so peeks stay inside) and output
- * is missing. Returns false on a code error. */
-static inline bool decode_span(const huf_dec *restrict d, const uint8_t *restrict buf,
-                               uint64_t *restrict ppos, uint64_t limit, uint16_t *restrict out,
-                               size_t *restrict po, size_t n)
+/* Compiled twice: portable, and with BMI2's flag-free variable shifts
+ * (shlx/shrx free the shift count register of x86's shl/shr), picked at
+ * run time. Path numbers as exrqoi__huf_decompress_path. */
+#define DUAL_ARGS                                                                          \
+    const huf_dec *restrict d, const uint8_t *restrict base, uint64_t *restrict apos,      \
+        size_t apend, uint16_t *restrict aout, size_t *restrict ao, size_t an,             \
+        uint64_t *restrict bpos, size_t bpend, uint16_t *restrict bout, size_t *restrict bo, \
+        size_t bn
+#define DUAL_PASS d, base, apos, apend, aout, ao, an, bpos, bpend, bout, bo, bn
+#define SPAN_ARGS                                                                          \
+    const huf_dec *restrict d, const uint8_t *restrict base, uint64_t *restrict ppos,      \
+        size_t pend, uint16_t *restrict out, size_t *restrict po, size_t n
+#define SPAN_PASS d, base, ppos, pend, out, po, n
+
+static bool span_c(SPAN_ARGS) { return span_impl(SPAN_PASS); }
+static int dual13_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS); }
+static int dual14_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS); }
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define HUF_BMI2 1
+#define BMI2 __attribute__((target("bmi2")))
+BMI2 static bool span_bmi2(SPAN_ARGS) { return span_impl(SPAN_PASS); }
+BMI2 static int dual13_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS); }
+BMI2 static int dual14_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS); }
+#else
+#define HUF_BMI2 0
+#endif
+
+static bool decode_span(int path, SPAN_ARGS)
 {
-    uint64_t pos = *ppos;
-    size_t o = *po;
-    const uint64_t *pair = d->pair;
-    /* Pairs of short codes per lookup while two outputs are missing. */
-    while (o + 1 < n && pos < limit) {
-        uint64_t w = peek64(buf, pos);
-        int left = 64;
-        uint64_t e = pair[w >> (64 - FAST_BITS)];
-        while (!(e & SLOW)) {
-            unsigned l = (unsigned)e & 63;
-            out[o] = (uint16_t)(e >> 8);
-            out[o + 1] = (uint16_t)(e >> 24); /* overwritten later if single */
-            o += 1 + ((e >> 7) & 1);
-            pos += l;
-            w <<= l;
-            left -= (int)l;
-            if (left < FAST_BITS || o + 1 >= n) goto next;
-            e = pair[w >> (64 - FAST_BITS)];
-        }
-        if (!step_slow(d, buf, &pos, (uint32_t)e, out, &o, n)) return false;
-    next:;
+#if HUF_BMI2
+    if (path >= 2) return span_bmi2(SPAN_PASS);
+#endif
+    (void)path;
+    return span_c(SPAN_PASS);
+}
+
+static int decode_dual(int path, DUAL_ARGS)
+{
+#if HUF_BMI2
+    if (path >= 2)
+        return d->tbits == TABLE_BITS ? dual13_bmi2(DUAL_PASS) : dual14_bmi2(DUAL_PASS);
+#endif
+    (void)path;
+    return d->tbits == TABLE_BITS ? dual13_c(DUAL_PASS) : dual14_c(DUAL_PASS);
+}
+
+/* The last (< MARGIN + 8) stream bytes from *ppos on, zero-padded so reads
+ * stay in bounds. With exact set, stops at bit nbits (one symbol at a
+ * time); otherwise when n values are out (the padding may be decoded
+ * then: the caller checks the final position). */
+static bool decode_tail(int path, const huf_dec *d, const uint8_t *data, size_t nbytes,
+                        uint64_t nbits, uint64_t *ppos, uint16_t *out, size_t *po, size_t n,
+                        bool exact)
+{
+    uint8_t tail[2 * MARGIN + 16];
+    size_t from = (size_t)(*ppos >> 3);
+    if (from > nbytes) return false;
+    size_t rest = nbytes - from;
+    if (rest > MARGIN + 8) return false; /* cannot happen; keeps the copy bounded */
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, data + from, rest);
+    uint64_t tpos = *ppos & 7, tend = nbits - (uint64_t)from * 8;
+    if (exact) {
+        bool run;
+        while (tpos < tend)
+            if (!step_one(d, tail, &tpos, out, po, n, &run)) return false;
+    } else {
+        /* may run 8 bytes past `rest` so every real bit is used */
+        if (!decode_span(path, d, tail, &tpos, rest + 8, out, po, n)) return false;
     }
-    /* the last value (or a span end): one code at a time */
-    while (o < n && pos < limit) {
-        uint32_t e = d->fast[peek64(buf, pos) >> (64 - FAST_BITS)];
-        if (!(e & SLOW)) {
-            out[o++] = (uint16_t)(e >> 8);
-            pos += e & 63;
-        } else if (!step_slow(d, buf, &pos, e, out, &o, n)) {
-            return false;
-        }
-    }
-    *ppos = pos;
-    *po = o;
+    *ppos = (uint64_t)from * 8 + tpos;
     return true;
+}
+
+/* Streams at least this long are decoded in two halves at once. */
+#define SPLIT_MIN_BYTES 4096
+/* Symbol starts recorded for the second half: where the first half's
+ * decoder may join it. */
+#define SYNC_SYMS 128
+
+enum { SPLIT_DONE, SPLIT_FALLBACK, SPLIT_ERROR };
+
+/* Decodes the two halves of the stream concurrently. Reader B starts at
+ * the middle byte, most likely inside a code; Huffman codes resynchronise
+ * within a few symbols, so once reader A (from the start) lands exactly on
+ * a symbol start B recorded, B's output from there on is the true one.
+ * B writes to `bout` (n values); on success its part is copied after A's.
+ * Anything unusual (no meeting point, a run whose previous value differs,
+ * an error in B, a count mismatch) returns SPLIT_FALLBACK with A's state
+ * in *apos / *ao, and the caller finishes sequentially, so the result is
+ * always the sequential one. SPLIT_ERROR: A found a real error. */
+static int decode_split(int path, const huf_dec *d, const uint8_t *data, size_t nbytes,
+                        uint64_t nbits, uint16_t *out, size_t n, uint16_t *bout, uint64_t *apos,
+                        size_t *ao)
+{
+    uint64_t bstart = (uint64_t)(nbytes / 2) * 8, bpos = bstart;
+    uint64_t bnd_pos[SYNC_SYMS];
+    size_t bnd_out[SYNC_SYMS];
+    bool bnd_run[SYNC_SYMS];
+    size_t ob = 0;
+    int nbnd = 0;
+    /* <= 66 bits per symbol: the recorded symbols end far before the
+     * stream's last MARGIN bytes */
+    for (; nbnd < SYNC_SYMS; nbnd++) {
+        bnd_pos[nbnd] = bpos;
+        bnd_out[nbnd] = ob;
+        if (!step_one(d, data, &bpos, bout, &ob, n, &bnd_run[nbnd])) return SPLIT_FALLBACK;
+    }
+    /* A stops at least 56 bits before B's first recorded start */
+    size_t apend = (size_t)(bstart >> 3) - 16, bpend = nbytes - MARGIN;
+    int r = decode_dual(path, d, data, apos, apend, out, ao, n, &bpos, bpend, bout, &ob, n);
+    if (r == 1) return SPLIT_ERROR;
+    if (!decode_span(path, d, data, apos, apend, out, ao, n)) return SPLIT_ERROR;
+    if (r == 2) return SPLIT_FALLBACK;
+    if (!decode_span(path, d, data, &bpos, bpend, bout, &ob, n)) return SPLIT_FALLBACK;
+    if (!decode_tail(path, d, data, nbytes, nbits, &bpos, bout, &ob, n, true) || bpos != nbits)
+        return SPLIT_FALLBACK;
+    /* A one symbol at a time until it meets or passes B's records */
+    int j = 0;
+    for (;;) {
+        while (j < nbnd && bnd_pos[j] < *apos) j++;
+        if (j == nbnd) return SPLIT_FALLBACK;
+        if (bnd_pos[j] == *apos) break;
+        bool run;
+        if (!step_one(d, data, apos, out, ao, n, &run)) return SPLIT_ERROR;
+    }
+    /* a run right at the meeting point repeated B's previous value */
+    size_t a = *ao, from = bnd_out[j];
+    if (bnd_run[j] && (a == 0 || from == 0 || bout[from - 1] != out[a - 1])) return SPLIT_FALLBACK;
+    if (ob - from != n - a) return SPLIT_FALLBACK;
+    memcpy(out + a, bout + from, (ob - from) * sizeof *out);
+    return SPLIT_DONE;
 }
 
 exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
                                      uint16_t *out, size_t n_out)
 {
+#if HUF_BMI2
+    /* a cheap read of data libgcc set up at start */
+    int path = __builtin_cpu_supports("bmi2") ? 2 : 1;
+#else
+    int path = 1;
+#endif
+    return exrqoi__huf_decompress_path(path, ctx, src, src_size, out, n_out);
+}
+
+exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                          size_t src_size, uint16_t *out, size_t n_out)
+{
+#if HUF_BMI2
+    if (path >= 2 && !__builtin_cpu_supports("bmi2")) path = 1;
+#endif
     if (n_out == 0) return EXRQOI_OK;
     if (src_size < HEADER) return corrupt(ctx, "stream shorter than its header");
     uint32_t im = exrqoi__le32(src), iM = exrqoi__le32(src + 4);
@@ -580,36 +930,36 @@ exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src,
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "Huffman data: symbol range %u..%u is invalid", im, iM);
 
+    size_t nbytes = ((size_t)nbits + 7) / 8;
+    bool split =
+        path >= 1 && nbytes >= SPLIT_MIN_BYTES && n_out <= (SIZE_MAX - sizeof(huf_dec)) / 2;
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, HUF_SLOT, sizeof(huf_dec), &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, HUF_SLOT, sizeof(huf_dec) + (split ? n_out * 2 : 0),
+                                     &mem));
     huf_dec *d = (huf_dec *)mem;
     size_t table_bytes = 0;
     uint32_t cnt[MAX_LEN + 1] = {0};
     EXRQOI_TRY(read_lengths(ctx, d, src + HEADER, src_size - HEADER, im, iM, cnt, &table_bytes));
     size_t avail = src_size - HEADER - table_bytes;
-    size_t nbytes = ((size_t)nbits + 7) / 8;
     if (nbytes > avail)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "Huffman data: %u bits announced, %zu bytes present", nbits, avail);
-    EXRQOI_TRY(build_decoder(ctx, d, cnt, iM));
+    EXRQOI_TRY(build_decoder(ctx, d, cnt, iM, split));
 
     const uint8_t *data = src + HEADER + table_bytes;
     uint64_t pos = 0;
     size_t o = 0;
+    if (split) {
+        uint16_t *bout = (uint16_t *)(void *)((uint8_t *)mem + sizeof(huf_dec));
+        int r = decode_split(path, d, data, nbytes, nbits, out, n_out, bout, &pos, &o);
+        if (r == SPLIT_DONE) return EXRQOI_OK;
+        if (r == SPLIT_ERROR) goto bad;
+    }
     if (nbytes > MARGIN) {
-        uint64_t limit = (uint64_t)(nbytes - MARGIN) * 8;
-        if (!decode_span(d, data, &pos, limit, out, &o, n_out)) goto bad;
+        if (!decode_span(path, d, data, &pos, nbytes - MARGIN, out, &o, n_out)) goto bad;
     }
-    if (o < n_out) {
-        /* the last bytes, zero-padded so the peeks stay in bounds */
-        uint8_t tail[2 * MARGIN + 8];
-        size_t from = (size_t)(pos >> 3), rest = nbytes - from;
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, data + from, rest);
-        uint64_t tpos = pos & 7;
-        if (!decode_span(d, tail, &tpos, (uint64_t)(MARGIN + 8) * 8, out, &o, n_out)) goto bad;
-        pos = (uint64_t)from * 8 + tpos;
-    }
+    if (o < n_out && !decode_tail(path, d, data, nbytes, nbits, &pos, out, &o, n_out, false))
+        goto bad;
     if (o != n_out || pos != nbits) goto bad;
     return EXRQOI_OK;
 bad:

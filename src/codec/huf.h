@@ -13,6 +13,13 @@
  * (table, bit count, output count) is EXRQOI_ERR_CORRUPT. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                      size_t src_size, uint16_t *out, size_t n_out);
+/* The same with a chosen implementation, for tests: 0 portable, one
+ * reader; 1 portable, large streams in two halves at once; 2 as 1 with
+ * BMI2 instructions (x86, falls back to 1 when the CPU lacks them). Every
+ * path gives the same result. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx,
+                                                          const uint8_t *src, size_t src_size,
+                                                          uint16_t *out, size_t n_out);
 /* Worst-case encoded size of n 16-bit values. */
 EXRQOI_INTERNAL size_t exrqoi__huf_bound(size_t n);
 /* Encodes n values into dst (capacity >= exrqoi__huf_bound(n)); *out_size

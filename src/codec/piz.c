@@ -17,6 +17,10 @@
 
 #include <limits.h>
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define BITMAP_SIZE 8192 /* 65536 values / 8 */
 #define LUT_BYTES (65536 * sizeof(uint16_t))
 
@@ -69,15 +73,6 @@ static inline void words_from_le(uint16_t *dst, const uint8_t *src, size_t n)
     }
 }
 
-static inline void words_to_le(uint8_t *dst, const uint16_t *src, size_t n)
-{
-    if (HOST_LE) {
-        memcpy(dst, src, n * 2);
-    } else {
-        for (size_t i = 0; i < n; i++) exrqoi__put16(dst + 2 * i, src[i]);
-    }
-}
-
 /* Where line yy of channel ch starts in its plane (rows are sampled
  * lines only). */
 static inline size_t plane_row(const exrqoi__block_layout *b, const exrqoi__chan_layout *ch,
@@ -104,23 +99,6 @@ static void lines_to_planes(const exrqoi__block_layout *b, const uint8_t *lines,
     }
 }
 
-/* Channel planes -> line-interleaved unpacked bytes. */
-static void planes_to_lines(const exrqoi__block_layout *b, const uint16_t *planes, uint8_t *lines)
-{
-    for (int32_t yy = 0; yy < b->height; yy++) {
-        size_t plane = 0;
-        for (int c = 0; c < b->nchan; c++) {
-            const exrqoi__chan_layout *ch = &b->chans[c];
-            size_t row = (size_t)ch->width * (ch->size / 2);
-            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
-                words_to_le(lines, planes + plane + plane_row(b, ch, yy) * row, row);
-                lines += row * 2;
-            }
-            plane += row * (size_t)ch->height;
-        }
-    }
-}
-
 static void wavelet_all(const exrqoi__block_layout *b, uint16_t *planes, uint16_t max_value,
                         bool encode)
 {
@@ -138,6 +116,52 @@ static void wavelet_all(const exrqoi__block_layout *b, uint16_t *planes, uint16_
     }
 }
 
+/* Channel planes -> line-interleaved unpacked bytes, each word mapped
+ * through the rank -> value table. */
+static void planes_to_lines_lut(const exrqoi__block_layout *b, const uint16_t *planes,
+                                const uint16_t *lut, uint8_t *lines)
+{
+    for (int32_t yy = 0; yy < b->height; yy++) {
+        size_t plane = 0;
+        for (int c = 0; c < b->nchan; c++) {
+            const exrqoi__chan_layout *ch = &b->chans[c];
+            size_t row = (size_t)ch->width * (ch->size / 2);
+            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
+                const uint16_t *s = planes + plane + plane_row(b, ch, yy) * row;
+                if (HOST_LE) {
+                    uint16_t *d = (uint16_t *)(void *)lines;
+                    /* lines is only byte-aligned: store through memcpy */
+                    for (size_t i = 0; i < row; i++) {
+                        uint16_t v = lut[s[i]];
+                        memcpy(d + i, &v, 2);
+                    }
+                } else {
+                    for (size_t i = 0; i < row; i++) exrqoi__put16(lines + 2 * i, lut[s[i]]);
+                }
+                lines += row * 2;
+            }
+            plane += row * (size_t)ch->height;
+        }
+    }
+}
+
+/* True if some word exceeds max_value (only corrupt data does that). */
+static bool any_above(const uint16_t *w, size_t n, uint16_t max_value)
+{
+    size_t i = 0;
+    unsigned acc = 0;
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+    const __m128i mv = _mm_set1_epi16((short)max_value);
+    __m128i vacc = _mm_setzero_si128();
+    for (; i + 8 <= n; i += 8)
+        vacc = _mm_or_si128(
+            vacc, _mm_subs_epu16(_mm_loadu_si128((const __m128i *)(const void *)(w + i)), mv));
+    acc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(vacc, _mm_setzero_si128())) ^ 0xffffu;
+#endif
+    for (; i < n; i++) acc |= w[i] > max_value;
+    return acc != 0;
+}
+
 static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                     const uint8_t *src, size_t n, uint8_t *dst)
 {
@@ -145,37 +169,34 @@ static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     size_t nwords = b->unpacked_size / 2;
     void *wmem, *tmem;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + BITMAP_SIZE, &tmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES, &tmem));
     uint16_t *words = (uint16_t *)wmem;
     uint16_t *lut = (uint16_t *)tmem;
-    uint8_t *bitmap = (uint8_t *)tmem + LUT_BYTES;
 
     if (n < 4) return corrupt(ctx, "chunk shorter than the bitmap range");
     uint16_t lo = exrqoi__le16(src), hi = exrqoi__le16(src + 2);
     size_t at = 4;
-    memset(bitmap, 0, BITMAP_SIZE);
-    /* lo > hi is an empty bitmap (the encoder writes 8191, 0 then) */
+    /* rank -> value, straight from the bitmap bytes (value 0 is implicit;
+     * lo > hi is an empty bitmap: the encoder writes 8191, 0 then) */
+    uint32_t k = 0;
+    lut[k++] = 0;
     if (lo <= hi) {
         if (hi >= BITMAP_SIZE) return corrupt(ctx, "bitmap range beyond 65536 values");
         size_t len = (size_t)(hi - lo) + 1;
         if (len > n - at) return corrupt(ctx, "bitmap extends past the chunk");
-        memcpy(bitmap + lo, src + at, len);
+        const uint8_t *bm = src + at - lo;
+        for (uint32_t byte = lo; byte <= hi; byte++) {
+            unsigned bits = bm[byte];
+            if (byte == 0) bits &= ~1u;
+            while (bits) {
+                unsigned bit = (unsigned)__builtin_ctz(bits);
+                lut[k++] = (uint16_t)(byte * 8 + bit);
+                bits &= bits - 1;
+            }
+        }
         at += len;
     }
-    /* rank -> value; ranks past the last used value decode to 0 */
-    uint32_t k = 0;
-    lut[k++] = 0;
-    for (uint32_t byte = lo <= hi ? lo : BITMAP_SIZE; byte <= hi && byte < BITMAP_SIZE; byte++) {
-        unsigned bits = bitmap[byte];
-        if (byte == 0) bits &= ~1u;
-        while (bits) {
-            unsigned bit = (unsigned)__builtin_ctz(bits);
-            lut[k++] = (uint16_t)(byte * 8 + bit);
-            bits &= bits - 1;
-        }
-    }
     uint16_t max_value = (uint16_t)(k - 1);
-    memset(lut + k, 0, (65536 - k) * sizeof(uint16_t));
 
     if (n - at < 4) return corrupt(ctx, "chunk ends before the Huffman length");
     uint32_t hlen = exrqoi__le32(src + at);
@@ -184,8 +205,15 @@ static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     EXRQOI_TRY(exrqoi__huf_decompress(ctx, src + at, hlen, words, nwords));
 
     wavelet_all(b, words, max_value, false);
-    for (size_t i = 0; i < nwords; i++) words[i] = lut[words[i]];
-    planes_to_lines(b, words, dst);
+    /* Ranks past the last value decode to 0, as in OpenEXR; only the
+     * ranks in use have table entries, so clamp strays onto a zero one
+     * (k < 65536 whenever a word can exceed k - 1). */
+    if (EXRQOI_UNLIKELY(any_above(words, nwords, max_value))) {
+        lut[k] = 0;
+        for (size_t i = 0; i < nwords; i++)
+            if (words[i] > max_value) words[i] = (uint16_t)k;
+    }
+    planes_to_lines_lut(b, words, lut, dst);
     return EXRQOI_OK;
 }
 
@@ -196,6 +224,26 @@ static size_t piz_bound(const exrqoi__block_layout *b)
     return b->unpacked_size + BITMAP_SIZE + 64;
 }
 
+/* bitmap[v / 8] bit v % 8 <- present[v] != 0 (LSB first, as the format). */
+static void bitmap_from_bytes(const uint8_t *present, uint8_t *bitmap)
+{
+    size_t i = 0;
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (; i < 65536; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(present + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) ^ 0xffffu;
+        bitmap[i / 8] = (uint8_t)m;
+        bitmap[i / 8 + 1] = (uint8_t)(m >> 8);
+    }
+#endif
+    for (; i < 65536; i += 8) {
+        unsigned m = 0;
+        for (unsigned j = 0; j < 8; j++) m |= (present[i + j] != 0) << j;
+        bitmap[i / 8] = (uint8_t)m;
+    }
+}
+
 static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                   const uint8_t *src, uint8_t *dst, size_t cap, size_t *out_size)
 {
@@ -204,16 +252,20 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     size_t nwords = b->unpacked_size / 2;
     void *wmem, *tmem;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + BITMAP_SIZE, &tmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + 65536 + BITMAP_SIZE, &tmem));
     uint16_t *words = (uint16_t *)wmem;
     uint16_t *lut = (uint16_t *)tmem;
-    uint8_t *bitmap = (uint8_t *)tmem + LUT_BYTES;
+    uint8_t *present = (uint8_t *)tmem + LUT_BYTES;
+    uint8_t *bitmap = present + 65536;
 
     lines_to_planes(b, src, words);
 
-    memset(bitmap, 0, BITMAP_SIZE);
-    for (size_t i = 0; i < nwords; i++) bitmap[words[i] >> 3] |= (uint8_t)(1u << (words[i] & 7));
-    bitmap[0] &= (uint8_t)~1u; /* zero is always assumed present */
+    /* one plain byte store per word (a bit set would be a dependent
+     * read-modify-write on the same byte for close values) */
+    memset(present, 0, 65536);
+    for (size_t i = 0; i < nwords; i++) present[words[i]] = 1;
+    present[0] = 0; /* zero is always assumed present */
+    bitmap_from_bytes(present, bitmap);
     uint16_t lo = BITMAP_SIZE - 1, hi = 0;
     for (uint32_t i = 0; i < BITMAP_SIZE; i++) {
         if (bitmap[i]) {
@@ -221,10 +273,17 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
             hi = (uint16_t)i;
         }
     }
-    /* value -> rank */
+    /* value -> rank, for the values present only (no other is looked up) */
     uint32_t k = 0;
-    for (uint32_t v = 0; v < 65536; v++)
-        lut[v] = (v == 0 || (bitmap[v >> 3] >> (v & 7)) & 1) ? (uint16_t)k++ : 0;
+    lut[0] = (uint16_t)k++;
+    for (uint32_t byte = lo; byte <= hi && lo <= hi; byte++) {
+        unsigned bits = bitmap[byte];
+        while (bits) {
+            unsigned bit = (unsigned)__builtin_ctz(bits);
+            lut[byte * 8 + bit] = (uint16_t)k++;
+            bits &= bits - 1;
+        }
+    }
     uint16_t max_value = (uint16_t)(k - 1);
     for (size_t i = 0; i < nwords; i++) words[i] = lut[words[i]];
     wavelet_all(b, words, max_value, true);

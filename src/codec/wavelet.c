@@ -1,11 +1,29 @@
-/* PIZ wavelet (see wavelet.h). The traversal order and both basis
- * variants follow OpenEXR's definition exactly: the output is part of the
- * file format. */
+/* PIZ wavelet (see wavelet.h). Both basis variants follow OpenEXR's
+ * definition exactly: the output is part of the file format.
+ *
+ * One level with step p transforms disjoint 2x2 blocks of samples p apart
+ * (plus a leftover column/row pair when the count is odd), so the blocks
+ * may go in any order. The SIMD paths do a whole row pair at a time for
+ * the levels whose x step is 1 or 2 words (with 16-bit halves, ~95% of
+ * the work); everything else runs the portable code. All arithmetic is
+ * modulo 2^16 (OpenEXR truncates to 16 bits between the steps, the 14-bit
+ * encoder's average excepted), so 16-bit vector lanes give identical
+ * words. */
 #include "codec/wavelet.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#include <emmintrin.h>
+#define WAV_SSE2 1
+#else
+#define WAV_SSE2 0
+#endif
+
+#define U16(v) ((uint16_t)(v))
+#define INLINE static inline __attribute__((always_inline))
 
 /* ---- 14-bit basis: plain average/difference on signed 16-bit values ---- */
 
-static inline void enc14(int a, int b, int *l, int *h)
+INLINE void enc14(int a, int b, int *l, int *h)
 {
     int as = (int16_t)a, bs = (int16_t)b;
     /* >> on a negative int is an arithmetic shift with gcc/clang (floor) */
@@ -13,7 +31,7 @@ static inline void enc14(int a, int b, int *l, int *h)
     *h = as - bs;
 }
 
-static inline void dec14(int l, int h, int *a, int *b)
+INLINE void dec14(int l, int h, int *a, int *b)
 {
     int ls = (int16_t)l, hs = (int16_t)h;
     int ai = ls + (hs & 1) + (hs >> 1);
@@ -23,7 +41,7 @@ static inline void dec14(int l, int h, int *a, int *b)
 
 /* ---- 16-bit basis: the same idea modulo 2^16 ----------------------------- */
 
-static inline void enc16(int a, int b, int *l, int *h)
+INLINE void enc16(int a, int b, int *l, int *h)
 {
     int ao = (a + 0x8000) & 0xffff;
     int m = (ao + b) >> 1;
@@ -33,120 +51,281 @@ static inline void enc16(int a, int b, int *l, int *h)
     *h = d & 0xffff;
 }
 
-static inline void dec16(int l, int h, int *a, int *b)
+INLINE void dec16(int l, int h, int *a, int *b)
 {
     int bb = (l - (h >> 1)) & 0xffff;
     *b = bb;
     *a = (h + bb - 0x8000) & 0xffff;
 }
 
-#define U16(v) ((uint16_t)(v))
+/* ---- portable: one pair / one 2x2 block ----------------------------------- */
 
-/* One level of the 2D transform (x step ox2 = 2 ox1, y step oy2 = 2 oy1).
- * Written once per basis so the inner loops carry no variant branch. */
-#define WAV_LEVEL_ENC(ENC)                                                                 \
-    do {                                                                                   \
-        int y = 0, x = 0;                                                                  \
-        for (; y + p2 <= ny; y += p2) {                                                    \
-            uint16_t *row = in + (ptrdiff_t)y * oy;                                        \
-            for (x = 0; x + p2 <= nx; x += p2) {                                           \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p01 = p00 + ox1;                 \
-                uint16_t *p10 = p00 + oy1, *p11 = p10 + ox1;                               \
-                int i00, i01, i10, i11, a, b;                                              \
-                ENC(*p00, *p01, &i00, &i01);                                               \
-                ENC(*p10, *p11, &i10, &i11);                                               \
-                ENC(i00, i10, &a, &b);                                                     \
-                *p00 = U16(a);                                                             \
-                *p10 = U16(b);                                                             \
-                ENC(i01, i11, &a, &b);                                                     \
-                *p01 = U16(a);                                                             \
-                *p11 = U16(b);                                                             \
-            }                                                                              \
-            if (nx & p) { /* odd column */                                                 \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p10 = p00 + oy1;                 \
-                int a, b;                                                                  \
-                ENC(*p00, *p10, &a, &b);                                                   \
-                *p00 = U16(a);                                                             \
-                *p10 = U16(b);                                                             \
-            }                                                                              \
-        }                                                                                  \
-        if (ny & p) { /* odd line */                                                       \
-            uint16_t *row = in + (ptrdiff_t)y * oy;                                        \
-            for (x = 0; x + p2 <= nx; x += p2) {                                           \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p01 = p00 + ox1;                 \
-                int a, b;                                                                  \
-                ENC(*p00, *p01, &a, &b);                                                   \
-                *p00 = U16(a);                                                             \
-                *p01 = U16(b);                                                             \
-            }                                                                              \
-        }                                                                                  \
-    } while (0)
-
-/* Inverse of one level: columns first, then rows, as OpenEXR does (the
- * 14-bit basis truncates to 16 bits between the two passes). */
-#define WAV_LEVEL_DEC(DEC)                                                                 \
-    do {                                                                                   \
-        int y = 0, x = 0;                                                                  \
-        for (; y + p2 <= ny; y += p2) {                                                    \
-            uint16_t *row = in + (ptrdiff_t)y * oy;                                        \
-            for (x = 0; x + p2 <= nx; x += p2) {                                           \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p01 = p00 + ox1;                 \
-                uint16_t *p10 = p00 + oy1, *p11 = p10 + ox1;                               \
-                int i00, i01, i10, i11, a, b;                                              \
-                DEC(*p00, *p10, &i00, &i10);                                               \
-                DEC(*p01, *p11, &i01, &i11);                                               \
-                DEC(U16(i00), U16(i01), &a, &b);                                           \
-                *p00 = U16(a);                                                             \
-                *p01 = U16(b);                                                             \
-                DEC(U16(i10), U16(i11), &a, &b);                                           \
-                *p10 = U16(a);                                                             \
-                *p11 = U16(b);                                                             \
-            }                                                                              \
-            if (nx & p) {                                                                  \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p10 = p00 + oy1;                 \
-                int a, b;                                                                  \
-                DEC(*p00, *p10, &a, &b);                                                   \
-                *p00 = U16(a);                                                             \
-                *p10 = U16(b);                                                             \
-            }                                                                              \
-        }                                                                                  \
-        if (ny & p) {                                                                      \
-            uint16_t *row = in + (ptrdiff_t)y * oy;                                        \
-            for (x = 0; x + p2 <= nx; x += p2) {                                           \
-                uint16_t *p00 = row + (ptrdiff_t)x * ox, *p01 = p00 + ox1;                 \
-                int a, b;                                                                  \
-                DEC(*p00, *p01, &a, &b);                                                   \
-                *p00 = U16(a);                                                             \
-                *p01 = U16(b);                                                             \
-            }                                                                              \
-        }                                                                                  \
-    } while (0)
-
-void exrqoi__wav_encode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
+INLINE void enc_pair(uint16_t *x, uint16_t *y, bool w14)
 {
-    int n = nx < ny ? nx : ny;
-    bool w14 = max_value < (1 << 14);
-    for (int p = 1, p2 = 2; p2 <= n; p = p2, p2 <<= 1) {
-        ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p;
-        if (w14)
-            WAV_LEVEL_ENC(enc14);
-        else
-            WAV_LEVEL_ENC(enc16);
+    int a, b;
+    if (w14)
+        enc14(*x, *y, &a, &b);
+    else
+        enc16(*x, *y, &a, &b);
+    *x = U16(a);
+    *y = U16(b);
+}
+
+INLINE void dec_pair(uint16_t *x, uint16_t *y, bool w14)
+{
+    int a, b;
+    if (w14)
+        dec14(*x, *y, &a, &b);
+    else
+        dec16(*x, *y, &a, &b);
+    *x = U16(a);
+    *y = U16(b);
+}
+
+/* Encoding does the rows of a block, then its columns; decoding undoes
+ * the columns, then the rows. */
+INLINE void enc_block(uint16_t *p00, ptrdiff_t ox1, ptrdiff_t oy1, bool w14)
+{
+    uint16_t *p01 = p00 + ox1, *p10 = p00 + oy1, *p11 = p10 + ox1;
+    enc_pair(p00, p01, w14);
+    enc_pair(p10, p11, w14);
+    enc_pair(p00, p10, w14);
+    enc_pair(p01, p11, w14);
+}
+
+INLINE void dec_block(uint16_t *p00, ptrdiff_t ox1, ptrdiff_t oy1, bool w14)
+{
+    uint16_t *p01 = p00 + ox1, *p10 = p00 + oy1, *p11 = p10 + ox1;
+    dec_pair(p00, p10, w14);
+    dec_pair(p01, p11, w14);
+    dec_pair(p00, p01, w14);
+    dec_pair(p10, p11, w14);
+}
+
+/* ---- SSE2: 8 words of a row pair at a time -------------------------------- */
+
+#if WAV_SSE2
+INLINE void venc(__m128i a, __m128i b, __m128i *l, __m128i *h, bool w14)
+{
+    const __m128i bias = _mm_set1_epi16(-0x8000), one = _mm_set1_epi16(1);
+    if (w14) {
+        /* floor((a + b) / 2) of signed values without 17-bit sums */
+        __m128i s = _mm_add_epi16(_mm_srai_epi16(a, 1), _mm_srai_epi16(b, 1));
+        *l = _mm_add_epi16(s, _mm_and_si128(_mm_and_si128(a, b), one));
+        *h = _mm_sub_epi16(a, b);
+    } else {
+        __m128i ao = _mm_xor_si128(a, bias);
+        /* avg_epu16 rounds up; the 17-bit floor average is one less when
+         * the sum is odd */
+        __m128i m = _mm_sub_epi16(_mm_avg_epu16(ao, b), _mm_and_si128(_mm_xor_si128(ao, b), one));
+        /* ao < b unsigned  <=>  a < (b ^ 0x8000) signed */
+        __m128i neg = _mm_cmpgt_epi16(_mm_xor_si128(b, bias), a);
+        *l = _mm_xor_si128(m, _mm_and_si128(neg, bias));
+        *h = _mm_sub_epi16(ao, b);
     }
 }
 
-void exrqoi__wav_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
+INLINE void vdec(__m128i l, __m128i h, __m128i *a, __m128i *b, bool w14)
+{
+    if (w14) {
+        const __m128i one = _mm_set1_epi16(1);
+        __m128i ai = _mm_add_epi16(_mm_add_epi16(l, _mm_and_si128(h, one)), _mm_srai_epi16(h, 1));
+        *a = ai;
+        *b = _mm_sub_epi16(ai, h);
+    } else {
+        __m128i bb = _mm_sub_epi16(l, _mm_srli_epi16(h, 1));
+        *b = bb;
+        *a = _mm_xor_si128(_mm_add_epi16(h, bb), _mm_set1_epi16(-0x8000));
+    }
+}
+
+/* Even and odd words of two vectors: [x0 x2 x4 x6 y0 y2 y4 y6] and
+ * [x1 x3 ... y7]. Sign-extended halves survive the saturating pack. */
+INLINE __m128i evens(__m128i x, __m128i y)
+{
+    return _mm_packs_epi32(_mm_srai_epi32(_mm_slli_epi32(x, 16), 16),
+                           _mm_srai_epi32(_mm_slli_epi32(y, 16), 16));
+}
+
+INLINE __m128i odds(__m128i x, __m128i y)
+{
+    return _mm_packs_epi32(_mm_srai_epi32(x, 16), _mm_srai_epi32(y, 16));
+}
+
+/* Words 0 and 4 of x and of y (y's moved to 2 and 6), zeros elsewhere. */
+INLINE __m128i pack_pairs(__m128i x, __m128i y, __m128i lo)
+{
+    return _mm_or_si128(_mm_and_si128(x, lo), _mm_slli_epi64(_mm_and_si128(y, lo), 32));
+}
+
+/* Blocks of one row pair (rows r0, r0 + oy1) with x step s words; returns
+ * how many of the nb blocks it did. */
+INLINE int enc_rows_sse2(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+{
+    uint16_t *r1 = r0 + oy1;
+    int b = 0;
+    if (s == 1) {
+        for (; b + 4 <= nb; b += 4) {
+            __m128i *q0 = (__m128i *)(void *)(r0 + 2 * b), *q1 = (__m128i *)(void *)(r1 + 2 * b);
+            __m128i v0 = _mm_loadu_si128(q0), v1 = _mm_loadu_si128(q1);
+            __m128i i, j;
+            venc(evens(v0, v1), odds(v0, v1), &i, &j, w14); /* [i00 | i10], [i01 | i11] */
+            __m128i top, bot;
+            venc(_mm_unpacklo_epi64(i, j), _mm_unpackhi_epi64(i, j), &top, &bot, w14);
+            /* top = [p00 | p01] of row 0, bot = [p10 | p11] of row 1 */
+            _mm_storeu_si128(q0, _mm_unpacklo_epi16(top, _mm_unpackhi_epi64(top, top)));
+            _mm_storeu_si128(q1, _mm_unpacklo_epi16(bot, _mm_unpackhi_epi64(bot, bot)));
+        }
+    } else if (s == 2) {
+        /* words 0,2 and 4,6 are two blocks; the odd words stay */
+        const __m128i lo = _mm_set_epi16(0, 0, 0, -1, 0, 0, 0, -1);
+        const __m128i keep = _mm_set_epi16(-1, 0, -1, 0, -1, 0, -1, 0);
+        for (; b + 2 <= nb; b += 2) {
+            __m128i *q0 = (__m128i *)(void *)(r0 + 4 * b), *q1 = (__m128i *)(void *)(r1 + 4 * b);
+            __m128i v0 = _mm_loadu_si128(q0), v1 = _mm_loadu_si128(q1);
+            __m128i l0, h0, l1, h1;
+            venc(v0, _mm_srli_epi64(v0, 32), &l0, &h0, w14);
+            venc(v1, _mm_srli_epi64(v1, 32), &l1, &h1, w14);
+            __m128i i0 = pack_pairs(l0, h0, lo);
+            __m128i i1 = pack_pairs(l1, h1, lo);
+            __m128i t, u;
+            venc(i0, i1, &t, &u, w14);
+            _mm_storeu_si128(q0, _mm_or_si128(_mm_and_si128(v0, keep), _mm_andnot_si128(keep, t)));
+            _mm_storeu_si128(q1, _mm_or_si128(_mm_and_si128(v1, keep), _mm_andnot_si128(keep, u)));
+        }
+    }
+    return b;
+}
+
+INLINE int dec_rows_sse2(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+{
+    uint16_t *r1 = r0 + oy1;
+    int b = 0;
+    if (s == 1) {
+        for (; b + 4 <= nb; b += 4) {
+            __m128i *q0 = (__m128i *)(void *)(r0 + 2 * b), *q1 = (__m128i *)(void *)(r1 + 2 * b);
+            __m128i t0, t1, a, c;
+            vdec(_mm_loadu_si128(q0), _mm_loadu_si128(q1), &t0, &t1, w14);
+            vdec(evens(t0, t1), odds(t0, t1), &a, &c, w14);
+            _mm_storeu_si128(q0, _mm_unpacklo_epi16(a, c));
+            _mm_storeu_si128(q1, _mm_unpackhi_epi16(a, c));
+        }
+    } else if (s == 2) {
+        const __m128i lo = _mm_set_epi16(0, 0, 0, -1, 0, 0, 0, -1);
+        const __m128i keep = _mm_set_epi16(-1, 0, -1, 0, -1, 0, -1, 0);
+        for (; b + 2 <= nb; b += 2) {
+            __m128i *q0 = (__m128i *)(void *)(r0 + 4 * b), *q1 = (__m128i *)(void *)(r1 + 4 * b);
+            __m128i v0 = _mm_loadu_si128(q0), v1 = _mm_loadu_si128(q1);
+            __m128i t0, t1, a0, b0, a1, b1;
+            vdec(v0, v1, &t0, &t1, w14);
+            vdec(t0, _mm_srli_epi64(t0, 32), &a0, &b0, w14);
+            vdec(t1, _mm_srli_epi64(t1, 32), &a1, &b1, w14);
+            __m128i o0 = pack_pairs(a0, b0, lo), o1 = pack_pairs(a1, b1, lo);
+            _mm_storeu_si128(q0, _mm_or_si128(_mm_and_si128(v0, keep), o0));
+            _mm_storeu_si128(q1, _mm_or_si128(_mm_and_si128(v1, keep), o1));
+        }
+    }
+    return b;
+}
+#endif
+
+/* ---- one level ------------------------------------------------------------ */
+
+INLINE void enc_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14)
+{
+    const ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p, step = 2 * ox1;
+    const int p2 = 2 * p, nb = nx / p2;
+    int y = 0;
+    (void)path;
+    for (; y + p2 <= ny; y += p2) {
+        uint16_t *row = in + (ptrdiff_t)y * oy;
+        int b = 0;
+#if WAV_SSE2
+        if (path >= 1) b = enc_rows_sse2(row, oy1, ox1, nb, w14);
+#endif
+        for (; b < nb; b++) enc_block(row + b * step, ox1, oy1, w14);
+        if (nx & p) enc_pair(row + nb * step, row + nb * step + oy1, w14);
+    }
+    if (ny & p) {
+        uint16_t *row = in + (ptrdiff_t)y * oy;
+        for (int b = 0; b < nb; b++) enc_pair(row + b * step, row + b * step + ox1, w14);
+    }
+}
+
+INLINE void dec_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14)
+{
+    const ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p, step = 2 * ox1;
+    const int p2 = 2 * p, nb = nx / p2;
+    int y = 0;
+    (void)path;
+    for (; y + p2 <= ny; y += p2) {
+        uint16_t *row = in + (ptrdiff_t)y * oy;
+        int b = 0;
+#if WAV_SSE2
+        if (path >= 1) b = dec_rows_sse2(row, oy1, ox1, nb, w14);
+#endif
+        for (; b < nb; b++) dec_block(row + b * step, ox1, oy1, w14);
+        if (nx & p) dec_pair(row + nb * step, row + nb * step + oy1, w14);
+    }
+    if (ny & p) {
+        uint16_t *row = in + (ptrdiff_t)y * oy;
+        for (int b = 0; b < nb; b++) dec_pair(row + b * step, row + b * step + ox1, w14);
+    }
+}
+
+/* Separate copies per variant so the inner loops carry no variant branch. */
+static void enc_level14(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
+{
+    enc_level(path, in, nx, ox, ny, oy, p, true);
+}
+static void enc_level16(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
+{
+    enc_level(path, in, nx, ox, ny, oy, p, false);
+}
+static void dec_level14(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
+{
+    dec_level(path, in, nx, ox, ny, oy, p, true);
+}
+static void dec_level16(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
+{
+    dec_level(path, in, nx, ox, ny, oy, p, false);
+}
+
+void exrqoi__wav_encode_path(int path, uint16_t *in, int nx, int ox, int ny, int oy,
+                             uint16_t max_value)
+{
+    int n = nx < ny ? nx : ny;
+    bool w14 = max_value < (1 << 14);
+    for (int p = 1; 2 * p <= n; p *= 2) {
+        if (w14)
+            enc_level14(path, in, nx, ox, ny, oy, p);
+        else
+            enc_level16(path, in, nx, ox, ny, oy, p);
+    }
+}
+
+void exrqoi__wav_decode_path(int path, uint16_t *in, int nx, int ox, int ny, int oy,
+                             uint16_t max_value)
 {
     int n = nx < ny ? nx : ny;
     if (n < 2) return;
     bool w14 = max_value < (1 << 14);
-    int top = 1; /* largest power of two <= n */
-    while (top <= n / 2) top <<= 1;
-    for (int p2 = top, p = top >> 1; p >= 1; p2 = p, p >>= 1) {
-        ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p;
+    int top = 1; /* largest power of two <= n / 2: the last encoder level */
+    while (top <= n / 4) top <<= 1;
+    for (int p = top; p >= 1; p >>= 1) {
         if (w14)
-            WAV_LEVEL_DEC(dec14);
+            dec_level14(path, in, nx, ox, ny, oy, p);
         else
-            WAV_LEVEL_DEC(dec16);
+            dec_level16(path, in, nx, ox, ny, oy, p);
     }
+}
+
+void exrqoi__wav_encode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
+{
+    exrqoi__wav_encode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
+}
+
+void exrqoi__wav_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
+{
+    exrqoi__wav_decode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
 }

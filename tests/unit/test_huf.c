@@ -37,8 +37,15 @@ static size_t round_trip(const uint16_t *in, size_t n)
     if (r != EXRQOI_OK) print_error("%s\n", ctx.err.msg);
     assert_int_equal(r, EXRQOI_OK);
     if (n) assert_memory_equal(in, dec, n * sizeof(uint16_t));
+    /* every decoder path (one reader, two halves, BMI2) */
+    for (int path = 0; path <= 2; path++) {
+        memset(dec, 0xA5, (n ? n : 1) * sizeof(uint16_t));
+        assert_int_equal(exrqoi__huf_decompress_path(path, &ctx, enc, got, dec, n), EXRQOI_OK);
+        if (n) assert_memory_equal(in, dec, n * sizeof(uint16_t));
+    }
     /* a stream decodes only to its own length */
-    if (n > 1) assert_int_equal(exrqoi__huf_decompress(&ctx, enc, got, dec, n - 1), EXRQOI_ERR_CORRUPT);
+    if (n > 1)
+        assert_int_equal(exrqoi__huf_decompress(&ctx, enc, got, dec, n - 1), EXRQOI_ERR_CORRUPT);
     free(enc);
     free(dec);
     exrqoi__codec_ctx_free(&ctx);
@@ -354,6 +361,108 @@ static void test_mutations(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Decodes `enc` with every path: all must agree on the result and, when
+ * it is OK, on every value. Returns the result. */
+static exrqoi_result decode_all_paths(exrqoi__codec_ctx *ctx, const uint8_t *enc, size_t sz,
+                                      uint16_t *out, uint16_t *tmp, size_t n)
+{
+    exrqoi_result r0 = exrqoi__huf_decompress_path(0, ctx, enc, sz, out, n);
+    for (int path = 1; path <= 2; path++) {
+        exrqoi_result r = exrqoi__huf_decompress_path(path, ctx, enc, sz, tmp, n);
+        assert_int_equal(r, r0);
+        if (r == EXRQOI_OK) assert_memory_equal(out, tmp, n * sizeof *out);
+    }
+    return r0;
+}
+
+/* Large streams (decoded in two halves): data where the second reader
+ * meets the first one quickly, late, or never (codes of one length that
+ * started out of step stay out of step), plus runs at the meeting point. */
+static void test_split_paths(void **state)
+{
+    (void)state;
+    size_t nmax = 60000;
+    uint16_t *v = malloc(nmax * sizeof *v), *out = malloc(nmax * sizeof *out);
+    uint16_t *tmp = malloc(nmax * sizeof *tmp);
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t cap = exrqoi__huf_bound(nmax);
+    uint8_t *enc = malloc(cap);
+    for (int kind = 0; kind < 5; kind++) {
+        for (int rep = 0; rep < 8; rep++) {
+            size_t n = 20000 + (size_t)rep * 4099 + (size_t)kind * 17;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t r = rnd();
+                switch (kind) {
+                case 0: /* 128 equally likely values, no runs: 7-bit codes */
+                    v[i] = (uint16_t)(r % 128);
+                    if (i && v[i] == v[i - 1]) v[i] = (uint16_t)((v[i] + 1) % 128);
+                    break;
+                case 1: /* skewed with long codes */
+                    v[i] = (uint16_t)((r % 7) ? r % 9 : r % 20000);
+                    break;
+                case 2: /* mostly runs */
+                    v[i] = (i && (r % 16)) ? v[i - 1] : (uint16_t)(r % 5);
+                    break;
+                case 3: /* 256 values: 8-bit codes, byte aligned */
+                    v[i] = (uint16_t)(r % 256);
+                    if (i && v[i] == v[i - 1]) v[i] = (uint16_t)((v[i] + 1) % 256);
+                    break;
+                default: /* wide random */
+                    v[i] = (uint16_t)r;
+                    break;
+                }
+            }
+            size_t sz = 0;
+            assert_int_equal(exrqoi__huf_compress(&ctx, v, n, enc, cap, &sz), EXRQOI_OK);
+            assert_int_equal(decode_all_paths(&ctx, enc, sz, out, tmp, n), EXRQOI_OK);
+            assert_memory_equal(out, v, n * sizeof *v);
+            /* wrong counts fail alike on every path */
+            assert_int_equal(decode_all_paths(&ctx, enc, sz, out, tmp, n - 1), EXRQOI_ERR_CORRUPT);
+        }
+    }
+    free(v);
+    free(out);
+    free(tmp);
+    free(enc);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+/* Corrupt large streams: every path gives the sequential reader's answer. */
+static void test_split_mutations(void **state)
+{
+    (void)state;
+    size_t n = 30000;
+    uint16_t *v = malloc(n * sizeof *v), *out = malloc(n * sizeof *out);
+    uint16_t *tmp = malloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (i && rnd() % 4 == 0) ? v[i - 1] : (uint16_t)((rnd() % 60) * (rnd() % 3));
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t cap = exrqoi__huf_bound(n), sz = 0;
+    uint8_t *enc = malloc(cap), *mut = malloc(cap);
+    assert_int_equal(exrqoi__huf_compress(&ctx, v, n, enc, cap, &sz), EXRQOI_OK);
+    assert_true(sz > 2 * 4096);
+    for (int k = 0; k < 300; k++) {
+        memcpy(mut, enc, sz);
+        int flips = 1 + (int)(rnd() % 3);
+        for (int f = 0; f < flips; f++) {
+            /* mostly near the middle, where the halves meet */
+            size_t at = (k % 2) ? sz / 2 - 64 + rnd() % 192 : rnd() % sz;
+            mut[at] ^= (uint8_t)(1u << (rnd() % 8));
+        }
+        size_t msz = (k % 7 == 0) ? sz - rnd() % 64 : sz;
+        exrqoi_result r = decode_all_paths(&ctx, mut, msz, out, tmp, n);
+        assert_true(r == EXRQOI_OK || r == EXRQOI_ERR_CORRUPT);
+    }
+    free(v);
+    free(out);
+    free(tmp);
+    free(enc);
+    free(mut);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 static void test_small_capacity(void **state)
 {
     (void)state;
@@ -384,6 +493,8 @@ int main(void)
         cmocka_unit_test(test_corrupt_data),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_small_capacity),
+        cmocka_unit_test(test_split_paths),
+        cmocka_unit_test(test_split_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,6 +183,37 @@ static void test_wide_value_range(void **state)
     free(d);
 }
 
+/* Ranks past the last value in the bitmap decode to 0 (as OpenEXR's
+ * zero-filled table does): a constant block whose only value is then
+ * dropped from the bitmap comes back all zero. */
+static void test_rank_beyond_bitmap(void **state)
+{
+    (void)state;
+    blk k;
+    make_block(&k, 0, 0, 40, 12, 1, k_half);
+    uint8_t *d = filled(k.b.unpacked_size, 0); /* all 0x3c00 */
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    const uint8_t *packed;
+    size_t psz = 0;
+    assert_int_equal(exrqoi__compress_block(&ctx, &k.b, d, &packed, &psz), EXRQOI_OK);
+    assert_true(psz < k.b.unpacked_size);
+    uint8_t *copy = malloc(psz);
+    memcpy(copy, packed, psz);
+    uint16_t lo = (uint16_t)(copy[0] | copy[1] << 8), hi = (uint16_t)(copy[2] | copy[3] << 8);
+    assert_int_equal(lo, 0x3c00 >> 3);
+    assert_int_equal(hi, 0x3c00 >> 3);
+    copy[4] &= (uint8_t)~(1u << (0x3c00 & 7));
+    uint8_t *out = malloc(k.b.unpacked_size);
+    memset(out, 0xAB, k.b.unpacked_size);
+    assert_int_equal(exrqoi__decompress_block(&ctx, &k.b, copy, psz, out), EXRQOI_OK);
+    for (size_t i = 0; i < k.b.unpacked_size; i++) assert_int_equal(out[i], 0);
+    free(out);
+    free(copy);
+    free(d);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 static void test_layout_mismatch(void **state)
 {
     (void)state;
@@ -296,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_full_blocks),     cmocka_unit_test(test_subsampled),
         cmocka_unit_test(test_wide_value_range), cmocka_unit_test(test_layout_mismatch),
         cmocka_unit_test(test_corrupt_headers), cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_rank_beyond_bitmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
