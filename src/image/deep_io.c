@@ -9,6 +9,7 @@
 #include "deep/deep_chunk.h"
 #include "exrqoi/image.h"
 #include "image/writer.h"
+#include "image/job.h"
 
 #include <stdatomic.h>
 
@@ -33,9 +34,7 @@ typedef struct read_job {
     void **dst;
     exrqoi__worker *workers;
     int pass;
-    atomic_int stop;
-    atomic_int failed;
-    exrqoi_result rv;
+    exrqoi__job_status st;
 } read_job;
 
 /* Index of the chunk's first pixel in the level's row-major arrays. */
@@ -127,26 +126,7 @@ static void read_one(void *ctx, size_t item, int worker)
     memset(&err, 0, sizeof err);
     exrqoi__worker *wk = &j->workers[worker];
     exrqoi_result rv = j->pass == 1 ? read_counts(j, item, wk, &err) : read_samples(j, item, wk, &err);
-    if (rv != EXRQOI_OK) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
-            j->rv = rv;
-            exrqoi__fail(&j->r->err, rv, "%s", err.msg); /* first failure wins */
-        }
-        atomic_store(&j->stop, 1);
-    }
-}
-
-/* The reader's own pool, made on first parallel use (as for flat reads). */
-static exrqoi_pool *reader_pool(exrqoi_reader *r)
-{
-    if (r->pool) return r->pool;
-    int t = r->threads ? r->threads : exrqoi_cpu_count();
-    if (t <= 1) return NULL;
-    pthread_mutex_lock(&r->lock);
-    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
-    pthread_mutex_unlock(&r->lock);
-    return r->pool;
+    if (rv) exrqoi__job_fail(&j->st, &j->r->err, rv, err.msg);
 }
 
 /* Runs both passes with the reader's worker slots, or a temporary set
@@ -154,7 +134,7 @@ static exrqoi_pool *reader_pool(exrqoi_reader *r)
 static exrqoi_result run_read(read_job *j, size_t nchunks)
 {
     exrqoi_reader *r = j->r;
-    exrqoi_pool *pool = reader_pool(r);
+    exrqoi_pool *pool = exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
     exrqoi__worker *temp = NULL;
     bool locked = pthread_mutex_trylock(&r->lock) == 0;
@@ -177,8 +157,8 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
     size_t bps = exrqoi__deep_bytes_per_sample(j->base.nchan, j->base.types);
     if (!rv) {
         j->pass = 1;
-        exrqoi__pool_for(pool, r->threads, nchunks, read_one, j, &j->stop);
-        if (atomic_load(&j->failed)) rv = j->rv;
+        exrqoi__pool_for(pool, r->threads, nchunks, read_one, j, &j->st.stop);
+        rv = exrqoi__job_result(&j->st);
     }
     if (!rv) {
         uint64_t total = 0, bytes;
@@ -201,8 +181,8 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
     if (!rv) {
         for (int32_t c = 0; c < img->channel_count; c++) j->dst[c] = img->channels[c].samples;
         j->pass = 2;
-        exrqoi__pool_for(pool, r->threads, nchunks, read_one, j, &j->stop);
-        if (atomic_load(&j->failed)) rv = j->rv;
+        exrqoi__pool_for(pool, r->threads, nchunks, read_one, j, &j->st.stop);
+        rv = exrqoi__job_result(&j->st);
     }
     if (locked) pthread_mutex_unlock(&r->lock);
     exrqoi__workers_free(r->alloc, temp, width);
@@ -267,8 +247,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         j.totals = totals;
         j.img = out;
         j.dst = dst;
-        atomic_init(&j.failed, 0);
-        atomic_init(&j.stop, 0);
+        exrqoi__job_status_init(&j.st);
         rv = run_read(&j, n);
     }
     exrqoi__free(a, (void *)names);
@@ -300,9 +279,7 @@ typedef struct write_job {
     exrqoi__deep_chunk_layout base;
     const void *const *src;
     witem *items;
-    atomic_int failed;
-    atomic_int stop;
-    exrqoi_result rv;
+    exrqoi__job_status st;
 } write_job;
 
 static void encode_one(void *ctx, size_t k, int worker)
@@ -341,14 +318,7 @@ static void encode_one(void *ctx, size_t k, int worker)
             it->ci.unpacked_size = s.unpacked_data;
         }
     }
-    if (rv) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
-            j->rv = rv;
-            exrqoi__fail(&j->w->err, rv, "%s", err.msg);
-        }
-        atomic_store(&j->stop, 1);
-    }
+    if (rv) exrqoi__job_fail(&j->st, &j->w->err, rv, err.msg);
 }
 
 static const char *type_name(exrqoi_pixel_type t)
@@ -486,13 +456,10 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
         j.src = src;
         j.items = items;
-        atomic_init(&j.failed, 0);
-        atomic_init(&j.stop, 0);
-        exrqoi__pool_for(pool, w->threads, n, encode_one, &j, &j.stop);
-        if (atomic_load(&j.failed)) {
-            rv = j.rv;
-            break;
-        }
+        exrqoi__job_status_init(&j.st);
+        exrqoi__pool_for(pool, w->threads, n, encode_one, &j, &j.st.stop);
+        rv = exrqoi__job_result(&j.st);
+        if (rv) break;
         for (size_t k = 0; k < n && !rv; k++) {
             uint8_t leader[48];
             size_t ls = exrqoi__chunk_leader(w, part, &items[k].ci, leader);

@@ -11,6 +11,7 @@
 #include "deep/deep_chunk.h"
 #include "block/lines.h"
 #include "chunk/reader.h"
+#include "image/job.h"
 #include "common/half.h"
 #include "exrqoi/deep_read.h"
 
@@ -43,9 +44,7 @@ typedef struct region_job {
     void **dst;         /* nworkers * nchan chunk-local channel arrays */
     exrqoi__worker *workers;
     int nworkers;
-    atomic_int stop;
-    atomic_int failed;
-    exrqoi_result rv;
+    exrqoi__job_status st;
 } region_job;
 
 /* ---- sample conversion ---------------------------------------------------- */
@@ -299,29 +298,10 @@ static void chunk_one(void *ctx, size_t item, int worker)
     exrqoi__err err;
     memset(&err, 0, sizeof err);
     exrqoi_result rv = do_chunk(j, item, worker, &err);
-    if (rv != EXRQOI_OK) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
-            j->rv = rv;
-            exrqoi__fail(&j->r->err, rv, "%s", err.msg); /* first failure wins */
-        }
-        atomic_store(&j->stop, 1);
-    }
+    if (rv) exrqoi__job_fail(&j->st, &j->r->err, rv, err.msg);
 }
 
 /* ---- driver ------------------------------------------------------------------ */
-
-/* The reader's own pool, made on first parallel use (as for flat reads). */
-static exrqoi_pool *reader_pool(exrqoi_reader *r)
-{
-    if (r->pool) return r->pool;
-    int t = r->threads ? r->threads : exrqoi_cpu_count();
-    if (t <= 1) return NULL;
-    pthread_mutex_lock(&r->lock);
-    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
-    pthread_mutex_unlock(&r->lock);
-    return r->pool;
-}
 
 /* Part, level and region checks shared by both calls; fills the job's
  * geometry. Returns the number of chunks in *count. */
@@ -329,21 +309,11 @@ static exrqoi_result setup(region_job *j, exrqoi_reader *r, int part, int lx, in
                            const exrqoi_box2i *region, uint64_t *count)
 {
     memset(j, 0, sizeof *j);
-    atomic_init(&j->failed, 0);
-    atomic_init(&j->stop, 0);
-    if (part < 0 || part >= r->nparts) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
+    exrqoi__job_status_init(&j->st);
+    const exrqoi__level *L;
+    exrqoi_box2i reg;
+    EXRQOI_TRY(exrqoi__region_check(r, part, lx, ly, region, true, &L, &reg));
     const exrqoi__part *p = &r->parts[part];
-    if (!p->deep)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "part %d holds flat data: use exrqoi_reader_read_region", part);
-    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
-    if (!L) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
-    exrqoi_box2i reg = region ? *region : L->window;
-    if (reg.min.x < L->window.min.x || reg.min.y < L->window.min.y || reg.max.x > L->window.max.x ||
-        reg.max.y > L->window.max.y || reg.min.x > reg.max.x || reg.min.y > reg.max.y)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "region (%d %d) - (%d %d) is not inside part %d level (%d, %d)", reg.min.x,
-                            reg.min.y, reg.max.x, reg.max.y, part, lx, ly);
     j->r = r;
     j->part = part;
     j->p = p;
@@ -375,7 +345,7 @@ static exrqoi_result setup(region_job *j, exrqoi_reader *r, int part, int lx, in
 static exrqoi_result run(region_job *j, uint64_t count, size_t nchan)
 {
     exrqoi_reader *r = j->r;
-    exrqoi_pool *pool = count > 1 ? reader_pool(r) : NULL;
+    exrqoi_pool *pool = count > 1 ? exrqoi__reader_pool(r) : NULL;
     int width = exrqoi__pool_width(pool, r->threads);
     exrqoi__worker *temp = NULL;
     bool locked = pthread_mutex_trylock(&r->lock) == 0;
@@ -396,8 +366,8 @@ static exrqoi_result run(region_job *j, uint64_t count, size_t nchan)
     if (!j->workers || !j->dst) {
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
-        exrqoi__pool_for(pool, r->threads, (size_t)count, chunk_one, j, &j->stop);
-        if (atomic_load(&j->failed)) rv = j->rv;
+        exrqoi__pool_for(pool, r->threads, (size_t)count, chunk_one, j, &j->st.stop);
+        rv = exrqoi__job_result(&j->st);
     }
     if (locked) pthread_mutex_unlock(&r->lock);
     exrqoi__workers_free(r->alloc, temp, width);

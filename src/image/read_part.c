@@ -3,6 +3,7 @@
  * chunks), keep the last single decoded chunk for line-by-line callers. */
 #include "block/lines.h"
 #include "chunk/reader.h"
+#include "image/job.h"
 
 #include <stdatomic.h>
 
@@ -25,18 +26,6 @@ void exrqoi__workers_free(const exrqoi_allocator *a, exrqoi__worker *w, int n)
     exrqoi__free(a, w);
 }
 
-/* Makes the reader's own pool on first parallel use. */
-static exrqoi_pool *reader_pool(exrqoi_reader *r)
-{
-    if (r->pool) return r->pool;
-    int t = r->threads ? r->threads : exrqoi_cpu_count();
-    if (t <= 1) return NULL;
-    pthread_mutex_lock(&r->lock);
-    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
-    pthread_mutex_unlock(&r->lock);
-    return r->pool;
-}
-
 typedef struct read_job {
     exrqoi_reader *r;
     int part;
@@ -49,9 +38,7 @@ typedef struct read_job {
     uint64_t first_chunk;
     exrqoi__worker *workers;
     int nworkers; /* slots in use: the call's memory is shared by them */
-    atomic_int stop;
-    atomic_int failed;
-    exrqoi_result rv;
+    exrqoi__job_status st;
 } read_job;
 
 /* Reads and decompresses chunk `index`; *block points at the unpacked bytes
@@ -173,15 +160,7 @@ static void read_one(void *ctx, size_t item, int worker)
         }
     }
     if (chans != chans_local) exrqoi__free(j->r->alloc, chans);
-    if (rv != EXRQOI_OK) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
-            j->rv = rv;
-            /* first failure wins the reader's message */
-            exrqoi__fail(&j->r->err, rv, "%s", err.msg);
-        }
-        atomic_store(&j->stop, 1);
-    }
+    if (rv) exrqoi__job_fail(&j->st, &j->r->err, rv, err.msg);
 }
 
 static exrqoi_result match_slots(exrqoi_reader *r, const exrqoi__part *p, const exrqoi_slice *slices,
@@ -211,20 +190,10 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
                                         int slice_count)
 {
     if (!r || (slice_count > 0 && !slices) || slice_count < 0) return EXRQOI_ERR_INVALID_ARGUMENT;
-    if (part < 0 || part >= r->nparts)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
+    const exrqoi__level *L;
+    exrqoi_box2i reg;
+    EXRQOI_TRY(exrqoi__region_check(r, part, lx, ly, region, false, &L, &reg));
     const exrqoi__part *p = &r->parts[part];
-    if (p->deep)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "part %d holds deep data: use the deep reading calls", part);
-    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
-    if (!L) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
-    exrqoi_box2i reg = region ? *region : L->window;
-    if (reg.min.x < L->window.min.x || reg.min.y < L->window.min.y || reg.max.x > L->window.max.x ||
-        reg.max.y > L->window.max.y || reg.min.x > reg.max.x || reg.min.y > reg.max.y)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "region (%d %d) - (%d %d) is not inside part %d level (%d, %d)", reg.min.x,
-                            reg.min.y, reg.max.x, reg.max.y, part, lx, ly);
     if (slice_count == 0) return EXRQOI_OK;
 
     exrqoi__slot slots_local[16];
@@ -244,8 +213,7 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
     j.region = reg;
     j.slots = slots;
     j.nslots = slice_count;
-    atomic_init(&j.failed, 0);
-    atomic_init(&j.stop, 0);
+    exrqoi__job_status_init(&j.st);
     uint64_t nty;
     if (p->info.tiled) {
         const exrqoi_tiledesc *t = &p->info.tiles;
@@ -323,7 +291,7 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
         goto out;
     }
 
-    exrqoi_pool *pool = reader_pool(r);
+    exrqoi_pool *pool = exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
     exrqoi__worker *temp = NULL;
     bool locked = pthread_mutex_trylock(&r->lock) == 0;
@@ -342,8 +310,8 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
     if (!j.workers) {
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
-        exrqoi__pool_for(pool, r->threads, (size_t)count, read_one, &j, &j.stop);
-        rv = atomic_load(&j.failed) ? j.rv : EXRQOI_OK;
+        exrqoi__pool_for(pool, r->threads, (size_t)count, read_one, &j, &j.st.stop);
+        rv = exrqoi__job_result(&j.st);
     }
     if (locked) pthread_mutex_unlock(&r->lock);
     exrqoi__workers_free(r->alloc, temp, width);

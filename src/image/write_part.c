@@ -3,6 +3,7 @@
  * in file order on the caller's thread. */
 #include "block/lines.h"
 #include "image/writer.h"
+#include "image/job.h"
 
 #include <stdatomic.h>
 
@@ -24,9 +25,7 @@ typedef struct write_job {
     int nslots;
     item *items;
     bool all_channels; /* every channel of the part has a slot */
-    atomic_int failed;
-    atomic_int stop;
-    exrqoi_result rv;
+    exrqoi__job_status st;
 } write_job;
 
 static void compress_one(void *ctx, size_t k, int worker)
@@ -76,14 +75,7 @@ static void compress_one(void *ctx, size_t k, int worker)
         }
     }
     if (chans != chans_local) exrqoi__free(j->w->alloc, chans);
-    if (rv) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&j->failed, &expected, 1)) {
-            j->rv = rv;
-            exrqoi__fail(&j->w->err, rv, "%s", err.msg);
-        }
-        atomic_store(&j->stop, 1);
-    }
+    if (rv) exrqoi__job_fail(&j->st, &j->w->err, rv, err.msg);
 }
 
 exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int ly,
@@ -194,13 +186,10 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
                 has = slots[sl].chan == c && (unsigned)slices[sl].type <= EXRQOI_PIXEL_FLOAT;
             j.all_channels &= has;
         }
-        atomic_init(&j.failed, 0);
-        atomic_init(&j.stop, 0);
-        exrqoi__pool_for(pool, w->threads, n, compress_one, &j, &j.stop);
-        if (atomic_load(&j.failed)) {
-            rv = j.rv;
-            break;
-        }
+        exrqoi__job_status_init(&j.st);
+        exrqoi__pool_for(pool, w->threads, n, compress_one, &j, &j.st.stop);
+        rv = exrqoi__job_result(&j.st);
+        if (rv) break;
         for (size_t k = 0; k < n && !rv; k++) {
             item *it = &items[k];
             bool raw = it->ci.unpacked_size == SIZE_MAX;

@@ -1,0 +1,58 @@
+/* Parallel-loop status, the reader's pool and region checks. */
+#include "image/job.h"
+
+void exrqoi__job_status_init(exrqoi__job_status *s)
+{
+    atomic_init(&s->failed, 0);
+    atomic_init(&s->stop, 0);
+    s->rv = EXRQOI_OK;
+}
+
+void exrqoi__job_fail(exrqoi__job_status *s, exrqoi__err *target, exrqoi_result rv, const char *msg)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&s->failed, &expected, 1)) {
+        s->rv = rv;
+        exrqoi__fail(target, rv, "%s", msg); /* the first failure wins the message */
+    }
+    atomic_store(&s->stop, 1);
+}
+
+exrqoi_result exrqoi__job_result(exrqoi__job_status *s)
+{
+    return atomic_load(&s->failed) ? s->rv : EXRQOI_OK;
+}
+
+exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r)
+{
+    if (r->pool) return r->pool;
+    int t = r->threads ? r->threads : exrqoi_cpu_count();
+    if (t <= 1) return NULL;
+    pthread_mutex_lock(&r->lock);
+    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
+    pthread_mutex_unlock(&r->lock);
+    return r->pool;
+}
+
+exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly, const exrqoi_box2i *region,
+                                   bool deep, const exrqoi__level **level, exrqoi_box2i *out)
+{
+    if (part < 0 || part >= r->nparts) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
+    const exrqoi__part *p = &r->parts[part];
+    if (p->deep != deep)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            deep ? "part %d holds flat data: use exrqoi_reader_read_region"
+                                 : "part %d holds deep data: use the deep reading calls",
+                            part);
+    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
+    if (!L) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
+    exrqoi_box2i reg = region ? *region : L->window;
+    if (reg.min.x < L->window.min.x || reg.min.y < L->window.min.y || reg.max.x > L->window.max.x ||
+        reg.max.y > L->window.max.y || reg.min.x > reg.max.x || reg.min.y > reg.max.y)
+        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "region (%d %d) - (%d %d) is not inside part %d level (%d, %d)", reg.min.x,
+                            reg.min.y, reg.max.x, reg.max.y, part, lx, ly);
+    *level = L;
+    *out = reg;
+    return EXRQOI_OK;
+}
