@@ -441,7 +441,7 @@ exrqoi_result exrqoi_writer_finish(exrqoi_writer *w)
     if (!w) return EXRQOI_ERR_INVALID_ARGUMENT;
     if (w->finished || w->failed) return exrqoi__fail(&w->err, EXRQOI_ERR_BAD_STATE, "writer cannot finish");
     exrqoi_result rv = write_tables(w);
-    if (rv == EXRQOI_OK) rv = exrqoi__sink_commit(&w->sink, &w->err);
+    if (rv == EXRQOI_OK) rv = exrqoi__sink_commit(&w->sink, false, &w->err);
     if (rv) {
         w->failed = true;
         return rv;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- sources ----------------------------------------------------------- */
@@ -53,6 +54,7 @@ exrqoi_result exrqoi__source_open_path(exrqoi__source *s, const char *path, exrq
     s->in.read = fd_pread;
     s->in.user = (void *)(intptr_t)fd;
     s->in.concurrent = 1;
+    s->in.size = s->size == UINT64_MAX ? -1 : (int64_t)s->size;
     return EXRQOI_OK;
 }
 
@@ -160,24 +162,31 @@ exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path, const ex
     sink_init(s, alloc);
     size_t n = strlen(path);
     s->path = exrqoi__strdup(alloc, path);
-    s->tmp_path = (char *)exrqoi__alloc(alloc, n + 16);
+    s->tmp_path = (char *)exrqoi__alloc(alloc, n + 64);
     if (!s->path || !s->tmp_path) {
         exrqoi__sink_abort(s);
         return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    /* the temporary lives beside the destination so rename() is atomic */
-    memcpy(s->tmp_path, path, n);
-    memcpy(s->tmp_path + n, ".tmp.XXXXXX", 12);
-    int fd = mkostemp(s->tmp_path, O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        exrqoi__sink_abort(s);
-        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot create '%s': %s", path, strerror(e));
+    /* The temporary lives beside the destination so rename() is atomic.
+     * Its name comes from the pid, a stack address and the clock, with
+     * O_EXCL settling collisions; open()'s 0666 honours the umask (mkstemp
+     * would force 0600, and changing the umask is process-global). */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long salt = (unsigned long)(uintptr_t)&ts ^ (unsigned long)ts.tv_nsec;
+    int fd = -1, e = 0;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(s->tmp_path, n + 64, "%s.tmp%ld.%lx.%d", path, (long)getpid(), salt, attempt);
+        fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        e = errno;
+        if (fd < 0 && e != EEXIST) break;
     }
-    /* mkostemp makes 0600; give the file ordinary permissions */
-    mode_t um = umask(0);
-    umask(um);
-    (void)fchmod(fd, 0666 & ~um);
+    if (fd < 0) {
+        exrqoi__free(alloc, s->tmp_path);
+        s->tmp_path = NULL;
+        exrqoi__sink_abort(s);
+        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot create a file beside '%s': %s", path, strerror(e));
+    }
     s->fd = fd;
     s->out.write = fd_write;
     s->out.seek = fd_seek;
@@ -250,11 +259,16 @@ exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err)
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, exrqoi__err *err)
+exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, bool sync, exrqoi__err *err)
 {
     if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
     if (s->fd >= 0) {
         int fd = s->fd;
+        if (sync && fsync(fd) != 0) {
+            int e = errno;
+            s->failed = true;
+            return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot sync '%s': %s", s->path, strerror(e));
+        }
         s->fd = -1;
         if (close(fd) != 0) {
             int e = errno;
@@ -273,6 +287,11 @@ exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, exrqoi__err *err)
         s->path = NULL;
     }
     return EXRQOI_OK;
+}
+
+int exrqoi__sink_output_write(void *user, const void *buf, size_t size)
+{
+    return exrqoi__sink_write((exrqoi__sink *)user, buf, size, NULL) == EXRQOI_OK ? 0 : -1;
 }
 
 void exrqoi__sink_abort(exrqoi__sink *s)

@@ -56,8 +56,11 @@ EXRQOI_INTERNAL void exrqoi__sink_open_output(exrqoi__sink *s, const exrqoi_outp
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_write(exrqoi__sink *s, const void *buf, size_t n,
                                                  exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err);
-/* Finishes: a path sink is flushed and renamed over its destination. */
-EXRQOI_INTERNAL exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, exrqoi__err *err);
+/* Finishes: a path sink is closed (after fsync when `sync`) and renamed
+ * over its destination. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, bool sync, exrqoi__err *err);
+/* exrqoi_output write callback writing into a sink (user = exrqoi__sink*). */
+EXRQOI_INTERNAL int exrqoi__sink_output_write(void *user, const void *buf, size_t size);
 /* Abandons: a path sink's temporary file is removed; memory is freed. */
 EXRQOI_INTERNAL void exrqoi__sink_abort(exrqoi__sink *s);
 /* Memory sink: hands the buffer to the caller (after commit). */

@@ -4,7 +4,6 @@
  * the caller asks for. */
 #include "qoi/qoi_internal.h"
 
-#include <unistd.h>
 
 #define BUF_SIZE ((size_t)64 * 1024)
 
@@ -22,7 +21,8 @@ struct exrqoi_qoi_decoder {
     int has_input;
     uint64_t in_off; /* stream offset of data[end] */
     uint8_t *buf;
-    int fd; /* owned file, or -1 */
+    exrqoi__source file; /* an opened path (has_file) */
+    int has_file;
     uint32_t row;
     exrqoi_result failed;
     int heap; /* allocated by create (vs. on a one-shot call's stack) */
@@ -36,7 +36,6 @@ static void dec_init(decoder *d, const exrqoi_qoi_options *options)
     exrqoi__qoi_opts_resolve(options, &d->op);
     d->err.on_message = d->op.o.on_message;
     d->err.user = d->op.o.message_user;
-    d->fd = -1;
     exrqoi__qoi_dec_init(&d->st);
 }
 
@@ -44,8 +43,8 @@ static void dec_release(decoder *d)
 {
     exrqoi__free(d->op.a, d->buf);
     d->buf = NULL;
-    if (d->fd >= 0) close(d->fd);
-    d->fd = -1;
+    if (d->has_file) exrqoi__source_close(&d->file);
+    d->has_file = 0;
 }
 
 static uint64_t stream_offset(const decoder *d)
@@ -268,8 +267,12 @@ exrqoi_result exrqoi_qoi_decoder_create_file(const char *path, const exrqoi_qoi_
             d, exrqoi__fail(&d->err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path"),
             decoder_out);
     exrqoi_input in;
-    exrqoi_result r = exrqoi__qoi_open_input(path, &in, &d->fd, &d->err);
-    if (r == EXRQOI_OK) r = begin_input(d, &in);
+    exrqoi_result r = exrqoi__source_open_path(&d->file, path, &d->err);
+    if (r == EXRQOI_OK) {
+        d->has_file = 1;
+        in = d->file.in;
+        r = begin_input(d, &in);
+    }
     return finish_create(d, r, decoder_out);
 }
 
@@ -396,8 +399,12 @@ exrqoi_result exrqoi_qoi_decode_file(const char *path, const exrqoi_qoi_options 
     if (r == EXRQOI_OK && !path)
         r = exrqoi__fail(&d.err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path");
     exrqoi_input in;
-    if (r == EXRQOI_OK) r = exrqoi__qoi_open_input(path, &in, &d.fd, &d.err);
-    if (r == EXRQOI_OK) r = begin_input(&d, &in);
+    if (r == EXRQOI_OK) r = exrqoi__source_open_path(&d.file, path, &d.err);
+    if (r == EXRQOI_OK) {
+        d.has_file = 1;
+        in = d.file.in;
+        r = begin_input(&d, &in);
+    }
     if (r == EXRQOI_OK) r = decode_all(&d, desc, pixels, pixels_size);
     dec_release(&d);
     return r;

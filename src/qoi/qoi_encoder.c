@@ -14,7 +14,7 @@ struct exrqoi_qoi_encoder {
     exrqoi_qoi_desc desc;
     exrqoi__qoi_enc st;
     exrqoi_output out;
-    exrqoi__atomic_file file;
+    exrqoi__sink file;
     int has_file;
     uint8_t *buf;
     size_t cap, len;
@@ -62,7 +62,6 @@ static void enc_init(encoder *e, const exrqoi_qoi_options *options)
     memset(e, 0, sizeof *e);
     exrqoi__qoi_opts_resolve(options, &e->op);
     err_init(&e->err, &e->op);
-    e->file.fd = -1;
     exrqoi__qoi_enc_init(&e->st);
 }
 
@@ -84,7 +83,7 @@ static void enc_release(encoder *e)
 {
     exrqoi__free(e->op.a, e->buf);
     e->buf = NULL;
-    if (e->has_file) exrqoi__atomic_abort(&e->file);
+    if (e->has_file) exrqoi__sink_abort(&e->file);
     e->has_file = 0;
 }
 
@@ -132,7 +131,8 @@ static exrqoi_result finish(encoder *e)
     }
     if (r == EXRQOI_OK && e->has_file) {
         e->has_file = 0;
-        r = exrqoi__atomic_commit(&e->file, e->op.o.fsync, &e->err);
+        r = exrqoi__sink_commit(&e->file, e->op.o.fsync != 0, &e->err);
+        exrqoi__sink_abort(&e->file); /* frees what is left */
     }
     if (r != EXRQOI_OK) return e->failed = r;
     e->finished = 1;
@@ -185,9 +185,9 @@ static exrqoi_result begin_file(encoder *e, const exrqoi_qoi_desc *desc, const c
 {
     if (!path) return exrqoi__fail(&e->err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path");
     EXRQOI_TRY(enc_begin(e, desc));
-    EXRQOI_TRY(exrqoi__atomic_open(&e->file, path, e->op.a, &e->err));
+    EXRQOI_TRY(exrqoi__sink_open_path(&e->file, path, e->op.a, &e->err));
     e->has_file = 1;
-    e->out.write = exrqoi__atomic_output_write;
+    e->out.write = exrqoi__sink_output_write;
     e->out.user = &e->file;
     return EXRQOI_OK;
 }
@@ -363,7 +363,8 @@ static exrqoi_result encode_to(encoder *e, const void *pixels, const exrqoi_qoi_
         exrqoi__free(e->op.a, buf);
         if (r == EXRQOI_OK && e->has_file) {
             e->has_file = 0;
-            r = exrqoi__atomic_commit(&e->file, e->op.o.fsync, &e->err);
+            r = exrqoi__sink_commit(&e->file, e->op.o.fsync != 0, &e->err);
+            exrqoi__sink_abort(&e->file); /* frees what is left */
         }
         return r;
     }
@@ -403,10 +404,10 @@ exrqoi_result exrqoi_qoi_encode_file(const void *pixels, const exrqoi_qoi_desc *
             r = exrqoi__fail(&e.err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL pixels");
         if (r == EXRQOI_OK && !path)
             r = exrqoi__fail(&e.err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path");
-        if (r == EXRQOI_OK) r = exrqoi__atomic_open(&e.file, path, e.op.a, &e.err);
+        if (r == EXRQOI_OK) r = exrqoi__sink_open_path(&e.file, path, e.op.a, &e.err);
         if (r == EXRQOI_OK) {
             e.has_file = 1;
-            e.out.write = exrqoi__atomic_output_write;
+            e.out.write = exrqoi__sink_output_write;
             e.out.user = &e.file;
         }
     } else {

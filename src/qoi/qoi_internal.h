@@ -4,6 +4,7 @@
 #define EXRQOI_QOI_INTERNAL_H
 
 #include "common/internal.h"
+#include "io/stream.h"
 #include "exrqoi/qoi.h"
 
 #define EXRQOI__QOI_OP_INDEX 0x00
@@ -130,32 +131,7 @@ EXRQOI_INTERNAL void exrqoi__qoi_write_header(uint8_t h[EXRQOI_QOI_HEADER_SIZE],
                                               const exrqoi_qoi_desc *d);
 EXRQOI_INTERNAL extern const uint8_t exrqoi__qoi_end_marker[EXRQOI_QOI_END_SIZE];
 
-/* ---- files ----------------------------------------------------------- */
-
-/* A file written through a temporary name next to its destination. */
-typedef struct exrqoi__atomic_file {
-    int fd;
-    char *tmp_path;
-    char *path;
-    const exrqoi_allocator *a;
-} exrqoi__atomic_file;
-
-EXRQOI_INTERNAL exrqoi_result exrqoi__atomic_open(exrqoi__atomic_file *f, const char *path,
-                                                  const exrqoi_allocator *a, exrqoi__err *err);
-EXRQOI_INTERNAL exrqoi_result exrqoi__atomic_write(exrqoi__atomic_file *f, const void *buf,
-                                                   size_t size, exrqoi__err *err);
-/* Closes and renames into place (fsync first if asked). On failure the
- * temporary file is removed. Always releases f. */
-EXRQOI_INTERNAL exrqoi_result exrqoi__atomic_commit(exrqoi__atomic_file *f, int do_fsync,
-                                                    exrqoi__err *err);
-/* Closes and removes the temporary file. Safe on a closed/zeroed f. */
-EXRQOI_INTERNAL void exrqoi__atomic_abort(exrqoi__atomic_file *f);
-
-/* exrqoi_output that writes to an atomic file (user = exrqoi__atomic_file*). */
-EXRQOI_INTERNAL int exrqoi__atomic_output_write(void *user, const void *buf, size_t size);
-
-/* Opens `path` for reading as an exrqoi_input (user = fd as intptr_t). */
-EXRQOI_INTERNAL exrqoi_result exrqoi__qoi_open_input(const char *path, exrqoi_input *in, int *fd,
-                                                     exrqoi__err *err);
+/* Files go through the library's sinks and sources (io/stream.h):
+ * temporary file renamed into place, pread input. */
 
 #endif
