@@ -148,13 +148,15 @@ static uint32_t build_lengths(huf_enc *e, uint32_t im, uint32_t iM)
         e->node[m] = id++;
     }
     if (nused < 2) return nused; /* no merge: length 0, as OpenEXR */
-    /* merge nodes come after their children: depths from the root down */
-    uint32_t *depth = e->depth - (NSYM + 1);
+    /* merge nodes come after their children: depths from the root down;
+     * node ids start at NSYM + 1, so e->depth is indexed from there */
+    uint32_t *depth = e->depth;
+    const uint32_t base = NSYM + 1;
     uint32_t root = id - 1;
-    depth[root] = 0;
-    for (uint32_t k = root; k-- > NSYM + 1;) depth[k] = depth[e->parent[k]] + 1;
+    depth[root - base] = 0;
+    for (uint32_t k = root; k-- > base;) depth[k - base] = depth[e->parent[k] - base] + 1;
     for (uint32_t u = 0; u < nused; u++) {
-        uint32_t i = e->used[u], l = depth[e->parent[i]] + 1;
+        uint32_t i = e->used[u], l = depth[e->parent[i] - base] + 1;
         if (l > MAX_LEN) return 0;
         e->len[i] = (uint8_t)l;
     }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every dynamic symbol the shared library defines must start with exrqoi_
+# (and not exrqoi__, the internal prefix).
+set -euo pipefail
+lib=$1
+syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort -u)
+bad=$(echo "$syms" | grep -v '^exrqoi_' | grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' || true)
+internal=$(echo "$syms" | grep '^exrqoi__' || true)
+count=$(echo "$syms" | grep -c '^exrqoi_' || true)
+if [ -n "$bad$internal" ]; then
+    echo "FAIL: symbols exported outside the public prefix:"
+    echo "$bad" "$internal"
+    exit 1
+fi
+[ "$count" -gt 50 ] || { echo "FAIL: only $count exrqoi_ symbols exported"; exit 1; }
+echo "symbols: $count passed, 0 failed"
