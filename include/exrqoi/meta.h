@@ -156,7 +156,12 @@ EXRQOI_API exrqoi_result exrqoi_header_remove(exrqoi_header *h, const char *name
 /** Frees the contents of one attribute (used for attributes you filled yourself). */
 EXRQOI_API void exrqoi_attribute_free(const exrqoi_allocator *allocator, exrqoi_attribute *a);
 
-/* Typed setters: add or replace one attribute. */
+/* Typed setters: add or replace one attribute of the standard type for
+ * the value (int, float, double, string, box2i, v2f) or of the named
+ * standard attribute (compression, lineOrder, tiles, chromaticities).
+ * They return EXRQOI_ERR_INVALID_ARGUMENT for a NULL header or name or an
+ * out-of-range enumeration value, EXRQOI_ERR_OUT_OF_MEMORY if the
+ * allocator fails; the header is unchanged on failure. */
 EXRQOI_API exrqoi_result exrqoi_header_set_int(exrqoi_header *h, const char *name, int32_t v);
 EXRQOI_API exrqoi_result exrqoi_header_set_float(exrqoi_header *h, const char *name, float v);
 EXRQOI_API exrqoi_result exrqoi_header_set_double(exrqoi_header *h, const char *name, double v);

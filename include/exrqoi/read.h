@@ -32,7 +32,13 @@ typedef struct exrqoi_read_options {
     void *user;                   /**< passed to on_message */
 } exrqoi_read_options;
 
-/** Opens `path`. On failure *out is NULL and the detail went to on_message. */
+/** Opens `path`: reads and validates every header and offset table (a
+ * damaged table is rebuilt from the chunks unless `strict`).
+ * Returns EXRQOI_ERR_INVALID_ARGUMENT (path or out NULL), EXRQOI_ERR_OPEN,
+ * EXRQOI_ERR_READ, EXRQOI_ERR_TRUNCATED, the invalid-data codes
+ * (EXRQOI_ERR_BAD_MAGIC ... EXRQOI_ERR_BAD_OFFSETS), EXRQOI_ERR_LIMIT,
+ * EXRQOI_ERR_UNSUPPORTED(_COMPRESSION) or EXRQOI_ERR_OUT_OF_MEMORY. On
+ * failure *out is NULL and the detail went to on_message. */
 EXRQOI_API exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_read_options *opts,
                                                  exrqoi_reader **out);
 /** Opens an EXR held in memory. The memory is not copied: it must stay
@@ -40,7 +46,9 @@ EXRQOI_API exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_
 EXRQOI_API exrqoi_result exrqoi_reader_open_memory(const void *data, size_t size,
                                                    const exrqoi_read_options *opts,
                                                    exrqoi_reader **out);
-/** Opens from caller callbacks (see exrqoi_input). */
+/** Opens from caller callbacks (see exrqoi_input); `input` is copied, its
+ * user pointer must stay valid until exrqoi_reader_close. Results as for
+ * exrqoi_reader_open_path. */
 EXRQOI_API exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input,
                                                   const exrqoi_read_options *opts,
                                                   exrqoi_reader **out);
@@ -60,7 +68,8 @@ EXRQOI_API const char *exrqoi_reader_error(const exrqoi_reader *r);
 EXRQOI_API uint32_t exrqoi_reader_version(const exrqoi_reader *r);
 /** Number of parts (1 for single-part files). */
 EXRQOI_API int exrqoi_reader_part_count(const exrqoi_reader *r);
-/** Header of part `part` (all attributes in file order), or NULL if out of range. */
+/** Header of part `part` (all attributes in file order), or NULL if r is
+ * NULL or part out of range. Owned by the reader. */
 EXRQOI_API const exrqoi_header *exrqoi_reader_header(const exrqoi_reader *r, int part);
 /** Index of the part named `name`, or -1. */
 EXRQOI_API int exrqoi_reader_find_part(const exrqoi_reader *r, const char *name);
@@ -86,6 +95,8 @@ typedef struct exrqoi_part_info {
     int32_t deep_version;        /**< "version" attribute of deep parts, else 0 */
 } exrqoi_part_info;
 
+/** Fills *out with part `part`'s facts. EXRQOI_ERR_INVALID_ARGUMENT for
+ * NULL arguments, EXRQOI_ERR_NOT_FOUND for a part out of range. */
 EXRQOI_API exrqoi_result exrqoi_reader_part_info(const exrqoi_reader *r, int part,
                                                  exrqoi_part_info *out);
 
@@ -119,7 +130,12 @@ typedef struct exrqoi_slice {
  * flat part into the slices. Scanline parts have only level (0,0); the
  * region may be any sub-rectangle of the level's window. Chunks are
  * decoded on the worker pool; the last decoded chunk is cached, so reading
- * line by line does not decode a chunk more than once. */
+ * line by line does not decode a chunk more than once. Safe to call from
+ * several threads on one reader (with slices that do not overlap).
+ * Returns EXRQOI_ERR_INVALID_ARGUMENT (bad slice, region outside the
+ * level, deep part), EXRQOI_ERR_NOT_FOUND (no such part or level), or the
+ * read, truncation, chunk and codec errors of the chunks involved; on
+ * failure the slices may be partly written. */
 EXRQOI_API exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int ly,
                                                    const exrqoi_box2i *region,
                                                    const exrqoi_slice *slices, int slice_count);

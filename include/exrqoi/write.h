@@ -47,6 +47,13 @@ typedef struct exrqoi_write_options {
     void *user;
 } exrqoi_write_options;
 
+/** Opens a writer for `part_count` parts described by `headers` (copied;
+ * each needs channels, compression and dataWindow, plus name for
+ * multipart files and tiles for tiled parts). The file appears at `path`
+ * only when exrqoi_writer_finish succeeds. Returns
+ * EXRQOI_ERR_INVALID_ARGUMENT / EXRQOI_ERR_MISSING_ATTRIBUTE /
+ * EXRQOI_ERR_BAD_ATTRIBUTE for unusable headers, EXRQOI_ERR_OPEN when the
+ * temporary file cannot be created, EXRQOI_ERR_OUT_OF_MEMORY. */
 EXRQOI_API exrqoi_result exrqoi_writer_open_path(const char *path, const exrqoi_header *headers,
                                                  int part_count, const exrqoi_write_options *opts,
                                                  exrqoi_writer **out);

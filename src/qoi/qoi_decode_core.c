@@ -1,8 +1,31 @@
-/* The QOI decoding loop. Bounds are checked once per op against `lim`
- * (the caller keeps 5 readable bytes beyond it), never per byte. */
+/* The QOI decoding loops. Bounds are checked once per op against `lim`
+ * (the caller keeps 8 readable bytes beyond it), never per byte.
+ *
+ * Two loops: a fast one for the bulk of the output (little-endian hosts;
+ * it needs 16 writable output bytes and 8 readable input bytes per op) and
+ * an exact one for the rest (the last pixels of a span, pending runs,
+ * big-endian hosts). Both decode every op the same way; the paths are
+ * selectable for tests (exrqoi__qoi_decode_span_path). */
 #include "qoi/qoi_internal.h"
 
-/* The loop keeps the pixel "wide": r, g, b, a in the low bytes of the
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define QOI_HAVE_SSE2 1
+#else
+#define QOI_HAVE_SSE2 0
+#endif
+
+/* The loops are instantiated per channel count and path: they must be
+ * inlined into each instantiation for those to be constants. */
+#if defined(__GNUC__)
+#define QOI_INLINE static inline __attribute__((always_inline))
+#else
+#define QOI_INLINE static inline
+#endif
+
+enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2 };
+
+/* The loops keep the pixel "wide": r, g, b, a in the low bytes of the
  * four 16-bit lanes of a uint64_t. Adding a delta of bytes (each < 256,
  * negative ones modulo 256) then cannot carry into the next channel, and
  * one mask takes every channel modulo 256. */
@@ -10,13 +33,28 @@
 #define WIDE(r, g, b, a)                                                                     \
     ((uint64_t)(r) | ((uint64_t)(g) << 16) | ((uint64_t)(b) << 32) | ((uint64_t)(a) << 48))
 
-static inline uint64_t widen(uint32_t px)
+QOI_INLINE uint64_t widen(uint32_t px, const int path)
 {
+#if QOI_HAVE_SSE2
+    if (path == PATH_FAST_SSE2) {
+        __m128i v = _mm_cvtsi32_si128((int)px);
+        return (uint64_t)_mm_cvtsi128_si64(_mm_unpacklo_epi8(v, _mm_setzero_si128()));
+    }
+#endif
+    (void)path;
     return WIDE(EXRQOI__QR(px), EXRQOI__QG(px), EXRQOI__QB(px), EXRQOI__QA(px));
 }
 
-static inline uint32_t narrow(uint64_t w)
+QOI_INLINE uint32_t narrow(uint64_t w, const int path)
 {
+#if QOI_HAVE_SSE2
+    if (path == PATH_FAST_SSE2) {
+        /* every lane is < 256, so the saturating pack is exact */
+        __m128i v = _mm_cvtsi64_si128((long long)w);
+        return (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+    }
+#endif
+    (void)path;
 #if EXRQOI__QOI_BE
     return EXRQOI__QPX(w & 255u, (w >> 16) & 255u, (w >> 32) & 255u, w >> 48);
 #else
@@ -44,12 +82,18 @@ static inline uint32_t whash(uint64_t w)
          ? WIDE(B8((((b) >> 4) & 3u) - 2u), B8((((b) >> 2) & 3u) - 2u), B8(((b)&3u) - 2u), 0u) \
          : 0u)
 #define T2(b) WIDE((b) >> 4, 0u, (b)&15u, 0u)
+/* Pixels an op gives: 1 to 62 for QOI_OP_RUN, else 1. */
+#define TN(b) ((b) >= 0xc0u && (b) < 0xfeu ? ((b)&63u) + 1u : 1u)
 #define R4(f, i) f(i), f((i) + 1u), f((i) + 2u), f((i) + 3u)
 #define R16(f, i) R4(f, i), R4(f, (i) + 4u), R4(f, (i) + 8u), R4(f, (i) + 12u)
 #define R64(f, i) R16(f, i), R16(f, (i) + 16u), R16(f, (i) + 32u), R16(f, (i) + 48u)
 #define R256(f) R64(f, 0u), R64(f, 64u), R64(f, 128u), R64(f, 192u)
-static const uint64_t k_first[256] = {R256(T1)};
-static const uint64_t k_second[256] = {R256(T2)};
+/* one object, so that the loop needs a single base register for all */
+static const struct {
+    uint64_t first[256];
+    uint64_t second[256];
+    uint8_t count[256];
+} k_tab = {{R256(T1)}, {R256(T2)}, {R256(TN)}};
 
 void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
 {
@@ -58,21 +102,24 @@ void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
     st->run = 0;
 }
 
+/* ---- the exact loop ---------------------------------------------------- */
+
 /* Decodes the op at data[*pp] (5 bytes readable) and returns the new pixel;
  * a run op also sets *run to the repeats that follow this pixel.
- * INDEX, DIFF and LUMA (most ops of photographs) are decoded without
- * branches, as their order is unpredictable. Like the reference decoder,
- * every op stores the pixel into the index (for INDEX ops that only
- * matters when a still-zero slot is read: zero hashes to slot 0). */
-static inline uint64_t step(const uint8_t *data, size_t *pp, uint64_t *index, uint64_t px,
-                            uint32_t *run)
+ * INDEX, DIFF and LUMA are decoded without branches, as their order is
+ * unpredictable. Like the reference decoder, every op stores the pixel into
+ * the index (for INDEX ops that only matters when a still-zero slot is
+ * read: zero hashes to slot 0). */
+QOI_INLINE uint64_t step(const uint8_t *data, size_t *pp, uint64_t *index, uint64_t px,
+                         uint32_t *run)
 {
     size_t p = *pp;
     uint32_t b1 = data[p];
     if (EXRQOI_LIKELY(b1 < EXRQOI__QOI_OP_RUN)) {
         uint32_t is_luma = b1 >> 7;
         /* masks rather than ?: so that the compiler cannot make branches */
-        uint64_t delta = k_first[b1] + (k_second[data[p + 1]] & (0u - (uint64_t)is_luma));
+        uint64_t delta =
+            k_tab.first[b1] + (k_tab.second[data[p + 1]] & (0u - (uint64_t)is_luma));
         uint64_t moved = (px + delta) & WMASK;
         uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
         px = (index[b1 & 63] & m_index) | (moved & ~m_index);
@@ -102,8 +149,8 @@ static inline void store3(uint8_t *o, uint32_t px)
 /* Writes pixel px k times at *op, 8 bytes per store where the output
  * (ending at oend) has room; never past `ofast` with single pixels, whose
  * 4-byte stores reach one byte beyond a 3-byte pixel. */
-static inline void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint8_t *ofast,
-                        const int ch)
+QOI_INLINE void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint8_t *ofast,
+                     const int ch)
 {
     uint8_t *o = *op;
     uint8_t pat[8];
@@ -119,20 +166,153 @@ static inline void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint
     *op = o;
 }
 
-/* ch is a constant in each instantiation. With 3 channels every pixel but
- * the last is stored as 4 bytes (the 4th is overwritten by the next pixel). */
-static inline size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
-                          uint8_t *out, size_t npix, const int ch)
+/* ---- the fast loop (little-endian) --------------------------------------
+ * INDEX, DIFF, LUMA and RUN share one straight-line path (a run adds
+ * nothing to the pixel and repeats it), so the common op mixes of
+ * photographs never mispredict; RGB/RGBA take the other side of a single
+ * branch, which runs of RGBA ops (images with alpha) predict well. Each
+ * op writes its pixel 4 times (16 bytes of margin are kept), so runs of up
+ * to 4 pixels cost nothing more; longer ones fill 16/24-byte groups. The
+ * next op's first byte is picked from bytes loaded at this op's position,
+ * so finding it does not wait for a load after this op's length is known. */
+
+#define LANE_A 0x00ff000000000000ull
+
+/* 8 bytes of the pixel repeated; for 3 channels r g b r g b r g. No
+ * partial product overlaps another, so one multiply places the copies. */
+QOI_INLINE uint64_t pattern8(uint32_t px, const int ch)
+{
+    if (ch == 4) return (uint64_t)px * 0x0000000100000001ull;
+    return (uint64_t)(px & 0xffffffu) * 0x0001000001000001ull;
+}
+
+/* Stores the pixel 4 times at o (16 bytes; 14 with 3 channels), sets *px
+ * to it and returns its pattern8. */
+QOI_INLINE uint64_t store4(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
+{
+#if QOI_HAVE_SSE2
+    if (path == PATH_FAST_SSE2) {
+        __m128i v = _mm_cvtsi64_si128((long long)wpx);
+        v = _mm_packus_epi16(v, v);
+        *px = (uint32_t)_mm_cvtsi128_si32(v);
+        if (ch == 4) {
+            v = _mm_shuffle_epi32(v, 0);
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            return (uint64_t)_mm_cvtsi128_si64(v);
+        }
+    } else
+#endif
+        *px = narrow(wpx, path);
+    uint64_t pat = pattern8(*px, ch);
+    memcpy(o, &pat, 8);
+    memcpy(o + (ch == 4 ? 8 : 6), &pat, 8);
+    return pat;
+}
+
+/* Writes pattern a over [q, end) in groups of 16 bytes (4 channels) or 24
+ * bytes (3 channels: 8 pixels), so up to one group beyond `end`, which the
+ * caller has checked is inside the output. */
+QOI_INLINE void fill_groups(uint8_t *q, uint8_t *end, uint64_t a, const int ch, const int path)
+{
+#if QOI_HAVE_SSE2
+    if (ch == 4 && path == PATH_FAST_SSE2) {
+        __m128i v = _mm_set1_epi64x((long long)a);
+        for (; q < end; q += 16) _mm_storeu_si128((__m128i *)(void *)q, v);
+        return;
+    }
+#endif
+    (void)path;
+    if (ch == 4) {
+        for (; q < end; q += 16) {
+            memcpy(q, &a, 8);
+            memcpy(q + 8, &a, 8);
+        }
+    } else {
+        /* the 3-byte period as seen from bytes 8 and 16 */
+        uint64_t b = (a >> 16) | (a << 32), c = (a >> 8) | (a << 40);
+        for (; q < end; q += 24) {
+            memcpy(q, &a, 8);
+            memcpy(q + 8, &b, 8);
+            memcpy(q + 16, &c, 8);
+        }
+    }
+}
+
+/* Decodes while o <= ostop (16 writable bytes at o) and p < lim (8 readable
+ * bytes at p). Starts with no pending run and ends with none, except when a
+ * long run does not fit before oend: then its first pixel is written and
+ * *runp holds the rest for the exact loop. */
+QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t *index,
+                          uint64_t *wpxp, uint32_t *pxp, uint32_t *runp, uint8_t **op,
+                          uint8_t *ostop, uint8_t *oend, const int ch, const int path)
+{
+    size_t p = *pp;
+    uint8_t *o = *op;
+    uint64_t wpx = *wpxp;
+    uint32_t px = *pxp;
+    uint32_t b1 = data[p];
+    while (o <= ostop && p < lim) {
+        uint32_t c1 = data[p + 1], c2 = data[p + 2];
+        if (EXRQOI_LIKELY(b1 < EXRQOI__QOI_OP_RGB)) {
+            uint32_t is_luma = (b1 & 0xc0u) == EXRQOI__QOI_OP_LUMA;
+            uint64_t delta = k_tab.first[b1] + (k_tab.second[c1] & (0u - (uint64_t)is_luma));
+            /* masks, not ?:, which compilers may turn into a branch */
+            uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
+            wpx = (index[b1 & 63u] & m_index) | ((wpx + delta) & (WMASK & ~m_index));
+            index[whash(wpx)] = wpx;
+            uint64_t pat = store4(o, wpx, &px, ch, path);
+            uint32_t n = k_tab.count[b1];
+            p += 1u + is_luma;
+            b1 = is_luma ? c2 : c1;
+            if (EXRQOI_UNLIKELY(n > 4u)) {
+                size_t bytes = (size_t)n * (size_t)ch;
+                if (bytes + (ch == 4 ? 16u : 24u) > (size_t)(oend - o)) {
+                    o += ch;
+                    *runp = n - 1u;
+                    break;
+                }
+                fill_groups(o + 4 * ch, o + bytes, pat, ch, path);
+            }
+            o += (size_t)n * (size_t)ch;
+        } else {
+            /* RGB keeps alpha, RGBA replaces it */
+            uint32_t a = b1 & 1u;
+            uint32_t m_lit = EXRQOI__QRGB_MASK | (0u - a);
+            px = (exrqoi__qoi_load32(data + p + 1) & m_lit) | (px & ~m_lit);
+            wpx = widen(px, path);
+            index[whash(wpx)] = wpx;
+            memcpy(o, &px, 4);
+            o += ch;
+            b1 = data[p + 4u + a];
+            p += 4u + a;
+        }
+    }
+    *pp = p;
+    *op = o;
+    *wpxp = wpx;
+    *pxp = px;
+}
+
+/* ---- spans ------------------------------------------------------------- */
+
+/* ch and path are constants in each instantiation. In the exact loop with
+ * 3 channels every pixel but the last is stored as 4 bytes (the 4th is
+ * overwritten by the next pixel). */
+QOI_INLINE size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
+                       uint8_t *out, size_t npix, const int ch, const int path)
 {
     if (npix == 0) return 0;
     uint64_t index[64];
-    for (int i = 0; i < 64; i++) index[i] = widen(st->index[i]);
-    uint64_t wpx = widen(st->px);
+    for (int i = 0; i < 64; i++) index[i] = widen(st->index[i], path);
+    uint64_t wpx = widen(st->px, path);
     uint32_t px = st->px, run = st->run;
     size_t p = *pos;
     uint8_t *o = out;
     uint8_t *const oend = out + npix * (size_t)ch;
     uint8_t *const ofast = oend - (ch == 3 ? 3 : 0);
+    /* the fast loop runs while 16 bytes can be written at o */
+    const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= 16;
+    uint8_t *const ostop = fast ? oend - 16 : out;
 
     for (;;) {
         if (run) {
@@ -142,9 +322,13 @@ static inline size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos,
             run -= (uint32_t)k;
             fill(&o, px, k, oend, ofast, ch);
         }
+        if (fast && !run && o <= ostop && p < lim) {
+            fast_loop(data, &p, lim, index, &wpx, &px, &run, &o, ostop, oend, ch, path);
+            continue;
+        }
         if (o >= ofast || EXRQOI_UNLIKELY(p >= lim)) break;
         wpx = step(data, &p, index, wpx, &run);
-        px = narrow(wpx);
+        px = narrow(wpx, path);
         memcpy(o, &px, 4);
         o += ch;
     }
@@ -155,34 +339,52 @@ static inline size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos,
             o += 3;
         } else if (p < lim) {
             wpx = step(data, &p, index, wpx, &run);
-            px = narrow(wpx);
+            px = narrow(wpx, path);
             store3(o, px);
             o += 3;
         }
     }
 
-    for (int i = 0; i < 64; i++) st->index[i] = narrow(index[i]);
+    for (int i = 0; i < 64; i++) st->index[i] = narrow(index[i], path);
     st->px = px;
     st->run = run;
     *pos = p;
     return (size_t)(o - out) / (size_t)ch;
 }
 
-static size_t span3(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
-                    uint8_t *out, size_t npix)
-{
-    return span(st, data, pos, lim, out, npix, 3);
-}
+#define SPAN_FN(name, ch, path)                                                              \
+    static size_t name(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,    \
+                       uint8_t *out, size_t npix)                                            \
+    {                                                                                        \
+        return span(st, data, pos, lim, out, npix, ch, path);                                \
+    }
+SPAN_FN(span3_exact, 3, PATH_EXACT)
+SPAN_FN(span4_exact, 4, PATH_EXACT)
+SPAN_FN(span3_fast, 3, PATH_FAST_C)
+SPAN_FN(span4_fast, 4, PATH_FAST_C)
+#if QOI_HAVE_SSE2
+SPAN_FN(span3_sse2, 3, PATH_FAST_SSE2)
+SPAN_FN(span4_sse2, 4, PATH_FAST_SSE2)
+#endif
 
-static size_t span4(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
-                    uint8_t *out, size_t npix)
+size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st, const uint8_t *data,
+                                    size_t *pos, size_t lim, uint8_t *out, size_t npix,
+                                    int out_ch)
 {
-    return span(st, data, pos, lim, out, npix, 4);
+#if QOI_HAVE_SSE2
+    if (path >= PATH_FAST_SSE2)
+        return out_ch == 4 ? span4_sse2(st, data, pos, lim, out, npix)
+                           : span3_sse2(st, data, pos, lim, out, npix);
+#endif
+    if (path >= PATH_FAST_C)
+        return out_ch == 4 ? span4_fast(st, data, pos, lim, out, npix)
+                           : span3_fast(st, data, pos, lim, out, npix);
+    return out_ch == 4 ? span4_exact(st, data, pos, lim, out, npix)
+                       : span3_exact(st, data, pos, lim, out, npix);
 }
 
 size_t exrqoi__qoi_decode_span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
                                uint8_t *out, size_t npix, int out_ch)
 {
-    return out_ch == 4 ? span4(st, data, pos, lim, out, npix)
-                       : span3(st, data, pos, lim, out, npix);
+    return exrqoi__qoi_decode_span_path(PATH_FAST_SSE2, st, data, pos, lim, out, npix, out_ch);
 }

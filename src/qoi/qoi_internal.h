@@ -70,12 +70,21 @@ EXRQOI_INTERNAL void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st);
 
 /* Decodes up to `npix` pixels into `out` (out_ch = 3 or 4 bytes each),
  * finishing any pending run first. An op is started only at *pos < lim;
- * the caller guarantees that data[*pos .. *pos+5) is readable whenever
- * *pos < lim. Returns the pixels produced (fewer than npix only when
- * *pos reached lim). */
+ * the caller guarantees that data[*pos .. *pos+8) is readable whenever
+ * *pos < lim (the end marker's 8 bytes follow lim). Any byte of
+ * out[0 .. npix*out_ch) may be written, also beyond the pixels produced.
+ * Returns the pixels produced (fewer than npix only when *pos reached
+ * lim). */
 EXRQOI_INTERNAL size_t exrqoi__qoi_decode_span(exrqoi__qoi_dec *st, const uint8_t *data,
                                                size_t *pos, size_t lim, uint8_t *out,
                                                size_t npix, int out_ch);
+/* The same with a chosen path (for tests): 0 the exact loop alone
+ * (portable, also big-endian), 1 the fast loop in portable C, 2 the fast
+ * loop with SSE2 (each falls back to the one below where the build lacks
+ * it). All give the same pixels and state. */
+EXRQOI_INTERNAL size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st,
+                                                    const uint8_t *data, size_t *pos, size_t lim,
+                                                    uint8_t *out, size_t npix, int out_ch);
 
 /* Encoder state. */
 typedef struct exrqoi__qoi_enc {

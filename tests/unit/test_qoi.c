@@ -424,7 +424,7 @@ static void test_mutations_vs_reference(void **state)
     for (int ch = 3; ch <= 4; ch++) {
         uint8_t *s;
         size_t n = valid_stream(&s, 23, 17, ch);
-        uint8_t *b = malloc(n + 16);
+        uint8_t *b = calloc(n + 16, 1); /* the bytes past n are defined: some lengths run into them */
         for (int iter = 0; iter < 3000; iter++) {
             memcpy(b, s, n);
             size_t len = n;
@@ -461,6 +461,150 @@ static void test_mutations_vs_reference(void **state)
         }
         free(b);
         exrqoi_free(NULL, s);
+    }
+}
+
+/* ---- decoder paths on random op streams ---------------------------------- */
+
+/* A stream of random ops (any mix, runs up to 62, INDEX of unset slots,
+ * RGBA in 3-channel files) giving about w*h pixels, then the end marker. */
+static uint8_t *random_ops(uint32_t w, uint32_t h, int ch, uint32_t *seed, size_t *len)
+{
+    size_t cap = 14 + (size_t)w * h * 5 + 64;
+    uint8_t *b = malloc(cap);
+    assert_non_null(b);
+    memcpy(b, "qoif", 4);
+    put_be(b + 4, w);
+    put_be(b + 8, h);
+    b[12] = (uint8_t)ch;
+    b[13] = 0;
+    size_t p = 14;
+    /* sometimes a few pixels short or long, to end in the middle of a span */
+    uint64_t want = (uint64_t)w * h, got = 0;
+    uint32_t r0 = rng_next(seed);
+    if (r0 % 4 == 0) want = want > 3 ? want - (r0 >> 8) % 4 : want;
+    if (r0 % 4 == 1) want += (r0 >> 8) % 70;
+    uint32_t mode = (r0 >> 16) % 3; /* 0 photo-like, 1 alpha-heavy, 2 long runs */
+    while (got < want && p + 5 < cap - 8) {
+        uint32_t r = rng_next(seed);
+        uint32_t k = r % 16;
+        if (mode == 1 && k < 6) k = 15;
+        if (mode == 2 && k < 6) k = 12;
+        if (k < 3) {
+            b[p++] = (uint8_t)(r >> 8 & 63); /* INDEX */
+        } else if (k < 6) {
+            b[p++] = (uint8_t)(0x40 | (r >> 8 & 63)); /* DIFF */
+        } else if (k < 9) {
+            b[p++] = (uint8_t)(0x80 | (r >> 8 & 63)); /* LUMA */
+            b[p++] = (uint8_t)(r >> 16);
+        } else if (k < 13) {
+            uint32_t n = k == 12 ? 1 + (r >> 8) % 62 : 1 + (r >> 8) % 5;
+            b[p++] = (uint8_t)(0xc0 | (n - 1)); /* RUN */
+            got += n - 1;
+        } else if (k < 14) {
+            b[p++] = 0xfe; /* RGB */
+            for (int i = 0; i < 3; i++) b[p++] = (uint8_t)(r >> (8 * i));
+        } else {
+            b[p++] = 0xff; /* RGBA */
+            for (int i = 0; i < 4; i++) b[p++] = (uint8_t)(rng_next(seed) >> 7);
+        }
+        got++;
+    }
+    memcpy(b + p, "\0\0\0\0\0\0\0\1", 8);
+    *len = p + 8;
+    /* exactly sized, so that ASan sees any read past the end */
+    uint8_t *e = malloc(*len);
+    assert_non_null(e);
+    memcpy(e, b, *len);
+    free(b);
+    return e;
+}
+
+/* Decodes with one path in spans of random sizes, each into a buffer of
+ * exactly its size (so that ASan sees any write past it). Returns the
+ * pixels produced. */
+static size_t decode_by_spans(int path, const uint8_t *data, size_t len, int out_ch,
+                              uint8_t *out, size_t npix, uint32_t seed, exrqoi__qoi_dec *st,
+                              size_t *pos)
+{
+    exrqoi__qoi_dec_init(st);
+    *pos = 14;
+    size_t lim = len - 8, done = 0;
+    while (done < npix) {
+        uint32_t r = rng_next(&seed);
+        size_t k = r % 3 == 0 ? 1 + (r >> 8) % 7 : r % 3 == 1 ? 1 + (r >> 8) % 300 : npix;
+        if (k > npix - done) k = npix - done;
+        uint8_t *tmp = malloc(k * (size_t)out_ch);
+        assert_non_null(tmp);
+        size_t got = exrqoi__qoi_decode_span_path(path, st, data, pos, lim, tmp, k, out_ch);
+        memcpy(out + done * (size_t)out_ch, tmp, got * (size_t)out_ch);
+        free(tmp);
+        done += got;
+        if (got < k) break;
+    }
+    return done;
+}
+
+static void test_decode_paths(void **state)
+{
+    (void)state;
+    uint32_t seed = 4242;
+    static const uint32_t dims[][2] = {{1, 1}, {2, 3}, {5, 1}, {3, 7}, {17, 9}, {64, 33}, {301, 47}};
+    for (int iter = 0; iter < 600; iter++) {
+        const uint32_t *dm = dims[iter % 7];
+        int ch = 3 + (int)(rng_next(&seed) % 2);
+        size_t len;
+        uint8_t *q = random_ops(dm[0], dm[1], ch, &seed, &len);
+        qoi_desc rd;
+        for (int out_ch = 3; out_ch <= 4; out_ch++) {
+            uint8_t *ref = qoi_decode(q, (int)len, &rd, out_ch);
+            assert_non_null(ref);
+            size_t npix = (size_t)dm[0] * dm[1];
+            uint8_t *out[3];
+            size_t got[3], pos[3];
+            exrqoi__qoi_dec st[3];
+            uint32_t split = rng_next(&seed);
+            for (int path = 0; path < 3; path++) {
+                out[path] = calloc(npix, (size_t)out_ch);
+                got[path] = decode_by_spans(path, q, len, out_ch, out[path], npix, split,
+                                            &st[path], &pos[path]);
+                /* the reference repeats the last pixel where the ops run out */
+                assert_memory_equal(out[path], ref, got[path] * (size_t)out_ch);
+            }
+            for (int path = 1; path < 3; path++) {
+                assert_int_equal(got[path], got[0]);
+                assert_int_equal(pos[path], pos[0]);
+                assert_int_equal(st[path].px, st[0].px);
+                assert_int_equal(st[path].run, st[0].run);
+                assert_memory_equal(st[path].index, st[0].index, sizeof st[0].index);
+            }
+            for (int path = 0; path < 3; path++) free(out[path]);
+
+            /* and the public calls, whole and row by row with a stride */
+            exrqoi_qoi_options o = {.lenient = 1, .channels = out_ch};
+            uint8_t *px = NULL;
+            size_t plen = 0;
+            assert_int_equal(exrqoi_qoi_decode(q, len, &o, NULL, (void **)&px, &plen), EXRQOI_OK);
+            assert_memory_equal(px, ref, plen);
+            exrqoi_free(NULL, px);
+            size_t row = (size_t)dm[0] * out_ch, stride = row + 5;
+            uint8_t *sp = malloc(stride * dm[1]);
+            assert_non_null(sp);
+            memset(sp, 0xa5, stride * dm[1]);
+            exrqoi_qoi_decoder *dec;
+            assert_int_equal(exrqoi_qoi_decoder_create_memory(q, len, &o, &dec), EXRQOI_OK);
+            for (uint32_t y = 0; y < dm[1]; y++)
+                assert_int_equal(exrqoi_qoi_decoder_read_rows(dec, sp + y * stride, stride, 1),
+                                 EXRQOI_OK);
+            exrqoi_qoi_decoder_destroy(dec);
+            for (uint32_t y = 0; y < dm[1]; y++) {
+                assert_memory_equal(sp + y * stride, ref + y * row, row);
+                for (size_t i = row; i < stride; i++) assert_int_equal(sp[y * stride + i], 0xa5);
+            }
+            free(sp);
+            free(ref);
+        }
+        free(q);
     }
 }
 
@@ -862,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_mutations_vs_reference),
+        cmocka_unit_test(test_decode_paths),
         cmocka_unit_test(test_encode_args),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_parallel),
