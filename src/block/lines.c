@@ -308,6 +308,18 @@ static inline bool seg_push(exrqoi__segment *seg, size_t cap, size_t *n, uint8_t
     return true;
 }
 
+/* What a channel's lines contribute to the segment list, the same on
+ * every line: worked out once per block rather than once per line (a
+ * 64-line tile has 64 lines per channel, each needing divisions). */
+typedef struct seg_chan {
+    uint8_t *base;       /* destination of the block's first wanted sample on line dj = 0 */
+    ptrdiff_t y_stride;
+    size_t line_bytes, pre, mid;
+    int32_t ys, fy;      /* slot's y sampling and its first sampled line of the region */
+    int32_t y_sampling;  /* channel's */
+    bool wanted;
+} seg_chan;
+
 bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
                             const exrqoi__slot *slots, int nslots, exrqoi__segment *seg, size_t cap,
                             size_t *nseg)
@@ -332,28 +344,41 @@ bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *
     int32_t rx0 = region->min.x > x0 ? region->min.x : x0;
     int32_t rx1 = region->max.x < x1 ? region->max.x : x1;
     bool any = ry0 <= ry1 && rx0 <= rx1;
+    seg_chan sc[64];
+    for (int c = 0; c < bl->nchan; c++) {
+        const exrqoi__chan_layout *L = &bl->chans[c];
+        seg_chan *k = &sc[c];
+        k->line_bytes = (size_t)L->width * L->size;
+        k->y_sampling = L->y_sampling;
+        int s = chan_slot[c];
+        int32_t cx0 = first_sampled(rx0, L->x_sampling);
+        k->wanted = any && s >= 0 && cx0 <= rx1;
+        if (!k->wanted) continue;
+        const exrqoi__slot *sl = &slots[s];
+        size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
+        size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
+        int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
+        k->base = (uint8_t *)sl->slice->base + di * sl->slice->x_stride;
+        k->y_stride = sl->slice->y_stride;
+        k->ys = sl->ys;
+        k->fy = first_sampled(region->min.y, sl->ys);
+        k->pre = bi * L->size;
+        k->mid = count * L->size;
+    }
     size_t n = 0;
     for (int32_t yy = y0; yy <= y1; yy++) {
         bool in_region = any && yy >= ry0 && yy <= ry1;
         for (int c = 0; c < bl->nchan; c++) {
-            const exrqoi__chan_layout *L = &bl->chans[c];
-            if (exrqoi__mod(yy, L->y_sampling) != 0) continue;
-            size_t line_bytes = (size_t)L->width * L->size;
-            int s = chan_slot[c];
-            int32_t cx0 = first_sampled(rx0, L->x_sampling);
-            if (!in_region || s < 0 || cx0 > rx1) {
-                if (!seg_push(seg, cap, &n, NULL, line_bytes)) return false;
+            const seg_chan *k = &sc[c];
+            if (k->y_sampling != 1 && exrqoi__mod(yy, k->y_sampling) != 0) continue;
+            if (!in_region || !k->wanted) {
+                if (!seg_push(seg, cap, &n, NULL, k->line_bytes)) return false;
                 continue;
             }
-            const exrqoi__slot *sl = &slots[s];
-            size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
-            size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
-            int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
-            int64_t dj = (yy - first_sampled(region->min.y, sl->ys)) / sl->ys;
-            uint8_t *dp = (uint8_t *)sl->slice->base + di * sl->slice->x_stride + dj * sl->slice->y_stride;
-            size_t pre = bi * L->size, mid = count * L->size;
-            if (!seg_push(seg, cap, &n, NULL, pre) || !seg_push(seg, cap, &n, dp, mid) ||
-                !seg_push(seg, cap, &n, NULL, line_bytes - pre - mid))
+            int64_t dj = k->ys == 1 ? (int64_t)yy - k->fy : (int64_t)((yy - k->fy) / k->ys);
+            uint8_t *dp = k->base + dj * k->y_stride;
+            if (!seg_push(seg, cap, &n, NULL, k->pre) || !seg_push(seg, cap, &n, dp, k->mid) ||
+                !seg_push(seg, cap, &n, NULL, k->line_bytes - k->pre - k->mid))
                 return false;
         }
     }

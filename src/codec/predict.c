@@ -14,6 +14,15 @@
 #define PREDICT_X86 0
 #endif
 
+/* The segment helpers below are forced inline: inlined into the AVX2
+ * function they are VEX-encoded, while an out-of-line SSE copy called with
+ * the upper YMM halves dirty pays the AVX/SSE transition penalty. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREDICT_INLINE inline __attribute__((always_inline))
+#else
+#define PREDICT_INLINE inline
+#endif
+
 /* ---- portable ------------------------------------------------------------ */
 
 static void predict_c(const uint8_t *in, size_t n, uint8_t *out)
@@ -87,7 +96,7 @@ typedef struct seg_cursor {
     size_t start, end; /* output range of segment s */
 } seg_cursor;
 
-static inline void cur_init(seg_cursor *c, const exrqoi__segment *seg, size_t nseg)
+static PREDICT_INLINE void cur_init(seg_cursor *c, const exrqoi__segment *seg, size_t nseg)
 {
     c->seg = seg;
     c->nseg = nseg;
@@ -96,7 +105,7 @@ static inline void cur_init(seg_cursor *c, const exrqoi__segment *seg, size_t ns
     c->end = nseg ? seg[0].len : 0;
 }
 
-static inline void cur_seek(seg_cursor *c, size_t p)
+static PREDICT_INLINE void cur_seek(seg_cursor *c, size_t p)
 {
     while (p >= c->end && c->s + 1 < c->nseg) {
         c->s++;
@@ -105,15 +114,41 @@ static inline void cur_seek(seg_cursor *c, size_t p)
     }
 }
 
-/* Copies output bytes [p, p+len), held in tmp, to their segments. */
-static void cur_scatter(seg_cursor *c, size_t p, const uint8_t *tmp, size_t len)
+/* memcpy of k <= 64 bytes without a library call: two overlapping
+ * fixed-size copies per size class. Every block straddling segments (one
+ * per channel line) comes through here, so a call per piece is costly. */
+static PREDICT_INLINE void copy_upto64(uint8_t *d, const uint8_t *s, size_t k)
+{
+    if (k >= 32) {
+        memcpy(d, s, 32);
+        memcpy(d + k - 32, s + k - 32, 32);
+    } else if (k >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + k - 16, s + k - 16, 16);
+    } else if (k >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + k - 8, s + k - 8, 8);
+    } else if (k >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + k - 4, s + k - 4, 4);
+    } else if (k >= 2) {
+        memcpy(d, s, 2);
+        memcpy(d + k - 2, s + k - 2, 2);
+    } else if (k) {
+        d[0] = s[0];
+    }
+}
+
+/* Copies output bytes [p, p+len), held in tmp, to their segments
+ * (len <= 64). */
+static PREDICT_INLINE void cur_scatter(seg_cursor *c, size_t p, const uint8_t *tmp, size_t len)
 {
     while (len) {
         cur_seek(c, p);
         if (p >= c->end) return; /* beyond the last segment */
         size_t k = c->end - p;
         if (k > len) k = len;
-        if (c->seg[c->s].dst) memcpy(c->seg[c->s].dst + (p - c->start), tmp, k);
+        if (c->seg[c->s].dst) copy_upto64(c->seg[c->s].dst + (p - c->start), tmp, k);
         p += k;
         tmp += k;
         len -= k;
