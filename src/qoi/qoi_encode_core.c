@@ -1,6 +1,6 @@
 /* The QOI encoding loop. It makes the reference encoder's choices op for op
  * (run, index, diff, luma, rgb, rgba), so its output is byte-identical, but
- * finds runs by scanning ahead with 32-bit compares and writes into a
+ * finds runs by scanning ahead four pixels at a time and writes into a
  * buffer whose capacity the caller guarantees. */
 #include "qoi/qoi_internal.h"
 
@@ -112,20 +112,72 @@ static inline uint32_t load_px(const uint8_t *p, const int ch)
     } while (0)
 
 #if QOI_ENC_SSE2
-/* Encodes the first of four pixels (RGBA in 32-bit lanes) that differ from
- * their predecessor and keep its alpha; returns how many (0..4). Everything
- * but the index lookup is computed for the four at once: the hash, and the
- * op each would get on an index miss (DIFF, LUMA or RGB, as a 4-byte
- * little-endian word) with its length. */
-static inline unsigned batch4(__m128i px, uint32_t prev, uint32_t *index, uint8_t **op)
+/* For a mask m of the pixels in a group that repeat their predecessor:
+ * per pixel, how many repeats come right before it, and -1 where those
+ * reach back to the group's start (the pending run adds to them). */
+static const int32_t rep_before[16][4] = {
+    {0, 0, 0, 0},
+    {0, 1, 0, 0},
+    {0, 0, 1, 0},
+    {0, 1, 2, 0},
+    {0, 0, 0, 1},
+    {0, 1, 0, 1},
+    {0, 0, 1, 2},
+    {0, 1, 2, 3},
+    {0, 0, 0, 0},
+    {0, 1, 0, 0},
+    {0, 0, 1, 0},
+    {0, 1, 2, 0},
+    {0, 0, 0, 1},
+    {0, 1, 0, 1},
+    {0, 0, 1, 2},
+    {0, 1, 2, 3}};
+static const int32_t rep_reach[16][4] = {
+    {-1, 0, 0, 0},
+    {-1, -1, 0, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, -1, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, 0, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, -1, -1},
+    {-1, 0, 0, 0},
+    {-1, -1, 0, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, -1, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, 0, 0},
+    {-1, 0, 0, 0},
+    {-1, -1, -1, -1}};
+/* repeats at the group's end: the run left pending */
+static const uint8_t rep_trail[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 4};
+
+/* Encodes four pixels (RGBA in 32-bit lanes); returns how many it
+ * encoded (0..4). Everything but the index lookup is computed for the four
+ * at once: the hash, and the op each would get on an index miss (DIFF,
+ * LUMA or RGB, as a 4-byte little-endian word) with its length. When no
+ * alpha changes, the pending run is short and `room` says 32 bytes may be
+ * written, the lookups too are done at once and repeats become RUN ops;
+ * else the pixels before the first repeat or alpha change are encoded one
+ * by one (none if a run is pending). `index` has a 65th slot that takes
+ * the stores of repeats, which the reference never puts in the index. */
+static inline unsigned batch4(__m128i px, uint32_t prev, size_t *runp, uint32_t *index,
+                              uint8_t **op, int room)
 {
     __m128i pv = _mm_or_si128(_mm_slli_si128(px, 4), _mm_cvtsi32_si128((int)prev));
     const __m128i alpha = _mm_set1_epi32((int)0xff000000u);
     __m128i same = _mm_cmpeq_epi32(px, pv);
-    __m128i achg = _mm_cmpeq_epi32(_mm_and_si128(_mm_xor_si128(px, pv), alpha), _mm_setzero_si128());
-    unsigned bad = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(same, achg)) & 0xffffu;
-    unsigned n = bad ? (unsigned)__builtin_ctz(bad) / 4 : 4;
-    if (!n) return 0;
+    __m128i akeep = _mm_cmpeq_epi32(_mm_and_si128(_mm_xor_si128(px, pv), alpha), _mm_setzero_si128());
+    unsigned ms = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(same));
+    unsigned ma = ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(akeep)) & 0xfu;
+    size_t run = *runp;
+    const int full = ma == 0 && ms != 0xf && run < 58 && room;
+    unsigned n = 4;
+    if (!full) {
+        if (run) return 0;
+        n = (unsigned)__builtin_ctz(ms | ma | 16u);
+        if (!n) return 0;
+    }
 
     /* hash: (r*3 + g*5 + b*7 + a*11) % 64 */
     const __m128i zero = _mm_setzero_si128(), w = _mm_set_epi16(11, 7, 5, 3, 11, 7, 5, 3);
@@ -165,17 +217,62 @@ static inline unsigned batch4(__m128i px, uint32_t prev, uint32_t *index, uint8_
 
     uint32_t ps[4], hs[4], ws[4], ls[4];
     _mm_storeu_si128((__m128i *)(void *)ps, px);
+    uint8_t *o = *op;
+    if (full) {
+        /* lane k sees the slot as the pixels before it in the group left
+         * it: the latest earlier pixel with the same hash, else the index */
+        h = _mm_or_si128(_mm_andnot_si128(same, h), _mm_and_si128(same, _mm_set1_epi32(64)));
+        _mm_storeu_si128((__m128i *)(void *)hs, h);
+        /* each lookup after the stores of the pixels before it, so it
+         * sees what they left in the slot */
+        uint32_t s0 = index[hs[0]];
+        index[hs[0]] = ps[0];
+        uint32_t s1 = index[hs[1]];
+        index[hs[1]] = ps[1];
+        uint32_t s2 = index[hs[2]];
+        index[hs[2]] = ps[2];
+        uint32_t s3 = index[hs[3]];
+        index[hs[3]] = ps[3];
+        __m128i seen = _mm_setr_epi32((int)s0, (int)s1, (int)s2, (int)s3);
+        __m128i hit = _mm_cmpeq_epi32(seen, px);
+        word = _mm_or_si128(_mm_and_si128(hit, h), _mm_andnot_si128(hit, word));
+        len = _mm_sub_epi32(len, _mm_and_si128(hit, _mm_sub_epi32(len, _mm_set1_epi32(1))));
+        /* a pixel ending a run gets its RUN byte in front of its op */
+        __m128i r = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)rep_before[ms]),
+                                  _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)rep_reach[ms]),
+                                                _mm_set1_epi32((int)run)));
+        __m128i hasrun = _mm_andnot_si128(same, _mm_cmpgt_epi32(r, _mm_setzero_si128()));
+        __m128i rb = _mm_and_si128(_mm_add_epi32(r, _mm_set1_epi32(EXRQOI__QOI_OP_RUN - 1)),
+                                   _mm_set1_epi32(0xff));
+        __m128i lo = _mm_or_si128(_mm_and_si128(hasrun, _mm_or_si128(_mm_slli_epi32(word, 8), rb)),
+                                  _mm_andnot_si128(hasrun, word));
+        __m128i hi = _mm_and_si128(hasrun, _mm_srli_epi32(word, 24));
+        len = _mm_andnot_si128(same, _mm_sub_epi32(len, hasrun));
+        __m128i end = _mm_add_epi32(len, _mm_slli_si128(len, 4));
+        end = _mm_add_epi32(end, _mm_slli_si128(end, 8));
+        _mm_storeu_si128((__m128i *)(void *)ls, _mm_sub_epi32(end, len));
+        /* overlapping 8-byte stores in order: each op's spare bytes are
+         * overwritten by the next, those of the last lie beyond the end */
+        __m128i w01 = _mm_unpacklo_epi32(lo, hi), w23 = _mm_unpackhi_epi32(lo, hi);
+        _mm_storel_epi64((__m128i *)(void *)(o + ls[0]), w01);
+        _mm_storel_epi64((__m128i *)(void *)(o + ls[1]), _mm_srli_si128(w01, 8));
+        _mm_storel_epi64((__m128i *)(void *)(o + ls[2]), w23);
+        _mm_storel_epi64((__m128i *)(void *)(o + ls[3]), _mm_srli_si128(w23, 8));
+        *op = o + (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(end, 12));
+        *runp = rep_trail[ms];
+        return 4;
+    }
     _mm_storeu_si128((__m128i *)(void *)hs, h);
     _mm_storeu_si128((__m128i *)(void *)ws, word);
     _mm_storeu_si128((__m128i *)(void *)ls, len);
-    uint8_t *o = *op;
     for (unsigned k = 0; k < n; k++) {
-        /* the index changes with every pixel, so this part is serial */
-        uint32_t hk = hs[k], hit = index[hk] == ps[k];
+        /* the index changes with every pixel, so this part is serial;
+         * masks, as a branch on the hit mispredicts on photographs */
+        uint32_t hk = hs[k], hit = 0u - (uint32_t)(index[hk] == ps[k]);
         index[hk] = ps[k];
-        uint32_t wk = hit ? hk : ws[k];
+        uint32_t wk = (hk & hit) | (ws[k] & ~hit);
         memcpy(o, &wk, 4);
-        o += hit ? 1 : ls[k];
+        o += ls[k] - ((ls[k] - 1) & hit);
     }
     *op = o;
     return n;
@@ -191,6 +288,21 @@ static inline __m128i load4_rgb(const uint8_t *p)
     r = _mm_or_si128(r, _mm_and_si128(_mm_slli_si128(v, 3), _mm_set_epi32(0x00ffffff, 0, 0, 0)));
     return _mm_or_si128(r, _mm_set1_epi32((int)0xff000000u));
 }
+
+/* The first pixel from j on that differs from px, or the first from which
+ * four can no longer be loaded (j + 4 > nbatch): four compared at once. */
+static inline size_t run_end(const uint8_t *in, size_t j, size_t nbatch, uint32_t px,
+                             const int ch)
+{
+    const __m128i want = _mm_set1_epi32((int)px);
+    for (; j + 4 <= nbatch; j += 4) {
+        __m128i v = ch == 4 ? _mm_loadu_si128((const __m128i *)(const void *)(in + j * 4))
+                            : load4_rgb(in + j * 3);
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, want)));
+        if (m != 0xf) return j + (unsigned)__builtin_ctz(~m);
+    }
+    return j;
+}
 #endif
 
 /* ch is a constant in each instantiation. With 3 channels the last pixel is
@@ -198,8 +310,8 @@ static inline __m128i load4_rgb(const uint8_t *p)
 static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, uint8_t *out,
                           const int ch, const int simd)
 {
-    uint32_t index[64];
-    memcpy(index, st->index, sizeof index);
+    uint32_t index[65]; /* the last slot is batch4's */
+    memcpy(index, st->index, sizeof st->index);
     uint32_t prev = st->prev;
     size_t run = st->run;
     uint8_t *o = out;
@@ -212,20 +324,18 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
     while (i + 4 <= nbatch) {
         __m128i px = ch == 4 ? _mm_loadu_si128((const __m128i *)(const void *)(in + i * 4))
                              : load4_rgb(in + i * 3);
-        unsigned k = 0;
-        if (!run) {
-            k = batch4(px, prev, index, &o);
-            if (k == 4) {
-                prev = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(px, 12));
-                i += 4;
-                continue;
-            }
-            if (k) {
-                uint32_t lanes[4];
-                _mm_storeu_si128((__m128i *)(void *)lanes, px);
-                prev = lanes[k - 1];
-                i += k;
-            }
+        /* with 8 pixels left the capacity rule leaves at least 32 bytes */
+        unsigned k = batch4(px, prev, &run, index, &o, i + 8 <= npix);
+        if (k == 4) {
+            prev = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(px, 12));
+            i += 4;
+            continue;
+        }
+        if (k) {
+            uint32_t lanes[4];
+            _mm_storeu_si128((__m128i *)(void *)lanes, px);
+            prev = lanes[k - 1];
+            i += k;
         }
         /* a pixel repeating its predecessor (with its run), or changing
          * alpha: the scalar way, then batches again; after a batch that did
@@ -234,7 +344,7 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
         for (size_t stop = i + (k || run ? 1 : 8); i < stop && i < nfast;) {
             uint32_t p1 = load_px(in + i * ch, ch);
             if (p1 == prev) {
-                size_t j = i + 1;
+                size_t j = run_end(in, i + 1, nbatch, p1, ch);
                 while (j < nfast && load_px(in + j * ch, ch) == p1) j++;
                 run += j - i;
                 i = j;
@@ -277,7 +387,7 @@ static inline size_t span(exrqoi__qoi_enc *st, const uint8_t *in, size_t npix, u
         SCALAR_STEP(px);
     }
 
-    memcpy(st->index, index, sizeof index);
+    memcpy(st->index, index, sizeof st->index);
     st->prev = prev;
     st->run = (uint32_t)run;
     return (size_t)(o - out);

@@ -216,6 +216,71 @@ static void test_encode_paths(void **state)
         }
 }
 
+/* Few colours in short and long runs: repeats inside the SIMD path's
+ * groups, pending runs near the 62 limit, pixels of one group sharing an
+ * index slot, rare alpha changes. Each span gets a buffer of exactly the
+ * promised size (npix * (ch + 1) + 1), so ASan sees any store beyond it. */
+static void test_encode_paths_runs(void **state)
+{
+    (void)state;
+    const uint32_t w = 241, h = 37;
+    const size_t n = (size_t)w * h;
+    for (int kind = 0; kind < 3; kind++)
+        for (int ch = 3; ch <= 4; ch++) {
+            uint8_t *img = malloc(n * (size_t)ch);
+            assert_non_null(img);
+            uint32_t s = 1234u + (uint32_t)kind * 7u + (uint32_t)ch;
+            uint8_t pal[8][4];
+            for (int k = 0; k < 8; k++)
+                for (int c = 0; c < 4; c++) pal[k][c] = (uint8_t)rng_next(&s);
+            /* colours 0 and 1 share an index slot: (r*3 + g*5 + b*7 + a*11) % 64 */
+            memcpy(pal[1], pal[0], 4);
+            pal[1][0] = (uint8_t)(pal[1][0] + 64);
+            for (int k = 0; k < 8; k++)
+                if (ch == 3 || kind != 2 || k > 0) pal[k][3] = 255;
+            size_t i = 0;
+            while (i < n) {
+                uint32_t r = rng_next(&s);
+                size_t len = (r & 7) < 5 ? 1 + (r >> 3) % 3 : (r & 7) == 5 ? 1 + (r >> 3) % 70 : 55 + (r >> 3) % 10;
+                const uint8_t *c = pal[(r >> 12) % (kind == 0 ? 3u : 8u)];
+                for (size_t j = 0; j < len && i < n; j++, i++) memcpy(img + i * ch, c, (size_t)ch);
+            }
+            uint8_t *out[2];
+            size_t tot[2] = {0, 0};
+            for (int path = 0; path < 2; path++) {
+                out[path] = malloc(n * (size_t)(ch + 1) + 1);
+                assert_non_null(out[path]);
+                exrqoi__qoi_enc st;
+                exrqoi__qoi_enc_init(&st);
+                uint32_t rs = 11;
+                for (i = 0; i < n;) {
+                    size_t k = 1 + rng_next(&rs) % 150;
+                    if (k > n - i) k = n - i;
+                    size_t cap = k * (size_t)(ch + 1) + 1;
+                    uint8_t *buf = malloc(cap);
+                    assert_non_null(buf);
+                    size_t got = exrqoi__qoi_encode_span_path(path, &st, img + i * ch, k, ch, buf);
+                    assert_true(got <= cap);
+                    memcpy(out[path] + tot[path], buf, got);
+                    tot[path] += got;
+                    free(buf);
+                    i += k;
+                }
+                tot[path] += exrqoi__qoi_encode_flush(&st, out[path] + tot[path]);
+            }
+            assert_int_equal(tot[0], tot[1]);
+            assert_memory_equal(out[0], out[1], tot[0]);
+            int rlen = 0;
+            uint8_t *ref = ref_encode(img, w, h, ch, 0, &rlen);
+            assert_int_equal((size_t)rlen, tot[0] + EXRQOI_QOI_HEADER_SIZE + EXRQOI_QOI_END_SIZE);
+            assert_memory_equal(ref + EXRQOI_QOI_HEADER_SIZE, out[0], tot[0]);
+            free(ref);
+            free(out[0]);
+            free(out[1]);
+            free(img);
+        }
+}
+
 static void test_identity_flat(void **state)
 {
     (void)state;
@@ -1003,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_identity_synthetic),
         cmocka_unit_test(test_identity_flat),
         cmocka_unit_test(test_encode_paths),
+        cmocka_unit_test(test_encode_paths_runs),
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_mutations_vs_reference),
