@@ -136,19 +136,9 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
     exrqoi_reader *r = j->r;
     exrqoi_pool *pool = exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
-    exrqoi__worker *temp = NULL;
-    bool locked = pthread_mutex_trylock(&r->lock) == 0;
-    if (locked) {
-        if (r->nworkers < width) {
-            exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
-            r->workers = exrqoi__workers_new(r->alloc, width);
-            r->nworkers = r->workers ? width : 0;
-        }
-        j->workers = r->workers;
-    } else {
-        temp = exrqoi__workers_new(r->alloc, width);
-        j->workers = temp;
-    }
+    exrqoi__lease lease;
+    exrqoi__lease_acquire(r, width, &lease);
+    j->workers = lease.workers;
     exrqoi_result rv = EXRQOI_OK;
     if (!j->workers) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
 
@@ -184,8 +174,7 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
         exrqoi__pool_for(pool, r->threads, nchunks, read_one, j, &j->st.stop);
         rv = exrqoi__job_result(&j->st);
     }
-    if (locked) pthread_mutex_unlock(&r->lock);
-    exrqoi__workers_free(r->alloc, temp, width);
+    exrqoi__lease_release(r, &lease);
     return rv;
 }
 

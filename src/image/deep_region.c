@@ -347,19 +347,9 @@ static exrqoi_result run(region_job *j, uint64_t count, size_t nchan)
     exrqoi_reader *r = j->r;
     exrqoi_pool *pool = count > 1 ? exrqoi__reader_pool(r) : NULL;
     int width = exrqoi__pool_width(pool, r->threads);
-    exrqoi__worker *temp = NULL;
-    bool locked = pthread_mutex_trylock(&r->lock) == 0;
-    if (locked) {
-        if (r->nworkers < width) {
-            exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
-            r->workers = exrqoi__workers_new(r->alloc, width);
-            r->nworkers = r->workers ? width : 0;
-        }
-        j->workers = r->workers;
-    } else {
-        temp = exrqoi__workers_new(r->alloc, width);
-        j->workers = temp;
-    }
+    exrqoi__lease lease;
+    exrqoi__lease_acquire(r, width, &lease);
+    j->workers = lease.workers;
     j->nworkers = width;
     exrqoi_result rv = EXRQOI_OK;
     j->dst = (void **)exrqoi__calloc(r->alloc, (size_t)width * (nchan ? nchan : 1), sizeof *j->dst);
@@ -369,8 +359,7 @@ static exrqoi_result run(region_job *j, uint64_t count, size_t nchan)
         exrqoi__pool_for(pool, r->threads, (size_t)count, chunk_one, j, &j->st.stop);
         rv = exrqoi__job_result(&j->st);
     }
-    if (locked) pthread_mutex_unlock(&r->lock);
-    exrqoi__workers_free(r->alloc, temp, width);
+    exrqoi__lease_release(r, &lease);
     exrqoi__free(r->alloc, j->dst);
     j->dst = NULL;
     return rv;

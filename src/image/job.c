@@ -34,6 +34,31 @@ exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r)
     return r->pool;
 }
 
+void exrqoi__lease_acquire(exrqoi_reader *r, int width, exrqoi__lease *l)
+{
+    memset(l, 0, sizeof *l);
+    l->width = width;
+    l->locked = pthread_mutex_trylock(&r->lock) == 0;
+    if (l->locked) {
+        if (r->nworkers < width) {
+            exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
+            r->workers = exrqoi__workers_new(r->alloc, width);
+            r->nworkers = r->workers ? width : 0;
+        }
+        l->workers = r->workers;
+    } else {
+        l->temp = exrqoi__workers_new(r->alloc, width);
+        l->workers = l->temp;
+    }
+}
+
+void exrqoi__lease_release(exrqoi_reader *r, exrqoi__lease *l)
+{
+    if (l->locked) pthread_mutex_unlock(&r->lock);
+    exrqoi__workers_free(r->alloc, l->temp, l->width);
+    memset(l, 0, sizeof *l);
+}
+
 exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly, const exrqoi_box2i *region,
                                    bool deep, const exrqoi__level **level, exrqoi_box2i *out)
 {

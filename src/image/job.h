@@ -27,6 +27,18 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__job_result(exrqoi__job_status *s);
  * (NULL when it runs on one thread). */
 EXRQOI_INTERNAL exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r);
 
+/* Per-call worker state: the reader's own set when free, else (another
+ * thread is reading) a temporary set made for the call. */
+typedef struct exrqoi__lease {
+    exrqoi__worker *workers; /* NULL when out of memory */
+    int width;
+    bool locked;
+    exrqoi__worker *temp;
+} exrqoi__lease;
+
+EXRQOI_INTERNAL void exrqoi__lease_acquire(exrqoi_reader *r, int width, exrqoi__lease *l);
+EXRQOI_INTERNAL void exrqoi__lease_release(exrqoi_reader *r, exrqoi__lease *l);
+
 /* Checks part, level and region (NULL = the whole level) of a region
  * read; `deep` says which kind of part the call is for. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly,

@@ -293,19 +293,9 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
 
     exrqoi_pool *pool = exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
-    exrqoi__worker *temp = NULL;
-    bool locked = pthread_mutex_trylock(&r->lock) == 0;
-    if (locked) {
-        if (r->nworkers < width) {
-            exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
-            r->workers = exrqoi__workers_new(r->alloc, width);
-            r->nworkers = r->workers ? width : 0;
-        }
-        j.workers = r->workers;
-    } else {
-        temp = exrqoi__workers_new(r->alloc, width);
-        j.workers = temp;
-    }
+    exrqoi__lease lease;
+    exrqoi__lease_acquire(r, width, &lease);
+    j.workers = lease.workers;
     j.nworkers = width;
     if (!j.workers) {
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
@@ -313,8 +303,7 @@ exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int 
         exrqoi__pool_for(pool, r->threads, (size_t)count, read_one, &j, &j.st.stop);
         rv = exrqoi__job_result(&j.st);
     }
-    if (locked) pthread_mutex_unlock(&r->lock);
-    exrqoi__workers_free(r->alloc, temp, width);
+    exrqoi__lease_release(r, &lease);
 out:
     if (slots != slots_local) exrqoi__free(r->alloc, slots);
     return rv;
