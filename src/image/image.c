@@ -53,15 +53,16 @@ static int32_t level_total(const exrqoi_part_info *pi)
                                                        : pi->num_x_levels;
 }
 
+/* `budget` counts the sample bytes of the whole image read so far: the
+ * limit is on one read call, not one level. */
 static exrqoi_result read_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi,
-                                     exrqoi_image_level *L, const exrqoi_allocator *a)
+                                     exrqoi_image_level *L, const exrqoi_allocator *a, uint64_t *budget)
 {
     int32_t n = pi->channel_count;
     L->channels = (exrqoi_image_channel *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_image_channel));
     exrqoi_slice *slices = (exrqoi_slice *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_slice));
     exrqoi_result rv = (!L->channels || !slices) ? EXRQOI_ERR_OUT_OF_MEMORY : EXRQOI_OK;
     if (L->channels) L->channel_count = n;
-    uint64_t budget = 0;
     for (int32_t c = 0; c < n && !rv; c++) {
         const exrqoi_channel *ch = &pi->channels[c];
         exrqoi_image_channel *ic = &L->channels[c];
@@ -74,8 +75,8 @@ static exrqoi_result read_flat_level(exrqoi_reader *r, int part, const exrqoi_pa
             rv = EXRQOI_ERR_LIMIT;
             break;
         }
-        budget += bytes;
-        if (budget > r->limits.max_alloc_bytes) {
+        *budget += bytes;
+        if (*budget > r->limits.max_alloc_bytes) {
             rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
                               (unsigned long long)r->limits.max_alloc_bytes);
             break;
@@ -108,6 +109,7 @@ exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
     if (!out->parts) return EXRQOI_ERR_OUT_OF_MEMORY;
     out->part_count = np;
     exrqoi_result rv = EXRQOI_OK;
+    uint64_t budget = 0;
     for (int k = 0; k < np && !rv; k++) {
         exrqoi_image_part *P = &out->parts[k];
         exrqoi_part_info pi;
@@ -130,7 +132,7 @@ exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
             rv = exrqoi_reader_level_window(r, k, L->lx, L->ly, &L->window);
             if (rv) break;
             rv = deep ? exrqoi_reader_read_deep(r, k, L->lx, L->ly, &L->deep)
-                      : read_flat_level(r, k, &pi, L, a);
+                      : read_flat_level(r, k, &pi, L, a, &budget);
         }
     }
     if (rv) exrqoi_image_free(out);
