@@ -13,37 +13,7 @@
 #include "codec/codec.h"
 #include "common/half.h"
 
-typedef struct chan_spec {
-    uint8_t type;
-    uint8_t p_linear;
-    int32_t xs, ys;
-} chan_spec;
-
-/* Fills a block layout for the pixel rectangle (x, y, w, h). */
-static void make_block(exrqoi__block_layout *b, exrqoi__chan_layout *cl, const chan_spec *cs,
-                       int n, int32_t x, int32_t y, int32_t w, int32_t h, exrqoi_compression comp)
-{
-    size_t total = 0;
-    for (int c = 0; c < n; c++) {
-        cl[c].name = "c";
-        cl[c].type = cs[c].type;
-        cl[c].size = cs[c].type == EXRQOI_PIXEL_HALF ? 2 : 4;
-        cl[c].p_linear = cs[c].p_linear;
-        cl[c].x_sampling = cs[c].xs;
-        cl[c].y_sampling = cs[c].ys;
-        cl[c].width = exrqoi__count_sampled(x, x + w - 1, cs[c].xs);
-        cl[c].height = exrqoi__count_sampled(y, y + h - 1, cs[c].ys);
-        total += (size_t)cl[c].width * cl[c].height * cl[c].size;
-    }
-    b->x = x;
-    b->y = y;
-    b->width = w;
-    b->height = h;
-    b->nchan = n;
-    b->chans = cl;
-    b->unpacked_size = total;
-    b->compression = comp;
-}
+#include "codec_block.h"
 
 static uint32_t g_rng = 1;
 static uint32_t rnd(void)

@@ -11,35 +11,7 @@
 
 #include "codec/codec.h"
 
-typedef struct chan_spec {
-    uint8_t type;
-    int32_t xs, ys;
-} chan_spec;
-
-static void make_block(exrqoi__block_layout *b, exrqoi__chan_layout *cl, const chan_spec *cs,
-                       int n, int32_t x, int32_t y, int32_t w, int32_t h)
-{
-    size_t total = 0;
-    for (int c = 0; c < n; c++) {
-        cl[c].name = "c";
-        cl[c].type = cs[c].type;
-        cl[c].size = cs[c].type == EXRQOI_PIXEL_HALF ? 2 : 4;
-        cl[c].p_linear = 0;
-        cl[c].x_sampling = cs[c].xs;
-        cl[c].y_sampling = cs[c].ys;
-        cl[c].width = exrqoi__count_sampled(x, x + w - 1, cs[c].xs);
-        cl[c].height = exrqoi__count_sampled(y, y + h - 1, cs[c].ys);
-        total += (size_t)cl[c].width * cl[c].height * cl[c].size;
-    }
-    b->x = x;
-    b->y = y;
-    b->width = w;
-    b->height = h;
-    b->nchan = n;
-    b->chans = cl;
-    b->unpacked_size = total;
-    b->compression = EXRQOI_COMPRESSION_PXR24;
-}
+#include "codec_block.h"
 
 static uint32_t g_rng = 7;
 static uint32_t rnd(void)
@@ -96,10 +68,10 @@ static void test_float24(void **state)
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
     size_t n = sizeof k_float_in / sizeof k_float_in[0];
-    chan_spec cs[1] = {{EXRQOI_PIXEL_FLOAT, 1, 1}};
+    chan_spec cs[1] = {{EXRQOI_PIXEL_FLOAT, 0, 1, 1}};
     exrqoi__chan_layout cl[1];
     exrqoi__block_layout b;
-    make_block(&b, cl, cs, 1, 0, 0, (int32_t)n, 1);
+    make_block(&b, cl, cs, 1, 0, 0, (int32_t)n, 1, EXRQOI_COMPRESSION_PXR24);
     uint8_t src[64], dec[64], dec2[64];
     for (size_t i = 0; i < n; i++) exrqoi__put32(src + 4 * i, k_float_in[i]);
     roundtrip(&ctx, &b, src, dec);
@@ -115,10 +87,10 @@ static void test_plane_layout(void **state)
     (void)state;
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 1, 1}, {EXRQOI_PIXEL_UINT, 1, 1}};
+    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_UINT, 0, 1, 1}};
     exrqoi__chan_layout cl[2];
     exrqoi__block_layout b;
-    make_block(&b, cl, cs, 2, 0, 0, 2, 1);
+    make_block(&b, cl, cs, 2, 0, 0, 2, 1, EXRQOI_COMPRESSION_PXR24);
     uint8_t src[12];
     exrqoi__put16(src, 0x1234);
     exrqoi__put16(src + 2, 0x1236);
@@ -143,16 +115,16 @@ static void test_edge_layouts(void **state)
     (void)state;
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    chan_spec cs[4] = {{EXRQOI_PIXEL_HALF, 1, 1},
-                       {EXRQOI_PIXEL_FLOAT, 1, 1},
-                       {EXRQOI_PIXEL_UINT, 1, 1},
-                       {EXRQOI_PIXEL_HALF, 2, 2}};
+    chan_spec cs[4] = {{EXRQOI_PIXEL_HALF, 0, 1, 1},
+                       {EXRQOI_PIXEL_FLOAT, 0, 1, 1},
+                       {EXRQOI_PIXEL_UINT, 0, 1, 1},
+                       {EXRQOI_PIXEL_HALF, 0, 2, 2}};
     static const int32_t rects[][4] = {{0, 0, 1, 1},  {0, 0, 1, 16}, {-3, 5, 37, 1},
                                        {1, -7, 5, 7}, {0, 0, 64, 16}, {-2, -1, 6, 11}};
     for (size_t r = 0; r < sizeof rects / sizeof rects[0]; r++) {
         exrqoi__chan_layout cl[4];
         exrqoi__block_layout b;
-        make_block(&b, cl, cs, 4, rects[r][0], rects[r][1], rects[r][2], rects[r][3]);
+        make_block(&b, cl, cs, 4, rects[r][0], rects[r][1], rects[r][2], rects[r][3], EXRQOI_COMPRESSION_PXR24);
         uint8_t *src = malloc(b.unpacked_size), *dec = malloc(b.unpacked_size);
         assert_non_null(src);
         assert_non_null(dec);
@@ -191,10 +163,10 @@ static void test_corrupt(void **state)
     (void)state;
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 1, 1}, {EXRQOI_PIXEL_FLOAT, 1, 1}};
+    chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_FLOAT, 0, 1, 1}};
     exrqoi__chan_layout cl[2];
     exrqoi__block_layout b;
-    make_block(&b, cl, cs, 2, 0, 0, 19, 16);
+    make_block(&b, cl, cs, 2, 0, 0, 19, 16, EXRQOI_COMPRESSION_PXR24);
     const exrqoi__codec *cd = exrqoi__codec_get(EXRQOI_COMPRESSION_PXR24);
     uint8_t *src = malloc(b.unpacked_size), *dst = malloc(b.unpacked_size);
     assert_non_null(src);
