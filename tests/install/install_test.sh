@@ -39,7 +39,7 @@ for kind in shared static; do
     cmake -S "$src/tests/install/consumer" -B "$tmp/c-$kind" -DCMAKE_PREFIX_PATH="$prefix" \
         -DUSE_STATIC=$static > "$tmp/c-$kind.log" 2>&1 || { cat "$tmp/c-$kind.log"; exit 1; }
     cmake --build "$tmp/c-$kind" > "$tmp/b-$kind.log" 2>&1 || { cat "$tmp/b-$kind.log"; exit 1; }
-    if [ $kind = static ] && ldd "$tmp/c-$kind/consumer" | grep -q libexrqoi; then
+    if [ $kind = static ] && grep -q libexrqoi <<< "$(ldd "$tmp/c-$kind/consumer")"; then
         echo "FAIL: the static consumer links libexrqoi.so"
         exit 1
     fi
@@ -54,6 +54,9 @@ ${CC:-cc} ${CFLAGS:-} ${LDFLAGS:-} "$src/tests/install/consumer/main.c" -o "$tmp
     -Wl,-Bstatic $(pkg-config --libs-only-l exrqoi | sed 's/-lexrqoi//') -lexrqoi -Wl,-Bdynamic \
     -L"$libdir" $(pkg-config --static --libs exrqoi | sed 's/-lexrqoi//')
 run "pkg-config --static" "$tmp/pc-static"
-ldd "$tmp/pc-static" | grep -q libexrqoi && { echo "FAIL: pc-static uses the shared library"; exit 1; }
+if grep -q libexrqoi <<< "$(ldd "$tmp/pc-static")"; then
+    echo "FAIL: pc-static uses the shared library"
+    exit 1
+fi
 run "installed tool" env LD_LIBRARY_PATH="$libdir" "$prefix/bin/exrqoi" --version
 echo "install: $pass passed, 0 failed"

@@ -44,7 +44,7 @@ check_split() { # deb, allowed-regex, required paths...
     stray=$(echo "$files" | grep -v -E "$allowed" || true)
     [ -z "$stray" ] || fail "$deb holds files of another package: $stray"
     for f in "$@"; do
-        echo "$files" | grep -q -x -- "$f" || fail "$deb lacks $f"
+        grep -q -x -- "$f" <<< "$files" || fail "$deb lacks $f"
     done
     ok "$deb: $(echo "$files" | wc -l) files, all its own"
 }
@@ -55,9 +55,13 @@ check_split "$dev" "^(/usr/include/exrqoi/|$L/libexrqoi\.(a|so)\$|$L/cmake/exrqo
     "$L/cmake/exrqoi/exrqoiConfig.cmake" "$L/cmake/exrqoi/exrqoiConfigVersion.cmake" \
     "$L/pkgconfig/exrqoi.pc"
 check_split "$tools" "^(/usr/bin/exrqoi|/usr/share/man/man1/exrqoi\.1(\.gz)?)\$" /usr/bin/exrqoi
-dpkg-deb -I "$lib" | grep -q 'Depends:.*libc6' || fail "$lib has no computed Depends"
-dpkg-deb -I "$lib" shlibs | grep -q "^libexrqoi 0 libexrqoi0" || fail "$lib has no shlibs file"
-dpkg-deb -I "$dev" | grep -q 'Depends:.*libexrqoi0 (= ' || fail "$dev does not depend on $lib"
+# captured first: with pipefail, `dpkg-deb | grep -q` fails when grep stops reading early
+lib_info=$(dpkg-deb -I "$lib")
+lib_shlibs=$(dpkg-deb -I "$lib" shlibs)
+dev_info=$(dpkg-deb -I "$dev")
+grep -q 'Depends:.*libc6' <<< "$lib_info" || fail "$lib has no computed Depends"
+grep -q "^libexrqoi 0 libexrqoi0" <<< "$lib_shlibs" || fail "$lib has no shlibs file"
+grep -q 'Depends:.*libexrqoi0 (= ' <<< "$dev_info" || fail "$dev does not depend on $lib"
 ok "Depends: $(dpkg-deb -f "$lib" Depends)"
 
 # --- where to install: a fresh chroot if debootstrap works, else here
