@@ -38,8 +38,12 @@ typedef struct exrqoi_write_options {
     exrqoi_pool *pool;  /**< shared pool; NULL = the writer makes its own */
     int threads;        /**< 0 = all cores, 1 = none */
     int zip_level;      /**< deflate level for ZIP/ZIPS/PXR24/deep ZIP, 1..12 (libdeflate's
-                             scale); 0 = defaults chosen to write files no larger
-                             than OpenEXR's: 6, and 8 for PXR24 */
+                             scale), used for every chunk; 0 = defaults chosen to write
+                             files no larger than OpenEXR's, faster: ZIP/ZIPS/deep ZIP
+                             pick per chunk, from its bytes alone (so the output does
+                             not depend on the thread count), 4 for chunks of 16 KiB or
+                             more with photograph-like content and 6 for the others
+                             (short, flat or synthetic); PXR24 uses 8 */
     float dwa_level;    /**< DWA quality; 0 = the header's dwaCompressionLevel, else 45 */
     exrqoi_progress_fn progress;
     void *progress_user;
