@@ -122,7 +122,7 @@ EXRQOI_INTERNAL void exrqoi__dwa_ref_idct(const double *in, double *out);
 
 /* ---- decoder kernels: portable and SIMD paths (dwa_decode.c) ----------- */
 
-/* 0 portable C, 1 SSE2, 2 AVX+F16C. A path the build or CPU lacks falls
+/* 0 portable C, 1 SSE2, 2 AVX2+F16C. A path the build or CPU lacks falls
  * back to the next slower one; every path gives the same bits. */
 enum { DWA_PATH_C = 0, DWA_PATH_SSE2 = 1, DWA_PATH_AVX = 2 };
 EXRQOI_INTERNAL int exrqoi__dwa_best_path(void);
@@ -135,6 +135,11 @@ EXRQOI_INTERNAL extern const uint8_t exrqoi__dwa_zigzag_t[64];
 EXRQOI_INTERNAL void exrqoi__dwa_idct_halves(int path, const uint16_t *t, float *out, int live_rows);
 /* n floats -> halves as F16C rounds them (exrqoi__dwa_f2h), any alignment. */
 EXRQOI_INTERNAL void exrqoi__dwa_f2h_n(int path, const float *in, uint16_t *out, size_t n);
+/* One block's AC symbols from ac[*pos..n) into the column-major halves
+ * `t` (65 entries, 0..63 zero on entry; entry 64 is scratch): returns
+ * the last coded zig-zag slot (0: none) or -1 when the symbols run out;
+ * *pos moves past the block's symbols. Every path gives the same. */
+EXRQOI_INTERNAL int exrqoi__dwa_unrle(int path, const uint16_t *ac, size_t n, size_t *pos, uint16_t *t);
 /* Live rows implied by the last coded zig-zag slot (>= 1). */
 EXRQOI_INTERNAL int exrqoi__dwa_live_rows(int last);
 
@@ -185,7 +190,8 @@ static inline uint16_t dwa_quantize_tab(const uint16_t *cand, const float *cand_
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_to_linear(uint16_t h);
 EXRQOI_INTERNAL uint16_t exrqoi__dwa_to_nonlinear(uint16_t h);
 /* Both curves as 65536-entry tables, built once per process on first use
- * and read-only afterwards (as OpenEXR's own tables). */
+ * and read-only afterwards (as OpenEXR's own tables). The linear one may
+ * be read 4 bytes at any entry (two zero entries follow it). */
 EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_to_linear_table(void);
 EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_to_nonlinear_table(void);
 
@@ -221,6 +227,19 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decode_path(exrqoi__codec_ctx *ctx,
                                                       const exrqoi__block_layout *b,
                                                       const uint8_t *src, size_t n, uint8_t *dst,
                                                       int path);
+/* Decoding straight into the caller's memory (see exrqoi__segment):
+ * lines go to their destination, lines not wanted or split between
+ * places through scratch. For exrqoi__decompress_block_segments. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decompress_segments(exrqoi__codec_ctx *ctx,
+                                                              const exrqoi__block_layout *b,
+                                                              const uint8_t *src, size_t n,
+                                                              const exrqoi__segment *seg, size_t nseg);
+/* The same with a chosen kernel path, for tests. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decode_segments_path(exrqoi__codec_ctx *ctx,
+                                                               const exrqoi__block_layout *b,
+                                                               const uint8_t *src, size_t n,
+                                                               const exrqoi__segment *seg,
+                                                               size_t nseg, int path);
 EXRQOI_INTERNAL size_t exrqoi__dwa_bound(const exrqoi__block_layout *b);
 /* ac_coder: DWA_AC_HUFFMAN (OpenEXR's choice except for DWAA tiles) or
  * DWA_AC_DEFLATE (OpenEXR's choice for DWAA tiles). */

@@ -1,5 +1,5 @@
 /*
- * SSE2 and AVX+F16C kernels of the DWA decoder (included by dwa_decode.c
+ * SSE2 and AVX2+F16C kernels of the DWA decoder (included by dwa_decode.c
  * only). Bit-exactness with the portable code holds because every output
  * lane goes through exactly the float operations, in exactly the order,
  * of the scalar kernels in dwa_dct.c: the vectors only run 4 or 8 rows
@@ -29,7 +29,7 @@
 
 #if DWA_X86
 
-#define DWA_AVX __attribute__((target("avx,f16c")))
+#define DWA_AVX __attribute__((target("avx2,f16c")))
 #define DWA_INLINE static inline __attribute__((always_inline))
 
 typedef float dwa_v4 __attribute__((vector_size(16)));
@@ -261,7 +261,7 @@ DWA_INLINE void dwa_idct_sse2(const uint16_t *t, float *out, int L)
     }
 }
 
-/* ---- AVX + F16C ------------------------------------------------------------ */
+/* ---- AVX2 + F16C ------------------------------------------------------------ */
 
 DWA_AVX DWA_INLINE void dwa_transpose8(dwa_v8 *r)
 {
@@ -309,7 +309,7 @@ static inline bool dwa_cpu_avx_f16c(void)
     unsigned a, b, c, d;
     /* __builtin_cpu_supports checks that the OS saves YMM state; clang
      * has no "f16c" name for it, so that bit comes from CPUID */
-    if (!__builtin_cpu_supports("avx") || !__get_cpuid(1, &a, &b, &c, &d)) return false;
+    if (!__builtin_cpu_supports("avx2") || !__get_cpuid(1, &a, &b, &c, &d)) return false;
     return (c & bit_F16C) != 0;
 }
 

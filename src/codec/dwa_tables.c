@@ -9,7 +9,8 @@
 #include "common/half.h"
 
 /* Written once under pthread_once, constant afterwards. */
-static uint16_t g_to_linear[65536];
+/* two entries past the end: the AVX2 decoder gathers 32 bits per half */
+static uint16_t g_to_linear[65536 + 2];
 static uint16_t g_to_nonlinear[65536];
 static pthread_once_t g_linear_once = PTHREAD_ONCE_INIT;
 static pthread_once_t g_nonlinear_once = PTHREAD_ONCE_INIT;

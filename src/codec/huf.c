@@ -389,8 +389,26 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
 #define BIG_TABLE_BITS 14
 #define SLOW 64u
 
+/* When at most NARROW_MAX symbols have codes of up to TABLE_BITS (DWA's
+ * AC data: under a thousand), the split decoder numbers them (rank ->
+ * symbol in rsym) and uses two tables of TABLE_BITS:
+ *  - tab16: one code per entry: len (bits 0..3), SLOW16, rank << 5;
+ *  - tab2: up to two codes per entry, for the two-reader loop: total len
+ *    (bits 0..4), PAIR, SLOW (same meaning and bits 0..5 as in tab),
+ *    rank of the first code << 7, of the second << 18.
+ * One lookup (the loop's critical path: shift, load, shift) then often
+ * yields two symbols; the symbol loads are off that path. */
+#define SLOW16 16u
+#define PAIR 32u
+#define NARROW_MAX 2048
+#define PAIR_MIN_VALUES (1u << 17)
+
 typedef struct huf_dec {
     uint32_t tab[1u << BIG_TABLE_BITS];
+    uint32_t tab2[1u << TABLE_BITS];
+    uint16_t tab16[1u << TABLE_BITS];
+    uint16_t rsym[NARROW_MAX];
+    bool narrow; /* tab16 / tab2 / rsym in use instead of tab */
     unsigned tbits;
     /* codes longer than tbits: for each used length (ascending), the
      * left-justified first code, the code range and where its symbols
@@ -405,6 +423,7 @@ typedef struct huf_dec {
     uint32_t nused;
     uint32_t syms[NSYM];
     uint32_t used[NSYM]; /* symbols with a code, ascending */
+    uint32_t by_len[NSYM]; /* the same grouped by code length: code order */
     uint8_t len[NSYM];   /* their code lengths */
 } huf_dec;
 
@@ -434,30 +453,34 @@ static exrqoi_result read_lengths(exrqoi__codec_ctx *ctx, huf_dec *d, const uint
     const uint64_t nb = (uint64_t)avail * 8;
     uint64_t bp = 0;
     uint32_t nused = 0;
-    for (uint32_t i = im; i <= iM; i++) {
+    /* Lengths and zero runs alternate at random, so each field is decoded
+     * without a branch on its kind; a field takes at most 14 bits, so one
+     * 57-bit peek serves four. */
+    for (uint32_t i = im; i <= iM;) {
         uint64_t w = peek_bits(p, avail, bp);
-        uint32_t l = (uint32_t)(w >> 58);
-        if (l < SHORT_RUN) {
-            bp += 6;
-            if (l) {
-                d->used[nused] = i;
-                d->len[nused++] = (uint8_t)l;
-                cnt[l]++;
+        for (int k = 0; k < 4 && i <= iM; k++) {
+            uint32_t l = (uint32_t)(w >> 58);
+            bool is_long = l == LONG_RUN, is_run = l >= SHORT_RUN;
+            unsigned nbits = is_long ? 14 : 6;
+            uint32_t run = is_long ? (uint32_t)(w >> 50 & 0xff) + LONG_RUN_MIN
+                                   : (is_run ? l - SHORT_RUN + 2 : 1);
+            uint32_t code = is_run ? 0 : l;
+            w <<= nbits;
+            bp += nbits;
+            if (EXRQOI_UNLIKELY(is_run && (bp > nb || run > iM - i + 1))) {
+                if (bp > nb) return corrupt(ctx, "code length table is truncated");
+                return corrupt(ctx, "zero run beyond the end of the code table");
             }
-            continue;
+            /* written always, kept when the length is not zero (nused
+             * stays below i - im + 1 <= NSYM here) */
+            d->used[nused] = i;
+            d->len[nused] = (uint8_t)code;
+            nused += code != 0;
+            cnt[code]++;
+            i += run;
         }
-        uint32_t run;
-        if (l == LONG_RUN) {
-            run = (uint32_t)(w >> 50 & 0xff) + LONG_RUN_MIN;
-            bp += 14;
-        } else {
-            run = l - SHORT_RUN + 2;
-            bp += 6;
-        }
-        if (bp > nb) break;
-        if (run > iM - i + 1) return corrupt(ctx, "zero run beyond the end of the code table");
-        i += run - 1;
     }
+    cnt[0] = 0;
     if (bp > nb) return corrupt(ctx, "code length table is truncated");
     d->nused = nused;
     *table_bytes = (size_t)((bp + 7) >> 3);
@@ -467,11 +490,12 @@ static exrqoi_result read_lengths(exrqoi__codec_ctx *ctx, huf_dec *d, const uint
 /* Canonical codes from the lengths; rejects overlapping or overfull
  * codes so every decoded prefix is unambiguous. `full` asks for a
  * TABLE_BITS or BIG_TABLE_BITS table whatever the code lengths (the
- * split decoder's loops are compiled for those two). */
+ * split decoder's loops are compiled for those two), `narrow` for the
+ * ranked TABLE_BITS tables (tab16, tab2) when the symbols allow it. */
 static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uint32_t cnt[],
-                                   uint32_t iM, bool full)
+                                   uint32_t iM, bool full, bool narrow)
 {
-    uint64_t first[MAX_LEN + 1], next[MAX_LEN + 1];
+    uint64_t first[MAX_LEN + 1];
     canonical_first(cnt, first);
     /* Each length's codes must end on an even boundary before any
      * shorter code exists (else the canonical rule overlaps them), and
@@ -498,18 +522,29 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
             mass += (uint64_t)cnt[l] << (MAX_LEN - l);
         tb = mass > ((uint64_t)1 << MAX_LEN) / 20 ? BIG_TABLE_BITS : TABLE_BITS;
     }
+    if (full && narrow) {
+        uint32_t nshort = 0;
+        for (unsigned l = 1; l <= TABLE_BITS; l++) nshort += cnt[l];
+        narrow = nshort <= NARROW_MAX; /* the run symbol needs no rank: one spare is fine */
+        if (narrow) tb = TABLE_BITS;
+    } else {
+        narrow = false;
+    }
     d->tbits = tb;
+    d->narrow = narrow;
 
     /* prefixes no short code claims go to the long search (which also
      * rejects those that no code claims at all) */
-    for (uint32_t k = 0; k < (1u << tb); k++) d->tab[k] = SLOW;
+    if (narrow)
+        for (uint32_t k = 0; k < (1u << tb); k++) d->tab16[k] = SLOW16;
+    else
+        for (uint32_t k = 0; k < (1u << tb); k++) d->tab[k] = SLOW;
+    uint32_t rank = 0;
     d->nlong = 0;
     uint32_t start = 0;
-    int kl[MAX_LEN + 1] = {0};
     for (unsigned l = tb + 1; l <= MAX_LEN; l++) {
         if (!cnt[l]) continue;
         int k = d->nlong++;
-        kl[l] = k;
         d->long_len[k] = (uint8_t)l;
         d->long_first[k] = first[l];
         d->long_lj[k] = first[l] << (64 - l);
@@ -517,20 +552,58 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
         d->long_start[k] = start;
         start += cnt[l];
     }
-    memcpy(next, first, sizeof next);
     d->rlc = iM;
-    for (uint32_t u = 0; u < d->nused; u++) {
-        uint32_t i = d->used[u];
-        unsigned l = d->len[u];
-        uint64_t c = next[l]++;
-        if (l <= tb) {
-            /* the run symbol may be 65536: it needs no symbol bits */
-            uint32_t entry = i == iM ? (SLOW | l) : ((i << 16) | l);
-            uint32_t *t = d->tab + (c << (tb - l));
-            for (uint32_t k = 0, m = 1u << (tb - l); k < m; k++) t[k] = entry;
+    /* Symbols grouped by length (stable: symbol order is code order
+     * within a length), then each length's codes fill their contiguous
+     * part of the table: loops of a fixed count per length instead of a
+     * branch on every symbol's length. */
+    uint32_t at[MAX_LEN + 2];
+    at[1] = 0;
+    for (unsigned l = 1; l <= MAX_LEN; l++) at[l + 1] = at[l] + cnt[l];
+    for (uint32_t u = 0; u < d->nused; u++) d->by_len[at[d->len[u]]++] = d->used[u];
+    uint32_t pos = 0;
+    for (unsigned l = 1; l <= tb; l++) {
+        uint32_t m = 1u << (tb - l), n = cnt[l];
+        const uint32_t *sym = d->by_len + pos;
+        pos += n;
+        if (narrow) {
+            uint16_t *t = d->tab16 + (first[l] << (tb - l));
+            for (uint32_t j = 0; j < n; j++, t += m) {
+                uint16_t entry = (uint16_t)(SLOW16 | l);
+                if (sym[j] != iM) {
+                    d->rsym[rank] = (uint16_t)sym[j];
+                    entry = (uint16_t)(rank++ << 5 | l);
+                }
+                for (uint32_t k = 0; k < m; k++) t[k] = entry;
+            }
         } else {
-            int k = kl[l];
-            d->syms[d->long_start[k] + (uint32_t)(c - first[l])] = i;
+            uint32_t *t = d->tab + (first[l] << (tb - l));
+            for (uint32_t j = 0; j < n; j++, t += m) {
+                /* the run symbol may be 65536: it needs no symbol bits */
+                uint32_t entry = sym[j] == iM ? (SLOW | l) : ((sym[j] << 16) | l);
+                for (uint32_t k = 0; k < m; k++) t[k] = entry;
+            }
+        }
+    }
+    /* longer codes: in code order per length, lengths ascending, as the
+     * long_start offsets above */
+    if (d->nused > pos) memcpy(d->syms, d->by_len + pos, (d->nused - pos) * sizeof *d->syms);
+    if (narrow) {
+        /* a second code joins an entry when all its bits are among the
+         * entry's (the bits after the first code are the next lookup's
+         * top bits, the unknown ones zero); never the run symbol */
+        const uint32_t mask = (1u << TABLE_BITS) - 1;
+        for (uint32_t k = 0; k <= mask; k++) {
+            uint32_t e1 = d->tab16[k];
+            if (e1 & SLOW16) {
+                d->tab2[k] = SLOW | (e1 & 15);
+                continue;
+            }
+            uint32_t l1 = e1 & 15, e2 = d->tab16[(k << l1) & mask], l2 = e2 & 15;
+            uint32_t entry = l1 | (e1 >> 5) << 7;
+            if (!(e2 & SLOW16) && l1 + l2 <= TABLE_BITS)
+                entry = (l1 + l2) | PAIR | (e1 >> 5) << 7 | (e2 >> 5) << 18;
+            d->tab2[k] = entry;
         }
     }
     return EXRQOI_OK;
@@ -566,14 +639,26 @@ static exrqoi_result build_decoder(exrqoi__codec_ctx *ctx, huf_dec *d, const uin
 /* Stream bit position of a reader. */
 #define TELL(p, cnt) ((uint64_t)((p)-base) * 8 - (cnt))
 
-/* One table-length code (>= 14 valid bits), or jump to `slow`. */
+/* One table-length code (>= 14 valid bits), or jump to `slow` with e in
+ * the wide form's SLOW layout. `narrow` (a constant) picks the table. */
 #define ONE(buf, cnt, out, o, slow)                                                        \
     do {                                                                                   \
-        e = tab[buf >> shift];                                                             \
-        if (EXRQOI_UNLIKELY(e & SLOW)) goto slow;                                          \
-        out[o++] = (uint16_t)(e >> 16);                                                    \
-        buf <<= e & 63;                                                                    \
-        cnt -= e & 63;                                                                     \
+        if (narrow) {                                                                      \
+            e = tab16[buf >> shift];                                                       \
+            if (EXRQOI_UNLIKELY(e & SLOW16)) {                                             \
+                e = SLOW | (e & 15);                                                       \
+                goto slow;                                                                 \
+            }                                                                              \
+            out[o++] = rsym[e >> 5];                                                       \
+            buf <<= e & 15;                                                                \
+            cnt -= e & 15;                                                                 \
+        } else {                                                                           \
+            e = tab[buf >> shift];                                                         \
+            if (EXRQOI_UNLIKELY(e & SLOW)) goto slow;                                      \
+            out[o++] = (uint16_t)(e >> 16);                                                \
+            buf <<= e & 63;                                                                \
+            cnt -= e & 63;                                                                 \
+        }                                                                                  \
     } while (0)
 
 /* One symbol whose table entry `e` is SLOW: a long code or the run
@@ -639,9 +724,10 @@ INLINE bool slow_step(const huf_dec *restrict d, const uint8_t *restrict base,
  * a code error. */
 INLINE bool span_impl(const huf_dec *restrict d, const uint8_t *restrict base,
                         uint64_t *restrict ppos, size_t pend, uint16_t *restrict out,
-                        size_t *restrict po, size_t n)
+                        size_t *restrict po, size_t n, const bool narrow)
 {
     const uint32_t *tab = d->tab;
+    const uint16_t *tab16 = d->tab16, *rsym = d->rsym;
     const unsigned shift = 64 - d->tbits;
     const uint8_t *const pe = base + pend;
     const uint8_t *p;
@@ -671,6 +757,19 @@ INLINE bool span_impl(const huf_dec *restrict d, const uint8_t *restrict base,
     return true;
 }
 
+/* One tab2 entry: one or two codes (<= TABLE_BITS bits in all), or jump
+ * to `slow`. Always stores two values: out needs room for both. */
+#define ONE_PAIR(buf, cnt, out, o, slow)                                                   \
+    do {                                                                                   \
+        e = tab2[buf >> shift];                                                            \
+        if (EXRQOI_UNLIKELY(e & SLOW)) goto slow;                                          \
+        out[o] = rsym[(e >> 7) & (NARROW_MAX - 1)];                                        \
+        out[o + 1] = rsym[e >> 18];                                                        \
+        o += 1 + ((e >> 5) & 1);                                                           \
+        buf <<= e & 31;                                                                    \
+        cnt -= e & 31;                                                                     \
+    } while (0)
+
 /* Two readers at once, A and B on different parts of the stream, each as
  * decode_span (limits apend / bpend, outputs an / bn): the two decode
  * chains are independent, so their latencies overlap. Stops when either
@@ -679,9 +778,13 @@ INLINE bool span_impl(const huf_dec *restrict d, const uint8_t *restrict base,
 INLINE int dual_impl(const huf_dec *restrict d, const uint8_t *restrict base,
                      uint64_t *restrict apos, size_t apend, uint16_t *restrict aout,
                      size_t *restrict ao, size_t an, uint64_t *restrict bpos, size_t bpend,
-                     uint16_t *restrict bout, size_t *restrict bo, size_t bn, const unsigned tb)
+                     uint16_t *restrict bout, size_t *restrict bo, size_t bn, const unsigned tb,
+                     const bool pair)
 {
-    const uint32_t *tab = d->tab;
+    const uint32_t *tab = d->tab, *tab2 = d->tab2;
+    const uint16_t *tab16 = d->tab16, *rsym = d->rsym;
+    const bool narrow = false; /* one code per lookup: the wide table */
+    const size_t room = pair ? 8 : 4; /* values four lookups may store */
     const unsigned shift = 64 - tb; /* a constant: one copy per table size */
     const uint8_t *const pea = base + apend, *const peb = base + bpend;
     const uint8_t *pa, *pb;
@@ -692,17 +795,28 @@ INLINE int dual_impl(const huf_dec *restrict d, const uint8_t *restrict base,
     if ((*apos >> 3) > apend || (*bpos >> 3) > bpend) return 0;
     SEEK(*apos, pa, bufa, cnta);
     SEEK(*bpos, pb, bufb, cntb);
-    while (pa <= pea && pb <= peb && an - oa >= 4 && bn - ob >= 4) {
+    while (pa <= pea && pb <= peb && an - oa >= room && bn - ob >= room) {
         REFILL(pa, bufa, cnta);
         REFILL(pb, bufb, cntb);
-        ONE(bufa, cnta, aout, oa, slow_a);
-        ONE(bufb, cntb, bout, ob, slow_b);
-        ONE(bufa, cnta, aout, oa, slow_a);
-        ONE(bufb, cntb, bout, ob, slow_b);
-        ONE(bufa, cnta, aout, oa, slow_a);
-        ONE(bufb, cntb, bout, ob, slow_b);
-        ONE(bufa, cnta, aout, oa, slow_a);
-        ONE(bufb, cntb, bout, ob, slow_b);
+        if (pair) {
+            ONE_PAIR(bufa, cnta, aout, oa, slow_a);
+            ONE_PAIR(bufb, cntb, bout, ob, slow_b);
+            ONE_PAIR(bufa, cnta, aout, oa, slow_a);
+            ONE_PAIR(bufb, cntb, bout, ob, slow_b);
+            ONE_PAIR(bufa, cnta, aout, oa, slow_a);
+            ONE_PAIR(bufb, cntb, bout, ob, slow_b);
+            ONE_PAIR(bufa, cnta, aout, oa, slow_a);
+            ONE_PAIR(bufb, cntb, bout, ob, slow_b);
+        } else {
+            ONE(bufa, cnta, aout, oa, slow_a);
+            ONE(bufb, cntb, bout, ob, slow_b);
+            ONE(bufa, cnta, aout, oa, slow_a);
+            ONE(bufb, cntb, bout, ob, slow_b);
+            ONE(bufa, cnta, aout, oa, slow_a);
+            ONE(bufb, cntb, bout, ob, slow_b);
+            ONE(bufa, cnta, aout, oa, slow_a);
+            ONE(bufb, cntb, bout, ob, slow_b);
+        }
         continue;
     slow_a:
         if (!slow_step(d, base, &pa, &bufa, &cnta, e, aout, &oa, an)) return 1;
@@ -734,7 +848,13 @@ static bool step_one(const huf_dec *d, const uint8_t *base, uint64_t *ppos, uint
 {
     uint64_t pos = *ppos, w = peek64(base, pos);
     size_t o = *po;
-    uint32_t e = d->tab[w >> (64 - d->tbits)], sym;
+    uint32_t e, sym;
+    if (d->narrow) {
+        uint32_t e16 = d->tab16[w >> (64 - d->tbits)];
+        e = (e16 & SLOW16) ? (SLOW | (e16 & 15)) : ((uint32_t)d->rsym[e16 >> 5] << 16 | (e16 & 15));
+    } else {
+        e = d->tab[w >> (64 - d->tbits)];
+    }
     unsigned l = e & 63;
     if (!(e & SLOW)) {
         sym = e >> 16;
@@ -785,37 +905,48 @@ static bool step_one(const huf_dec *d, const uint8_t *base, uint64_t *ppos, uint
         size_t pend, uint16_t *restrict out, size_t *restrict po, size_t n
 #define SPAN_PASS d, base, ppos, pend, out, po, n
 
-static bool span_c(SPAN_ARGS) { return span_impl(SPAN_PASS); }
-static int dual13_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS); }
-static int dual14_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS); }
+static bool span_c(SPAN_ARGS) { return span_impl(SPAN_PASS, false); }
+static bool span_c_n(SPAN_ARGS) { return span_impl(SPAN_PASS, true); }
+static int dual13_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS, false); }
+static int dual14_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS, false); }
+static int dual_pair_c(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS, true); }
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define HUF_BMI2 1
 #define BMI2 __attribute__((target("bmi2")))
-BMI2 static bool span_bmi2(SPAN_ARGS) { return span_impl(SPAN_PASS); }
-BMI2 static int dual13_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS); }
-BMI2 static int dual14_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS); }
+BMI2 static bool span_bmi2(SPAN_ARGS) { return span_impl(SPAN_PASS, false); }
+BMI2 static bool span_bmi2_n(SPAN_ARGS) { return span_impl(SPAN_PASS, true); }
+BMI2 static int dual13_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS, false); }
+BMI2 static int dual14_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, BIG_TABLE_BITS, false); }
+BMI2 static int dual_pair_bmi2(DUAL_ARGS) { return dual_impl(DUAL_PASS, TABLE_BITS, true); }
 #else
 #define HUF_BMI2 0
 #endif
 
+/* Paths 2 and 4 use BMI2 (see exrqoi__huf_decompress_path). */
+#define PATH_BMI2(path) ((path) == 2 || (path) == 4)
+
 static bool decode_span(int path, SPAN_ARGS)
 {
 #if HUF_BMI2
-    if (path >= 2) return span_bmi2(SPAN_PASS);
+    if (PATH_BMI2(path)) return d->narrow ? span_bmi2_n(SPAN_PASS) : span_bmi2(SPAN_PASS);
 #endif
     (void)path;
-    return span_c(SPAN_PASS);
+    return d->narrow ? span_c_n(SPAN_PASS) : span_c(SPAN_PASS);
 }
 
 static int decode_dual(int path, DUAL_ARGS)
 {
+    bool t13 = d->tbits == TABLE_BITS;
 #if HUF_BMI2
-    if (path >= 2)
-        return d->tbits == TABLE_BITS ? dual13_bmi2(DUAL_PASS) : dual14_bmi2(DUAL_PASS);
+    if (PATH_BMI2(path)) {
+        if (d->narrow) return dual_pair_bmi2(DUAL_PASS);
+        return t13 ? dual13_bmi2(DUAL_PASS) : dual14_bmi2(DUAL_PASS);
+    }
 #endif
     (void)path;
-    return d->tbits == TABLE_BITS ? dual13_c(DUAL_PASS) : dual14_c(DUAL_PASS);
+    if (d->narrow) return dual_pair_c(DUAL_PASS);
+    return t13 ? dual13_c(DUAL_PASS) : dual14_c(DUAL_PASS);
 }
 
 /* The last (< MARGIN + 8) stream bytes from *ppos on, zero-padded so reads
@@ -865,7 +996,7 @@ enum { SPLIT_DONE, SPLIT_FALLBACK, SPLIT_ERROR };
  * always the sequential one. SPLIT_ERROR: A found a real error. */
 static int decode_split(int path, const huf_dec *d, const uint8_t *data, size_t nbytes,
                         uint64_t nbits, uint16_t *out, size_t n, uint16_t *bout, uint64_t *apos,
-                        size_t *ao)
+                        size_t *ao, const uint16_t **tail)
 {
     uint64_t bstart = (uint64_t)(nbytes / 2) * 8, bpos = bstart;
     uint64_t bnd_pos[SYNC_SYMS];
@@ -902,27 +1033,73 @@ static int decode_split(int path, const huf_dec *d, const uint8_t *data, size_t 
     size_t a = *ao, from = bnd_out[j];
     if (bnd_run[j] && (a == 0 || from == 0 || bout[from - 1] != out[a - 1])) return SPLIT_FALLBACK;
     if (ob - from != n - a) return SPLIT_FALLBACK;
+    if (tail && a >= HUF_OVERLAP) {
+        /* B wrote HUF_OVERLAP entries into bout: the slots before its
+         * output take A's last values instead of the whole copy */
+        memcpy(bout + from - HUF_OVERLAP, out + a - HUF_OVERLAP, HUF_OVERLAP * sizeof *out);
+        *tail = bout + from;
+        return SPLIT_DONE;
+    }
     memcpy(out + a, bout + from, (ob - from) * sizeof *out);
     return SPLIT_DONE;
+}
+
+static exrqoi_result huf_decode(int path, exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                size_t src_size, uint16_t *out, size_t n_out, const uint16_t **tail,
+                                size_t *head);
+
+static int default_path(void)
+{
+#if HUF_BMI2
+    /* a cheap read of data libgcc set up at start */
+    return __builtin_cpu_supports("bmi2") ? 2 : 1;
+#else
+    return 1;
+#endif
+}
+
+exrqoi_result exrqoi__huf_decompress_parts(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                           size_t src_size, uint16_t *out, size_t n_out,
+                                           const uint16_t **tail, size_t *head)
+{
+    return huf_decode(default_path(), ctx, src, src_size, out, n_out, tail, head);
+}
+
+exrqoi_result exrqoi__huf_decompress_parts_path(int path, exrqoi__codec_ctx *ctx,
+                                                const uint8_t *src, size_t src_size,
+                                                uint16_t *out, size_t n_out,
+                                                const uint16_t **tail, size_t *head)
+{
+    return huf_decode(path, ctx, src, src_size, out, n_out, tail, head);
 }
 
 exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
                                      uint16_t *out, size_t n_out)
 {
-#if HUF_BMI2
-    /* a cheap read of data libgcc set up at start */
-    int path = __builtin_cpu_supports("bmi2") ? 2 : 1;
-#else
-    int path = 1;
-#endif
-    return exrqoi__huf_decompress_path(path, ctx, src, src_size, out, n_out);
+    return huf_decode(default_path(), ctx, src, src_size, out, n_out, NULL, NULL);
 }
 
 exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx, const uint8_t *src,
                                           size_t src_size, uint16_t *out, size_t n_out)
 {
+    return huf_decode(path, ctx, src, src_size, out, n_out, NULL, NULL);
+}
+
+/* tail == NULL: all output in out. Otherwise *tail is set to NULL, or to
+ * the second piece (see exrqoi__huf_decompress_parts) with *head values
+ * in out. */
+static exrqoi_result huf_decode(int path, exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                size_t src_size, uint16_t *out, size_t n_out, const uint16_t **tail,
+                                size_t *head)
+{
+    if (tail) {
+        *tail = NULL;
+        *head = n_out;
+    }
 #if HUF_BMI2
-    if (path >= 2 && !__builtin_cpu_supports("bmi2")) path = 1;
+    if (PATH_BMI2(path) && !__builtin_cpu_supports("bmi2")) path--;
+#else
+    if (PATH_BMI2(path)) path--;
 #endif
     if (n_out == 0) return EXRQOI_OK;
     if (src_size < HEADER) return corrupt(ctx, "stream shorter than its header");
@@ -936,8 +1113,8 @@ exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx, cons
     bool split =
         path >= 1 && nbytes >= SPLIT_MIN_BYTES && n_out <= (SIZE_MAX - sizeof(huf_dec)) / 2;
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, HUF_SLOT, sizeof(huf_dec) + (split ? n_out * 2 : 0),
-                                     &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(
+        ctx, HUF_SLOT, sizeof(huf_dec) + (split ? (n_out + HUF_OVERLAP) * 2 : 0), &mem));
     huf_dec *d = (huf_dec *)mem;
     size_t table_bytes = 0;
     uint32_t cnt[MAX_LEN + 1] = {0};
@@ -946,15 +1123,20 @@ exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx, cons
     if (nbytes > avail)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "Huffman data: %u bits announced, %zu bytes present", nbits, avail);
-    EXRQOI_TRY(build_decoder(ctx, d, cnt, iM, split));
+    /* the pair table costs ~25 instructions per entry to build: only
+     * streams of many more values than its 8192 entries repay it */
+    EXRQOI_TRY(build_decoder(ctx, d, cnt, iM, split, path <= 2 && n_out >= PAIR_MIN_VALUES));
 
     const uint8_t *data = src + HEADER + table_bytes;
     uint64_t pos = 0;
     size_t o = 0;
     if (split) {
-        uint16_t *bout = (uint16_t *)(void *)((uint8_t *)mem + sizeof(huf_dec));
-        int r = decode_split(path, d, data, nbytes, nbits, out, n_out, bout, &pos, &o);
-        if (r == SPLIT_DONE) return EXRQOI_OK;
+        uint16_t *bout = (uint16_t *)(void *)((uint8_t *)mem + sizeof(huf_dec)) + HUF_OVERLAP;
+        int r = decode_split(path, d, data, nbytes, nbits, out, n_out, bout, &pos, &o, tail);
+        if (r == SPLIT_DONE) {
+            if (tail && *tail) *head = o;
+            return EXRQOI_OK;
+        }
         if (r == SPLIT_ERROR) goto bad;
     }
     if (nbytes > MARGIN) {

@@ -6,7 +6,15 @@
  * value is first cut to 24 bits. The whole is then zlib-deflated. Half and
  * uint are lossless; float keeps sign, exponent and 15 mantissa bits.
  */
-#include "codec/codec.h"
+#include "codec/pxr24.h"
+#include "codec/seg_cursor.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PXR24_SSE2 1
+#include <emmintrin.h>
+#else
+#define PXR24_SSE2 0
+#endif
 
 /* OpenEXR's float -> 24 bits: round the mantissa to 15 bits (ties away
  * from zero), NaN keeps its top payload bits (forced non-zero), and a
@@ -51,72 +59,197 @@ static exrqoi_result plane_size(exrqoi__codec_ctx *ctx, const exrqoi__block_layo
     return EXRQOI_OK;
 }
 
-/* Rebuilds the unpacked lines from the byte planes in `in` (`avail` bytes). */
-static exrqoi_result pxr24_unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                   const uint8_t *in, size_t avail, uint8_t *dst)
+/* One line of one channel: running sums of the plane bytes. The portable
+ * loops finish what the vector loops leave (the last w % 8 samples). */
+static inline void line_half(const uint8_t *p0, const uint8_t *p1, size_t x, size_t w,
+                             uint32_t v, uint8_t *out)
 {
-    uint8_t *out = dst, *end = dst + b->unpacked_size;
+    for (; x < w; x++) {
+        v += ((uint32_t)p0[x] << 8) | p1[x];
+        exrqoi__put16(out + 2 * x, (uint16_t)v);
+    }
+}
+
+static inline void line_word(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                             const uint8_t *p3, size_t x, size_t w, uint32_t v, uint8_t *out)
+{
+    /* p3 == NULL: float (3 planes, low byte zero) */
+    if (p3) {
+        for (; x < w; x++) {
+            v += ((uint32_t)p0[x] << 24) | ((uint32_t)p1[x] << 16) | ((uint32_t)p2[x] << 8) | p3[x];
+            exrqoi__put32(out + 4 * x, v);
+        }
+    } else {
+        for (; x < w; x++) {
+            v += ((uint32_t)p0[x] << 24) | ((uint32_t)p1[x] << 16) | ((uint32_t)p2[x] << 8);
+            exrqoi__put32(out + 4 * x, v);
+        }
+    }
+}
+
+#if PXR24_SSE2
+/* 8 samples per step: the differences in 16/32-bit lanes, an in-register
+ * prefix sum (log steps), plus the previous step's last value. Wrapping
+ * lane arithmetic is exactly the scalar modulo-2^16/2^32 sum. */
+static void line_half_sse2(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out)
+{
+    __m128i carry = _mm_setzero_si128();
+    size_t x = 0;
+    for (; x + 8 <= w; x += 8) {
+        __m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(p0 + x));
+        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)(p1 + x));
+        __m128i d = _mm_unpacklo_epi8(lo, hi);
+        d = _mm_add_epi16(d, _mm_slli_si128(d, 2));
+        d = _mm_add_epi16(d, _mm_slli_si128(d, 4));
+        d = _mm_add_epi16(d, _mm_slli_si128(d, 8));
+        d = _mm_add_epi16(d, carry);
+        _mm_storeu_si128((__m128i *)(void *)(out + 2 * x), d);
+        carry = _mm_shufflehi_epi16(d, 0xff);
+        carry = _mm_unpackhi_epi64(carry, carry);
+    }
+    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+}
+
+static inline __m128i prefix32(__m128i d, __m128i carry)
+{
+    d = _mm_add_epi32(d, _mm_slli_si128(d, 4));
+    d = _mm_add_epi32(d, _mm_slli_si128(d, 8));
+    return _mm_add_epi32(d, carry);
+}
+
+static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                           const uint8_t *p3, size_t w, uint8_t *out)
+{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i carry = zero;
+    size_t x = 0;
+    for (; x + 8 <= w; x += 8) {
+        __m128i b0 = _mm_loadl_epi64((const __m128i *)(const void *)(p0 + x));
+        __m128i b1 = _mm_loadl_epi64((const __m128i *)(const void *)(p1 + x));
+        __m128i b2 = _mm_loadl_epi64((const __m128i *)(const void *)(p2 + x));
+        __m128i b3 = p3 ? _mm_loadl_epi64((const __m128i *)(const void *)(p3 + x)) : zero;
+        __m128i top = _mm_unpacklo_epi8(b1, b0), bot = _mm_unpacklo_epi8(b3, b2);
+        __m128i d0 = prefix32(_mm_unpacklo_epi16(bot, top), carry);
+        carry = _mm_shuffle_epi32(d0, 0xff);
+        __m128i d1 = prefix32(_mm_unpackhi_epi16(bot, top), carry);
+        carry = _mm_shuffle_epi32(d1, 0xff);
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x), d0);
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x + 16), d1);
+    }
+    line_word(p0, p1, p2, p3, x, w, x ? exrqoi__le32(out + 4 * x - 4) : 0, out);
+}
+#endif
+
+/* The plane-to-line rebuild into `dst` (unpacked layout) or, when `sc`
+ * is set, through its segments (`line_buf` holds the longest line). */
+static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
+                             size_t avail, uint8_t *dst, seg_cursor *sc, uint8_t *line_buf, int path)
+{
+    size_t left = b->unpacked_size;
+    uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
+#if PXR24_SSE2
+    const bool vec = path >= PXR24_PATH_SSE2;
+#else
+    const bool vec = false;
+    (void)path;
+#endif
     for (int32_t yy = 0; yy < b->height; yy++) {
         int32_t y = b->y + yy;
         for (int c = 0; c < b->nchan; c++) {
             const exrqoi__chan_layout *ch = &b->chans[c];
             if (exrqoi__mod(y, ch->y_sampling) != 0) continue;
-            size_t w = (size_t)ch->width;
+            size_t w = (size_t)ch->width, line = w * ch->size;
             size_t nplanes = ch->type == EXRQOI_PIXEL_FLOAT ? 3 : ch->size;
-            if ((size_t)(end - out) < w * ch->size || (size_t)(in_end - in) < w * nplanes)
+            if (left < line || (size_t)(in_end - in) < w * nplanes)
                 return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                                     "PXR24 data too short for line %d", (int)y);
-            const uint8_t *p0 = in, *p1 = in + w, *p2 = in + 2 * w, *p3 = in + 3 * w;
-            uint32_t v = 0;
-            switch (ch->type) {
-            case EXRQOI_PIXEL_HALF:
-                for (size_t x = 0; x < w; x++) {
-                    v += ((uint32_t)p0[x] << 8) | p1[x];
-                    exrqoi__put16(out + 2 * x, (uint16_t)v);
+            left -= line;
+            bool spread = false;
+            if (sc) {
+                /* a line split between places is rebuilt in line_buf first */
+                spread = !seg_whole(sc, line, &out);
+                if (spread) out = line_buf;
+                if (!out) {
+                    in += w * nplanes; /* not wanted: each line stands alone */
+                    continue;
                 }
-                break;
-            case EXRQOI_PIXEL_UINT:
-                for (size_t x = 0; x < w; x++) {
-                    v += ((uint32_t)p0[x] << 24) | ((uint32_t)p1[x] << 16) |
-                         ((uint32_t)p2[x] << 8) | p3[x];
-                    exrqoi__put32(out + 4 * x, v);
-                }
-                break;
-            default: /* float */
-                for (size_t x = 0; x < w; x++) {
-                    v += ((uint32_t)p0[x] << 24) | ((uint32_t)p1[x] << 16) |
-                         ((uint32_t)p2[x] << 8);
-                    exrqoi__put32(out + 4 * x, v);
-                }
-                break;
+            }
+            const uint8_t *p0 = in, *p1 = in + w, *p2 = in + 2 * w;
+            const uint8_t *p3 = ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL;
+            if (ch->type == EXRQOI_PIXEL_HALF) {
+#if PXR24_SSE2
+                if (vec)
+                    line_half_sse2(p0, p1, w, out);
+                else
+#endif
+                    line_half(p0, p1, 0, w, 0, out);
+            } else {
+#if PXR24_SSE2
+                if (vec)
+                    line_word_sse2(p0, p1, p2, p3, w, out);
+                else
+#endif
+                    line_word(p0, p1, p2, p3, 0, w, 0, out);
             }
             in += w * nplanes;
-            out += w * ch->size;
+            if (spread) seg_scatter(sc, line_buf, line);
+            if (!sc) out += line;
         }
     }
-    if (out != end)
+    (void)vec;
+    if (left)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
                             "PXR24 block layout does not match its unpacked size");
     return EXRQOI_OK;
 }
 
-static exrqoi_result pxr24_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                      const uint8_t *src, size_t n, uint8_t *dst)
+exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                         const uint8_t *in, size_t avail, uint8_t *dst, int path)
+{
+    return unplane(ctx, b, in, avail, dst, NULL, NULL, path);
+}
+
+/* Inflates and rebuilds into dst or through segments (seg != NULL). */
+static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
+                            size_t n, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {
     size_t need;
     EXRQOI_TRY(plane_size(ctx, b, &need));
+    size_t max_line = 0;
+    for (int c = 0; c < b->nchan; c++) {
+        size_t line = (size_t)b->chans[c].width * b->chans[c].size;
+        if (line > max_line) max_line = line;
+    }
+    if (seg && !seg_cover(seg, nseg, b->unpacked_size))
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "segments do not cover the %zu bytes of the PXR24 block", b->unpacked_size);
     /* OpenEXR accepts a stream that inflates to more than needed (the
      * excess is ignored), so allow some slack rather than demand equality */
     size_t cap = need + need / 8 + 64;
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, cap, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, cap + (seg ? max_line : 0), &tmp));
     size_t got = 0;
     EXRQOI_TRY(exrqoi__inflate_any(ctx, src, n, (uint8_t *)tmp, cap, &got));
     if (got < need)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "PXR24 data inflates to %zu bytes, %zu expected", got, need);
-    return pxr24_unplane(ctx, b, (const uint8_t *)tmp, got, dst);
+    if (!seg) return unplane(ctx, b, (const uint8_t *)tmp, got, dst, NULL, NULL, PXR24_PATH_SSE2);
+    seg_cursor sc = {seg, nseg, 0, 0};
+    return unplane(ctx, b, (const uint8_t *)tmp, got, NULL, &sc, (uint8_t *)tmp + cap, PXR24_PATH_SSE2);
+}
+
+static exrqoi_result pxr24_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                      const uint8_t *src, size_t n, uint8_t *dst)
+{
+    return decode(ctx, b, src, n, dst, NULL, 0);
+}
+
+exrqoi_result exrqoi__pxr24_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                                const uint8_t *src, size_t n,
+                                                const exrqoi__segment *seg, size_t nseg)
+{
+    return decode(ctx, b, src, n, NULL, seg, nseg);
 }
 
 /* Fills `planes` (plane_size bytes) from the unpacked lines in `src`. */

@@ -692,6 +692,109 @@ static void test_decode_paths(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Random cuts of `n` unpacked bytes into segments, some not wanted (dst
+ * NULL) or empty, the rest at scattered places of `out` (2n + 8 bytes);
+ * `want` gets what they must deliver there. */
+static size_t random_segments(const uint8_t *unpacked, size_t n, uint8_t *out, uint8_t *want,
+                              exrqoi__segment *seg, size_t cap, size_t max_len)
+{
+    size_t k = 0, pos = 0, at = 0;
+    while (pos < n && k < cap - 2) {
+        size_t len = 1 + rnd() % max_len;
+        if (len > n - pos) len = n - pos;
+        if (rnd() % 4 == 0) {
+            seg[k].dst = NULL;
+        } else {
+            if (at + len + 4 <= 2 * n) at += rnd() % 5;
+            seg[k].dst = out + at;
+            memcpy(want + at, unpacked + pos, len);
+            at += len;
+        }
+        seg[k++].len = len;
+        pos += len;
+        if (rnd() % 8 == 0) seg[k++] = (exrqoi__segment){NULL, 0};
+    }
+    if (pos < n) {
+        seg[k].dst = out + at;
+        memcpy(want + at, unpacked + pos, n - pos);
+        seg[k++].len = n - pos;
+    }
+    return k;
+}
+
+/* A block big enough for the Huffman decoder's two-reader, two-piece and
+ * pair-table paths, with lossy, RLE and stored channels: every kernel path
+ * decodes the same, into the unpacked layout and through segments (lines
+ * whole, split, or not wanted). */
+static void test_big_block_segments(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"A", "B", "G", "R", "Z"};
+    const uint8_t H = EXRQOI_PIXEL_HALF, F = EXRQOI_PIXEL_FLOAT;
+    const uint8_t types[] = {H, H, H, H, F};
+    layout l;
+    const int w = 397, h = 200;
+    make_layout(&l, w, h, names, types, 5);
+    uint8_t *src = malloc(l.b.unpacked_size);
+    assert_non_null(src);
+    size_t o = 0;
+    for (int y = 0; y < h; y++)
+        for (int c = 0; c < 5; c++)
+            for (int x = 0; x < w; x++) {
+                double v = 0.3 + 0.2 * sin(x * 0.05 + c) * cos(y * 0.07) + urand(-0.3, 0.3);
+                if (c == 0) v = x < 150 ? 1.0 : 0.5; /* alpha: RLE friendly */
+                if (types[c] == F) {
+                    exrqoi__putf32(src + o, (float)v);
+                    o += 4;
+                } else {
+                    exrqoi__put16(src + o, exrqoi__f2h((float)v));
+                    o += 2;
+                }
+            }
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t sz = l.b.unpacked_size, cap = exrqoi__dwa_bound(&l.b), n = 0;
+    uint8_t *enc = malloc(cap), *ref = malloc(sz), *got = malloc(sz);
+    uint8_t *out = malloc(2 * sz + 8), *want = malloc(2 * sz + 8);
+    assert_non_null(enc);
+    assert_non_null(ref);
+    assert_non_null(got);
+    assert_non_null(out);
+    assert_non_null(want);
+    static exrqoi__segment seg[20000];
+    ctx.dwa_level = 45.0f;
+    assert_int_equal(exrqoi__dwa_encode(&ctx, &l.b, src, enc, cap, &n, DWA_AC_HUFFMAN), EXRQOI_OK);
+    /* the AC stream is past the two-reader and pair-table sizes */
+    assert_true(exrqoi__le64(enc + 8 * DWA_AC_COMPRESSED_SIZE) > 8192);
+    assert_true(exrqoi__le64(enc + 8 * DWA_AC_UNCOMPRESSED_COUNT) > 140000);
+    assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n, ref, DWA_PATH_C), EXRQOI_OK);
+    for (int path = 0; path < npaths(); path++) {
+        memset(got, 0xcd, sz);
+        assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n, got, path), EXRQOI_OK);
+        assert_memory_equal(got, ref, sz);
+        for (int k = 0; k < 3; k++) {
+            memset(out, 0x5a, 2 * sz + 8);
+            memset(want, 0x5a, 2 * sz + 8);
+            size_t max_len = k == 0 ? 2 * sz : (k == 1 ? 3000 : 40);
+            size_t nseg = random_segments(ref, sz, out, want, seg, sizeof seg / sizeof seg[0], max_len);
+            assert_int_equal(exrqoi__dwa_decode_segments_path(&ctx, &l.b, enc, n, seg, nseg, path), EXRQOI_OK);
+            assert_memory_equal(out, want, 2 * sz + 8);
+            seg[nseg - 1].len++;
+            assert_int_equal(exrqoi__dwa_decode_segments_path(&ctx, &l.b, enc, n, seg, nseg, path),
+                             EXRQOI_ERR_INVALID_ARGUMENT);
+        }
+        assert_int_equal(exrqoi__dwa_decode_path(&ctx, &l.b, enc, n - 1, got, path),
+                         exrqoi__dwa_decode_path(&ctx, &l.b, enc, n - 1, ref, 0));
+    }
+    free(enc);
+    free(ref);
+    free(got);
+    free(out);
+    free(want);
+    free(src);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_levels), cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_zigzag_transposed), cmocka_unit_test(test_idct_paths),
         cmocka_unit_test(test_f2h_paths),        cmocka_unit_test(test_decode_paths),
+        cmocka_unit_test(test_big_block_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

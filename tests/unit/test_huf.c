@@ -37,8 +37,8 @@ static size_t round_trip(const uint16_t *in, size_t n)
     if (r != EXRQOI_OK) print_error("%s\n", ctx.err.msg);
     assert_int_equal(r, EXRQOI_OK);
     if (n) assert_memory_equal(in, dec, n * sizeof(uint16_t));
-    /* every decoder path (one reader, two halves, BMI2) */
-    for (int path = 0; path <= 2; path++) {
+    /* every decoder path (one reader, two halves, BMI2; 16- or 32-bit tables) */
+    for (int path = 0; path <= 4; path++) {
         memset(dec, 0xA5, (n ? n : 1) * sizeof(uint16_t));
         assert_int_equal(exrqoi__huf_decompress_path(path, &ctx, enc, got, dec, n), EXRQOI_OK);
         if (n) assert_memory_equal(in, dec, n * sizeof(uint16_t));
@@ -361,16 +361,33 @@ static void test_mutations(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
-/* Decodes `enc` with every path: all must agree on the result and, when
- * it is OK, on every value. Returns the result. */
+static int g_two_pieces; /* decodes that came back in two pieces */
+
+/* Decodes `enc` with every path, whole and in two pieces: all must agree
+ * on the result and, when it is OK, on every value. Returns the result. */
 static exrqoi_result decode_all_paths(exrqoi__codec_ctx *ctx, const uint8_t *enc, size_t sz,
                                       uint16_t *out, uint16_t *tmp, size_t n)
 {
     exrqoi_result r0 = exrqoi__huf_decompress_path(0, ctx, enc, sz, out, n);
-    for (int path = 1; path <= 2; path++) {
+    for (int path = 1; path <= 4; path++) {
         exrqoi_result r = exrqoi__huf_decompress_path(path, ctx, enc, sz, tmp, n);
         assert_int_equal(r, r0);
         if (r == EXRQOI_OK) assert_memory_equal(out, tmp, n * sizeof *out);
+        const uint16_t *tail = NULL;
+        size_t head = 0;
+        r = exrqoi__huf_decompress_parts_path(path, ctx, enc, sz, tmp, n, &tail, &head);
+        assert_int_equal(r, r0);
+        if (r != EXRQOI_OK) continue;
+        if (tail) {
+            g_two_pieces++;
+            /* the second piece, its repeated lead-in, and the first piece */
+            assert_true(head >= HUF_OVERLAP && head <= n);
+            assert_memory_equal(tail - HUF_OVERLAP, out + head - HUF_OVERLAP, HUF_OVERLAP * sizeof *out);
+            if (n > head) assert_memory_equal(tail, out + head, (n - head) * sizeof *out);
+        } else {
+            assert_int_equal(head, n);
+        }
+        assert_memory_equal(tmp, out, head * sizeof *out);
     }
     return r0;
 }
@@ -463,6 +480,51 @@ static void test_split_mutations(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Streams long enough for the two-codes-per-lookup table (DWA-like: a
+ * few hundred skewed values, some long codes, runs, the end mark), whole
+ * and corrupted: every path gives the sequential reader's answer. */
+static void test_pair_table(void **state)
+{
+    (void)state;
+    size_t n = 150000;
+    uint16_t *v = malloc(n * sizeof *v), *out = malloc(n * sizeof *out);
+    uint16_t *tmp = malloc(n * sizeof *tmp);
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t cap = exrqoi__huf_bound(n);
+    uint8_t *enc = malloc(cap), *mut = malloc(cap);
+    for (int kind = 0; kind < 3; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = rnd();
+            if (kind == 0) /* skewed, long tail */
+                v[i] = (uint16_t)((r % 3) ? 0x3c00 + r % 40 : (r % 11 ? 0xff00 + r % 30 : r % 3000));
+            else if (kind == 1) /* runs and a flat alphabet of 600 */
+                v[i] = (i && (r % 5 == 0)) ? v[i - 1] : (uint16_t)(r % 600);
+            else /* few symbols: short codes, most entries hold two */
+                v[i] = (uint16_t)(r % 4 ? r % 3 : 7 + r % 9);
+        }
+        size_t sz = 0;
+        assert_int_equal(exrqoi__huf_compress(&ctx, v, n, enc, cap, &sz), EXRQOI_OK);
+        assert_int_equal(decode_all_paths(&ctx, enc, sz, out, tmp, n), EXRQOI_OK);
+        assert_memory_equal(out, v, n * sizeof *v);
+        assert_int_equal(decode_all_paths(&ctx, enc, sz, out, tmp, n - 1), EXRQOI_ERR_CORRUPT);
+        for (int k = 0; k < 12; k++) {
+            memcpy(mut, enc, sz);
+            size_t at = (k % 2) ? sz / 2 - 64 + rnd() % 192 : rnd() % sz;
+            mut[at] ^= (uint8_t)(1u << (rnd() % 8));
+            exrqoi_result r = decode_all_paths(&ctx, mut, (k % 5 == 4) ? sz - rnd() % 64 : sz, out, tmp, n);
+            assert_true(r == EXRQOI_OK || r == EXRQOI_ERR_CORRUPT);
+        }
+    }
+    assert_true(g_two_pieces > 0);
+    free(v);
+    free(out);
+    free(tmp);
+    free(enc);
+    free(mut);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 static void test_small_capacity(void **state)
 {
     (void)state;
@@ -495,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_small_capacity),
         cmocka_unit_test(test_split_paths),
         cmocka_unit_test(test_split_mutations),
+        cmocka_unit_test(test_pair_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
