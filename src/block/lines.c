@@ -14,6 +14,13 @@
 #define HOST_LE 0
 #endif
 
+/* exrqoi_pixel_type_size without the call: block_layout_for runs per
+ * channel per chunk. */
+static inline int sample_size(exrqoi_pixel_type t)
+{
+    return t == EXRQOI_PIXEL_HALF ? 2 : (t == EXRQOI_PIXEL_UINT || t == EXRQOI_PIXEL_FLOAT) ? 4 : 0;
+}
+
 exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i *win,
                                        exrqoi__chan_layout *chans, exrqoi__block_layout *out)
 {
@@ -23,11 +30,17 @@ exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i
         exrqoi__chan_layout *L = &chans[c];
         L->name = ch->name;
         L->type = (uint8_t)ch->type;
-        L->size = (uint8_t)exrqoi_pixel_type_size(ch->type);
+        L->size = (uint8_t)sample_size(ch->type);
         L->p_linear = ch->p_linear;
         L->x_sampling = ch->x_sampling;
         L->y_sampling = ch->y_sampling;
-        exrqoi_sample_extent(win, ch->x_sampling, ch->y_sampling, &L->width, &L->height);
+        /* run per chunk per channel: skip the call (and its divisions) in the usual case */
+        if (ch->x_sampling == 1 && ch->y_sampling == 1) {
+            L->width = win->max.x < win->min.x ? 0 : win->max.x - win->min.x + 1;
+            L->height = win->max.y < win->min.y ? 0 : win->max.y - win->min.y + 1;
+        } else {
+            exrqoi_sample_extent(win, ch->x_sampling, ch->y_sampling, &L->width, &L->height);
+        }
         size_t n;
         if (exrqoi__mul_size((size_t)L->width * (size_t)L->height, L->size, &n) ||
             exrqoi__add_size(total, n, &total))
@@ -218,12 +231,17 @@ void exrqoi__convert_samples(const void *src, exrqoi_pixel_type st, ptrdiff_t ss
     }
 }
 
-/* First multiple of s at or after v. */
+/* First multiple of s at or after v. Sampling is nearly always 1, and
+ * the division costs tens of cycles on a path run per channel per chunk. */
 static inline int32_t first_sampled(int32_t v, int32_t s)
 {
+    if (s == 1) return v;
     int32_t m = exrqoi__mod(v, s);
     return m ? v + (s - m) : v;
 }
+
+/* a / s (truncating), without the division when s is 1. */
+static inline int32_t sdiv(int32_t a, int32_t s) { return s == 1 ? a : a / s; }
 
 
 /* Walks the block's lines and channels; for every sampled line inside
@@ -246,7 +264,7 @@ static void transfer(const exrqoi__block_layout *bl, uint8_t *block, const exrqo
         bool in_region = yy >= ry0 && yy <= ry1;
         for (int c = 0; c < bl->nchan; c++) {
             const exrqoi__chan_layout *L = &bl->chans[c];
-            if (exrqoi__mod(yy, L->y_sampling) != 0) continue;
+            if (L->y_sampling != 1 && exrqoi__mod(yy, L->y_sampling) != 0) continue;
             size_t line_bytes = (size_t)L->width * L->size;
             if (in_region) {
                 for (int s = 0; s < nslots; s++) {
@@ -254,12 +272,12 @@ static void transfer(const exrqoi__block_layout *bl, uint8_t *block, const exrqo
                     if (sl->chan != c) continue;
                     int32_t cx0 = first_sampled(rx0, L->x_sampling);
                     if (cx0 > rx1) continue;
-                    size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
+                    size_t count = (size_t)(sdiv(rx1 - cx0, L->x_sampling) + 1);
                     /* index of cx0 among the block's sampled columns */
-                    size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
+                    size_t bi = (size_t)sdiv(cx0 - first_sampled(x0, L->x_sampling), L->x_sampling);
                     /* destination indices counted from the region's first sampled column/row */
-                    int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
-                    int64_t dj = (yy - first_sampled(region->min.y, sl->ys)) / sl->ys;
+                    int64_t di = sdiv(cx0 - first_sampled(region->min.x, sl->xs), sl->xs);
+                    int64_t dj = sdiv(yy - first_sampled(region->min.y, sl->ys), sl->ys);
                     uint8_t *dp = (uint8_t *)sl->slice->base + di * sl->slice->x_stride +
                                   dj * sl->slice->y_stride;
                     uint8_t *bp = block + line_off + bi * L->size;
@@ -355,9 +373,9 @@ bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *
         k->wanted = any && s >= 0 && cx0 <= rx1;
         if (!k->wanted) continue;
         const exrqoi__slot *sl = &slots[s];
-        size_t count = (size_t)((rx1 - cx0) / L->x_sampling + 1);
-        size_t bi = (size_t)((cx0 - first_sampled(x0, L->x_sampling)) / L->x_sampling);
-        int64_t di = (cx0 - first_sampled(region->min.x, sl->xs)) / sl->xs;
+        size_t count = (size_t)(sdiv(rx1 - cx0, L->x_sampling) + 1);
+        size_t bi = (size_t)sdiv(cx0 - first_sampled(x0, L->x_sampling), L->x_sampling);
+        int64_t di = sdiv(cx0 - first_sampled(region->min.x, sl->xs), sl->xs);
         k->base = (uint8_t *)sl->slice->base + di * sl->slice->x_stride;
         k->y_stride = sl->slice->y_stride;
         k->ys = sl->ys;

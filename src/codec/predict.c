@@ -309,97 +309,226 @@ static void predict_sse2(const uint8_t *in, size_t n, uint8_t *out)
 
 /* ---- AVX2 ---------------------------------------------------------------- */
 
-/* Running sum of 32 bytes plus `carry` (all lanes the previous total):
- * prefix within each 16-byte lane, then lane 0's total added to lane 1. */
-__attribute__((target("avx2"))) static inline __m256i prefix32(__m256i v, __m256i carry)
+/* Prefetching the destination. Each segment of a chunk usually starts a
+ * new destination stream (another channel's plane) that the hardware
+ * prefetchers have not picked up, and those misses stalled the stores
+ * (Beachball, 20 planes: a third of the predictor's time). Fetching a
+ * fixed lead of lines ahead, one line per step, overlaps them with the
+ * work; issuing a whole segment's lines at once measured worse. */
+#define PREFETCH_LEAD 64 /* lines (4 KB): measured best of 16-128 on many-plane outputs */
+
+typedef struct pf_cursor {
+    const exrqoi__segment *seg;
+    size_t nseg, s;        /* segment being fetched */
+    uintptr_t next, end;   /* its next line, the end of its last whole line */
+} pf_cursor;
+
+/* Moves to the first wanted segment from s on. */
+static PREDICT_INLINE void pf_open(pf_cursor *f, size_t s)
 {
-    const __m256i bcast15 = _mm256_set1_epi8(15);
-    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 1));
-    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 2));
-    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 4));
-    v = _mm256_add_epi8(v, _mm256_slli_si256(v, 8));
-    __m256i l0 = _mm256_shuffle_epi8(v, bcast15); /* each lane's total, broadcast in-lane */
-    __m256i lo_total = _mm256_permute2x128_si256(l0, l0, 0x08); /* lane1 = lane0 total, lane0 = 0 */
-    return _mm256_add_epi8(_mm256_add_epi8(v, lo_total), carry);
+    for (; s < f->nseg; s++) {
+        if (f->seg[s].dst && f->seg[s].len) {
+            f->s = s;
+            /* whole lines only: a line shared with the next or previous
+             * line of the plane may be another worker's (measured: fetching
+             * those cost 2 threads 2% on Beachball multipart) */
+            f->next = ((uintptr_t)f->seg[s].dst + 63) & ~(uintptr_t)63;
+            f->end = ((uintptr_t)f->seg[s].dst + f->seg[s].len) & ~(uintptr_t)63;
+            return;
+        }
+    }
+    f->s = f->nseg;
+    f->next = f->end = 0;
 }
 
-/* Broadcast of byte 31. */
-__attribute__((target("avx2"))) static inline __m256i last32(__m256i v)
+static PREDICT_INLINE void pf_step(pf_cursor *f)
 {
-    __m256i t = _mm256_shuffle_epi8(v, _mm256_set1_epi8(15));
-    return _mm256_permute2x128_si256(t, t, 0x11);
+    if (f->next < f->end) {
+        __builtin_prefetch((const void *)f->next, 1, 3);
+        f->next += 64;
+    } else if (f->s < f->nseg) {
+        pf_open(f, f->s + 1);
+    }
 }
 
+/* Starts `lead` lines ahead of the output. */
+static PREDICT_INLINE void pf_init(pf_cursor *f, const exrqoi__segment *seg, size_t nseg, size_t lead)
+{
+    f->seg = seg;
+    f->nseg = nseg;
+    pf_open(f, 0);
+    for (size_t k = 0; k < lead && f->s < nseg; k++) pf_step(f);
+}
+
+
+/* The halves are interleaved first (pair j = first-half byte j, second-half
+ * byte j), then both running sums are taken at once with a stride of two
+ * bytes: within each 64-bit word by shifts (ports 0/1), within each 16-byte
+ * block by one shuffle, and across the four blocks of a step through their
+ * totals. That is 8 shuffles per 64 output bytes (2 crossing lanes) where
+ * the older sum-then-interleave loop, bound by the shuffle ports, had 20. */
+
+/* Sum of bytes [0, n) mod 256: bytewise adds (any of three ports) into
+ * two accumulators, one SAD at the end. */
 __attribute__((target("avx2"))) static uint8_t byte_sum_avx2(const uint8_t *p, size_t n)
 {
-    __m256i acc = _mm256_setzero_si256();
+    const __m256i z = _mm256_setzero_si256();
+    __m256i a0 = z, a1 = z;
     size_t k = 0;
-    for (; k + 32 <= n; k += 32)
-        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256((const __m256i *)(p + k)),
-                                                    _mm256_setzero_si256()));
-    __m128i a = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    for (; k + 64 <= n; k += 64) {
+        a0 = _mm256_add_epi8(a0, _mm256_loadu_si256((const __m256i *)(p + k)));
+        a1 = _mm256_add_epi8(a1, _mm256_loadu_si256((const __m256i *)(p + k + 32)));
+    }
+    if (k + 32 <= n) {
+        a0 = _mm256_add_epi8(a0, _mm256_loadu_si256((const __m256i *)(p + k)));
+        k += 32;
+    }
+    __m256i q = _mm256_sad_epu8(_mm256_add_epi8(a0, a1), z);
+    __m128i a = _mm_add_epi64(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
     uint64_t t = (uint64_t)_mm_cvtsi128_si64(a) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(a, a));
     for (; k < n; k++) t += p[k];
     return (uint8_t)t;
 }
 
-__attribute__((target("avx2"))) static inline void step_avx2(const uint8_t *t1, const uint8_t *t2,
-                                                               size_t i, __m256i *c1, __m256i *c2,
-                                                               __m256i *lo, __m256i *hi)
+/* The 128 bias of every difference, summed: pair j of a step has j+1 of
+ * them (blocks start at even pairs, so one pattern fits every block). The
+ * carry is kept with this pattern added, so a step needs no extra add. */
+#define STEP_BIAS 0x00008080
+
+/* A carry vector from the previous pair's two bytes (first half's value
+ * low, second half's high), and back. */
+__attribute__((target("avx2"))) static inline __m256i carry_from(unsigned pair)
 {
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    __m256i f = prefix32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(t1 + i)), bias), *c1);
-    __m256i v = prefix32(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(t2 + i)), bias), *c2);
-    *c1 = last32(f);
-    *c2 = last32(v);
-    /* unpack works per lane: lanes hold bytes 0-15 and 16-31 */
-    __m256i ul = _mm256_unpacklo_epi8(f, v), uh = _mm256_unpackhi_epi8(f, v);
-    *lo = _mm256_permute2x128_si256(ul, uh, 0x20);
-    *hi = _mm256_permute2x128_si256(ul, uh, 0x31);
+    return _mm256_add_epi8(_mm256_set1_epi16((short)pair), _mm256_set1_epi32(STEP_BIAS));
 }
 
-/* unpredict_segments_sse2 with 64 output bytes per step. */
+__attribute__((target("avx2"))) static inline unsigned carry_pair(__m256i carry)
+{
+    return ((unsigned)_mm256_cvtsi256_si32(carry) & 0xffffu) ^ 0x8080u;
+}
+
+/* One step: the 32 output pairs from first-half bytes f[0..31] and
+ * second-half bytes g[0..31]. `carry` (see carry_from) holds the pair
+ * before them and is advanced by 32 pairs. On return ul holds output bytes
+ * 0-15 | 32-47, uh 16-31 | 48-63 (low | high lane). */
+__attribute__((target("avx2"))) static inline void step_avx2(const uint8_t *f, const uint8_t *g, __m256i *carry,
+                                                               __m256i *ul_out, __m256i *uh_out)
+{
+    /* within each 16-byte block: the total of pairs 0-3 added to pairs 4-7 */
+    const __m256i q0to1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7,
+                                           -1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7);
+    const __m256i last = _mm256_setr_epi8(14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15,
+                                          14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15);
+    __m256i a = _mm256_loadu_si256((const __m256i *)f);
+    __m256i b = _mm256_loadu_si256((const __m256i *)g);
+    __m256i ul = _mm256_unpacklo_epi8(a, b), uh = _mm256_unpackhi_epi8(a, b);
+    ul = _mm256_add_epi8(ul, _mm256_slli_epi64(ul, 16));
+    uh = _mm256_add_epi8(uh, _mm256_slli_epi64(uh, 16));
+    ul = _mm256_add_epi8(ul, _mm256_slli_epi64(ul, 32));
+    uh = _mm256_add_epi8(uh, _mm256_slli_epi64(uh, 32));
+    ul = _mm256_add_epi8(ul, _mm256_shuffle_epi8(ul, q0to1));
+    uh = _mm256_add_epi8(uh, _mm256_shuffle_epi8(uh, q0to1));
+    /* block totals: T0 | T2 and T1 | T3 in memory order of the blocks */
+    __m256i tl = _mm256_shuffle_epi8(ul, last), th = _mm256_shuffle_epi8(uh, last);
+    __m256i s = _mm256_add_epi8(tl, th);                  /* T0+T1 | T2+T3 */
+    __m256i lo01 = _mm256_permute2x128_si256(s, s, 0x08); /* 0 | T0+T1 */
+    __m256i cl = _mm256_add_epi8(*carry, lo01);
+    __m256i ch = _mm256_add_epi8(cl, tl);
+    *ul_out = _mm256_add_epi8(ul, cl);
+    *uh_out = _mm256_add_epi8(uh, ch);
+    /* high lane of ch + th: the carry plus all four totals */
+    __m256i x = _mm256_add_epi8(ch, th);
+    *carry = _mm256_permute2x128_si256(x, x, 0x11);
+}
+
+/* The 64 bytes of a step, in order, at d. */
+__attribute__((target("avx2"))) static inline void store_avx2(uint8_t *d, __m256i ul, __m256i uh)
+{
+    _mm_storeu_si128((__m128i *)d, _mm256_castsi256_si128(ul));
+    _mm_storeu_si128((__m128i *)(d + 16), _mm256_castsi256_si128(uh));
+    _mm_storeu_si128((__m128i *)(d + 32), _mm256_extracti128_si256(ul, 1));
+    _mm_storeu_si128((__m128i *)(d + 48), _mm256_extracti128_si256(uh, 1));
+}
+
+/* Running sums advanced over pairs [i, i + m) without output. */
+__attribute__((target("avx2"))) static inline __m256i skip_avx2(const uint8_t *t1, const uint8_t *t2, size_t i,
+                                                                  size_t m, __m256i carry)
+{
+    unsigned odd = (unsigned)(m & 1u) * 128u, cp = carry_pair(carry);
+    uint8_t a1 = (uint8_t)((cp & 0xffu) + byte_sum_avx2(t1 + i, m) - odd);
+    uint8_t a2 = (uint8_t)((cp >> 8) + byte_sum_avx2(t2 + i, m) - odd);
+    return carry_from(a1 | (unsigned)a2 << 8);
+}
+
+/* Pass 2 over the whole block, segment by segment, 64 output bytes per
+ * step stored straight into the segment; a segment's last partial step is
+ * redone ending at its last byte (rewriting a few bytes with the same
+ * values), so only segments shorter than a step go through tmp. Needs
+ * even segment lengths summing to n (what the planners produce); other
+ * lists take the SSE2 path. */
 __attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf, size_t n,
                                                                     const exrqoi__segment *seg,
                                                                     size_t nseg)
 {
+    size_t total = 0;
+    unsigned odd = 0;
+    for (size_t s = 0; s < nseg; s++) {
+        total += seg[s].len;
+        odd |= (unsigned)seg[s].len;
+    }
+    if ((odd & 1u) || total != n) {
+        unpredict_segments_sse2(buf, n, seg, nseg);
+        return;
+    }
     size_t h1 = (n + 1) / 2;
     const uint8_t *t1 = buf, *t2 = buf + h1;
-    seg_cursor c;
-    cur_init(&c, seg, nseg);
     uint8_t tmp[64];
-    __m256i c1 = _mm256_set1_epi8((char)0x80), lo, hi;
-    __m256i carry = _mm256_set1_epi8((char)first_half_total(byte_sum_avx2(t1, h1), h1));
-    size_t p = 0;
-    while (p + 64 <= n) {
-        cur_seek(&c, p);
-        size_t end = c.end < n ? c.end : n;
-        uint8_t *d = c.seg[c.s].dst;
-        if (d) {
-            d -= c.start;
-            for (; p + 64 <= end; p += 64) {
-                step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
-                _mm256_storeu_si256((__m256i *)(d + p), lo);
-                _mm256_storeu_si256((__m256i *)(d + p + 32), hi);
+    unsigned total1 = first_half_total(byte_sum_avx2(t1, h1), h1);
+    __m256i carry = carry_from(0x80u | total1 << 8), ul, uh;
+    pf_cursor pf;
+    pf_init(&pf, seg, nseg, PREFETCH_LEAD);
+    size_t p = 0, s = 0;
+    for (; s < nseg && p + 64 <= n; s++) {
+        size_t len = seg[s].len, e = p + len;
+        uint8_t *d = seg[s].dst;
+        if (!d) {
+            carry = skip_avx2(t1, t2, p / 2, len / 2, carry);
+        } else if (len >= 64) {
+            const uint8_t *f = t1 + p / 2, *g = t2 + p / 2;
+            for (size_t k = len / 64; k; k--, f += 32, g += 32, d += 64) {
+                pf_step(&pf);
+                step_avx2(f, g, &carry, &ul, &uh);
+                store_avx2(d, ul, uh);
             }
-        } else {
-            for (; p + 64 <= end; p += 64) step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
+            if (len % 64) {
+                /* redo the segment's last 64 bytes; their carry is the
+                 * pair just before them, already written */
+                size_t back = 64 - len % 64;
+                uint8_t *q = d - back;
+                carry = carry_from(q[-2] | (unsigned)q[-1] << 8);
+                step_avx2(f - back / 2, g - back / 2, &carry, &ul, &uh);
+                store_avx2(q, ul, uh);
+            }
+        } else if (len) {
+            __m256i k = carry;
+            pf_step(&pf);
+            step_avx2(t1 + p / 2, t2 + p / 2, &k, &ul, &uh);
+            store_avx2(tmp, ul, uh);
+            copy_upto64(d, tmp, len);
+            carry = carry_from(tmp[len - 2] | (unsigned)tmp[len - 1] << 8);
         }
-        if (p + 64 > n) break;
-        step_avx2(t1, t2, p / 2, &c1, &carry, &lo, &hi);
-        _mm256_storeu_si256((__m256i *)tmp, lo);
-        _mm256_storeu_si256((__m256i *)(tmp + 32), hi);
-        cur_scatter(&c, p, tmp, 64);
-        p += 64;
+        p = e;
     }
-    uint8_t acc = (uint8_t)_mm256_cvtsi256_si32(carry);
     if (p < n) {
-        uint8_t a1 = (uint8_t)_mm256_cvtsi256_si32(c1);
+        /* under 64 bytes left: the tail needs the first half finished in place */
+        unsigned cp = carry_pair(carry);
+        uint8_t a1 = (uint8_t)cp, acc = (uint8_t)(cp >> 8);
         for (size_t k = p / 2; k < h1; k++) {
             a1 = (uint8_t)(a1 + buf[k] - 128);
             buf[k] = a1;
         }
         pass2_c(t1, t2, p, n, &acc, tmp);
+        seg_cursor c = {seg, nseg, s, p, p + seg[s].len}; /* s < nseg: the lengths sum to n */
         cur_scatter(&c, p, tmp, n - p);
     }
 }

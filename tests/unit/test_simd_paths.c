@@ -108,6 +108,62 @@ static void test_unpredict_segments(void **state)
     free(in); free(ref); free(b); free(out);
 }
 
+/* Segment lists as the planners make them (even lengths summing to n):
+ * runs shorter than, equal to and longer than a vector step, unwanted
+ * runs, empty ones, and destinations scattered at every alignment, so the
+ * vector paths' in-place steps, redone segment ends and short runs all
+ * meet the portable path's bytes. Guard bytes around every destination
+ * must stay untouched. */
+static void test_unpredict_segments_even(void **state)
+{
+    (void)state;
+    enum { MAXN = 6000, MAXSEG = 200, GAP = 72 };
+    uint8_t *in = malloc(MAXN), *ref = malloc(MAXN), *b = malloc(MAXN);
+    size_t cap = MAXN + (size_t)MAXSEG * GAP + 64;
+    uint8_t *out = malloc(cap), *want = malloc(cap);
+    assert_non_null(in && ref && b && out && want);
+    exrqoi__segment seg[MAXSEG];
+    for (int round = 0; round < 600; round++) {
+        size_t n = 2 * (1 + (size_t)(rnd8() | (rnd8() << 8)) % (MAXN / 2));
+        fill(in, n, round & 1);
+        exrqoi__zip_predict_path(0, in, n, ref);
+        size_t nseg = 0, p = 0, o = 0;
+        int style = round % 4;
+        while (p < n && nseg < MAXSEG - 1) {
+            size_t len;
+            switch (rnd8() % 6) {
+            case 0: len = 2u * (rnd8() % 32); break;          /* under a step, maybe empty */
+            case 1: len = 64u * (1u + rnd8() % 4); break;     /* whole steps */
+            case 2: len = 64u + 2u * (rnd8() % 32); break;    /* one step and a bit */
+            default: len = 2u * (rnd8() % 400); break;
+            }
+            if (style == 3) len = 128; /* a regular layout: one line per run */
+            if (len > n - p) len = n - p;
+            o += (size_t)(rnd8() % GAP);                      /* any alignment */
+            seg[nseg].dst = (style != 2 && rnd8() % 4 == 0) ? NULL : out + o;
+            seg[nseg].len = len;
+            if (seg[nseg].dst) o += len;
+            nseg++;
+            p += len;
+        }
+        if (p < n) {
+            seg[nseg].dst = out + o;
+            seg[nseg].len = n - p;
+            nseg++;
+        }
+        memset(want, 0x5a, cap);
+        for (size_t s = 0, q = 0; s < nseg; q += seg[s].len, s++)
+            if (seg[s].dst) memcpy(want + (seg[s].dst - out), in + q, seg[s].len);
+        for (int path = 0; path <= 2; path++) {
+            memcpy(b, ref, n);
+            memset(out, 0x5a, cap);
+            exrqoi__zip_unpredict_segments_path(path, b, n, seg, nseg);
+            assert_memory_equal(out, want, cap);
+        }
+    }
+    free(in); free(ref); free(b); free(out); free(want);
+}
+
 /* Every half, through every path, unaligned, at lengths that leave tails. */
 static void test_half_to_float_paths(void **state)
 {
@@ -203,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_predict_paths),
         cmocka_unit_test(test_unpredict_segments),
+        cmocka_unit_test(test_unpredict_segments_even),
         cmocka_unit_test(test_half_to_float_paths),
         cmocka_unit_test(test_float_to_half_paths),
     };
