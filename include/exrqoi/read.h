@@ -139,6 +139,38 @@ typedef struct exrqoi_slice {
 EXRQOI_API exrqoi_result exrqoi_reader_read_region(exrqoi_reader *r, int part, int lx, int ly,
                                                    const exrqoi_box2i *region,
                                                    const exrqoi_slice *slices, int slice_count);
+/** One region of one level of one flat part, for exrqoi_reader_read_regions.
+ * Zero-initialised it means part 0, level (0, 0), the whole level, no
+ * slices (nothing read). */
+typedef struct exrqoi_region_request {
+    int part;                   /**< part index */
+    int lx, ly;                 /**< level; (0, 0) for scanline parts */
+    const exrqoi_box2i *region; /**< NULL = the whole level */
+    const exrqoi_slice *slices; /**< where the samples go, as for exrqoi_reader_read_region */
+    int slice_count;            /**< 0 = nothing to read (the request is still checked) */
+} exrqoi_region_request;
+
+/** Reads several regions (levels and/or parts) as one parallel job: the
+ * chunks of all `count` requests are decoded together on the worker pool,
+ * so reading every level of a mipmap or every part of a file pays one
+ * fork/join instead of one per request. Each request behaves as the
+ * matching exrqoi_reader_read_region call; every request is checked
+ * before any chunk is read, so a bad request reads nothing.
+ * The requests' slices must not overlap each other (chunks of different
+ * requests are written concurrently). A call that needs a single chunk
+ * in all goes through the reader's chunk cache as exrqoi_reader_read_region
+ * does; otherwise each chunk a request needs is decoded for that request.
+ * max_alloc_bytes bounds the working memory of the whole call, as for one
+ * region. count 0 does nothing. Safe to call from several threads on one
+ * reader. Returns EXRQOI_ERR_INVALID_ARGUMENT (NULL reader, NULL requests
+ * with count > 0, a bad slice or slice count, a region outside its level,
+ * a deep part), EXRQOI_ERR_NOT_FOUND (no such part or level), or the first
+ * error of the chunks involved (the others stop being started); the
+ * message names the request index for request errors. On failure the
+ * slices may be partly written. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_regions(exrqoi_reader *r,
+                                                    const exrqoi_region_request *requests,
+                                                    size_t count);
 /** Reads scanlines y_min..y_max (inclusive) of a flat scanline or tiled part's level 0. */
 EXRQOI_API exrqoi_result exrqoi_reader_read_scanlines(exrqoi_reader *r, int part, int32_t y_min,
                                                       int32_t y_max, const exrqoi_slice *slices,

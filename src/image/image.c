@@ -53,17 +53,19 @@ static int32_t level_total(const exrqoi_part_info *pi)
                                                        : pi->num_x_levels;
 }
 
-/* `budget` counts the sample bytes of the whole image read so far: the
- * limit is on one read call, not one level. */
-static exrqoi_result read_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi,
-                                     exrqoi_image_level *L, const exrqoi_allocator *a, uint64_t *budget)
+/* Allocates a flat level's channels and describes them as slices (in
+ * `slices`, room for the part's channels). `budget` counts the sample bytes
+ * of the whole image read so far: the limit is on one read call, not one
+ * level. */
+static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi,
+                                      exrqoi_image_level *L, const exrqoi_allocator *a, uint64_t *budget,
+                                      exrqoi_slice *slices)
 {
     int32_t n = pi->channel_count;
     L->channels = (exrqoi_image_channel *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_image_channel));
-    exrqoi_slice *slices = (exrqoi_slice *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_slice));
-    exrqoi_result rv = (!L->channels || !slices) ? EXRQOI_ERR_OUT_OF_MEMORY : EXRQOI_OK;
-    if (L->channels) L->channel_count = n;
-    for (int32_t c = 0; c < n && !rv; c++) {
+    if (!L->channels) return EXRQOI_ERR_OUT_OF_MEMORY;
+    L->channel_count = n;
+    for (int32_t c = 0; c < n; c++) {
         const exrqoi_channel *ch = &pi->channels[c];
         exrqoi_image_channel *ic = &L->channels[c];
         ic->type = ch->type;
@@ -71,44 +73,49 @@ static exrqoi_result read_flat_level(exrqoi_reader *r, int part, const exrqoi_pa
         ic->y_sampling = ch->y_sampling;
         exrqoi_sample_extent(&L->window, ch->x_sampling, ch->y_sampling, &ic->width, &ic->height);
         size_t sz = (size_t)exrqoi_pixel_type_size(ch->type), bytes;
-        if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) {
-            rv = EXRQOI_ERR_LIMIT;
-            break;
-        }
+        if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) return EXRQOI_ERR_LIMIT;
         *budget += bytes;
-        if (*budget > r->limits.max_alloc_bytes) {
-            rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
-                              (unsigned long long)r->limits.max_alloc_bytes);
-            break;
-        }
+        if (*budget > r->limits.max_alloc_bytes)
+            return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
+                                (unsigned long long)r->limits.max_alloc_bytes);
         ic->name = exrqoi__strdup(a, ch->name);
         ic->data = exrqoi__alloc(a, bytes);
-        if (!ic->name || !ic->data) {
-            rv = EXRQOI_ERR_OUT_OF_MEMORY;
-            break;
-        }
+        if (!ic->name || !ic->data) return EXRQOI_ERR_OUT_OF_MEMORY;
         slices[c].name = ch->name;
         slices[c].type = ch->type;
         slices[c].base = ic->data;
         slices[c].x_stride = (ptrdiff_t)sz;
         slices[c].y_stride = (ptrdiff_t)(sz * (size_t)ic->width);
+        slices[c].fill = 0;
     }
-    if (!rv && n) rv = exrqoi_reader_read_region(r, part, L->lx, L->ly, NULL, slices, n);
-    exrqoi__free(a, slices);
-    return rv;
+    return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
+/* Sets up every part and level; flat levels get their memory and a
+ * request each (in `*reqs`, with their slices in `*slices`), deep levels
+ * are read here. */
+static exrqoi_result read_all(exrqoi_reader *r, exrqoi_image *out, const exrqoi_allocator *a)
 {
-    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
-    if (r->alloc) out->alloc = *r->alloc;
-    const exrqoi_allocator *a = img_alloc(out);
-    int np = exrqoi_reader_part_count(r);
-    out->parts = (exrqoi_image_part *)exrqoi__calloc(a, (size_t)np, sizeof(exrqoi_image_part));
-    if (!out->parts) return EXRQOI_ERR_OUT_OF_MEMORY;
-    out->part_count = np;
-    exrqoi_result rv = EXRQOI_OK;
+    int np = out->part_count;
+    /* count flat levels and their channels first: one allocation each */
+    size_t nreq = 0, nslice = 0;
+    for (int k = 0; k < np; k++) {
+        exrqoi_part_info pi;
+        EXRQOI_TRY(exrqoi_reader_part_info(r, k, &pi));
+        if (pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED) continue;
+        size_t nl = (size_t)level_total(&pi), ns;
+        if (exrqoi__mul_size(nl, (size_t)pi.channel_count, &ns) || exrqoi__add_size(nslice, ns, &nslice) ||
+            exrqoi__add_size(nreq, nl, &nreq))
+            return EXRQOI_ERR_LIMIT;
+    }
+    size_t rq_bytes, sl_bytes;
+    if (exrqoi__mul_size(nreq ? nreq : 1, sizeof(exrqoi_region_request), &rq_bytes) ||
+        exrqoi__mul_size(nslice ? nslice : 1, sizeof(exrqoi_slice), &sl_bytes))
+        return EXRQOI_ERR_LIMIT;
+    exrqoi_region_request *reqs = (exrqoi_region_request *)exrqoi__calloc(a, 1, rq_bytes);
+    exrqoi_slice *slices = (exrqoi_slice *)exrqoi__calloc(a, 1, sl_bytes);
+    exrqoi_result rv = (!reqs || !slices) ? EXRQOI_ERR_OUT_OF_MEMORY : EXRQOI_OK;
+    size_t ri = 0, si = 0;
     uint64_t budget = 0;
     for (int k = 0; k < np && !rv; k++) {
         exrqoi_image_part *P = &out->parts[k];
@@ -131,10 +138,40 @@ exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
             level_coords(&pi, l, &L->lx, &L->ly);
             rv = exrqoi_reader_level_window(r, k, L->lx, L->ly, &L->window);
             if (rv) break;
-            rv = deep ? exrqoi_reader_read_deep(r, k, L->lx, L->ly, &L->deep)
-                      : read_flat_level(r, k, &pi, L, a, &budget);
+            if (deep) {
+                rv = exrqoi_reader_read_deep(r, k, L->lx, L->ly, &L->deep);
+                continue;
+            }
+            rv = alloc_flat_level(r, k, &pi, L, a, &budget, slices + si);
+            if (rv) break;
+            reqs[ri].part = k;
+            reqs[ri].lx = L->lx;
+            reqs[ri].ly = L->ly;
+            reqs[ri].region = NULL;
+            reqs[ri].slices = slices + si;
+            reqs[ri].slice_count = pi.channel_count;
+            ri++;
+            si += (size_t)pi.channel_count;
         }
     }
+    /* every flat level of every part: one parallel job */
+    if (!rv) rv = exrqoi_reader_read_regions(r, reqs, ri);
+    exrqoi__free(a, reqs);
+    exrqoi__free(a, slices);
+    return rv;
+}
+
+exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
+{
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (r->alloc) out->alloc = *r->alloc;
+    const exrqoi_allocator *a = img_alloc(out);
+    int np = exrqoi_reader_part_count(r);
+    out->parts = (exrqoi_image_part *)exrqoi__calloc(a, (size_t)(np ? np : 1), sizeof(exrqoi_image_part));
+    if (!out->parts) return EXRQOI_ERR_OUT_OF_MEMORY;
+    out->part_count = np;
+    exrqoi_result rv = read_all(r, out, a);
     if (rv) exrqoi_image_free(out);
     return rv;
 }

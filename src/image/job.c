@@ -62,19 +62,26 @@ void exrqoi__lease_release(exrqoi_reader *r, exrqoi__lease *l)
 exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly, const exrqoi_box2i *region,
                                    bool deep, const exrqoi__level **level, exrqoi_box2i *out)
 {
-    if (part < 0 || part >= r->nparts) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
+    return exrqoi__region_check_err(r, &r->err, part, lx, ly, region, deep, level, out);
+}
+
+exrqoi_result exrqoi__region_check_err(exrqoi_reader *r, exrqoi__err *err, int part, int lx, int ly,
+                                       const exrqoi_box2i *region, bool deep, const exrqoi__level **level,
+                                       exrqoi_box2i *out)
+{
+    if (part < 0 || part >= r->nparts) return exrqoi__fail(err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
     const exrqoi__part *p = &r->parts[part];
     if (p->deep != deep)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT,
                             deep ? "part %d holds flat data: use exrqoi_reader_read_region"
                                  : "part %d holds deep data: use the deep reading calls",
                             part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
-    if (!L) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
+    if (!L) return exrqoi__fail(err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
     exrqoi_box2i reg = region ? *region : L->window;
     if (reg.min.x < L->window.min.x || reg.min.y < L->window.min.y || reg.max.x > L->window.max.x ||
         reg.max.y > L->window.max.y || reg.min.x > reg.max.x || reg.min.y > reg.max.y)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT,
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT,
                             "region (%d %d) - (%d %d) is not inside part %d level (%d, %d)", reg.min.x,
                             reg.min.y, reg.max.x, reg.max.y, part, lx, ly);
     *level = L;

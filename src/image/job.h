@@ -44,5 +44,9 @@ EXRQOI_INTERNAL void exrqoi__lease_release(exrqoi_reader *r, exrqoi__lease *l);
 EXRQOI_INTERNAL exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly,
                                                    const exrqoi_box2i *region, bool deep,
                                                    const exrqoi__level **level, exrqoi_box2i *out);
+/* The same, recording a failure in `err` instead of the reader's record. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__region_check_err(exrqoi_reader *r, exrqoi__err *err, int part, int lx,
+                                                       int ly, const exrqoi_box2i *region, bool deep,
+                                                       const exrqoi__level **level, exrqoi_box2i *out);
 
 #endif

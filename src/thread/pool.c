@@ -1,25 +1,46 @@
 /* Worker pool: threads wait for "loops"; each loop hands out item indices
  * through an atomic counter, so a loop's items spread over whichever
- * threads are free. Several callers may run loops on one pool at once. */
+ * threads are free. Several callers may run loops on one pool at once.
+ *
+ * Fork/join latency matters for loops of a few hundred microseconds, so:
+ * items are handed out in shrinking batches (one atomic operation and one
+ * contended cache line per batch, not per item; neighbouring items, which
+ * often write neighbouring memory, stay on one thread), the caller spins
+ * briefly before sleeping at the join (the workers' last items usually
+ * end within microseconds of its own), and idle workers spin briefly
+ * before sleeping so that back-to-back loops need no wake-up. */
 #include "common/internal.h"
 #include "thread/pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause()
+#else
+#define cpu_relax() atomic_signal_fence(memory_order_seq_cst)
+#endif
+
+/* How long a caller waits for the workers' last items, and an idle worker
+ * for the next loop, before sleeping (nanoseconds). */
+#define JOIN_SPIN_NS 50000
+#define IDLE_SPIN_NS 20000
 
 typedef struct loop {
     struct loop *next;
     exrqoi__job_fn fn;
     void *ctx;
     size_t count;
+    size_t grain_div; /* a batch is about remaining / grain_div items */
     atomic_int *stop;
-    /* every item bumps the counter: keep it off the line the workers
+    /* every batch bumps the counter: keep it off the line the workers
      * read fn/ctx/count from */
     _Alignas(64) atomic_size_t next_item;
     _Alignas(64) int width; /* worker slots, caller included */
-    int joined;       /* slots handed out (under pool mutex) */
-    int active;       /* pool threads still inside (under pool mutex) */
-    pthread_cond_t finished;
+    int joined;             /* slots handed out (under pool mutex) */
+    atomic_int active;      /* pool threads still inside (changed under pool mutex) */
 } loop;
 
 struct exrqoi_pool {
@@ -29,17 +50,36 @@ struct exrqoi_pool {
     pthread_t *threads;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
-    loop *loops; /* loops that still want helpers */
+    pthread_cond_t done; /* a loop's last pool thread left it */
+    loop *loops;         /* loops that still want helpers */
+    atomic_int posted;   /* loops linked (changed under mutex; read by spinning workers) */
     bool quit;
 };
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 static void run_items(loop *l, int worker)
 {
     for (;;) {
-        if (l->stop && atomic_load_explicit(l->stop, memory_order_relaxed)) break;
-        size_t i = atomic_fetch_add_explicit(&l->next_item, 1, memory_order_relaxed);
+        /* guided batches: large while much is left, single items at the
+         * end so the threads finish together */
+        size_t seen = atomic_load_explicit(&l->next_item, memory_order_relaxed);
+        if (seen >= l->count) break;
+        size_t b = (l->count - seen) / l->grain_div;
+        if (b == 0) b = 1;
+        if (b > 65536) b = 65536; /* the counter overshoots count by at most width batches */
+        size_t i = atomic_fetch_add_explicit(&l->next_item, b, memory_order_relaxed);
         if (i >= l->count) break;
-        l->fn(l->ctx, i, worker);
+        size_t end = l->count - i < b ? l->count : i + b;
+        for (; i < end; i++) {
+            if (l->stop && atomic_load_explicit(l->stop, memory_order_relaxed)) return;
+            l->fn(l->ctx, i, worker);
+        }
     }
 }
 
@@ -48,6 +88,7 @@ static void unlink_loop(exrqoi_pool *p, loop *l)
     for (loop **pp = &p->loops; *pp; pp = &(*pp)->next) {
         if (*pp == l) {
             *pp = l->next;
+            atomic_fetch_sub_explicit(&p->posted, 1, memory_order_relaxed);
             return;
         }
     }
@@ -56,22 +97,39 @@ static void unlink_loop(exrqoi_pool *p, loop *l)
 static void *worker_main(void *arg)
 {
     exrqoi_pool *p = (exrqoi_pool *)arg;
+    bool worked = false;
     pthread_mutex_lock(&p->mutex);
     for (;;) {
+        if (!p->quit && !p->loops && worked) {
+            /* only after finishing a loop: a thread woken for a loop others
+             * took goes straight back to sleep */
+            pthread_mutex_unlock(&p->mutex);
+            uint64_t t0 = now_ns();
+            for (int k = 0; !atomic_load_explicit(&p->posted, memory_order_relaxed); k++) {
+                cpu_relax();
+                if ((k & 63) == 63 && now_ns() - t0 > IDLE_SPIN_NS) break;
+            }
+            pthread_mutex_lock(&p->mutex);
+        }
+        worked = false;
         while (!p->quit && !p->loops) pthread_cond_wait(&p->wake, &p->mutex);
         if (p->quit) break;
         loop *l = p->loops;
         int slot = l->joined++;
-        l->active++;
+        atomic_fetch_add_explicit(&l->active, 1, memory_order_relaxed);
         if (l->joined >= l->width) unlink_loop(p, l);
         pthread_mutex_unlock(&p->mutex);
 
         run_items(l, slot);
+        worked = true;
 
         pthread_mutex_lock(&p->mutex);
         /* no more items: stop advertising the loop */
         unlink_loop(p, l);
-        if (--l->active == 0) pthread_cond_broadcast(&l->finished);
+        /* the last touch of `l`: once active is 0 its caller may return
+         * (release: the items' writes are visible to the caller) */
+        if (atomic_fetch_sub_explicit(&l->active, 1, memory_order_release) == 1)
+            pthread_cond_broadcast(&p->done);
     }
     pthread_mutex_unlock(&p->mutex);
     return NULL;
@@ -91,11 +149,18 @@ exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator,
     }
     const exrqoi_allocator *a = p->has_alloc ? &p->alloc : NULL;
     p->nthreads = threads - 1;
+    atomic_init(&p->posted, 0);
     if (pthread_mutex_init(&p->mutex, NULL) != 0) {
         exrqoi__free(a, p);
         return EXRQOI_ERR_THREAD;
     }
     if (pthread_cond_init(&p->wake, NULL) != 0) {
+        pthread_mutex_destroy(&p->mutex);
+        exrqoi__free(a, p);
+        return EXRQOI_ERR_THREAD;
+    }
+    if (pthread_cond_init(&p->done, NULL) != 0) {
+        pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->mutex);
         exrqoi__free(a, p);
         return EXRQOI_ERR_THREAD;
@@ -129,6 +194,7 @@ void exrqoi_pool_destroy(exrqoi_pool *p)
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mutex);
     for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->mutex);
     const exrqoi_allocator *a = p->has_alloc ? &p->alloc : NULL;
@@ -162,23 +228,41 @@ void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count, exrqoi__
     l.fn = fn;
     l.ctx = ctx;
     l.count = count;
+    /* a quarter of each thread's fair share at most per batch */
+    l.grain_div = (size_t)width * 4;
     l.stop = stop;
     atomic_init(&l.next_item, 0);
+    atomic_init(&l.active, 0);
     l.width = width;
     l.joined = 1; /* slot 0 is the caller */
-    pthread_cond_init(&l.finished, NULL);
 
     pthread_mutex_lock(&pool->mutex);
     l.next = pool->loops;
     pool->loops = &l;
-    pthread_cond_broadcast(&pool->wake);
+    atomic_fetch_add_explicit(&pool->posted, 1, memory_order_relaxed);
+    /* wake as many threads as the loop has slots for (spinning ones
+     * join without it) */
+    if (width - 1 >= pool->nthreads)
+        pthread_cond_broadcast(&pool->wake);
+    else
+        for (int i = 1; i < width; i++) pthread_cond_signal(&pool->wake);
     pthread_mutex_unlock(&pool->mutex);
 
     run_items(&l, 0);
 
+    /* no thread may join from now on; wait for those inside */
     pthread_mutex_lock(&pool->mutex);
     unlink_loop(pool, &l);
-    while (l.active > 0) pthread_cond_wait(&l.finished, &pool->mutex);
     pthread_mutex_unlock(&pool->mutex);
-    pthread_cond_destroy(&l.finished);
+    if (atomic_load_explicit(&l.active, memory_order_acquire) == 0) return;
+    uint64_t t0 = now_ns();
+    for (int k = 0; atomic_load_explicit(&l.active, memory_order_acquire) != 0; k++) {
+        cpu_relax();
+        if ((k & 63) == 63 && now_ns() - t0 > JOIN_SPIN_NS) break;
+    }
+    if (atomic_load_explicit(&l.active, memory_order_acquire) == 0) return;
+    pthread_mutex_lock(&pool->mutex);
+    while (atomic_load_explicit(&l.active, memory_order_acquire) != 0)
+        pthread_cond_wait(&pool->done, &pool->mutex);
+    pthread_mutex_unlock(&pool->mutex);
 }

@@ -18,7 +18,8 @@ EXRQOI_INTERNAL int exrqoi__pool_width(const exrqoi_pool *pool, int max_threads)
 
 /* Runs fn(ctx, i, worker) for every i in [0, count), the calling thread
  * taking part as worker 0, and returns when all have finished. Items are
- * taken in increasing order. A NULL pool or width 1 runs serially.
+ * taken in increasing order, in batches of consecutive items that shrink
+ * to single items towards the end. A NULL pool or width 1 runs serially.
  * If *stop (optional) becomes non-zero, no further item is started. */
 EXRQOI_INTERNAL void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count,
                                       exrqoi__job_fn fn, void *ctx, atomic_int *stop);

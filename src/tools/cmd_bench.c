@@ -108,6 +108,7 @@ typedef struct bench_level {
 typedef struct exr_plan {
     bench_level *levels;
     int nlevels;
+    exrqoi_region_request *reqs; /* one per flat level: read as one job */
     int *deep_levels; /* part, lx, ly triples */
     int ndeep;
     double mpix, mbytes; /* per full read */
@@ -123,6 +124,7 @@ static void plan_free(exr_plan *p)
         free(p->levels[i].slices);
     }
     free(p->levels);
+    free(p->reqs);
     free(p->deep_levels);
     memset(p, 0, sizeof *p);
 }
@@ -182,6 +184,16 @@ static exrqoi_result plan_make(exrqoi_reader *r, exr_plan *plan)
             }
         }
     }
+    plan->reqs = calloc((size_t)(plan->nlevels ? plan->nlevels : 1), sizeof *plan->reqs);
+    if (!plan->reqs) return EXRQOI_ERR_OUT_OF_MEMORY;
+    for (int i = 0; i < plan->nlevels; i++) {
+        const bench_level *L = &plan->levels[i];
+        plan->reqs[i].part = L->part;
+        plan->reqs[i].lx = L->lx;
+        plan->reqs[i].ly = L->ly;
+        plan->reqs[i].slices = L->slices;
+        plan->reqs[i].slice_count = L->nslices;
+    }
     return EXRQOI_OK;
 }
 
@@ -191,10 +203,8 @@ static exrqoi_result exr_decode_once(const unsigned char *data, size_t size,
     exrqoi_reader *r;
     exrqoi_result rv = exrqoi_reader_open_memory(data, size, ro, &r);
     if (rv) return rv;
-    for (int i = 0; i < plan->nlevels && !rv; i++) {
-        const bench_level *L = &plan->levels[i];
-        rv = exrqoi_reader_read_region(r, L->part, L->lx, L->ly, NULL, L->slices, L->nslices);
-    }
+    /* every flat level of every part as one parallel job */
+    rv = exrqoi_reader_read_regions(r, plan->reqs, (size_t)plan->nlevels);
     for (int i = 0; i < plan->ndeep && !rv; i++) {
         exrqoi_deep_image img;
         rv = exrqoi_reader_read_deep(r, plan->deep_levels[i * 3], plan->deep_levels[i * 3 + 1],
