@@ -308,13 +308,17 @@ void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uint8_t *block, con
 }
 
 /* Appends a run to the segment list, merging it into the previous one
- * when both are unwanted or the destinations are contiguous. */
-static inline bool seg_push(exrqoi__segment *seg, size_t cap, size_t *n, uint8_t *dst, size_t len)
+ * when both are unwanted or the destinations are contiguous (and, when
+ * `chan_of` records each segment's channel, of the same channel, so a
+ * caller may move each channel's segments by its own offset). */
+static inline bool seg_push(exrqoi__segment *seg, int16_t *chan_of, size_t cap, size_t *n, uint8_t *dst,
+                            size_t len, int c)
 {
     if (!len) return true;
     if (*n) {
         exrqoi__segment *last = &seg[*n - 1];
-        if ((!dst && !last->dst) || (dst && last->dst && last->dst + last->len == dst)) {
+        if ((!dst && !last->dst) ||
+            (dst && last->dst && last->dst + last->len == dst && (!chan_of || chan_of[*n - 1] == c))) {
             last->len += len;
             return true;
         }
@@ -322,6 +326,7 @@ static inline bool seg_push(exrqoi__segment *seg, size_t cap, size_t *n, uint8_t
     if (*n == cap) return false;
     seg[*n].dst = dst;
     seg[*n].len = len;
+    if (chan_of) chan_of[*n] = (int16_t)(dst ? c : -1);
     (*n)++;
     return true;
 }
@@ -341,6 +346,13 @@ typedef struct seg_chan {
 bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
                             const exrqoi__slot *slots, int nslots, exrqoi__segment *seg, size_t cap,
                             size_t *nseg)
+{
+    return exrqoi__block_segments_chans(bl, region, slots, nslots, seg, NULL, cap, nseg);
+}
+
+bool exrqoi__block_segments_chans(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
+                                  const exrqoi__slot *slots, int nslots, exrqoi__segment *seg,
+                                  int16_t *chan_of, size_t cap, size_t *nseg)
 {
     if (!HOST_LE) return false;
     /* the slot of each channel: every wanted channel must map 1:1 without conversion */
@@ -390,13 +402,14 @@ bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *
             const seg_chan *k = &sc[c];
             if (k->y_sampling != 1 && exrqoi__mod(yy, k->y_sampling) != 0) continue;
             if (!in_region || !k->wanted) {
-                if (!seg_push(seg, cap, &n, NULL, k->line_bytes)) return false;
+                if (!seg_push(seg, chan_of, cap, &n, NULL, k->line_bytes, -1)) return false;
                 continue;
             }
             int64_t dj = k->ys == 1 ? (int64_t)yy - k->fy : (int64_t)((yy - k->fy) / k->ys);
             uint8_t *dp = k->base + dj * k->y_stride;
-            if (!seg_push(seg, cap, &n, NULL, k->pre) || !seg_push(seg, cap, &n, dp, k->mid) ||
-                !seg_push(seg, cap, &n, NULL, k->line_bytes - k->pre - k->mid))
+            if (!seg_push(seg, chan_of, cap, &n, NULL, k->pre, -1) ||
+                !seg_push(seg, chan_of, cap, &n, dp, k->mid, c) ||
+                !seg_push(seg, chan_of, cap, &n, NULL, k->line_bytes - k->pre - k->mid, -1))
                 return false;
         }
     }

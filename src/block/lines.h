@@ -42,6 +42,12 @@ EXRQOI_INTERNAL void exrqoi__slices_to_block(const exrqoi__block_layout *bl, uin
 EXRQOI_INTERNAL bool exrqoi__block_segments(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
                                             const exrqoi__slot *slots, int nslots, exrqoi__segment *seg,
                                             size_t cap, size_t *nseg);
+/* The same, also setting chan_of[i] to the channel segment i writes to
+ * (-1: unwanted bytes); segments of different channels are never merged. */
+EXRQOI_INTERNAL bool exrqoi__block_segments_chans(const exrqoi__block_layout *bl, const exrqoi_box2i *region,
+                                                  const exrqoi__slot *slots, int nslots,
+                                                  exrqoi__segment *seg, int16_t *chan_of, size_t cap,
+                                                  size_t *nseg);
 
 /* Converts n samples between types (src/dst in file layout for file-side
  * pointers is handled by callers; here both are native). */

@@ -127,6 +127,45 @@ exrqoi_result exrqoi__read_chunk_leader(exrqoi_reader *r, int part, uint64_t ind
     return EXRQOI_OK;
 }
 
+exrqoi_result exrqoi__read_chunk_leader_quick(exrqoi_reader *r, int part, uint64_t index,
+                                              const int32_t want[4], uint64_t *packed_size,
+                                              uint64_t *data_off, exrqoi__err *err)
+{
+    const exrqoi__part *p = &r->parts[part];
+    uint64_t off = index < p->info.chunk_count ? p->offsets[index] : 0;
+    size_t ls = leader_size(r, p);
+    uint8_t b[48];
+    const uint8_t *lp = NULL;
+    if (off && !p->deep) {
+        if (r->src.mem) {
+            if (off <= r->src.size && ls <= r->src.size - off) lp = r->src.mem + off;
+        } else if (exrqoi__source_read(&r->src, off, b, ls, NULL) == EXRQOI_OK) {
+            lp = b;
+        }
+    }
+    if (lp) {
+        bool multi = (r->version & EXRQOI_VERSION_FLAG_MULTIPART) != 0;
+        const uint8_t *q = lp;
+        bool ok = !multi || (int32_t)exrqoi__le32(q) == part;
+        q += multi ? 4 : 0;
+        int ncoord = p->info.tiled ? 4 : 1;
+        for (int k = 0; k < ncoord; k++) ok = ok && (int32_t)exrqoi__le32(q + 4 * k) == want[k];
+        int32_t sz = (int32_t)exrqoi__le32(q + 4 * ncoord);
+        uint64_t end = off + ls + (uint64_t)sz;
+        if (ok && sz >= 0 && (uint64_t)sz <= r->limits.max_chunk_size &&
+            (r->src.size == UINT64_MAX || end <= r->src.size)) {
+            *packed_size = (uint64_t)sz;
+            *data_off = off + ls;
+            return EXRQOI_OK;
+        }
+    }
+    /* anything unusual: the full check says what is wrong */
+    exrqoi_chunk_info ci;
+    EXRQOI_TRY(exrqoi__read_chunk_leader(r, part, index, &ci, data_off, err));
+    *packed_size = ci.packed_size;
+    return EXRQOI_OK;
+}
+
 /* Walks chunks front to back from the end of the tables, filling offsets
  * that are missing or invalid. Stops at the first unreadable leader. */
 static void rebuild(exrqoi_reader *r)

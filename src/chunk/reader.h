@@ -17,6 +17,9 @@ typedef struct exrqoi__chunk_cache {
     size_t size, cap;
 } exrqoi__chunk_cache;
 
+/* The flat read driver's per-worker state (src/image/read_part.c). */
+struct exrqoi__flat_state;
+
 /* Per worker-slot state: codec scratch plus packed/unpacked chunk buffers. */
 typedef struct exrqoi__worker {
     exrqoi__codec_ctx codec;
@@ -24,6 +27,7 @@ typedef struct exrqoi__worker {
     size_t packed_cap;
     uint8_t *unpacked;
     size_t unpacked_cap;
+    struct exrqoi__flat_state *flat; /* made on first use by the flat read driver */
 } exrqoi__worker;
 
 EXRQOI_INTERNAL exrqoi__worker *exrqoi__workers_new(const exrqoi_allocator *a, int n);
@@ -56,6 +60,15 @@ struct exrqoi_reader {
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_chunk_leader(exrqoi_reader *r, int part, uint64_t index,
                                                         exrqoi_chunk_info *ci, uint64_t *data_off,
                                                         exrqoi__err *err);
+/* The read driver's check of a flat chunk's leader: it must name `part`
+ * (multi-part files) and the chunk's coordinates `want` (scanline: its
+ * first y; tiled: tx, ty, lx, ly), which the caller worked out from its
+ * chunk grid, so nothing is derived here; anything else goes through
+ * exrqoi__read_chunk_leader for its error. Sets the packed size and
+ * where the packed bytes start. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__read_chunk_leader_quick(exrqoi_reader *r, int part, uint64_t index,
+                                                              const int32_t want[4], uint64_t *packed_size,
+                                                              uint64_t *data_off, exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err);
 

@@ -1,5 +1,7 @@
 /* Codec table, per-thread codec state, and the stored-raw rule. */
 #include "codec/codec.h"
+#include "codec/dwa.h"
+#include "codec/pxr24.h"
 
 #include <libdeflate.h>
 
@@ -264,7 +266,8 @@ exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx, const exrqoi__block
 bool exrqoi__codec_has_segments(exrqoi_compression c)
 {
     return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_ZIP || c == EXRQOI_COMPRESSION_ZIPS ||
-           c == EXRQOI_COMPRESSION_RLE;
+           c == EXRQOI_COMPRESSION_RLE || c == EXRQOI_COMPRESSION_PXR24 || c == EXRQOI_COMPRESSION_DWAA ||
+           c == EXRQOI_COMPRESSION_DWAB;
 }
 
 exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
@@ -290,6 +293,11 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
         return exrqoi__zip_decompress_segments(ctx, src, src_size, total, seg, nseg);
     case EXRQOI_COMPRESSION_RLE:
         return exrqoi__rle_decompress_segments(ctx, src, src_size, total, seg, nseg);
+    case EXRQOI_COMPRESSION_PXR24:
+        return exrqoi__pxr24_decompress_segments(ctx, block, src, src_size, seg, nseg);
+    case EXRQOI_COMPRESSION_DWAA:
+    case EXRQOI_COMPRESSION_DWAB:
+        return exrqoi__dwa_decompress_segments(ctx, block, src, src_size, seg, nseg);
     case EXRQOI_COMPRESSION_NONE:
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
                             "uncompressed chunk holds %zu bytes, %zu expected", src_size,

@@ -101,9 +101,16 @@ exrqoi_result exrqoi__part_unpacked_size(const exrqoi__part *p, const exrqoi_box
     for (int32_t c = 0; c < p->info.channel_count; c++) {
         const exrqoi_channel *ch = &p->info.channels[c];
         int32_t cols, rows;
-        exrqoi_sample_extent(win, ch->x_sampling, ch->y_sampling, &cols, &rows);
+        /* run for every chunk leader: no call and no divisions when unsampled */
+        if (ch->x_sampling == 1 && ch->y_sampling == 1) {
+            cols = win->max.x < win->min.x ? 0 : win->max.x - win->min.x + 1;
+            rows = win->max.y < win->min.y ? 0 : win->max.y - win->min.y + 1;
+        } else {
+            exrqoi_sample_extent(win, ch->x_sampling, ch->y_sampling, &cols, &rows);
+        }
         uint64_t n;
-        if (exrqoi__mul_u64((uint64_t)cols * (uint64_t)rows, (uint64_t)exrqoi_pixel_type_size(ch->type), &n) ||
+        uint64_t size = ch->type == EXRQOI_PIXEL_HALF ? 2 : (uint64_t)exrqoi_pixel_type_size(ch->type);
+        if (exrqoi__mul_u64((uint64_t)cols * (uint64_t)rows, size, &n) ||
             exrqoi__add_u64(total, n, &total))
             return EXRQOI_ERR_LIMIT;
     }
