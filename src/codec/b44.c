@@ -446,8 +446,8 @@ static inline void put_rows(uint8_t *const p[4], const uint16_t s[16], size_t co
  * `junk` takes the rows of a last block strip that lie below the channel
  * (room for nx rounded up to 4 samples), so that every strip writes 4 rows. */
 static inline exrqoi_result decode_half(exrqoi__codec_ctx *ctx, size_t c, const uint8_t *src,
-                                        size_t n, size_t *pos_io, uint8_t *dst,
-                                        const size_t *lines, size_t nx, size_t ny,
+                                        size_t n, size_t *pos_io, uint8_t *const *rowp,
+                                        size_t nx, size_t ny,
                                         const uint16_t *log_table, uint8_t *junk, const int path)
 {
     size_t pos = *pos_io;
@@ -455,7 +455,7 @@ static inline exrqoi_result decode_half(exrqoi__codec_ctx *ctx, size_t c, const 
     for (size_t y = 0; y < ny; y += 4) {
         size_t rows = ny - y < 4 ? ny - y : 4;
         uint8_t *p[4];
-        for (size_t k = 0; k < 4; k++) p[k] = k < rows ? dst + lines[y + k] : junk;
+        for (size_t k = 0; k < 4; k++) p[k] = k < rows ? rowp[y + k] : junk;
         for (size_t x = 0; x < nx; x += 4) {
             if (EXRQOI_UNLIKELY(n - pos < 3)) return corrupt(ctx, c, "a block");
             const uint8_t *b = src + pos;
@@ -511,45 +511,50 @@ static inline exrqoi_result decode_half(exrqoi__codec_ctx *ctx, size_t c, const 
 }
 
 static exrqoi_result decode_half_c(exrqoi__codec_ctx *ctx, size_t c, const uint8_t *src, size_t n,
-                                   size_t *pos, uint8_t *dst, const size_t *lines, size_t nx,
+                                   size_t *pos, uint8_t *const *rowp, size_t nx,
                                    size_t ny, const uint16_t *log_table, uint8_t *junk)
 {
-    return decode_half(ctx, c, src, n, pos, dst, lines, nx, ny, log_table, junk, 0);
+    return decode_half(ctx, c, src, n, pos, rowp, nx, ny, log_table, junk, 0);
 }
 
 #if EXRQOI_B44_SSE2
 static exrqoi_result decode_half_sse2(exrqoi__codec_ctx *ctx, size_t c, const uint8_t *src,
-                                      size_t n, size_t *pos, uint8_t *dst, const size_t *lines,
+                                      size_t n, size_t *pos, uint8_t *const *rowp,
                                       size_t nx, size_t ny, const uint16_t *log_table,
                                       uint8_t *junk)
 {
-    return decode_half(ctx, c, src, n, pos, dst, lines, nx, ny, log_table, junk, 1);
+    return decode_half(ctx, c, src, n, pos, rowp, nx, ny, log_table, junk, 1);
 }
 #endif
 
-exrqoi_result exrqoi__b44_decompress_path(int path, exrqoi__codec_ctx *ctx,
-                                          const exrqoi__block_layout *b, const uint8_t *src,
-                                          size_t n, uint8_t *dst)
+/* Room for the junk rows: the widest line, plus the 4-sample padding of a
+ * half channel's last block column. */
+static size_t junk_bytes(const exrqoi__block_layout *b)
 {
-    b44_lines L;
-    EXRQOI_TRY(map_lines(ctx, b, &L));
     size_t junk_size = 8;
-    for (size_t c = 0; c < (size_t)b->nchan; c++)
-        if (b->chans[c].type == EXRQOI_PIXEL_HALF && junk_size < 2 * (size_t)b->chans[c].width + 8)
-            junk_size = 2 * (size_t)b->chans[c].width + 8;
-    void *junk;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, junk_size, &junk));
+    for (size_t c = 0; c < (size_t)b->nchan; c++) {
+        size_t row = (size_t)b->chans[c].width * b->chans[c].size + 8;
+        if (junk_size < row) junk_size = row;
+    }
+    return junk_size;
+}
+
+/* Decodes every channel; line j of channel c goes to rowp[first[c] + j]. */
+static exrqoi_result decode_rows(int path, exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                 const uint8_t *src, size_t n, uint8_t *const *rowp,
+                                 const size_t *first, uint8_t *junk)
+{
     size_t pos = 0;
     for (size_t c = 0; c < (size_t)b->nchan; c++) {
         const exrqoi__chan_layout *ch = &b->chans[c];
-        const size_t *lines = L.lines + L.first[c];
+        uint8_t *const *rows = rowp + first[c];
         size_t nx = (size_t)ch->width, ny = (size_t)ch->height;
         if (nx == 0 || ny == 0) continue;
         if (ch->type != EXRQOI_PIXEL_HALF) {
             size_t row = nx * ch->size;
             for (size_t j = 0; j < ny; j++) {
                 if (n - pos < row) return corrupt(ctx, c, "the raw samples");
-                memcpy(dst + lines[j], src + pos, row);
+                memcpy(rows[j], src + pos, row);
                 pos += row;
             }
             continue;
@@ -557,16 +562,103 @@ exrqoi_result exrqoi__b44_decompress_path(int path, exrqoi__codec_ctx *ctx,
         const uint16_t *log_table = ch->p_linear ? exrqoi__b44_log_table() : NULL;
 #if EXRQOI_B44_SSE2
         if (path >= 1) {
-            EXRQOI_TRY(decode_half_sse2(ctx, c, src, n, &pos, dst, lines, nx, ny, log_table,
-                                        (uint8_t *)junk));
+            EXRQOI_TRY(decode_half_sse2(ctx, c, src, n, &pos, rows, nx, ny, log_table, junk));
             continue;
         }
 #endif
         (void)path;
-        EXRQOI_TRY(decode_half_c(ctx, c, src, n, &pos, dst, lines, nx, ny, log_table,
-                                 (uint8_t *)junk));
+        EXRQOI_TRY(decode_half_c(ctx, c, src, n, &pos, rows, nx, ny, log_table, junk));
     }
     /* bytes after the last block are ignored, as OpenEXR does */
+    return EXRQOI_OK;
+}
+
+/* The line pointer table (scratch slot 2) and junk row (slot 0). */
+static exrqoi_result row_tables(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                const b44_lines *L, uint8_t ***rowp, uint8_t **junk)
+{
+    size_t total = L->first[b->nchan], bytes;
+    if (exrqoi__mul_size(total ? total : 1, sizeof(uint8_t *), &bytes))
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "B44 layout too large");
+    void *mem, *j;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 2, bytes, &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, junk_bytes(b), &j));
+    *rowp = (uint8_t **)mem;
+    *junk = (uint8_t *)j;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__b44_decompress_path(int path, exrqoi__codec_ctx *ctx,
+                                          const exrqoi__block_layout *b, const uint8_t *src,
+                                          size_t n, uint8_t *dst)
+{
+    b44_lines L;
+    EXRQOI_TRY(map_lines(ctx, b, &L));
+    uint8_t **rowp, *junk;
+    EXRQOI_TRY(row_tables(ctx, b, &L, &rowp, &junk));
+    for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = dst + L.lines[i];
+    return decode_rows(path, ctx, b, src, n, rowp, L.first, junk);
+}
+
+exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                              const uint8_t *src, size_t n,
+                                              const exrqoi__segment *seg, size_t nseg)
+{
+    b44_lines L;
+    EXRQOI_TRY(map_lines(ctx, b, &L));
+    uint8_t **rowp, *junk;
+    EXRQOI_TRY(row_tables(ctx, b, &L, &rowp, &junk));
+    /* each line goes where its segment puts it, or to the junk row when
+     * unwanted; the lines in unpacked order are the offsets in increasing
+     * order, so one pass over the segments places them all */
+    size_t s = 0, start = 0; /* segment s covers [start, start + seg[s].len) */
+    /* pLinear reads its rows back: two lines aliasing one destination
+     * would be converted twice, so those take the buffer */
+    bool split = false; /* some line is cut between segments */
+    size_t nch = (size_t)b->nchan;
+    for (size_t c = 0; c < nch; c++)
+        if (b->chans[c].type == EXRQOI_PIXEL_HALF && b->chans[c].p_linear) split = true;
+    size_t idx_local[16];
+    size_t *idx = idx_local;
+    if (nch > 16) {
+        void *im;
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, 3, nch * sizeof(size_t), &im));
+        idx = (size_t *)im;
+    }
+    for (size_t c = 0; c < nch; c++) idx[c] = 0;
+    for (int32_t yy = 0; yy < b->height && !split; yy++) {
+        int32_t y = b->y + yy;
+        for (size_t c = 0; c < nch; c++) {
+            const exrqoi__chan_layout *ch = &b->chans[c];
+            if (exrqoi__mod(y, ch->y_sampling) != 0) continue;
+            size_t li = L.first[c] + idx[c]++;
+            size_t off = L.lines[li], row = (size_t)ch->width * ch->size;
+            if (row == 0) {
+                rowp[li] = junk;
+                continue;
+            }
+            while (s < nseg && start + seg[s].len <= off) {
+                start += seg[s].len;
+                s++;
+            }
+            if (s == nseg || off + row > start + seg[s].len) {
+                split = true;
+                break;
+            }
+            rowp[li] = seg[s].dst ? seg[s].dst + (off - start) : junk;
+        }
+    }
+    if (!split) return decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk);
+    /* a line shared by several destinations: decode to a buffer, scatter it */
+    void *buf;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 4, b->unpacked_size ? b->unpacked_size : 1, &buf));
+    for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
+    EXRQOI_TRY(decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk));
+    const uint8_t *from = (const uint8_t *)buf;
+    for (size_t k = 0; k < nseg; k++) {
+        if (seg[k].dst && seg[k].len) memcpy(seg[k].dst, from, seg[k].len);
+        from += seg[k].len;
+    }
     return EXRQOI_OK;
 }
 

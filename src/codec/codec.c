@@ -267,7 +267,7 @@ bool exrqoi__codec_has_segments(exrqoi_compression c)
 {
     return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_ZIP || c == EXRQOI_COMPRESSION_ZIPS ||
            c == EXRQOI_COMPRESSION_RLE || c == EXRQOI_COMPRESSION_PXR24 || c == EXRQOI_COMPRESSION_DWAA ||
-           c == EXRQOI_COMPRESSION_DWAB;
+           c == EXRQOI_COMPRESSION_DWAB || c == EXRQOI_COMPRESSION_B44 || c == EXRQOI_COMPRESSION_B44A;
 }
 
 exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
@@ -298,6 +298,9 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
     case EXRQOI_COMPRESSION_DWAA:
     case EXRQOI_COMPRESSION_DWAB:
         return exrqoi__dwa_decompress_segments(ctx, block, src, src_size, seg, nseg);
+    case EXRQOI_COMPRESSION_B44:
+    case EXRQOI_COMPRESSION_B44A:
+        return exrqoi__b44_decompress_segments(ctx, block, src, src_size, seg, nseg);
     case EXRQOI_COMPRESSION_NONE:
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
                             "uncompressed chunk holds %zu bytes, %zu expected", src_size,

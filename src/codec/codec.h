@@ -205,6 +205,10 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ct
 EXRQOI_INTERNAL exrqoi_result exrqoi__zip_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                               size_t src_size, size_t unpacked_size,
                                                               const exrqoi__segment *seg, size_t nseg);
+EXRQOI_INTERNAL exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx,
+                                                              const exrqoi__block_layout *b,
+                                                              const uint8_t *src, size_t n,
+                                                              const exrqoi__segment *seg, size_t nseg);
 EXRQOI_INTERNAL exrqoi_result exrqoi__rle_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                               size_t src_size, size_t unpacked_size,
                                                               const exrqoi__segment *seg, size_t nseg);

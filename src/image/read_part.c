@@ -79,12 +79,16 @@ typedef struct direct_dst {
  * prefetchers do not follow (GoldenGate_none: 0.60 -> 0.47 ms). */
 #define PF_ROWS 4
 
-/* Copies a stored-raw block straight from the file's bytes to the slices
- * when no channel is subsampled and every slot takes its channel's type
- * with packed samples (x_stride = sample size): one memcpy per line and
- * channel, nothing worked out per line. Returns false otherwise. */
+/* Copies a block in the unpacked layout (stored raw in the file, or a
+ * decoded block) to the slices when no channel is subsampled and every
+ * slot takes its channel's type with packed samples (x_stride = sample
+ * size): one memcpy per line and channel, nothing worked out per line.
+ * Returns false otherwise. */
 static bool raw_to_slices(const exrqoi__block_layout *bl, const uint8_t *src, const direct_dst *d)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return false; /* file samples are little-endian: they need swapping */
+#endif
     if (bl->nchan > 64) return false;
     uint8_t *base[64]; /* destination of the block's first wanted sample on its first line, or NULL */
     for (int c = 0; c < bl->nchan; c++) {
@@ -407,7 +411,10 @@ static exrqoi_result read_planned(exrqoi_reader *r, const req_plan *q, uint64_t 
     const uint8_t *block;
     EXRQOI_TRY(decode_chunk(r, q->part, index, packed_size, off, w, nworkers, WORK_BLOCKS, &bl, &direct, seg,
                             nseg, &block, err));
-    if (block) exrqoi__block_to_slices(&bl, block, &q->region, q->slots, q->nslots);
+    /* a decoded block has the stored-raw layout: the prefetching copy
+     * scatters it too (GoldenGate_b44a 2 threads: 1.33 -> 1.06 ms) */
+    if (block && !raw_to_slices(&bl, block, &direct))
+        exrqoi__block_to_slices(&bl, block, &q->region, q->slots, q->nslots);
     if (q->fill) exrqoi__fill_slices(&win, &q->region, q->slots, q->nslots);
     return EXRQOI_OK;
 }

@@ -146,7 +146,8 @@ static void check_codec(exrqoi_compression comp, bool tiled, int threads)
         }
     }
     /* lossless codecs give back what was written */
-    if (comp != EXRQOI_COMPRESSION_DWAA && comp != EXRQOI_COMPRESSION_DWAB && comp != EXRQOI_COMPRESSION_PXR24)
+    if (comp != EXRQOI_COMPRESSION_DWAA && comp != EXRQOI_COMPRESSION_DWAB && comp != EXRQOI_COMPRESSION_PXR24 &&
+        comp != EXRQOI_COMPRESSION_B44 && comp != EXRQOI_COMPRESSION_B44A)
         for (int c = 0; c < NCH; c++) assert_memory_equal(ref[0][c], planes[c], (size_t)W * H * tsize(c));
     for (int k = 0; k < 3; k++)
         for (int c = 0; c < NCH; c++) {
@@ -164,7 +165,8 @@ static void test_segment_codecs(void **state)
     const exrqoi_compression comps[] = {EXRQOI_COMPRESSION_NONE,  EXRQOI_COMPRESSION_RLE,
                                         EXRQOI_COMPRESSION_ZIPS,  EXRQOI_COMPRESSION_ZIP,
                                         EXRQOI_COMPRESSION_PXR24, EXRQOI_COMPRESSION_DWAA,
-                                        EXRQOI_COMPRESSION_DWAB};
+                                        EXRQOI_COMPRESSION_DWAB,  EXRQOI_COMPRESSION_B44,
+                                        EXRQOI_COMPRESSION_B44A};
     for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++)
         for (int tiled = 0; tiled < 2; tiled++)
             for (int threads = 1; threads <= 2; threads++) check_codec(comps[i], tiled != 0, threads);
