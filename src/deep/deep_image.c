@@ -1,7 +1,5 @@
 /* The public deep image container: allocation, offsets, lookup. */
-#include "common/internal.h"
-
-#include "exrqoi/deep.h"
+#include "deep/deep_image.h"
 
 static size_t sample_size(exrqoi_pixel_type t)
 {
@@ -26,9 +24,9 @@ void exrqoi_deep_image_free(exrqoi_deep_image *img)
     img->alloc = keep;
 }
 
-exrqoi_result exrqoi_deep_image_init(exrqoi_deep_image *img, const exrqoi_allocator *allocator,
-                                     int32_t width, int32_t height, int32_t channel_count,
-                                     const char *const *names, const exrqoi_pixel_type *types)
+static exrqoi_result image_init(exrqoi_deep_image *img, const exrqoi_allocator *allocator, int32_t width,
+                                int32_t height, int32_t channel_count, const char *const *names,
+                                const exrqoi_pixel_type *types, bool zero)
 {
     if (!img) return EXRQOI_ERR_INVALID_ARGUMENT;
     memset(img, 0, sizeof *img);
@@ -42,8 +40,13 @@ exrqoi_result exrqoi_deep_image_init(exrqoi_deep_image *img, const exrqoi_alloca
         exrqoi__add_size(npix, 1, &nofs))
         return EXRQOI_ERR_LIMIT;
     const exrqoi_allocator *a = &img->alloc;
-    img->counts = (uint32_t *)exrqoi__calloc(a, npix ? npix : 1, sizeof(uint32_t));
-    img->offsets = (uint64_t *)exrqoi__calloc(a, nofs, sizeof(uint64_t));
+    if (zero) {
+        img->counts = (uint32_t *)exrqoi__calloc(a, npix ? npix : 1, sizeof(uint32_t));
+        img->offsets = (uint64_t *)exrqoi__calloc(a, nofs, sizeof(uint64_t));
+    } else if (npix <= SIZE_MAX / sizeof(uint64_t) - 1) { /* both products fit */
+        img->counts = (uint32_t *)exrqoi__alloc(a, (npix ? npix : 1) * sizeof(uint32_t));
+        img->offsets = (uint64_t *)exrqoi__alloc(a, nofs * sizeof(uint64_t));
+    }
     img->channels = (exrqoi_deep_channel *)exrqoi__calloc(
         a, channel_count ? (size_t)channel_count : 1, sizeof(exrqoi_deep_channel));
     if (!img->counts || !img->offsets || !img->channels) goto oom;
@@ -59,6 +62,37 @@ exrqoi_result exrqoi_deep_image_init(exrqoi_deep_image *img, const exrqoi_alloca
 oom:
     exrqoi_deep_image_free(img);
     return EXRQOI_ERR_OUT_OF_MEMORY;
+}
+
+exrqoi_result exrqoi_deep_image_init(exrqoi_deep_image *img, const exrqoi_allocator *allocator,
+                                     int32_t width, int32_t height, int32_t channel_count,
+                                     const char *const *names, const exrqoi_pixel_type *types)
+{
+    return image_init(img, allocator, width, height, channel_count, names, types, true);
+}
+
+exrqoi_result exrqoi__deep_image_init_unset(exrqoi_deep_image *img, const exrqoi_allocator *allocator,
+                                           int32_t width, int32_t height, int32_t channel_count,
+                                           const char *const *names, const exrqoi_pixel_type *types)
+{
+    return image_init(img, allocator, width, height, channel_count, names, types, false);
+}
+
+exrqoi_result exrqoi__deep_image_alloc_samples_unset(exrqoi_deep_image *img)
+{
+    if (!img || (img->channel_count > 0 && !img->channels)) return EXRQOI_ERR_INVALID_ARGUMENT;
+    uint64_t total = img->total_samples;
+    const exrqoi_allocator *a = &img->alloc;
+    for (int32_t c = 0; c < img->channel_count; c++) {
+        exrqoi_deep_channel *ch = &img->channels[c];
+        size_t bytes;
+        if (total > (uint64_t)SIZE_MAX || exrqoi__mul_size((size_t)total, sample_size(ch->type), &bytes))
+            return EXRQOI_ERR_LIMIT;
+        exrqoi__free(a, ch->samples);
+        ch->samples = exrqoi__alloc(a, bytes ? bytes : 1);
+        if (!ch->samples) return EXRQOI_ERR_OUT_OF_MEMORY;
+    }
+    return EXRQOI_OK;
 }
 
 exrqoi_result exrqoi_deep_image_alloc_samples(exrqoi_deep_image *img, uint64_t max_total_samples)

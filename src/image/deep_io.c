@@ -2,11 +2,17 @@
  *
  * Reading runs in two passes, as OpenEXR does: first every chunk's count
  * table is decoded on the worker pool straight into the image's counts
- * (each chunk owns a disjoint rectangle of them); once the part-wide total
- * is known and checked, the sample arrays are allocated and every chunk's
- * sample data is decoded into them, again in parallel. Writing encodes a
- * batch of chunks on the pool, then emits the batch in file order. */
+ * (each chunk owns a disjoint rectangle of them), each chunk also summing
+ * its lines. Between the passes only those line sums (one per line and
+ * tile column) are turned into starting offsets, so the serial part stays
+ * small; once the part-wide total is checked, the sample arrays are
+ * allocated and every chunk writes its pixels' offsets and decodes its
+ * sample data, again in parallel. Counts, offsets and samples are each
+ * written in full by the passes, so none is zero-filled first. Writing
+ * encodes a batch of chunks on the pool, then emits the batch in file
+ * order. */
 #include "deep/deep_chunk.h"
+#include "deep/deep_image.h"
 #include "exrqoi/image.h"
 #include "image/writer.h"
 #include "image/job.h"
@@ -30,6 +36,11 @@ typedef struct read_job {
     exrqoi__deep_chunk_layout base;
     chunk_ref *refs;
     uint64_t *totals;
+    /* per line of the level and tile column: the line's sample count in
+     * that chunk after pass 1, its first sample's offset after the scan */
+    uint64_t *lines;
+    size_t tiles_x;   /* columns of `lines`: 1 for scanline parts */
+    int32_t tile_w;   /* tile x_size; 0 for scanline parts */
     exrqoi_deep_image *img;
     void **dst;
     exrqoi__worker *workers;
@@ -41,6 +52,13 @@ typedef struct read_job {
 static size_t pixel_index(const exrqoi_box2i *lwin, const exrqoi_box2i *win, size_t width)
 {
     return (size_t)((int64_t)win->min.y - lwin->min.y) * width + (size_t)((int64_t)win->min.x - lwin->min.x);
+}
+
+/* Index of the chunk's first line in read_job.lines. */
+static size_t line_index(const read_job *j, const exrqoi_box2i *win)
+{
+    size_t tx = j->tile_w > 0 ? (size_t)(((int64_t)win->min.x - j->lwin.min.x) / j->tile_w) : 0;
+    return (size_t)((int64_t)win->min.y - j->lwin.min.y) * j->tiles_x + tx;
 }
 
 static void chunk_layout(const exrqoi__deep_chunk_layout *base, const exrqoi_box2i *win,
@@ -95,6 +113,13 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
         return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu: %s", j->part,
                             (unsigned long long)index, (unsigned long long)ci.file_offset,
                             wk->codec.err.msg[0] ? wk->codec.err.msg : exrqoi_strerror(rv));
+    size_t cw = (size_t)L.width, li = line_index(j, &ci.window);
+    for (int32_t y = 0; y < L.height; y++) {
+        const uint32_t *c = counts + (size_t)y * j->width;
+        uint64_t t = 0;
+        for (size_t x = 0; x < cw; x++) t += c[x];
+        j->lines[li + (size_t)y * j->tiles_x] = t;
+    }
     return EXRQOI_OK;
 }
 
@@ -107,6 +132,16 @@ static exrqoi_result read_samples(read_job *j, size_t item, exrqoi__worker *wk, 
     const uint8_t *data = NULL;
     EXRQOI_TRY(fetch(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
     size_t at = pixel_index(&j->lwin, &ref->window, j->width);
+    size_t cw = (size_t)L.width, li = line_index(j, &ref->window);
+    for (int32_t y = 0; y < L.height; y++) {
+        const uint32_t *c = j->img->counts + at + (size_t)y * j->width;
+        uint64_t *o = j->img->offsets + at + (size_t)y * j->width;
+        uint64_t t = j->lines[li + (size_t)y * j->tiles_x];
+        for (size_t x = 0; x < cw; x++) {
+            o[x] = t;
+            t += c[x];
+        }
+    }
     exrqoi__err_clear(&wk->codec.err);
     exrqoi_result rv = exrqoi__deep_decode_samples(&wk->codec, &j->r->limits, &L, &ref->sizes, data,
                                                    j->img->counts + at, j->width, j->img->offsets + at,
@@ -163,7 +198,17 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
                               "part %d: %llu deep samples need more than the %llu bytes allowed", j->part,
                               (unsigned long long)total, (unsigned long long)lim->max_alloc_bytes);
         else {
-            rv = exrqoi_deep_image_alloc_samples(img, lim->max_deep_samples_total);
+            /* line sums to starting offsets, in the image's row-major order */
+            size_t nl = (size_t)img->height * j->tiles_x, npix = (size_t)img->width * (size_t)img->height;
+            uint64_t at = 0;
+            for (size_t i = 0; i < nl; i++) {
+                uint64_t t = j->lines[i];
+                j->lines[i] = at;
+                at += t; /* each line sum <= a chunk total, the sum of those is `total` */
+            }
+            img->offsets[npix] = total;
+            img->total_samples = total;
+            rv = at == total ? exrqoi__deep_image_alloc_samples_unset(img) : EXRQOI_ERR_BAD_SAMPLES;
             if (rv) rv = exrqoi__fail(&r->err, rv, "part %d: cannot allocate %llu deep samples", j->part,
                                       (unsigned long long)total);
         }
@@ -196,8 +241,11 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     int32_t w = L->window.max.x - L->window.min.x + 1, h = L->window.max.y - L->window.min.y + 1;
     uint64_t nchunks = pi->tiled ? (uint64_t)L->tiles_x * (uint64_t)L->tiles_y : pi->chunk_count;
     /* counts + offsets + per-chunk bookkeeping, before any of it exists */
-    uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8);
-    if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || fixed > r->limits.max_alloc_bytes)
+    uint64_t tiles_x = pi->tiled ? (uint64_t)(L->tiles_x > 0 ? L->tiles_x : 1) : 1;
+    uint64_t nlines = (uint64_t)h * tiles_x;
+    uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8) + nlines * 8;
+    if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || nlines > SIZE_MAX / 8 ||
+        fixed > r->limits.max_alloc_bytes)
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d level (%d, %d) needs more than %llu bytes",
                             part, lx, ly, (unsigned long long)r->limits.max_alloc_bytes);
 
@@ -209,15 +257,16 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     size_t n = (size_t)nchunks;
     chunk_ref *refs = (chunk_ref *)exrqoi__calloc(a, n ? n : 1, sizeof *refs);
     uint64_t *totals = (uint64_t *)exrqoi__calloc(a, n ? n : 1, sizeof *totals);
+    uint64_t *lines = (uint64_t *)exrqoi__calloc(a, nlines ? (size_t)nlines : 1, sizeof *lines);
     exrqoi_result rv = EXRQOI_OK;
-    if (!names || !types || !dst || !refs || !totals)
+    if (!names || !types || !dst || !refs || !totals || !lines)
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     for (int32_t c = 0; c < nch && !rv; c++) {
         names[c] = pi->channels[c].name;
         types[c] = pi->channels[c].type;
     }
     if (!rv) {
-        rv = exrqoi_deep_image_init(out, a, w, h, nch, names, types);
+        rv = exrqoi__deep_image_init_unset(out, a, w, h, nch, names, types);
         if (rv) exrqoi__fail(&r->err, rv, "part %d: cannot set up a %d x %d deep image", part, w, h);
     }
     if (!rv) {
@@ -234,6 +283,9 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
         j.refs = refs;
         j.totals = totals;
+        j.lines = lines;
+        j.tiles_x = (size_t)tiles_x;
+        j.tile_w = pi->tiled ? pi->tiles.x_size : 0;
         j.img = out;
         j.dst = dst;
         exrqoi__job_status_init(&j.st);
@@ -244,6 +296,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     exrqoi__free(a, dst);
     exrqoi__free(a, refs);
     exrqoi__free(a, totals);
+    exrqoi__free(a, lines);
     if (rv) exrqoi_deep_image_free(out);
     return rv;
 }
