@@ -12,6 +12,7 @@
  */
 #include "codec/b44.h"
 #include "codec/b44_tables.h"
+#include "codec/seg_cursor.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
@@ -654,11 +655,8 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 4, b->unpacked_size ? b->unpacked_size : 1, &buf));
     for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
     EXRQOI_TRY(decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk));
-    const uint8_t *from = (const uint8_t *)buf;
-    for (size_t k = 0; k < nseg; k++) {
-        if (seg[k].dst && seg[k].len) memcpy(seg[k].dst, from, seg[k].len);
-        from += seg[k].len;
-    }
+    seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked by exrqoi__decompress_block_segments */
+    seg_scatter(&sc, (const uint8_t *)buf, b->unpacked_size);
     return EXRQOI_OK;
 }
 

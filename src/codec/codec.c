@@ -2,6 +2,7 @@
 #include "codec/codec.h"
 #include "codec/dwa.h"
 #include "codec/pxr24.h"
+#include "codec/seg_cursor.h"
 
 #include <libdeflate.h>
 
@@ -274,17 +275,13 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
                                                 const uint8_t *src, size_t src_size,
                                                 const exrqoi__segment *seg, size_t nseg)
 {
-    size_t total = 0;
-    for (size_t s = 0; s < nseg; s++)
-        if (exrqoi__add_size(total, seg[s].len, &total)) break;
-    if (total != block->unpacked_size)
+    const size_t total = block->unpacked_size;
+    if (!seg_cover(seg, nseg, total))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "segments cover %zu bytes of a %zu byte block", total, block->unpacked_size);
-    if (src_size == block->unpacked_size) {
-        for (size_t s = 0; s < nseg; s++) {
-            if (seg[s].dst && seg[s].len) memcpy(seg[s].dst, src, seg[s].len);
-            src += seg[s].len;
-        }
+                            "segments do not cover the %zu bytes of the block", total);
+    if (src_size == total) {
+        seg_cursor sc = {seg, nseg, 0, 0};
+        seg_scatter(&sc, src, total);
         return EXRQOI_OK;
     }
     switch (block->compression) {

@@ -1,6 +1,6 @@
 /* A cursor over exrqoi__segment lists (codec.h), walked one unpacked
  * line at a time by codecs that decode straight into the caller's memory
- * (PXR24, DWA). */
+ * (PXR24, DWA, B44) and by stored-raw blocks. */
 #ifndef EXRQOI_SEG_CURSOR_H
 #define EXRQOI_SEG_CURSOR_H
 

@@ -201,26 +201,34 @@ static void test_corrupt(void **state)
 /* The SSE2 plane kernel equals the portable one on random planes, for
  * every type and widths around the 8-sample step (ASan checks that no
  * path writes past an exactly sized output). */
+/* A PXR24 block of 1-4 random channels (any type, sampling 1 or 2) at a
+ * random origin near 0, up to max_w x 16 pixels; returns the channel count. */
+static int random_block(exrqoi__block_layout *b, exrqoi__chan_layout cl[4], chan_spec cs[4], int32_t max_w)
+{
+    static const uint8_t types[3] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_UINT, EXRQOI_PIXEL_FLOAT};
+    int n = 1 + (int)(rnd() % 4);
+    for (int c = 0; c < n; c++) {
+        cs[c].type = types[rnd() % 3];
+        cs[c].p_linear = 0;
+        cs[c].xs = 1 + (int32_t)(rnd() % 2);
+        cs[c].ys = 1 + (int32_t)(rnd() % 2);
+    }
+    int32_t w = 1 + (int32_t)(rnd() % (uint32_t)max_w), h = 1 + (int32_t)(rnd() % 16);
+    int32_t x = (int32_t)(rnd() % 5) - 2, y = (int32_t)(rnd() % 5) - 2;
+    make_block(b, cl, cs, n, x, y, w, h, EXRQOI_COMPRESSION_PXR24);
+    return n;
+}
+
 static void test_unplane_paths(void **state)
 {
     (void)state;
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    static const uint8_t types[3] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_UINT, EXRQOI_PIXEL_FLOAT};
     for (int iter = 0; iter < 300; iter++) {
-        int n = 1 + (int)(rnd() % 4);
         chan_spec cs[4];
-        for (int c = 0; c < n; c++) {
-            cs[c].type = types[rnd() % 3];
-            cs[c].p_linear = 0;
-            cs[c].xs = 1 + (int32_t)(rnd() % 2);
-            cs[c].ys = 1 + (int32_t)(rnd() % 2);
-        }
         exrqoi__chan_layout cl[4];
         exrqoi__block_layout b;
-        int32_t w = 1 + (int32_t)(rnd() % 70), h = 1 + (int32_t)(rnd() % 16);
-        make_block(&b, cl, cs, n, (int32_t)(rnd() % 5) - 2, (int32_t)(rnd() % 5) - 2, w, h,
-                   EXRQOI_COMPRESSION_PXR24);
+        int n = random_block(&b, cl, cs, 70);
         size_t planes = 0;
         for (int c = 0; c < n; c++)
             planes += (size_t)cl[c].width * cl[c].height * (cl[c].type == EXRQOI_PIXEL_FLOAT ? 3u : cl[c].size);
@@ -280,20 +288,11 @@ static void test_segments(void **state)
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
     const exrqoi__codec *cd = exrqoi__codec_get(EXRQOI_COMPRESSION_PXR24);
-    static const uint8_t types[3] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_UINT, EXRQOI_PIXEL_FLOAT};
     for (int iter = 0; iter < 200; iter++) {
-        int n = 1 + (int)(rnd() % 4);
         chan_spec cs[4];
-        for (int c = 0; c < n; c++) {
-            cs[c].type = types[rnd() % 3];
-            cs[c].p_linear = 0;
-            cs[c].xs = 1 + (int32_t)(rnd() % 2);
-            cs[c].ys = 1 + (int32_t)(rnd() % 2);
-        }
         exrqoi__chan_layout cl[4];
         exrqoi__block_layout b;
-        make_block(&b, cl, cs, n, (int32_t)(rnd() % 5) - 2, (int32_t)(rnd() % 5) - 2,
-                   1 + (int32_t)(rnd() % 50), 1 + (int32_t)(rnd() % 16), EXRQOI_COMPRESSION_PXR24);
+        random_block(&b, cl, cs, 50);
         size_t sz = b.unpacked_size;
         if (!sz) continue;
         uint8_t *src = malloc(sz), *dec = malloc(sz), *out = malloc(sz * 3 + 64), *want = malloc(sz * 3 + 64);
