@@ -154,6 +154,13 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
     if (bl->unpacked_size > r->limits.max_chunk_size)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d chunk %llu unpacks to %llu bytes, over the limit",
                             part, (unsigned long long)index, (unsigned long long)bl->unpacked_size);
+    /* evidence before allocation: the packed bytes must be able to hold the block */
+    exrqoi__err why;
+    why.on_message = NULL;
+    why.msg[0] = 0;
+    if (exrqoi__check_expansion(bl->compression, bl, packed_size, bl->unpacked_size, &why) != EXRQOI_OK)
+        return exrqoi__fail(err, why.code, "part %d, chunk %llu at byte %llu: %s", part, (unsigned long long)index,
+                            (unsigned long long)r->parts[part].offsets[index], why.msg);
     /* max_alloc_bytes bounds the whole call: every worker's share */
     uint64_t need = (r->src.mem ? 0 : packed_size) + (uint64_t)blocks * bl->unpacked_size;
     if (need > r->limits.max_alloc_bytes / (uint64_t)(nworkers > 0 ? nworkers : 1))
@@ -168,10 +175,10 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
         packed = r->src.mem + off; /* bounds checked by the leader parser */
     } else {
         void *pb = w->packed;
-        if (exrqoi__reserve(r->alloc, &pb, &w->packed_cap, (size_t)packed_size) != EXRQOI_OK)
-            return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        exrqoi_result rv =
+            exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)packed_size, err);
         w->packed = (uint8_t *)pb;
-        EXRQOI_TRY(exrqoi__source_read(&r->src, off, w->packed, (size_t)packed_size, err));
+        if (rv) return rv;
         packed = w->packed;
     }
     if (packed_size == bl->unpacked_size) {
