@@ -819,7 +819,7 @@ static uint64_t b44_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
 {
     bool has_half = !b;
     for (int c = 0; b && c < b->nchan; c++) has_half |= b->chans[c].type == EXRQOI_PIXEL_HALF;
-    return has_half ? exrqoi__sat_mul(n / 3, 32) + (n % 3) : n;
+    return has_half ? exrqoi__sat_add(exrqoi__sat_mul(n / 3, 32), n % 3) : n;
 }
 
 const exrqoi__codec exrqoi__codec_b44 = {EXRQOI_COMPRESSION_B44, "b44", 32, b44_decompress,

@@ -132,11 +132,16 @@ typedef struct exrqoi__codec {
     uint64_t (*max_unpacked)(const exrqoi__block_layout *block, uint64_t packed_size);
 } exrqoi__codec;
 
-/* Saturating a * b (the bounds above). */
+/* Saturating a * b and a + b (the bounds above). */
 static inline uint64_t exrqoi__sat_mul(uint64_t a, uint64_t b)
 {
     uint64_t r;
     return exrqoi__mul_u64(a, b, &r) ? UINT64_MAX : r;
+}
+static inline uint64_t exrqoi__sat_add(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return exrqoi__add_u64(a, b, &r) ? UINT64_MAX : r;
 }
 
 /* The most bytes a zlib stream (RFC 1950) of n bytes inflates to: each

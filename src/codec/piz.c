@@ -321,7 +321,7 @@ static uint64_t piz_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     (void)b;
     if (n <= PIZ_MIN_OVERHEAD) return 0;
     uint64_t bits = exrqoi__sat_mul(n - PIZ_MIN_OVERHEAD, 8);
-    return exrqoi__sat_mul(bits / 9, 255 * 2) + (bits % 9) * 2; /* whole runs, then 1 value per bit */
+    return exrqoi__sat_add(exrqoi__sat_mul(bits / 9, 255 * 2), (bits % 9) * 2); /* runs, then 1 value a bit */
 }
 
 const exrqoi__codec exrqoi__codec_piz = {EXRQOI_COMPRESSION_PIZ, "piz", 32, piz_decompress,

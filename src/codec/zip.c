@@ -149,7 +149,7 @@ static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
 static uint64_t rle_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
 {
     (void)b;
-    return (n / 2) * 128;
+    return exrqoi__sat_mul(n / 2, 128);
 }
 
 const exrqoi__codec exrqoi__codec_rle = {EXRQOI_COMPRESSION_RLE, "rle", 1, rle_decompress,
