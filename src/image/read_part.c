@@ -614,6 +614,32 @@ static uint64_t plan_cost_ns(const req_plan *q)
     return ns < SMALL_CALL_NS ? ns : SMALL_CALL_NS;
 }
 
+/* Workers whose working sets (WORK_BLOCKS unpacked blocks of the largest
+ * full chunk of the call, and its packed bytes) fit max_alloc_bytes
+ * together: a call on huge chunks uses fewer threads rather than failing. */
+static int workers_that_fit(const exrqoi_reader *r, const req_plan *reqs, size_t nreqs, int width)
+{
+    uint64_t chunk = 0;
+    for (size_t i = 0; i < nreqs; i++) {
+        const exrqoi_part_info *pi = &reqs[i].p->info;
+        uint64_t bpp = 0;
+        for (int32_t c = 0; c < pi->channel_count; c++)
+            bpp += (uint64_t)exrqoi_pixel_type_size(pi->channels[c].type);
+        uint64_t w = pi->tiled ? (uint64_t)pi->tiles.x_size
+                               : (uint64_t)((int64_t)pi->data_window.max.x - pi->data_window.min.x + 1);
+        uint64_t h = pi->tiled ? (uint64_t)pi->tiles.y_size : (uint64_t)pi->lines_per_chunk;
+        uint64_t n;
+        if (exrqoi__mul_u64(w, h, &n) || exrqoi__mul_u64(n, bpp, &n) || n > r->limits.max_chunk_size)
+            n = r->limits.max_chunk_size; /* larger chunks fail on their own */
+        if (n > chunk) chunk = n;
+    }
+    uint64_t per = chunk * (WORK_BLOCKS + 1);
+    if (per == 0) return width;
+    uint64_t fit = r->limits.max_alloc_bytes / per;
+    if (fit < 1) fit = 1;
+    return (uint64_t)width > fit ? (int)fit : width;
+}
+
 /* Decodes the chunks of the planned requests (those with count > 0, their
  * first_item set) as one parallel loop. */
 static exrqoi_result run_plans(exrqoi_reader *r, const req_plan *reqs, size_t nreqs, uint64_t total,
@@ -630,6 +656,7 @@ static exrqoi_result run_plans(exrqoi_reader *r, const req_plan *reqs, size_t nr
     exrqoi_pool *pool = cost_ns < SMALL_CALL_NS ? NULL : exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
     if ((uint64_t)width > total) width = (int)total;
+    width = workers_that_fit(r, reqs, nreqs, width);
     exrqoi__lease lease;
     exrqoi__lease_acquire(r, width, &lease);
     j.workers = lease.workers;
