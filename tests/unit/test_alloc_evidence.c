@@ -272,11 +272,57 @@ static void test_damaged(void **state)
     }
 }
 
+/* QOI: a header declaring 20000 x 20000 pixels with a few bytes of data,
+ * from memory and from a stream of unknown size; and a constant image,
+ * whose runs are exactly the densest QOI there is, still decodes. */
+static void test_qoi(void **state)
+{
+    (void)state;
+    static uint8_t px[300 * 200 * 4];
+    for (size_t i = 0; i < sizeof px; i += 4) px[i] = px[i + 1] = px[i + 2] = 0, px[i + 3] = 255;
+    exrqoi_qoi_desc d = {300, 200, 4, EXRQOI_QOI_SRGB};
+    void *enc = NULL;
+    size_t n = 0;
+    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &n), EXRQOI_OK);
+    assert_true(n < 300 * 200 / 62 + 64); /* all runs */
+    counter c = {0, 0, 0};
+    exrqoi_allocator al = {cnt_alloc, cnt_free, &c};
+    exrqoi_qoi_options o;
+    memset(&o, 0, sizeof o);
+    o.allocator = &al;
+    void *dec = NULL;
+    exrqoi_qoi_desc got;
+    assert_int_equal(exrqoi_qoi_decode(enc, n, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_memory_equal(dec, px, sizeof px);
+    exrqoi_free(&al, dec);
+    bytes b = {(uint8_t *)enc, n};
+    source s = {&b};
+    exrqoi_input in = {src_read, -1, 0, &s};
+    assert_int_equal(exrqoi_qoi_decode_input(&in, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_memory_equal(dec, px, sizeof px);
+    exrqoi_free(&al, dec);
+    /* the same bytes under a huge header */
+    uint8_t *big = (uint8_t *)enc;
+    big[4] = 0, big[5] = 0, big[6] = 0x4e, big[7] = 0x20; /* width 20000 */
+    big[8] = 0, big[9] = 0, big[10] = 0x4e, big[11] = 0x20; /* height 20000 */
+    c.peak = c.live = 0;
+    dec = NULL;
+    assert_int_equal(exrqoi_qoi_decode(enc, n, &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
+    assert_null(dec);
+    assert_true(c.peak < ((size_t)1 << 20));
+    assert_int_equal(exrqoi_qoi_decode_input(&in, &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
+    assert_true(c.peak <= ((size_t)4 << 20));
+    assert_int_equal(c.live, 0);
+    if (report()) printf("QOI 20000x20000 header on %zu bytes: peak %zu\n", n, c.peak);
+    exrqoi_free(NULL, enc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_widened),
         cmocka_unit_test(test_damaged),
+        cmocka_unit_test(test_qoi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
