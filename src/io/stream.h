@@ -30,6 +30,17 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__source_read(exrqoi__source *s, uint64_t of
 EXRQOI_INTERNAL exrqoi_result exrqoi__source_read_some(exrqoi__source *s, uint64_t offset, void *buf,
                                                        size_t n, size_t *got, exrqoi__err *err);
 
+/* Reads exactly n bytes at offset into *buf, grown (exrqoi__reserve with
+ * `a`, keeping its capacity in *cap) to hold them: at once when the
+ * source's size is known (the caller has checked n against it), else in
+ * steps that double what has arrived (from EXRQOI__SOURCE_STEP), so a
+ * size read from the file takes at most about twice the memory of the
+ * bytes that are really there (source_grow.c). */
+#define EXRQOI__SOURCE_STEP ((size_t)1 << 20)
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_read_grow(exrqoi__source *s, const exrqoi_allocator *a,
+                                                       uint64_t offset, void **buf, size_t *cap, size_t n,
+                                                       exrqoi__err *err);
+
 /* A sink writes front to back; `seekable` sinks can go back to patch. */
 typedef struct exrqoi__sink {
     exrqoi_output out;
