@@ -353,7 +353,14 @@ int cmd_convert(int argc, char **argv)
     int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
     item *items = NULL;
     size_t count = 0;
-    if (status) goto out;
+    if (status) {
+        if (status < 0) status = TOOL_OK; /* --help was printed */
+        goto out;
+    }
+    if (npos == 0) {
+        status = tool_usage_error(&cmd, "no input files");
+        goto out;
+    }
     o.e2q.tonemap = (exrqoi_tonemap)o.tonemap;
     tool_fmt want = fmt < 0 ? FMT_NONE : fmt == 0 ? FMT_EXR : FMT_QOI;
     if (dir) {
