@@ -103,7 +103,9 @@ int cmd_check(int argc, char **argv)
         return status;
     }
     tool_progress bar;
-    tool_progress_init(&bar, npos > 1, (size_t)npos, 0);
+    uint64_t total = 0;
+    for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);
+    tool_progress_init(&bar, npos > 1, (size_t)npos, total);
     for (int i = 0; i < npos; i++) {
         tool_src s;
         char why[300];
@@ -121,7 +123,7 @@ int cmd_check(int argc, char **argv)
         }
         tool_src_close(&s);
         fflush(stdout);
-        tool_progress_update(&bar, (size_t)i + 1, 0);
+        tool_progress_update(&bar, (size_t)i + 1, tool_file_size(pos[i]));
     }
     tool_progress_clear(&bar);
     free(pos);

@@ -387,8 +387,7 @@ int cmd_convert(int argc, char **argv)
     if (!items) goto out;
     for (size_t k = 0; k < count; k++) {
         items[k].in = pos[k];
-        struct stat st;
-        if (strcmp(pos[k], "-") && stat(pos[k], &st) == 0 && S_ISREG(st.st_mode)) items[k].bytes = (uint64_t)st.st_size;
+        items[k].bytes = tool_file_size(pos[k]);
     }
     if (dir) {
         struct stat st;

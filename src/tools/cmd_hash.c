@@ -242,7 +242,9 @@ int cmd_hash(int argc, char **argv)
         return status;
     }
     tool_progress bar;
-    tool_progress_init(&bar, npos > 1, (size_t)npos, 0);
+    uint64_t total = 0;
+    for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);
+    tool_progress_init(&bar, npos > 1, (size_t)npos, total);
     int shown = 0;
     if (json) printf("[");
     for (int i = 0; i < npos; i++) {
@@ -269,7 +271,7 @@ int cmd_hash(int argc, char **argv)
         if (verbose) fprintf(stderr, "hashed %s%s\n", pos[i], rv ? ": failed" : "");
         fflush(stdout);
         tool_buf_free(&out);
-        tool_progress_update(&bar, (size_t)i + 1, 0);
+        tool_progress_update(&bar, (size_t)i + 1, tool_file_size(pos[i]));
     }
     tool_progress_clear(&bar);
     if (json) printf("]\n");

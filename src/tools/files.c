@@ -194,6 +194,13 @@ exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *
     return rv;
 }
 
+uint64_t tool_file_size(const char *path)
+{
+    struct stat st;
+    if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return (uint64_t)st.st_size;
+}
+
 bool tool_file_id(const char *path, bool in_side, tool_id *id)
 {
     struct stat st;
@@ -209,6 +216,10 @@ bool tool_check_output(const char *cmd, const char *out, const char *const *inpu
     struct stat st;
     if (!tool_is_stdout(out) && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
         fprintf(stderr, "exrqoi %s: %s: is a directory\n", cmd, out);
+        return false;
+    }
+    if (tool_is_stdout(out) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "exrqoi %s: standard output is a terminal: not writing an image there\n", cmd);
         return false;
     }
     tool_id o, i;

@@ -45,6 +45,9 @@ exrqoi_result tool_dst_qoi(const char *path, const void *px, const exrqoi_qoi_de
 exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *px,
                             const exrqoi_rgba_write_options *o);
 
+/* Size of a regular file (0 otherwise), for progress. */
+uint64_t tool_file_size(const char *path);
+
 /* Identity of a file (device, inode), following links; "-" is standard
  * input or output as `in_side` says. False when it does not exist. */
 typedef struct tool_id {
