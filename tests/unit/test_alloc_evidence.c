@@ -4,7 +4,9 @@
  * ../shared/corpus/openexr-images/Damaged/, read through every public read
  * path with a counting allocator. Each read must fail cleanly (or succeed),
  * and the most the library holds at once must stay within
- * 64 MiB + 2048 x the file's size, with the default limits.
+ * 64 MiB + 2048 x the file's size, with the default limits. Also QOI
+ * headers declaring huge images, and the growing read used for sizes
+ * declared by sources of unknown size.
  *
  * EXRQOI_ALLOC_REPORT=1 in the environment prints each file's peak. */
 #ifndef _GNU_SOURCE
@@ -23,6 +25,7 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "io/stream.h"
 #include "small_files.h"
 
 /* ---- counting allocator ------------------------------------------------- */
@@ -317,12 +320,50 @@ static void test_qoi(void **state)
     exrqoi_free(NULL, enc);
 }
 
+/* The growing read behind every declared size from a source of unknown
+ * size: the right bytes across several steps, and a size the source does
+ * not hold takes about twice the bytes that are there, not the size. */
+static void test_read_grow(void **state)
+{
+    (void)state;
+    size_t n = 5 * EXRQOI__SOURCE_STEP + 12345;
+    bytes b = {(uint8_t *)malloc(n), n};
+    assert_non_null(b.d);
+    for (size_t i = 0; i < n; i++) b.d[i] = (uint8_t)(i * 7 + (i >> 12));
+    source s = {&b};
+    exrqoi_input in = {src_read, -1, 1, &s};
+    counter c = {0, 0, 0};
+    exrqoi_allocator al = {cnt_alloc, cnt_free, &c};
+    exrqoi__source src;
+    exrqoi__err err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(exrqoi__source_open_input(&src, &in, &err), EXRQOI_OK);
+    void *buf = NULL;
+    size_t cap = 0;
+    assert_int_equal(exrqoi__source_read_grow(&src, &al, 100, &buf, &cap, n - 100, &err), EXRQOI_OK);
+    assert_memory_equal(buf, b.d + 100, n - 100);
+    assert_true(c.calls > 2); /* it did grow in steps */
+    exrqoi_free(&al, buf);
+    /* 2 GiB declared, 5 MiB there */
+    buf = NULL;
+    cap = 0;
+    c.peak = c.live = 0;
+    assert_int_equal(exrqoi__source_read_grow(&src, &al, 0, &buf, &cap, (size_t)2 << 30, &err),
+                     EXRQOI_ERR_TRUNCATED);
+    exrqoi_free(&al, buf);
+    assert_true(c.peak <= 3 * n);
+    assert_int_equal(c.live, 0);
+    exrqoi__source_close(&src);
+    free(b.d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_widened),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_qoi),
+        cmocka_unit_test(test_read_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
