@@ -4,6 +4,7 @@
  * numbers measure decoding, not page faults (tests/bench does the same for
  * OpenEXR). */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,8 @@ static double median(double *v, int n)
 
 static unsigned char *load_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
+    bool std_in = !strcmp(path, "-");
+    FILE *f = std_in ? stdin : fopen(path, "rb");
     if (!f) return NULL;
     unsigned char *d = NULL;
     size_t cap = 0, len = 0;
@@ -54,7 +56,7 @@ static unsigned char *load_file(const char *path, size_t *size)
             unsigned char *n = realloc(d, cap);
             if (!n) {
                 free(d);
-                fclose(f);
+                if (!std_in) fclose(f);
                 return NULL;
             }
             d = n;
@@ -64,7 +66,7 @@ static unsigned char *load_file(const char *path, size_t *size)
         if (got == 0) break;
     }
     int bad = ferror(f);
-    fclose(f);
+    if (!std_in) fclose(f);
     if (bad) {
         free(d);
         return NULL;

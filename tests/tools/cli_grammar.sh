@@ -99,10 +99,6 @@ done
 read -r checks fails <counts
 
 # options of convert with values of each kind
-more() {
-    run "$@"
-    checks=$((checks + 1))
-}
 run 2 "convert --exposure without value" convert good.exr out.qoi --exposure
 grep -q "needs a value" err.txt || { echo "FAIL: --exposure: wrong message"; fails=$((fails + 1)); }
 run 0 "convert --exposure=-1.5" convert --exposure=-1.5 good.exr out.qoi
