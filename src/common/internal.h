@@ -10,6 +10,7 @@
 #define _GNU_SOURCE 1
 #endif
 
+#include <float.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,13 @@
 #include "exrqoi/common.h"
 
 #define EXRQOI_INTERNAL __attribute__((visibility("hidden")))
+
+/* Our float maths must round as OpenEXR's does (bit-exact DWA, colour):
+ * each float operation in float. gcc's ISO C mode evaluates float in double
+ * on s390x; CMakeLists.txt passes -fexcess-precision=fast there. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0 && FLT_EVAL_METHOD != -1
+#error "float expressions must be evaluated in float (FLT_EVAL_METHOD 0): gcc -fexcess-precision=fast"
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define EXRQOI_LIKELY(x) __builtin_expect(!!(x), 1)

@@ -8,6 +8,26 @@
 #include "tools/progress.h"
 #include "tools/tool.h"
 
+/* The listing's CRCs are over the samples as little-endian bytes; in
+ * memory they are in host order. */
+uint32_t exrqoi_tool_crc_le(uint32_t crc, const void *data, size_t n, size_t size)
+{
+    const uint16_t one = 1;
+    uint8_t little;
+    memcpy(&little, &one, 1);
+    if (little) return exrqoi_crc32(crc, data, n * size);
+    uint8_t buf[4096];
+    const uint8_t *src = (const uint8_t *)data;
+    size_t per = sizeof buf / size;
+    for (size_t i = 0; i < n; i += per) {
+        size_t k = n - i < per ? n - i : per;
+        for (size_t j = 0; j < k; j++)
+            for (size_t b = 0; b < size; b++) buf[j * size + b] = src[(i + j) * size + size - 1 - b];
+        crc = exrqoi_crc32(crc, buf, k * size);
+    }
+    return crc;
+}
+
 static const char *type_str(exrqoi_pixel_type t)
 {
     return t == EXRQOI_PIXEL_HALF ? "half" : t == EXRQOI_PIXEL_FLOAT ? "float" : "uint";
@@ -87,8 +107,8 @@ static exrqoi_result hash_flat_level(exrqoi_reader *r, int part, const exrqoi_pa
             const exrqoi_channel *ch = &pi->channels[c];
             int32_t cols, rows;
             exrqoi_sample_extent(&reg, ch->x_sampling, ch->y_sampling, &cols, &rows);
-            size_t bytes = (size_t)cols * (size_t)rows * (size_t)exrqoi_pixel_type_size(ch->type);
-            crcs[c] = exrqoi_crc32(crcs[c], bufs[c], bytes);
+            crcs[c] = exrqoi_tool_crc_le(crcs[c], bufs[c], (size_t)cols * (size_t)rows,
+                                         (size_t)exrqoi_pixel_type_size(ch->type));
         }
     }
     for (int c = 0; c < n && !rv; c++) {

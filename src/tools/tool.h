@@ -40,6 +40,9 @@ int cmd_bench(int argc, char **argv);
  * backslash as themselves, all else \xHH). */
 void tool_escape(tool_buf *b, const char *s);
 
+/* CRC-32 continued from crc over n values of `size` (1, 2 or 4) bytes each,
+ * taken as little-endian bytes whatever the host's order (cmd_hash.c). */
+uint32_t exrqoi_tool_crc_le(uint32_t crc, const void *data, size_t n, size_t size);
 /* Deep levels: counts and deepchan lines (cmd_hash_deep.c). */
 exrqoi_result exrqoi_tool_hash_deep_level(exrqoi_reader *r, int part, const exrqoi_part_info *pi,
                                           int lx, int ly, tool_buf *out);

@@ -9,7 +9,7 @@ shared=$2
 work=${3:-${TMPDIR:-/tmp}/exrqoi-damaged-cli.$$}
 damaged=$shared/corpus/openexr-images/Damaged
 if [ ! -d "$damaged" ]; then
-    echo "damaged_cli: $damaged absent, skipped"
+    echo "SKIP: $damaged absent (the shared corpus)"
     exit 77
 fi
 # sanitizer reports get their own exit status so they cannot pass for "1"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a temporary prefix and builds a consumer outside
 # the tree three ways: find_package (shared), find_package (static) and
-# pkg-config (plain and --static). Each consumer must run.
+# pkg-config (plain and --static), and the installed examples with their
+# own CMakeLists.txt. Each program must run.
 # usage: install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -58,5 +59,10 @@ if grep -q libexrqoi <<< "$(ldd "$tmp/pc-static")"; then
     echo "FAIL: pc-static uses the shared library"
     exit 1
 fi
+# the examples as installed, built on their own with their CMakeLists.txt
+ex=$prefix/share/doc/exrqoi/examples
+cmake -S "$ex" -B "$tmp/examples" -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/ex.log" 2>&1 \
+    && cmake --build "$tmp/examples" >> "$tmp/ex.log" 2>&1 || { cat "$tmp/ex.log"; exit 1; }
+run "installed examples" "$tmp/examples/exrinfo" "$ex/data/sample.exr"
 run "installed tool" env LD_LIBRARY_PATH="$libdir" "$prefix/bin/exrqoi" --version
 echo "install: $pass passed, 0 failed"

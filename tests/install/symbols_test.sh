@@ -3,7 +3,7 @@
 # (and not exrqoi__, the internal prefix).
 set -euo pipefail
 lib=$1
-syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort -u)
+syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | sort -u)
 bad=$(echo "$syms" | grep -v '^exrqoi_' | grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' || true)
 internal=$(echo "$syms" | grep '^exrqoi__' || true)
 count=$(echo "$syms" | grep -c '^exrqoi_' || true)

@@ -5,8 +5,10 @@
 # pkg-config file, docs; exrqoi-tools: the tool and its man page), then
 # installs them where apt resolves their Depends: into a fresh debootstrap
 # chroot when it can make one, else on this machine (removed afterwards).
-# There a consumer is built with find_package (shared and static) and with
-# pkg-config, and `exrqoi --version` runs.
+# There `dpkg -L libexrqoi0` must list the library in the multiarch
+# directory, a consumer is built with find_package (shared and static) and
+# with pkg-config, the installed examples are built with their own
+# CMakeLists.txt, and `exrqoi --version` runs.
 # usage: deb_test.sh SOURCE_DIR WORK_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd)
@@ -102,6 +104,10 @@ ok "installed exrqoi --version: $v"
 in_root apt-get install -y -qq --no-install-recommends "$dir/$dev" gcc libc6-dev cmake make pkg-config >> "$work/apt.log" 2>&1 \
     || { tail -n 30 "$work/apt.log"; fail "apt-get install $dev"; }
 ok "installed $dev with its Depends"
+# dpkg's own record: the library in the multiarch directory
+listed=$(in_root dpkg -L libexrqoi0)
+grep -q -x "$L/libexrqoi.so.0" <<< "$listed" || { echo "$listed"; fail "dpkg -L libexrqoi0 lacks $L/libexrqoi.so.0"; }
+ok "dpkg -L libexrqoi0: $L/libexrqoi.so.0"
 
 for kind in shared static; do
     s=OFF
@@ -111,6 +117,12 @@ for kind in shared static; do
     out=$(in_root "$dir/c-$kind/consumer") || fail "find_package $kind consumer run"
     ok "find_package $kind: $out"
 done
+# the examples as the package installs them, with their own CMakeLists.txt
+ex=/usr/share/doc/exrqoi/examples
+in_root sh -c "cmake -S $ex -B $dir/examples > $dir/ex.log 2>&1 && cmake --build $dir/examples >> $dir/ex.log 2>&1" \
+    || { cat "$dest/ex.log"; fail "installed examples build"; }
+out=$(in_root "$dir/examples/exrinfo" "$ex/data/sample.exr") || fail "installed example run"
+ok "installed examples: $(head -n 1 <<< "$out")"
 in_root sh -c "cc $dir/consumer/main.c -o $dir/pc \$(pkg-config --cflags --libs exrqoi)" || fail "pkg-config consumer build"
 out=$(in_root "$dir/pc") || fail "pkg-config consumer run"
 ok "pkg-config: $out"
