@@ -1,7 +1,8 @@
 /* EXR -> QOI: RGBA read over the display window, then per pixel:
  * un-premultiply, primaries to Rec. 709, exposure, tone curve, 8-bit
- * encode (sRGB or linear). Rows are converted in parallel on the
- * reader's pool. */
+ * encode (sRGB or linear). The same pipeline ends in a 16-bit encode for
+ * 16-bit outputs (PNG), straight from float. Rows are converted in
+ * parallel on the reader's pool. */
 #include "chunk/reader.h"
 #include "convert/colormath.h"
 #include "exrqoi/convert.h"
@@ -31,7 +32,8 @@ exrqoi_result exrqoi_tonemap_from_name(const char *name, exrqoi_tonemap *out)
 
 typedef struct job {
     const float *src; /* width*4 floats per row */
-    uint8_t *dst;
+    void *dst;        /* uint8_t or uint16_t samples */
+    bool wide;        /* 16-bit output */
     uint32_t width;
     int channels;
     bool matrix;
@@ -56,17 +58,29 @@ static void convert_row(void *ctx, size_t y, int worker)
     (void)worker;
     const job *j = (const job *)ctx;
     const float *s = j->src + y * (size_t)j->width * 4;
-    uint8_t *d = j->dst + y * (size_t)j->width * (size_t)j->channels;
-    for (uint32_t x = 0; x < j->width; x++, s += 4, d += j->channels) {
+    size_t first = y * (size_t)j->width * (size_t)j->channels;
+    uint8_t *d8 = (uint8_t *)j->dst + (j->wide ? 0 : first);
+    uint16_t *d16 = (uint16_t *)j->dst + (j->wide ? first : 0);
+    for (uint32_t x = 0; x < j->width; x++, s += 4) {
         float rgb[3] = {s[0], s[1], s[2]};
         float a = s[3];
         if (j->channels == 4) exrqoi__unpremultiply(rgb, a);
         if (j->matrix) exrqoi__mat3_apply(j->m, rgb, rgb);
+        if (j->wide) {
+            for (int c = 0; c < 3; c++) {
+                float v = tone(j->tone, rgb[c] * j->scale);
+                d16[c] = j->linear ? exrqoi__unorm_encode16(v) : exrqoi__srgb_encode16(v);
+            }
+            if (j->channels == 4) d16[3] = exrqoi__unorm_encode16(a);
+            d16 += j->channels;
+            continue;
+        }
         for (int c = 0; c < 3; c++) {
             float v = tone(j->tone, rgb[c] * j->scale);
-            d[c] = j->linear ? exrqoi__unorm_encode8(v) : exrqoi__srgb8_encode_fast(&j->enc, v);
+            d8[c] = j->linear ? exrqoi__unorm_encode8(v) : exrqoi__srgb8_encode_fast(&j->enc, v);
         }
-        if (j->channels == 4) d[3] = exrqoi__unorm_encode8(a);
+        if (j->channels == 4) d8[3] = exrqoi__unorm_encode8(a);
+        d8 += j->channels;
     }
 }
 
@@ -76,8 +90,10 @@ static bool is_rec709(const exrqoi_chromaticities *c)
     return memcmp(c, &r, sizeof r) == 0;
 }
 
-exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
-                                       exrqoi_qoi_desc *desc, void **pixels, size_t *size)
+/* The pipeline to 8-bit (bytes_per_sample 1) or 16-bit samples. */
+static exrqoi_result exr_to_display(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
+                                    size_t bytes_per_sample, exrqoi_qoi_desc *desc, void **pixels,
+                                    size_t *size)
 {
     if (!r || !desc || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
     *pixels = NULL;
@@ -95,24 +111,27 @@ exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi
     EXRQOI_TRY(exrqoi_rgba_read_alloc(r, &ro, &info, (void **)&rgba, &rgba_size));
 
     job *j = (job *)exrqoi__alloc(r->alloc, sizeof *j);
-    uint8_t *out = NULL;
+    void *out = NULL;
     exrqoi_result rv = EXRQOI_OK;
     size_t n = 0;
     int channels = (info.found & EXRQOI_RGBA_A) ? 4 : 3;
-    if (!j || exrqoi__mul_size((size_t)info.width * (size_t)info.height, (size_t)channels, &n) ||
-        !(out = (uint8_t *)exrqoi__alloc(r->alloc, n))) {
+    if (!j ||
+        exrqoi__mul_size((size_t)info.width * (size_t)info.height,
+                         (size_t)channels * bytes_per_sample, &n) ||
+        !(out = exrqoi__alloc(r->alloc, n))) {
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         goto done;
     }
     memset(j, 0, sizeof *j);
     j->src = rgba;
     j->dst = out;
+    j->wide = bytes_per_sample == 2;
     j->width = (uint32_t)info.width;
     j->channels = channels;
     j->scale = exrqoi__exposure_scale(o->exposure);
     j->tone = o->tonemap;
     j->linear = o->linear != 0;
-    if (!j->linear) exrqoi__srgb8_encoder_init(&j->enc);
+    if (!j->linear && !j->wide) exrqoi__srgb8_encoder_init(&j->enc);
     if (!is_rec709(&info.chromaticities)) {
         exrqoi__chroma c;
         memcpy(&c, &info.chromaticities, sizeof c);
@@ -134,6 +153,22 @@ done:
     exrqoi__free(r->alloc, out);
     exrqoi__free(r->alloc, j);
     exrqoi__free(r->alloc, rgba);
+    return rv;
+}
+
+exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
+                                       exrqoi_qoi_desc *desc, void **pixels, size_t *size)
+{
+    return exr_to_display(r, opts, 1, desc, pixels, size);
+}
+
+exrqoi_result exrqoi_exr_to_pixels16(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
+                                     exrqoi_qoi_desc *desc, uint16_t **pixels, size_t *size)
+{
+    if (!pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
+    void *px = NULL;
+    exrqoi_result rv = exr_to_display(r, opts, 2, desc, &px, size);
+    *pixels = (uint16_t *)px;
     return rv;
 }
 
