@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "tools/convert_formats.h"
 #include "tools/tool.h"
 
 static bool has_ext(const char *path, const char *ext)
@@ -97,9 +98,11 @@ int cmd_convert(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) return usage(stdout);
     }
-    /* any QOI side, several inputs or -o: the QOI converter handles it */
+    /* any QOI, PNG or camera raw side, several inputs or -o: the QOI converter handles it */
     for (int i = 1; i < argc; i++)
-        if (has_ext(argv[i], ".qoi") || !strcmp(argv[i], "-o")) return exrqoi_tool_convert_qoi(argc, argv);
+        if (has_ext(argv[i], ".qoi") || !strcmp(argv[i], "-o") ||
+            tool_format_of(argv[i]) == TOOL_FORMAT_PNG || tool_format_of(argv[i]) == TOOL_FORMAT_RAW)
+            return exrqoi_tool_convert_qoi(argc, argv);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--compression") && i + 1 < argc) {

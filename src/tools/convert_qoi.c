@@ -13,17 +13,19 @@
 #include <unistd.h>
 
 #include "thread/pool.h"
+#include "tools/convert_formats.h"
 #include "tools/tool.h"
 
 int exrqoi_tool_convert_qoi(int argc, char **argv);
 
-typedef enum fmt { FMT_NONE, FMT_EXR, FMT_QOI } fmt;
+typedef enum fmt { FMT_NONE, FMT_EXR, FMT_QOI, FMT_PNG } fmt;
 
 static fmt fmt_of(const char *path)
 {
     size_t n = strlen(path);
     if (n >= 4 && !strcasecmp(path + n - 4, ".exr")) return FMT_EXR;
     if (n >= 4 && !strcasecmp(path + n - 4, ".qoi")) return FMT_QOI;
+    if (n >= 4 && !strcasecmp(path + n - 4, ".png")) return FMT_PNG;
     return FMT_NONE;
 }
 
@@ -33,6 +35,7 @@ typedef struct opts {
     exrqoi_compression comp;
     int threads;
     fmt to; /* -o mode target, FMT_NONE = the other format */
+    tool_formats_options formats; /* PNG and camera raw sides */
 } opts;
 
 typedef struct item {
@@ -54,6 +57,13 @@ typedef struct batch {
 
 static exrqoi_result convert_one(const opts *o, item *it, int threads)
 {
+    if (tool_formats_handles(tool_format_of(it->in), tool_format_of(it->out))) {
+        tool_formats_options f = o->formats;
+        f.e2q = o->e2q;
+        f.comp = o->comp;
+        f.threads = threads;
+        return tool_formats_convert(&f, it->in, it->out, &it->msg);
+    }
     fmt fi = fmt_of(it->in), fo = fmt_of(it->out);
     if (fi == FMT_EXR && fo == FMT_QOI) {
         exrqoi_read_options ro;
@@ -96,7 +106,8 @@ static exrqoi_result convert_one(const opts *o, item *it, int threads)
         return rv;
     }
     snprintf(it->msg.text, sizeof it->msg.text,
-             "cannot convert %s to %s (use .exr and .qoi; EXR to EXR takes one IN OUT pair)",
+             "cannot convert %s to %s (use .exr, .qoi, .png or camera raw; EXR to EXR takes "
+             "one IN OUT pair)",
              fi == FMT_EXR ? "EXR" : fi == FMT_QOI ? "QOI" : "an unknown format",
              fo == FMT_EXR ? "EXR" : fo == FMT_QOI ? "QOI" : "an unknown format");
     return EXRQOI_ERR_UNSUPPORTED;
@@ -136,9 +147,10 @@ static int usage(FILE *f)
     fprintf(f,
             "usage: exrqoi convert IN OUT [options]\n"
             "       exrqoi convert IN... -o DIR [--to qoi|exr] [options]\n"
-            "  The direction follows the extensions: .exr -> .qoi, .qoi -> .exr, .qoi -> .qoi.\n"
-            "  With -o every input is converted into DIR (same name, the other format\n"
-            "  unless --to says otherwise), in parallel.\n"
+            "  The direction follows the extensions: .exr, .qoi and .png both ways, camera\n"
+            "  raw (.dng, .cr2, .nef, .arw, ...) as input.\n"
+            "  With -o every input is converted into DIR (same name; EXR for QOI and camera\n"
+            "  raw inputs, QOI for the others, unless --to says otherwise), in parallel.\n"
             "EXR -> QOI:\n"
             "  --part N|NAME       part to read (default: the first with colour)\n"
             "  --layer NAME        layer, e.g. diffuse for diffuse.R/G/B/A\n"
@@ -146,8 +158,15 @@ static int usage(FILE *f)
             "  --exposure EV       exposure change in stops (default 0)\n"
             "  --tonemap clamp|reinhard|aces   tone curve (default clamp)\n"
             "  --linear            no sRGB curve; write a linear QOI (colorspace 1)\n"
-            "QOI -> EXR:\n"
+            "  (the same for EXR and camera raw -> PNG)\n"
+            "  --bits 8|16         PNG output: bits per sample (default 8)\n"
+            "QOI, PNG, camera raw -> EXR:\n"
             "  --compression NAME  none|rle|zips|zip|piz|pxr24|b44|b44a|dwaa|dwab (default zip)\n"
+            "  --half, --float     EXR sample type (default: half from 8-bit sources, float\n"
+            "                      from 16-bit PNG and camera raw)\n"
+            "Camera raw:\n"
+            "  --primaries rec709|aces   output primaries (default rec709)\n"
+            "  --wb R,G,B          white balance multipliers (default: as shot)\n"
             "Both:\n"
             "  --threads N         threads (default: all cores)\n");
     return f == stdout ? 0 : 2;
@@ -158,10 +177,17 @@ static char *out_name(const char *in, const char *dir, fmt to)
     const char *base = strrchr(in, '/');
     base = base ? base + 1 : in;
     size_t bl = strlen(base);
-    if (fmt_of(base) != FMT_NONE) bl -= 4;
+    if (fmt_of(base) != FMT_NONE) {
+        bl -= 4;
+    } else if (tool_format_of(base) == TOOL_FORMAT_RAW) {
+        const char *dot = strrchr(base, '.');
+        bl = (size_t)(dot - base);
+    }
     size_t n = strlen(dir) + bl + 8;
     char *s = malloc(n);
-    if (s) snprintf(s, n, "%s/%.*s%s", dir, (int)bl, base, to == FMT_EXR ? ".exr" : ".qoi");
+    if (s)
+        snprintf(s, n, "%s/%.*s%s", dir, (int)bl, base,
+                 to == FMT_EXR ? ".exr" : to == FMT_PNG ? ".png" : ".qoi");
     return s;
 }
 
@@ -231,11 +257,43 @@ int exrqoi_tool_convert_qoi(int argc, char **argv)
             }
         } else if (!strcmp(a, "--threads") && has) {
             o.threads = atoi(argv[++i]);
+        } else if (!strcmp(a, "--bits") && has) {
+            const char *b = argv[++i];
+            if (strcmp(b, "8") && strcmp(b, "16")) {
+                fprintf(stderr, "error: --bits takes 8 or 16\n");
+                goto out;
+            }
+            o.formats.bits = atoi(b);
+        } else if (!strcmp(a, "--half") || !strcmp(a, "--float")) {
+            o.formats.exr_type = a[2] == 'h' ? EXRQOI_PIXEL_HALF : EXRQOI_PIXEL_FLOAT;
+        } else if (!strcmp(a, "--primaries") && has) {
+            const char *p = argv[++i];
+            if (!strcasecmp(p, "rec709") || !strcasecmp(p, "srgb")) {
+                o.formats.raw.primaries = TOOL_RAW_REC709;
+            } else if (!strcasecmp(p, "aces") || !strcasecmp(p, "ap0")) {
+                o.formats.raw.primaries = TOOL_RAW_ACES;
+            } else {
+                fprintf(stderr, "error: --primaries takes rec709 or aces\n");
+                goto out;
+            }
+        } else if (!strcmp(a, "--wb") && has) {
+            float *w = o.formats.raw.wb;
+            char tail;
+            const char *v = argv[++i];
+            if (sscanf(v, "%f,%f,%f%c", &w[0], &w[1], &w[2], &tail) != 3 || !(w[0] > 0) ||
+                !(w[1] > 0) || !(w[2] > 0)) {
+                fprintf(stderr, "error: --wb takes three positive numbers R,G,B\n");
+                goto out;
+            }
+            o.formats.raw.has_wb = true;
         } else if (!strcmp(a, "--to") && has) {
             const char *t = argv[++i];
-            o.to = !strcasecmp(t, "qoi") ? FMT_QOI : !strcasecmp(t, "exr") ? FMT_EXR : FMT_NONE;
+            o.to = !strcasecmp(t, "qoi")   ? FMT_QOI
+                   : !strcasecmp(t, "exr") ? FMT_EXR
+                   : !strcasecmp(t, "png") ? FMT_PNG
+                                           : FMT_NONE;
             if (o.to == FMT_NONE) {
-                fprintf(stderr, "error: --to takes qoi or exr\n");
+                fprintf(stderr, "error: --to takes qoi, exr or png\n");
                 goto out;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -268,7 +326,8 @@ int exrqoi_tool_convert_qoi(int argc, char **argv)
         }
         for (size_t k = 0; k < count; k++) {
             fmt fi = fmt_of(pos[k]);
-            fmt to = o.to != FMT_NONE ? o.to : fi == FMT_QOI ? FMT_EXR : FMT_QOI;
+            bool raw = tool_format_of(pos[k]) == TOOL_FORMAT_RAW;
+            fmt to = o.to != FMT_NONE ? o.to : fi == FMT_QOI || raw ? FMT_EXR : FMT_QOI;
             items[k].in = pos[k];
             items[k].out = out_name(pos[k], dir, to);
         }

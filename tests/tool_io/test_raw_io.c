@@ -437,8 +437,25 @@ static void test_hostile(void **state)
     assert_true(strlen(msg) > 0);
 }
 
-int main(void)
+/* test_raw_io --write-dng PATH [aces-target]: writes the scene of
+ * test_as_shot as a DNG file for the command-line test
+ * (convert_formats_test.sh) and exits. */
+static int write_dng(const char *path)
 {
+    const double target[3] = {0.5, 0.25, 0.125};
+    dng_spec s = scene(target);
+    size_t size;
+    uint8_t *dng = make_dng(&s, &size);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(dng, 1, size, f) == size;
+    if (f && fclose(f) != 0) ok = 0;
+    free(dng);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-dng") == 0) return write_dng(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_as_shot),    cmocka_unit_test(test_highlights_not_clipped),
         cmocka_unit_test(test_given_wb),   cmocka_unit_test(test_aces),
@@ -460,8 +477,9 @@ static void test_without_raw(void **state)
     assert_non_null(strstr(msg, "without camera raw support"));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--write-dng") == 0) return 77;
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_without_raw)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
