@@ -21,47 +21,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "io/stream.h"
+#include "common/internal.h"
 #include "tools/png_io.h"
 
-static const char *const raw_exts[] = {
-    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf",
-    ".rw2", ".rwl", ".pef", ".srw", ".3fr", ".fff", ".iiq", ".mos", ".mef", ".erf", ".kdc",
-    ".dcr", ".x3f", ".raw"};
-
-static bool ends_with(const char *s, const char *ext)
+bool conv_formats_handles(tool_fmt in, tool_fmt out)
 {
-    size_t n = strlen(s), e = strlen(ext);
-    return n >= e && strcasecmp(s + n - e, ext) == 0;
+    if (out == FMT_RAW || out == FMT_NONE || in == FMT_NONE) return false;
+    return in == FMT_PNG || in == FMT_RAW || out == FMT_PNG;
 }
 
-tool_format tool_format_of(const char *path)
+bool conv_format_available(tool_fmt f, char *msg, size_t msg_size)
 {
-    if (ends_with(path, ".exr")) return TOOL_FORMAT_EXR;
-    if (ends_with(path, ".qoi")) return TOOL_FORMAT_QOI;
-    if (ends_with(path, ".png")) return TOOL_FORMAT_PNG;
-    for (size_t i = 0; i < sizeof raw_exts / sizeof raw_exts[0]; i++)
-        if (ends_with(path, raw_exts[i])) return TOOL_FORMAT_RAW;
-    return TOOL_FORMAT_NONE;
-}
-
-const char *tool_format_name(tool_format f)
-{
-    switch (f) {
-    case TOOL_FORMAT_EXR: return "EXR";
-    case TOOL_FORMAT_QOI: return "QOI";
-    case TOOL_FORMAT_PNG: return "PNG";
-    case TOOL_FORMAT_RAW: return "camera raw";
-    default: return "an unknown format";
+    /* the stubs of a build without the library say what is missing */
+    if (f == FMT_PNG && !tool_png_available()) {
+        tool_png_read_mem("", 0, NULL, NULL, NULL, NULL, msg, msg_size);
+        return false;
     }
-}
-
-bool tool_formats_handles(tool_format in, tool_format out)
-{
-    if (out == TOOL_FORMAT_RAW || out == TOOL_FORMAT_NONE || in == TOOL_FORMAT_NONE) return false;
-    return in == TOOL_FORMAT_PNG || in == TOOL_FORMAT_RAW || out == TOOL_FORMAT_PNG;
+    if (f == FMT_RAW && !tool_raw_available()) {
+        tool_raw_read_mem("", 0, NULL, NULL, NULL, msg, msg_size);
+        return false;
+    }
+    return true;
 }
 
 static exrqoi_result fail(tool_msg *m, exrqoi_result code, const char *fmt, ...)
@@ -75,50 +56,54 @@ static exrqoi_result fail(tool_msg *m, exrqoi_result code, const char *fmt, ...)
     return code;
 }
 
-/* A whole file from memory, atomically (temporary file renamed over). */
-static exrqoi_result write_file(const char *path, const void *data, size_t size, tool_msg *m)
-{
-    exrqoi__sink s;
-    exrqoi__err err;
-    memset(&err, 0, sizeof err);
-    exrqoi_result rv = exrqoi__sink_open_path(&s, path, NULL, &err);
-    if (!rv) rv = exrqoi__sink_write(&s, data, size, &err);
-    if (!rv) rv = exrqoi__sink_commit(&s, false, &err);
-    if (rv) {
-        exrqoi__sink_abort(&s);
-        snprintf(m->text, sizeof m->text, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
-    }
-    return rv;
-}
+/* What every conversion here needs. */
+typedef struct ctx {
+    const conv_opts *o;
+    const tool_src *s;
+    const char *out;
+    int threads;
+    conv_report *rep;
+    tool_msg *m;
+} ctx;
 
-static exrqoi_result write_png(const tool_image *img, bool linear, const char *out, tool_msg *m)
+static exrqoi_result write_png(const ctx *c, const tool_image *img, bool linear)
 {
     void *png;
     size_t size;
-    exrqoi_result rv = tool_png_write_mem(img, linear ? TOOL_PNG_LINEAR : TOOL_PNG_SRGB, -1, &png,
-                                          &size, m->text, sizeof m->text);
+    exrqoi_result rv = tool_png_write_mem(img, linear ? TOOL_PNG_LINEAR : TOOL_PNG_SRGB, -1, &png, &size,
+                                          c->m->text, sizeof c->m->text);
     if (rv) return rv;
-    rv = write_file(out, png, size, m);
+    rv = tool_dst_bytes(c->out, png, size, c->m->text, sizeof c->m->text);
     free(png);
     return rv;
 }
 
-static exrqoi_result read_png(const tool_formats_options *o, const char *in, tool_image *img,
-                              tool_color_info *ci, tool_msg *m)
+/* The tool's limits are the library's defaults (NULL), as for EXR and QOI. */
+static exrqoi_result read_png(const ctx *c, tool_image *img, tool_color_info *ci)
 {
-    exrqoi_result rv = tool_png_read_path(in, o->limits, img, ci, NULL, m->text, sizeof m->text);
+    exrqoi_result rv = c->s->in_memory ? tool_png_read_mem(c->s->data, c->s->size, NULL, img, ci, NULL,
+                                                           c->m->text, sizeof c->m->text)
+                                       : tool_png_read_path(c->s->name, NULL, img, ci, NULL, c->m->text,
+                                                            sizeof c->m->text);
     if (rv) return rv;
     const char *warn = tool_color_warning(ci);
-    if (warn) fprintf(stderr, "warning: %s: %s\n", in, warn);
+    if (warn) fprintf(stderr, "exrqoi convert: warning: %s: %s\n", c->s->name, warn);
     return EXRQOI_OK;
 }
 
-static exrqoi_result png_to_qoi(const tool_formats_options *o, const char *in, const char *out,
-                                tool_msg *m)
+static void qoi_options(const ctx *c, exrqoi_qoi_options *qo)
+{
+    memset(qo, 0, sizeof *qo);
+    qo->struct_size = sizeof *qo;
+    qo->on_message = tool_on_message;
+    qo->message_user = c->m;
+}
+
+static exrqoi_result png_to_qoi(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(o, in, &img, &ci, m));
+    EXRQOI_TRY(read_png(c, &img, &ci));
     size_t n = (size_t)img.width * img.height * (size_t)img.channels;
     if (img.sample == TOOL_SAMPLE_U16) {
         /* round(v * 255 / 65535), in place front to back */
@@ -131,120 +116,104 @@ static exrqoi_result png_to_qoi(const tool_formats_options *o, const char *in, c
                          tool_color_transfer(&ci, NULL) == TOOL_TRANSFER_LINEAR ? EXRQOI_QOI_LINEAR
                                                                                 : EXRQOI_QOI_SRGB};
     exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
-    qo.struct_size = sizeof qo;
-    qo.limits = o->limits;
-    qo.on_message = tool_on_message;
-    qo.message_user = m;
-    exrqoi_result rv = exrqoi_qoi_encode_file(img.pixels, &d, &qo, out);
+    qoi_options(c, &qo);
+    exrqoi_result rv = tool_dst_qoi(c->out, img.pixels, &d, &qo);
     tool_image_free(&img);
     return rv;
 }
 
-static exrqoi_result qoi_to_png(const tool_formats_options *o, const char *in, const char *out,
-                                tool_msg *m)
+static exrqoi_result qoi_to_png(const ctx *c)
 {
     exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
-    qo.struct_size = sizeof qo;
-    qo.limits = o->limits;
-    qo.on_message = tool_on_message;
-    qo.message_user = m;
+    qoi_options(c, &qo);
     exrqoi_qoi_desc d;
     void *px;
-    size_t size;
-    EXRQOI_TRY(exrqoi_qoi_decode_file(in, &qo, &d, &px, &size));
+    EXRQOI_TRY(tool_src_decode_qoi(c->s, &qo, &d, &px));
+    size_t size = (size_t)d.width * d.height * d.channels;
     tool_image img = {d.width, d.height, d.channels, TOOL_SAMPLE_U8, px, size};
     exrqoi_result rv = EXRQOI_OK;
-    if (o->bits == 16) {
-        uint16_t *w = malloc(size * 2);
+    if (c->o->bits == 16) {
+        uint16_t *w = size <= SIZE_MAX / 2 ? malloc(size * 2) : NULL;
         if (!w) {
             exrqoi_free(NULL, px);
-            return fail(m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+            return fail(c->m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         }
         for (size_t i = 0; i < size; i++) w[i] = (uint16_t)(((const uint8_t *)px)[i] * 257u);
         tool_image wide = {d.width, d.height, d.channels, TOOL_SAMPLE_U16, w, size * 2};
-        rv = write_png(&wide, d.colorspace == EXRQOI_QOI_LINEAR, out, m);
+        rv = write_png(c, &wide, d.colorspace == EXRQOI_QOI_LINEAR);
         free(w);
     } else {
-        rv = write_png(&img, d.colorspace == EXRQOI_QOI_LINEAR, out, m);
+        rv = write_png(c, &img, d.colorspace == EXRQOI_QOI_LINEAR);
     }
     exrqoi_free(NULL, px);
     return rv;
 }
 
-/* The EXR -> display pipeline on an open reader, to a PNG. */
-static exrqoi_result reader_to_png(const tool_formats_options *o, exrqoi_reader *r,
-                                   const char *out, tool_msg *m)
+static void reader_options(const ctx *c, exrqoi_read_options *ro)
+{
+    memset(ro, 0, sizeof *ro);
+    ro->threads = c->threads;
+    ro->on_message = tool_on_message;
+    ro->user = c->m;
+}
+
+/* The EXR -> display pipeline (selection, --channels, deep, --lenient) on
+ * an open reader, to a PNG of o->bits. */
+static exrqoi_result reader_to_png(const ctx *c, exrqoi_reader *r, const conv_opts *o)
 {
     exrqoi_qoi_desc d;
-    void *px;
-    size_t size;
-    exrqoi_result rv;
-    tool_sample sample = o->bits == 16 ? TOOL_SAMPLE_U16 : TOOL_SAMPLE_U8;
-    if (sample == TOOL_SAMPLE_U16)
-        rv = exrqoi_exr_to_pixels16(r, &o->e2q, &d, (uint16_t **)&px, &size);
-    else
-        rv = exrqoi_exr_to_qoi_pixels(r, &o->e2q, &d, &px, &size);
+    void *px = NULL;
+    int bits = c->o->bits == 16 ? 16 : 8;
+    exrqoi_result rv = conv_exr_to_display(r, o, bits, &d, &px, c->rep, c->m);
     if (rv) return rv;
-    tool_image img = {d.width, d.height, d.channels, sample, px, size};
-    rv = write_png(&img, d.colorspace == EXRQOI_QOI_LINEAR, out, m);
+    size_t size = (size_t)d.width * d.height * d.channels * (size_t)(bits / 8);
+    tool_image img = {d.width, d.height, d.channels, bits == 16 ? TOOL_SAMPLE_U16 : TOOL_SAMPLE_U8, px, size};
+    rv = write_png(c, &img, d.colorspace == EXRQOI_QOI_LINEAR);
     exrqoi_free(NULL, px);
     return rv;
 }
 
-static void reader_options(const tool_formats_options *o, exrqoi_read_options *ro, tool_msg *m)
-{
-    memset(ro, 0, sizeof *ro);
-    ro->threads = o->threads;
-    ro->limits = o->limits;
-    ro->on_message = tool_on_message;
-    ro->user = m;
-}
-
-static exrqoi_result exr_to_png(const tool_formats_options *o, const char *in, const char *out,
-                                tool_msg *m)
+static exrqoi_result exr_to_png(const ctx *c)
 {
     exrqoi_read_options ro;
-    reader_options(o, &ro, m);
+    reader_options(c, &ro);
     exrqoi_reader *r;
-    EXRQOI_TRY(exrqoi_reader_open_path(in, &ro, &r));
-    exrqoi_result rv = reader_to_png(o, r, out, m);
+    EXRQOI_TRY(tool_src_open_exr(c->s, &ro, &r));
+    exrqoi_result rv = reader_to_png(c, r, c->o);
     exrqoi_reader_close(r);
     return rv;
 }
 
-static exrqoi_result write_exr(const tool_formats_options *o, const char *out, const tool_image *img,
-                               const void *rgba, exrqoi_pixel_type in_type,
+static exrqoi_result write_exr(const ctx *c, const tool_image *img, const void *rgba, exrqoi_pixel_type in_type,
                                exrqoi_pixel_type file_type, const exrqoi_chromaticities *chroma,
-                               const exrqoi_header *extra, tool_msg *m)
+                               const exrqoi_header *extra)
 {
     exrqoi_write_options wo;
     memset(&wo, 0, sizeof wo);
-    wo.threads = o->threads;
+    wo.threads = c->threads;
+    wo.zip_level = c->o->zip_level;
+    wo.dwa_level = c->o->dwa_level;
     wo.on_message = tool_on_message;
-    wo.user = m;
+    wo.user = c->m;
     exrqoi_rgba_write_options rw;
     memset(&rw, 0, sizeof rw);
     rw.write = &wo;
-    rw.compression = o->comp;
+    rw.compression = c->o->compression >= 0 ? (exrqoi_compression)c->o->compression : EXRQOI_COMPRESSION_ZIP;
     rw.channels = img->channels;
     rw.input_type = in_type;
     rw.channel_type = file_type;
     rw.write_chromaticities = 1;
     rw.chromaticities = *chroma;
     rw.extra = extra;
-    if (img->width > INT32_MAX || img->height > INT32_MAX)
-        return fail(m, EXRQOI_ERR_LIMIT, "image too large for EXR");
-    return exrqoi_rgba_write_path(out, (int32_t)img->width, (int32_t)img->height, rgba, 0, &rw);
+    if (img->width > INT32_MAX || img->height > INT32_MAX) return fail(c->m, EXRQOI_ERR_LIMIT, "image too large for EXR");
+    return tool_dst_rgba(c->out, (int32_t)img->width, (int32_t)img->height, rgba, &rw);
 }
 
-static exrqoi_result png_to_exr(const tool_formats_options *o, const char *in, const char *out,
-                                tool_msg *m)
+static exrqoi_result png_to_exr(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(o, in, &img, &ci, m));
+    EXRQOI_TRY(read_png(c, &img, &ci));
     double gamma;
     tool_transfer t = tool_color_transfer(&ci, &gamma);
     exrqoi_display_desc dd;
@@ -257,23 +226,22 @@ static exrqoi_result png_to_exr(const tool_formats_options *o, const char *in, c
                   : t == TOOL_TRANSFER_GAMMA ? EXRQOI_TRANSFER_GAMMA
                                              : EXRQOI_TRANSFER_SRGB;
     dd.gamma = gamma;
-    exrqoi_pixel_type ft = o->exr_type == EXRQOI_PIXEL_HALF || o->exr_type == EXRQOI_PIXEL_FLOAT
-                               ? o->exr_type
-                           : dd.bits == 16 ? EXRQOI_PIXEL_FLOAT
-                                           : EXRQOI_PIXEL_HALF;
+    exrqoi_pixel_type et = c->o->exr_type;
+    exrqoi_pixel_type ft = et == EXRQOI_PIXEL_HALF || et == EXRQOI_PIXEL_FLOAT ? et
+                           : dd.bits == 16                                      ? EXRQOI_PIXEL_FLOAT
+                                                                                : EXRQOI_PIXEL_HALF;
     size_t n = (size_t)img.width * img.height * 4, bytes = n * (ft == EXRQOI_PIXEL_FLOAT ? 4 : 2);
     size_t ignore;
     exrqoi_result rv = tool_image_check_size(img.width, img.height, 4,
-                                             ft == EXRQOI_PIXEL_FLOAT ? TOOL_SAMPLE_F32
-                                                                      : TOOL_SAMPLE_U16,
-                                             o->limits, &ignore, m->text, sizeof m->text);
+                                             ft == EXRQOI_PIXEL_FLOAT ? TOOL_SAMPLE_F32 : TOOL_SAMPLE_U16, NULL,
+                                             &ignore, c->m->text, sizeof c->m->text);
     void *lin = rv ? NULL : malloc(bytes);
-    if (!rv && !lin) rv = fail(m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    if (!rv && !lin) rv = fail(c->m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     if (!rv) rv = exrqoi_display_to_linear(img.pixels, &dd, ft, lin);
     /* an sRGB chunk or ICC profile means sRGB primaries, whatever cHRM says */
     exrqoi_chromaticities chroma = exrqoi_chromaticities_rec709();
     if (ci.has_chroma && !ci.srgb && !ci.has_icc) chroma = ci.chroma;
-    if (!rv) rv = write_exr(o, out, &img, lin, ft, ft, &chroma, NULL, m);
+    if (!rv) rv = write_exr(c, &img, lin, ft, ft, &chroma, NULL);
     free(lin);
     tool_image_free(&img);
     return rv;
@@ -290,25 +258,26 @@ static exrqoi_result raw_attributes(const tool_raw_meta *meta, exrqoi_header *h)
     if (!rv && meta->iso > 0) rv = exrqoi_header_set_float(h, "isoSpeed", meta->iso);
     if (!rv && meta->exposure_time > 0) rv = exrqoi_header_set_float(h, "expTime", meta->exposure_time);
     if (!rv && meta->aperture > 0) rv = exrqoi_header_set_float(h, "aperture", meta->aperture);
-    if (!rv && meta->focal_length > 0)
-        rv = exrqoi_header_set_float(h, "nominalFocalLength", meta->focal_length);
+    if (!rv && meta->focal_length > 0) rv = exrqoi_header_set_float(h, "nominalFocalLength", meta->focal_length);
     return rv;
 }
 
-static exrqoi_result raw_convert(const tool_formats_options *o, tool_format to, const char *in,
-                                 const char *out, tool_msg *m)
+static exrqoi_result raw_convert(const ctx *c, tool_fmt to)
 {
-    tool_raw_options ro = o->raw;
-    ro.limits = o->limits;
+    tool_raw_options ro = c->o->raw;
+    ro.limits = NULL;
     tool_image img;
     tool_raw_meta meta;
-    EXRQOI_TRY(tool_raw_read_path(in, &ro, &img, &meta, m->text, sizeof m->text));
+    exrqoi_result rv = c->s->in_memory
+                           ? tool_raw_read_mem(c->s->data, c->s->size, &ro, &img, &meta, c->m->text, sizeof c->m->text)
+                           : tool_raw_read_path(c->s->name, &ro, &img, &meta, c->m->text, sizeof c->m->text);
+    if (rv) return rv;
     /* R,G,B floats -> R,G,B,A for the RGBA writer */
     size_t n = (size_t)img.width * img.height, ignore;
-    exrqoi_result rv = tool_image_check_size(img.width, img.height, 4, TOOL_SAMPLE_F32, o->limits,
-                                             &ignore, m->text, sizeof m->text);
+    rv = tool_image_check_size(img.width, img.height, 4, TOOL_SAMPLE_F32, NULL, &ignore, c->m->text,
+                               sizeof c->m->text);
     float *rgba = rv ? NULL : malloc(n * 4 * sizeof *rgba);
-    if (!rv && !rgba) rv = fail(m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    if (!rv && !rgba) rv = fail(c->m, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     if (!rv) {
         const float *s = (const float *)img.pixels;
         for (size_t i = 0; i < n; i++) {
@@ -319,13 +288,11 @@ static exrqoi_result raw_convert(const tool_formats_options *o, tool_format to, 
     tool_image dims = {img.width, img.height, 3, TOOL_SAMPLE_F32, NULL, 0};
     tool_image_free(&img);
     if (rv) return rv;
-    if (to == TOOL_FORMAT_EXR) {
+    if (to == FMT_EXR) {
         exrqoi_header attrs;
         rv = raw_attributes(&meta, &attrs);
-        exrqoi_pixel_type ft = o->exr_type == EXRQOI_PIXEL_HALF ? EXRQOI_PIXEL_HALF
-                                                                 : EXRQOI_PIXEL_FLOAT;
-        if (!rv)
-            rv = write_exr(o, out, &dims, rgba, EXRQOI_PIXEL_FLOAT, ft, &meta.chroma, &attrs, m);
+        exrqoi_pixel_type ft = c->o->exr_type == EXRQOI_PIXEL_HALF ? EXRQOI_PIXEL_HALF : EXRQOI_PIXEL_FLOAT;
+        if (!rv) rv = write_exr(c, &dims, rgba, EXRQOI_PIXEL_FLOAT, ft, &meta.chroma, &attrs);
         exrqoi_header_free(&attrs);
         free(rgba);
         return rv;
@@ -341,29 +308,30 @@ static exrqoi_result raw_convert(const tool_formats_options *o, tool_format to, 
     rw.chromaticities = meta.chroma;
     void *exr;
     size_t exr_size;
-    rv = exrqoi_rgba_write_memory((int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw, &exr,
-                                  &exr_size);
+    rv = exrqoi_rgba_write_memory((int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw, &exr, &exr_size);
     free(rgba);
     if (rv) return rv;
     exrqoi_read_options rdo;
-    reader_options(o, &rdo, m);
+    reader_options(c, &rdo);
     exrqoi_reader *r;
     rv = exrqoi_reader_open_memory(exr, exr_size, &rdo, &r);
     if (!rv) {
-        if (to == TOOL_FORMAT_PNG) {
-            rv = reader_to_png(o, r, out, m);
+        /* the EXR made here has one part of R,G,B: no EXR selection applies */
+        conv_opts o = *c->o;
+        memset(&o.e2q.select, 0, sizeof o.e2q.select);
+        o.part = NULL;
+        o.channels = NULL;
+        o.lenient = 0;
+        if (to == FMT_PNG) {
+            rv = reader_to_png(c, r, &o);
         } else {
             exrqoi_qoi_desc d;
-            void *px;
-            rv = exrqoi_exr_to_qoi_pixels(r, &o->e2q, &d, &px, NULL);
-            if (!rv) {
-                exrqoi_qoi_options qo = o->e2q.qoi;
-                qo.struct_size = sizeof qo;
-                qo.on_message = tool_on_message;
-                qo.message_user = m;
-                rv = exrqoi_qoi_encode_file(px, &d, &qo, out);
-                exrqoi_free(NULL, px);
-            }
+            void *px = NULL;
+            rv = conv_exr_to_display(r, &o, 8, &d, &px, c->rep, c->m);
+            exrqoi_qoi_options qo;
+            qoi_options(c, &qo);
+            if (!rv) rv = tool_dst_qoi(c->out, px, &d, &qo);
+            exrqoi_free(NULL, px);
         }
         exrqoi_reader_close(r);
     }
@@ -371,29 +339,27 @@ static exrqoi_result raw_convert(const tool_formats_options *o, tool_format to, 
     return rv;
 }
 
-exrqoi_result tool_formats_convert(const tool_formats_options *o, const char *in, const char *out,
-                                   tool_msg *m)
+exrqoi_result conv_formats(const conv_opts *o, const tool_src *s, tool_fmt to, const char *out, int threads,
+                           conv_report *rep, tool_msg *msg)
 {
-    tool_format fi = tool_format_of(in), fo = tool_format_of(out);
-    if (!tool_formats_handles(fi, fo))
-        return fail(m, EXRQOI_ERR_UNSUPPORTED, "cannot convert %s to %s", tool_format_name(fi),
-                    tool_format_name(fo));
+    ctx c = {o, s, out, threads, rep, msg};
+    tool_fmt fi = s->fmt;
+    if (!conv_formats_handles(fi, to))
+        return fail(msg, EXRQOI_ERR_UNSUPPORTED, "cannot convert %s to %s", tool_fmt_name(fi), tool_fmt_name(to));
     /* say what this build lacks before reading anything */
-    if ((fi == TOOL_FORMAT_PNG || fo == TOOL_FORMAT_PNG) && !tool_png_available())
-        return tool_png_read_mem("", 0, NULL, NULL, NULL, NULL, m->text, sizeof m->text);
-    if (fi == TOOL_FORMAT_RAW && !tool_raw_available())
-        return tool_raw_read_mem("", 0, NULL, NULL, NULL, m->text, sizeof m->text);
-    if (fi == TOOL_FORMAT_RAW) return raw_convert(o, fo, in, out, m);
-    if (fi == TOOL_FORMAT_PNG && fo == TOOL_FORMAT_QOI) return png_to_qoi(o, in, out, m);
-    if (fi == TOOL_FORMAT_PNG && fo == TOOL_FORMAT_EXR) return png_to_exr(o, in, out, m);
-    if (fi == TOOL_FORMAT_QOI && fo == TOOL_FORMAT_PNG) return qoi_to_png(o, in, out, m);
-    if (fi == TOOL_FORMAT_EXR && fo == TOOL_FORMAT_PNG) return exr_to_png(o, in, out, m);
+    if (!conv_format_available(fi, msg->text, sizeof msg->text) ||
+        !conv_format_available(to, msg->text, sizeof msg->text))
+        return EXRQOI_ERR_UNSUPPORTED;
+    if (fi == FMT_RAW) return raw_convert(&c, to);
+    if (fi == FMT_PNG && to == FMT_QOI) return png_to_qoi(&c);
+    if (fi == FMT_PNG && to == FMT_EXR) return png_to_exr(&c);
+    if (fi == FMT_QOI && to == FMT_PNG) return qoi_to_png(&c);
+    if (fi == FMT_EXR && to == FMT_PNG) return exr_to_png(&c);
     /* PNG -> PNG: re-encoded, same pixels and colour chunks' meaning */
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(o, in, &img, &ci, m));
-    exrqoi_result rv =
-        write_png(&img, tool_color_transfer(&ci, NULL) == TOOL_TRANSFER_LINEAR, out, m);
+    EXRQOI_TRY(read_png(&c, &img, &ci));
+    exrqoi_result rv = write_png(&c, &img, tool_color_transfer(&ci, NULL) == TOOL_TRANSFER_LINEAR);
     tool_image_free(&img);
     return rv;
 }
