@@ -328,19 +328,19 @@ int cmd_convert(int argc, char **argv)
          &o.zip_level},
         {"dwa-level", 0, OPT_FLOAT, "F", 0, 1e6, NULL, "0 = the file's, else 45", "DWA quality", &o.dwa_level},
         {"part", 0, OPT_STRING, "N|NAME", 0, 0, NULL, "the first part with colour",
-         "EXR -> QOI: part to read, by index or name", &o.part},
+         "EXR -> QOI/PNG: part to read, by index or name", &o.part},
         {"layer", 0, OPT_STRING, "NAME", 0, 0, NULL, "none",
-         "EXR -> QOI: layer, e.g. diffuse for diffuse.R/G/B/A", &o.e2q.select.layer},
+         "EXR -> QOI/PNG: layer, e.g. diffuse for diffuse.R/G/B/A", &o.e2q.select.layer},
         {"view", 0, OPT_STRING, "NAME", 0, 0, NULL, "the default view",
-         "EXR -> QOI: view of a multi-view file", &o.e2q.select.view},
+         "EXR -> QOI/PNG: view of a multi-view file", &o.e2q.select.view},
         {"channels", 0, OPT_STRING, "LIST", 0, 0, NULL, "R,G,B,A (or Y)",
-         "EXR -> QOI: channels that become R,G,B,A: 1 name = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; "
+         "EXR -> QOI/PNG: channels that become R,G,B,A: 1 name = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; "
          "LAYER.* = that layer's R,G,B,A",
          &o.channels},
-        {"exposure", 0, OPT_FLOAT, "EV", -64, 64, NULL, "0", "EXR -> QOI: exposure change in stops",
+        {"exposure", 0, OPT_FLOAT, "EV", -64, 64, NULL, "0", "EXR -> QOI/PNG: exposure change in stops",
          &o.e2q.exposure},
-        {"tonemap", 0, OPT_CHOICE, "CURVE", 0, 0, tone_names, "clamp", "EXR -> QOI: tone curve", &o.tonemap},
-        {"linear", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "EXR -> QOI: no sRGB curve; a linear QOI (colorspace 1)",
+        {"tonemap", 0, OPT_CHOICE, "CURVE", 0, 0, tone_names, "clamp", "EXR -> QOI/PNG: tone curve", &o.tonemap},
+        {"linear", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "EXR -> QOI/PNG: no sRGB curve; a linear QOI (colorspace 1) or PNG (gAMA 1.0)",
          &o.e2q.linear},
         {"bits", 0, OPT_CHOICE, "N", 0, 0, bits_names, "8",
          "PNG output: bits per sample (16 keeps EXR and camera raw precision)", &bits},
@@ -371,7 +371,7 @@ int cmd_convert(int argc, char **argv)
         ".png). See docs/convert.md for the conversion rules. '-' is standard input\n"
         "or output. A symbolic link as OUT is written through to its target; a FIFO or\n"
         "device is written in place; a regular file is replaced atomically. No output\n"
-        "may be one of the inputs. EXR -> QOI composites deep parts (as flatten does).",
+        "may be one of the inputs. EXR -> QOI/PNG composites deep parts (as flatten does).",
         opts, (int)(sizeof opts / sizeof opts[0])};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (!pos) return TOOL_FAILED;

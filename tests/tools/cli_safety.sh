@@ -201,10 +201,12 @@ mkdir -p int
 cp a.exr int/1.exr
 mkfifo int/2.exr
 cp a.exr int/3.exr
-"$tool" convert int/1.exr int/2.exr int/3.exr -o intout --threads 1 >/dev/null 2>int.err &
+# (--verbose: its line comes once the first file is counted as done; the
+# file itself appears a moment before that)
+"$tool" convert int/1.exr int/2.exr int/3.exr -o intout --threads 1 --verbose >/dev/null 2>int.err &
 pid=$!
 tries=0
-while [ $tries -lt 2400 ] && [ ! -f intout/1.qoi ] && kill -0 $pid 2>/dev/null; do
+while [ $tries -lt 2400 ] && ! grep -q "converted int/1.exr" int.err && kill -0 $pid 2>/dev/null; do
     tries=$((tries + 1))
     sleep 0.05
 done
