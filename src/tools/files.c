@@ -132,7 +132,8 @@ bool tool_src_open(tool_src *s, const char *name, char *why, size_t why_size)
     if (ok && S_ISDIR(st.st_mode)) {
         snprintf(why, why_size, "is a directory");
         ok = false;
-    } else if (ok && !S_ISREG(st.st_mode)) {
+    } else if (ok && (std_in || !S_ISREG(st.st_mode))) {
+        /* standard input has no name to reopen, even when it is a file */
         s->in_memory = true;
         ok = read_all(fd, &s->data, &s->size, why, why_size);
         if (ok) s->fmt = fmt_of_bytes(s->data, s->size, name);

@@ -126,6 +126,9 @@ cmp -s pipe.got a.qoi && ok || bad "convert to '-' through a pipe"
 "$tool" convert a.exr - --format exr --compression zip 2>err.txt | "$tool" convert - - --format qoi >pipe2.got 2>>err.txt
 cmp -s pipe2.got a.qoi && ok || { bad "EXR through two pipes"; cat err.txt; }
 "$tool" flatten "$deep" - 2>err.txt | "$tool" hash - >flat.hash 2>>err.txt && ok || bad "flatten to '-' | hash -"
+# '-' as input when standard input is a regular file (redirected), not a pipe
+"$tool" convert - redirected.qoi <a.exr 2>err.txt && cmp -s redirected.qoi a.qoi && ok ||
+    { bad "convert - from a redirected file"; cat err.txt; }
 expect 0 "convert to /dev/null" -- "$tool" convert a.exr /dev/null --format qoi
 [ -c /dev/null ] && ok || bad "/dev/null is no longer a device"
 # /dev/stdout given as a path: written in place, the pipe's reader gets it
