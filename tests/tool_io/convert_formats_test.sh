@@ -68,6 +68,26 @@ done
 
 "$X" convert --bits 16 "$E/TestImages/WideColorGamut.exr" wcg16.png || fail "exr -> png16"
 
+# deep parts are composited for PNG as for QOI (8 bits: the same pixels)
+deep=$E/v2/LowResLeftView/Balls.exr
+if [ -f "$deep" ]; then
+    "$X" convert "$deep" deep.qoi && "$X" convert "$deep" deep.png && "$X" convert deep.png deep.2.qoi &&
+        cmp -s deep.qoi deep.2.qoi && ok "deep exr -> png = deep exr -> qoi" || fail "deep exr -> png"
+    "$X" convert --bits 16 "$deep" deep16.png && ok "deep exr -> png16" || fail "deep exr -> png16"
+fi
+
+# batch mode and standard input for PNG
+mkdir -p pin && cp "$Q/dice.png" pin/a.png && cp "$Q/testcard.png" pin/b.png
+"$X" convert pin/a.png pin/b.png -o pout && cmp -s pout/a.qoi "$Q/dice.ref.qoi" &&
+    cmp -s pout/b.qoi "$Q/testcard.ref.qoi" && ok "png batch -> qoi" || fail "png batch -> qoi"
+"$X" convert pin/a.png a_single.exr &&
+    "$X" convert pin/a.png pin/b.png -o pout --format exr && cmp -s pout/a.exr a_single.exr &&
+    ok "png batch -> exr" || fail "png batch -> exr"
+"$X" convert - stdin.qoi < "$Q/dice.png" && cmp -s stdin.qoi "$Q/dice.ref.qoi" && ok "png from '-'" ||
+    fail "png from '-'"
+cat "$Q/dice.png" | "$X" convert - - --format png | "$X" convert - pipe.qoi && cmp -s pipe.qoi "$Q/dice.ref.qoi" &&
+    ok "png through pipes" || fail "png through pipes"
+
 # camera raw
 rc=0
 "$RAWGEN" --write-dng scene.dng || rc=$?
@@ -89,6 +109,13 @@ else
         "$X" convert scene.png scene.2.qoi && cmp -s scene.qoi scene.2.qoi &&
         ok "dng -> png = dng -> qoi" || fail "dng -> qoi / png"
     "$X" convert --wb 1,1,1 scene.dng wb.exr && ! cmp -s scene.exr wb.exr && ok "--wb" || fail "--wb"
+    # batch (camera raw defaults to EXR) and standard input (a DNG is a TIFF)
+    mkdir -p rin && cp scene.dng rin/s1.dng && cp scene.dng rin/S2.DNG
+    "$X" convert rin/s1.dng rin/S2.DNG -o rout && cmp -s rout/s1.exr scene.exr && cmp -s rout/S2.exr scene.exr &&
+        ok "dng batch -> exr" || fail "dng batch -> exr"
+    "$X" convert rin/s1.dng -o rout --format png && cmp -s rout/s1.png scene.png &&
+        ok "dng batch -> png" || fail "dng batch -> png"
+    "$X" convert - stdin.exr < scene.dng && cmp -s stdin.exr scene.exr && ok "dng from '-'" || fail "dng from '-'"
     head -c 3000 scene.dng > cut.dng
     "$X" convert cut.dng cut.exr 2>cut.err
     rc=$?
