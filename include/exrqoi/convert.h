@@ -61,6 +61,18 @@ EXRQOI_API exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r,
                                                   exrqoi_qoi_desc *desc, void **pixels,
                                                   size_t *size);
 
+/** The same pipeline ending in 16-bit samples (for 16-bit PNG output):
+ * code = round(65535 * oetf(tone(...))) (or round(65535 * tone(...))
+ * when opts->linear), alpha round(65535 * a), computed from the float
+ * samples (never through 8 bits). *pixels (reader's allocator; free with
+ * exrqoi_free) holds desc->width*desc->height*desc->channels uint16_t in
+ * host byte order; *size (may be NULL) is its size in bytes. The QOI
+ * encoder options in opts are ignored. */
+EXRQOI_API exrqoi_result exrqoi_exr_to_pixels16(exrqoi_reader *r,
+                                                const exrqoi_exr_to_qoi_options *opts,
+                                                exrqoi_qoi_desc *desc, uint16_t **pixels,
+                                                size_t *size);
+
 /** The pixel part of exrqoi_exr_to_qoi_pixels over colour the caller
  * already has: width*height pixels of premultiplied linear float
  * R,G,B,A (4 floats each, packed rows) with the given chromaticities
@@ -78,6 +90,17 @@ EXRQOI_API exrqoi_result exrqoi_float_rgba_to_qoi_pixels(const float *rgba, int3
                                                          exrqoi_pool *pool, exrqoi_qoi_desc *desc,
                                                          void **pixels, size_t *size);
 
+/** exrqoi_float_rgba_to_qoi_pixels ending in 16-bit samples, as
+ * exrqoi_exr_to_pixels16 does (for 16-bit PNG output of deep images and
+ * picked channels). */
+EXRQOI_API exrqoi_result exrqoi_float_rgba_to_pixels16(const float *rgba, int32_t width, int32_t height,
+                                                       int alpha,
+                                                       const exrqoi_chromaticities *chromaticities,
+                                                       const exrqoi_exr_to_qoi_options *opts,
+                                                       const exrqoi_allocator *allocator,
+                                                       exrqoi_pool *pool, exrqoi_qoi_desc *desc,
+                                                       uint16_t **pixels, size_t *size);
+
 /** Converts the EXR file `in` to the QOI file `out` (written atomically). */
 EXRQOI_API exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
                                                    const exrqoi_read_options *read_opts,
@@ -93,9 +116,43 @@ typedef struct exrqoi_qoi_to_exr_options {
 
 /** Converts 8-bit QOI pixels (desc->channels per pixel, packed rows) to
  * premultiplied linear half R,G,B,A (4 samples per pixel, alpha 1 for RGB
- * input) in `out`, which holds width*height*4 samples. */
+ * input) in `out`, which holds width*height*4 samples
+ * (exrqoi_display_to_linear for 8-bit sRGB or linear pixels). */
 EXRQOI_API exrqoi_result exrqoi_qoi_pixels_to_half(const void *pixels, const exrqoi_qoi_desc *desc,
                                                    uint16_t *out);
+
+/** How display-referred integer samples encode light. */
+typedef enum exrqoi_transfer {
+    EXRQOI_TRANSFER_SRGB = 0,   /**< the sRGB curve (IEC 61966-2-1) */
+    EXRQOI_TRANSFER_LINEAR = 1, /**< code / max */
+    EXRQOI_TRANSFER_GAMMA = 2   /**< (code / max)^(1/gamma), gamma as PNG's gAMA */
+} exrqoi_transfer;
+
+/** Display-referred pixels: 8- or 16-bit, RGB or RGBA (straight alpha),
+ * interleaved, packed rows (PNG or QOI pixels). */
+typedef struct exrqoi_display_desc {
+    uint32_t width;  /**< > 0 */
+    uint32_t height; /**< > 0 */
+    int channels;    /**< 3 or 4 */
+    int bits;        /**< 8 (uint8_t) or 16 (uint16_t, host byte order) */
+    exrqoi_transfer transfer;
+    /** EXRQOI_TRANSFER_GAMMA only: encoded = linear^gamma, in (0, 10]
+     * (0.45455 for a "2.2" image) */
+    double gamma;
+} exrqoi_display_desc;
+
+/** Decodes display-referred pixels to scene-linear premultiplied R,G,B,A
+ * (4 samples per pixel, alpha 1 without alpha), of type `out_type`
+ * (EXRQOI_PIXEL_HALF: uint16_t half bits, or EXRQOI_PIXEL_FLOAT), in
+ * `out`, which holds width*height*4 samples. Colour is decoded in double,
+ * rounded to float, multiplied by alpha in float and, for half, rounded
+ * once more: 8-bit sources survive half, and 16-bit sources float,
+ * exactly through exrqoi_exr_to_qoi_pixels / exrqoi_exr_to_pixels16
+ * (fully transparent pixels come back as 0). The primaries are not
+ * touched: write the source's chromaticities with the EXR. */
+EXRQOI_API exrqoi_result exrqoi_display_to_linear(const void *pixels,
+                                                  const exrqoi_display_desc *desc,
+                                                  exrqoi_pixel_type out_type, void *out);
 
 /** Converts the QOI file `in` to the EXR file `out` (written atomically). */
 EXRQOI_API exrqoi_result exrqoi_convert_qoi_to_exr(const char *in, const char *out,

@@ -124,10 +124,14 @@ typedef struct exrqoi_rgba_write_options {
     /** Extra attributes to copy into the header (NULL = none); the
      * channel list, windows and compression are always this call's. */
     const exrqoi_header *extra;
+    /** Type of the file's channels: EXRQOI_PIXEL_HALF (default, also for
+     * 0) or EXRQOI_PIXEL_FLOAT (keeps 16-bit sources exact). */
+    exrqoi_pixel_type channel_type;
 } exrqoi_rgba_write_options;
 
 /** Writes width*height pixels of 4 interleaved samples (R,G,B,A), rows
- * `stride` bytes apart (0 = tightly packed), as a half R,G,B(,A) EXR with
+ * `stride` bytes apart (0 = tightly packed), as a half (or float, see
+ * channel_type) R,G,B(,A) EXR with
  * data and display window (0,0)-(width-1,height-1). Atomic (temporary file
  * renamed into place). */
 EXRQOI_API exrqoi_result exrqoi_rgba_write_path(const char *path, int32_t width, int32_t height,

@@ -40,6 +40,26 @@ uint8_t exrqoi__unorm_encode8(float v)
     return (uint8_t)floor(clamp01(v) * 255.0 + 0.5);
 }
 
+uint16_t exrqoi__srgb_encode16(float linear)
+{
+    return (uint16_t)floor(oetf(clamp01(linear)) * 65535.0 + 0.5);
+}
+
+uint16_t exrqoi__unorm_encode16(float v)
+{
+    return (uint16_t)floor(clamp01(v) * 65535.0 + 0.5);
+}
+
+float exrqoi__srgb_decode_code(uint32_t code, uint32_t max)
+{
+    return (float)eotf((double)code / max);
+}
+
+float exrqoi__gamma_decode_code(uint32_t code, uint32_t max, double exponent)
+{
+    return (float)pow((double)code / max, exponent);
+}
+
 void exrqoi__srgb_decode_table(float table[256])
 {
     for (int i = 0; i < 256; i++) table[i] = (float)eotf(i / 255.0);
@@ -194,6 +214,29 @@ bool exrqoi__chroma_to_rec709(const exrqoi__chroma *src, double m[9])
 {
     exrqoi__chroma dst;
     exrqoi__chroma_rec709(&dst);
+    return exrqoi__chroma_convert(src, &dst, m);
+}
+
+void exrqoi__chroma_aces_ap0(exrqoi__chroma *c)
+{
+    c->red_x = 0.7347f;
+    c->red_y = 0.2653f;
+    c->green_x = 0.0f;
+    c->green_y = 1.0f;
+    c->blue_x = 0.0001f;
+    c->blue_y = -0.0770f;
+    c->white_x = 0.32168f;
+    c->white_y = 0.33767f;
+}
+
+void exrqoi__mat3_mul(const double a[9], const double b[9], double out[9])
+{
+    mat_mul(a, b, out);
+}
+
+bool exrqoi__chroma_convert(const exrqoi__chroma *src, const exrqoi__chroma *dst_c, double m[9])
+{
+    const exrqoi__chroma dst = *dst_c;
     double to_xyz[9], dst_to_xyz[9], from_xyz[9];
     if (!exrqoi__rgb_to_xyz(src, to_xyz)) return false;
     if (!exrqoi__rgb_to_xyz(&dst, dst_to_xyz) || !mat_inv(dst_to_xyz, from_xyz)) return false;

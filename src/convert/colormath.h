@@ -18,6 +18,14 @@ EXRQOI_INTERNAL uint8_t exrqoi__srgb_encode8(float linear);
 /* Float in [0,1] -> 8-bit without a curve (alpha, linear QOI):
  * round(clamp(x) * 255). NaN -> 0. */
 EXRQOI_INTERNAL uint8_t exrqoi__unorm_encode8(float v);
+/* The same at 16 bits: round(oetf(clamp(x)) * 65535) and
+ * round(clamp(x) * 65535), in double. NaN -> 0. */
+EXRQOI_INTERNAL uint16_t exrqoi__srgb_encode16(float linear);
+EXRQOI_INTERNAL uint16_t exrqoi__unorm_encode16(float v);
+/* Decoding of an integer code out of `max` (255, 65535): eotf(code / max)
+ * and (code / max)^exponent, in double, rounded to float once. */
+EXRQOI_INTERNAL float exrqoi__srgb_decode_code(uint32_t code, uint32_t max);
+EXRQOI_INTERNAL float exrqoi__gamma_decode_code(uint32_t code, uint32_t max, double exponent);
 /* table[i] = eotf(i / 255) as a correctly rounded float, for i = 0..255. */
 EXRQOI_INTERNAL void exrqoi__srgb_decode_table(float table[256]);
 
@@ -81,6 +89,18 @@ EXRQOI_INTERNAL bool exrqoi__rgb_to_xyz(const exrqoi__chroma *c, double m[9]);
  * white to D65, only when the white points differ) -> Rec. 709 RGB.
  * Returns false if `src` is degenerate. */
 EXRQOI_INTERNAL bool exrqoi__chroma_to_rec709(const exrqoi__chroma *src, double m[9]);
+
+/* Row-major matrix taking linear RGB with chromaticities `src` to linear
+ * RGB with chromaticities `dst`, through XYZ, with a Bradford adaptation
+ * when the white points differ. False if either is degenerate. */
+EXRQOI_INTERNAL bool exrqoi__chroma_convert(const exrqoi__chroma *src, const exrqoi__chroma *dst,
+                                            double m[9]);
+
+/* ACES AP0 primaries with the ACES white point (SMPTE ST 2065-1). */
+EXRQOI_INTERNAL void exrqoi__chroma_aces_ap0(exrqoi__chroma *c);
+
+/* out = a * b (row-major, 3x3). out may be a or b. */
+EXRQOI_INTERNAL void exrqoi__mat3_mul(const double a[9], const double b[9], double out[9]);
 
 /* out = m * in (row-major, 3x3). in and out may be the same. */
 EXRQOI_INTERNAL void exrqoi__mat3_apply(const double m[9], const float in[3], float out[3]);

@@ -1,4 +1,5 @@
-/* RGBA writing: interleaved half or float R,G,B,A -> half R,G,B(,A) EXR. */
+/* RGBA writing: interleaved half or float R,G,B,A -> half or float
+ * R,G,B(,A) EXR. */
 #include "common/internal.h"
 #include "exrqoi/rgba.h"
 
@@ -20,7 +21,10 @@ static exrqoi_result build_header(exrqoi_header *h, int32_t width, int32_t heigh
     static const char *names[4] = {"R", "G", "B", "A"};
     int nch = o->channels == 3 ? 3 : 4;
     for (int c = 0; c < nch && !rv; c++)
-        rv = exrqoi_header_add_channel(h, names[c], EXRQOI_PIXEL_HALF, 1, 1, 0);
+        rv = exrqoi_header_add_channel(h, names[c],
+                                       o->channel_type == EXRQOI_PIXEL_FLOAT ? EXRQOI_PIXEL_FLOAT
+                                                                             : EXRQOI_PIXEL_HALF,
+                                       1, 1, 0);
     if (!rv && o->write_chromaticities)
         rv = exrqoi_header_set_chromaticities(h, o->chromaticities);
     if (!rv && o->extra)
@@ -62,6 +66,9 @@ static exrqoi_result check_args(int32_t width, int32_t height, const void *pixel
     if (width <= 0 || height <= 0 || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
     if (o->channels != 0 && o->channels != 3 && o->channels != 4) return EXRQOI_ERR_INVALID_ARGUMENT;
     if ((unsigned)o->compression >= EXRQOI_COMPRESSION_COUNT) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (o->channel_type != EXRQOI_PIXEL_UINT && o->channel_type != EXRQOI_PIXEL_HALF &&
+        o->channel_type != EXRQOI_PIXEL_FLOAT)
+        return EXRQOI_ERR_INVALID_ARGUMENT;
     return EXRQOI_OK;
 }
 

@@ -113,8 +113,8 @@ int cmd_check(int argc, char **argv)
         if (!tool_src_open(&s, pos[i], why, sizeof why)) {
             fprintf(stderr, "exrqoi check: %s: %s\n", pos[i], why);
             status = TOOL_FAILED;
-        } else if (s.fmt == FMT_NONE) {
-            fprintf(stderr, "exrqoi check: %s: not an EXR or QOI file\n", pos[i]);
+        } else if (s.fmt != FMT_EXR && s.fmt != FMT_QOI) {
+            fprintf(stderr, "exrqoi check: %s: %s\n", pos[i], tool_fmt_not_exr_qoi(s.fmt));
             status = TOOL_FAILED;
         } else {
             int bad = check_one(&s, threads, quiet);

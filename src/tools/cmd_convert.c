@@ -1,6 +1,7 @@
 /* exrqoi convert: EXR -> EXR (every part, level, channel and attribute;
  * chunks copied as stored unless --compression or --lenient), EXR -> QOI,
- * QOI -> EXR, QOI -> QOI; one file (IN OUT) or many (IN... -o DIR), in
+ * QOI -> EXR, QOI -> QOI, and with PNG or camera raw on one side through
+ * convert_formats.c; one file (IN OUT) or many (IN... -o DIR), in
  * parallel, with a progress bar on a terminal.
  *
  * Nothing is read before the command line and the outputs have been
@@ -15,11 +16,14 @@
 #include <unistd.h>
 
 #include "thread/pool.h"
-#include "tools/convert.h"
+#include "tools/convert_formats.h"
 #include "tools/opts.h"
 #include "tools/progress.h"
 
-static const char *const fmt_names[] = {"exr", "qoi", NULL};
+static const char *const fmt_names[] = {"exr", "qoi", "png", NULL};
+static const tool_fmt fmt_values[] = {FMT_EXR, FMT_QOI, FMT_PNG};
+static const char *const bits_names[] = {"8", "16", NULL};
+static const char *const primaries_names[] = {"rec709", "aces", NULL};
 static const char *const tone_names[] = {"clamp", "reinhard", "aces", NULL};
 
 /* Copies every chunk as stored: exact whatever the codec. */
@@ -101,7 +105,7 @@ static exrqoi_result convert_one(const conv_opts *o, item *it, int threads)
         snprintf(it->msg.text, sizeof it->msg.text, "%s", why);
         return EXRQOI_ERR_OPEN;
     }
-    tool_fmt to = it->to != FMT_NONE ? it->to : s.fmt == FMT_QOI ? FMT_EXR : FMT_QOI;
+    tool_fmt to = it->to != FMT_NONE ? it->to : s.fmt == FMT_QOI || s.fmt == FMT_RAW ? FMT_EXR : FMT_QOI;
     exrqoi_result rv = EXRQOI_OK;
     exrqoi_read_options ro;
     memset(&ro, 0, sizeof ro);
@@ -122,8 +126,10 @@ static exrqoi_result convert_one(const conv_opts *o, item *it, int threads)
     qo.message_user = &it->msg;
     tool_signals_track(it->out);
     if (s.fmt == FMT_NONE) {
-        snprintf(it->msg.text, sizeof it->msg.text, "not an EXR or QOI file");
+        snprintf(it->msg.text, sizeof it->msg.text, "not an EXR, QOI, PNG or camera raw file");
         rv = EXRQOI_ERR_BAD_MAGIC;
+    } else if (conv_formats_handles(s.fmt, to)) {
+        rv = conv_formats(o, &s, to, it->out, threads, &it->rep, &it->msg);
     } else if (s.fmt == FMT_EXR) {
         exrqoi_reader *r = NULL;
         rv = tool_src_open_exr(&s, &ro, &r);
@@ -134,7 +140,7 @@ static exrqoi_result convert_one(const conv_opts *o, item *it, int threads)
         } else if (!rv) {
             exrqoi_qoi_desc d;
             void *px = NULL;
-            rv = conv_exr_to_qoi(r, o, &d, &px, &it->rep, &it->msg);
+            rv = conv_exr_to_display(r, o, 8, &d, &px, &it->rep, &it->msg);
             if (!rv) rv = tool_dst_qoi(it->out, px, &d, &qo);
             exrqoi_free(NULL, px);
         }
@@ -241,13 +247,13 @@ static void on_signal(void *user, int sig)
     /* the lock stays held: nothing more is reported */
 }
 
-/* DIR/<input name without .exr/.qoi>.<format> */
+/* DIR/<input name without its format extension>.<format> */
 static char *out_name(const char *in, const char *dir, tool_fmt to, int number)
 {
     const char *base = strrchr(in, '/');
     base = base ? base + 1 : in;
     size_t bl = strlen(base);
-    if (tool_fmt_of_name(base) != FMT_NONE) bl -= 4;
+    bl -= tool_fmt_ext_len(base);
     size_t n = strlen(dir) + bl + 32;
     char *s = malloc(n);
     if (!s) return NULL;
@@ -268,7 +274,10 @@ static int name_outputs(item *items, size_t count, const char *dir, tool_fmt wan
 {
     for (size_t k = 0; k < count; k++) {
         tool_fmt to = want;
-        if (to == FMT_NONE) to = tool_fmt_of_name(items[k].in) == FMT_QOI ? FMT_EXR : FMT_QOI;
+        if (to == FMT_NONE) {
+            tool_fmt in = tool_fmt_of_name(items[k].in);
+            to = in == FMT_QOI || in == FMT_RAW ? FMT_EXR : FMT_QOI;
+        }
         items[k].to = to;
         items[k].out = out_name(items[k].in, dir, to, 0);
         if (!items[k].out) return TOOL_FAILED;
@@ -302,12 +311,13 @@ int cmd_convert(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.compression = -1;
     const char *dir = NULL;
-    int fmt = -1, number = 0, verbose = 0;
+    int fmt = -1, number = 0, verbose = 0, bits = 0, half = 0, full_float = 0, primaries = 0;
+    const char *wb = NULL;
     const tool_opt opts[] = {
         {"output-dir", 'o', OPT_STRING, "DIR", 0, 0, NULL, NULL,
          "convert every input into DIR (created if missing), in parallel", &dir},
-        {"format", 0, OPT_CHOICE, "FMT", 0, 0, fmt_names, "from OUT's extension; with -o the other format",
-         "output format", &fmt},
+        {"format", 0, OPT_CHOICE, "FMT", 0, 0, fmt_names,
+         "from OUT's extension; with -o: EXR for QOI and camera raw inputs, else QOI", "output format", &fmt},
         {"to", 0, OPT_CHOICE, "FMT", 0, 0, fmt_names, NULL, "the same as --format", &fmt},
         {"number", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL,
          "with -o: number outputs whose names collide (x.qoi, x-1.qoi, ...) instead of failing", &number},
@@ -318,20 +328,32 @@ int cmd_convert(int argc, char **argv)
          &o.zip_level},
         {"dwa-level", 0, OPT_FLOAT, "F", 0, 1e6, NULL, "0 = the file's, else 45", "DWA quality", &o.dwa_level},
         {"part", 0, OPT_STRING, "N|NAME", 0, 0, NULL, "the first part with colour",
-         "EXR -> QOI: part to read, by index or name", &o.part},
+         "EXR -> QOI/PNG: part to read, by index or name", &o.part},
         {"layer", 0, OPT_STRING, "NAME", 0, 0, NULL, "none",
-         "EXR -> QOI: layer, e.g. diffuse for diffuse.R/G/B/A", &o.e2q.select.layer},
+         "EXR -> QOI/PNG: layer, e.g. diffuse for diffuse.R/G/B/A", &o.e2q.select.layer},
         {"view", 0, OPT_STRING, "NAME", 0, 0, NULL, "the default view",
-         "EXR -> QOI: view of a multi-view file", &o.e2q.select.view},
+         "EXR -> QOI/PNG: view of a multi-view file", &o.e2q.select.view},
         {"channels", 0, OPT_STRING, "LIST", 0, 0, NULL, "R,G,B,A (or Y)",
-         "EXR -> QOI: channels that become R,G,B,A: 1 name = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; "
+         "EXR -> QOI/PNG: channels that become R,G,B,A: 1 name = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; "
          "LAYER.* = that layer's R,G,B,A",
          &o.channels},
-        {"exposure", 0, OPT_FLOAT, "EV", -64, 64, NULL, "0", "EXR -> QOI: exposure change in stops",
+        {"exposure", 0, OPT_FLOAT, "EV", -64, 64, NULL, "0", "EXR -> QOI/PNG: exposure change in stops",
          &o.e2q.exposure},
-        {"tonemap", 0, OPT_CHOICE, "CURVE", 0, 0, tone_names, "clamp", "EXR -> QOI: tone curve", &o.tonemap},
-        {"linear", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "EXR -> QOI: no sRGB curve; a linear QOI (colorspace 1)",
+        {"tonemap", 0, OPT_CHOICE, "CURVE", 0, 0, tone_names, "clamp", "EXR -> QOI/PNG: tone curve", &o.tonemap},
+        {"linear", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "EXR -> QOI/PNG: no sRGB curve; a linear QOI (colorspace 1) or PNG (gAMA 1.0)",
          &o.e2q.linear},
+        {"bits", 0, OPT_CHOICE, "N", 0, 0, bits_names, "8",
+         "PNG output: bits per sample (16 keeps EXR and camera raw precision)", &bits},
+        {"half", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL,
+         "PNG/camera raw -> EXR: half samples (default: half from 8-bit PNGs, float from 16-bit PNGs and "
+         "camera raw)",
+         &half},
+        {"float", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "PNG/camera raw -> EXR: 32-bit float samples",
+         &full_float},
+        {"primaries", 0, OPT_CHOICE, "NAME", 0, 0, primaries_names, "rec709",
+         "camera raw: output primaries (aces = ACES AP0), written as chromaticities", &primaries},
+        {"wb", 0, OPT_STRING, "R,G,B", 0, 0, NULL, "as shot",
+         "camera raw: white balance multipliers, each in (0, 10000] (only their ratios matter)", &wb},
         {"lenient", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL,
          "salvage a damaged EXR: intact chunks decoded, damaged ones filled (flat: 0, deep: no samples), "
          "a report on stderr, exit status 1",
@@ -342,11 +364,14 @@ int cmd_convert(int argc, char **argv)
     const tool_cmd cmd = {
         "convert", "IN OUT\nIN... -o DIR",
         "Converts EXR -> EXR (every part, level, channel and attribute kept), EXR -> QOI,\n"
-        "QOI -> EXR and QOI -> QOI. The input's format comes from its content; the\n"
-        "output's from --format or OUT's extension (.exr, .qoi). '-' is standard input\n"
+        "QOI -> EXR, QOI -> QOI, and PNG both ways (PNG -> QOI/EXR/PNG, EXR/QOI -> PNG),\n"
+        "and camera raw (.dng, .cr2, .cr3, .nef, .arw, .raf, .orf, .rw2, .pef, ...) as\n"
+        "input (-> EXR/QOI/PNG). The input's format comes from its content (camera raw:\n"
+        "or its extension); the output's from --format or OUT's extension (.exr, .qoi,\n"
+        ".png). See docs/convert.md for the conversion rules. '-' is standard input\n"
         "or output. A symbolic link as OUT is written through to its target; a FIFO or\n"
         "device is written in place; a regular file is replaced atomically. No output\n"
-        "may be one of the inputs. EXR -> QOI composites deep parts (as flatten does).",
+        "may be one of the inputs. EXR -> QOI/PNG composites deep parts (as flatten does).",
         opts, (int)(sizeof opts / sizeof opts[0])};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (!pos) return TOOL_FAILED;
@@ -362,7 +387,24 @@ int cmd_convert(int argc, char **argv)
         goto out;
     }
     o.e2q.tonemap = (exrqoi_tonemap)o.tonemap;
-    tool_fmt want = fmt < 0 ? FMT_NONE : fmt == 0 ? FMT_EXR : FMT_QOI;
+    o.bits = bits == 1 ? 16 : 8;
+    if (half && full_float) {
+        status = tool_usage_error(&cmd, "--half and --float exclude each other");
+        goto out;
+    }
+    o.exr_type = half ? EXRQOI_PIXEL_HALF : full_float ? EXRQOI_PIXEL_FLOAT : (exrqoi_pixel_type)0;
+    o.raw.primaries = primaries == 1 ? TOOL_RAW_ACES : TOOL_RAW_REC709;
+    if (wb) {
+        float *w = o.raw.wb;
+        char tail;
+        if (sscanf(wb, "%f,%f,%f%c", &w[0], &w[1], &w[2], &tail) != 3 || !(w[0] > 0 && w[0] <= 10000) ||
+            !(w[1] > 0 && w[1] <= 10000) || !(w[2] > 0 && w[2] <= 10000)) {
+            status = tool_usage_error(&cmd, "--wb takes three numbers R,G,B, each in (0, 10000], not '%s'", wb);
+            goto out;
+        }
+        o.raw.has_wb = true;
+    }
+    tool_fmt want = fmt < 0 ? FMT_NONE : fmt_values[fmt];
     if (dir) {
         if (npos < 1) {
             status = tool_usage_error(&cmd, "no input files");
@@ -376,10 +418,23 @@ int cmd_convert(int argc, char **argv)
         }
         if (want == FMT_NONE) want = tool_fmt_of_name(pos[1]);
         if (want == FMT_NONE) {
-            status = tool_usage_error(&cmd, "cannot tell the output format of '%s': name it .exr or .qoi, or use --format",
+            status = tool_usage_error(&cmd,
+                                      "cannot tell the output format of '%s': name it .exr, .qoi or .png, or use --format",
                                       pos[1]);
             goto out;
         }
+        if (want == FMT_RAW) {
+            status = tool_usage_error(&cmd, "'%s': camera raw is an input format only (write .exr, .qoi or .png)",
+                                      pos[1]);
+            goto out;
+        }
+    }
+    /* a build without libspng says so before reading anything */
+    char why[300];
+    if (want == FMT_PNG && !conv_format_available(FMT_PNG, why, sizeof why)) {
+        fprintf(stderr, "exrqoi convert: %s\n", why);
+        status = TOOL_FAILED;
+        goto out;
     }
     count = dir ? (size_t)npos : 1;
     items = calloc(count, sizeof *items);

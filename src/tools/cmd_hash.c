@@ -159,7 +159,7 @@ static exrqoi_result hash_file(const tool_src *s, int threads, tool_buf *out, to
 {
     if (s->fmt == FMT_QOI) return hash_qoi(s, out, msg);
     if (s->fmt != FMT_EXR) {
-        snprintf(msg->text, sizeof msg->text, "not an EXR or QOI file");
+        snprintf(msg->text, sizeof msg->text, "%s", tool_fmt_not_exr_qoi(s->fmt));
         return EXRQOI_ERR_BAD_MAGIC;
     }
     exrqoi_read_options o;

@@ -157,7 +157,7 @@ int cmd_info(int argc, char **argv)
                 exrqoi_reader_close(r);
             }
         } else {
-            snprintf(msg.text, sizeof msg.text, "not an EXR or QOI file");
+            snprintf(msg.text, sizeof msg.text, "%s", tool_fmt_not_exr_qoi(s.fmt));
             rv = EXRQOI_ERR_BAD_MAGIC;
         }
         tool_src_close(&s);

@@ -4,6 +4,7 @@
 #define EXRQOI_TOOL_CONVERT_H
 
 #include "tools/files.h"
+#include "tools/raw_io.h"
 #include "tools/tool.h"
 
 typedef struct conv_opts {
@@ -16,6 +17,9 @@ typedef struct conv_opts {
     float dwa_level;
     int lenient;
     int threads;
+    int bits;                   /* PNG output: 8 or 16 bits per sample */
+    exrqoi_pixel_type exr_type; /* PNG/raw -> EXR: half, float, or 0 = by source */
+    tool_raw_options raw;       /* camera raw: primaries, white balance */
 } conv_opts;
 
 /* Damage a lenient read filled over, for the report on stderr. */
@@ -24,11 +28,12 @@ typedef struct conv_report {
     uint64_t filled; /* chunks filled */
 } conv_report;
 
-/* Selected EXR colour -> 8-bit QOI pixels: flat parts with the library's
- * RGBA selection, or --channels, deep parts composited first; with
- * --lenient damaged chunks are filled (and reported). */
-exrqoi_result conv_exr_to_qoi(exrqoi_reader *r, const conv_opts *o, exrqoi_qoi_desc *d, void **px,
-                              conv_report *rep, tool_msg *msg);
+/* Selected EXR colour -> 8-bit (QOI, PNG) or 16-bit (PNG; uint16_t)
+ * display pixels: flat parts with the library's RGBA selection, or
+ * --channels, deep parts composited first; with --lenient damaged chunks
+ * are filled (and reported). */
+exrqoi_result conv_exr_to_display(exrqoi_reader *r, const conv_opts *o, int bits, exrqoi_qoi_desc *d,
+                                  void **px, conv_report *rep, tool_msg *msg);
 /* EXR -> EXR decoding every part leniently (damaged chunks filled: flat
  * pixels 0, deep pixels without samples), then written as `out`. */
 exrqoi_result conv_exr_lenient(exrqoi_reader *r, const conv_opts *o, const char *out,

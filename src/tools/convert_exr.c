@@ -219,8 +219,8 @@ static exrqoi_result read_deep_planes(exrqoi_reader *r, int part, const exrqoi_p
 
 /* The generic way: planes of the chosen channels, placed in the display
  * window (transparent, or black without alpha, outside the data window). */
-static exrqoi_result generic_to_qoi(exrqoi_reader *r, int part, const conv_opts *o, exrqoi_qoi_desc *d, void **px,
-                                    conv_report *rep, tool_msg *msg)
+static exrqoi_result generic_to_display(exrqoi_reader *r, int part, const conv_opts *o, int bits,
+                                        exrqoi_qoi_desc *d, void **px, conv_report *rep, tool_msg *msg)
 {
     exrqoi_part_info pi;
     exrqoi_result rv = exrqoi_reader_part_info(r, part, &pi);
@@ -262,16 +262,20 @@ static exrqoi_result generic_to_qoi(exrqoi_reader *r, int part, const conv_opts 
         }
     }
     const exrqoi_attribute *ca = exrqoi_header_find(exrqoi_reader_header(r, part), "chromaticities");
-    if (!rv)
-        rv = exrqoi_float_rgba_to_qoi_pixels(out, (int32_t)ow, (int32_t)oh, alpha, ca ? &ca->v.chromaticities : NULL,
-                                             &o->e2q, NULL, NULL, d, px, NULL);
+    const exrqoi_chromaticities *chroma = ca ? &ca->v.chromaticities : NULL;
+    if (!rv && bits == 16)
+        rv = exrqoi_float_rgba_to_pixels16(out, (int32_t)ow, (int32_t)oh, alpha, chroma, &o->e2q, NULL, NULL, d,
+                                           (uint16_t **)px, NULL);
+    else if (!rv)
+        rv = exrqoi_float_rgba_to_qoi_pixels(out, (int32_t)ow, (int32_t)oh, alpha, chroma, &o->e2q, NULL, NULL, d,
+                                             px, NULL);
     for (int c = 0; c < 4; c++) free(planes[c]);
     free(out);
     return rv;
 }
 
-exrqoi_result conv_exr_to_qoi(exrqoi_reader *r, const conv_opts *o, exrqoi_qoi_desc *d, void **px,
-                              conv_report *rep, tool_msg *msg)
+exrqoi_result conv_exr_to_display(exrqoi_reader *r, const conv_opts *o, int bits, exrqoi_qoi_desc *d,
+                                  void **px, conv_report *rep, tool_msg *msg)
 {
     int part;
     exrqoi_result rv = resolve_part(r, o, &part, msg);
@@ -292,13 +296,14 @@ exrqoi_result conv_exr_to_qoi(exrqoi_reader *r, const conv_opts *o, exrqoi_qoi_d
     if (!deep && !o->channels && !o->lenient) {
         exrqoi_exr_to_qoi_options e = o->e2q;
         if (part >= 0) e.select.part = part;
+        if (bits == 16) return exrqoi_exr_to_pixels16(r, &e, d, (uint16_t **)px, NULL);
         return exrqoi_exr_to_qoi_pixels(r, &e, d, px, NULL);
     }
     if (o->e2q.select.view && part < 0) {
         snprintf(msg->text, sizeof msg->text, "--view with --channels/--lenient or deep parts: pick the part with --part");
         return EXRQOI_ERR_UNSUPPORTED;
     }
-    return generic_to_qoi(r, part < 0 ? 0 : part, o, d, px, rep, msg);
+    return generic_to_display(r, part < 0 ? 0 : part, o, bits, d, px, rep, msg);
 }
 
 /* ---- EXR -> EXR, lenient -------------------------------------------------- */

@@ -14,27 +14,66 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/stream.h"
+
 /* Input read into memory (standard input, pipes) stops here: the
  * library's own default allocation limit for one read. */
 #define TOOL_MAX_STREAM_BYTES ((uint64_t)16 << 30)
 
+/* Camera raw files LibRaw reads, by extension. */
+static const char *const raw_exts[] = {
+    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".rwl",
+    ".pef", ".srw", ".3fr", ".fff", ".iiq", ".mos", ".mef", ".erf", ".kdc", ".dcr", ".x3f", ".raw"};
+
+static bool ends_with(const char *s, const char *ext)
+{
+    size_t n = strlen(s), e = strlen(ext);
+    return n >= e && !strcasecmp(s + n - e, ext);
+}
+
 tool_fmt tool_fmt_of_name(const char *path)
 {
-    size_t n = strlen(path);
-    if (n >= 4 && !strcasecmp(path + n - 4, ".exr")) return FMT_EXR;
-    if (n >= 4 && !strcasecmp(path + n - 4, ".qoi")) return FMT_QOI;
+    if (ends_with(path, ".exr")) return FMT_EXR;
+    if (ends_with(path, ".qoi")) return FMT_QOI;
+    if (ends_with(path, ".png")) return FMT_PNG;
+    for (size_t i = 0; i < sizeof raw_exts / sizeof raw_exts[0]; i++)
+        if (ends_with(path, raw_exts[i])) return FMT_RAW;
     return FMT_NONE;
+}
+
+size_t tool_fmt_ext_len(const char *name)
+{
+    if (tool_fmt_of_name(name) == FMT_NONE) return 0;
+    return strlen(strrchr(name, '.'));
 }
 
 const char *tool_fmt_name(tool_fmt f)
 {
-    return f == FMT_EXR ? "exr" : f == FMT_QOI ? "qoi" : "unknown";
+    switch (f) {
+    case FMT_EXR: return "exr";
+    case FMT_QOI: return "qoi";
+    case FMT_PNG: return "png";
+    case FMT_RAW: return "raw";
+    default: return "unknown";
+    }
 }
 
-static tool_fmt fmt_of_bytes(const unsigned char *b, size_t n)
+const char *tool_fmt_not_exr_qoi(tool_fmt f)
+{
+    if (f == FMT_PNG) return "a PNG file, not an EXR or QOI file (exrqoi convert reads it)";
+    if (f == FMT_RAW) return "a camera raw file, not an EXR or QOI file (exrqoi convert reads it)";
+    return "not an EXR or QOI file";
+}
+
+/* By content; camera raw files have no one signature (most are TIFF
+ * containers), so their extension names them too. */
+static tool_fmt fmt_of_bytes(const unsigned char *b, size_t n, const char *name)
 {
     if (n >= 4 && b[0] == 0x76 && b[1] == 0x2f && b[2] == 0x31 && b[3] == 0x01) return FMT_EXR;
     if (n >= 4 && !memcmp(b, "qoif", 4)) return FMT_QOI;
+    if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8)) return FMT_PNG;
+    if (tool_fmt_of_name(name) == FMT_RAW) return FMT_RAW;
+    if (n >= 4 && (!memcmp(b, "II*\0", 4) || !memcmp(b, "MM\0*", 4))) return FMT_RAW;
     return FMT_NONE;
 }
 
@@ -93,14 +132,15 @@ bool tool_src_open(tool_src *s, const char *name, char *why, size_t why_size)
     if (ok && S_ISDIR(st.st_mode)) {
         snprintf(why, why_size, "is a directory");
         ok = false;
-    } else if (ok && !S_ISREG(st.st_mode)) {
+    } else if (ok && (std_in || !S_ISREG(st.st_mode))) {
+        /* standard input has no name to reopen, even when it is a file */
         s->in_memory = true;
         ok = read_all(fd, &s->data, &s->size, why, why_size);
-        if (ok) s->fmt = fmt_of_bytes(s->data, s->size);
+        if (ok) s->fmt = fmt_of_bytes(s->data, s->size, name);
     } else if (ok) {
-        unsigned char magic[4];
+        unsigned char magic[8];
         ssize_t n = pread(fd, magic, sizeof magic, 0);
-        s->fmt = fmt_of_bytes(magic, n > 0 ? (size_t)n : 0);
+        s->fmt = fmt_of_bytes(magic, n > 0 ? (size_t)n : 0, name);
     } else {
         snprintf(why, why_size, "cannot read: %s", strerror(errno));
     }
@@ -179,6 +219,30 @@ exrqoi_result tool_dst_qoi(const char *path, const void *px, const exrqoi_qoi_de
 {
     if (tool_is_stdout(path)) return exrqoi_qoi_encode_output(px, d, qo, &stdout_output);
     return exrqoi_qoi_encode_file(px, d, qo, path);
+}
+
+exrqoi_result tool_dst_bytes(const char *path, const void *data, size_t size, char *msg, size_t msg_size)
+{
+    if (tool_is_stdout(path)) {
+        if (stdout_write(NULL, data, size) == 0) return EXRQOI_OK;
+        snprintf(msg, msg_size, "cannot write to standard output: %s", strerror(errno));
+        return EXRQOI_ERR_WRITE;
+    }
+    exrqoi__sink s;
+    exrqoi__err err;
+    memset(&err, 0, sizeof err);
+    exrqoi_result rv = exrqoi__sink_open_path(&s, path, NULL, &err);
+    if (rv) {
+        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
+        return rv;
+    }
+    rv = exrqoi__sink_write(&s, data, size, &err);
+    if (!rv) rv = exrqoi__sink_commit(&s, false, &err);
+    if (rv) {
+        exrqoi__sink_abort(&s);
+        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
+    }
+    return rv;
 }
 
 exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *px,

@@ -10,12 +10,20 @@
 
 #include "exrqoi/exrqoi.h"
 
-typedef enum tool_fmt { FMT_NONE, FMT_EXR, FMT_QOI } tool_fmt;
+/* FMT_RAW (camera raw) is an input format only. */
+typedef enum tool_fmt { FMT_NONE, FMT_EXR, FMT_QOI, FMT_PNG, FMT_RAW } tool_fmt;
 
-/* The format an extension names (.exr/.qoi, any case), or FMT_NONE. */
+/* The format an extension names (any case): .exr, .qoi, .png, and the
+ * camera raw extensions LibRaw reads (.dng, .cr2, .cr3, .nef, .arw, .raf,
+ * .orf, .rw2, .pef, ...); else FMT_NONE. */
 tool_fmt tool_fmt_of_name(const char *path);
-/* "exr" / "qoi" / "unknown". */
+/* "exr" / "qoi" / "png" / "raw" / "unknown" (also the output extension). */
 const char *tool_fmt_name(tool_fmt f);
+/* Length of the format extension ending `name` (".exr" = 4), or 0. */
+size_t tool_fmt_ext_len(const char *name);
+/* "not an EXR or QOI file", saying what it is when known (PNG, camera
+ * raw): the error of the commands that read EXR and QOI only. */
+const char *tool_fmt_not_exr_qoi(tool_fmt f);
 
 /* An input: a regular file read by path, or (standard input, a pipe, a
  * device) its whole content in memory. */
@@ -24,7 +32,7 @@ typedef struct tool_src {
     bool in_memory;
     void *data;
     size_t size;
-    tool_fmt fmt; /* from the first bytes */
+    tool_fmt fmt; /* from the first bytes (camera raw: or the name's extension) */
 } tool_src;
 
 /* Opens an input and detects its format; on failure *why says what is
@@ -42,6 +50,8 @@ exrqoi_result tool_dst_writer(const char *path, const exrqoi_header *h, int n, c
                               exrqoi_writer **w);
 exrqoi_result tool_dst_image(const char *path, const exrqoi_image *img, const exrqoi_write_options *wo);
 exrqoi_result tool_dst_qoi(const char *path, const void *px, const exrqoi_qoi_desc *d, const exrqoi_qoi_options *qo);
+/* A whole file held in memory (PNG), through the same safe sink. */
+exrqoi_result tool_dst_bytes(const char *path, const void *data, size_t size, char *msg, size_t msg_size);
 exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *px,
                             const exrqoi_rgba_write_options *o);
 

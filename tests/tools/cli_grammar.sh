@@ -2,7 +2,7 @@
 # One command-line grammar for every exrqoi command, checked from a table:
 # each command gets an unknown option, an option without its value,
 # --opt=value, an out-of-range number, --help, a missing file, a
-# directory and a file that is neither EXR nor QOI, and must give the
+# directory and a file that is no image, and must give the
 # documented exit status (0 success, 1 the work failed, 2 usage error)
 # with a message on stderr. Every option --help lists must be in the man
 # page too.
@@ -108,6 +108,32 @@ run 0 "convert --tonemap=aces" convert --tonemap=aces good.exr out.qoi
 run 2 "convert --compression bogus" convert --compression bogus good.exr out.exr
 run 0 "convert --compression=piz" convert --compression=piz good.exr out.exr
 run 2 "convert --format bogus" convert --format bogus good.exr out.qoi
+# the PNG and camera raw options (issue 19), parsed and ranged like the others
+run 2 "convert --bits 12" convert --bits 12 good.exr out.qoi
+run 2 "convert --bits without value" convert good.exr out.qoi --bits
+grep -q "needs a value" err.txt || { echo "FAIL: --bits: wrong message"; fails=$((fails + 1)); }
+run 0 "convert --bits=16 to QOI (ignored)" convert --bits=16 good.exr out.qoi
+run 2 "convert --half --float" convert --half --float good.exr out.qoi
+run 2 "convert --half=1" convert --half=1 good.exr out.qoi
+run 2 "convert --primaries bogus" convert --primaries bogus good.exr out.qoi
+run 0 "convert --primaries=aces" convert --primaries=aces good.exr out.qoi
+run 2 "convert --wb with two numbers" convert --wb 1,2 good.exr out.qoi
+run 2 "convert --wb 0,1,1" convert --wb 0,1,1 good.exr out.qoi
+run 2 "convert --wb 1,1,1e9" convert --wb 1,1,1e9 good.exr out.qoi
+run 2 "convert --wb 1,1,x" convert --wb 1,1,x good.exr out.qoi
+run 0 "convert --wb=2,1,1.5" convert --wb=2,1,1.5 good.exr out.qoi
+run 2 "convert to a camera raw name" convert good.exr out.dng
+grep -q "input format only" err.txt || { echo "FAIL: out.dng: no 'input format only'"; fails=$((fails + 1)); }
+run 2 "convert --format raw" convert --format raw good.exr out.bin
+[ ! -e out.dng ] || { echo "FAIL: convert created out.dng"; fails=$((fails + 1)); }
+# a PNG (by its signature) given to the commands that read EXR and QOI only
+printf '\211PNG\r\n\032\n\000\000\000\015IHDR' >sig.png
+for c in info hash check; do
+    run 1 "$c on a PNG" $c sig.png
+    grep -q "PNG" err.txt || { echo "FAIL: $c on a PNG does not say it is one"; fails=$((fails + 1)); }
+done
+run 1 "flatten a PNG" flatten sig.png out.exr
+run 1 "convert a damaged PNG" convert sig.png out.qoi
 run 2 "convert three operands without -o" convert good.exr good.qoi out.qoi
 run 2 "convert one operand" convert good.exr
 run 2 "bench --encode bogus" bench --encode bogus good.exr

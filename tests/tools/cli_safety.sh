@@ -50,13 +50,15 @@ cp a.exr a.orig
 cp a.qoi a.qoi.orig
 
 # 1. the output format comes from a known extension or --format, before reading
-for out in out.png out noext.EXR.bak -; do
+for out in out.tif out noext.EXR.bak -; do
     expect 2 "convert to '$out' without --format" -- "$tool" convert a.exr "$out"
     [ ! -e "$out" ] || [ "$out" = - ] || bad "convert to '$out' created it"
     [ -s out.txt ] && bad "convert to '$out' wrote to stdout"
 done
 expect 2 "flatten to out.png" -- "$tool" flatten a.exr out.png
 [ ! -e out.png ] && ok || bad "flatten created out.png"
+expect 2 "convert to a camera raw name" -- "$tool" convert a.exr out.dng
+[ ! -e out.dng ] && ok || bad "convert created out.dng"
 expect 0 "convert to out.bin with --format qoi" -- "$tool" convert a.exr out.bin --format qoi
 cmp -s out.bin a.qoi && ok || bad "--format qoi did not write the QOI"
 
@@ -124,6 +126,9 @@ cmp -s pipe.got a.qoi && ok || bad "convert to '-' through a pipe"
 "$tool" convert a.exr - --format exr --compression zip 2>err.txt | "$tool" convert - - --format qoi >pipe2.got 2>>err.txt
 cmp -s pipe2.got a.qoi && ok || { bad "EXR through two pipes"; cat err.txt; }
 "$tool" flatten "$deep" - 2>err.txt | "$tool" hash - >flat.hash 2>>err.txt && ok || bad "flatten to '-' | hash -"
+# '-' as input when standard input is a regular file (redirected), not a pipe
+"$tool" convert - redirected.qoi <a.exr 2>err.txt && cmp -s redirected.qoi a.qoi && ok ||
+    { bad "convert - from a redirected file"; cat err.txt; }
 expect 0 "convert to /dev/null" -- "$tool" convert a.exr /dev/null --format qoi
 [ -c /dev/null ] && ok || bad "/dev/null is no longer a device"
 # /dev/stdout given as a path: written in place, the pipe's reader gets it
@@ -201,10 +206,12 @@ mkdir -p int
 cp a.exr int/1.exr
 mkfifo int/2.exr
 cp a.exr int/3.exr
-"$tool" convert int/1.exr int/2.exr int/3.exr -o intout --threads 1 >/dev/null 2>int.err &
+# (--verbose: its line comes once the first file is counted as done; the
+# file itself appears a moment before that)
+"$tool" convert int/1.exr int/2.exr int/3.exr -o intout --threads 1 --verbose >/dev/null 2>int.err &
 pid=$!
 tries=0
-while [ $tries -lt 2400 ] && [ ! -f intout/1.qoi ] && kill -0 $pid 2>/dev/null; do
+while [ $tries -lt 2400 ] && ! grep -q "converted int/1.exr" int.err && kill -0 $pid 2>/dev/null; do
     tries=$((tries + 1))
     sleep 0.05
 done
@@ -227,6 +234,75 @@ grep -q "interrupted" int.err && grep -q "converted 1 of 3" int.err && ok || {
 }
 cmp -s intout/1.qoi a.qoi && ok || bad "SIGINT: the finished file is not whole"
 [ "$(names intout)" = "1.qoi " ] && ok || bad "SIGINT: left $(names intout)"
+
+# 8. PNG (issue 19) goes through the same outputs: every case above that
+# a format could change, again with PNG. A build without libspng must say
+# so (status 1, before writing anything).
+if "$tool" convert a.qoi a.png 2>err.txt; then
+    cp a.png a.png.orig
+    # output = input, by any name
+    ln a.png hard.png
+    ln -s a.png sym.png
+    for out in a.png ./a.png "$work/a.png" hard.png sym.png sub/../a.png; do
+        expect 1 "convert a.png $out" -- "$tool" convert a.png "$out"
+    done
+    expect 1 "convert a.png to itself as EXR by --format" -- "$tool" convert a.png sym.png --format exr
+    cmp -s a.png a.png.orig && ok || bad "a.png changed"
+    [ -L sym.png ] && ok || bad "sym.png is no longer a link"
+    # batch collisions: x.png and x.qoi both -> x.exr; x.png and x.exr both -> x.qoi
+    mkdir -p p1 p2
+    cp a.png p1/x.png
+    cp a.qoi p2/x.qoi
+    cp a.exr p2/x.exr
+    expect 1 "batch x.png x.qoi --format exr" -- "$tool" convert p1/x.png p2/x.qoi -o pbatch --format exr
+    grep -q "x.exr" err.txt && ok || bad "collision message does not name x.exr"
+    [ ! -e pbatch ] || [ -z "$(names pbatch)" ] && ok || bad "colliding PNG batch wrote $(names pbatch)"
+    expect 1 "batch x.png x.exr" -- "$tool" convert p1/x.png p2/x.exr -o pbatch
+    grep -q "x.qoi" err.txt && ok || bad "collision message does not name x.qoi"
+    expect 1 "batch x.png x.qoi --format png" -- "$tool" convert p1/x.png p2/x.qoi -o pbatch --format png
+    [ ! -e pbatch ] || [ -z "$(names pbatch)" ] && ok || bad "colliding PNG batch wrote $(names pbatch)"
+    expect 0 "batch of PNG and QOI to PNG with --number" -- "$tool" convert p1/x.png p2/x.qoi -o pbatch --format png --number
+    [ "$(names pbatch)" = "x-1.png x.png " ] && ok || bad "numbered PNG batch wrote $(names pbatch)"
+    cmp -s pbatch/x.png a.png && cmp -s pbatch/x-1.png a.png && ok || bad "the PNG batch's files differ from a.png"
+    expect 0 "batch of PNG inputs (default: QOI)" -- "$tool" convert p1/x.png -o pbatch2
+    cmp -s pbatch2/x.qoi a.qoi && ok || bad "PNG batch to QOI gave other bytes"
+    # symbolic link written through, FIFO in place, '-' to and from pipes
+    printf old >target/t.png
+    ln -s target/t.png link.png
+    expect 0 "convert to a PNG symlink" -- "$tool" convert a.qoi link.png
+    [ -L link.png ] && cmp -s target/t.png a.png && ok || bad "a PNG through a symlink"
+    [ "$(names target)" = "new.exr t.png t.qoi " ] && ok || bad "debris beside the target: $(names target)"
+    mkfifo fifo.png
+    timeout 120 cat fifo.png >fifo.png.got &
+    reader=$!
+    expect 0 "convert to a PNG FIFO" -- "$tool" convert a.qoi fifo.png
+    wait $reader
+    [ -p fifo.png ] && cmp -s fifo.png.got a.png && ok || bad "a PNG through a FIFO"
+    "$tool" convert a.qoi - --format png 2>err.txt | cat >pipe.png
+    cmp -s pipe.png a.png && ok || { bad "convert to '-' through a pipe as PNG"; cat err.txt; }
+    "$tool" convert a.exr - --format png 2>err.txt | "$tool" convert - - --format qoi 2>>err.txt | cat >pipe3.qoi
+    "$tool" convert a.exr a3.png 2>>err.txt && "$tool" convert a3.png a3.qoi 2>>err.txt
+    cmp -s pipe3.qoi a3.qoi && ok || { bad "PNG through two pipes"; cat err.txt; }
+    expect 0 "convert to /dev/null as PNG" -- "$tool" convert a.qoi /dev/null --format png
+    # a directory named .png, and a killed PNG write
+    mkdir -p outdir.png
+    expect 1 "convert to a PNG directory" -- "$tool" convert a.qoi outdir.png
+    cp a.png killed/out.png
+    (
+        ulimit -f 4
+        exec "$tool" convert noise.qoi killed/out.png --threads 1
+    ) >/dev/null 2>&1
+    st=$?
+    [ "$st" -gt 128 ] && ok || bad "the write-limited PNG conversion was not killed (status $st)"
+    cmp -s killed/out.png a.png && ok || bad "a killed PNG write changed the old output"
+    [ "$(names killed)" = "out.exr out.png " ] && ok || bad "a killed PNG write left debris: $(names killed)"
+elif grep -q "without PNG support" err.txt; then
+    [ ! -e a.png ] && ok || bad "a build without PNG support created a.png"
+    echo "cli_safety: this exrqoi has no PNG support: PNG cases skipped"
+else
+    bad "convert a.qoi a.png failed"
+    cat err.txt
+fi
 
 echo "cli_safety: $checks checks, $fails failed"
 [ $fails = 0 ]
