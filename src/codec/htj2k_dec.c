@@ -1,0 +1,118 @@
+/*
+ * HTJ2K256 / HTJ2K32 chunks: the OpenEXR chunk header (htj2k.h), the
+ * codestream decoded by htj2k_dec_stream.c, and its components written
+ * into the chunk's unpacked layout through the channel map.
+ */
+#include "codec/htj2k_dec.h"
+
+static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, size_t a, size_t b)
+{
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: %s (%zu, %zu)", what, a, b);
+}
+
+static void put_sample(uint8_t *p, int64_t v, int size)
+{
+    uint64_t u = (uint64_t)v;
+    p[0] = (uint8_t)u;
+    p[1] = (uint8_t)(u >> 8);
+    if (size == 4) {
+        p[2] = (uint8_t)(u >> 16);
+        p[3] = (uint8_t)(u >> 24);
+    }
+}
+
+exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
+                                       size_t src_size, uint8_t *dst)
+{
+    if (src_size < EXRQOI__HTJ2K_PREFIX + 2)
+        return chunk_corrupt(ctx, "too short for its header: bytes, minimum", src_size, EXRQOI__HTJ2K_PREFIX + 2);
+    if (exrqoi__htj2k_be16(src) != EXRQOI__HTJ2K_MAGIC)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk does not start with the magic 0x4854");
+    const uint32_t plen = exrqoi__htj2k_be32(src + 2);
+    if (plen > src_size - EXRQOI__HTJ2K_PREFIX || plen < 2)
+        return chunk_corrupt(ctx, "header payload length does not fit the chunk: payload, chunk", plen, src_size);
+    const uint8_t *pl = src + EXRQOI__HTJ2K_PREFIX;
+    const uint32_t nch = exrqoi__htj2k_be16(pl);
+    if ((size_t)nch * 2 + 2 > plen)
+        return chunk_corrupt(ctx, "channel map longer than the header payload: channels, payload", nch, plen);
+    if ((int)nch != block->nchan)
+        return chunk_corrupt(ctx, "channel map size differs from the channel count: map, channels", nch,
+                             (size_t)block->nchan);
+    const size_t cs_off = EXRQOI__HTJ2K_PREFIX + (size_t)plen;
+    if (cs_off >= src_size) return chunk_corrupt(ctx, "no codestream after the header: header, chunk", cs_off, src_size);
+
+    /* map[i]: file channel of component i; inv[f]: component of channel f */
+    size_t need = (size_t)nch * (sizeof(exrqoi__htj2k_comp) + 2 * sizeof(uint32_t) + sizeof(size_t));
+    uint8_t *mem = exrqoi__alloc(ctx->alloc, need ? need : 1);
+    if (!mem) return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes", need);
+    exrqoi__htj2k_comp *ex = (exrqoi__htj2k_comp *)mem;
+    size_t *rowpos = (size_t *)(ex + nch);
+    uint32_t *map = (uint32_t *)(rowpos + nch);
+    uint32_t *inv = map + nch;
+    exrqoi_result rv = EXRQOI_OK;
+    uint64_t max_samples = 0;
+    for (uint32_t f = 0; f < nch; f++) inv[f] = UINT32_MAX;
+    for (uint32_t i = 0; i < nch && rv == EXRQOI_OK; i++) {
+        const uint32_t f = exrqoi__htj2k_be16(pl + 2 + 2 * i);
+        if (f >= nch || inv[f] != UINT32_MAX) {
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
+                              "HTJ2K chunk: channel map entry %u names channel %u twice or out of range", i, f);
+            break;
+        }
+        map[i] = f;
+        inv[f] = i;
+        const exrqoi__chan_layout *ch = &block->chans[f];
+        memset(&ex[i], 0, sizeof ex[i]);
+        ex[i].width = (uint32_t)ch->width;
+        ex[i].height = (uint32_t)ch->height;
+        ex[i].depth = ch->type == EXRQOI_PIXEL_HALF ? 16 : 32;
+        ex[i].is_signed = ch->type != EXRQOI_PIXEL_UINT;
+        ex[i].x_sampling = (uint8_t)ch->x_sampling;
+        ex[i].y_sampling = (uint8_t)ch->y_sampling;
+        if (ch->x_sampling > 255 || ch->y_sampling > 255)
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K cannot code sampling %dx%d",
+                              (int)ch->x_sampling, (int)ch->y_sampling);
+        max_samples += (uint64_t)ch->width * (uint64_t)ch->height;
+    }
+    exrqoi__htj2k_image img;
+    memset(&img, 0, sizeof img);
+    if (rv == EXRQOI_OK) {
+        exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
+        rv = exrqoi__htj2k_decode_codestream(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
+                                             &img);
+    }
+    if (rv == EXRQOI_OK) {
+        uint8_t *o = dst;
+        for (uint32_t f = 0; f < nch; f++) rowpos[f] = 0;
+        for (int32_t yy = 0; yy < block->height && rv == EXRQOI_OK; yy++) {
+            const int32_t y = block->y + yy;
+            for (uint32_t f = 0; f < nch; f++) {
+                const exrqoi__chan_layout *ch = &block->chans[f];
+                if (y % ch->y_sampling != 0) continue;
+                const exrqoi__htj2k_comp *c = &img.comps[inv[f]];
+                if (rowpos[f] + c->width > (size_t)c->width * c->height) {
+                    rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %u has too many lines", f);
+                    break;
+                }
+                const int64_t *s = c->samples + rowpos[f];
+                rowpos[f] += c->width;
+                const int size = ch->size;
+                for (uint32_t x = 0; x < c->width; x++, o += size) put_sample(o, s[x], size);
+            }
+        }
+        if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
+                              (size_t)(o - dst), block->unpacked_size);
+    }
+    exrqoi__htj2k_image_free(ctx->alloc, &img);
+    exrqoi__free(ctx->alloc, mem);
+    return rv;
+}
+
+/* The table entries. Writing is the encoder's (htj2k_enc*.c): until it is
+ * linked in, bound and compress are NULL and writing reports
+ * EXRQOI_ERR_UNSUPPORTED_COMPRESSION. */
+const exrqoi__codec exrqoi__codec_htj2k256 = {EXRQOI_COMPRESSION_HTJ2K256, "htj2k256", 256,
+                                              exrqoi__htj2k_decompress, NULL, NULL};
+const exrqoi__codec exrqoi__codec_htj2k32 = {EXRQOI_COMPRESSION_HTJ2K32, "htj2k32", 32, exrqoi__htj2k_decompress,
+                                             NULL, NULL};
