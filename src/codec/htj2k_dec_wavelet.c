@@ -29,7 +29,7 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
     }
     /* odd positions: X(2n+1) = Y(2n+1) + floor((X(2n) + X(2n+2)) / 2) */
     for (size_t k = 1 - par; k < n; k += 2) {
-        int64_t a = x[(k - 1) * step];
+        int64_t a = k > 0 ? x[(k - 1) * step] : x[(k + 1) * step];
         int64_t b = k + 1 < n ? x[(k + 1) * step] : x[(k - 1) * step];
         x[k * step] = ADD(x[k * step], floor_shift(ADD(a, b), 1));
     }
@@ -54,7 +54,7 @@ static void vertical(int64_t *out, uint32_t rw, uint32_t rh, uint32_t y0)
     }
     for (size_t k = 1 - par; k < rh; k += 2) {
         int64_t *r = out + k * rw;
-        const int64_t *a = r - rw;
+        const int64_t *a = k > 0 ? r - rw : r + rw;
         const int64_t *b = k + 1 < rh ? r + rw : r - rw;
         for (uint32_t i = 0; i < rw; i++) r[i] = ADD(r[i], floor_shift(ADD(a[i], b[i]), 1));
     }
