@@ -77,6 +77,7 @@ typedef struct exrqoi__htj2k_image {
     uint32_t x0, y0, x1, y1; /* image area on the reference grid */
     uint32_t ncomp;
     exrqoi__htj2k_comp *comps; /* owned; free with exrqoi__htj2k_image_free */
+    bool own_samples;          /* samples were allocated (no workspace) */
 } exrqoi__htj2k_image;
 
 /* What the caller knows the image must be; NULL fields of a decode call are
@@ -87,13 +88,28 @@ typedef struct exrqoi__htj2k_expect {
     const exrqoi__htj2k_comp *comps; /* width, height, depth, is_signed, sampling */
 } exrqoi__htj2k_expect;
 
+/* Working memory of a decode: the caller's reusable buffer (base, cap;
+ * may be NULL, 0) and what did not fit in it. The decoded samples live
+ * here until exrqoi__htj2k_ws_release; `peak` is the buffer size that
+ * would have held everything (grow to it for the next chunk). */
+typedef struct exrqoi__htj2k_ws {
+    const exrqoi_allocator *alloc;
+    uint8_t *base;
+    size_t cap;
+    size_t used, over, peak;
+    void *blocks; /* allocations beyond cap */
+} exrqoi__htj2k_ws;
+EXRQOI_INTERNAL void exrqoi__htj2k_ws_release(exrqoi__htj2k_ws *ws);
+
 /* Decodes a whole codestream. `max_samples` bounds the total sample count
- * (EXRQOI_ERR_LIMIT above it). On failure *img is empty. */
+ * (EXRQOI_ERR_LIMIT above it). With `ws` NULL the samples are allocated
+ * and freed by exrqoi__htj2k_image_free; otherwise they are in *ws. On
+ * failure *img is empty. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc,
                                                               exrqoi__err *err, const uint8_t *cs,
                                                               size_t cs_size,
                                                               const exrqoi__htj2k_expect *expect,
-                                                              uint64_t max_samples,
+                                                              uint64_t max_samples, exrqoi__htj2k_ws *ws,
                                                               exrqoi__htj2k_image *img);
 EXRQOI_INTERNAL void exrqoi__htj2k_image_free(const exrqoi_allocator *alloc, exrqoi__htj2k_image *img);
 

@@ -10,15 +10,26 @@ static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, siz
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: %s (%zu, %zu)", what, a, b);
 }
 
-static void put_sample(uint8_t *p, int64_t v, int size)
+/* One line of samples, truncated to the channel's 16 or 32 bits (as
+ * OpenEXR stores OpenJPH's integers), little-endian. */
+static uint8_t *put_line(uint8_t *o, const int64_t *s, uint32_t n, int size)
 {
-    uint64_t u = (uint64_t)v;
-    p[0] = (uint8_t)u;
-    p[1] = (uint8_t)(u >> 8);
-    if (size == 4) {
-        p[2] = (uint8_t)(u >> 16);
-        p[3] = (uint8_t)(u >> 24);
+    if (size == 2) {
+        for (uint32_t x = 0; x < n; x++, o += 2) {
+            uint16_t v = (uint16_t)(uint64_t)s[x];
+            o[0] = (uint8_t)v;
+            o[1] = (uint8_t)(v >> 8);
+        }
+    } else {
+        for (uint32_t x = 0; x < n; x++, o += 4) {
+            uint32_t v = (uint32_t)(uint64_t)s[x];
+            o[0] = (uint8_t)v;
+            o[1] = (uint8_t)(v >> 8);
+            o[2] = (uint8_t)(v >> 16);
+            o[3] = (uint8_t)(v >> 24);
+        }
     }
+    return o;
 }
 
 exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
@@ -76,10 +87,19 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     }
     exrqoi__htj2k_image img;
     memset(&img, 0, sizeof img);
+    /* the decoder's working memory: scratch slot 0, kept between chunks */
+    exrqoi__htj2k_ws ws;
+    memset(&ws, 0, sizeof ws);
+    if (rv == EXRQOI_OK && ctx->scratch_cap[0]) {
+        void *mem = NULL;
+        rv = exrqoi__codec_scratch(ctx, 0, ctx->scratch_cap[0], &mem);
+        ws.base = mem;
+        ws.cap = ctx->scratch_cap[0];
+    }
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
         rv = exrqoi__htj2k_decode_codestream(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
-                                             &img);
+                                             &ws, &img);
     }
     if (rv == EXRQOI_OK) {
         uint8_t *o = dst;
@@ -96,8 +116,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                 }
                 const int64_t *s = c->samples + rowpos[f];
                 rowpos[f] += c->width;
-                const int size = ch->size;
-                for (uint32_t x = 0; x < c->width; x++, o += size) put_sample(o, s[x], size);
+                o = put_line(o, s, c->width, ch->size);
             }
         }
         if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)
@@ -105,7 +124,14 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                               (size_t)(o - dst), block->unpacked_size);
     }
     exrqoi__htj2k_image_free(ctx->alloc, &img);
+    exrqoi__htj2k_ws_release(&ws);
     exrqoi__free(ctx->alloc, mem);
+    /* grow the slot to what this chunk needed: the next one fits */
+    if (ws.peak > ctx->scratch_cap[0]) {
+        void *grown = NULL;
+        exrqoi_result g = exrqoi__codec_scratch(ctx, 0, ws.peak, &grown);
+        if (rv == EXRQOI_OK) rv = g;
+    }
     return rv;
 }
 

@@ -30,45 +30,45 @@ static inline int64_t ceil_shift_s(int64_t a, unsigned s)
 
 static inline uint32_t floor_log2_u(uint32_t v) { return v ? 31u - (uint32_t)__builtin_clz(v) : 0u; }
 
-/* ---- arena: everything of one decode, freed at once --------------------- */
+/* ---- arena: the caller's workspace, then allocations beyond it --------- */
 
 typedef struct arena_block {
     struct arena_block *next;
-    size_t used, cap;
     max_align_t data[];
 } arena_block;
 
-typedef struct arena {
-    const exrqoi_allocator *alloc;
-    arena_block *head;
-} arena;
+typedef exrqoi__htj2k_ws arena;
 
 static void *arena_get(arena *a, size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
-    if (!size) size = 16;
-    arena_block *b = a->head;
-    if (!b || b->cap - b->used < size) {
-        size_t cap = size > ((size_t)1 << 20) ? size : ((size_t)1 << 20);
-        b = exrqoi__alloc(a->alloc, sizeof *b + cap);
+    size = (size + 63) & ~(size_t)63;
+    if (!size) size = 64;
+    void *p;
+    if (a->cap - a->used >= size && a->base) {
+        p = a->base + a->used;
+        a->used += size;
+    } else {
+        arena_block *b = exrqoi__alloc(a->alloc, sizeof *b + size);
         if (!b) return NULL;
-        b->cap = cap;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
+        b->next = a->blocks;
+        a->blocks = b;
+        a->over += size;
+        p = b->data;
     }
-    void *p = (uint8_t *)b->data + b->used;
-    b->used += size;
+    if (a->used + a->over > a->peak) a->peak = a->used + a->over;
     return p;
 }
 
-static void arena_free(arena *a)
+void exrqoi__htj2k_ws_release(exrqoi__htj2k_ws *ws)
 {
-    while (a->head) {
-        arena_block *n = a->head->next;
-        exrqoi__free(a->alloc, a->head);
-        a->head = n;
+    arena_block *b = ws->blocks;
+    while (b) {
+        arena_block *n = b->next;
+        exrqoi__free(ws->alloc, b);
+        b = n;
     }
+    ws->blocks = NULL;
+    ws->used = ws->over = 0;
 }
 
 /* ---- parameters --------------------------------------------------------- */
@@ -108,8 +108,7 @@ typedef struct siz_comp {
 typedef struct dec {
     const exrqoi_allocator *alloc;
     exrqoi__err *err;
-    arena ar;      /* whole decode */
-    arena tile_ar; /* one tile */
+    arena *ar;     /* everything, a tile's part released after the tile */
     uint32_t X1, Y1, X0, Y0, XT, YT, XT0, YT0, ncomp;
     uint32_t ntx, nty;
     siz_comp *sc;
@@ -204,8 +203,8 @@ static exrqoi_result parse_siz(dec *d, seg *s, uint64_t max_samples)
     d->nty = ceil_div_u((uint64_t)d->Y1 - d->YT0, d->YT);
     if ((uint64_t)d->ntx * d->nty > 65535)
         return CORRUPT("HTJ2K SIZ: %ux%u tiles", d->ntx, d->nty);
-    d->sc = arena_get(&d->ar, sizeof *d->sc * d->ncomp);
-    d->nlt = arena_get(&d->ar, d->ncomp);
+    d->sc = arena_get(d->ar, sizeof *d->sc * d->ncomp);
+    d->nlt = arena_get(d->ar, d->ncomp);
     if (!d->sc || !d->nlt) return oom(d, sizeof *d->sc * d->ncomp);
     memset(d->nlt, 0, d->ncomp);
     uint64_t total = 0;
@@ -229,7 +228,7 @@ static exrqoi_result parse_siz(dec *d, seg *s, uint64_t max_samples)
                                 (unsigned long long)max_samples);
     }
     EXRQOI_TRY(seg_end(d, s, EXRQOI__J2K_SIZ));
-    d->main.cp = arena_get(&d->ar, sizeof *d->main.cp * d->ncomp);
+    d->main.cp = arena_get(d->ar, sizeof *d->main.cp * d->ncomp);
     if (!d->main.cp) return oom(d, sizeof *d->main.cp * d->ncomp);
     memset(d->main.cp, 0, sizeof *d->main.cp * d->ncomp);
     return EXRQOI_OK;
@@ -606,9 +605,9 @@ static exrqoi_result setup_tilecomp(dec *d, tilecomp *tc, uint32_t c, const comp
                 return CORRUPT("HTJ2K: %u magnitude bit-planes in a subband of component %u", kmax - 1, c);
             B->kmax = (uint8_t)(kmax - 1);
             const size_t n = (size_t)(B->x1 - B->x0) * (B->y1 - B->y0);
-            B->coef = arena_get(&d->tile_ar, n * sizeof(int64_t));
+            /* every code-block is decoded or zeroed by its packet */
+            B->coef = arena_get(d->ar, n * sizeof(int64_t));
             if (!B->coef) return oom(d, n * sizeof(int64_t));
-            memset(B->coef, 0, n * sizeof(int64_t));
         }
     }
     return EXRQOI_OK;
@@ -629,14 +628,35 @@ static uint64_t precinct_origin(uint32_t t0, uint32_t idx, uint32_t pp, uint32_t
 
 /* ---- one packet --------------------------------------------------------- */
 
+/* Code-block (gx, gy) of the band's grid, clipped to the band. */
+static void cb_rect(const band *B, const resolution *R, uint32_t gx, uint32_t gy, uint32_t *x0, uint32_t *y0,
+                    uint32_t *x1, uint32_t *y1)
+{
+    const uint64_t bx = (uint64_t)gx << R->cbw, by = (uint64_t)gy << R->cbh;
+    const uint64_t ex = bx + ((uint64_t)1 << R->cbw), ey = by + ((uint64_t)1 << R->cbh);
+    *x0 = (uint32_t)(bx > B->x0 ? bx : B->x0);
+    *y0 = (uint32_t)(by > B->y0 ? by : B->y0);
+    *x1 = (uint32_t)(ex < B->x1 ? ex : B->x1);
+    *y1 = (uint32_t)(ey < B->y1 ? ey : B->y1);
+}
+
+static void zero_cb(band *B, const resolution *R, uint32_t gx, uint32_t gy)
+{
+    uint32_t x0, y0, x1, y1;
+    cb_rect(B, R, gx, gy, &x0, &y0, &x1, &y1);
+    const size_t pitch = B->x1 - B->x0;
+    for (uint32_t y = y0; y < y1; y++)
+        memset(B->coef + (size_t)(y - B->y0) * pitch + (x0 - B->x0), 0, (size_t)(x1 - x0) * sizeof(int64_t));
+}
+
 typedef struct cb_rec {
     uint32_t x0, y0, x1, y1; /* in band coordinates */
     uint32_t len1, len2, passes, missing;
     uint8_t bi;
 } cb_rec;
 
-static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, const coding *cd,
-                                 const uint8_t **pp, const uint8_t *end, uint32_t c)
+static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k, const coding *cd,
+                                    const uint8_t **pp, const uint8_t *end, uint32_t c)
 {
     resolution *R = &tc->res[r];
     const uint32_t pxi = k % R->npx, pyi = k / R->npx;
@@ -668,19 +688,26 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
     hdr_bits hb = {p, end, 0, 0, false, false};
     cb_rec *recs = NULL;
     size_t nrec = 0;
-    if (hbit(&hb)) {
-        recs = arena_get(&d->tile_ar, sizeof *recs * (ncb ? ncb : 1));
+    if (!hbit(&hb)) { /* empty packet */
+        for (uint32_t i = 0; i < R->nbands; i++)
+            for (uint32_t y = cby0[i]; y < cby1[i]; y++)
+                for (uint32_t x = cbx0[i]; x < cbx1[i]; x++) zero_cb(&R->b[i], R, x, y);
+    } else {
+        recs = arena_get(d->ar, sizeof *recs * (ncb ? ncb : 1));
         if (!recs) return oom(d, sizeof *recs * ncb);
         for (uint32_t i = 0; i < R->nbands; i++) {
             const uint32_t nw = cbx1[i] - cbx0[i], nh = cby1[i] - cby0[i];
             if (!nw || !nh) continue;
-            const band *B = &R->b[i];
+            band *B = &R->b[i];
             tagtree inc, zbp;
-            if (!tt_init(&d->tile_ar, &inc, nw, nh) || !tt_init(&d->tile_ar, &zbp, nw, nh))
+            if (!tt_init(d->ar, &inc, nw, nh) || !tt_init(d->ar, &zbp, nw, nh))
                 return oom(d, (size_t)nw * nh * 6);
             for (uint32_t y = 0; y < nh; y++)
                 for (uint32_t x = 0; x < nw; x++) {
-                    if (tt_decode(&inc, &hb, x, y, 1) != 0) continue; /* not included */
+                    if (tt_decode(&inc, &hb, x, y, 1) != 0) { /* not included */
+                        zero_cb(B, R, cbx0[i] + x, cby0[i] + y);
+                        continue;
+                    }
                     uint32_t z = tt_decode(&zbp, &hb, x, y, 80);
                     if (hb.bad) break;
                     if (z >= 80) return CORRUPT("HTJ2K packet header: zero bit-planes beyond 80");
@@ -716,12 +743,7 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
                     cr->passes = rest;
                     cr->missing = z + phld;
                     cr->bi = (uint8_t)i;
-                    const uint64_t bx = (uint64_t)(cbx0[i] + x) << R->cbw, by = (uint64_t)(cby0[i] + y) << R->cbh;
-                    cr->x0 = (uint32_t)(bx > B->x0 ? bx : B->x0);
-                    cr->y0 = (uint32_t)(by > B->y0 ? by : B->y0);
-                    uint64_t ex = bx + ((uint64_t)1 << R->cbw), ey = by + ((uint64_t)1 << R->cbh);
-                    cr->x1 = (uint32_t)(ex < B->x1 ? ex : B->x1);
-                    cr->y1 = (uint32_t)(ey < B->y1 ? ey : B->y1);
+                    cb_rect(B, R, cbx0[i] + x, cby0[i] + y, &cr->x0, &cr->y0, &cr->x1, &cr->y1);
                     if (cr->missing >= B->kmax)
                         return CORRUPT("HTJ2K packet header: %u missing bit-planes of %u (component %u)",
                                        cr->missing, B->kmax, c);
@@ -760,30 +782,41 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
         cb.stripe_causal = (tc->cp->cb_style & 0x08) != 0;
         const size_t pitch = B->x1 - B->x0;
         int64_t *out = B->coef + (size_t)(cr->y0 - B->y0) * pitch + (cr->x0 - B->x0);
-        if (cr->len1 || cr->len2) EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, out, pitch, d->err));
+        if (cr->len1 || cr->len2)
+            EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, out, pitch, d->err));
+        else
+            for (uint32_t y = 0; y < cb.height; y++) memset(out + (size_t)y * pitch, 0, cb.width * sizeof(int64_t));
         p += len;
     }
     *pp = p;
     return EXRQOI_OK;
 }
 
+/* A packet's tag trees and code-block records are released after it. */
+static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, const coding *cd,
+                                 const uint8_t **pp, const uint8_t *end, uint32_t c)
+{
+    const size_t mark = d->ar->used;
+    exrqoi_result rv = read_packet_in(d, tc, r, k, cd, pp, end, c);
+    d->ar->used = mark;
+    return rv;
+}
+
 /* ---- one tile ----------------------------------------------------------- */
 
-static exrqoi_result decode_tile(dec *d, uint32_t t)
+static exrqoi_result decode_tile_in(dec *d, uint32_t t)
 {
     tile_info *ti = &d->tiles[t];
     const coding *cd = ti->cod ? ti->cod : &d->main;
     if (!ti->nsegs) return CORRUPT("HTJ2K: tile %u has no data", t);
     if (!cd->have_cod || !cd->have_qcd) return CORRUPT("HTJ2K: COD or QCD marker missing");
-    arena_free(&d->tile_ar);
-
     /* the tile's data, contiguous */
     const uint8_t *data = ti->segs[0].p;
     size_t size = ti->segs[0].n;
     if (ti->nsegs > 1) {
         size = 0;
         for (uint32_t i = 0; i < ti->nsegs; i++) size += ti->segs[i].n;
-        uint8_t *buf = arena_get(&d->tile_ar, size);
+        uint8_t *buf = arena_get(d->ar, size);
         if (!buf) return oom(d, size);
         size_t o = 0;
         for (uint32_t i = 0; i < ti->nsegs; i++) {
@@ -799,7 +832,7 @@ static exrqoi_result decode_tile(dec *d, uint32_t t)
     const uint32_t tx1 = (uint32_t)(ax0 + d->XT < d->X1 ? ax0 + d->XT : d->X1);
     const uint32_t ty1 = (uint32_t)(ay0 + d->YT < d->Y1 ? ay0 + d->YT : d->Y1);
 
-    tilecomp *tcs = arena_get(&d->tile_ar, sizeof *tcs * d->ncomp);
+    tilecomp *tcs = arena_get(d->ar, sizeof *tcs * d->ncomp);
     if (!tcs) return oom(d, sizeof *tcs * d->ncomp);
     size_t npk = 0;
     for (uint32_t c = 0; c < d->ncomp; c++) {
@@ -808,7 +841,7 @@ static exrqoi_result decode_tile(dec *d, uint32_t t)
     }
 
     /* packet order (B.12): one layer, so each precinct has one packet */
-    packet *pk = arena_get(&d->tile_ar, sizeof *pk * (npk ? npk : 1));
+    packet *pk = arena_get(d->ar, sizeof *pk * (npk ? npk : 1));
     if (!pk) return oom(d, sizeof *pk * npk);
     size_t n = 0;
     for (uint32_t c = 0; c < d->ncomp; c++) {
@@ -851,7 +884,7 @@ static exrqoi_result decode_tile(dec *d, uint32_t t)
     }
 
     /* inverse wavelet per component */
-    int64_t **outs = arena_get(&d->tile_ar, sizeof *outs * d->ncomp);
+    int64_t **outs = arena_get(d->ar, sizeof *outs * d->ncomp);
     if (!outs) return oom(d, sizeof *outs * d->ncomp);
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
@@ -859,7 +892,7 @@ static exrqoi_result decode_tile(dec *d, uint32_t t)
         for (uint32_t r = 1; r <= tc->levels; r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
-            int64_t *o = arena_get(&d->tile_ar, rw * rh * sizeof(int64_t) + 8);
+            int64_t *o = arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
             if (!o) return oom(d, rw * rh * sizeof(int64_t));
             exrqoi__htj2k_idwt53_2d(o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur, R->b[0].coef, R->b[1].coef,
                                    R->b[2].coef);
@@ -887,6 +920,15 @@ static exrqoi_result decode_tile(dec *d, uint32_t t)
     return EXRQOI_OK;
 }
 
+/* The tile's working memory is released after it. */
+static exrqoi_result decode_tile(dec *d, uint32_t t)
+{
+    const size_t mark = d->ar->used;
+    exrqoi_result rv = decode_tile_in(d, t);
+    d->ar->used = mark;
+    return rv;
+}
+
 /* ---- the codestream ----------------------------------------------------- */
 
 static exrqoi_result add_tile_seg(dec *d, tile_info *ti, const uint8_t *p, size_t n)
@@ -894,7 +936,7 @@ static exrqoi_result add_tile_seg(dec *d, tile_info *ti, const uint8_t *p, size_
     if (ti->nsegs == ti->cap) {
         uint32_t cap = ti->cap ? ti->cap * 2 : 4;
         if (cap > 256) return CORRUPT("HTJ2K: more than 255 tile-parts in a tile");
-        tile_seg *s = arena_get(&d->ar, sizeof *s * cap);
+        tile_seg *s = arena_get(d->ar, sizeof *s * cap);
         if (!s) return oom(d, sizeof *s * cap);
         if (ti->nsegs) memcpy(s, ti->segs, sizeof *s * ti->nsegs);
         ti->segs = s;
@@ -957,7 +999,7 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
         pos += 2 + len;
         if (in_main && m == EXRQOI__J2K_SIZ && mpos == 2) {
             EXRQOI_TRY(parse_siz(d, &s, max_samples));
-            d->tiles = arena_get(&d->ar, sizeof *d->tiles * d->ntx * d->nty);
+            d->tiles = arena_get(d->ar, sizeof *d->tiles * d->ntx * d->nty);
             if (!d->tiles) return oom(d, sizeof *d->tiles * d->ntx * d->nty);
             memset(d->tiles, 0, sizeof *d->tiles * d->ntx * d->nty);
             continue;
@@ -996,8 +1038,8 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
                 if (coding_marker && tpsot != 0)
                     return CORRUPT("HTJ2K: %s marker in a tile-part other than the first", marker_name(tm));
                 if (coding_marker && !cur_tile->cod) {
-                    coding *tc = arena_get(&d->ar, sizeof *tc);
-                    comp_params *cp = tc ? arena_get(&d->ar, sizeof *cp * d->ncomp) : NULL;
+                    coding *tc = arena_get(d->ar, sizeof *tc);
+                    comp_params *cp = tc ? arena_get(d->ar, sizeof *cp * d->ncomp) : NULL;
                     if (!cp) return oom(d, sizeof *cp * d->ncomp);
                     *tc = d->main;
                     memcpy(cp, d->main.cp, sizeof *cp * d->ncomp);
@@ -1039,10 +1081,12 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
     for (uint32_t c = 0; c < d->ncomp; c++) {
         exrqoi__htj2k_comp *ic = &img->comps[c];
         const size_t n = (size_t)ic->width * ic->height;
-        ic->samples = exrqoi__calloc(d->alloc, n ? n : 1, sizeof(int64_t));
+        /* every sample is written by the tiles */
+        ic->samples = img->own_samples ? exrqoi__alloc(d->alloc, (n ? n : 1) * sizeof(int64_t))
+                                       : arena_get(d->ar, (n ? n : 1) * sizeof(int64_t));
         if (!ic->samples) return oom(d, n * sizeof(int64_t));
     }
-    d->bs = exrqoi__alloc(d->alloc, sizeof *d->bs);
+    d->bs = arena_get(d->ar, sizeof *d->bs);
     if (!d->bs) return oom(d, sizeof *d->bs);
     for (uint32_t t = 0; t < d->ntx * d->nty; t++) EXRQOI_TRY(decode_tile(d, t));
 
@@ -1066,7 +1110,7 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
 void exrqoi__htj2k_image_free(const exrqoi_allocator *alloc, exrqoi__htj2k_image *img)
 {
     if (!img) return;
-    if (img->comps)
+    if (img->comps && img->own_samples)
         for (uint32_t c = 0; c < img->ncomp; c++) exrqoi__free(alloc, img->comps[c].samples);
     exrqoi__free(alloc, img->comps);
     memset(img, 0, sizeof *img);
@@ -1074,20 +1118,22 @@ void exrqoi__htj2k_image_free(const exrqoi_allocator *alloc, exrqoi__htj2k_image
 
 exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc, exrqoi__err *err, const uint8_t *cs,
                                               size_t cs_size, const exrqoi__htj2k_expect *expect,
-                                              uint64_t max_samples, exrqoi__htj2k_image *img)
+                                              uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img)
 {
     dec d;
     memset(&d, 0, sizeof d);
     memset(img, 0, sizeof *img);
+    exrqoi__htj2k_ws local;
+    memset(&local, 0, sizeof local);
+    local.alloc = alloc;
+    if (ws) ws->alloc = alloc;
     d.alloc = alloc;
     d.err = err;
-    d.ar.alloc = alloc;
-    d.tile_ar.alloc = alloc;
+    d.ar = ws ? ws : &local;
     d.img = img;
+    img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);
-    arena_free(&d.tile_ar);
-    arena_free(&d.ar);
-    exrqoi__free(alloc, d.bs);
+    exrqoi__htj2k_ws_release(&local);
     if (rv != EXRQOI_OK) exrqoi__htj2k_image_free(alloc, img);
     return rv;
 }

@@ -14,7 +14,7 @@ build=$2
 secs=${3:-60}
 shift 2
 [ $# -gt 0 ] && shift
-targets=${*:-"exr_read exr_header decompress qoi_decode roundtrip"}
+targets=${*:-"exr_read exr_header decompress qoi_decode roundtrip htj2k"}
 shared=${SHARED_DIR:-$src/../shared}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -23,6 +23,7 @@ CC=$CC cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXRQOI_FU
     -DEXRQOI_BUILD_EXAMPLES=OFF -DEXRQOI_BUILD_TOOLS=OFF -DEXRQOI_SHARED_DIR="$shared" || exit 1
 for t in $targets; do
     cmake --build "$build" -j"$jobs" --target "fuzz_$t" || exit 1
+    if [ "$t" = htj2k ]; then cmake --build "$build" -j"$jobs" --target htj2k_seeds || exit 1; fi
 done
 
 # seeds: EXR files for the EXR targets, QOI files for the QOI one; the
@@ -48,6 +49,10 @@ for t in $targets; do
         ;;
     qoi_decode | roundtrip)
         seed "$corpus" '*.qoi'
+        ;;
+    htj2k)
+        # the chunks of the shared HTJ2K files (never committed)
+        "$build/tests/fuzz/htj2k_seeds" "$corpus" "$shared"/corpus/htj2k/*.exr || true
         ;;
     decompress)
         i=0

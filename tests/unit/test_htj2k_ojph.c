@@ -128,7 +128,7 @@ static exrqoi_result run_case(const image *im, int yuv, const char *args)
     exrqoi__err err;
     memset(&err, 0, sizeof err);
     exrqoi__htj2k_image img;
-    exrqoi_result rv = exrqoi__htj2k_decode_codestream(NULL, &err, cs, n, NULL, (uint64_t)1 << 26, &img);
+    exrqoi_result rv = exrqoi__htj2k_decode_codestream(NULL, &err, cs, n, NULL, (uint64_t)1 << 26, NULL, &img);
     free(cs);
     if (rv != EXRQOI_OK) {
         assert_true(err.msg[0] != 0);
