@@ -21,18 +21,24 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
         return;
     }
     const size_t par = first & 1; /* index of the first low-pass sample is par */
-    /* even positions: X(2n) = Y(2n) - floor((Y(2n-1) + Y(2n+1) + 2) / 4) */
-    for (size_t k = par; k < n; k += 2) {
-        int64_t a = k > 0 ? x[(k - 1) * step] : x[(k + 1) * step];
-        int64_t b = k + 1 < n ? x[(k + 1) * step] : x[(k - 1) * step];
-        x[k * step] = SUB(x[k * step], floor_shift(ADD(ADD(a, b), 2), 2));
+    /* even positions: X(2n) = Y(2n) - floor((Y(2n-1) + Y(2n+1) + 2) / 4);
+     * the ends mirror (whole-sample symmetric extension) */
+    size_t k = par;
+    if (k == 0) {
+        x[0] = SUB(x[0], floor_shift(ADD(ADD(x[step], x[step]), 2), 2));
+        k = 2;
     }
+    for (; k + 1 < n; k += 2)
+        x[k * step] = SUB(x[k * step], floor_shift(ADD(ADD(x[(k - 1) * step], x[(k + 1) * step]), 2), 2));
+    if (k < n) x[k * step] = SUB(x[k * step], floor_shift(ADD(ADD(x[(k - 1) * step], x[(k - 1) * step]), 2), 2));
     /* odd positions: X(2n+1) = Y(2n+1) + floor((X(2n) + X(2n+2)) / 2) */
-    for (size_t k = 1 - par; k < n; k += 2) {
-        int64_t a = k > 0 ? x[(k - 1) * step] : x[(k + 1) * step];
-        int64_t b = k + 1 < n ? x[(k + 1) * step] : x[(k - 1) * step];
-        x[k * step] = ADD(x[k * step], floor_shift(ADD(a, b), 1));
+    k = 1 - par;
+    if (k == 0) {
+        x[0] = ADD(x[0], floor_shift(ADD(x[step], x[step]), 1));
+        k = 2;
     }
+    for (; k + 1 < n; k += 2) x[k * step] = ADD(x[k * step], floor_shift(ADD(x[(k - 1) * step], x[(k + 1) * step]), 1));
+    if (k < n) x[k * step] = ADD(x[k * step], floor_shift(ADD(x[(k - 1) * step], x[(k - 1) * step]), 1));
 }
 
 /* VER_SR done a row at a time (the same arithmetic as the line version,
@@ -68,7 +74,7 @@ void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw
     const uint32_t x1 = x0 + rw;
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
     const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
-    const uint32_t lo_x0 = ceil_half(x0), hi_x0 = x0 / 2;
+    const size_t par = x0 & 1;
     for (uint32_t y = 0; y < rh; y++) {
         const uint32_t Y = y0 + y;
         const int64_t *lrow, *hrow;
@@ -80,10 +86,8 @@ void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
         int64_t *o = out + (size_t)y * rw;
-        for (uint32_t x = 0; x < rw; x++) {
-            const uint32_t X = x0 + x;
-            o[x] = (X & 1) == 0 ? lrow[X / 2 - lo_x0] : hrow[X / 2 - hi_x0];
-        }
+        for (uint32_t i = 0; i < lw; i++) o[par + 2 * i] = lrow[i];
+        for (uint32_t i = 0; i < hw; i++) o[1 - par + 2 * i] = hrow[i];
         exrqoi__htj2k_idwt53_line(o, rw, 1, x0);
     }
     vertical(out, rw, rh, y0);
