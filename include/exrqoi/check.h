@@ -14,6 +14,7 @@
 #define EXRQOI_CHECK_H
 
 #include "exrqoi/common.h"
+#include "exrqoi/deep.h"
 #include "exrqoi/meta.h"
 #include "exrqoi/read.h"
 
@@ -89,6 +90,18 @@ EXRQOI_API exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int
                                                            const exrqoi_slice *slices,
                                                            int slice_count, uint64_t **filled,
                                                            size_t *filled_count);
+
+/** Reads a whole level of a deep part like exrqoi_reader_read_deep, but
+ * a chunk that is missing, truncated or corrupt (or over a limit) does
+ * not fail the read: its pixels get no samples, and its chunk index is
+ * listed in *filled (sorted; allocated with the reader's allocator, free
+ * with exrqoi_free; NULL when none) with *filled_count entries. The
+ * samples of every intact chunk are exactly what exrqoi_reader_read_deep
+ * gives. Errors only for invalid arguments, lack of memory and the
+ * allocation limit. Free *out with exrqoi_deep_image_free. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx, int ly,
+                                                         exrqoi_deep_image *out, uint64_t **filled,
+                                                         size_t *filled_count);
 
 #ifdef __cplusplus
 }

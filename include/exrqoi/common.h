@@ -152,7 +152,7 @@ typedef struct exrqoi_limits {
     uint32_t max_width;            /**< data window width (default 1<<24) */
     uint32_t max_height;           /**< data window height (default 1<<24) */
     uint64_t max_pixels;           /**< width*height of one part/level (default 1<<30) */
-    uint64_t max_alloc_bytes;      /**< bytes allocated for one read call (default 16 GiB) */
+    uint64_t max_alloc_bytes;      /**< bytes allocated for one read call (default 4 GiB) */
     uint32_t max_attribute_size;   /**< bytes of one attribute (default 64 MiB) */
     uint64_t max_chunk_size;       /**< packed or unpacked bytes of one chunk (default 2 GiB) */
     uint32_t max_deep_samples_per_pixel; /**< default 1<<24 */

@@ -61,6 +61,23 @@ EXRQOI_API exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r,
                                                   exrqoi_qoi_desc *desc, void **pixels,
                                                   size_t *size);
 
+/** The pixel part of exrqoi_exr_to_qoi_pixels over colour the caller
+ * already has: width*height pixels of premultiplied linear float
+ * R,G,B,A (4 floats each, packed rows) with the given chromaticities
+ * (NULL = Rec. 709) are un-premultiplied, converted to Rec. 709, exposed,
+ * tone-mapped and encoded to 8 bits; `alpha` non-zero keeps A (4
+ * channels), else 3. opts->select is ignored. *pixels is allocated with
+ * `allocator` (free with exrqoi_free); rows run on `pool` (NULL = this
+ * thread). Used for deep images composited with exrqoi_deep_flatten_image
+ * and for channels the caller picked. */
+EXRQOI_API exrqoi_result exrqoi_float_rgba_to_qoi_pixels(const float *rgba, int32_t width, int32_t height,
+                                                         int alpha,
+                                                         const exrqoi_chromaticities *chromaticities,
+                                                         const exrqoi_exr_to_qoi_options *opts,
+                                                         const exrqoi_allocator *allocator,
+                                                         exrqoi_pool *pool, exrqoi_qoi_desc *desc,
+                                                         void **pixels, size_t *size);
+
 /** Converts the EXR file `in` to the QOI file `out` (written atomically). */
 EXRQOI_API exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
                                                    const exrqoi_read_options *read_opts,

@@ -88,8 +88,7 @@ static exrqoi_result load(check_ctx *c, uint64_t off, uint64_t n, const uint8_t 
         *out = r->src.mem + off; /* the leader parser checked the bounds */
         return EXRQOI_OK;
     }
-    EXRQOI_TRY(grow(c, &c->packed, &c->packed_cap, (size_t)n));
-    EXRQOI_TRY(exrqoi__source_read(&r->src, off, c->packed, (size_t)n, err));
+    EXRQOI_TRY(exrqoi__source_read_grow(&r->src, r->alloc, off, &c->packed, &c->packed_cap, (size_t)n, err));
     *out = (const uint8_t *)c->packed;
     return EXRQOI_OK;
 }
@@ -109,6 +108,7 @@ static exrqoi_result check_flat(check_ctx *c, const exrqoi__part *p, const exrqo
     if (rv == EXRQOI_OK && bl.unpacked_size > c->r->limits.max_chunk_size)
         rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "unpacks to %zu bytes, over the chunk size limit",
                           bl.unpacked_size);
+    if (rv == EXRQOI_OK) rv = exrqoi__check_expansion(bl.compression, &bl, ci->packed_size, bl.unpacked_size, err);
     const uint8_t *packed = NULL;
     if (rv == EXRQOI_OK) rv = load(c, off, ci->packed_size, &packed, err);
     if (rv == EXRQOI_OK && ci->packed_size != bl.unpacked_size) {
@@ -195,6 +195,7 @@ static exrqoi_result check_chunk(check_ctx *c, int part, uint64_t index)
     exrqoi_chunk_info ci;
     uint64_t off = 0;
     exrqoi_result rv = exrqoi__read_chunk_leader(r, part, index, &ci, &off, &err);
+    if (rv == EXRQOI_OK) rv = exrqoi__chunk_evidence(r, part, &ci, false, &err);
     if (rv == EXRQOI_OK)
         rv = p->deep ? check_deep(c, p, &ci, off, &err) : check_flat(c, p, &ci, off, &err);
     if (rv == EXRQOI_OK) {

@@ -1,9 +1,13 @@
-/* exrqoi_reader_read_region_lenient: a region read that survives damaged
- * chunks by filling their pixels. Whole reads go the fast (parallel) way;
- * only when that fails is the region read chunk by chunk. */
+/* exrqoi_reader_read_region_lenient and exrqoi_reader_read_deep_lenient:
+ * reads that survive damaged chunks by filling their pixels (flat: the
+ * slices' fill values; deep: no samples). Whole reads go the fast
+ * (parallel) way; only when that fails is the level read chunk by chunk. */
 #include "block/lines.h"
 #include "chunk/reader.h"
 #include "exrqoi/check.h"
+#include "exrqoi/deep.h"
+#include "exrqoi/deep_read.h"
+#include "exrqoi/image.h"
 
 /* A data problem a lenient read fills over; anything else stops it. */
 static bool fillable(exrqoi_result rv)
@@ -134,4 +138,174 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
         if (filled_count) *filled_count = count;
     }
     return rv;
+}
+
+/* Chunk indices of level (lx, ly) of part p, in order. */
+static uint64_t level_chunks(const exrqoi__part *p, const exrqoi__level *L)
+{
+    if (p->info.tiled) return (uint64_t)L->tiles_x * (uint64_t)L->tiles_y;
+    int64_t h = (int64_t)L->window.max.y - L->window.min.y + 1;
+    return (uint64_t)((h + p->info.lines_per_chunk - 1) / p->info.lines_per_chunk);
+}
+
+static exrqoi_result note_filled(exrqoi_reader *r, uint64_t **list, size_t *count, size_t *cap, uint64_t index)
+{
+    if (*count == *cap) {
+        void *nl = *list;
+        size_t ncap = *cap * sizeof **list;
+        if (exrqoi__reserve(r->alloc, &nl, &ncap, (*count + 1) * sizeof **list) != EXRQOI_OK)
+            return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        *list = (uint64_t *)nl;
+        *cap = ncap / sizeof **list;
+    }
+    (*list)[(*count)++] = index;
+    return EXRQOI_OK;
+}
+
+/* Drops the samples of every pixel inside `win` (counts set to 0, the
+ * other pixels' samples moved down, offsets rebuilt). */
+static void drop_samples(exrqoi_deep_image *img, const exrqoi_box2i *level, const exrqoi_box2i *win)
+{
+    size_t npix = (size_t)img->width * (size_t)img->height;
+    uint64_t at = 0;
+    for (size_t i = 0; i < npix; i++) {
+        int64_t x = level->min.x + (int64_t)(i % (size_t)img->width);
+        int64_t y = level->min.y + (int64_t)(i / (size_t)img->width);
+        bool inside = x >= win->min.x && x <= win->max.x && y >= win->min.y && y <= win->max.y;
+        uint64_t from = img->offsets[i], n = inside ? 0 : img->counts[i];
+        for (int32_t c = 0; c < img->channel_count && n && at != from; c++) {
+            size_t sz = (size_t)exrqoi_pixel_type_size(img->channels[c].type);
+            uint8_t *s = (uint8_t *)img->channels[c].samples;
+            memmove(s + at * sz, s + from * sz, (size_t)n * sz);
+        }
+        img->counts[i] = (uint32_t)n;
+        img->offsets[i] = at;
+        at += n;
+    }
+    img->offsets[npix] = at;
+    img->total_samples = at;
+}
+
+exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx, int ly,
+                                              exrqoi_deep_image *out, uint64_t **filled,
+                                              size_t *filled_count)
+{
+    if (filled) *filled = NULL;
+    if (filled_count) *filled_count = 0;
+    if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_result rv = exrqoi_reader_read_deep(r, part, lx, ly, out);
+    if (rv == EXRQOI_OK || !fillable(rv)) return rv;
+    /* arguments were accepted: read the counts, then the samples, chunk by chunk */
+    const exrqoi__part *p = &r->parts[part];
+    const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
+    const exrqoi_box2i lw = L->window;
+    int32_t nch = p->info.channel_count;
+    const char **names = (const char **)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *names);
+    exrqoi_pixel_type *types = (exrqoi_pixel_type *)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *types);
+    if (!names || !types) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int32_t c = 0; c < nch && names && types; c++) {
+        names[c] = p->info.channels[c].name;
+        types[c] = p->info.channels[c].type;
+    }
+    int32_t width = (int32_t)((int64_t)lw.max.x - lw.min.x + 1), height = (int32_t)((int64_t)lw.max.y - lw.min.y + 1);
+    if (names && types)
+        rv = exrqoi_deep_image_init(out, r->alloc, width, height, nch, names, types);
+    exrqoi__free(r->alloc, (void *)names);
+    exrqoi__free(r->alloc, types);
+    if (rv != EXRQOI_OK) return rv;
+    uint64_t nchunks = level_chunks(p, L), *list = NULL;
+    size_t count = 0, cap = 0;
+    uint8_t *bad = (uint8_t *)exrqoi__calloc(r->alloc, (size_t)nchunks + 1, 1);
+    if (!bad) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    /* pass 1: counts; a chunk whose counts do not read keeps 0 samples */
+    for (uint64_t k = 0; k < nchunks && rv == EXRQOI_OK; k++) {
+        uint64_t index = p->info.tiled ? L->first_chunk + k : k;
+        exrqoi_box2i win;
+        rv = exrqoi__part_chunk_window(p, index, &win, NULL, NULL, NULL, NULL);
+        if (rv != EXRQOI_OK) break;
+        uint32_t *base = out->counts + (size_t)(win.min.y - lw.min.y) * (size_t)width + (size_t)(win.min.x - lw.min.x);
+        exrqoi_result cr = exrqoi_reader_read_deep_counts(r, part, lx, ly, &win, base, 4, (ptrdiff_t)width * 4);
+        if (cr == EXRQOI_OK) continue;
+        if (!fillable(cr)) {
+            rv = cr;
+            break;
+        }
+        for (int32_t y = win.min.y; y <= win.max.y; y++)
+            memset(out->counts + (size_t)(y - lw.min.y) * (size_t)width + (size_t)(win.min.x - lw.min.x), 0,
+                   (size_t)(win.max.x - win.min.x + 1) * 4);
+        bad[k] = 1;
+        rv = note_filled(r, &list, &count, &cap, index);
+    }
+    if (rv == EXRQOI_OK) {
+        /* the counts may claim anything within the per-pixel limit: the
+         * samples stay within max_alloc_bytes */
+        uint64_t bytes_per_sample = 0;
+        for (int32_t c = 0; c < nch; c++) bytes_per_sample += (uint64_t)exrqoi_pixel_type_size(out->channels[c].type);
+        rv = exrqoi_deep_image_alloc_samples(out, r->limits.max_alloc_bytes / (bytes_per_sample ? bytes_per_sample : 1));
+        if (rv != EXRQOI_OK) exrqoi__fail(&r->err, rv, "deep samples of part %d exceed the allocation limit", part);
+    }
+    /* pass 2: samples of the chunks whose counts read */
+    void **ptrs = NULL;
+    size_t ptrs_cap = 0;
+    exrqoi_deep_slice *slices = rv ? NULL : (exrqoi_deep_slice *)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *slices);
+    if (!rv && !slices) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    for (uint64_t k = 0; k < nchunks && rv == EXRQOI_OK; k++) {
+        if (bad[k]) continue;
+        uint64_t index = p->info.tiled ? L->first_chunk + k : k;
+        exrqoi_box2i win;
+        rv = exrqoi__part_chunk_window(p, index, &win, NULL, NULL, NULL, NULL);
+        if (rv != EXRQOI_OK) break;
+        size_t cw = (size_t)(win.max.x - win.min.x + 1), ch = (size_t)(win.max.y - win.min.y + 1);
+        size_t need = cw * ch * (size_t)(nch ? nch : 1) * sizeof(void *);
+        void *np = ptrs;
+        if (exrqoi__reserve(r->alloc, &np, &ptrs_cap, need) != EXRQOI_OK) {
+            rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+            break;
+        }
+        ptrs = (void **)np;
+        for (int32_t c = 0; c < nch; c++) {
+            size_t sz = (size_t)exrqoi_pixel_type_size(out->channels[c].type);
+            void **pc = ptrs + (size_t)c * cw * ch;
+            for (size_t y = 0; y < ch; y++)
+                for (size_t x = 0; x < cw; x++) {
+                    size_t i = ((size_t)(win.min.y - lw.min.y) + y) * (size_t)width + (size_t)(win.min.x - lw.min.x) + x;
+                    pc[y * cw + x] = (uint8_t *)out->channels[c].samples + out->offsets[i] * sz;
+                }
+            slices[c].name = out->channels[c].name;
+            slices[c].type = out->channels[c].type;
+            slices[c].base = pc;
+            slices[c].x_stride = sizeof(void *);
+            slices[c].y_stride = (ptrdiff_t)(cw * sizeof(void *));
+            slices[c].sample_stride = (ptrdiff_t)sz;
+        }
+        const uint32_t *cbase = out->counts + (size_t)(win.min.y - lw.min.y) * (size_t)width + (size_t)(win.min.x - lw.min.x);
+        exrqoi_result cr = exrqoi_reader_read_deep_region(r, part, lx, ly, &win, cbase, 4, (ptrdiff_t)width * 4,
+                                                          slices, nch);
+        if (cr == EXRQOI_OK) continue;
+        if (!fillable(cr)) {
+            rv = cr;
+            break;
+        }
+        drop_samples(out, &lw, &win);
+        rv = note_filled(r, &list, &count, &cap, index);
+    }
+    exrqoi__free(r->alloc, ptrs);
+    exrqoi__free(r->alloc, slices);
+    exrqoi__free(r->alloc, bad);
+    if (rv != EXRQOI_OK) {
+        exrqoi_deep_image_free(out);
+        exrqoi__free(r->alloc, list);
+        return rv;
+    }
+    /* chunks were noted in two passes: sort the list */
+    for (size_t i = 1; i < count; i++)
+        for (size_t j = i; j > 0 && list[j - 1] > list[j]; j--) {
+            uint64_t t = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = t;
+        }
+    if (filled) *filled = list;
+    else exrqoi__free(r->alloc, list);
+    if (filled_count) *filled_count = count;
+    return EXRQOI_OK;
 }

@@ -205,9 +205,11 @@ exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err)
         if (tables > r->limits.max_alloc_bytes || bytes > SIZE_MAX)
             return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d: offset table of %llu chunks is too large",
                                 k, (unsigned long long)n);
-        p->offsets = (uint64_t *)exrqoi__alloc(r->alloc, (size_t)bytes);
-        if (!p->offsets) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-        EXRQOI_TRY(exrqoi__source_read(&r->src, p->table_pos, p->offsets, (size_t)bytes, err));
+        void *tb = NULL;
+        size_t tcap = 0;
+        exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, p->table_pos, &tb, &tcap, (size_t)bytes, err);
+        p->offsets = (uint64_t *)tb;
+        if (rv) return rv;
         for (uint64_t i = 0; i < n; i++) {
             uint64_t o = exrqoi__le64(&p->offsets[i]);
             if (o < r->chunks_start || (r->src.size != UINT64_MAX && o >= r->src.size)) {

@@ -185,9 +185,9 @@ exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t 
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                             "part %d chunk %llu: %llu bytes, over the max_alloc_bytes limit", part,
                             (unsigned long long)index, (unsigned long long)n);
-    void *buf = exrqoi__alloc(r->alloc, (size_t)n);
-    if (!buf) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-    exrqoi_result rv = exrqoi__source_read(&r->src, off, buf, (size_t)n, &r->err);
+    void *buf = NULL;
+    size_t cap = 0;
+    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &buf, &cap, (size_t)n, &r->err);
     if (rv != EXRQOI_OK) {
         exrqoi__free(r->alloc, buf);
         return rv;

@@ -69,6 +69,33 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__read_chunk_leader(exrqoi_reader *r, int pa
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_chunk_leader_quick(exrqoi_reader *r, int part, uint64_t index,
                                                               const int32_t want[4], uint64_t *packed_size,
                                                               uint64_t *data_off, exrqoi__err *err);
+/* ---- evidence before allocation (chunk/evidence.c) ----
+ * Output of at most EXRQOI__EVIDENCE_FREE_BYTES, or of at most
+ * EXRQOI__EVIDENCE_FILE_RATIO times the size of a source whose size is
+ * known, is justified by the file alone; anything larger is allocated
+ * only once the chunks it needs are found in the file and each can
+ * decode to its block. */
+#define EXRQOI__EVIDENCE_FREE_BYTES ((uint64_t)32 << 20)
+#define EXRQOI__EVIDENCE_FILE_RATIO 1024u
+/* Largest deep count table a short raw table (zero-filled) may stand for. */
+#define EXRQOI__DEEP_ZERO_FILL_MAX ((uint64_t)1 << 20)
+
+EXRQOI_INTERNAL bool exrqoi__output_justified(const exrqoi_reader *r, uint64_t bytes);
+/* Whether chunk `ci` (its leader read) can decode to its block: its packed
+ * bytes within the codec's maximum expansion (exrqoi__check_expansion),
+ * for deep chunks both the count table and the sample data. `strict`: a
+ * short raw deep count table (zero-filled when read) is no evidence for
+ * the bytes it lacks. EXRQOI_ERR_CORRUPT naming the chunk otherwise. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__chunk_evidence(const exrqoi_reader *r, int part, const exrqoi_chunk_info *ci,
+                                                     bool strict, exrqoi__err *err);
+/* Before a read allocates `out_bytes` of output for `region` (NULL = the
+ * whole level) of level (lx, ly) of `part`: unless the file justifies that
+ * much by itself, reads the leader of every chunk the region needs and
+ * checks it with exrqoi__chunk_evidence. Arguments the read itself
+ * rejects are left to it (EXRQOI_OK). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__region_evidence(exrqoi_reader *r, int part, int lx, int ly,
+                                                      const exrqoi_box2i *region, uint64_t out_bytes,
+                                                      exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err);
 

@@ -812,7 +812,17 @@ static exrqoi_result b44a_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_l
 /* Output can exceed the unpacked size (a 14-byte block may stand for a
  * single 2-byte sample); the dispatcher then stores the chunk raw, which is
  * also what OpenEXR's writers do. */
+/* A 4x4 block of HALF samples (32 bytes) is 14 bytes, or 3 when flat;
+ * the decoder takes flat blocks in B44 chunks too. Other channels are
+ * stored as they are. */
+static uint64_t b44_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    bool has_half = !b;
+    for (int c = 0; b && c < b->nchan; c++) has_half |= b->chans[c].type == EXRQOI_PIXEL_HALF;
+    return has_half ? exrqoi__sat_add(exrqoi__sat_mul(n / 3, 32), n % 3) : n;
+}
+
 const exrqoi__codec exrqoi__codec_b44 = {EXRQOI_COMPRESSION_B44, "b44", 32, b44_decompress,
-                                         b44_bound, b44_compress};
+                                         b44_bound, b44_compress, b44_max_unpacked};
 const exrqoi__codec exrqoi__codec_b44a = {EXRQOI_COMPRESSION_B44A, "b44a", 32, b44_decompress,
-                                          b44_bound, b44a_compress};
+                                          b44_bound, b44a_compress, b44_max_unpacked};

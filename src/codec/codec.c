@@ -19,6 +19,24 @@ const exrqoi__codec *exrqoi__codec_get(exrqoi_compression c)
     return k_codecs[c];
 }
 
+exrqoi_result exrqoi__check_expansion(exrqoi_compression c, const exrqoi__block_layout *block,
+                                      uint64_t packed_size, uint64_t unpacked_size, exrqoi__err *err)
+{
+    if (packed_size == unpacked_size) return EXRQOI_OK; /* stored raw */
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    if (!k || !k->max_unpacked) return EXRQOI_OK; /* no bound known: the decoder decides */
+    uint64_t most = k->max_unpacked(block, packed_size);
+    if (unpacked_size <= most) return EXRQOI_OK;
+    if (c == EXRQOI_COMPRESSION_NONE)
+        return exrqoi__fail(err, EXRQOI_ERR_BAD_CHUNK, "uncompressed chunk holds %llu bytes, %llu expected",
+                            (unsigned long long)packed_size, (unsigned long long)unpacked_size);
+    return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                        "%llu bytes of %s data cannot decode to the %llu bytes the header implies "
+                        "(at most %llu)",
+                        (unsigned long long)packed_size, k->name, (unsigned long long)unpacked_size,
+                        (unsigned long long)most);
+}
+
 void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *alloc)
 {
     memset(ctx, 0, sizeof *ctx);
@@ -216,6 +234,7 @@ exrqoi_result exrqoi__decompress_block(exrqoi__codec_ctx *ctx, const exrqoi__blo
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
                             "uncompressed chunk holds %zu bytes, %zu expected", src_size,
                             block->unpacked_size);
+    EXRQOI_TRY(exrqoi__check_expansion(block->compression, block, src_size, block->unpacked_size, &ctx->err));
     return c->decompress(ctx, block, src, src_size, dst);
 }
 
@@ -285,6 +304,8 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
         seg_scatter(&sc, src, total);
         return EXRQOI_OK;
     }
+    if (block->compression != EXRQOI_COMPRESSION_NONE)
+        EXRQOI_TRY(exrqoi__check_expansion(block->compression, block, src_size, total, &ctx->err));
     switch (block->compression) {
     case EXRQOI_COMPRESSION_ZIP:
     case EXRQOI_COMPRESSION_ZIPS:

@@ -123,7 +123,47 @@ typedef struct exrqoi__codec {
      * `dst_cap` >= bound). Sets *out_size. */
     exrqoi_result (*compress)(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
                               const uint8_t *src, uint8_t *dst, size_t dst_cap, size_t *out_size);
+    /* The codec's maximum expansion: the most unpacked bytes `packed_size`
+     * bytes of its format can decode to (saturating at UINT64_MAX), for
+     * `block`'s channels, or for any channels when `block` is NULL (deep
+     * data). Derived from the format in docs/security.md; every codec
+     * must have one (test_codec_bounds checks the table). Reads refuse a
+     * chunk claiming more before allocating anything for it. */
+    uint64_t (*max_unpacked)(const exrqoi__block_layout *block, uint64_t packed_size);
 } exrqoi__codec;
+
+/* Saturating a * b and a + b (the bounds above). */
+static inline uint64_t exrqoi__sat_mul(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return exrqoi__mul_u64(a, b, &r) ? UINT64_MAX : r;
+}
+static inline uint64_t exrqoi__sat_add(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return exrqoi__add_u64(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* The most bytes a zlib stream (RFC 1950) of n bytes inflates to: each
+ * deflate match of at most 258 bytes costs at least 2 bits (a length and a
+ * distance code of 1 bit each; length 258 has no extra bits), and the
+ * 2-byte header and 4-byte Adler-32 carry no data. Used by every codec
+ * built on zlib. */
+#define EXRQOI__DEFLATE_MAX_RATIO 1032u
+#define EXRQOI__ZLIB_OVERHEAD 6u
+static inline uint64_t exrqoi__inflate_max(uint64_t n)
+{
+    return n > EXRQOI__ZLIB_OVERHEAD ? exrqoi__sat_mul(n - EXRQOI__ZLIB_OVERHEAD, EXRQOI__DEFLATE_MAX_RATIO) : 0;
+}
+
+/* EXRQOI_OK when `packed_size` packed bytes of compression `c` can decode
+ * to `unpacked_size` bytes: they are stored raw (equal sizes, every codec)
+ * or the codec's max_unpacked allows it. Otherwise EXRQOI_ERR_CORRUPT
+ * recorded in `err` (may be NULL), saying why; the caller names the chunk.
+ * `block` may be NULL (deep data). Allocates nothing. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__check_expansion(exrqoi_compression c, const exrqoi__block_layout *block,
+                                                      uint64_t packed_size, uint64_t unpacked_size,
+                                                      exrqoi__err *err);
 
 /* The table entry, or NULL when the method is unknown or not built. */
 EXRQOI_INTERNAL const exrqoi__codec *exrqoi__codec_get(exrqoi_compression c);

@@ -60,7 +60,23 @@ static exrqoi_result dwa_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     return exrqoi__dwa_encode(ctx, b, src, dst, cap, out, coder);
 }
 
+/* After the fixed header every part is zlib data at heart: stored
+ * channels are zlib (1032:1), RLE channels byte RLE (64:1) under zlib
+ * (66048:1), and a lossy 8x8 block is one 2-byte DC value in a zlib
+ * stream plus at least one AC code: 64 samples, 128 bytes for HALF
+ * (66048:1) and 256 for FLOAT (132096:1). */
+#define DWA_RLE_ZLIB_RATIO (64u * EXRQOI__DEFLATE_MAX_RATIO)
+#define DWA_DCT_FLOAT_RATIO (128u * EXRQOI__DEFLATE_MAX_RATIO)
+
+static uint64_t dwa_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    if (n <= DWA_HEADER_SIZE) return 0;
+    bool has_float = !b;
+    for (int c = 0; b && c < b->nchan; c++) has_float |= b->chans[c].type == EXRQOI_PIXEL_FLOAT;
+    return exrqoi__sat_mul(n - DWA_HEADER_SIZE, has_float ? DWA_DCT_FLOAT_RATIO : DWA_RLE_ZLIB_RATIO);
+}
+
 const exrqoi__codec exrqoi__codec_dwaa = {EXRQOI_COMPRESSION_DWAA, "dwaa", 32, dwa_decompress,
-                                          dwa_bound, dwa_compress};
+                                          dwa_bound, dwa_compress, dwa_max_unpacked};
 const exrqoi__codec exrqoi__codec_dwab = {EXRQOI_COMPRESSION_DWAB, "dwab", 256, dwa_decompress,
-                                          dwa_bound, dwa_compress};
+                                          dwa_bound, dwa_compress, dwa_max_unpacked};

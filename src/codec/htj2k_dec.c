@@ -139,6 +139,6 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
  * linked in, bound and compress are NULL and writing reports
  * EXRQOI_ERR_UNSUPPORTED_COMPRESSION. */
 const exrqoi__codec exrqoi__codec_htj2k256 = {EXRQOI_COMPRESSION_HTJ2K256, "htj2k256", 256,
-                                              exrqoi__htj2k_decompress, NULL, NULL};
+                                              exrqoi__htj2k_decompress, NULL, NULL, NULL};
 const exrqoi__codec exrqoi__codec_htj2k32 = {EXRQOI_COMPRESSION_HTJ2K32, "htj2k32", 32, exrqoi__htj2k_decompress,
-                                             NULL, NULL};
+                                             NULL, NULL, NULL};

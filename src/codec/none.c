@@ -23,5 +23,12 @@ static exrqoi_result none_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_l
     return EXRQOI_OK;
 }
 
+/* Only the stored-raw rule applies: n bytes are n bytes. */
+static uint64_t none_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    (void)b;
+    return n;
+}
+
 const exrqoi__codec exrqoi__codec_none = {EXRQOI_COMPRESSION_NONE, "none", 1, none_decompress,
-                                          none_bound, none_compress};
+                                          none_bound, none_compress, none_max_unpacked};

@@ -309,5 +309,20 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     return EXRQOI_OK;
 }
 
+/* Before the Huffman bits: minNonZero, maxNonZero, the Huffman length
+ * and the 20-byte Huffman header (the bitmap and code table only add).
+ * Every code is at least 1 bit and gives one 16-bit value, except the
+ * run code (at least 1 bit) with its 8-bit count: up to 255 more values
+ * per 9 bits, the most output per bit there is. */
+#define PIZ_MIN_OVERHEAD 28u
+
+static uint64_t piz_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    (void)b;
+    if (n <= PIZ_MIN_OVERHEAD) return 0;
+    uint64_t bits = exrqoi__sat_mul(n - PIZ_MIN_OVERHEAD, 8);
+    return exrqoi__sat_add(exrqoi__sat_mul(bits / 9, 255 * 2), (bits % 9) * 2); /* runs, then 1 value a bit */
+}
+
 const exrqoi__codec exrqoi__codec_piz = {EXRQOI_COMPRESSION_PIZ, "piz", 32, piz_decompress,
-                                         piz_bound, piz_compress};
+                                         piz_bound, piz_compress, piz_max_unpacked};

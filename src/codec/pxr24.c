@@ -331,5 +331,15 @@ static exrqoi_result pxr24_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     return exrqoi__deflate_at(ctx, level, (const uint8_t *)tmp, need, dst, cap, out);
 }
 
-const exrqoi__codec exrqoi__codec_pxr24 = {EXRQOI_COMPRESSION_PXR24, "pxr24", 16,
-                                           pxr24_decompress, pxr24_bound, pxr24_compress};
+/* zlib's bound on the plane bytes; a FLOAT sample keeps 3 of its 4
+ * bytes in the planes (HALF and UINT keep all). */
+static uint64_t pxr24_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    uint64_t planes = exrqoi__inflate_max(n);
+    bool has_float = !b;
+    for (int c = 0; b && c < b->nchan; c++) has_float |= b->chans[c].type == EXRQOI_PIXEL_FLOAT;
+    return has_float ? planes + planes / 3 : planes;
+}
+
+const exrqoi__codec exrqoi__codec_pxr24 = {EXRQOI_COMPRESSION_PXR24, "pxr24", 16, pxr24_decompress,
+                                           pxr24_bound, pxr24_compress, pxr24_max_unpacked};

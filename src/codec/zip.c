@@ -38,10 +38,17 @@ static exrqoi_result zip_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     return zip_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
 }
 
+/* The predictor and interleave keep the size: zlib's bound. */
+static uint64_t zip_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    (void)b;
+    return exrqoi__inflate_max(n);
+}
+
 const exrqoi__codec exrqoi__codec_zips = {EXRQOI_COMPRESSION_ZIPS, "zips", 1, zip_decompress,
-                                          zip_bound, zip_compress};
+                                          zip_bound, zip_compress, zip_max_unpacked};
 const exrqoi__codec exrqoi__codec_zip = {EXRQOI_COMPRESSION_ZIP, "zip", 16, zip_decompress,
-                                         zip_bound, zip_compress};
+                                         zip_bound, zip_compress, zip_max_unpacked};
 
 /* ---- RLE ---------------------------------------------------------------- */
 
@@ -137,8 +144,16 @@ static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     return rle_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
 }
 
+/* A run is 2 bytes (count c in 0..127, value) giving c + 1 <= 128
+ * bytes; a literal count byte -c precedes c bytes (no gain). */
+static uint64_t rle_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    (void)b;
+    return exrqoi__sat_mul(n / 2, 128);
+}
+
 const exrqoi__codec exrqoi__codec_rle = {EXRQOI_COMPRESSION_RLE, "rle", 1, rle_decompress,
-                                         rle_bound, rle_compress};
+                                         rle_bound, rle_compress, rle_max_unpacked};
 
 /* ---- decoding into segments --------------------------------------------- */
 
@@ -174,6 +189,8 @@ exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compressio
         if (dst_size) memcpy(dst, src, dst_size);
         return EXRQOI_OK;
     }
+    if (c == EXRQOI_COMPRESSION_RLE || c == EXRQOI_COMPRESSION_ZIPS || c == EXRQOI_COMPRESSION_ZIP)
+        EXRQOI_TRY(exrqoi__check_expansion(c, NULL, src_size, dst_size, &ctx->err));
     switch (c) {
     case EXRQOI_COMPRESSION_RLE: return rle_decode_bytes(ctx, src, src_size, dst, dst_size);
     case EXRQOI_COMPRESSION_ZIPS:

@@ -14,7 +14,7 @@ void exrqoi_limits_default(exrqoi_limits *l)
     l->max_width = 1u << 24;
     l->max_height = 1u << 24;
     l->max_pixels = (uint64_t)1 << 30;
-    l->max_alloc_bytes = (uint64_t)16 << 30;
+    l->max_alloc_bytes = (uint64_t)4 << 30; /* a 16k x 16k RGBA float image: docs/security.md */
     l->max_attribute_size = 64u << 20;
     l->max_chunk_size = (uint64_t)2 << 30;
     l->max_deep_samples_per_pixel = 1u << 24;

@@ -76,6 +76,73 @@ static bool is_rec709(const exrqoi_chromaticities *c)
     return memcmp(c, &r, sizeof r) == 0;
 }
 
+/* The per-pixel part of EXR -> QOI over a float R,G,B,A buffer; errors
+ * are recorded in `err` (may be NULL). */
+static exrqoi_result float_to_qoi(const float *rgba, int32_t width, int32_t height, int alpha,
+                                  const exrqoi_chromaticities *chroma, const exrqoi_exr_to_qoi_options *o,
+                                  const exrqoi_allocator *alloc, exrqoi_pool *pool, int threads,
+                                  exrqoi__err *err, exrqoi_qoi_desc *desc, void **pixels, size_t *size)
+{
+    if ((unsigned)o->tonemap > EXRQOI_TONEMAP_ACES || !isfinite(o->exposure))
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "bad tone curve or exposure");
+    if (width <= 0 || height <= 0)
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "empty image");
+    job *j = (job *)exrqoi__alloc(alloc, sizeof *j);
+    uint8_t *out = NULL;
+    exrqoi_result rv = EXRQOI_OK;
+    size_t n = 0;
+    int channels = alpha ? 4 : 3;
+    if (!j || exrqoi__mul_size((size_t)width * (size_t)height, (size_t)channels, &n) ||
+        !(out = (uint8_t *)exrqoi__alloc(alloc, n))) {
+        rv = exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    memset(j, 0, sizeof *j);
+    j->src = rgba;
+    j->dst = out;
+    j->width = (uint32_t)width;
+    j->channels = channels;
+    j->scale = exrqoi__exposure_scale(o->exposure);
+    j->tone = o->tonemap;
+    j->linear = o->linear != 0;
+    if (!j->linear) exrqoi__srgb8_encoder_init(&j->enc);
+    if (chroma && !is_rec709(chroma)) {
+        exrqoi__chroma c;
+        memcpy(&c, chroma, sizeof c);
+        if (!exrqoi__chroma_to_rec709(&c, j->m)) {
+            rv = exrqoi__fail(err, EXRQOI_ERR_BAD_ATTRIBUTE, "degenerate chromaticities");
+            goto done;
+        }
+        j->matrix = true;
+    }
+    exrqoi__pool_for(pool, threads, (size_t)height, convert_row, j, NULL);
+    desc->width = (uint32_t)width;
+    desc->height = (uint32_t)height;
+    desc->channels = (uint8_t)channels;
+    desc->colorspace = j->linear ? EXRQOI_QOI_LINEAR : EXRQOI_QOI_SRGB;
+    *pixels = out;
+    out = NULL;
+    if (size) *size = n;
+done:
+    exrqoi__free(alloc, out);
+    exrqoi__free(alloc, j);
+    return rv;
+}
+
+exrqoi_result exrqoi_float_rgba_to_qoi_pixels(const float *rgba, int32_t width, int32_t height, int alpha,
+                                              const exrqoi_chromaticities *chromaticities,
+                                              const exrqoi_exr_to_qoi_options *opts,
+                                              const exrqoi_allocator *allocator, exrqoi_pool *pool,
+                                              exrqoi_qoi_desc *desc, void **pixels, size_t *size)
+{
+    if (!rgba || !desc || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
+    *pixels = NULL;
+    exrqoi_exr_to_qoi_options def;
+    memset(&def, 0, sizeof def);
+    return float_to_qoi(rgba, width, height, alpha, chromaticities, opts ? opts : &def, allocator, pool, 0,
+                        NULL, desc, pixels, size);
+}
+
 exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi_options *opts,
                                        exrqoi_qoi_desc *desc, void **pixels, size_t *size)
 {
@@ -93,46 +160,9 @@ exrqoi_result exrqoi_exr_to_qoi_pixels(exrqoi_reader *r, const exrqoi_exr_to_qoi
     float *rgba;
     size_t rgba_size;
     EXRQOI_TRY(exrqoi_rgba_read_alloc(r, &ro, &info, (void **)&rgba, &rgba_size));
-
-    job *j = (job *)exrqoi__alloc(r->alloc, sizeof *j);
-    uint8_t *out = NULL;
-    exrqoi_result rv = EXRQOI_OK;
-    size_t n = 0;
-    int channels = (info.found & EXRQOI_RGBA_A) ? 4 : 3;
-    if (!j || exrqoi__mul_size((size_t)info.width * (size_t)info.height, (size_t)channels, &n) ||
-        !(out = (uint8_t *)exrqoi__alloc(r->alloc, n))) {
-        rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-        goto done;
-    }
-    memset(j, 0, sizeof *j);
-    j->src = rgba;
-    j->dst = out;
-    j->width = (uint32_t)info.width;
-    j->channels = channels;
-    j->scale = exrqoi__exposure_scale(o->exposure);
-    j->tone = o->tonemap;
-    j->linear = o->linear != 0;
-    if (!j->linear) exrqoi__srgb8_encoder_init(&j->enc);
-    if (!is_rec709(&info.chromaticities)) {
-        exrqoi__chroma c;
-        memcpy(&c, &info.chromaticities, sizeof c);
-        if (!exrqoi__chroma_to_rec709(&c, j->m)) {
-            rv = exrqoi__fail(&r->err, EXRQOI_ERR_BAD_ATTRIBUTE, "degenerate chromaticities");
-            goto done;
-        }
-        j->matrix = true;
-    }
-    exrqoi__pool_for(r->pool, r->threads, (size_t)info.height, convert_row, j, NULL);
-    desc->width = (uint32_t)info.width;
-    desc->height = (uint32_t)info.height;
-    desc->channels = (uint8_t)channels;
-    desc->colorspace = j->linear ? EXRQOI_QOI_LINEAR : EXRQOI_QOI_SRGB;
-    *pixels = out;
-    out = NULL;
-    if (size) *size = n;
-done:
-    exrqoi__free(r->alloc, out);
-    exrqoi__free(r->alloc, j);
+    exrqoi_result rv = float_to_qoi(rgba, info.width, info.height, (info.found & EXRQOI_RGBA_A) != 0,
+                                    &info.chromaticities, o, r->alloc, r->pool, r->threads, &r->err, desc,
+                                    pixels, size);
     exrqoi__free(r->alloc, rgba);
     return rv;
 }

@@ -80,10 +80,9 @@ static exrqoi_result fetch(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, ui
         return EXRQOI_OK;
     }
     void *pb = w->packed;
-    if (exrqoi__reserve(r->alloc, &pb, &w->packed_cap, (size_t)n) != EXRQOI_OK)
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)n, err);
     w->packed = (uint8_t *)pb;
-    if (n) EXRQOI_TRY(exrqoi__source_read(&r->src, off, w->packed, (size_t)n, err));
+    if (rv) return rv;
     *out = w->packed;
     return EXRQOI_OK;
 }
@@ -94,6 +93,7 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
     exrqoi_chunk_info ci;
     uint64_t off;
     EXRQOI_TRY(exrqoi__read_chunk_leader(j->r, j->part, index, &ci, &off, err));
+    EXRQOI_TRY(exrqoi__chunk_evidence(j->r, j->part, &ci, false, err));
     chunk_ref *ref = &j->refs[item];
     ref->file_offset = ci.file_offset;
     ref->data_off = off;
@@ -248,6 +248,8 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         fixed > r->limits.max_alloc_bytes)
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d level (%d, %d) needs more than %llu bytes",
                             part, lx, ly, (unsigned long long)r->limits.max_alloc_bytes);
+    /* the counts and offsets are as large as the level: its chunks come first */
+    EXRQOI_TRY(exrqoi__region_evidence(r, part, lx, ly, NULL, fixed, &r->err));
 
     const exrqoi_allocator *a = r->alloc;
     size_t nc = nch > 0 ? (size_t)nch : 1;

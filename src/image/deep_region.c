@@ -114,10 +114,9 @@ static exrqoi_result fetch(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, ui
     }
     if (n > SIZE_MAX) return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk too large for memory");
     void *pb = w->packed;
-    if (exrqoi__reserve(r->alloc, &pb, &w->packed_cap, (size_t)n) != EXRQOI_OK)
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)n, err);
     w->packed = (uint8_t *)pb;
-    if (n) EXRQOI_TRY(exrqoi__source_read(&r->src, off, w->packed, (size_t)n, err));
+    if (rv) return rv;
     *out = w->packed;
     return EXRQOI_OK;
 }
@@ -199,6 +198,7 @@ static exrqoi_result do_chunk(region_job *j, size_t item, int worker, exrqoi__er
     exrqoi_chunk_info ci;
     uint64_t off;
     EXRQOI_TRY(exrqoi__read_chunk_leader(r, j->part, index, &ci, &off, err));
+    EXRQOI_TRY(exrqoi__chunk_evidence(r, j->part, &ci, false, err));
     const exrqoi_box2i *win = &ci.window;
     exrqoi__deep_chunk_layout L = j->base;
     L.width = win->max.x - win->min.x + 1;

@@ -62,6 +62,14 @@ static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_p
                                       exrqoi_slice *slices)
 {
     int32_t n = pi->channel_count;
+    /* the level's chunks must be in the file before the memory they fill is taken */
+    uint64_t level_bytes = 0;
+    for (int32_t c = 0; c < n; c++) {
+        int32_t cw, chh;
+        exrqoi_sample_extent(&L->window, pi->channels[c].x_sampling, pi->channels[c].y_sampling, &cw, &chh);
+        level_bytes += (uint64_t)cw * (uint64_t)chh * (uint64_t)exrqoi_pixel_type_size(pi->channels[c].type);
+    }
+    EXRQOI_TRY(exrqoi__region_evidence(r, part, L->lx, L->ly, NULL, *budget + level_bytes, &r->err));
     L->channels = (exrqoi_image_channel *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_image_channel));
     if (!L->channels) return EXRQOI_ERR_OUT_OF_MEMORY;
     L->channel_count = n;

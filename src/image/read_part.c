@@ -154,6 +154,13 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
     if (bl->unpacked_size > r->limits.max_chunk_size)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d chunk %llu unpacks to %llu bytes, over the limit",
                             part, (unsigned long long)index, (unsigned long long)bl->unpacked_size);
+    /* evidence before allocation: the packed bytes must be able to hold the block */
+    exrqoi__err why;
+    why.on_message = NULL;
+    why.msg[0] = 0;
+    if (exrqoi__check_expansion(bl->compression, bl, packed_size, bl->unpacked_size, &why) != EXRQOI_OK)
+        return exrqoi__fail(err, why.code, "part %d, chunk %llu at byte %llu: %s", part, (unsigned long long)index,
+                            (unsigned long long)r->parts[part].offsets[index], why.msg);
     /* max_alloc_bytes bounds the whole call: every worker's share */
     uint64_t need = (r->src.mem ? 0 : packed_size) + (uint64_t)blocks * bl->unpacked_size;
     if (need > r->limits.max_alloc_bytes / (uint64_t)(nworkers > 0 ? nworkers : 1))
@@ -168,10 +175,10 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
         packed = r->src.mem + off; /* bounds checked by the leader parser */
     } else {
         void *pb = w->packed;
-        if (exrqoi__reserve(r->alloc, &pb, &w->packed_cap, (size_t)packed_size) != EXRQOI_OK)
-            return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        exrqoi_result rv =
+            exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)packed_size, err);
         w->packed = (uint8_t *)pb;
-        EXRQOI_TRY(exrqoi__source_read(&r->src, off, w->packed, (size_t)packed_size, err));
+        if (rv) return rv;
         packed = w->packed;
     }
     if (packed_size == bl->unpacked_size) {
@@ -607,6 +614,32 @@ static uint64_t plan_cost_ns(const req_plan *q)
     return ns < SMALL_CALL_NS ? ns : SMALL_CALL_NS;
 }
 
+/* Workers whose working sets (WORK_BLOCKS unpacked blocks of the largest
+ * full chunk of the call, and its packed bytes) fit max_alloc_bytes
+ * together: a call on huge chunks uses fewer threads rather than failing. */
+static int workers_that_fit(const exrqoi_reader *r, const req_plan *reqs, size_t nreqs, int width)
+{
+    uint64_t chunk = 0;
+    for (size_t i = 0; i < nreqs; i++) {
+        const exrqoi_part_info *pi = &reqs[i].p->info;
+        uint64_t bpp = 0;
+        for (int32_t c = 0; c < pi->channel_count; c++)
+            bpp += (uint64_t)exrqoi_pixel_type_size(pi->channels[c].type);
+        uint64_t w = pi->tiled ? (uint64_t)pi->tiles.x_size
+                               : (uint64_t)((int64_t)pi->data_window.max.x - pi->data_window.min.x + 1);
+        uint64_t h = pi->tiled ? (uint64_t)pi->tiles.y_size : (uint64_t)pi->lines_per_chunk;
+        uint64_t n;
+        if (exrqoi__mul_u64(w, h, &n) || exrqoi__mul_u64(n, bpp, &n) || n > r->limits.max_chunk_size)
+            n = r->limits.max_chunk_size; /* larger chunks fail on their own */
+        if (n > chunk) chunk = n;
+    }
+    uint64_t per = chunk * (WORK_BLOCKS + 1);
+    if (per == 0) return width;
+    uint64_t fit = r->limits.max_alloc_bytes / per;
+    if (fit < 1) fit = 1;
+    return (uint64_t)width > fit ? (int)fit : width;
+}
+
 /* Decodes the chunks of the planned requests (those with count > 0, their
  * first_item set) as one parallel loop. */
 static exrqoi_result run_plans(exrqoi_reader *r, const req_plan *reqs, size_t nreqs, uint64_t total,
@@ -623,6 +656,7 @@ static exrqoi_result run_plans(exrqoi_reader *r, const req_plan *reqs, size_t nr
     exrqoi_pool *pool = cost_ns < SMALL_CALL_NS ? NULL : exrqoi__reader_pool(r);
     int width = exrqoi__pool_width(pool, r->threads);
     if ((uint64_t)width > total) width = (int)total;
+    width = workers_that_fit(r, reqs, nreqs, width);
     exrqoi__lease lease;
     exrqoi__lease_acquire(r, width, &lease);
     j.workers = lease.workers;

@@ -207,6 +207,7 @@ static exrqoi_result read_yca(exrqoi_reader *r, const selection *sel, uint8_t *p
     if (exrqoi__mul_size(n, 2 + 2 + 8, &bytes) || exrqoi__add_size(bytes, cn * 4, &bytes) ||
         bytes > r->limits.max_alloc_bytes)
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "luminance/chroma image too large");
+    EXRQOI_TRY(exrqoi__region_evidence(r, in->part, 0, 0, NULL, bytes, &r->err));
     uint16_t *mem = (uint16_t *)exrqoi__alloc(al, bytes);
     if (!mem) return EXRQOI_ERR_OUT_OF_MEMORY;
     uint16_t *py = mem, *pa = py + n, *pry = pa + n, *pby = pry + cn, *out = pby + cn;
@@ -343,6 +344,16 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
     if (total > r->limits.max_alloc_bytes)
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "RGBA image of %zu bytes exceeds the limit",
                             total);
+    /* the chunks under the window come before memory of its size (the
+     * rest of a display window is fill: see docs/security.md) */
+    exrqoi_box2i isect = sel.info.window;
+    const exrqoi_box2i *dw = &sel.info.data_window;
+    if (isect.min.x < dw->min.x) isect.min.x = dw->min.x;
+    if (isect.min.y < dw->min.y) isect.min.y = dw->min.y;
+    if (isect.max.x > dw->max.x) isect.max.x = dw->max.x;
+    if (isect.max.y > dw->max.y) isect.max.y = dw->max.y;
+    if (isect.min.x <= isect.max.x && isect.min.y <= isect.max.y)
+        EXRQOI_TRY(exrqoi__region_evidence(r, sel.info.part, 0, 0, &isect, total, &r->err));
     void *p = exrqoi__alloc(r->alloc, total);
     if (!p) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     exrqoi_result rv = read_selected(r, &sel, p, row, total);

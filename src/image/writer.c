@@ -89,9 +89,12 @@ static exrqoi_result prepare_parts(exrqoi_writer *w, const exrqoi_header *header
     w->nparts = n;
     for (int k = 0; k < n; k++) {
         exrqoi__part *p = &w->parts[k];
-        exrqoi_result rv = exrqoi_header_copy(&p->header, &headers[k]);
+        /* copied with the writer's allocator, which also frees it */
+        exrqoi_header_init(&p->header, w->alloc);
+        exrqoi_result rv = EXRQOI_OK;
+        for (int32_t i = 0; rv == EXRQOI_OK && i < headers[k].count; i++)
+            rv = exrqoi_header_set(&p->header, &headers[k].attrs[i]);
         if (rv) return exrqoi__fail(&w->err, rv, "part %d: cannot copy the header", k);
-        if (w->alloc) p->header.alloc = *w->alloc;
         const char *type = type_attr_for(&p->header);
         bool deep = !strcmp(type, "deepscanline") || !strcmp(type, "deeptile");
         any_deep |= deep;

@@ -156,36 +156,137 @@ static void sink_init(exrqoi__sink *s, const exrqoi_allocator *alloc)
     s->alloc = alloc;
 }
 
+/* Follows symbolic links of the last path component (each hop relative to
+ * the link's directory), so the output is written beside the file a link
+ * names and the link itself stays. Returns an allocated path or NULL. */
+static char *follow_links(const char *path, const exrqoi_allocator *alloc)
+{
+    char *cur = exrqoi__strdup(alloc, path);
+    for (int hop = 0; cur && hop < 40; hop++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) return cur;
+        char link[4096];
+        ssize_t n = readlink(cur, link, sizeof link - 1);
+        if (n <= 0) break;
+        link[n] = 0;
+        const char *slash = strrchr(cur, '/');
+        size_t dir_len = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        char *next = (char *)exrqoi__alloc(alloc, dir_len + (size_t)n + 1);
+        if (!next) break;
+        memcpy(next, cur, dir_len);
+        memcpy(next + dir_len, link, (size_t)n + 1);
+        exrqoi__free(alloc, cur);
+        cur = next;
+    }
+    exrqoi__free(alloc, cur);
+    return NULL;
+}
+
+/* An unnamed file in the destination's directory (Linux O_TMPFILE): it
+ * has no name until commit links it in, so a killed process leaves
+ * nothing behind. -1 where the filesystem or kernel lacks it, or when
+ * /proc (needed to link it without privileges) is not there. */
+static int open_unnamed(const char *target)
+{
+#ifdef O_TMPFILE
+    const char *slash = strrchr(target, '/');
+    char dir[4096];
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == target) snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - target) < sizeof dir) snprintf(dir, sizeof dir, "%.*s", (int)(slash - target), target);
+    else return -1;
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) return -1;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    struct stat st;
+    if (stat(proc, &st) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+#else
+    (void)target;
+    return -1;
+#endif
+}
+
+/* A named temporary file beside the destination (the fallback): its name
+ * comes from the pid, a stack address and the clock, with O_EXCL settling
+ * collisions; open()'s 0666 honours the umask (mkstemp would force 0600,
+ * and changing the umask is process-global). `name` holds n + 64 bytes. */
+static int open_named(const char *target, char *name, size_t n, int *e)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long salt = (unsigned long)(uintptr_t)&ts ^ (unsigned long)ts.tv_nsec;
+    int fd = -1;
+    *e = 0;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(name, n + 64, "%s.tmp%ld.%lx.%d", target, (long)getpid(), salt, attempt);
+        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        *e = errno;
+        if (fd < 0 && *e != EEXIST) break;
+    }
+    return fd;
+}
+
 exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path, const exrqoi_allocator *alloc,
                                      exrqoi__err *err)
 {
     sink_init(s, alloc);
-    size_t n = strlen(path);
-    s->path = exrqoi__strdup(alloc, path);
-    s->tmp_path = (char *)exrqoi__alloc(alloc, n + 64);
-    if (!s->path || !s->tmp_path) {
-        exrqoi__sink_abort(s);
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "'%s' is a directory", path);
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* a pipe, FIFO or device: written in place as a stream (renaming
+         * a file over it would replace it and its reader would get nothing) */
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+            return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot open '%s': %s", path, strerror(errno));
+        s->path = exrqoi__strdup(alloc, path);
+        if (!s->path) {
+            close(fd);
+            return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        s->fd = fd;
+        s->in_place = true;
+        s->out.write = fd_write;
+        s->out.user = (void *)(intptr_t)fd;
+        s->seekable = false;
+        return EXRQOI_OK;
     }
-    /* The temporary lives beside the destination so rename() is atomic.
-     * Its name comes from the pid, a stack address and the clock, with
-     * O_EXCL settling collisions; open()'s 0666 honours the umask (mkstemp
-     * would force 0600, and changing the umask is process-global). */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    unsigned long salt = (unsigned long)(uintptr_t)&ts ^ (unsigned long)ts.tv_nsec;
-    int fd = -1, e = 0;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(s->tmp_path, n + 64, "%s.tmp%ld.%lx.%d", path, (long)getpid(), salt, attempt);
-        fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        e = errno;
-        if (fd < 0 && e != EEXIST) break;
-    }
-    if (fd < 0) {
-        exrqoi__free(alloc, s->tmp_path);
-        s->tmp_path = NULL;
+    s->path = follow_links(path, alloc);
+    if (!s->path) {
         exrqoi__sink_abort(s);
-        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot create a file beside '%s': %s", path, strerror(e));
+        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot follow the links of '%s'", path);
+    }
+    struct stat tst;
+    if (exists && (stat(s->path, &tst) != 0 || tst.st_dev != st.st_dev || tst.st_ino != st.st_ino)) {
+        /* e.g. a /proc/self/fd link to a deleted file: no directory to write beside */
+        exrqoi__sink_abort(s);
+        return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot find the directory of '%s'", path);
+    }
+    int fd = open_unnamed(s->path);
+    if (fd >= 0) {
+        s->unnamed = true;
+    } else {
+        size_t n = strlen(s->path);
+        s->tmp_path = (char *)exrqoi__alloc(alloc, n + 64);
+        if (!s->tmp_path) {
+            exrqoi__sink_abort(s);
+            return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        int e;
+        fd = open_named(s->path, s->tmp_path, n, &e);
+        if (fd < 0) {
+            exrqoi__free(alloc, s->tmp_path);
+            s->tmp_path = NULL;
+            exrqoi__sink_abort(s);
+            return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot create a file beside '%s': %s", path,
+                                strerror(e));
+        }
     }
     s->fd = fd;
     s->out.write = fd_write;
@@ -259,24 +360,67 @@ exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err)
     return EXRQOI_OK;
 }
 
+/* Gives the unnamed file (already synced as asked) the destination's
+ * name: linked straight in when the name is free, else linked under a
+ * temporary name and renamed over the old file (link cannot replace). */
+static int link_unnamed(exrqoi__sink *s, int *e)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, s->path, AT_SYMLINK_FOLLOW) == 0) return 0;
+    if (errno != EEXIST) {
+        *e = errno;
+        return -1;
+    }
+    size_t n = strlen(s->path);
+    char *tmp = (char *)exrqoi__alloc(s->alloc, n + 64);
+    if (!tmp) {
+        *e = ENOMEM;
+        return -1;
+    }
+    int rc = -1;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmp, n + 64, "%s.tmp%ld.%d", s->path, (long)getpid(), attempt);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+            rc = 0;
+            break;
+        }
+        if (errno != EEXIST) break;
+    }
+    if (rc == 0 && rename(tmp, s->path) != 0) {
+        *e = errno;
+        unlink(tmp);
+        rc = -1;
+    } else if (rc != 0) {
+        *e = errno;
+    }
+    exrqoi__free(s->alloc, tmp);
+    return rc;
+}
+
 exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, bool sync, exrqoi__err *err)
 {
     if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
     if (s->fd >= 0) {
         int fd = s->fd;
-        if (sync && fsync(fd) != 0) {
+        if (sync && !s->in_place && fsync(fd) != 0) {
             int e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot sync '%s': %s", s->path, strerror(e));
         }
+        int e = 0;
+        if (s->unnamed && link_unnamed(s, &e) != 0) {
+            s->failed = true;
+            return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot create '%s': %s", s->path, strerror(e));
+        }
         s->fd = -1;
         if (close(fd) != 0) {
-            int e = errno;
+            e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot finish '%s': %s", s->path, strerror(e));
         }
-        if (rename(s->tmp_path, s->path) != 0) {
-            int e = errno;
+        if (s->tmp_path && rename(s->tmp_path, s->path) != 0) {
+            e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot rename to '%s': %s", s->path,
                                 strerror(e));

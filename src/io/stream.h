@@ -30,16 +30,31 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__source_read(exrqoi__source *s, uint64_t of
 EXRQOI_INTERNAL exrqoi_result exrqoi__source_read_some(exrqoi__source *s, uint64_t offset, void *buf,
                                                        size_t n, size_t *got, exrqoi__err *err);
 
+/* Reads exactly n bytes at offset into *buf, grown (exrqoi__reserve with
+ * `a`, keeping its capacity in *cap) to hold them: at once when the
+ * source's size is known (the caller has checked n against it), else in
+ * steps that double what has arrived (from EXRQOI__SOURCE_STEP), so a
+ * size read from the file takes at most about twice the memory of the
+ * bytes that are really there (source_grow.c). */
+#define EXRQOI__SOURCE_STEP ((size_t)1 << 20)
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_read_grow(exrqoi__source *s, const exrqoi_allocator *a,
+                                                       uint64_t offset, void **buf, size_t *cap, size_t n,
+                                                       exrqoi__err *err);
+
 /* A sink writes front to back; `seekable` sinks can go back to patch. */
 typedef struct exrqoi__sink {
     exrqoi_output out;
     uint64_t pos;      /* bytes written so far (current position when not seeking) */
     bool seekable;
     bool failed;       /* poisoned after the first error */
-    /* path output: temp file renamed over the destination on commit */
+    /* path output: an unnamed file linked in on commit, or (where the
+     * filesystem has no unnamed files) a temporary file renamed over the
+     * destination; pipes and devices are written in place */
     int fd;
-    char *path;
-    char *tmp_path;
+    char *path;     /* the destination, symbolic links followed */
+    char *tmp_path; /* the named temporary file, or NULL */
+    bool unnamed;
+    bool in_place;
     /* memory output */
     uint8_t *mem;
     size_t mem_size, mem_cap;
@@ -56,8 +71,8 @@ EXRQOI_INTERNAL void exrqoi__sink_open_output(exrqoi__sink *s, const exrqoi_outp
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_write(exrqoi__sink *s, const void *buf, size_t n,
                                                  exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err);
-/* Finishes: a path sink is closed (after fsync when `sync`) and renamed
- * over its destination. */
+/* Finishes: a path sink is closed (after fsync when `sync`) and takes
+ * the destination's name (atomically replacing what was there). */
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, bool sync, exrqoi__err *err);
 /* exrqoi_output write callback writing into a sink (user = exrqoi__sink*). */
 EXRQOI_INTERNAL int exrqoi__sink_output_write(void *user, const void *buf, size_t size);

@@ -3,6 +3,7 @@
 #include "meta/attr.h"
 
 #define EXR_MAGIC 20000630u
+#define ATTR_STEP ((size_t)1 << 20)
 
 /* Sequential buffered cursor over the source for header parsing. */
 typedef struct cursor {
@@ -108,10 +109,19 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
                               r->limits.max_attributes);
             break;
         }
-        void *p = tmp;
-        if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, (size_t)size + 1)) != EXRQOI_OK) break;
-        tmp = (uint8_t *)p;
-        if ((rv = read_bytes(c, tmp, (size_t)size)) != EXRQOI_OK) break;
+        /* the buffer grows with the bytes that arrive: the declared size
+         * alone sizes nothing (sources of unknown size) */
+        size_t have = 0;
+        do {
+            size_t step = have > ATTR_STEP ? have : ATTR_STEP, next = (size_t)size;
+            if (next - have > step) next = have + step;
+            void *p = tmp;
+            if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, next + 1)) != EXRQOI_OK) break;
+            tmp = (uint8_t *)p;
+            if ((rv = read_bytes(c, tmp + have, next - have)) != EXRQOI_OK) break;
+            have = next;
+        } while (have < (size_t)size);
+        if (rv != EXRQOI_OK) break;
         if (exrqoi_header_find(h, name)) {
             if (r->strict) {
                 rv = exrqoi__fail(c->err, EXRQOI_ERR_BAD_HEADER,

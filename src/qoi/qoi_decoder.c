@@ -317,15 +317,89 @@ void exrqoi_qoi_decoder_destroy(exrqoi_qoi_decoder *d)
 
 /* ---- one-shot calls ---------------------------------------------------- */
 
+/* Strict decoding of a source whose size is known: the pixel data can
+ * hold the image at all. No op gives more than 62 pixels per byte (a run
+ * byte), and the header and end marker hold none. Lenient decoding fills
+ * what is missing, as the reference does: the caller asked for that. */
+#define QOI_MAX_PIXELS_PER_BYTE 62u
+
+static exrqoi_result check_evidence(decoder *d)
+{
+    uint64_t total;
+    if (d->op.o.lenient) return EXRQOI_OK;
+    if (d->has_input) {
+        if (d->in.size < 0) return EXRQOI_OK; /* read_rows fails as the bytes run out */
+        total = (uint64_t)d->in.size;
+    } else {
+        total = d->end;
+    }
+    uint64_t data = total > EXRQOI_QOI_HEADER_SIZE + EXRQOI_QOI_END_SIZE
+                        ? total - EXRQOI_QOI_HEADER_SIZE - EXRQOI_QOI_END_SIZE
+                        : 0;
+    uint64_t npix = (uint64_t)d->desc.width * d->desc.height;
+    if (npix <= data * QOI_MAX_PIXELS_PER_BYTE) return EXRQOI_OK;
+    return exrqoi__fail(&d->err, EXRQOI_ERR_TRUNCATED,
+                        "QOI: %llu bytes of pixel data cannot hold a %ux%u image (at most %llu pixels)",
+                        (unsigned long long)data, (unsigned)d->desc.width, (unsigned)d->desc.height,
+                        (unsigned long long)(data * QOI_MAX_PIXELS_PER_BYTE));
+}
+
+/* A stream of unknown size: the output grows with the rows decoded (from
+ * 1 MiB, doubling), so a header alone allocates little. */
+#define QOI_GROW_STEP ((size_t)1 << 20)
+
+static exrqoi_result read_growing(decoder *d, size_t n, uint8_t **out)
+{
+    size_t row = (size_t)d->desc.width * (size_t)d->out_ch, have = 0, cap = 0;
+    uint32_t done = 0;
+    uint8_t *p = NULL;
+    exrqoi_result r = EXRQOI_OK;
+    while (done < d->desc.height) {
+        size_t want = have > n / 2 ? n : have >= QOI_GROW_STEP ? 2 * have : QOI_GROW_STEP;
+        if (want < have + row) want = have + row;
+        if (want > n) want = n;
+        if (want > cap) {
+            uint8_t *q = (uint8_t *)exrqoi__alloc(d->op.a, want);
+            if (!q) {
+                r = exrqoi__fail(&d->err, EXRQOI_ERR_OUT_OF_MEMORY, "QOI: out of memory (%zu bytes)", want);
+                break;
+            }
+            if (have) memcpy(q, p, have);
+            exrqoi__free(d->op.a, p);
+            p = q;
+            cap = want;
+        }
+        uint32_t k = (uint32_t)(cap / row) - done;
+        if (k > d->desc.height - done) k = d->desc.height - done;
+        r = read_rows(d, p + have, 0, k);
+        if (r != EXRQOI_OK) break;
+        done += k;
+        have += (size_t)k * row;
+    }
+    if (r != EXRQOI_OK) {
+        exrqoi__free(d->op.a, p);
+        p = NULL;
+    }
+    *out = p;
+    return r;
+}
+
 /* Allocates the output and decodes every row. */
 static exrqoi_result decode_all(decoder *d, exrqoi_qoi_desc *desc, void **pixels,
                                 size_t *pixels_size)
 {
     size_t n = 0;
     EXRQOI_TRY(output_size(d, &n));
-    uint8_t *p = (uint8_t *)exrqoi__alloc(d->op.a, n);
-    if (!p) return exrqoi__fail(&d->err, EXRQOI_ERR_OUT_OF_MEMORY, "QOI: out of memory (%zu bytes)", n);
-    exrqoi_result r = read_rows(d, p, 0, d->desc.height);
+    EXRQOI_TRY(check_evidence(d));
+    uint8_t *p = NULL;
+    exrqoi_result r;
+    if (d->has_input && d->in.size < 0 && !d->op.o.lenient) {
+        r = read_growing(d, n, &p);
+    } else {
+        p = (uint8_t *)exrqoi__alloc(d->op.a, n);
+        if (!p) return exrqoi__fail(&d->err, EXRQOI_ERR_OUT_OF_MEMORY, "QOI: out of memory (%zu bytes)", n);
+        r = read_rows(d, p, 0, d->desc.height);
+    }
     if (r != EXRQOI_OK) {
         exrqoi__free(d->op.a, p);
         return r;

@@ -4,12 +4,14 @@
  * numbers measure decoding, not page faults (tests/bench does the same for
  * OpenEXR). */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "tools/opts.h"
 #include "tools/tool.h"
 
 #define BENCH_MAX_ENCODE 16
@@ -43,7 +45,8 @@ static double median(double *v, int n)
 
 static unsigned char *load_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
+    bool std_in = !strcmp(path, "-");
+    FILE *f = std_in ? stdin : fopen(path, "rb");
     if (!f) return NULL;
     unsigned char *d = NULL;
     size_t cap = 0, len = 0;
@@ -53,7 +56,7 @@ static unsigned char *load_file(const char *path, size_t *size)
             unsigned char *n = realloc(d, cap);
             if (!n) {
                 free(d);
-                fclose(f);
+                if (!std_in) fclose(f);
                 return NULL;
             }
             d = n;
@@ -63,7 +66,7 @@ static unsigned char *load_file(const char *path, size_t *size)
         if (got == 0) break;
     }
     int bad = ferror(f);
-    fclose(f);
+    if (!std_in) fclose(f);
     if (bad) {
         free(d);
         return NULL;
@@ -350,27 +353,18 @@ static int bench_qoi(const bench_opts *o, exrqoi_pool *pool, const char *path,
     return rv != EXRQOI_OK;
 }
 
-static int usage(FILE *f)
+static int add_codecs(bench_opts *o, const char *list, const tool_cmd *cmd)
 {
-    fprintf(f, "usage: exrqoi bench FILE... [--threads N] [--runs N] [--encode CODEC[,CODEC...]] [--json]\n"
-               "  Times decoding every part, level and channel of each file (read into memory\n"
-               "  first): one warm-up run, then the median of --runs (default 5). --threads 0\n"
-               "  (default) uses every core. --encode also times writing the decoded image with\n"
-               "  each codec (may be repeated). QOI files time QOI decode and encode.\n");
-    return f == stdout ? 0 : 2;
-}
-
-static int add_codecs(bench_opts *o, char *list)
-{
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        if (o->nencode == BENCH_MAX_ENCODE) return -1;
-        if (exrqoi_compression_from_name(tok, &o->encode[o->nencode]) != EXRQOI_OK) {
-            fprintf(stderr, "exrqoi bench: unknown codec '%s'\n", tok);
-            return -1;
-        }
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (o->nencode == BENCH_MAX_ENCODE) return tool_usage_error(cmd, "--encode: at most %d codecs", BENCH_MAX_ENCODE);
+        if (exrqoi_compression_from_name(tok, &o->encode[o->nencode]) != EXRQOI_OK)
+            return tool_usage_error(cmd, "--encode: unknown codec '%s'", tok);
         o->nencode++;
     }
-    return 0;
+    return TOOL_OK;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -378,42 +372,34 @@ int cmd_bench(int argc, char **argv)
     bench_opts o;
     memset(&o, 0, sizeof o);
     o.runs = 5;
-    int nfiles = 0;
-    char **files = calloc((size_t)argc + 1, sizeof *files);
-    if (!files) return 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            free(files);
-            return usage(stdout);
-        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-            o.threads = atoi(argv[++i]);
-        } else if (!strcmp(a, "--runs") && i + 1 < argc) {
-            o.runs = atoi(argv[++i]);
-        } else if (!strcmp(a, "--encode") && i + 1 < argc) {
-            if (add_codecs(&o, argv[++i])) {
-                free(files);
-                return 2;
-            }
-        } else if (!strcmp(a, "--json")) {
-            o.json = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "exrqoi bench: unknown option '%s'\n", a);
-            free(files);
-            return usage(stderr);
-        } else {
-            files[nfiles++] = argv[i];
-        }
-    }
-    if (!nfiles || o.runs < 1 || o.threads < 0) {
+    const char *encode = NULL;
+    const tool_opt opts[] = {
+        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &o.threads},
+        {"runs", 0, OPT_INT, "N", 1, 1000, NULL, "5", "timed runs (the median is shown)", &o.runs},
+        {"encode", 0, OPT_STRING, "CODEC[,CODEC...]", 0, 0, NULL, "none",
+         "also time writing the decoded image with each codec", &encode},
+        {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON output", &o.json},
+    };
+    const tool_cmd cmd = {"bench", "FILE...",
+                          "Times decoding every part, level and channel of each file (read into memory\n"
+                          "first): one warm-up run, then the median of --runs. QOI files time QOI decode\n"
+                          "and encode.",
+                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files) return TOOL_FAILED;
+    int nfiles, status = tool_parse(&cmd, argc, argv, files, &nfiles);
+    if (status < 0) status = TOOL_OK;
+    else if (!status && !nfiles) status = tool_usage_error(&cmd, "no input files");
+    else if (!status && encode) status = add_codecs(&o, encode, &cmd);
+    if (status || !nfiles) {
         free(files);
-        return usage(stderr);
+        return status;
     }
     if (o.threads == 0) o.threads = exrqoi_cpu_count();
     exrqoi_pool *pool = NULL;
     if (o.threads > 1 && exrqoi_pool_create(o.threads, NULL, &pool) != EXRQOI_OK) {
         fprintf(stderr, "exrqoi bench: cannot create %d threads\n", o.threads);
-        free(files);
+        free((void *)files);
         return 1;
     }
     int bad = 0;
@@ -421,7 +407,7 @@ int cmd_bench(int argc, char **argv)
         size_t size = 0;
         unsigned char *data = load_file(files[f], &size);
         if (!data) {
-            fprintf(stderr, "%s: cannot read\n", files[f]);
+            fprintf(stderr, "exrqoi bench: %s: cannot read\n", files[f]);
             bad = 1;
             continue;
         }
@@ -432,6 +418,6 @@ int cmd_bench(int argc, char **argv)
         free(data);
     }
     exrqoi_pool_destroy(pool);
-    free(files);
-    return bad;
+    free((void *)files);
+    return bad ? TOOL_FAILED : TOOL_OK;
 }

@@ -1,26 +1,47 @@
-/* exrqoi check: verifies every chunk of every part of each file and lists
- * what is missing, truncated or corrupt. Exit status 0 only when every file
- * is whole. */
+/* exrqoi check: verifies every chunk of every part of each EXR file (or
+ * the whole stream of a QOI file, strictly) and lists what is missing,
+ * truncated or corrupt, on stdout. A file that cannot be opened, or is
+ * neither EXR nor QOI, is an error on stderr. Exit status 0 only when
+ * every file is whole. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/files.h"
+#include "tools/opts.h"
+#include "tools/progress.h"
 #include "tools/tool.h"
 
-static void usage(FILE *f)
+static int check_qoi(const tool_src *s, int quiet)
 {
-    fprintf(f, "usage: exrqoi check [--quiet] [--threads N] FILE...\n"
-               "Reads and decodes every chunk of every part; prints one line per damaged\n"
-               "chunk (part, chunk index, coordinates, byte offset, reason) and a summary\n"
-               "per file. Exit status: 0 all files whole, 1 a file is damaged, 2 usage.\n");
+    tool_msg msg = {{0}};
+    exrqoi_qoi_options qo;
+    memset(&qo, 0, sizeof qo);
+    qo.struct_size = sizeof qo;
+    qo.on_message = tool_on_message;
+    qo.message_user = &msg;
+    exrqoi_qoi_desc d;
+    void *px = NULL;
+    exrqoi_result rv = tool_src_decode_qoi(s, &qo, &d, &px);
+    exrqoi_free(NULL, px);
+    if (rv) {
+        printf("%s: DAMAGED: QOI: %s (%s)\n", s->name, tool_error_text(&msg, rv), exrqoi_error_name(rv));
+        return 1;
+    }
+    if (!quiet)
+        printf("%s: OK: QOI %ux%u, %u channels, every pixel decoded, end marker in place\n", s->name, d.width,
+               d.height, d.channels);
+    return 0;
 }
 
-static int check_one(const char *path, int threads, int quiet)
+static int check_one(const tool_src *s, int threads, int quiet)
 {
+    if (s->fmt == FMT_QOI) return check_qoi(s, quiet);
+    const char *path = s->name;
     exrqoi_read_options o;
     memset(&o, 0, sizeof o);
     o.threads = threads;
     exrqoi_check_report rep;
-    exrqoi_result rv = exrqoi_check_path(path, &o, &rep);
+    exrqoi_result rv = s->in_memory ? exrqoi_check_memory(s->data, s->size, &o, &rep) : exrqoi_check_path(path, &o, &rep);
     for (size_t i = 0; i < rep.problem_count; i++) {
         const exrqoi_check_problem *p = &rep.problems[i];
         if (p->part < 0) {
@@ -59,27 +80,52 @@ static int check_one(const char *path, int threads, int quiet)
 
 int cmd_check(int argc, char **argv)
 {
-    int threads = 0, quiet = 0, status = 0, files = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            threads = atoi(argv[++i]);
-            continue;
-        }
-        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            quiet = 1;
-            continue;
-        }
-        files++;
-        if (check_one(argv[i], threads, quiet)) status = 1;
+    int threads = 0, quiet = 0, verbose = 0;
+    const tool_opt opts[] = {
+        {"quiet", 'q', OPT_FLAG, NULL, 0, 0, NULL, NULL, "print nothing for whole files", &quiet},
+        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+        {"verbose", 'v', OPT_FLAG, NULL, 0, 0, NULL, NULL, "a line on stderr per file checked", &verbose},
+    };
+    const tool_cmd cmd = {"check", "FILE...",
+                          "EXR: reads and decodes every chunk of every part; prints one line per damaged\n"
+                          "chunk (part, chunk index, coordinates, byte offset, kind, reason) and a summary\n"
+                          "per file (OK or DAMAGED) on stdout. QOI: decodes the stream strictly (every\n"
+                          "pixel, the end marker, nothing after it). A file that cannot be opened or is\n"
+                          "neither EXR nor QOI is an error on stderr. Status 0 only when all are whole.",
+                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos) return TOOL_FAILED;
+    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
+    if (status < 0) status = TOOL_OK;
+    else if (!status && !npos) status = tool_usage_error(&cmd, "no input files");
+    if (status || !npos) {
+        free(pos);
+        return status;
     }
-    if (!files) {
-        usage(stderr);
-        return 2;
+    tool_progress bar;
+    uint64_t total = 0;
+    for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);
+    tool_progress_init(&bar, npos > 1, (size_t)npos, total);
+    for (int i = 0; i < npos; i++) {
+        tool_src s;
+        char why[300];
+        tool_progress_clear(&bar);
+        if (!tool_src_open(&s, pos[i], why, sizeof why)) {
+            fprintf(stderr, "exrqoi check: %s: %s\n", pos[i], why);
+            status = TOOL_FAILED;
+        } else if (s.fmt == FMT_NONE) {
+            fprintf(stderr, "exrqoi check: %s: not an EXR or QOI file\n", pos[i]);
+            status = TOOL_FAILED;
+        } else {
+            int bad = check_one(&s, threads, quiet);
+            if (bad) status = TOOL_FAILED;
+            if (verbose) fprintf(stderr, "checked %s: %s\n", pos[i], bad ? "damaged" : "whole");
+        }
+        tool_src_close(&s);
+        fflush(stdout);
+        tool_progress_update(&bar, (size_t)i + 1, tool_file_size(pos[i]));
     }
-    fflush(stdout);
+    tool_progress_clear(&bar);
+    free(pos);
     return status;
 }

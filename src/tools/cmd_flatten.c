@@ -10,7 +10,10 @@
  * Flat parts are copied through with all their levels. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "tools/files.h"
+#include "tools/opts.h"
 #include "tools/tool.h"
 
 static bool is_deep(exrqoi_part_type t)
@@ -103,28 +106,49 @@ static exrqoi_result flatten_part(const exrqoi_image_part *in, int index, exrqoi
     return rv;
 }
 
-static int usage(FILE *f)
+/* OUT must say it is an EXR (or be standard output, a pipe or a device). */
+static bool exr_output(const char *out)
 {
-    fprintf(f, "usage: exrqoi flatten IN.exr OUT.exr [--threads N]\n"
-               "       Composites every deep part into a flat scanline part (ZIP): R, G, B, A\n"
-               "       as half (premultiplied), Z as float (nearest non-transparent depth,\n"
-               "       +inf for empty pixels). Flat parts are copied unchanged.\n");
-    return f == stdout ? 0 : 2;
+    struct stat st;
+    return tool_fmt_of_name(out) == FMT_EXR || tool_is_stdout(out) ||
+           (stat(out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
+static void on_signal(void *user, int sig)
+{
+    (void)user;
+    fprintf(stderr, "exrqoi flatten: interrupted by signal %d: nothing written\n", sig);
 }
 
 int cmd_flatten(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL;
     int threads = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) return usage(stdout);
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (argv[i][0] == '-' && argv[i][1]) return usage(stderr);
-        else if (!in) in = argv[i];
-        else if (!out) out = argv[i];
-        else return usage(stderr);
+    const tool_opt opts[] = {
+        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+    };
+    const tool_cmd cmd = {"flatten", "IN OUT",
+                          "Composites every deep part into a flat scanline part (ZIP): R, G, B, A as\n"
+                          "half (premultiplied), Z as float (nearest non-transparent depth, +inf for\n"
+                          "empty pixels). Flat parts are copied unchanged. OUT is an EXR (.exr, or '-'\n"
+                          "for standard output); it may not be IN.",
+                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const char *pos[2] = {NULL, NULL};
+    const char **posv = calloc((size_t)argc + 1, sizeof *posv);
+    if (!posv) return TOOL_FAILED;
+    int npos, status = tool_parse(&cmd, argc, argv, posv, &npos);
+    if (status < 0) status = TOOL_OK;
+    else if (!status && npos != 2) status = tool_usage_error(&cmd, "needs IN and OUT");
+    else if (!status && !exr_output(posv[1]))
+        status = tool_usage_error(&cmd, "'%s': the output is an EXR: name it .exr (or '-')", posv[1]);
+    if (!status && npos == 2) {
+        pos[0] = posv[0];
+        pos[1] = posv[1];
     }
-    if (!in || !out) return usage(stderr);
+    free(posv);
+    if (status || npos != 2) return status;
+    const char *in = pos[0], *out = pos[1];
+    if (!tool_check_output("flatten", out, &in, 1)) return TOOL_FAILED;
+    tool_signals_start(on_signal, NULL);
     tool_msg msg = {{0}};
     exrqoi_read_options ro;
     memset(&ro, 0, sizeof ro);
@@ -132,10 +156,21 @@ int cmd_flatten(int argc, char **argv)
     ro.on_message = tool_on_message;
     ro.user = &msg;
     exrqoi_image img;
-    exrqoi_result rv = exrqoi_image_read_path(in, &ro, &img);
+    tool_src src;
+    char why[300];
+    if (!tool_src_open(&src, in, why, sizeof why)) {
+        fprintf(stderr, "exrqoi flatten: %s: %s\n", in, why);
+        return TOOL_FAILED;
+    }
+    exrqoi_reader *r = NULL;
+    exrqoi_result rv = src.fmt == FMT_EXR ? tool_src_open_exr(&src, &ro, &r) : EXRQOI_ERR_BAD_MAGIC;
+    if (src.fmt != FMT_EXR) snprintf(msg.text, sizeof msg.text, "not an EXR file");
+    if (!rv) rv = exrqoi_image_read(r, &img);
+    exrqoi_reader_close(r);
+    tool_src_close(&src);
     if (rv) {
-        fprintf(stderr, "error: %s: %s\n", in, tool_error_text(&msg, rv));
-        return 1;
+        fprintf(stderr, "exrqoi flatten: %s: %s\n", in, tool_error_text(&msg, rv));
+        return TOOL_FAILED;
     }
     /* flat parts are borrowed from img, deep ones replaced by new parts */
     exrqoi_image flat;
@@ -155,15 +190,18 @@ int cmd_flatten(int argc, char **argv)
         wo.threads = threads;
         wo.on_message = tool_on_message;
         wo.user = &msg;
-        rv = exrqoi_image_write_path(out, &flat, &wo);
+        tool_signals_track(out);
+        rv = tool_dst_image(out, &flat, &wo);
+        tool_signals_untrack(out);
     }
     for (int32_t k = 0; k < made && flat.parts; k++)
         if (is_deep(img.parts[k].type)) free_flat_part(&flat.parts[k]);
     free(flat.parts);
     exrqoi_image_free(&img);
+    tool_signals_stop();
     if (rv) {
-        fprintf(stderr, "error: %s: %s\n", out, tool_error_text(&msg, rv));
-        return 1;
+        fprintf(stderr, "exrqoi flatten: %s: %s\n", out, tool_error_text(&msg, rv));
+        return TOOL_FAILED;
     }
-    return 0;
+    return TOOL_OK;
 }

@@ -1,7 +1,11 @@
-/* exrqoi hash: the canonical content listing (shared/spec/canonical-hash.md). */
+/* exrqoi hash: the canonical content listing (shared/spec/canonical-hash.md)
+ * of EXR files, and a listing of the same kind for QOI files. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/files.h"
+#include "tools/opts.h"
+#include "tools/progress.h"
 #include "tools/tool.h"
 
 static const char *type_str(exrqoi_pixel_type t)
@@ -110,15 +114,41 @@ static exrqoi_result hash_level(exrqoi_reader *r, int part, const exrqoi_part_in
     return hash_flat_level(r, part, pi, lx, ly, out);
 }
 
-static exrqoi_result hash_file(const char *path, int threads, tool_buf *out, tool_msg *msg)
+/* QOI: "qoi" with the header, then the CRC-32 of the decoded pixels
+ * (width*height*channels bytes, rows top to bottom). */
+static exrqoi_result hash_qoi(const tool_src *s, tool_buf *out, tool_msg *msg)
 {
+    exrqoi_qoi_options qo;
+    memset(&qo, 0, sizeof qo);
+    qo.struct_size = sizeof qo;
+    qo.on_message = tool_on_message;
+    qo.message_user = msg;
+    exrqoi_qoi_desc d;
+    void *px = NULL;
+    exrqoi_result rv = tool_src_decode_qoi(s, &qo, &d, &px);
+    if (rv) return rv;
+    size_t n = (size_t)d.width * d.height * d.channels;
+    tool_buf_printf(out, "qoi width=%u height=%u channels=%u colorspace=%u\n", d.width, d.height, d.channels,
+                    d.colorspace);
+    tool_buf_printf(out, "pixels samples=%zu crc32=%08x\n", n, exrqoi_crc32(0, px, n));
+    exrqoi_free(NULL, px);
+    return EXRQOI_OK;
+}
+
+static exrqoi_result hash_file(const tool_src *s, int threads, tool_buf *out, tool_msg *msg)
+{
+    if (s->fmt == FMT_QOI) return hash_qoi(s, out, msg);
+    if (s->fmt != FMT_EXR) {
+        snprintf(msg->text, sizeof msg->text, "not an EXR or QOI file");
+        return EXRQOI_ERR_BAD_MAGIC;
+    }
     exrqoi_read_options o;
     memset(&o, 0, sizeof o);
     o.threads = threads;
     o.on_message = tool_on_message;
     o.user = msg;
     exrqoi_reader *r;
-    exrqoi_result rv = exrqoi_reader_open_path(path, &o, &r);
+    exrqoi_result rv = tool_src_open_exr(s, &o, &r);
     if (rv) return rv;
     int np = exrqoi_reader_part_count(r);
     for (int k = 0; k < np && !rv; k++) {
@@ -158,33 +188,93 @@ static exrqoi_result hash_file(const char *path, int threads, tool_buf *out, too
     return rv;
 }
 
+static void json_str(const char *s, size_t n)
+{
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') printf("\\%c", c);
+        else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
+        else putchar(c);
+    }
+    putchar('"');
+}
+
+/* {"file":..., "lines":[...]}: the listing, one string per line. */
+static void print_json(const char *path, const tool_buf *b)
+{
+    printf("{\"file\":");
+    json_str(path, strlen(path));
+    printf(",\"lines\":[");
+    size_t at = 0;
+    for (int first = 1; at < b->len; first = 0) {
+        const char *nl = memchr(b->data + at, '\n', b->len - at);
+        size_t len = nl ? (size_t)(nl - (b->data + at)) : b->len - at;
+        if (!first) putchar(',');
+        json_str(b->data + at, len);
+        at += len + 1;
+    }
+    printf("]}");
+}
+
 int cmd_hash(int argc, char **argv)
 {
-    int threads = 0, status = 0, files = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            threads = atoi(argv[++i]);
-            continue;
-        }
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: exrqoi hash [--threads N] FILE...\n");
-            return 0;
-        }
-        files++;
+    int threads = 0, json = 0, json_lines = 0, verbose = 0;
+    const tool_opt opts[] = {
+        {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one array with an object per file", &json},
+        {"json-lines", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one object per file, one per line", &json_lines},
+        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+        {"verbose", 'v', OPT_FLAG, NULL, 0, 0, NULL, NULL, "a line on stderr per file hashed", &verbose},
+    };
+    const tool_cmd cmd = {"hash", "FILE...",
+                          "Prints the canonical content listing of each EXR file (every part, level and\n"
+                          "channel with a CRC-32 of its samples) or QOI file (header and a CRC-32 of the\n"
+                          "decoded pixels). A file is listed only when all of it was read.",
+                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos) return TOOL_FAILED;
+    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
+    if (status < 0) status = TOOL_OK;
+    else if (!status && !npos) status = tool_usage_error(&cmd, "no input files");
+    else if (!status && json && json_lines) status = tool_usage_error(&cmd, "--json and --json-lines exclude each other");
+    if (status || !npos) {
+        free(pos);
+        return status;
+    }
+    tool_progress bar;
+    uint64_t total = 0;
+    for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);
+    tool_progress_init(&bar, npos > 1, (size_t)npos, total);
+    int shown = 0;
+    if (json) printf("[");
+    for (int i = 0; i < npos; i++) {
         tool_buf out = {0};
         tool_msg msg = {{0}};
-        exrqoi_result rv = hash_file(argv[i], threads, &out, &msg);
+        tool_src s;
+        char why[300];
+        exrqoi_result rv = EXRQOI_ERR_OPEN;
+        if (tool_src_open(&s, pos[i], why, sizeof why)) rv = hash_file(&s, threads, &out, &msg);
+        else snprintf(msg.text, sizeof msg.text, "%s", why);
+        tool_src_close(&s);
+        tool_progress_clear(&bar);
         if (rv) {
-            fprintf(stderr, "error: %s: %s\n", argv[i], tool_error_text(&msg, rv));
-            status = 1;
+            fprintf(stderr, "exrqoi hash: %s: %s\n", pos[i], tool_error_text(&msg, rv));
+            status = TOOL_FAILED;
+        } else if (json || json_lines) {
+            if (json && shown) printf(",\n");
+            print_json(pos[i], &out);
+            if (json_lines) printf("\n");
+            shown++;
         } else if (out.len) {
             fwrite(out.data, 1, out.len, stdout);
         }
+        if (verbose) fprintf(stderr, "hashed %s%s\n", pos[i], rv ? ": failed" : "");
+        fflush(stdout);
         tool_buf_free(&out);
+        tool_progress_update(&bar, (size_t)i + 1, tool_file_size(pos[i]));
     }
-    if (!files) {
-        fprintf(stderr, "usage: exrqoi hash [--threads N] FILE...\n");
-        return 2;
-    }
+    tool_progress_clear(&bar);
+    if (json) printf("]\n");
+    free(pos);
     return status;
 }

@@ -1,8 +1,11 @@
-/* exrqoi info: every part's header, typed, like OpenEXR's exrheader. */
+/* exrqoi info: every part's header, typed, like OpenEXR's exrheader; the
+ * header of a QOI file. --json prints one array for all files. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/attr_print.h"
+#include "tools/files.h"
+#include "tools/opts.h"
 #include "tools/tool.h"
 
 static const char *type_names[] = {"scanlineimage", "tiledimage", "deepscanline", "deeptile"};
@@ -39,14 +42,13 @@ static void print_text(const char *path, exrqoi_reader *r)
     }
 }
 
-static void print_json(const char *path, exrqoi_reader *r, bool first)
+static void print_json(const char *path, exrqoi_reader *r)
 {
     int np = exrqoi_reader_part_count(r);
     uint32_t v = exrqoi_reader_version(r);
-    (void)first;
     printf("{\"file\":");
     json_str(stdout, path);
-    printf(",\"version\":%u,\"flags\":%u,\"parts\":[", v & 0xff, v & ~0xffu);
+    printf(",\"format\":\"exr\",\"version\":%u,\"flags\":%u,\"parts\":[", v & 0xff, v & ~0xffu);
     for (int k = 0; k < np; k++) {
         const exrqoi_header *h = exrqoi_reader_header(r, k);
         exrqoi_part_info pi;
@@ -60,45 +62,114 @@ static void print_json(const char *path, exrqoi_reader *r, bool first)
         }
         printf("]}");
     }
-    printf("]}\n");
+    printf("]}");
+}
+
+static const char *qoi_space(const exrqoi_qoi_desc *d)
+{
+    return d->colorspace == EXRQOI_QOI_LINEAR ? "linear" : "srgb";
+}
+
+/* QOI: the header is all there is to say without decoding. */
+static exrqoi_result print_qoi(const tool_src *s, bool json, const char *sep, tool_msg *msg)
+{
+    unsigned char head[EXRQOI_QOI_HEADER_SIZE];
+    size_t got = 0;
+    if (s->in_memory) {
+        got = s->size < sizeof head ? s->size : sizeof head;
+        memcpy(head, s->data, got);
+    } else {
+        FILE *f = fopen(s->name, "rb");
+        if (f) {
+            got = fread(head, 1, sizeof head, f);
+            fclose(f);
+        }
+    }
+    exrqoi_qoi_desc d;
+    exrqoi_result rv = exrqoi_qoi_read_header(head, got, NULL, &d);
+    if (rv) {
+        snprintf(msg->text, sizeof msg->text, "bad QOI header (%s)", exrqoi_strerror(rv));
+        return rv;
+    }
+    printf("%s", sep);
+    if (json) {
+        printf("{\"file\":");
+        json_str(stdout, s->name);
+        printf(",\"format\":\"qoi\",\"width\":%u,\"height\":%u,\"channels\":%u,\"colorspace\":\"%s\"}",
+               d.width, d.height, d.channels, qoi_space(&d));
+    } else {
+        printf("\nfile %s:\n\nformat: QOI\nwidth: %u\nheight: %u\nchannels: %u (%s)\n"
+               "colorspace: %u (%s)\n",
+               s->name, d.width, d.height, d.channels, d.channels == 4 ? "RGBA" : "RGB", d.colorspace,
+               d.colorspace == EXRQOI_QOI_LINEAR ? "all channels linear" : "sRGB with linear alpha");
+    }
+    return EXRQOI_OK;
 }
 
 int cmd_info(int argc, char **argv)
 {
-    bool json = false;
-    int status = 0, files = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = true;
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: exrqoi info [--json] FILE...\n");
-            return 0;
-        }
+    int json = 0, json_lines = 0;
+    const tool_opt opts[] = {
+        {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one array with an object per file", &json},
+        {"json-lines", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one object per file, one per line", &json_lines},
+    };
+    const tool_cmd cmd = {"info", "FILE...",
+                          "Prints every part's header of an EXR file (each attribute, typed), or the\n"
+                          "header of a QOI file. Errors go to stderr; the other files are still shown.",
+                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos) return TOOL_FAILED;
+    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
+    if (status < 0) status = TOOL_OK;
+    else if (!status && !npos) status = tool_usage_error(&cmd, "no input files");
+    else if (!status && json && json_lines) status = tool_usage_error(&cmd, "--json and --json-lines exclude each other");
+    if (status || !npos) {
+        free(pos);
+        return status;
     }
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] == '-') continue;
-        files++;
+    int shown = 0;
+    if (json) printf("[");
+    for (int i = 0; i < npos; i++) {
         tool_msg msg = {{0}};
-        exrqoi_read_options o;
-        memset(&o, 0, sizeof o);
-        o.on_message = tool_on_message;
-        o.user = &msg;
-        o.threads = 1;
-        exrqoi_reader *r;
-        exrqoi_result rv = exrqoi_reader_open_path(argv[i], &o, &r);
-        if (rv) {
-            fprintf(stderr, "error: %s: %s\n", argv[i], tool_error_text(&msg, rv));
-            status = 1;
+        tool_src s;
+        char why[300];
+        exrqoi_result rv = EXRQOI_OK;
+        if (!tool_src_open(&s, pos[i], why, sizeof why)) {
+            fprintf(stderr, "exrqoi info: %s: %s\n", pos[i], why);
+            status = TOOL_FAILED;
             continue;
         }
-        if (json)
-            print_json(argv[i], r, files == 1);
-        else
-            print_text(argv[i], r);
-        exrqoi_reader_close(r);
+        const char *sep = json && shown ? ",\n" : "";
+        if (s.fmt == FMT_QOI) {
+            rv = print_qoi(&s, json || json_lines, sep, &msg);
+        } else if (s.fmt == FMT_EXR) {
+            exrqoi_read_options o;
+            memset(&o, 0, sizeof o);
+            o.on_message = tool_on_message;
+            o.user = &msg;
+            o.threads = 1;
+            exrqoi_reader *r;
+            rv = tool_src_open_exr(&s, &o, &r);
+            if (!rv) {
+                printf("%s", sep);
+                if (json || json_lines) print_json(pos[i], r);
+                else print_text(pos[i], r);
+                exrqoi_reader_close(r);
+            }
+        } else {
+            snprintf(msg.text, sizeof msg.text, "not an EXR or QOI file");
+            rv = EXRQOI_ERR_BAD_MAGIC;
+        }
+        tool_src_close(&s);
+        if (rv) {
+            fprintf(stderr, "exrqoi info: %s: %s\n", pos[i], tool_error_text(&msg, rv));
+            status = TOOL_FAILED;
+            continue;
+        }
+        if (json_lines) printf("\n");
+        shown++;
     }
-    if (!files) {
-        fprintf(stderr, "usage: exrqoi info [--json] FILE...\n");
-        return 2;
-    }
+    if (json) printf("]\n");
+    free(pos);
     return status;
 }

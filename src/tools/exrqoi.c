@@ -1,4 +1,7 @@
 /* exrqoi: the command-line tool. Each subcommand lives in cmd_<name>.c. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,14 +64,18 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: exrqoi <command> [options] FILE...\n"
             "commands:\n"
-            "  info FILE...            print every part's header (--json for JSON)\n"
-            "  hash FILE...            print the canonical content listing\n"
+            "  info FILE...            print every part's header (EXR) or the header (QOI)\n"
+            "  hash FILE...            print the canonical content listing (EXR or QOI)\n"
             "  convert IN OUT          convert EXR<->EXR, EXR->QOI, QOI->EXR, QOI->QOI\n"
-            "  check FILE...           verify every chunk of every part\n"
-            "  flatten IN.exr OUT.exr  composite deep parts into flat RGBA(+Z)\n"
+            "  convert IN... -o DIR    convert many files into DIR\n"
+            "  check FILE...           verify every chunk (EXR) or the whole stream (QOI)\n"
+            "  flatten IN OUT          composite deep parts into flat RGBA(+Z)\n"
             "  bench FILE...           time decoding (and encoding) with this library\n"
             "  --version               print the library version\n"
-            "Run 'exrqoi <command> --help' for a command's options.\n");
+            "'-' is standard input (or output). Run 'exrqoi <command> --help' for a\n"
+            "command's options.\n"
+            "exit status: 0 success, 1 the work failed (unreadable, damaged or unwritable\n"
+            "file), 2 usage error (unknown option, bad value, wrong operands).\n");
 }
 
 int main(int argc, char **argv)
@@ -77,6 +84,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* a closed pipe is a write error to report, not a silent death */
+    signal(SIGPIPE, SIG_IGN);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         printf("exrqoi %s\n", exrqoi_version_string());
@@ -92,7 +101,15 @@ int main(int argc, char **argv)
     } cmds[] = {{"info", cmd_info},   {"hash", cmd_hash},       {"convert", cmd_convert},
                 {"check", cmd_check}, {"flatten", cmd_flatten}, {"bench", cmd_bench}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+        if (!strcmp(cmd, cmds[i].name)) {
+            int rc = cmds[i].fn(argc - 1, argv + 1);
+            /* results that could not be written are a failure too */
+            if (fflush(stdout) != 0 && rc == 0) {
+                fprintf(stderr, "exrqoi %s: cannot write the output: %s\n", cmd, strerror(errno));
+                rc = 1;
+            }
+            return rc;
+        }
     fprintf(stderr, "exrqoi: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

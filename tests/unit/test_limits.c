@@ -188,7 +188,11 @@ static void test_defaults(void **state)
     assert_int_equal(d.max_width, 1u << 24);
     assert_int_equal(d.max_height, 1u << 24);
     assert_true(d.max_pixels == (uint64_t)1 << 30);
-    assert_true(d.max_alloc_bytes == (uint64_t)16 << 30);
+    assert_true(d.max_alloc_bytes == (uint64_t)4 << 30);
+    /* a desktop reads a 16k x 16k RGBA float image whole with the defaults */
+    assert_true(d.max_alloc_bytes >= (uint64_t)16384 * 16384 * 4 * 4);
+    assert_true(d.max_pixels >= (uint64_t)16384 * 16384);
+    assert_true(d.max_width >= 16384 && d.max_height >= 16384);
     assert_int_equal(d.max_attribute_size, 64u << 20);
     assert_true(d.max_chunk_size == (uint64_t)2 << 30);
     assert_int_equal(d.max_deep_samples_per_pixel, 1u << 24);
@@ -331,6 +335,8 @@ static void test_alloc_bytes(void **state)
     assert_int_equal(try_read(&b, &l, 1), EXRQOI_ERR_LIMIT);
     l.max_alloc_bytes = 512;
     assert_int_equal(try_read(&b, &l, 1), EXRQOI_OK);
+    /* more threads than the limit has room for: fewer threads, not a failure */
+    assert_int_equal(try_read(&b, &l, 4), EXRQOI_OK);
     /* raw chunk copies */
     l.max_alloc_bytes = 127;
     exrqoi_reader *r;

@@ -1024,7 +1024,8 @@ static void test_files(void **state)
     exrqoi_qoi_encoder *e;
     exrqoi_qoi_desc d2 = mkdesc(8, 8, 4, 0);
     assert_int_equal(exrqoi_qoi_encoder_create_file(&d2, path, NULL, &e), EXRQOI_OK);
-    assert_int_equal(count_entries(dir), 2); /* the temporary file */
+    /* the temporary file: unnamed (O_TMPFILE), or named where unsupported */
+    assert_true(count_entries(dir) == 1 || count_entries(dir) == 2);
     uint8_t row[8 * 4] = {1};
     assert_int_equal(exrqoi_qoi_encoder_write_rows(e, row, 0, 1), EXRQOI_OK);
     exrqoi_qoi_encoder_destroy(e);

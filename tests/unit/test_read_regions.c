@@ -5,7 +5,7 @@
  * sub-regions, single chunks through the cache), on files written here
  * (scanline, mipmap, ripmap, NONE with subsampled channels, several parts)
  * and on the corpus' mip/ripmapped and multipart files (skipped without
- * /work/shared). Bad requests are refused before anything is written;
+ * ../shared). Bad requests are refused before anything is written;
  * limits and chunk errors come out as for read_region.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -1,0 +1,350 @@
+/* Inputs, outputs and interruption of the exrqoi tool (see files.h). */
+#define _GNU_SOURCE 1
+#include "tools/files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Input read into memory (standard input, pipes) stops here: the
+ * library's own default allocation limit for one read. */
+#define TOOL_MAX_STREAM_BYTES ((uint64_t)16 << 30)
+
+tool_fmt tool_fmt_of_name(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 4 && !strcasecmp(path + n - 4, ".exr")) return FMT_EXR;
+    if (n >= 4 && !strcasecmp(path + n - 4, ".qoi")) return FMT_QOI;
+    return FMT_NONE;
+}
+
+const char *tool_fmt_name(tool_fmt f)
+{
+    return f == FMT_EXR ? "exr" : f == FMT_QOI ? "qoi" : "unknown";
+}
+
+static tool_fmt fmt_of_bytes(const unsigned char *b, size_t n)
+{
+    if (n >= 4 && b[0] == 0x76 && b[1] == 0x2f && b[2] == 0x31 && b[3] == 0x01) return FMT_EXR;
+    if (n >= 4 && !memcmp(b, "qoif", 4)) return FMT_QOI;
+    return FMT_NONE;
+}
+
+static bool read_all(int fd, void **data, size_t *size, char *why, size_t why_size)
+{
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *d = malloc(cap);
+    if (!d) {
+        snprintf(why, why_size, "out of memory");
+        return false;
+    }
+    for (;;) {
+        if (len == cap) {
+            if ((uint64_t)cap * 2 > TOOL_MAX_STREAM_BYTES) {
+                snprintf(why, why_size, "more than %llu bytes of streamed input",
+                         (unsigned long long)TOOL_MAX_STREAM_BYTES);
+                free(d);
+                return false;
+            }
+            unsigned char *nd = realloc(d, cap * 2);
+            if (!nd) {
+                snprintf(why, why_size, "out of memory");
+                free(d);
+                return false;
+            }
+            d = nd;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, d + len, cap - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            snprintf(why, why_size, "cannot read: %s", strerror(errno));
+            free(d);
+            return false;
+        }
+        if (n == 0) break;
+        len += (size_t)n;
+    }
+    *data = d;
+    *size = len;
+    return true;
+}
+
+bool tool_src_open(tool_src *s, const char *name, char *why, size_t why_size)
+{
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    bool std_in = !strcmp(name, "-");
+    int fd = std_in ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, why_size, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0;
+    if (ok && S_ISDIR(st.st_mode)) {
+        snprintf(why, why_size, "is a directory");
+        ok = false;
+    } else if (ok && !S_ISREG(st.st_mode)) {
+        s->in_memory = true;
+        ok = read_all(fd, &s->data, &s->size, why, why_size);
+        if (ok) s->fmt = fmt_of_bytes(s->data, s->size);
+    } else if (ok) {
+        unsigned char magic[4];
+        ssize_t n = pread(fd, magic, sizeof magic, 0);
+        s->fmt = fmt_of_bytes(magic, n > 0 ? (size_t)n : 0);
+    } else {
+        snprintf(why, why_size, "cannot read: %s", strerror(errno));
+    }
+    if (!std_in) close(fd);
+    if (!ok) {
+        free(s->data);
+        s->data = NULL;
+    }
+    return ok;
+}
+
+void tool_src_close(tool_src *s)
+{
+    free(s->data);
+    s->data = NULL;
+}
+
+exrqoi_result tool_src_open_exr(const tool_src *s, const exrqoi_read_options *ro, exrqoi_reader **r)
+{
+    if (s->in_memory) return exrqoi_reader_open_memory(s->data, s->size, ro, r);
+    return exrqoi_reader_open_path(s->name, ro, r);
+}
+
+exrqoi_result tool_src_decode_qoi(const tool_src *s, const exrqoi_qoi_options *qo, exrqoi_qoi_desc *d,
+                                  void **px)
+{
+    if (s->in_memory) return exrqoi_qoi_decode(s->data, s->size, qo, d, px, NULL);
+    return exrqoi_qoi_decode_file(s->name, qo, d, px, NULL);
+}
+
+bool tool_is_stdout(const char *path)
+{
+    return !strcmp(path, "-");
+}
+
+static int stdout_write(void *user, const void *buf, size_t size)
+{
+    (void)user;
+    const char *p = (const char *)buf;
+    while (size) {
+        ssize_t n = write(STDOUT_FILENO, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+static const exrqoi_output stdout_output = {stdout_write, NULL, NULL};
+
+exrqoi_result tool_dst_writer(const char *path, const exrqoi_header *h, int n, const exrqoi_write_options *wo,
+                              exrqoi_writer **w)
+{
+    if (tool_is_stdout(path)) return exrqoi_writer_open_output(&stdout_output, h, n, wo, w);
+    return exrqoi_writer_open_path(path, h, n, wo, w);
+}
+
+exrqoi_result tool_dst_image(const char *path, const exrqoi_image *img, const exrqoi_write_options *wo)
+{
+    if (!tool_is_stdout(path)) return exrqoi_image_write_path(path, img, wo);
+    exrqoi_header *h = calloc((size_t)img->part_count + 1, sizeof *h);
+    if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
+    for (int32_t k = 0; k < img->part_count; k++) h[k] = img->parts[k].header;
+    exrqoi_writer *w;
+    exrqoi_result rv = tool_dst_writer(path, h, img->part_count, wo, &w);
+    free(h);
+    if (rv) return rv;
+    rv = exrqoi_image_write(w, img);
+    if (!rv) rv = exrqoi_writer_finish(w);
+    exrqoi_writer_close(w);
+    return rv;
+}
+
+exrqoi_result tool_dst_qoi(const char *path, const void *px, const exrqoi_qoi_desc *d, const exrqoi_qoi_options *qo)
+{
+    if (tool_is_stdout(path)) return exrqoi_qoi_encode_output(px, d, qo, &stdout_output);
+    return exrqoi_qoi_encode_file(px, d, qo, path);
+}
+
+exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *px,
+                            const exrqoi_rgba_write_options *o)
+{
+    if (!tool_is_stdout(path)) return exrqoi_rgba_write_path(path, w, h, px, 0, o);
+    void *data;
+    size_t size;
+    exrqoi_result rv = exrqoi_rgba_write_memory(w, h, px, 0, o, &data, &size);
+    if (rv) return rv;
+    if (stdout_write(NULL, data, size) != 0) rv = EXRQOI_ERR_WRITE;
+    exrqoi_free(o && o->write ? o->write->allocator : NULL, data);
+    return rv;
+}
+
+uint64_t tool_file_size(const char *path)
+{
+    struct stat st;
+    if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return (uint64_t)st.st_size;
+}
+
+bool tool_file_id(const char *path, bool in_side, tool_id *id)
+{
+    struct stat st;
+    int rc = !strcmp(path, "-") ? fstat(in_side ? STDIN_FILENO : STDOUT_FILENO, &st) : stat(path, &st);
+    if (rc != 0) return false;
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    return true;
+}
+
+bool tool_check_output(const char *cmd, const char *out, const char *const *inputs, int n)
+{
+    struct stat st;
+    if (!tool_is_stdout(out) && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "exrqoi %s: %s: is a directory\n", cmd, out);
+        return false;
+    }
+    if (tool_is_stdout(out) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "exrqoi %s: standard output is a terminal: not writing an image there\n", cmd);
+        return false;
+    }
+    tool_id o, i;
+    if (!tool_file_id(out, false, &o)) return true;
+    /* a pipe or terminal shared by standard input and output is no file to lose */
+    if (tool_is_stdout(out) && fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode)) return true;
+    for (int k = 0; k < n; k++)
+        if (tool_file_id(inputs[k], true, &i) && i.dev == o.dev && i.ino == o.ino) {
+            fprintf(stderr, "exrqoi %s: %s: the output is the input %s (the same file)\n", cmd, out,
+                    inputs[k]);
+            return false;
+        }
+    return true;
+}
+
+/* ---- interruption -------------------------------------------------------- */
+
+#define TOOL_MAX_TRACKED 256
+
+static struct {
+    sigset_t set;
+    void (*report)(void *user, int sig);
+    void *user;
+    char *tracked[TOOL_MAX_TRACKED];
+} sig_state;
+static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Removes "<target>.tmp<pid>.*" beside the target of `out` (the library's
+ * named temporary files, made where unnamed ones are not available). */
+static void remove_debris(const char *out)
+{
+    char target[4096];
+    snprintf(target, sizeof target, "%s", out);
+    for (int hop = 0; hop < 40; hop++) {
+        char link[4096];
+        ssize_t n = readlink(target, link, sizeof link - 1);
+        if (n <= 0) break;
+        link[n] = 0;
+        char *slash = strrchr(target, '/');
+        if (link[0] == '/' || !slash) snprintf(target, sizeof target, "%s", link);
+        else {
+            slash[1] = 0;
+            size_t used = strlen(target);
+            snprintf(target + used, sizeof target - used, "%s", link);
+        }
+    }
+    char *slash = strrchr(target, '/');
+    const char *base = slash ? slash + 1 : target;
+    char dir[4096];
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - target) + 1, target);
+    else snprintf(dir, sizeof dir, "./");
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%s.tmp%ld.", base, (long)getpid());
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+            char full[8400];
+            snprintf(full, sizeof full, "%s%s", dir, e->d_name);
+            unlink(full);
+        }
+    closedir(d);
+}
+
+static void *watch(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&sig_state.set, &sig) != 0) {
+    }
+    pthread_mutex_lock(&sig_lock);
+    if (sig_state.report) sig_state.report(sig_state.user, sig);
+    for (int i = 0; i < TOOL_MAX_TRACKED; i++)
+        if (sig_state.tracked[i]) remove_debris(sig_state.tracked[i]);
+    /* die of the signal, so the caller (a shell loop) sees the interruption */
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+void tool_signals_start(void (*report)(void *user, int sig), void *user)
+{
+    sig_state.report = report;
+    sig_state.user = user;
+    sigemptyset(&sig_state.set);
+    sigaddset(&sig_state.set, SIGINT);
+    sigaddset(&sig_state.set, SIGTERM);
+    sigaddset(&sig_state.set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sig_state.set, NULL);
+    pthread_t t;
+    if (pthread_create(&t, NULL, watch, NULL) == 0) pthread_detach(t);
+}
+
+void tool_signals_stop(void)
+{
+    pthread_mutex_lock(&sig_lock);
+    sig_state.report = NULL;
+    pthread_mutex_unlock(&sig_lock);
+}
+
+void tool_signals_track(const char *out)
+{
+    if (tool_is_stdout(out)) return;
+    pthread_mutex_lock(&sig_lock);
+    for (int i = 0; i < TOOL_MAX_TRACKED; i++)
+        if (!sig_state.tracked[i]) {
+            sig_state.tracked[i] = strdup(out);
+            break;
+        }
+    pthread_mutex_unlock(&sig_lock);
+}
+
+void tool_signals_untrack(const char *out)
+{
+    pthread_mutex_lock(&sig_lock);
+    for (int i = 0; i < TOOL_MAX_TRACKED; i++)
+        if (sig_state.tracked[i] && !strcmp(sig_state.tracked[i], out)) {
+            free(sig_state.tracked[i]);
+            sig_state.tracked[i] = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&sig_lock);
+}
