@@ -408,6 +408,8 @@ static exrqoi_result unsupported(exrqoi__codec_ctx *ctx, const char *why)
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED, "HTJ2K encoder: %s", why);
 }
 
+static size_t align16(size_t n) { return (n + 15) & ~(size_t)15; }
+
 static int is_pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 static int64_t sample_value(const uint8_t *p, int size)
@@ -449,8 +451,10 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         }
     }
 
-    size_t meta_size = sizeof(comp_info) * (size_t)nc + sizeof(int) * (size_t)nc + sizeof(cblk) * ncb_total +
-                       tt_need + EXRQOI__HTJ2K_BLOCK_WORK + 64;
+    /* one scratch block: comps, map, cblk records, tag trees, block work */
+    size_t o_map = align16(sizeof(comp_info) * (size_t)nc), o_cbs = o_map + align16(sizeof(int) * (size_t)nc);
+    size_t o_tt = o_cbs + align16(sizeof(cblk) * ncb_total), o_work = o_tt + align16(tt_need);
+    size_t meta_size = o_work + EXRQOI__HTJ2K_BLOCK_WORK;
     void *meta_v, *planes_v, *tmp_v, *arena_v;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, meta_size, &meta_v));
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, nsamples * sizeof(int64_t) + 8, &planes_v));
@@ -463,10 +467,10 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 3, arena_cap, &arena_v));
 
     comp_info *comps = (comp_info *)meta_v;
-    int *map = (int *)(comps + nc);
-    cblk *cbs = (cblk *)(map + nc);
-    uint8_t *tt_mem = (uint8_t *)(cbs + ncb_total);
-    uint8_t *work = tt_mem + tt_need;
+    int *map = (int *)((uint8_t *)meta_v + o_map);
+    cblk *cbs = (cblk *)((uint8_t *)meta_v + o_cbs);
+    uint8_t *tt_mem = (uint8_t *)meta_v + o_tt;
+    uint8_t *work = (uint8_t *)meta_v + o_work;
     int64_t *tmp = (int64_t *)tmp_v;
     uint8_t *arena = (uint8_t *)arena_v;
 
