@@ -14,19 +14,20 @@
  * a sample with stuffing, VLC/U-VLC and MEL), plus slack. */
 #define EXRQOI__HTJ2K_BLOCK_MAX 32768u
 /* Work memory exrqoi__htj2k_encode_block needs. */
-#define EXRQOI__HTJ2K_BLOCK_WORK (EXRQOI__HTJ2K_BLOCK_MAX + 1024u)
+#define EXRQOI__HTJ2K_BLOCK_WORK (EXRQOI__HTJ2K_BLOCK_MAX + 1024u + 34u * 132u * 9u + 64u)
 
 /* The encoder's VLC lookup for the first line of quads (initial_row != 0)
  * or the others: index (c_q << 8) | (rho << 4) | emb, entry
  * (codeword << 8) | (length << 4) | e_k. Built once per process. */
 EXRQOI_INTERNAL const uint16_t *exrqoi__htj2k_vlc_enc_table(int initial_row);
 
-/* HT cleanup-pass encoding of one code block of w x h (w <= 128 rounded
- * to quads, h <= 32... any size up to 4096 samples) coefficients at
- * coef[y * stride + x], magnitudes taken modulo 2^kmax. Writes the code
- * block's bytes (MagSgn, MEL, VLC, with the Scup locator) to out
- * (EXRQOI__HTJ2K_BLOCK_MAX bytes) and returns their count, or 0 when every
- * magnitude is 0 (the block is left out of the packet). */
+/* HT cleanup-pass encoding of one code block of w x h coefficients
+ * (1..128 x 1..32) at coef[y * stride + x], magnitudes taken modulo
+ * 2^kmax. Writes the code block's bytes (MagSgn, MEL, VLC, with the Scup
+ * locator) to out (EXRQOI__HTJ2K_BLOCK_MAX bytes), using `work`
+ * (EXRQOI__HTJ2K_BLOCK_WORK bytes, 8-byte aligned), and returns their
+ * count, or 0 when every magnitude is 0 (the block is left out of the
+ * packet). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax,
                                                   uint8_t *work, uint8_t *out);
 

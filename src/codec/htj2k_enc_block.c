@@ -30,8 +30,9 @@ typedef struct vlc_writer {
 typedef struct ms_writer {
     uint8_t *buf;
     size_t pos;
-    int max_bits, used;
-    unsigned tmp;
+    int max_bits; /* bits the next byte takes: 7 after an 0xFF */
+    int used;     /* bits waiting in acc */
+    uint64_t acc;
 } ms_writer;
 
 /* MEL run-length exponents of the 13 states (T.814 Table 2) */
@@ -91,30 +92,27 @@ static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
     }
 }
 
+/* Bits go in from the least significant end; a byte after an 0xFF takes
+ * only 7 bits. len <= 40, so acc (at most 7 bits waiting) never overflows. */
 static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
 {
-    while (len > 0) {
-        int t = s->max_bits - s->used;
-        if (t > len) t = len;
-        s->tmp |= (unsigned)(cwd & ((1u << t) - 1)) << s->used;
-        s->used += t;
-        cwd >>= t;
-        len -= t;
-        if (s->used >= s->max_bits) {
-            s->buf[s->pos++] = (uint8_t)s->tmp;
-            s->max_bits = s->tmp == 0xFF ? 7 : 8;
-            s->tmp = 0;
-            s->used = 0;
-        }
+    s->acc |= cwd << s->used;
+    s->used += len;
+    while (s->used >= s->max_bits) {
+        unsigned byte = (unsigned)(s->acc & ((1u << s->max_bits) - 1));
+        s->buf[s->pos++] = (uint8_t)byte;
+        s->acc >>= s->max_bits;
+        s->used -= s->max_bits;
+        s->max_bits = byte == 0xFF ? 7 : 8;
     }
 }
 
 static void ms_finish(ms_writer *s)
 {
     if (s->used) {
-        int t = s->max_bits - s->used;
-        s->tmp |= (0xFFu & ((1u << t) - 1)) << s->used;
-        if (s->tmp != 0xFF) s->buf[s->pos++] = (uint8_t)s->tmp;
+        unsigned tmp = (unsigned)s->acc | (0xFFu << s->used);
+        tmp &= (1u << s->max_bits) - 1;
+        if (tmp != 0xFF) s->buf[s->pos++] = (uint8_t)tmp;
     } else if (s->max_bits == 7) {
         s->pos--; /* a trailing 0xFF is not needed */
     }
@@ -138,52 +136,37 @@ static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
     }
 }
 
-/* U-VLC (T.814 Table 3): prefix, suffix and extension of u_q. */
-static inline void uvlc_parts(int u, unsigned *pre, int *pre_len, unsigned *suf, int *suf_len, unsigned *ext,
-                              int *ext_len)
-{
-    *ext = 0;
-    *ext_len = 0;
-    *suf = 0;
-    *suf_len = 0;
-    if (u <= 0) {
-        *pre = 0;
-        *pre_len = 0;
-    } else if (u == 1) {
-        *pre = 1;
-        *pre_len = 1;
-    } else if (u == 2) {
-        *pre = 2;
-        *pre_len = 2;
-    } else if (u <= 4) {
-        *pre = 4;
-        *pre_len = 3;
-        *suf = (unsigned)(u - 3);
-        *suf_len = 1;
-    } else if (u <= 32) {
-        *pre = 0;
-        *pre_len = 3;
-        *suf = (unsigned)(u - 5);
-        *suf_len = 5;
-    } else {
-        *pre = 0;
-        *pre_len = 3;
-        *suf = (unsigned)(28 + (u - 33) % 4);
-        *suf_len = 5;
-        *ext = (unsigned)((u - 33) / 4);
-        *ext_len = 4;
-    }
-}
-
+/* U-VLC (T.814 Table 3) of u_q = 0..74: prefix, suffix and extension as
+ * one bit string (first bit in bit 0) and its length. */
 typedef struct uvlc_code {
-    unsigned pre, suf, ext;
-    int pre_len, suf_len, ext_len;
+    uint32_t bits_pre, bits_rest; /* prefix; suffix then extension */
+    int len_pre, len_rest;
 } uvlc_code;
 
 static inline uvlc_code uvlc_of(int u)
 {
-    uvlc_code c;
-    uvlc_parts(u, &c.pre, &c.pre_len, &c.suf, &c.suf_len, &c.ext, &c.ext_len);
+    uvlc_code c = {0, 0, 0, 0};
+    if (u <= 0) return c;
+    if (u == 1) {
+        c.bits_pre = 1;
+        c.len_pre = 1;
+    } else if (u == 2) {
+        c.bits_pre = 2;
+        c.len_pre = 2;
+    } else if (u <= 4) {
+        c.bits_pre = 4;
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(u - 3);
+        c.len_rest = 1;
+    } else if (u <= 32) {
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(u - 5);
+        c.len_rest = 5;
+    } else {
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(28 + (u - 33) % 4) | ((uint32_t)((u - 33) / 4) << 5);
+        c.len_rest = 9;
+    }
     return c;
 }
 
@@ -195,24 +178,24 @@ typedef struct quad {
     uint64_t v[4];
 } quad;
 
-static inline void load_quad(quad *q, const int64_t *coef, size_t stride, int x, int y, int w, int h,
-                             uint64_t mask)
+/* The block's samples as exponents and MagSgn values, padded with zeros
+ * to whole quad pairs: stride EW, rows rounded up to even. */
+#define EW 132
+
+static inline void load_quad(quad *q, const uint8_t *E, const uint64_t *V, int x, int y)
 {
-    q->rho = 0;
-    q->emax = 0;
-    for (int n = 0; n < 4; n++) {
-        int xx = x + (n >> 1), yy = y + (n & 1);
-        q->e[n] = 0;
-        q->v[n] = 0;
-        if (xx >= w || yy >= h) continue;
-        int64_t c = coef[(size_t)yy * stride + (size_t)xx];
-        uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;
-        if (!mu) continue;
-        q->rho |= 1 << n;
-        q->e[n] = 64 - __builtin_clzll(2 * mu - 1);
-        q->v[n] = 2 * (mu - 1) + (c < 0);
-        if (q->e[n] > q->emax) q->emax = q->e[n];
-    }
+    size_t a = (size_t)y * EW + (size_t)x;
+    q->e[0] = E[a];
+    q->e[1] = E[a + EW];
+    q->e[2] = E[a + 1];
+    q->e[3] = E[a + EW + 1];
+    q->v[0] = V[a];
+    q->v[1] = V[a + EW];
+    q->v[2] = V[a + 1];
+    q->v[3] = V[a + EW + 1];
+    q->rho = (q->e[0] != 0) | (q->e[1] != 0) << 1 | (q->e[2] != 0) << 2 | (q->e[3] != 0) << 3;
+    int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
+    q->emax = m01 > m23 ? m01 : m23;
 }
 
 static inline int quad_emb(const quad *q, int u)
@@ -238,27 +221,49 @@ static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t 
     }
 }
 
+/* Two quads' U-VLC in the standard's order: both prefixes, both suffixes,
+ * both extensions (bits go out in sequence, so one call takes several). */
 static inline void put_uvlc_pair(vlc_writer *vlc, int u0, int u1)
 {
+    if (!(u0 | u1)) return;
     uvlc_code a = uvlc_of(u0), b = uvlc_of(u1);
-    vlc_put(vlc, a.pre, a.pre_len);
-    vlc_put(vlc, b.pre, b.pre_len);
-    vlc_put(vlc, a.suf, a.suf_len);
-    vlc_put(vlc, b.suf, b.suf_len);
-    vlc_put(vlc, a.ext, a.ext_len);
-    vlc_put(vlc, b.ext, b.ext_len);
+    uint32_t sa = a.bits_rest & 31, sb = b.bits_rest & 31;
+    int la = a.len_rest > 5 ? 5 : a.len_rest, lb = b.len_rest > 5 ? 5 : b.len_rest;
+    vlc_put(vlc, a.bits_pre | (b.bits_pre << a.len_pre) | (sa << (a.len_pre + b.len_pre)) |
+                     (sb << (a.len_pre + b.len_pre + la)),
+            a.len_pre + b.len_pre + la + lb);
+    if (a.len_rest > 5 || b.len_rest > 5)
+        vlc_put(vlc, (a.bits_rest >> 5) | ((b.bits_rest >> 5) << (a.len_rest - la)), a.len_rest - la + b.len_rest - lb);
 }
 
 size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
                                   uint8_t *out)
 {
     const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
+    if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
+    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
+    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
+    const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;
     uint64_t any = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int64_t c = coef[(size_t)y * stride + (size_t)x];
-            any |= (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;
+    for (int y = 0; y < hp; y++) {
+        uint8_t *er = E + (size_t)y * EW;
+        uint64_t *vr = V + (size_t)y * EW;
+        const int64_t *cr = coef + (size_t)y * stride;
+        int x = 0;
+        if (y < h)
+            for (; x < w; x++) {
+                int64_t c = cr[x];
+                uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;
+                any |= mu;
+                /* E = bits of 2 mu - 1 (0 for mu = 0); v = 2 (mu - 1) + sign */
+                er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;
+                vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;
+            }
+        for (; x < wp; x++) {
+            er[x] = 0;
+            vr[x] = 0;
         }
+    }
     if (!any) return 0;
 
     uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
@@ -280,7 +285,7 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
     for (int x = 0; x < w; x += 4) {
         quad q0, q1;
         int k = x >> 1;
-        load_quad(&q0, coef, stride, x, 0, w, h, mask);
+        load_quad(&q0, E, V, x, 0);
         int c0 = (rho_left >> 1) | (rho_left & 1);
         int U0 = q0.emax > 1 ? q0.emax : 1, u0 = U0 - 1, u1 = 0;
         if (q0.e[1] > eline[k]) eline[k] = (uint8_t)q0.e[1];
@@ -290,7 +295,7 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
         code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms);
         rho_left = q0.rho;
         if (x + 2 < w) {
-            load_quad(&q1, coef, stride, x + 2, 0, w, h, mask);
+            load_quad(&q1, E, V, x + 2, 0);
             int c1 = (q0.rho >> 1) | (q0.rho & 1);
             int U1 = q1.emax > 1 ? q1.emax : 1;
             u1 = U1 - 1;
@@ -306,10 +311,8 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
             put_uvlc_pair(&vlc, u0 - 2, u1 - 2);
         } else if (u0 > 2 && u1 > 0) {
             uvlc_code a = uvlc_of(u0);
-            vlc_put(&vlc, a.pre, a.pre_len);
-            vlc_put(&vlc, (unsigned)(u1 - 1), 1);
-            vlc_put(&vlc, a.suf, a.suf_len);
-            vlc_put(&vlc, a.ext, a.ext_len);
+            vlc_put(&vlc, a.bits_pre | ((uint32_t)(u1 - 1) << a.len_pre), a.len_pre + 1);
+            vlc_put(&vlc, a.bits_rest, a.len_rest);
         } else {
             put_uvlc_pair(&vlc, u0, u1);
         }
@@ -328,7 +331,7 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
                 if (xx >= w) break;
                 int k = xx >> 1;
                 quad q;
-                load_quad(&q, coef, stride, xx, y, w, h, mask);
+                load_quad(&q, E, V, xx, y);
                 int kappa = (q.rho & (q.rho - 1)) ? (max_e > 1 ? max_e : 1) : 1;
                 int U = q.emax > kappa ? q.emax : kappa;
                 u[half] = U - kappa;
