@@ -426,7 +426,8 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     const int nc = b->nchan, W = b->width, H = b->height;
     *out_size = 0;
     if (nc < 1 || nc > MAX_COMPS) return unsupported(ctx, "channel count out of range");
-    if (W < 1 || H < 1 || W > MAX_PRECINCT) return unsupported(ctx, "block size out of range");
+    if (W < 1 || H < 1 || W > MAX_PRECINCT || H > MAX_PRECINCT)
+        return unsupported(ctx, "blocks wider or taller than 32768 (one precinct per resolution)");
 
     /* layout: comps[], map, then the cblk records */
     size_t ncb_total = 0, nsamples = 0, tt_need = 0;
