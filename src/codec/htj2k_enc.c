@@ -115,53 +115,55 @@ static void rev_quant(int bits, int rct, quant *q)
 
 /* ---- forward reversible 5/3 (T.800 F.4.8.2) ----------------------------- */
 
-/* One line of n samples at stride st, lifted in place, then split into
- * ceil(n/2) low and floor(n/2) high samples via tmp. */
-static void fwd53_line(int64_t *x, size_t st, int n, int64_t *tmp)
+/* One row of n samples: predict (high, odd samples) then update (low,
+ * even samples) with symmetric extension at both ends, written straight
+ * to the split layout (ceil(n/2) low, then floor(n/2) high) via tmp. */
+static void fwd53_row(int64_t *x, int n, int64_t *tmp)
 {
     if (n < 2) return;
-    for (int i = 1; i < n; i += 2) {
-        int64_t right = i + 1 < n ? x[(size_t)(i + 1) * st] : x[(size_t)(i - 1) * st];
-        x[(size_t)i * st] -= (x[(size_t)(i - 1) * st] + right) >> 1;
+    const int nl = (n + 1) / 2, nh = n / 2;
+    int64_t *hi = tmp + nl;
+    for (int i = 0; i < nh; i++) {
+        int64_t r = 2 * i + 2 < n ? x[2 * i + 2] : x[2 * i];
+        hi[i] = x[2 * i + 1] - ((x[2 * i] + r) >> 1);
     }
-    for (int i = 0; i < n; i += 2) {
-        int64_t l = i > 0 ? x[(size_t)(i - 1) * st] : x[st];
-        int64_t r = i + 1 < n ? x[(size_t)(i + 1) * st] : x[(size_t)(i - 1) * st];
-        x[(size_t)i * st] += (l + r + 2) >> 2;
+    for (int i = 0; i < nl; i++) {
+        int64_t dl = i > 0 ? hi[i - 1] : hi[0], dr = i < nh ? hi[i] : hi[nh - 1];
+        tmp[i] = x[2 * i] + ((dl + dr + 2) >> 2);
     }
-    int nl = (n + 1) / 2;
-    for (int i = 0; i < n; i++) tmp[(i & 1) ? nl + i / 2 : i / 2] = x[(size_t)i * st];
-    for (int i = 0; i < n; i++) x[(size_t)i * st] = tmp[i];
+    memcpy(x, tmp, (size_t)n * sizeof(int64_t));
 }
 
 /* Vertical then horizontal, as the decoder undoes horizontal then
- * vertical; the low band stays at the top left (Mallat layout). */
+ * vertical; the low band stays at the top left (Mallat layout). The
+ * vertical step works on whole rows: high rows go to tmp, low rows move
+ * up in place (row i is free once rows 2i-1 and 2i are used), then the
+ * high rows come back below them. */
 static void fwd53_2d(int64_t *p, int w, int h, int64_t *tmp)
 {
     int cw = w, ch = h;
     for (int d = 0; d < LEVELS; d++) {
         if (ch > 1) {
-            /* rows as whole vectors: lifting on rows of cw samples */
-            for (int i = 1; i < ch; i += 2) {
-                int64_t *row = p + (size_t)i * (size_t)w;
-                const int64_t *up = row - w, *dn = i + 1 < ch ? row + w : up;
-                for (int x = 0; x < cw; x++) row[x] -= (up[x] + dn[x]) >> 1;
+            const int nl = (ch + 1) / 2, nh = ch / 2;
+            const size_t rw = (size_t)w, cwz = (size_t)cw;
+            for (int i = 0; i < nh; i++) {
+                const int64_t *up = p + (size_t)(2 * i) * rw, *mid = up + rw;
+                const int64_t *dn = 2 * i + 2 < ch ? mid + rw : up;
+                int64_t *out = tmp + (size_t)i * cwz;
+                for (int x = 0; x < cw; x++) out[x] = mid[x] - ((up[x] + dn[x]) >> 1);
             }
-            for (int i = 0; i < ch; i += 2) {
-                int64_t *row = p + (size_t)i * (size_t)w;
-                const int64_t *up = i > 0 ? row - w : row + w;
-                const int64_t *dn = i + 1 < ch ? row + w : up;
-                for (int x = 0; x < cw; x++) row[x] += (up[x] + dn[x] + 2) >> 2;
+            for (int i = 0; i < nl; i++) {
+                const int64_t *dl = tmp + (size_t)(i > 0 ? i - 1 : 0) * cwz;
+                const int64_t *dr = tmp + (size_t)(i < nh ? i : nh - 1) * cwz;
+                const int64_t *src = p + (size_t)(2 * i) * rw;
+                int64_t *dst = p + (size_t)i * rw;
+                for (int x = 0; x < cw; x++) dst[x] = src[x] + ((dl[x] + dr[x] + 2) >> 2);
             }
-            int nl = (ch + 1) / 2;
-            for (int i = 0; i < ch; i++)
-                memcpy(tmp + (size_t)((i & 1) ? nl + i / 2 : i / 2) * (size_t)cw, p + (size_t)i * (size_t)w,
-                       (size_t)cw * sizeof(int64_t));
-            for (int i = 0; i < ch; i++)
-                memcpy(p + (size_t)i * (size_t)w, tmp + (size_t)i * (size_t)cw, (size_t)cw * sizeof(int64_t));
+            for (int i = 0; i < nh; i++)
+                memcpy(p + (size_t)(nl + i) * rw, tmp + (size_t)i * cwz, cwz * sizeof(int64_t));
         }
         if (cw > 1)
-            for (int y = 0; y < ch; y++) fwd53_line(p + (size_t)y * (size_t)w, 1, cw, tmp);
+            for (int y = 0; y < ch; y++) fwd53_row(p + (size_t)y * (size_t)w, cw, tmp);
         cw = (cw + 1) / 2;
         ch = (ch + 1) / 2;
     }
