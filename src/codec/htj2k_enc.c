@@ -21,7 +21,8 @@ typedef struct comp_info {
     int bits;        /* 16 or 32 */
     int is_signed;   /* half, float */
     int kmax[NBANDS]; /* magnitude bit planes per band, LL first */
-    int64_t *plane;
+    int64_t *plane;   /* 32-bit components */
+    int32_t *plane32; /* 16-bit components */
 } comp_info;
 
 typedef struct quant {
@@ -115,59 +116,65 @@ static void rev_quant(int bits, int rct, quant *q)
 
 /* ---- forward reversible 5/3 (T.800 F.4.8.2) ----------------------------- */
 
-/* One row of n samples: predict (high, odd samples) then update (low,
- * even samples) with symmetric extension at both ends, written straight
- * to the split layout (ceil(n/2) low, then floor(n/2) high) via tmp. */
-static void fwd53_row(int64_t *x, int n, int64_t *tmp)
-{
-    if (n < 2) return;
-    const int nl = (n + 1) / 2, nh = n / 2;
-    int64_t *hi = tmp + nl;
-    for (int i = 0; i < nh; i++) {
-        int64_t r = 2 * i + 2 < n ? x[2 * i + 2] : x[2 * i];
-        hi[i] = x[2 * i + 1] - ((x[2 * i] + r) >> 1);
-    }
-    for (int i = 0; i < nl; i++) {
-        int64_t dl = i > 0 ? hi[i - 1] : hi[0], dr = i < nh ? hi[i] : hi[nh - 1];
-        tmp[i] = x[2 * i] + ((dl + dr + 2) >> 2);
-    }
-    memcpy(x, tmp, (size_t)n * sizeof(int64_t));
-}
-
-/* Vertical then horizontal, as the decoder undoes horizontal then
- * vertical; the low band stays at the top left (Mallat layout). The
+/* fwd53_row_T: one row of n samples, predict (high, odd samples) then
+ * update (low, even samples) with symmetric extension at both ends,
+ * written straight to the split layout (ceil(n/2) low, then floor(n/2)
+ * high) via tmp.
+ * fwd53_2d_T: vertical then horizontal, as the decoder undoes horizontal
+ * then vertical; the low band stays at the top left (Mallat layout). The
  * vertical step works on whole rows: high rows go to tmp, low rows move
  * up in place (row i is free once rows 2i-1 and 2i are used), then the
- * high rows come back below them. */
-static void fwd53_2d(int64_t *p, int w, int h, int64_t *tmp)
-{
-    int cw = w, ch = h;
-    for (int d = 0; d < LEVELS; d++) {
-        if (ch > 1) {
-            const int nl = (ch + 1) / 2, nh = ch / 2;
-            const size_t rw = (size_t)w, cwz = (size_t)cw;
-            for (int i = 0; i < nh; i++) {
-                const int64_t *up = p + (size_t)(2 * i) * rw, *mid = up + rw;
-                const int64_t *dn = 2 * i + 2 < ch ? mid + rw : up;
-                int64_t *out = tmp + (size_t)i * cwz;
-                for (int x = 0; x < cw; x++) out[x] = mid[x] - ((up[x] + dn[x]) >> 1);
-            }
-            for (int i = 0; i < nl; i++) {
-                const int64_t *dl = tmp + (size_t)(i > 0 ? i - 1 : 0) * cwz;
-                const int64_t *dr = tmp + (size_t)(i < nh ? i : nh - 1) * cwz;
-                const int64_t *src = p + (size_t)(2 * i) * rw;
-                int64_t *dst = p + (size_t)i * rw;
-                for (int x = 0; x < cw; x++) dst[x] = src[x] + ((dl[x] + dr[x] + 2) >> 2);
-            }
-            for (int i = 0; i < nh; i++)
-                memcpy(p + (size_t)(nl + i) * rw, tmp + (size_t)i * cwz, cwz * sizeof(int64_t));
-        }
-        if (cw > 1)
-            for (int y = 0; y < ch; y++) fwd53_row(p + (size_t)y * (size_t)w, cw, tmp);
-        cw = (cw + 1) / 2;
-        ch = (ch + 1) / 2;
+ * high rows come back below them.
+ * T is int32_t for 16-bit components (values stay within 21 bits) and
+ * int64_t for 32-bit ones; both give the same integers. */
+#define HTJ2K_FWD53(T)                                                                                        \
+    static void fwd53_row_##T(T *x, int n, T *tmp)                                                           \
+    {                                                                                                         \
+        if (n < 2) return;                                                                                    \
+        const int nl = (n + 1) / 2, nh = n / 2;                                                               \
+        T *hi = tmp + nl;                                                                                     \
+        for (int i = 0; i < nh; i++) {                                                                        \
+            T r = 2 * i + 2 < n ? x[2 * i + 2] : x[2 * i];                                                    \
+            hi[i] = x[2 * i + 1] - ((x[2 * i] + r) >> 1);                                                     \
+        }                                                                                                     \
+        for (int i = 0; i < nl; i++) {                                                                        \
+            T dl = i > 0 ? hi[i - 1] : hi[0], dr = i < nh ? hi[i] : hi[nh - 1];                               \
+            tmp[i] = x[2 * i] + ((dl + dr + 2) >> 2);                                                         \
+        }                                                                                                     \
+        memcpy(x, tmp, (size_t)n * sizeof(T));                                                                \
+    }                                                                                                         \
+    static void fwd53_2d_##T(T *p, int w, int h, T *tmp)                                                     \
+    {                                                                                                         \
+        int cw = w, ch = h;                                                                                   \
+        for (int d = 0; d < LEVELS; d++) {                                                                    \
+            if (ch > 1) {                                                                                     \
+                const int nl = (ch + 1) / 2, nh = ch / 2;                                                     \
+                const size_t rw = (size_t)w, cwz = (size_t)cw;                                                \
+                for (int i = 0; i < nh; i++) {                                                                \
+                    const T *up = p + (size_t)(2 * i) * rw, *mid = up + rw;                                   \
+                    const T *dn = 2 * i + 2 < ch ? mid + rw : up;                                             \
+                    T *out = tmp + (size_t)i * cwz;                                                           \
+                    for (int x = 0; x < cw; x++) out[x] = mid[x] - ((up[x] + dn[x]) >> 1);                    \
+                }                                                                                             \
+                for (int i = 0; i < nl; i++) {                                                                \
+                    const T *dl = tmp + (size_t)(i > 0 ? i - 1 : 0) * cwz;                                    \
+                    const T *dr = tmp + (size_t)(i < nh ? i : nh - 1) * cwz;                                  \
+                    const T *src = p + (size_t)(2 * i) * rw;                                                  \
+                    T *dst = p + (size_t)i * rw;                                                              \
+                    for (int x = 0; x < cw; x++) dst[x] = src[x] + ((dl[x] + dr[x] + 2) >> 2);                \
+                }                                                                                             \
+                for (int i = 0; i < nh; i++)                                                                  \
+                    memcpy(p + (size_t)(nl + i) * rw, tmp + (size_t)i * cwz, cwz * sizeof(T));                \
+            }                                                                                                 \
+            if (cw > 1)                                                                                       \
+                for (int y = 0; y < ch; y++) fwd53_row_##T(p + (size_t)y * (size_t)w, cw, tmp);               \
+            cw = (cw + 1) / 2;                                                                                \
+            ch = (ch + 1) / 2;                                                                                \
+        }                                                                                                     \
     }
-}
+
+HTJ2K_FWD53(int32_t)
+HTJ2K_FWD53(int64_t)
 
 /* ---- bands and code blocks ---------------------------------------------- */
 
@@ -460,7 +467,7 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     size_t meta_size = o_work + EXRQOI__HTJ2K_BLOCK_WORK;
     void *meta_v, *planes_v, *tmp_v, *arena_v;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, meta_size, &meta_v));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, nsamples * sizeof(int64_t) + 8, &planes_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, nsamples * sizeof(int64_t) + 16 * (size_t)nc + 16, &planes_v));
     /* the wavelet's line and plane copies; the sample reader's counters */
     size_t tmp_size = (size_t)W * (size_t)H * sizeof(int64_t) + (size_t)(W > H ? W : H) * sizeof(int64_t);
     if (tmp_size < (size_t)nc * 2 * sizeof(int)) tmp_size = (size_t)nc * 2 * sizeof(int);
@@ -482,7 +489,7 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     for (int i = 0; i < nc; i++) planar |= b->chans[i].x_sampling > 1 || b->chans[i].y_sampling > 1;
     const int rct = rgb && !planar;
 
-    int64_t *pp = (int64_t *)planes_v;
+    uint8_t *pp = (uint8_t *)planes_v;
     for (int i = 0; i < nc; i++) {
         const exrqoi__chan_layout *c = &b->chans[map[i]];
         comp_info *ci = &comps[i];
@@ -493,8 +500,9 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         ci->ys = c->y_sampling;
         ci->bits = c->type == EXRQOI_PIXEL_HALF ? 16 : 32;
         ci->is_signed = c->type != EXRQOI_PIXEL_UINT;
-        ci->plane = pp;
-        pp += (size_t)ci->w * (size_t)ci->h;
+        ci->plane = ci->bits == 32 ? (int64_t *)(void *)pp : NULL;
+        ci->plane32 = ci->bits == 16 ? (int32_t *)(void *)pp : NULL;
+        pp += align16((size_t)ci->w * (size_t)ci->h * (ci->bits == 32 ? sizeof(int64_t) : sizeof(int32_t)));
     }
 
     /* QCD from component 0; a QCC where depth or signedness differ */
@@ -529,11 +537,19 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
                 const exrqoi__chan_layout *c = &b->chans[f];
                 if (y % c->y_sampling) continue;
                 comp_info *ci = &comps[inv[f]];
-                int64_t *row = ci->plane + (size_t)rows[f]++ * (size_t)ci->w;
-                const int size = c->size;
-                const int64_t nlt = ((int64_t)1 << (ci->bits - 1)) + 1;
-                for (int x = 0; x < ci->w; x++, sp += size) {
-                    int64_t v = sample_value(sp, size);
+                size_t at = (size_t)rows[f]++ * (size_t)ci->w;
+                if (ci->bits == 16) { /* half: NLT type 3 */
+                    int32_t *row = ci->plane32 + at;
+                    for (int x = 0; x < ci->w; x++, sp += 2) {
+                        int32_t v = (int16_t)(uint16_t)(sp[0] | (sp[1] << 8));
+                        row[x] = v >= 0 ? v : -v - 32769;
+                    }
+                    continue;
+                }
+                int64_t *row = ci->plane + at;
+                const int64_t nlt = ((int64_t)1 << 31) + 1;
+                for (int x = 0; x < ci->w; x++, sp += 4) {
+                    int64_t v = sample_value(sp, 4);
                     if (ci->is_signed)
                         row[x] = v >= 0 ? v : -v - nlt;
                     else
@@ -543,16 +559,31 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         }
     }
     if (rct) {
-        int64_t *r = comps[0].plane, *g = comps[1].plane, *bl = comps[2].plane;
         size_t n = (size_t)comps[0].w * (size_t)comps[0].h;
-        for (size_t i = 0; i < n; i++) {
-            int64_t R = r[i], G = g[i], B = bl[i];
-            r[i] = (R + 2 * G + B) >> 2;
-            g[i] = B - G;
-            bl[i] = R - G;
+        if (comps[0].bits == 16) {
+            int32_t *r = comps[0].plane32, *g = comps[1].plane32, *bl = comps[2].plane32;
+            for (size_t i = 0; i < n; i++) {
+                int32_t R = r[i], G = g[i], B = bl[i];
+                r[i] = (R + 2 * G + B) >> 2;
+                g[i] = B - G;
+                bl[i] = R - G;
+            }
+        } else {
+            int64_t *r = comps[0].plane, *g = comps[1].plane, *bl = comps[2].plane;
+            for (size_t i = 0; i < n; i++) {
+                int64_t R = r[i], G = g[i], B = bl[i];
+                r[i] = (R + 2 * G + B) >> 2;
+                g[i] = B - G;
+                bl[i] = R - G;
+            }
         }
     }
-    for (int i = 0; i < nc; i++) fwd53_2d(comps[i].plane, comps[i].w, comps[i].h, tmp);
+    for (int i = 0; i < nc; i++) {
+        if (comps[i].bits == 16)
+            fwd53_2d_int32_t(comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
+        else
+            fwd53_2d_int64_t(comps[i].plane, comps[i].w, comps[i].h, tmp);
+    }
 
     /* code blocks, component by component, in packet order within each */
     size_t used = 0, k = 0;
@@ -567,8 +598,13 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
                 for (int y = 0; y < B->h; y += CB_H)
                     for (int x = 0; x < B->w; x += CB_W) {
                         int cw = B->w - x < CB_W ? B->w - x : CB_W, chh = B->h - y < CB_H ? B->h - y : CB_H;
-                        const int64_t *c0 = ci->plane + (size_t)(B->y0 + y) * (size_t)ci->w + (size_t)(B->x0 + x);
-                        size_t len = exrqoi__htj2k_encode_block(c0, (size_t)ci->w, cw, chh, kmax, work, arena + used);
+                        size_t at = (size_t)(B->y0 + y) * (size_t)ci->w + (size_t)(B->x0 + x), len;
+                        if (ci->bits == 16)
+                            len = exrqoi__htj2k_encode_block32(ci->plane32 + at, (size_t)ci->w, cw, chh, kmax, work,
+                                                               arena + used);
+                        else
+                            len = exrqoi__htj2k_encode_block(ci->plane + at, (size_t)ci->w, cw, chh, kmax, work,
+                                                             arena + used);
                         cbs[k].off = used;
                         cbs[k].len = (uint32_t)len;
                         cbs[k].mmsb = (uint8_t)(kmax - 1);

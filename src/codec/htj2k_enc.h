@@ -30,6 +30,9 @@ EXRQOI_INTERNAL const uint16_t *exrqoi__htj2k_vlc_enc_table(int initial_row);
  * packet). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax,
                                                   uint8_t *work, uint8_t *out);
+/* The same from 32-bit coefficients (16-bit components). */
+EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax,
+                                                    uint8_t *work, uint8_t *out);
 
 /* The codec-table hooks. compress: block->unpacked_size bytes of `src` in
  * the EXR unpacked layout (codec.h) to OpenEXR's HTJ2K chunk payload (magic

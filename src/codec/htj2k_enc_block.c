@@ -236,6 +236,39 @@ static inline void put_uvlc_pair(vlc_writer *vlc, int u0, int u1)
         vlc_put(vlc, (a.bits_rest >> 5) | ((b.bits_rest >> 5) << (a.len_rest - la)), a.len_rest - la + b.len_rest - lb);
 }
 
+/* Fills the exponent and MagSgn arrays from a block of T coefficients;
+ * returns whether any magnitude (modulo 2^kmax) is non-zero. */
+#define HTJ2K_PREP(T)                                                                                         \
+    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, uint64_t *V)  \
+    {                                                                                                         \
+        const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;                                                       \
+        uint64_t any = 0;                                                                                     \
+        for (int y = 0; y < hp; y++) {                                                                        \
+            uint8_t *er = E + (size_t)y * EW;                                                                 \
+            uint64_t *vr = V + (size_t)y * EW;                                                                \
+            const T *cr = coef + (size_t)y * stride;                                                          \
+            int x = 0;                                                                                        \
+            if (y < h)                                                                                        \
+                for (; x < w; x++) {                                                                          \
+                    int64_t c = cr[x];                                                                        \
+                    uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;                  \
+                    any |= mu;                                                                                \
+                    er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;                             \
+                    vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;                                                  \
+                }                                                                                             \
+            for (; x < wp; x++) {                                                                             \
+                er[x] = 0;                                                                                    \
+                vr[x] = 0;                                                                                    \
+            }                                                                                                 \
+        }                                                                                                     \
+        return any != 0;                                                                                      \
+    }
+
+HTJ2K_PREP(int32_t)
+HTJ2K_PREP(int64_t)
+
+static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out);
+
 size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
                                   uint8_t *out)
 {
@@ -243,29 +276,23 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
     if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
     uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
     uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
-    const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;
-    uint64_t any = 0;
-    for (int y = 0; y < hp; y++) {
-        uint8_t *er = E + (size_t)y * EW;
-        uint64_t *vr = V + (size_t)y * EW;
-        const int64_t *cr = coef + (size_t)y * stride;
-        int x = 0;
-        if (y < h)
-            for (; x < w; x++) {
-                int64_t c = cr[x];
-                uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;
-                any |= mu;
-                /* E = bits of 2 mu - 1 (0 for mu = 0); v = 2 (mu - 1) + sign */
-                er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;
-                vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;
-            }
-        for (; x < wp; x++) {
-            er[x] = 0;
-            vr[x] = 0;
-        }
-    }
-    if (!any) return 0;
+    if (!prep_int64_t(coef, stride, w, h, mask, E, V)) return 0;
+    return code_block(E, V, w, h, work, out);
+}
 
+size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                    uint8_t *out)
+{
+    const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
+    if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
+    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
+    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
+    if (!prep_int32_t(coef, stride, w, h, mask, E, V)) return 0;
+    return code_block(E, V, w, h, work, out);
+}
+
+static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out)
+{
     uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
     /* exponents and significance of the line above, per pair of columns
      * (2k-1, 2k): index k of quad k's left neighbour column */
