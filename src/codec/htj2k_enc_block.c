@@ -137,13 +137,13 @@ static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
 }
 
 /* U-VLC (T.814 Table 3) of u_q = 0..74: prefix, suffix and extension as
- * one bit string (first bit in bit 0) and its length. */
+ * bit strings (first bit in bit 0) and their lengths. */
 typedef struct uvlc_code {
     uint32_t bits_pre, bits_rest; /* prefix; suffix then extension */
     int len_pre, len_rest;
 } uvlc_code;
 
-static inline uvlc_code uvlc_of(int u)
+static uvlc_code uvlc_make(int u)
 {
     uvlc_code c = {0, 0, 0, 0};
     if (u <= 0) return c;
@@ -169,6 +169,11 @@ static inline uvlc_code uvlc_of(int u)
     }
     return c;
 }
+
+/* u_q is at most 38 (kmax) here; the table covers the standard's 74. */
+#define UVLC_N 75
+
+static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
 
 /* One quad's samples: significance pattern, exponents E_n (bits of
  * 2 mu - 1) and the MagSgn values 2 (mu - 1) + sign. */
@@ -208,7 +213,7 @@ static inline int quad_emb(const quad *q, int u)
 }
 
 /* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
-static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl, mel_writer *mel,
+__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl, mel_writer *mel,
                              vlc_writer *vlc, ms_writer *ms)
 {
     unsigned tup = tbl[(c << 8) | (q->rho << 4) | quad_emb(q, u)];
@@ -223,10 +228,10 @@ static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t 
 
 /* Two quads' U-VLC in the standard's order: both prefixes, both suffixes,
  * both extensions (bits go out in sequence, so one call takes several). */
-static inline void put_uvlc_pair(vlc_writer *vlc, int u0, int u1)
+static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, int u1)
 {
     if (!(u0 | u1)) return;
-    uvlc_code a = uvlc_of(u0), b = uvlc_of(u1);
+    uvlc_code a = uvlc_of(tbl, u0), b = uvlc_of(tbl, u1);
     uint32_t sa = a.bits_rest & 31, sb = b.bits_rest & 31;
     int la = a.len_rest > 5 ? 5 : a.len_rest, lb = b.len_rest > 5 ? 5 : b.len_rest;
     vlc_put(vlc, a.bits_pre | (b.bits_pre << a.len_pre) | (sa << (a.len_pre + b.len_pre)) |
@@ -304,6 +309,8 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
     mel_writer mel = {mel_buf, 0, 8, 0, 0, 0, 1};
     vlc_writer vlc = {vlc_buf, 1, 4, 0xF, 1};
     vlc_buf[0] = 0xFF;
+    uvlc_code uv[UVLC_N];
+    for (int u = 0; u < UVLC_N; u++) uv[u] = uvlc_make(u);
     ms_writer ms = {ms_buf, 0, 8, 0, 0};
     const uint16_t *tbl0 = exrqoi__htj2k_vlc_enc_table(1), *tbl1 = exrqoi__htj2k_vlc_enc_table(0);
 
@@ -335,13 +342,13 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
         }
         if (u0 > 0 && u1 > 0) mel_code(&mel, (u0 < u1 ? u0 : u1) > 2);
         if (u0 > 2 && u1 > 2) {
-            put_uvlc_pair(&vlc, u0 - 2, u1 - 2);
+            put_uvlc_pair(&vlc, uv, u0 - 2, u1 - 2);
         } else if (u0 > 2 && u1 > 0) {
-            uvlc_code a = uvlc_of(u0);
+            uvlc_code a = uvlc_of(uv, u0);
             vlc_put(&vlc, a.bits_pre | ((uint32_t)(u1 - 1) << a.len_pre), a.len_pre + 1);
             vlc_put(&vlc, a.bits_rest, a.len_rest);
         } else {
-            put_uvlc_pair(&vlc, u0, u1);
+            put_uvlc_pair(&vlc, uv, u0, u1);
         }
     }
     eline[nq + 1] = 0;
@@ -372,7 +379,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
                 code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms);
                 c = c_next;
             }
-            put_uvlc_pair(&vlc, u[0], u[1]);
+            put_uvlc_pair(&vlc, uv, u[0], u[1]);
         }
     }
 
