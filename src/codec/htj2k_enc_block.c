@@ -22,8 +22,8 @@ typedef struct mel_writer {
 typedef struct vlc_writer {
     uint8_t *buf; /* bytes in the order they are made: reversed on output */
     size_t pos;
-    int used;
-    unsigned tmp;
+    int used;     /* bits waiting in acc */
+    uint64_t acc;
     int last_big; /* the byte before was above 0x8F */
 } vlc_writer;
 
@@ -67,27 +67,26 @@ static inline void mel_code(mel_writer *m, int bit)
 }
 
 /* Bits go in from the least significant end; a byte after one above
- * 0x8F may hold only 7 bits, and then only if those 7 are all ones does
- * its top bit stay 0 (T.814 7.3.4's stuffing rule). */
+ * 0x8F takes 8 bits unless its low 7 are all ones, then it is 0x7F and
+ * takes 7 (T.814's stuffing rule, as OpenJPH applies it). len <= 24. */
 static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
 {
-    while (len > 0) {
-        int avail = 8 - v->last_big - v->used;
-        int t = avail < len ? avail : len;
-        v->tmp |= (cwd & ((1u << t) - 1)) << v->used;
-        v->used += t;
-        avail -= t;
-        len -= t;
-        cwd >>= t;
-        if (avail == 0) {
-            if (v->last_big && v->tmp != 0x7F) {
-                v->last_big = 0;
-                continue;
-            }
-            v->buf[v->pos++] = (uint8_t)v->tmp;
-            v->last_big = v->tmp > 0x8F;
-            v->tmp = 0;
-            v->used = 0;
+    v->acc |= (uint64_t)cwd << v->used;
+    v->used += len;
+    for (;;) {
+        if (v->last_big && v->used >= 7 && (v->acc & 0x7F) == 0x7F) {
+            v->buf[v->pos++] = 0x7F;
+            v->acc >>= 7;
+            v->used -= 7;
+            v->last_big = 0;
+        } else if (v->used >= 8) {
+            unsigned byte = (unsigned)(v->acc & 0xFF);
+            v->buf[v->pos++] = (uint8_t)byte;
+            v->acc >>= 8;
+            v->used -= 8;
+            v->last_big = byte > 0x8F;
+        } else {
+            break;
         }
     }
 }
@@ -126,13 +125,14 @@ static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
     m->tmp <<= m->room;
     unsigned mel_mask = (0xFFu << m->room) & 0xFF;
     unsigned vlc_mask = 0xFFu >> (8 - v->used);
+    unsigned vtmp = (unsigned)v->acc & 0xFF;
     if ((mel_mask | vlc_mask) == 0) return;
-    unsigned fuse = m->tmp | v->tmp;
-    if ((((fuse ^ m->tmp) & mel_mask) | ((fuse ^ v->tmp) & vlc_mask)) == 0 && fuse != 0xFF && v->pos > 1) {
+    unsigned fuse = m->tmp | vtmp;
+    if ((((fuse ^ m->tmp) & mel_mask) | ((fuse ^ vtmp) & vlc_mask)) == 0 && fuse != 0xFF && v->pos > 1) {
         m->buf[m->pos++] = (uint8_t)fuse;
     } else {
         m->buf[m->pos++] = (uint8_t)m->tmp;
-        v->buf[v->pos++] = (uint8_t)v->tmp;
+        v->buf[v->pos++] = (uint8_t)vtmp;
     }
 }
 
