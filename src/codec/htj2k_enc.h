@@ -39,10 +39,12 @@ EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t 
  * 0x4854, big-endian header length, channel map, J2K codestream) in dst.
  * When the payload would not be smaller than the unpacked bytes (or does
  * not fit dst_cap) *out_size is set to block->unpacked_size, which the
- * dispatcher stores raw, as OpenEXR does. Channels must have
- * power-of-two sampling that divides the block evenly, widths up to
- * 32768 (one precinct per resolution) and at most 16384 channels;
- * otherwise EXRQOI_ERR_UNSUPPORTED. bound: the capacity compress needs. */
+ * dispatcher stores raw, as OpenEXR does. The bytes are OpenEXR's except
+ * that OpenJPH's COM marker segment ("OpenJPH Ver ...") is not written.
+ * Channels must have power-of-two sampling that divides the block evenly,
+ * the block at most 32768 wide and high (one precinct per resolution) and
+ * at most 16384 channels; otherwise EXRQOI_ERR_UNSUPPORTED. Uses ctx
+ * scratch slots 0-3. bound: the capacity compress needs. */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_bound(const exrqoi__block_layout *block);
 EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
                                                      const uint8_t *src, uint8_t *dst, size_t dst_cap,
