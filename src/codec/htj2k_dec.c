@@ -4,6 +4,7 @@
  * into the chunk's unpacked layout through the channel map.
  */
 #include "codec/htj2k_dec.h"
+#include "codec/htj2k_enc.h"
 
 static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, size_t a, size_t b)
 {
@@ -135,10 +136,54 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     return rv;
 }
 
-/* The table entries. Writing is the encoder's (htj2k_enc*.c): until it is
- * linked in, bound and compress are NULL and writing reports
- * EXRQOI_ERR_UNSUPPORTED_COMPRESSION. */
+/* The fewest bytes a chunk for `block` can have (docs/security.md): the
+ * chunk header and channel map, the marker segments every codestream
+ * needs at their shortest (SOC; SIZ with C components; COD without
+ * precinct sizes; QCD of a reversible stream with no decomposition; one
+ * SOT and SOD; CAP, COM and EOC are not counted as the decoder does not
+ * require them), and one byte per packet: every packet header takes at
+ * least one byte, and the highest resolution of a component of w x h
+ * samples has at least ceil(w / 2^15) * ceil(h / 2^15) non-empty
+ * precincts (precincts are at most 2^15 on a side there), whatever the
+ * tiling, levels and layers. */
+#define HTJ2K_MIN_FIXED (EXRQOI__HTJ2K_PREFIX + 2u + 2u + (2u + 38u) + (2u + 12u) + (2u + 4u) + (2u + 10u) + 2u)
+#define HTJ2K_MIN_PER_CHANNEL (2u + 3u) /* channel map entry, SIZ component */
+#define HTJ2K_MAX_PRECINCT 32768u
+
+static uint64_t htj2k_min_packed(const exrqoi__block_layout *b)
+{
+    if (!b) return HTJ2K_MIN_FIXED + HTJ2K_MIN_PER_CHANNEL + 1u; /* one channel, one packet */
+    uint64_t n = HTJ2K_MIN_FIXED + (uint64_t)HTJ2K_MIN_PER_CHANNEL * (uint64_t)(b->nchan > 0 ? b->nchan : 0);
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        if (ch->width <= 0 || ch->height <= 0) continue; /* an empty component has no packets */
+        uint64_t px = ((uint64_t)ch->width + HTJ2K_MAX_PRECINCT - 1) / HTJ2K_MAX_PRECINCT;
+        uint64_t py = ((uint64_t)ch->height + HTJ2K_MAX_PRECINCT - 1) / HTJ2K_MAX_PRECINCT;
+        n += px * py;
+    }
+    return n;
+}
+
+/* A codestream decodes to exactly the layout's samples (a mismatch is an
+ * error), so a chunk of at least the minimum size can hold the layout's
+ * bytes and nothing more, and a shorter one nothing. Without a layout
+ * any size is possible once the smallest chunk's bytes are there. */
+static uint64_t htj2k_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    if (n < htj2k_min_packed(b)) return 0;
+    if (!b) return UINT64_MAX;
+    uint64_t bytes = 0;
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        if (ch->width <= 0 || ch->height <= 0) continue;
+        bytes = exrqoi__sat_add(bytes, exrqoi__sat_mul(exrqoi__sat_mul((uint64_t)ch->width, (uint64_t)ch->height),
+                                                       ch->size));
+    }
+    return bytes;
+}
+
 const exrqoi__codec exrqoi__codec_htj2k256 = {EXRQOI_COMPRESSION_HTJ2K256, "htj2k256", 256,
-                                              exrqoi__htj2k_decompress, NULL, NULL, NULL};
+                                              exrqoi__htj2k_decompress, exrqoi__htj2k_bound,
+                                              exrqoi__htj2k_compress, htj2k_max_unpacked};
 const exrqoi__codec exrqoi__codec_htj2k32 = {EXRQOI_COMPRESSION_HTJ2K32, "htj2k32", 32, exrqoi__htj2k_decompress,
-                                             NULL, NULL, NULL};
+                                             exrqoi__htj2k_bound, exrqoi__htj2k_compress, htj2k_max_unpacked};
