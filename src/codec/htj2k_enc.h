@@ -16,9 +16,10 @@
 /* Work memory exrqoi__htj2k_encode_block needs. */
 #define EXRQOI__HTJ2K_BLOCK_WORK (EXRQOI__HTJ2K_BLOCK_MAX + 1024u + 34u * 132u * 9u + 64u)
 
-/* The encoder's VLC lookup for the first line of quads (initial_row != 0)
- * or the others: index (c_q << 8) | (rho << 4) | emb, entry
- * (codeword << 8) | (length << 4) | e_k. Built once per process. */
+/* The encoder's VLC lookup for the first line of quads ([0], initial_row
+ * != 0) or the others ([1]): index (c_q << 8) | (rho << 4) | emb, entry
+ * (codeword << 8) | (length << 4) | e_k. Constant (htj2k_enc_tables.c). */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_enc[2][2048];
 EXRQOI_INTERNAL const uint16_t *exrqoi__htj2k_vlc_enc_table(int initial_row);
 
 /* HT cleanup-pass encoding of one code block of w x h coefficients

@@ -3,7 +3,9 @@
  * (values as in the shared corpus files written by OpenEXR main), the
  * R,G,B detection of OpenEXR's channel map, stored-raw and unsupported
  * layouts, and the HT code block's locator. The codestreams themselves
- * are checked against OpenJPH and OpenEXR by tests/htj2k.
+ * are checked against OpenJPH and OpenEXR by tests/htj2k. The encoder's
+ * VLC lookup (src/codec/htj2k_enc_tables.c) is checked against T.814's
+ * codeword rows (htj2k_vlc_rows.h); `test_htj2k_enc --print-vlc` prints it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +15,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "codec/htj2k_enc.h"
+#include "htj2k_vlc_rows.h"
 
 typedef struct chunk {
     uint8_t *p;
@@ -262,13 +266,80 @@ static void test_block(void **state)
     free(out);
 }
 
-int main(void)
+/* ---- VLC lookup ----------------------------------------------------------- */
+
+static int popcount4(unsigned v) { return (int)((v & 1) + ((v >> 1) & 1) + ((v >> 2) & 1) + ((v >> 3) & 1)); }
+
+/* Entry (c_q << 8) | (rho << 4) | emb: (codeword << 8) | (length << 4) |
+ * e_k. With emb == 0 (u_q == 0) the row with u_off 0; otherwise, among
+ * the u_off 1 rows whose e_1 agrees with emb on e_k, the one with most
+ * bits in e_k, the last on a tie (as OpenJPH picks: our codestreams equal
+ * its). Rows: context, rho, u_off, e_k, e_1, codeword, length. */
+static void build_enc_vlc(const uint8_t (*rows)[7], size_t n, uint16_t out[2048])
 {
+    for (unsigned i = 0; i < 2048; i++) {
+        unsigned c_q = i >> 8, rho = (i >> 4) & 15, emb = i & 15;
+        out[i] = 0;
+        if ((emb & rho) != emb || (rho == 0 && c_q == 0)) continue;
+        int best = -1, best_ones = -1;
+        for (size_t j = 0; j < n; j++) {
+            const uint8_t *r = rows[j];
+            if (r[0] != c_q || r[1] != rho) continue;
+            if (!emb) {
+                if (r[2] == 0) {
+                    best = (int)j;
+                    break;
+                }
+            } else if (r[2] == 1 && (emb & r[3]) == r[4] && popcount4(r[3]) >= best_ones) {
+                best = (int)j;
+                best_ones = popcount4(r[3]);
+            }
+        }
+        if (best < 0) continue;
+        const uint8_t *r = rows[best];
+        out[i] = (uint16_t)((r[5] << 8) | (r[6] << 4) | r[3]);
+    }
+}
+
+static void test_vlc_lookup(void **state)
+{
+    (void)state;
+    uint16_t t[2048];
+    build_enc_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_enc_table(1), sizeof t);
+    build_enc_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_enc_table(0), sizeof t);
+}
+
+static int print_vlc(void)
+{
+    uint16_t t[2048];
+    printf("const uint16_t exrqoi__htj2k_vlc_enc[2][2048] = {\n");
+    for (int k = 0; k < 2; k++) {
+        if (k == 0)
+            build_enc_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+        else
+            build_enc_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+        printf("    {\n");
+        for (int i = 0; i < 2048; i += 8) {
+            printf("       ");
+            for (int j = 0; j < 8; j++) printf(" 0x%04X,", t[i + j]);
+            printf("\n");
+        }
+        printf("    },\n");
+    }
+    printf("};\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rgb_half_headers), cmocka_unit_test(test_mixed_types),
         cmocka_unit_test(test_uint_only),        cmocka_unit_test(test_channel_map),
         cmocka_unit_test(test_subsampled),       cmocka_unit_test(test_stored_raw),
-        cmocka_unit_test(test_block),
+        cmocka_unit_test(test_block),            cmocka_unit_test(test_vlc_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
