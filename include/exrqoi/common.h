@@ -186,7 +186,9 @@ typedef enum exrqoi_compression {
     EXRQOI_COMPRESSION_B44A = 7,
     EXRQOI_COMPRESSION_DWAA = 8,
     EXRQOI_COMPRESSION_DWAB = 9,
-    EXRQOI_COMPRESSION_COUNT = 10
+    EXRQOI_COMPRESSION_HTJ2K256 = 10, /**< OpenEXR 3.4: lossless HTJ2K, 256 lines per chunk */
+    EXRQOI_COMPRESSION_HTJ2K32 = 11,  /**< OpenEXR 3.4: lossless HTJ2K, 32 lines per chunk */
+    EXRQOI_COMPRESSION_COUNT = 12
 } exrqoi_compression;
 
 typedef enum exrqoi_line_order {

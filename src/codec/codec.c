@@ -10,6 +10,7 @@ static const exrqoi__codec *const k_codecs[EXRQOI_COMPRESSION_COUNT] = {
     &exrqoi__codec_none, &exrqoi__codec_rle,   &exrqoi__codec_zips, &exrqoi__codec_zip,
     &exrqoi__codec_piz,  &exrqoi__codec_pxr24, &exrqoi__codec_b44,  &exrqoi__codec_b44a,
     &exrqoi__codec_dwaa, &exrqoi__codec_dwab,
+    &exrqoi__codec_htj2k256, &exrqoi__codec_htj2k32,
 };
 
 const exrqoi__codec *exrqoi__codec_get(exrqoi_compression c)

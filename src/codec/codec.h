@@ -212,6 +212,8 @@ EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_b44;
 EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_b44a;
 EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_dwaa;
 EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_dwab;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_htj2k256;
+EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_htj2k32;
 
 /* Shared by ZIP/ZIPS, RLE and PXR24-style byte shuffles:
  * predictor + interleave as OpenEXR defines them. */

@@ -49,8 +49,8 @@ void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out)
 }
 
 static const char *const k_comp_names[EXRQOI_COMPRESSION_COUNT] = {
-    "none", "rle", "zips", "zip", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab"};
-static const int k_comp_lines[EXRQOI_COMPRESSION_COUNT] = {1, 1, 1, 16, 32, 16, 32, 32, 32, 256};
+    "none", "rle", "zips", "zip", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab", "htj2k256", "htj2k32"};
+static const int k_comp_lines[EXRQOI_COMPRESSION_COUNT] = {1, 1, 1, 16, 32, 16, 32, 32, 32, 256, 256, 32};
 
 const char *exrqoi_compression_name(exrqoi_compression c)
 {

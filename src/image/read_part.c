@@ -596,7 +596,7 @@ static uint64_t codec_speed(exrqoi_compression c)
     case EXRQOI_COMPRESSION_ZIPS:
     case EXRQOI_COMPRESSION_ZIP: return 1000;
     case EXRQOI_COMPRESSION_PIZ: return 700;
-    default: return 250; /* DWAA, DWAB */
+    default: return 250; /* DWAA, DWAB, HTJ2K256, HTJ2K32 */
     }
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Corpus test: `exrqoi hash` of every file in the OpenEXR corpus must equal
+# Corpus test: `exrqoi hash` of every file in a corpus folder must equal
 # its entry in MANIFEST.txt (the reference decoder's listing), byte for byte.
-# usage: manifest_test.sh EXRQOI_BIN SHARED_DIR
+# usage: manifest_test.sh EXRQOI_BIN SHARED_DIR [FOLDER]
+# FOLDER under SHARED_DIR/corpus: openexr-images (default) or htj2k.
 set -u
 exe=$1
-root=$2/corpus/openexr-images
+root=$2/corpus/${3:-openexr-images}
 if [ ! -f "$root/MANIFEST.txt" ]; then
     echo "SKIP: $root/MANIFEST.txt not found (the shared corpus is absent)"
     exit 77
@@ -27,5 +28,13 @@ while IFS= read -r f; do
         diff "$tmp/exp$n" "$tmp/got" | head -6
     fi
 done < "$tmp/list"
+# every file of the folder is listed (a file left out would go untested)
+for f in "$root"/*.exr; do
+    [ -e "$f" ] || continue
+    if ! grep -qxF "$(basename "$f")" "$tmp/list"; then
+        fail=$((fail + 1))
+        echo "FAIL $(basename "$f"): not in MANIFEST.txt"
+    fi
+done
 echo "manifest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -18,7 +18,21 @@
 
 /* The bounds as docs/security.md states them, written out independently
  * of the library's code. */
-static uint64_t doc_bound(exrqoi_compression c, bool has_half, bool has_float, uint64_t n)
+static uint64_t htj2k_doc_min(const exrqoi__block_layout *bl)
+{
+    /* 6 + 2 chunk header, 2 SOC, 40 SIZ, 14 COD, 6 QCD, 12 SOT, 2 SOD;
+     * per channel 2 (map) + 3 (SIZ); per component of w x h samples
+     * ceil(w / 32768) * ceil(h / 32768) one-byte packets */
+    if (!bl) return 84 + 5 + 1;
+    uint64_t m = 84 + 5 * (uint64_t)bl->nchan;
+    for (int c = 0; c < bl->nchan; c++)
+        if (bl->chans[c].width > 0 && bl->chans[c].height > 0)
+            m += (((uint64_t)bl->chans[c].width + 32767) / 32768) * (((uint64_t)bl->chans[c].height + 32767) / 32768);
+    return m;
+}
+
+static uint64_t doc_bound(exrqoi_compression c, bool has_half, bool has_float, uint64_t n,
+                          const exrqoi__block_layout *bl)
 {
     switch (c) {
     case EXRQOI_COMPRESSION_NONE: return n;
@@ -38,6 +52,17 @@ static uint64_t doc_bound(exrqoi_compression c, bool has_half, bool has_float, u
     case EXRQOI_COMPRESSION_B44A: return has_half ? n / 3 * 32 + n % 3 : n;
     case EXRQOI_COMPRESSION_DWAA:
     case EXRQOI_COMPRESSION_DWAB: return n > 88 ? (n - 88) * (has_float ? 132096u : 66048u) : 0;
+    case EXRQOI_COMPRESSION_HTJ2K256:
+    case EXRQOI_COMPRESSION_HTJ2K32: {
+        /* a minimum packed size, then exactly the layout's bytes */
+        if (n < htj2k_doc_min(bl)) return 0;
+        if (!bl) return UINT64_MAX;
+        uint64_t bytes = 0;
+        for (int ch = 0; ch < bl->nchan; ch++)
+            if (bl->chans[ch].width > 0 && bl->chans[ch].height > 0)
+                bytes += (uint64_t)bl->chans[ch].width * (uint64_t)bl->chans[ch].height * bl->chans[ch].size;
+        return bytes;
+    }
     default: return 0;
     }
 }
@@ -82,7 +107,7 @@ static const layout_case k_layouts[] = {
 static void test_exact_bounds(void **state)
 {
     (void)state;
-    static const uint64_t sizes[] = {0, 1, 2, 3, 5, 6, 7, 8, 27, 28, 29, 37, 88, 89, 90, 100, 1000, 4097, 123457,
+    static const uint64_t sizes[] = {0, 1, 2, 3, 5, 6, 7, 8, 27, 28, 29, 37, 88, 89, 90, 95, 96, 100, 101, 102, 1000, 4097, 123457,
                                      (uint64_t)1 << 31};
     for (int c = 0; c < EXRQOI_COMPRESSION_COUNT; c++) {
         const exrqoi__codec *k = exrqoi__codec_get((exrqoi_compression)c);
@@ -94,14 +119,14 @@ static void test_exact_bounds(void **state)
             make_block(&bl, cl, lc->cs, lc->n, 0, 0, 8, 8, (exrqoi_compression)c);
             for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
                 uint64_t n = sizes[si];
-                uint64_t b = doc_bound((exrqoi_compression)c, lc->has_half, lc->has_float, n);
+                uint64_t b = doc_bound((exrqoi_compression)c, lc->has_half, lc->has_float, n, &bl);
                 assert_int_equal(k->max_unpacked(&bl, n), b);
                 exrqoi__err err;
                 memset(&err, 0, sizeof err);
                 /* at the bound: accepted */
                 assert_int_equal(exrqoi__check_expansion((exrqoi_compression)c, &bl, n, b, &err), EXRQOI_OK);
                 /* one byte past: refused, unless that is the stored-raw size */
-                if (b + 1 != n) {
+                if (b + 1 != n && b != UINT64_MAX) {
                     exrqoi_result want = c == EXRQOI_COMPRESSION_NONE ? EXRQOI_ERR_BAD_CHUNK : EXRQOI_ERR_CORRUPT;
                     assert_int_equal(exrqoi__check_expansion((exrqoi_compression)c, &bl, n, b + 1, &err), want);
                     assert_true(err.msg[0] != 0);
@@ -113,7 +138,48 @@ static void test_exact_bounds(void **state)
         /* no layout (deep data): the most any channels allow */
         for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
             assert_int_equal(k->max_unpacked(NULL, sizes[si]),
-                             doc_bound((exrqoi_compression)c, true, true, sizes[si]));
+                             doc_bound((exrqoi_compression)c, true, true, sizes[si], NULL));
+    }
+}
+
+/* HTJ2K's bound is a minimum packed size per layout: accepted at exactly
+ * that size, refused one byte below it, for narrow, wide (several
+ * precincts) and subsampled layouts and a channel with no lines. */
+static void test_htj2k_min_packed(void **state)
+{
+    (void)state;
+    static const struct {
+        int32_t w, h;
+        chan_spec cs[3];
+        int n;
+        uint64_t min;
+    } cases[] = {
+        {1, 1, {{EXRQOI_PIXEL_HALF, 0, 1, 1}}, 1, 84 + 5 + 1},
+        {8, 8, {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_FLOAT, 0, 1, 1}, {EXRQOI_PIXEL_UINT, 0, 1, 1}}, 3,
+         84 + 15 + 3},
+        {32768, 1, {{EXRQOI_PIXEL_HALF, 0, 1, 1}}, 1, 84 + 5 + 1},
+        {32769, 1, {{EXRQOI_PIXEL_HALF, 0, 1, 1}}, 1, 84 + 5 + 2},
+        {200000, 2, {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_HALF, 0, 2, 2}}, 2, 84 + 10 + 7 + 4},
+        {4, 1, {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_HALF, 0, 1, 2}}, 2, 84 + 10 + 1},
+    };
+    for (int e = EXRQOI_COMPRESSION_HTJ2K256; e <= EXRQOI_COMPRESSION_HTJ2K32; e++) {
+        const exrqoi__codec *k = exrqoi__codec_get((exrqoi_compression)e);
+        assert_non_null(k);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            exrqoi__block_layout bl;
+            exrqoi__chan_layout cl[3];
+            /* rows at y = 1: a y-sampling 2 channel has none in a 1-line block */
+            make_block(&bl, cl, cases[i].cs, cases[i].n, 0, 1, cases[i].w, cases[i].h, (exrqoi_compression)e);
+            assert_int_equal(htj2k_doc_min(&bl), cases[i].min);
+            exrqoi__err err;
+            memset(&err, 0, sizeof err);
+            assert_int_equal(exrqoi__check_expansion((exrqoi_compression)e, &bl, cases[i].min, bl.unpacked_size, &err),
+                             EXRQOI_OK);
+            assert_int_equal(
+                exrqoi__check_expansion((exrqoi_compression)e, &bl, cases[i].min - 1, bl.unpacked_size, &err),
+                EXRQOI_ERR_CORRUPT);
+            assert_non_null(strstr(err.msg, k->name));
+        }
     }
 }
 
@@ -221,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_complete),
         cmocka_unit_test(test_exact_bounds),
+        cmocka_unit_test(test_htj2k_min_packed),
         cmocka_unit_test(test_refused_before_allocation),
         cmocka_unit_test(test_real_chunks_within),
     };

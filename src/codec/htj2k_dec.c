@@ -1,0 +1,189 @@
+/*
+ * HTJ2K256 / HTJ2K32 chunks: the OpenEXR chunk header (htj2k.h), the
+ * codestream decoded by htj2k_dec_stream.c, and its components written
+ * into the chunk's unpacked layout through the channel map.
+ */
+#include "codec/htj2k_dec.h"
+#include "codec/htj2k_enc.h"
+
+static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, size_t a, size_t b)
+{
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: %s (%zu, %zu)", what, a, b);
+}
+
+/* One line of samples, truncated to the channel's 16 or 32 bits (as
+ * OpenEXR stores OpenJPH's integers), little-endian. */
+static uint8_t *put_line(uint8_t *o, const int64_t *s, uint32_t n, int size)
+{
+    if (size == 2) {
+        for (uint32_t x = 0; x < n; x++, o += 2) {
+            uint16_t v = (uint16_t)(uint64_t)s[x];
+            o[0] = (uint8_t)v;
+            o[1] = (uint8_t)(v >> 8);
+        }
+    } else {
+        for (uint32_t x = 0; x < n; x++, o += 4) {
+            uint32_t v = (uint32_t)(uint64_t)s[x];
+            o[0] = (uint8_t)v;
+            o[1] = (uint8_t)(v >> 8);
+            o[2] = (uint8_t)(v >> 16);
+            o[3] = (uint8_t)(v >> 24);
+        }
+    }
+    return o;
+}
+
+exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
+                                       size_t src_size, uint8_t *dst)
+{
+    if (src_size < EXRQOI__HTJ2K_PREFIX + 2)
+        return chunk_corrupt(ctx, "too short for its header: bytes, minimum", src_size, EXRQOI__HTJ2K_PREFIX + 2);
+    if (exrqoi__htj2k_be16(src) != EXRQOI__HTJ2K_MAGIC)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk does not start with the magic 0x4854");
+    const uint32_t plen = exrqoi__htj2k_be32(src + 2);
+    if (plen > src_size - EXRQOI__HTJ2K_PREFIX || plen < 2)
+        return chunk_corrupt(ctx, "header payload length does not fit the chunk: payload, chunk", plen, src_size);
+    const uint8_t *pl = src + EXRQOI__HTJ2K_PREFIX;
+    const uint32_t nch = exrqoi__htj2k_be16(pl);
+    if ((size_t)nch * 2 + 2 > plen)
+        return chunk_corrupt(ctx, "channel map longer than the header payload: channels, payload", nch, plen);
+    if ((int)nch != block->nchan)
+        return chunk_corrupt(ctx, "channel map size differs from the channel count: map, channels", nch,
+                             (size_t)block->nchan);
+    const size_t cs_off = EXRQOI__HTJ2K_PREFIX + (size_t)plen;
+    if (cs_off >= src_size) return chunk_corrupt(ctx, "no codestream after the header: header, chunk", cs_off, src_size);
+
+    /* map[i]: file channel of component i; inv[f]: component of channel f */
+    size_t need = (size_t)nch * (sizeof(exrqoi__htj2k_comp) + 2 * sizeof(uint32_t) + sizeof(size_t));
+    uint8_t *mem = exrqoi__alloc(ctx->alloc, need ? need : 1);
+    if (!mem) return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes", need);
+    exrqoi__htj2k_comp *ex = (exrqoi__htj2k_comp *)mem;
+    size_t *rowpos = (size_t *)(ex + nch);
+    uint32_t *map = (uint32_t *)(rowpos + nch);
+    uint32_t *inv = map + nch;
+    exrqoi_result rv = EXRQOI_OK;
+    uint64_t max_samples = 0;
+    for (uint32_t f = 0; f < nch; f++) inv[f] = UINT32_MAX;
+    for (uint32_t i = 0; i < nch && rv == EXRQOI_OK; i++) {
+        const uint32_t f = exrqoi__htj2k_be16(pl + 2 + 2 * i);
+        if (f >= nch || inv[f] != UINT32_MAX) {
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
+                              "HTJ2K chunk: channel map entry %u names channel %u twice or out of range", i, f);
+            break;
+        }
+        map[i] = f;
+        inv[f] = i;
+        const exrqoi__chan_layout *ch = &block->chans[f];
+        memset(&ex[i], 0, sizeof ex[i]);
+        ex[i].width = (uint32_t)ch->width;
+        ex[i].height = (uint32_t)ch->height;
+        ex[i].depth = ch->type == EXRQOI_PIXEL_HALF ? 16 : 32;
+        ex[i].is_signed = ch->type != EXRQOI_PIXEL_UINT;
+        ex[i].x_sampling = (uint8_t)ch->x_sampling;
+        ex[i].y_sampling = (uint8_t)ch->y_sampling;
+        if (ch->x_sampling > 255 || ch->y_sampling > 255)
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K cannot code sampling %dx%d",
+                              (int)ch->x_sampling, (int)ch->y_sampling);
+        max_samples += (uint64_t)ch->width * (uint64_t)ch->height;
+    }
+    exrqoi__htj2k_image img;
+    memset(&img, 0, sizeof img);
+    /* the decoder's working memory: scratch slot 0, kept between chunks */
+    exrqoi__htj2k_ws ws;
+    memset(&ws, 0, sizeof ws);
+    if (rv == EXRQOI_OK && ctx->scratch_cap[0]) {
+        void *mem = NULL;
+        rv = exrqoi__codec_scratch(ctx, 0, ctx->scratch_cap[0], &mem);
+        ws.base = mem;
+        ws.cap = ctx->scratch_cap[0];
+    }
+    if (rv == EXRQOI_OK) {
+        exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
+        rv = exrqoi__htj2k_decode_codestream(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
+                                             &ws, &img);
+    }
+    if (rv == EXRQOI_OK) {
+        uint8_t *o = dst;
+        for (uint32_t f = 0; f < nch; f++) rowpos[f] = 0;
+        for (int32_t yy = 0; yy < block->height && rv == EXRQOI_OK; yy++) {
+            const int32_t y = block->y + yy;
+            for (uint32_t f = 0; f < nch; f++) {
+                const exrqoi__chan_layout *ch = &block->chans[f];
+                if (y % ch->y_sampling != 0) continue;
+                const exrqoi__htj2k_comp *c = &img.comps[inv[f]];
+                if (rowpos[f] + c->width > (size_t)c->width * c->height) {
+                    rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %u has too many lines", f);
+                    break;
+                }
+                const int64_t *s = c->samples + rowpos[f];
+                rowpos[f] += c->width;
+                o = put_line(o, s, c->width, ch->size);
+            }
+        }
+        if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)
+            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
+                              (size_t)(o - dst), block->unpacked_size);
+    }
+    exrqoi__htj2k_image_free(ctx->alloc, &img);
+    exrqoi__htj2k_ws_release(&ws);
+    exrqoi__free(ctx->alloc, mem);
+    /* grow the slot to what this chunk needed: the next one fits */
+    if (ws.peak > ctx->scratch_cap[0]) {
+        void *grown = NULL;
+        exrqoi_result g = exrqoi__codec_scratch(ctx, 0, ws.peak, &grown);
+        if (rv == EXRQOI_OK) rv = g;
+    }
+    return rv;
+}
+
+/* The fewest bytes a chunk for `block` can have (docs/security.md): the
+ * chunk header and channel map, the marker segments every codestream
+ * needs at their shortest (SOC; SIZ with C components; COD without
+ * precinct sizes; QCD of a reversible stream with no decomposition; one
+ * SOT and SOD; CAP, COM and EOC are not counted as the decoder does not
+ * require them), and one byte per packet: every packet header takes at
+ * least one byte, and the highest resolution of a component of w x h
+ * samples has at least ceil(w / 2^15) * ceil(h / 2^15) non-empty
+ * precincts (precincts are at most 2^15 on a side there), whatever the
+ * tiling, levels and layers. */
+#define HTJ2K_MIN_FIXED (EXRQOI__HTJ2K_PREFIX + 2u + 2u + (2u + 38u) + (2u + 12u) + (2u + 4u) + (2u + 10u) + 2u)
+#define HTJ2K_MIN_PER_CHANNEL (2u + 3u) /* channel map entry, SIZ component */
+#define HTJ2K_MAX_PRECINCT 32768u
+
+static uint64_t htj2k_min_packed(const exrqoi__block_layout *b)
+{
+    if (!b) return HTJ2K_MIN_FIXED + HTJ2K_MIN_PER_CHANNEL + 1u; /* one channel, one packet */
+    uint64_t n = HTJ2K_MIN_FIXED + (uint64_t)HTJ2K_MIN_PER_CHANNEL * (uint64_t)(b->nchan > 0 ? b->nchan : 0);
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        if (ch->width <= 0 || ch->height <= 0) continue; /* an empty component has no packets */
+        uint64_t px = ((uint64_t)ch->width + HTJ2K_MAX_PRECINCT - 1) / HTJ2K_MAX_PRECINCT;
+        uint64_t py = ((uint64_t)ch->height + HTJ2K_MAX_PRECINCT - 1) / HTJ2K_MAX_PRECINCT;
+        n += px * py;
+    }
+    return n;
+}
+
+/* A codestream decodes to exactly the layout's samples (a mismatch is an
+ * error), so a chunk of at least the minimum size can hold the layout's
+ * bytes and nothing more, and a shorter one nothing. Without a layout
+ * any size is possible once the smallest chunk's bytes are there. */
+static uint64_t htj2k_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
+{
+    if (n < htj2k_min_packed(b)) return 0;
+    if (!b) return UINT64_MAX;
+    uint64_t bytes = 0;
+    for (int c = 0; c < b->nchan; c++) {
+        const exrqoi__chan_layout *ch = &b->chans[c];
+        if (ch->width <= 0 || ch->height <= 0) continue;
+        bytes = exrqoi__sat_add(bytes, exrqoi__sat_mul(exrqoi__sat_mul((uint64_t)ch->width, (uint64_t)ch->height),
+                                                       ch->size));
+    }
+    return bytes;
+}
+
+const exrqoi__codec exrqoi__codec_htj2k256 = {EXRQOI_COMPRESSION_HTJ2K256, "htj2k256", 256,
+                                              exrqoi__htj2k_decompress, exrqoi__htj2k_bound,
+                                              exrqoi__htj2k_compress, htj2k_max_unpacked};
+const exrqoi__codec exrqoi__codec_htj2k32 = {EXRQOI_COMPRESSION_HTJ2K32, "htj2k32", 32, exrqoi__htj2k_decompress,
+                                             exrqoi__htj2k_bound, exrqoi__htj2k_compress, htj2k_max_unpacked};

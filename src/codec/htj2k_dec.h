@@ -1,0 +1,86 @@
+/*
+ * HTJ2K decoder internals: the HT block decoder (htj2k_dec_block.c), the
+ * inverse wavelet and colour transform (htj2k_dec_wavelet.c) and the VLC
+ * lookup tables (htj2k_dec_vlc.c), used by the codestream decoder
+ * (htj2k_dec_stream.c) and the unit tests.
+ */
+#ifndef EXRQOI_HTJ2K_DEC_H
+#define EXRQOI_HTJ2K_DEC_H
+
+#include "codec/htj2k.h"
+
+/* CxtVLC lookup: index = context * 128 + the next 7 bits of the VLC stream
+ * (first bit in the LSB). Entry bits: 0-2 codeword length, 3 u_off,
+ * 4-7 rho (significance of the quad's samples: bit 0 top-left, 1
+ * bottom-left, 2 top-right, 3 bottom-right), 8-11 e_1, 12-15 e_k.
+ * Table 0 is for the first row of quads, table 1 for the others. */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl0[1024];
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
+
+/* Largest code-block side and area (T.800: xcb, ycb <= 10, xcb + ycb <= 12). */
+#define EXRQOI__HTJ2K_CB_MAX_SIDE 1024
+#define EXRQOI__HTJ2K_CB_MAX_AREA 4096
+
+/* One code-block's coded data and where its cleanup pass sits. */
+typedef struct exrqoi__htj2k_cblk {
+    const uint8_t *data; /* cleanup segment, then the refinement segment */
+    uint32_t len_cup;    /* Lcup: cleanup (MagSgn + MEL + VLC) bytes */
+    uint32_t len_ref;    /* SigProp + MagRef bytes */
+    uint32_t passes;     /* 1 = cleanup only, 2 = + SigProp, 3 = + MagRef */
+    uint32_t p;          /* bit-plane of the cleanup pass's LSB */
+    uint32_t missing;    /* missing MSBs (zero bit-planes + placeholder passes) */
+    uint32_t width, height;
+    bool stripe_causal;
+} exrqoi__htj2k_cblk;
+
+/* Scratch for one block decode, allocated once per decoder. */
+typedef struct exrqoi__htj2k_block_scratch {
+    /* sign (bit 63) and twice the magnitude (bin centre in bit 0), padded
+     * to even width and height plus a border */
+    uint64_t mag[(EXRQOI__HTJ2K_CB_MAX_SIDE + 4) * 6 + EXRQOI__HTJ2K_CB_MAX_AREA * 2];
+    uint8_t sig[(EXRQOI__HTJ2K_CB_MAX_SIDE + 4) * 6 + EXRQOI__HTJ2K_CB_MAX_AREA * 2];
+    uint8_t exps[2][EXRQOI__HTJ2K_CB_MAX_SIDE + 4]; /* E of the previous/current quad row's last line */
+    uint8_t rho[2][EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 4];
+} exrqoi__htj2k_block_scratch;
+
+/* Decodes one HT code-block into `out` (width x height coefficients, row
+ * pitch `stride`). Corrupt data gives EXRQOI_ERR_CORRUPT with detail. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s,
+                                                         const exrqoi__htj2k_cblk *cb, int64_t *out,
+                                                         size_t stride, exrqoi__err *err);
+
+/* MEL decoder state (exposed for the unit tests). */
+typedef struct exrqoi__htj2k_mel {
+    const uint8_t *data;
+    uint32_t left;   /* bytes not yet read */
+    uint32_t cur;    /* byte being read */
+    int nbits;       /* bits of cur not yet used */
+    bool unstuff;    /* the previous byte was 0xFF */
+    int k;           /* MEL state 0..12 */
+    uint32_t run;    /* zero events left before the next symbol */
+    bool one;        /* a one event follows the run */
+} exrqoi__htj2k_mel;
+EXRQOI_INTERNAL void exrqoi__htj2k_mel_init(exrqoi__htj2k_mel *m, const uint8_t *data, uint32_t size);
+EXRQOI_INTERNAL int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m);
+
+/* Reversible 5/3 synthesis of one line: x[0..n) holds the interleaved
+ * low/high samples of absolute positions first..first+n-1 (even positions
+ * low-pass); `step` is the distance between samples in memory. */
+EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first);
+
+/* One level of 2D reversible synthesis: ll, hl, lh, hh (row pitches equal
+ * to their widths) into out (rw x rh, pitch rw) for the resolution
+ * spanning [x0, x0 + rw) x [y0, y0 + rh). */
+EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw,
+                                            uint32_t rh, const int64_t *ll, const int64_t *hl,
+                                            const int64_t *lh, const int64_t *hh);
+
+/* Inverse reversible colour transform in place: c0 = Y, c1 = Cb, c2 = Cr
+ * become R, G, B. */
+EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n);
+
+/* Wrapping arithmetic: hostile coefficients may not overflow into UB. */
+static inline int64_t exrqoi__htj2k_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t exrqoi__htj2k_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+
+#endif

@@ -1,0 +1,483 @@
+/*
+ * The HT block decoder (ITU-T T.814 clause 7): the cleanup pass (MEL,
+ * CxtVLC, U-VLC and MagSgn segments) and the SigProp and MagRef
+ * refinement passes.
+ *
+ * Magnitudes are kept doubled ("mag2", bit 0 is the bin centre of plane
+ * -1), so the same arithmetic serves every cleanup bit-plane p; the
+ * coefficient is mag2 / 2 with the sign of bit 63.
+ */
+#include "codec/htj2k_dec.h"
+
+#define SIGN_BIT ((uint64_t)1 << 63)
+
+/* ---- MEL: forward, MSB first, a bit stuffed after 0xFF ------------------ */
+
+void exrqoi__htj2k_mel_init(exrqoi__htj2k_mel *m, const uint8_t *data, uint32_t size)
+{
+    memset(m, 0, sizeof *m);
+    m->data = data;
+    m->left = size;
+}
+
+static inline int mel_bit(exrqoi__htj2k_mel *m)
+{
+    if (!m->nbits) {
+        uint32_t b = 0xFF; /* past the end: ones */
+        if (m->left) {
+            b = *m->data++;
+            /* the last MEL byte shares its low nibble with the VLC segment */
+            if (--m->left == 0) b |= 0x0F;
+        }
+        m->cur = b;
+        m->nbits = m->unstuff ? 7 : 8;
+        m->unstuff = b == 0xFF;
+    }
+    m->nbits--;
+    return (int)(m->cur >> m->nbits) & 1;
+}
+
+int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m)
+{
+    static const uint8_t k_mel_e[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
+    while (m->run == 0 && !m->one) {
+        int e = k_mel_e[m->k];
+        if (mel_bit(m)) {
+            m->run = 1u << e; /* 2^e zero events */
+            if (m->k < 12) m->k++;
+        } else {
+            uint32_t r = 0;
+            for (int i = 0; i < e; i++) r = r << 1 | (uint32_t)mel_bit(m);
+            m->run = r; /* r zero events, then a one */
+            m->one = true;
+            if (m->k > 0) m->k--;
+        }
+    }
+    if (m->run) {
+        m->run--;
+        return 0;
+    }
+    m->one = false;
+    return 1;
+}
+
+/* ---- backward readers (VLC, MagRef): LSB first, bytes read downwards;
+ *      after a byte > 0x8F a byte whose low 7 bits are all set carries 7 --- */
+
+typedef struct rev_reader {
+    const uint8_t *base;
+    int64_t pos;   /* index of the next byte to read, moving down */
+    uint32_t left; /* bytes left */
+    uint64_t acc;
+    int n;         /* valid bits in acc */
+    bool unstuff;
+} rev_reader;
+
+static inline void rev_fill(rev_reader *r)
+{
+    while (r->n <= 56) {
+        uint32_t b = 0; /* past the end: zeros */
+        if (r->left) {
+            b = r->base[r->pos--];
+            r->left--;
+        }
+        uint32_t v = b;
+        int nb = 8;
+        if (r->unstuff && (b & 0x7F) == 0x7F) {
+            v = b & 0x7F;
+            nb = 7;
+        }
+        r->acc |= (uint64_t)v << r->n;
+        r->n += nb;
+        r->unstuff = b > 0x8F;
+    }
+}
+
+static inline uint64_t rev_peek(rev_reader *r)
+{
+    if (r->n < 32) rev_fill(r);
+    return r->acc;
+}
+
+static inline void rev_skip(rev_reader *r, int bits)
+{
+    r->acc >>= bits;
+    r->n -= bits;
+}
+
+static inline uint32_t rev_bits(rev_reader *r, int bits)
+{
+    uint32_t v = (uint32_t)(rev_peek(r) & ((1u << bits) - 1));
+    rev_skip(r, bits);
+    return v;
+}
+
+/* ---- forward readers (MagSgn, SigProp): LSB first, after 0xFF a byte
+ *      carries 7 bits ---------------------------------------------------- */
+
+typedef struct fwd_reader {
+    const uint8_t *p;
+    uint32_t left;
+    uint32_t fill; /* byte fed past the end */
+    uint64_t acc;
+    int n;
+    bool unstuff;
+} fwd_reader;
+
+static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fill)
+{
+    f->p = p;
+    f->left = size;
+    f->fill = fill;
+    f->acc = 0;
+    f->n = 0;
+    f->unstuff = false;
+}
+
+static inline void fwd_fill(fwd_reader *f)
+{
+    /* fast path: whole bytes at once when none of them is 0xFF (so none
+     * needs unstuffing after it) */
+    if (!f->unstuff && f->left >= 8) {
+        uint64_t v;
+        memcpy(&v, f->p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        const unsigned k = (unsigned)(64 - f->n) >> 3; /* bytes that fit: 1..8 */
+        const uint64_t mask = k >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * k)) - 1);
+        const uint64_t w = v & mask;
+        /* a byte equals 0xFF iff its complement is zero */
+        const uint64_t c = ~w & mask;
+        const uint64_t lo = 0x0101010101010101u & mask, hi = 0x8080808080808080u & mask;
+        if (((c - lo) & ~c & hi) == 0) {
+            f->acc |= w << f->n;
+            f->n += (int)(8 * k);
+            f->p += k;
+            f->left -= k;
+            return;
+        }
+    }
+    while (f->n <= 56) {
+        uint32_t b = f->fill;
+        if (f->left) {
+            b = *f->p++;
+            f->left--;
+        }
+        uint32_t v = f->unstuff ? (b & 0x7F) : b;
+        f->acc |= (uint64_t)v << f->n;
+        f->n += f->unstuff ? 7 : 8;
+        f->unstuff = b == 0xFF;
+    }
+}
+
+/* up to 32 bits */
+static inline uint64_t fwd_bits(fwd_reader *f, int bits)
+{
+    if (f->n < 32) fwd_fill(f);
+    uint64_t v = f->acc & (((uint64_t)1 << bits) - 1);
+    f->acc >>= bits;
+    f->n -= bits;
+    return v;
+}
+
+/* up to 64 bits */
+static inline uint64_t fwd_bits_wide(fwd_reader *f, int bits)
+{
+    if (bits <= 32) return fwd_bits(f, bits);
+    uint64_t lo = fwd_bits(f, 32);
+    return lo | fwd_bits(f, bits - 32) << 32;
+}
+
+/* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
+
+/* Prefix: "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in LSB). */
+static inline uint32_t uvlc_prefix(rev_reader *r)
+{
+    uint32_t b = (uint32_t)rev_peek(r) & 7;
+    if (b & 1) {
+        rev_skip(r, 1);
+        return 1;
+    }
+    if (b & 2) {
+        rev_skip(r, 2);
+        return 2;
+    }
+    rev_skip(r, 3);
+    return (b & 4) ? 3 : 5;
+}
+
+static inline uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
+{
+    if (pfx < 3) return 0;
+    return pfx == 3 ? rev_bits(r, 1) : rev_bits(r, 5);
+}
+
+/* u_ext: 4 more bits, in units of 4, when prefix + suffix exceed 32. */
+static inline uint32_t uvlc_ext(rev_reader *r, uint32_t u)
+{
+    return u > 32 ? u + 4 * rev_bits(r, 4) : u;
+}
+
+/* ---- cleanup pass ------------------------------------------------------- */
+
+static inline uint32_t bit_length64(uint64_t v) { return v ? 64u - (uint32_t)__builtin_clzll(v) : 0u; }
+
+/* Decodes the MagSgn values of one quad. `col` is its left column in the
+ * padded sample array. Returns false if U_q is out of range. */
+static inline bool decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t umax, uint32_t p,
+                               uint64_t *m0, size_t pitch, uint8_t *exp_cur)
+{
+    if (U > umax) return false;
+    uint32_t rho = (qinf >> 4) & 15;
+    for (int n = 0; n < 4; n++) {
+        uint64_t *dst = m0 + (size_t)(n >> 1) + (size_t)(n & 1) * pitch;
+        if (!(rho >> n & 1)) {
+            *dst = 0;
+            if (n & 1) exp_cur[n >> 1] = 0;
+            continue;
+        }
+        uint32_t ek = (qinf >> (12 + n)) & 1;
+        uint32_t e1 = (qinf >> (8 + n)) & 1;
+        uint32_t m = U - ek;
+        uint64_t v = fwd_bits_wide(ms, (int)m) | (uint64_t)e1 << m;
+        uint64_t mu = (v >> 1) + 1;
+        *dst = ((2 * mu + 1) << p) | (v & 1) << 63;
+        if (n & 1) exp_cur[n >> 1] = (uint8_t)bit_length64(v | 1);
+    }
+    return true;
+}
+
+static exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                  uint64_t *mag, size_t pitch, exrqoi__err *err)
+{
+    const uint8_t *d = cb->data;
+    const uint32_t lcup = cb->len_cup;
+    if (lcup < 2)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: cleanup segment of %u bytes", lcup);
+    const uint32_t scup = ((uint32_t)d[lcup - 1] << 4) | (d[lcup - 2] & 0x0F);
+    if (scup < 2 || scup > lcup || scup > 4079)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                            "HT code-block: MEL+VLC length %u does not fit the %u-byte cleanup segment", scup,
+                            lcup);
+    const uint32_t w = cb->width, h = cb->height;
+    const uint32_t qw = (w + 1) / 2, qh = (h + 1) / 2;
+    const uint32_t umax = cb->missing + 2;
+    const uint32_t p = cb->p;
+
+    fwd_reader ms;
+    fwd_init(&ms, d, lcup - scup, 0xFF);
+    exrqoi__htj2k_mel mel;
+    exrqoi__htj2k_mel_init(&mel, d + lcup - scup, scup - 1);
+
+    /* VLC: backwards from the high nibble of byte lcup - 2 */
+    rev_reader vlc;
+    vlc.base = d;
+    vlc.pos = (int64_t)lcup - 3;
+    vlc.left = scup - 2;
+    {
+        uint32_t nib = d[lcup - 2] >> 4;
+        int nb = (nib & 7) == 7 ? 3 : 4;
+        vlc.acc = nib & ((1u << nb) - 1);
+        vlc.n = nb;
+        vlc.unstuff = (d[lcup - 2] | 0x0F) > 0x8F;
+    }
+
+    uint8_t *rho_prev = s->rho[0], *rho_cur = s->rho[1];
+    uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
+    memset(s->rho, 0, sizeof s->rho);
+    memset(s->exps, 0, sizeof s->exps);
+
+    for (uint32_t qy = 0; qy < qh; qy++) {
+        const bool first = qy == 0;
+        const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
+        uint64_t *row = mag + (size_t)(2 * qy) * pitch;
+        uint32_t left_rho = 0;
+        exp_cur[-1] = 0;
+        for (uint32_t qx = 0; qx < qw; qx += 2) {
+            uint32_t qinf[2] = {0, 0};
+            const uint32_t nq = qx + 1 < qw ? 2 : 1;
+            for (uint32_t j = 0; j < nq; j++) {
+                const uint32_t q = qx + j;
+                uint32_t ctx;
+                if (first) {
+                    ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
+                } else {
+                    /* previous quad row's last line at columns 2q-1 .. 2q+2 */
+                    uint32_t nw = q > 0 ? rho_prev[q - 1] >> 3 & 1 : 0;
+                    uint32_t n = rho_prev[q] >> 1 & 1;
+                    uint32_t ne = rho_prev[q] >> 3 & 1;
+                    uint32_t nf = q + 1 < qw ? rho_prev[q + 1] >> 1 & 1 : 0;
+                    ctx = (nw | n) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 | (ne | nf) << 2;
+                }
+                uint32_t t = 0;
+                if (ctx != 0 || exrqoi__htj2k_mel_event(&mel)) {
+                    t = tbl[ctx << 7 | ((uint32_t)rev_peek(&vlc) & 0x7F)];
+                    if (!(t & 7))
+                        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
+                    rev_skip(&vlc, (int)(t & 7));
+                }
+                qinf[j] = t;
+                left_rho = (t >> 4) & 15;
+                rho_cur[q] = (uint8_t)left_rho;
+            }
+            /* U-VLC for the pair */
+            uint32_t uoff0 = qinf[0] >> 3 & 1, uoff1 = qinf[1] >> 3 & 1;
+            uint32_t u0 = 0, u1 = 0;
+            if (uoff0 && uoff1) {
+                if (first && exrqoi__htj2k_mel_event(&mel)) {
+                    uint32_t p0 = uvlc_prefix(&vlc), p1 = uvlc_prefix(&vlc);
+                    uint32_t s0 = uvlc_suffix(&vlc, p0), s1 = uvlc_suffix(&vlc, p1);
+                    u0 = 2 + uvlc_ext(&vlc, p0 + s0);
+                    u1 = 2 + uvlc_ext(&vlc, p1 + s1);
+                } else {
+                    uint32_t p0 = uvlc_prefix(&vlc);
+                    if (first && p0 > 2) {
+                        u1 = 1 + rev_bits(&vlc, 1);
+                        u0 = uvlc_ext(&vlc, p0 + uvlc_suffix(&vlc, p0));
+                    } else {
+                        uint32_t p1 = uvlc_prefix(&vlc);
+                        uint32_t s0 = uvlc_suffix(&vlc, p0), s1 = uvlc_suffix(&vlc, p1);
+                        u0 = uvlc_ext(&vlc, p0 + s0);
+                        u1 = uvlc_ext(&vlc, p1 + s1);
+                    }
+                }
+            } else if (uoff0 || uoff1) {
+                uint32_t p0 = uvlc_prefix(&vlc);
+                uint32_t u = uvlc_ext(&vlc, p0 + uvlc_suffix(&vlc, p0));
+                if (uoff0)
+                    u0 = u;
+                else
+                    u1 = u;
+            }
+            /* MagSgn */
+            const uint32_t uq[2] = {u0, u1};
+            for (uint32_t j = 0; j < nq; j++) {
+                const uint32_t q = qx + j;
+                uint32_t kappa = 1;
+                if (!first) {
+                    uint32_t r = (qinf[j] >> 4) & 15;
+                    if (r & (r - 1)) { /* two or more significant samples */
+                        const uint8_t *ep = exp_prev + 2 * q;
+                        uint32_t e = ep[-1];
+                        if (ep[0] > e) e = ep[0];
+                        if (ep[1] > e) e = ep[1];
+                        if (ep[2] > e) e = ep[2];
+                        kappa = e > 2 ? e - 1 : 1;
+                    }
+                }
+                if (!decode_quad(&ms, qinf[j], uq[j] + kappa, umax, p, row + 2 * q, pitch, exp_cur + 2 * q))
+                    return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                                        "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded",
+                                        uq[j] + kappa, umax);
+            }
+        }
+        exp_cur[2 * qw] = 0;
+        exp_cur[2 * qw + 1] = 0;
+        uint8_t *t8 = rho_prev;
+        rho_prev = rho_cur;
+        rho_cur = t8;
+        t8 = exp_prev;
+        exp_prev = exp_cur;
+        exp_cur = t8;
+    }
+    return EXRQOI_OK;
+}
+
+/* ---- refinement passes -------------------------------------------------- */
+
+/* sig: 1 = significant after cleanup, 2 = became significant in SigProp;
+ * one border sample of 0 around the block (pitch w + 2). */
+static void sigprop_pass(const exrqoi__htj2k_cblk *cb, uint64_t *mag, size_t pitch, uint8_t *sig,
+                         size_t spitch)
+{
+    const uint32_t w = cb->width, h = cb->height;
+    fwd_reader sp;
+    fwd_init(&sp, cb->data + cb->len_cup, cb->len_ref, 0);
+    const uint64_t newval = (uint64_t)3 << (cb->p - 1);
+    for (uint32_t y0 = 0; y0 < h; y0 += 4) {
+        const uint32_t y1 = y0 + 4 < h ? y0 + 4 : h;
+        for (uint32_t x0 = 0; x0 < w; x0 += 4) {
+            const uint32_t x1 = x0 + 4 < w ? x0 + 4 : w;
+            for (uint32_t x = x0; x < x1; x++)
+                for (uint32_t y = y0; y < y1; y++) {
+                    uint8_t *c = sig + (size_t)(y + 1) * spitch + x + 1;
+                    if (*c) continue;
+                    const uint8_t *a = c - spitch, *b = c + spitch;
+                    uint32_t nb = a[-1] | a[0] | a[1] | c[-1] | c[1];
+                    if (!(cb->stripe_causal && y == y1 - 1 && y1 == y0 + 4)) nb |= b[-1] | b[0] | b[1];
+                    if (nb && fwd_bits(&sp, 1)) *c = 2;
+                }
+            for (uint32_t x = x0; x < x1; x++)
+                for (uint32_t y = y0; y < y1; y++) {
+                    uint8_t *c = sig + (size_t)(y + 1) * spitch + x + 1;
+                    if (*c != 2) continue;
+                    *c = 3; /* signed: no longer "new" for the next group */
+                    mag[(size_t)y * pitch + x] = newval | fwd_bits(&sp, 1) << 63;
+                }
+        }
+    }
+}
+
+static void magref_pass(const exrqoi__htj2k_cblk *cb, uint64_t *mag, size_t pitch, const uint8_t *sig,
+                        size_t spitch)
+{
+    const uint32_t w = cb->width, h = cb->height;
+    rev_reader r;
+    r.base = cb->data;
+    r.pos = (int64_t)cb->len_cup + cb->len_ref - 1;
+    r.left = cb->len_ref;
+    r.acc = 0;
+    r.n = 0;
+    r.unstuff = true;
+    const uint32_t p = cb->p;
+    const uint64_t half = (uint64_t)1 << (p - 1);
+    for (uint32_t y0 = 0; y0 < h; y0 += 4) {
+        const uint32_t y1 = y0 + 4 < h ? y0 + 4 : h;
+        for (uint32_t x = 0; x < w; x++)
+            for (uint32_t y = y0; y < y1; y++) {
+                if (sig[(size_t)(y + 1) * spitch + x + 1] != 1) continue;
+                uint64_t bit = rev_bits(&r, 1);
+                mag[(size_t)y * pitch + x] ^= ((1 - bit) << p) | half;
+            }
+    }
+}
+
+exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                         int64_t *out, size_t stride, exrqoi__err *err)
+{
+    const uint32_t w = cb->width, h = cb->height;
+    if (w == 0 || h == 0) return EXRQOI_OK;
+    if (w > EXRQOI__HTJ2K_CB_MAX_SIDE || h > EXRQOI__HTJ2K_CB_MAX_SIDE ||
+        (size_t)w * h > EXRQOI__HTJ2K_CB_MAX_AREA)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block of %ux%u samples", w, h);
+    if (cb->passes < 1 || cb->passes > 3)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block with %u coding passes", cb->passes);
+    if (cb->passes > 1 && cb->p == 0)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                            "HT code-block: refinement passes below bit-plane 0");
+    if (cb->p > 40)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: cleanup bit-plane %u", cb->p);
+    const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
+    uint64_t *mag = s->mag;
+    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err));
+    if (cb->passes > 1 && cb->len_ref > 0) {
+        const size_t spitch = (size_t)w + 2;
+        uint8_t *sig = s->sig;
+        memset(sig, 0, spitch * ((size_t)h + 2));
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++)
+                sig[(size_t)(y + 1) * spitch + x + 1] = mag[(size_t)y * pitch + x] != 0;
+        sigprop_pass(cb, mag, pitch, sig, spitch);
+        if (cb->passes > 2) magref_pass(cb, mag, pitch, sig, spitch);
+    }
+    for (uint32_t y = 0; y < h; y++) {
+        const uint64_t *m = mag + (size_t)y * pitch;
+        int64_t *o = out + (size_t)y * stride;
+        for (uint32_t x = 0; x < w; x++) {
+            int64_t v = (int64_t)((m[x] & ~SIGN_BIT) >> 1);
+            o[x] = (m[x] & SIGN_BIT) ? -v : v;
+        }
+    }
+    return EXRQOI_OK;
+}

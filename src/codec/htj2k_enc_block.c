@@ -1,0 +1,397 @@
+/* The HT cleanup pass (ITU-T T.814 clause 7): quads of 2x2 samples coded
+ * as a MEL bit stream (significance runs), a backward VLC stream
+ * (context-coded significance and exponent bounds, U-VLC exponent
+ * offsets) and a forward MagSgn stream (magnitude and sign bits), with
+ * the byte stuffing and termination OpenJPH uses, so that our code blocks
+ * are byte for byte the ones OpenEXR writes. Lossless: every magnitude
+ * bit goes into the cleanup pass; no refinement passes. */
+#include "codec/htj2k_enc.h"
+
+#define MS_CAP 26624u
+#define MEL_CAP 1024u
+#define VLC_CAP 5120u
+
+typedef struct mel_writer {
+    uint8_t *buf;
+    size_t pos;
+    int room; /* free bits in tmp */
+    unsigned tmp;
+    int run, k, threshold;
+} mel_writer;
+
+typedef struct vlc_writer {
+    uint8_t *buf; /* bytes in the order they are made: reversed on output */
+    size_t pos;
+    int used;     /* bits waiting in acc */
+    uint64_t acc;
+    int last_big; /* the byte before was above 0x8F */
+} vlc_writer;
+
+typedef struct ms_writer {
+    uint8_t *buf;
+    size_t pos;
+    int max_bits; /* bits the next byte takes: 7 after an 0xFF */
+    int used;     /* bits waiting in acc */
+    uint64_t acc;
+} ms_writer;
+
+/* MEL run-length exponents of the 13 states (T.814 Table 2) */
+static const int mel_exp[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
+
+static inline void mel_bit(mel_writer *m, int b)
+{
+    m->tmp = (m->tmp << 1) | (unsigned)b;
+    if (--m->room == 0) {
+        m->buf[m->pos++] = (uint8_t)m->tmp;
+        m->room = m->tmp == 0xFF ? 7 : 8;
+        m->tmp = 0;
+    }
+}
+
+static inline void mel_code(mel_writer *m, int bit)
+{
+    if (!bit) {
+        if (++m->run >= m->threshold) {
+            mel_bit(m, 1);
+            m->run = 0;
+            if (m->k < 12) m->k++;
+            m->threshold = 1 << mel_exp[m->k];
+        }
+    } else {
+        mel_bit(m, 0);
+        for (int t = mel_exp[m->k]; t > 0;) mel_bit(m, (m->run >> --t) & 1);
+        m->run = 0;
+        if (m->k > 0) m->k--;
+        m->threshold = 1 << mel_exp[m->k];
+    }
+}
+
+/* Bits go in from the least significant end; a byte after one above
+ * 0x8F takes 8 bits unless its low 7 are all ones, then it is 0x7F and
+ * takes 7 (T.814's stuffing rule, as OpenJPH applies it). len <= 24. */
+static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
+{
+    v->acc |= (uint64_t)cwd << v->used;
+    v->used += len;
+    for (;;) {
+        if (v->last_big && v->used >= 7 && (v->acc & 0x7F) == 0x7F) {
+            v->buf[v->pos++] = 0x7F;
+            v->acc >>= 7;
+            v->used -= 7;
+            v->last_big = 0;
+        } else if (v->used >= 8) {
+            unsigned byte = (unsigned)(v->acc & 0xFF);
+            v->buf[v->pos++] = (uint8_t)byte;
+            v->acc >>= 8;
+            v->used -= 8;
+            v->last_big = byte > 0x8F;
+        } else {
+            break;
+        }
+    }
+}
+
+/* Bits go in from the least significant end; a byte after an 0xFF takes
+ * only 7 bits. len <= 40, so acc (at most 7 bits waiting) never overflows. */
+static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
+{
+    s->acc |= cwd << s->used;
+    s->used += len;
+    while (s->used >= s->max_bits) {
+        unsigned byte = (unsigned)(s->acc & ((1u << s->max_bits) - 1));
+        s->buf[s->pos++] = (uint8_t)byte;
+        s->acc >>= s->max_bits;
+        s->used -= s->max_bits;
+        s->max_bits = byte == 0xFF ? 7 : 8;
+    }
+}
+
+static void ms_finish(ms_writer *s)
+{
+    if (s->used) {
+        unsigned tmp = (unsigned)s->acc | (0xFFu << s->used);
+        tmp &= (1u << s->max_bits) - 1;
+        if (tmp != 0xFF) s->buf[s->pos++] = (uint8_t)tmp;
+    } else if (s->max_bits == 7) {
+        s->pos--; /* a trailing 0xFF is not needed */
+    }
+}
+
+/* MEL and VLC meet in the middle: their last bytes merge into one when
+ * the bits agree. */
+static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
+{
+    if (m->run > 0) mel_bit(m, 1);
+    m->tmp <<= m->room;
+    unsigned mel_mask = (0xFFu << m->room) & 0xFF;
+    unsigned vlc_mask = 0xFFu >> (8 - v->used);
+    unsigned vtmp = (unsigned)v->acc & 0xFF;
+    if ((mel_mask | vlc_mask) == 0) return;
+    unsigned fuse = m->tmp | vtmp;
+    if ((((fuse ^ m->tmp) & mel_mask) | ((fuse ^ vtmp) & vlc_mask)) == 0 && fuse != 0xFF && v->pos > 1) {
+        m->buf[m->pos++] = (uint8_t)fuse;
+    } else {
+        m->buf[m->pos++] = (uint8_t)m->tmp;
+        v->buf[v->pos++] = (uint8_t)vtmp;
+    }
+}
+
+/* U-VLC (T.814 Table 3) of u_q = 0..74: prefix, suffix and extension as
+ * bit strings (first bit in bit 0) and their lengths. */
+typedef struct uvlc_code {
+    uint32_t bits_pre, bits_rest; /* prefix; suffix then extension */
+    int len_pre, len_rest;
+} uvlc_code;
+
+static uvlc_code uvlc_make(int u)
+{
+    uvlc_code c = {0, 0, 0, 0};
+    if (u <= 0) return c;
+    if (u == 1) {
+        c.bits_pre = 1;
+        c.len_pre = 1;
+    } else if (u == 2) {
+        c.bits_pre = 2;
+        c.len_pre = 2;
+    } else if (u <= 4) {
+        c.bits_pre = 4;
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(u - 3);
+        c.len_rest = 1;
+    } else if (u <= 32) {
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(u - 5);
+        c.len_rest = 5;
+    } else {
+        c.len_pre = 3;
+        c.bits_rest = (uint32_t)(28 + (u - 33) % 4) | ((uint32_t)((u - 33) / 4) << 5);
+        c.len_rest = 9;
+    }
+    return c;
+}
+
+/* u_q is at most 38 (kmax) here; the table covers the standard's 74. */
+#define UVLC_N 75
+
+static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
+
+/* One quad's samples: significance pattern, exponents E_n (bits of
+ * 2 mu - 1) and the MagSgn values 2 (mu - 1) + sign. */
+typedef struct quad {
+    int rho, emax;
+    int e[4];
+    uint64_t v[4];
+} quad;
+
+/* The block's samples as exponents and MagSgn values, padded with zeros
+ * to whole quad pairs: stride EW, rows rounded up to even. */
+#define EW 132
+
+static inline void load_quad(quad *q, const uint8_t *E, const uint64_t *V, int x, int y)
+{
+    size_t a = (size_t)y * EW + (size_t)x;
+    q->e[0] = E[a];
+    q->e[1] = E[a + EW];
+    q->e[2] = E[a + 1];
+    q->e[3] = E[a + EW + 1];
+    q->v[0] = V[a];
+    q->v[1] = V[a + EW];
+    q->v[2] = V[a + 1];
+    q->v[3] = V[a + EW + 1];
+    q->rho = (q->e[0] != 0) | (q->e[1] != 0) << 1 | (q->e[2] != 0) << 2 | (q->e[3] != 0) << 3;
+    int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
+    q->emax = m01 > m23 ? m01 : m23;
+}
+
+static inline int quad_emb(const quad *q, int u)
+{
+    if (u <= 0) return 0;
+    int emb = 0;
+    for (int n = 0; n < 4; n++)
+        if (q->e[n] == q->emax) emb |= 1 << n;
+    return emb & q->rho;
+}
+
+/* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
+__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl, mel_writer *mel,
+                             vlc_writer *vlc, ms_writer *ms)
+{
+    unsigned tup = tbl[(c << 8) | (q->rho << 4) | quad_emb(q, u)];
+    vlc_put(vlc, tup >> 8, (tup >> 4) & 7);
+    if (c == 0) mel_code(mel, q->rho != 0);
+    for (int n = 0; n < 4; n++) {
+        if (!(q->rho & (1 << n))) continue;
+        int m = U - (int)((tup >> n) & 1);
+        ms_put(ms, q->v[n] & (m >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m) - 1)), m);
+    }
+}
+
+/* Two quads' U-VLC in the standard's order: both prefixes, both suffixes,
+ * both extensions (bits go out in sequence, so one call takes several). */
+static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, int u1)
+{
+    if (!(u0 | u1)) return;
+    uvlc_code a = uvlc_of(tbl, u0), b = uvlc_of(tbl, u1);
+    uint32_t sa = a.bits_rest & 31, sb = b.bits_rest & 31;
+    int la = a.len_rest > 5 ? 5 : a.len_rest, lb = b.len_rest > 5 ? 5 : b.len_rest;
+    vlc_put(vlc, a.bits_pre | (b.bits_pre << a.len_pre) | (sa << (a.len_pre + b.len_pre)) |
+                     (sb << (a.len_pre + b.len_pre + la)),
+            a.len_pre + b.len_pre + la + lb);
+    if (a.len_rest > 5 || b.len_rest > 5)
+        vlc_put(vlc, (a.bits_rest >> 5) | ((b.bits_rest >> 5) << (a.len_rest - la)), a.len_rest - la + b.len_rest - lb);
+}
+
+/* Fills the exponent and MagSgn arrays from a block of T coefficients;
+ * returns whether any magnitude (modulo 2^kmax) is non-zero. */
+#define HTJ2K_PREP(T)                                                                                         \
+    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, uint64_t *V)  \
+    {                                                                                                         \
+        const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;                                                       \
+        uint64_t any = 0;                                                                                     \
+        for (int y = 0; y < hp; y++) {                                                                        \
+            uint8_t *er = E + (size_t)y * EW;                                                                 \
+            uint64_t *vr = V + (size_t)y * EW;                                                                \
+            const T *cr = coef + (size_t)y * stride;                                                          \
+            int x = 0;                                                                                        \
+            if (y < h)                                                                                        \
+                for (; x < w; x++) {                                                                          \
+                    int64_t c = cr[x];                                                                        \
+                    uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;                  \
+                    any |= mu;                                                                                \
+                    er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;                             \
+                    vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;                                                  \
+                }                                                                                             \
+            for (; x < wp; x++) {                                                                             \
+                er[x] = 0;                                                                                    \
+                vr[x] = 0;                                                                                    \
+            }                                                                                                 \
+        }                                                                                                     \
+        return any != 0;                                                                                      \
+    }
+
+HTJ2K_PREP(int32_t)
+HTJ2K_PREP(int64_t)
+
+static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out);
+
+size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                  uint8_t *out)
+{
+    const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
+    if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
+    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
+    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
+    if (!prep_int64_t(coef, stride, w, h, mask, E, V)) return 0;
+    return code_block(E, V, w, h, work, out);
+}
+
+size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                    uint8_t *out)
+{
+    const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
+    if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
+    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
+    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
+    if (!prep_int32_t(coef, stride, w, h, mask, E, V)) return 0;
+    return code_block(E, V, w, h, work, out);
+}
+
+static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out)
+{
+    uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
+    /* exponents and significance of the line above, per pair of columns
+     * (2k-1, 2k): index k of quad k's left neighbour column */
+    uint8_t *eline = vlc_buf + VLC_CAP, *cxline = eline + 80;
+    int nq = (w + 1) / 2;
+    memset(eline, 0, (size_t)nq + 2);
+    memset(cxline, 0, (size_t)nq + 2);
+
+    mel_writer mel = {mel_buf, 0, 8, 0, 0, 0, 1};
+    vlc_writer vlc = {vlc_buf, 1, 4, 0xF, 1};
+    vlc_buf[0] = 0xFF;
+    uvlc_code uv[UVLC_N];
+    for (int u = 0; u < UVLC_N; u++) uv[u] = uvlc_make(u);
+    ms_writer ms = {ms_buf, 0, 8, 0, 0};
+    const uint16_t *tbl0 = exrqoi__htj2k_vlc_enc_table(1), *tbl1 = exrqoi__htj2k_vlc_enc_table(0);
+
+    /* first line of quads: context from the quad on the left only */
+    int rho_left = 0;
+    for (int x = 0; x < w; x += 4) {
+        quad q0, q1;
+        int k = x >> 1;
+        load_quad(&q0, E, V, x, 0);
+        int c0 = (rho_left >> 1) | (rho_left & 1);
+        int U0 = q0.emax > 1 ? q0.emax : 1, u0 = U0 - 1, u1 = 0;
+        if (q0.e[1] > eline[k]) eline[k] = (uint8_t)q0.e[1];
+        eline[k + 1] = (uint8_t)q0.e[3];
+        cxline[k] |= (uint8_t)((q0.rho >> 1) & 1);
+        cxline[k + 1] = (uint8_t)((q0.rho >> 3) & 1);
+        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms);
+        rho_left = q0.rho;
+        if (x + 2 < w) {
+            load_quad(&q1, E, V, x + 2, 0);
+            int c1 = (q0.rho >> 1) | (q0.rho & 1);
+            int U1 = q1.emax > 1 ? q1.emax : 1;
+            u1 = U1 - 1;
+            if (q1.e[1] > eline[k + 1]) eline[k + 1] = (uint8_t)q1.e[1];
+            eline[k + 2] = (uint8_t)q1.e[3];
+            cxline[k + 1] |= (uint8_t)((q1.rho >> 1) & 1);
+            cxline[k + 2] = (uint8_t)((q1.rho >> 3) & 1);
+            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms);
+            rho_left = q1.rho;
+        }
+        if (u0 > 0 && u1 > 0) mel_code(&mel, (u0 < u1 ? u0 : u1) > 2);
+        if (u0 > 2 && u1 > 2) {
+            put_uvlc_pair(&vlc, uv, u0 - 2, u1 - 2);
+        } else if (u0 > 2 && u1 > 0) {
+            uvlc_code a = uvlc_of(uv, u0);
+            vlc_put(&vlc, a.bits_pre | ((uint32_t)(u1 - 1) << a.len_pre), a.len_pre + 1);
+            vlc_put(&vlc, a.bits_rest, a.len_rest);
+        } else {
+            put_uvlc_pair(&vlc, uv, u0, u1);
+        }
+    }
+    eline[nq + 1] = 0;
+
+    for (int y = 2; y < h; y += 2) {
+        int max_e = (eline[0] > eline[1] ? eline[0] : eline[1]) - 1;
+        eline[0] = 0;
+        int c = cxline[0] + (cxline[1] << 2);
+        cxline[0] = 0;
+        for (int x = 0; x < w; x += 4) {
+            int u[2] = {0, 0};
+            for (int half = 0; half < 2; half++) {
+                int xx = x + 2 * half;
+                if (xx >= w) break;
+                int k = xx >> 1;
+                quad q;
+                load_quad(&q, E, V, xx, y);
+                int kappa = (q.rho & (q.rho - 1)) ? (max_e > 1 ? max_e : 1) : 1;
+                int U = q.emax > kappa ? q.emax : kappa;
+                u[half] = U - kappa;
+                if (q.e[1] > eline[k]) eline[k] = (uint8_t)q.e[1];
+                max_e = (eline[k + 1] > eline[k + 2] ? eline[k + 1] : eline[k + 2]) - 1;
+                eline[k + 1] = (uint8_t)q.e[3];
+                cxline[k] |= (uint8_t)((q.rho >> 1) & 1);
+                int c_next = cxline[k + 1] + (cxline[k + 2] << 2);
+                cxline[k + 1] = (uint8_t)((q.rho >> 3) & 1);
+                c_next |= ((q.rho & 4) >> 1) | ((q.rho & 8) >> 2);
+                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms);
+                c = c_next;
+            }
+            put_uvlc_pair(&vlc, uv, u[0], u[1]);
+        }
+    }
+
+    mel_vlc_finish(&mel, &vlc);
+    ms_finish(&ms);
+
+    size_t len = ms.pos + mel.pos + vlc.pos;
+    memcpy(out, ms_buf, ms.pos);
+    memcpy(out + ms.pos, mel_buf, mel.pos);
+    for (size_t i = 0; i < vlc.pos; i++) out[ms.pos + mel.pos + i] = vlc_buf[vlc.pos - 1 - i];
+    size_t scup = mel.pos + vlc.pos;
+    out[len - 1] = (uint8_t)(scup >> 4);
+    out[len - 2] = (uint8_t)((out[len - 2] & 0xF0) | (scup & 0xF));
+    return len;
+}

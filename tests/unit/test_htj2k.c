@@ -1,0 +1,431 @@
+/* HTJ2K decoder pieces: the VLC lookup tables against T.814's codeword
+ * rows, MEL decoding against an encoder written here from the standard's
+ * description, the 5/3 inverse wavelet and the inverse RCT against
+ * forward transforms written here (any size, origin parity, levels), the
+ * chunk header checks, and damaged chunks of the shared HTJ2K files
+ * (truncated, marker lengths changed, bytes flipped) failing cleanly.
+ *
+ * `test_htj2k --print-vlc` prints src/codec/htj2k_dec_vlc.c's tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codec/htj2k_dec.h"
+#include "exrqoi/read.h"
+#include "../fuzz/htj2k_layout.h"
+#include "htj2k_vlc_rows.h"
+
+static uint32_t rng_state = 20260505u;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* ---- VLC tables ---------------------------------------------------------- */
+
+static void build_vlc(const uint8_t (*rows)[7], size_t nrows, uint16_t out[1024])
+{
+    memset(out, 0, 1024 * sizeof out[0]);
+    for (unsigned i = 0; i < 1024; i++) {
+        unsigned ctx = i >> 7, bits = i & 0x7F;
+        for (size_t j = 0; j < nrows; j++) {
+            const uint8_t *r = rows[j];
+            if (r[0] != ctx || r[5] != (bits & ((1u << r[6]) - 1))) continue;
+            out[i] = (uint16_t)(r[6] | r[2] << 3 | r[1] << 4 | r[4] << 8 | r[3] << 12);
+        }
+    }
+}
+
+static void test_vlc_tables(void **state)
+{
+    (void)state;
+    uint16_t t[1024];
+    build_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_tbl0, sizeof t);
+    build_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_tbl1, sizeof t);
+    /* the codes are prefix-free: each row's codeword fills exactly
+     * 2^(7 - length) table slots of its context */
+    size_t n = sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0];
+    for (size_t j = 0; j < n; j++) {
+        const uint8_t *r = k_vlc_rows1[j];
+        unsigned hits = 0;
+        for (unsigned b = 0; b < 128; b++)
+            if ((b & ((1u << r[6]) - 1)) == r[5] && (t[r[0] << 7 | b] & 7) == r[6]) hits++;
+        assert_int_equal(hits, 1u << (7 - r[6]));
+    }
+}
+
+static int print_vlc(void)
+{
+    uint16_t t[1024];
+    for (int k = 0; k < 2; k++) {
+        if (k == 0)
+            build_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+        else
+            build_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+        printf("const uint16_t exrqoi__htj2k_vlc_tbl%d[1024] = {\n", k);
+        for (int i = 0; i < 1024; i += 8) {
+            printf("   ");
+            for (int j = 0; j < 8; j++) printf(" 0x%04X,", t[i + j]);
+            printf("\n");
+        }
+        printf("};\n\n");
+    }
+    return 0;
+}
+
+/* ---- MEL ---------------------------------------------------------------- */
+
+typedef struct bitw {
+    uint8_t buf[4096];
+    size_t n;
+    int used; /* bits in buf[n] */
+    int cap;  /* bits the current byte can hold (7 after 0xFF) */
+} bitw;
+
+static void bw_bit(bitw *w, int b)
+{
+    if (w->used == 0) {
+        w->buf[w->n] = 0;
+        w->cap = (w->n > 0 && w->buf[w->n - 1] == 0xFF) ? 7 : 8;
+    }
+    w->buf[w->n] |= (uint8_t)(b << (w->cap - 1 - w->used));
+    if (++w->used == w->cap) {
+        w->n++;
+        w->used = 0;
+    }
+}
+
+/* T.814 MEL encoder: a run of 2^E[k] zero events is a 1; a shorter run
+ * ended by a one event is a 0 and E[k] bits of the run length. */
+static void mel_encode(const int *ev, size_t n, bitw *w)
+{
+    static const int E[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
+    int k = 0, run = 0;
+    memset(w, 0, sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        if (!ev[i]) {
+            if (++run == 1 << E[k]) {
+                bw_bit(w, 1);
+                run = 0;
+                if (k < 12) k++;
+            }
+        } else {
+            bw_bit(w, 0);
+            for (int b = E[k] - 1; b >= 0; b--) bw_bit(w, (run >> b) & 1);
+            run = 0;
+            if (k > 0) k--;
+        }
+    }
+    if (run) bw_bit(w, 1);
+    while (w->used) bw_bit(w, 0);
+}
+
+static void test_mel(void **state)
+{
+    (void)state;
+    static int ev[3000];
+    for (int trial = 0; trial < 200; trial++) {
+        size_t n = 1 + rnd() % 3000;
+        unsigned density = rnd() % 100;
+        for (size_t i = 0; i < n; i++) ev[i] = (rnd() % 100) < density;
+        bitw w;
+        mel_encode(ev, n, &w);
+        w.buf[w.n++] = 0; /* the decoder ORs 0x0F into the segment's last byte */
+        exrqoi__htj2k_mel m;
+        exrqoi__htj2k_mel_init(&m, w.buf, (uint32_t)w.n);
+        for (size_t i = 0; i < n; i++) assert_int_equal(exrqoi__htj2k_mel_event(&m), ev[i]);
+    }
+}
+
+/* ---- wavelet and RCT ------------------------------------------------------ */
+
+static int64_t fdiv(int64_t a, int s) { return a >> s; }
+
+/* forward 1D_SD (T.800 F.4.8.2) over absolute positions first..first+n-1 */
+static void fdwt53_line(int64_t *x, size_t n, size_t step, uint32_t first)
+{
+    if (n == 1) {
+        if (first & 1) x[0] *= 2;
+        return;
+    }
+    const size_t par = first & 1;
+    for (size_t k = 1 - par; k < n; k += 2) {
+        int64_t a = k > 0 ? x[(k - 1) * step] : x[(k + 1) * step];
+        int64_t b = k + 1 < n ? x[(k + 1) * step] : x[(k - 1) * step];
+        x[k * step] -= fdiv(a + b, 1);
+    }
+    for (size_t k = par; k < n; k += 2) {
+        int64_t a = k > 0 ? x[(k - 1) * step] : x[(k + 1) * step];
+        int64_t b = k + 1 < n ? x[(k + 1) * step] : x[(k - 1) * step];
+        x[k * step] += fdiv(a + b + 2, 2);
+    }
+}
+
+static void test_wavelet_line(void **state)
+{
+    (void)state;
+    int64_t a[70], b[70];
+    for (uint32_t first = 0; first < 4; first++)
+        for (size_t n = 1; n < 70; n++)
+            for (int t = 0; t < 8; t++) {
+                for (size_t i = 0; i < n; i++) a[i] = b[i] = (int64_t)(rnd() % 200001) - 100000;
+                if (t == 0) a[0] = b[0] = INT32_MIN;
+                fdwt53_line(a, n, 1, first);
+                exrqoi__htj2k_idwt53_line(a, n, 1, first);
+                assert_memory_equal(a, b, n * sizeof a[0]);
+            }
+}
+
+/* One level: forward (VER_SD then HOR_SD), split into subbands, then the
+ * decoder's 2D synthesis must give the input back. */
+static void check_2d(uint32_t x0, uint32_t y0, uint32_t w, uint32_t h)
+{
+    size_t n = (size_t)w * h;
+    int64_t *img = malloc(n * 8 + 8), *t = malloc(n * 8 + 8), *out = malloc(n * 8 + 8);
+    int64_t *bands = malloc(n * 8 + 8);
+    assert_non_null(img);
+    assert_non_null(t);
+    assert_non_null(out);
+    assert_non_null(bands);
+    for (size_t i = 0; i < n; i++) img[i] = t[i] = (int64_t)(rnd() % 65536) - 32768;
+    for (uint32_t x = 0; x < w; x++) fdwt53_line(t + x, h, w, y0);
+    for (uint32_t y = 0; y < h; y++) fdwt53_line(t + (size_t)y * w, w, 1, x0);
+    const uint32_t lw = (x0 + w + 1) / 2 - (x0 + 1) / 2, hw = (x0 + w) / 2 - x0 / 2;
+    const uint32_t lh = (y0 + h + 1) / 2 - (y0 + 1) / 2, hh = (y0 + h) / 2 - y0 / 2;
+    int64_t *ll = bands, *hl = ll + (size_t)lw * lh, *lhb = hl + (size_t)hw * lh, *hhb = lhb + (size_t)lw * hh;
+    uint32_t cnt[4] = {0, 0, 0, 0};
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            int v = (int)((x0 + x) & 1) | (int)((y0 + y) & 1) << 1;
+            int64_t *dst = v == 0 ? ll : v == 1 ? hl : v == 2 ? lhb : hhb;
+            dst[cnt[v]++] = t[(size_t)y * w + x];
+        }
+    exrqoi__htj2k_idwt53_2d(out, x0, y0, w, h, ll, hl, lhb, hhb);
+    if (memcmp(out, img, n * 8) != 0) fail_msg("2D synthesis of %ux%u at (%u,%u)", w, h, x0, y0);
+    free(img);
+    free(t);
+    free(out);
+    free(bands);
+}
+
+static void test_wavelet_2d(void **state)
+{
+    (void)state;
+    for (uint32_t x0 = 0; x0 < 3; x0++)
+        for (uint32_t y0 = 0; y0 < 3; y0++)
+            for (uint32_t w = 1; w < 12; w++)
+                for (uint32_t h = 1; h < 12; h++) check_2d(x0 + 1000, y0 + 7, w, h);
+    check_2d(1, 1, 257, 33);
+}
+
+static void test_rct(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static int64_t r[N], g[N], b[N], y[N], cb[N], cr[N];
+    for (int i = 0; i < N; i++) {
+        int64_t lim = i < 16 ? ((int64_t)1 << 32) : 65536;
+        r[i] = (int64_t)(((uint64_t)rnd() << 16 ^ rnd()) % (uint64_t)(2 * lim)) - lim;
+        g[i] = (int64_t)(((uint64_t)rnd() << 16 ^ rnd()) % (uint64_t)(2 * lim)) - lim;
+        b[i] = (int64_t)(((uint64_t)rnd() << 16 ^ rnd()) % (uint64_t)(2 * lim)) - lim;
+        y[i] = fdiv(r[i] + 2 * g[i] + b[i], 2);
+        cb[i] = b[i] - g[i];
+        cr[i] = r[i] - g[i];
+    }
+    exrqoi__htj2k_inverse_rct(y, cb, cr, N);
+    assert_memory_equal(y, r, sizeof r);
+    assert_memory_equal(cb, g, sizeof g);
+    assert_memory_equal(cr, b, sizeof b);
+}
+
+/* ---- chunks ------------------------------------------------------------- */
+
+static exrqoi_result decode_chunk(const uint8_t *p, size_t n, const exrqoi__block_layout *bl, uint8_t *out)
+{
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    /* exact-size copy: ASan sees any read past the end */
+    uint8_t *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    if (n) memcpy(copy, p, n);
+    exrqoi_result rv = exrqoi__decompress_block(&ctx, bl, copy, n, out);
+    if (rv != EXRQOI_OK) assert_true(ctx.err.msg[0] != 0); /* every failure says why */
+    free(copy);
+    exrqoi__codec_ctx_free(&ctx);
+    return rv;
+}
+
+static void test_chunk_header(void **state)
+{
+    (void)state;
+    exrqoi__chan_layout ch = {"Y", EXRQOI_PIXEL_HALF, 2, 0, 1, 1, 4, 2};
+    exrqoi__block_layout bl = {0, 0, 4, 2, 1, &ch, 16, EXRQOI_COMPRESSION_HTJ2K32, 0};
+    uint8_t out[16];
+    /* bad magic, payload past the end, map of the wrong size, duplicate
+     * map entries, no codestream */
+    const uint8_t bad_magic[] = {0x48, 0x55, 0, 0, 0, 4, 0, 1, 0, 0, 0xFF, 0x4F};
+    const uint8_t long_payload[] = {0x48, 0x54, 0, 0, 1, 0, 0, 1, 0, 0, 0xFF, 0x4F};
+    const uint8_t two_chans[] = {0x48, 0x54, 0, 0, 0, 6, 0, 2, 0, 0, 0, 1, 0xFF, 0x4F};
+    const uint8_t no_cs[] = {0x48, 0x54, 0, 0, 0, 4, 0, 1, 0, 0};
+    const uint8_t bad_index[] = {0x48, 0x54, 0, 0, 0, 4, 0, 1, 0, 1, 0xFF, 0x4F, 0xFF, 0x51};
+    const uint8_t short_cs[] = {0x48, 0x54, 0, 0, 0, 4, 0, 1, 0, 0, 0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0};
+    assert_int_equal(decode_chunk(bad_magic, sizeof bad_magic, &bl, out), EXRQOI_ERR_CORRUPT);
+    assert_int_equal(decode_chunk(long_payload, sizeof long_payload, &bl, out), EXRQOI_ERR_CORRUPT);
+    assert_int_equal(decode_chunk(two_chans, sizeof two_chans, &bl, out), EXRQOI_ERR_CORRUPT);
+    assert_int_equal(decode_chunk(no_cs, sizeof no_cs, &bl, out), EXRQOI_ERR_CORRUPT);
+    assert_int_equal(decode_chunk(bad_index, sizeof bad_index, &bl, out), EXRQOI_ERR_CORRUPT);
+    assert_int_equal(decode_chunk(short_cs, sizeof short_cs, &bl, out), EXRQOI_ERR_CORRUPT);
+    /* writing is not available yet: a clean error, no crash */
+    const uint8_t *packed = NULL;
+    size_t packed_size = 0;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    uint8_t px[16] = {0};
+    exrqoi_result rv = exrqoi__compress_block(&ctx, &bl, px, &packed, &packed_size);
+    assert_true(rv == EXRQOI_OK || rv == EXRQOI_ERR_UNSUPPORTED_COMPRESSION);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+/* Reads the first chunk of a shared HTJ2K file; 0 when the corpus is absent. */
+static int first_chunk(const char *name, uint8_t **data, size_t *size, exrqoi_compression *comp)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/corpus/htj2k/%s", EXRQOI_SHARED_DIR, name);
+    exrqoi_reader *r = NULL;
+    if (exrqoi_reader_open_path(path, NULL, &r) != EXRQOI_OK) return 0;
+    exrqoi_part_info pi;
+    exrqoi_chunk_info ci;
+    void *p = NULL;
+    int ok = exrqoi_reader_part_info(r, 0, &pi) == EXRQOI_OK &&
+             exrqoi_reader_read_raw_chunk(r, 0, 0, &ci, &p, size) == EXRQOI_OK;
+    if (ok) {
+        *data = malloc(*size);
+        assert_non_null(*data);
+        memcpy(*data, p, *size);
+        *comp = pi.compression;
+    }
+    exrqoi_free(NULL, p);
+    exrqoi_reader_close(r);
+    return ok;
+}
+
+static const char *const k_damage_files[] = {"scan_17x33_zip.htj2k32.exr", "scan_mixed_zip.htj2k32.exr",
+                                             "scan_yc_zip.htj2k256.exr", "WideFloatRange.htj2k32.exr"};
+
+/* EXRQOI_HARD_DIVISOR (environment; valgrind runs set 4) thins the cuts
+ * and random changes. */
+static size_t hard_divisor(void)
+{
+    const char *d = getenv("EXRQOI_HARD_DIVISOR");
+    long v = d ? strtol(d, NULL, 10) : 1;
+    return v > 1 ? (size_t)v : 1;
+}
+
+static void test_damaged_chunks(void **state)
+{
+    (void)state;
+    int found = 0;
+    const size_t div = hard_divisor();
+    for (size_t f = 0; f < sizeof k_damage_files / sizeof k_damage_files[0]; f++) {
+        uint8_t *chunk = NULL;
+        size_t n = 0;
+        exrqoi_compression comp;
+        if (!first_chunk(k_damage_files[f], &chunk, &n, &comp)) continue;
+        found++;
+        htj2k_layout L;
+        if (!htj2k_layout_from_chunk(chunk, n, comp, &L)) fail_msg("%s: not an HTJ2K chunk", k_damage_files[f]);
+        uint8_t *out = malloc(L.block.unpacked_size + 1);
+        uint8_t *mut = malloc(n);
+        assert_non_null(out);
+        assert_non_null(mut);
+        assert_int_equal(decode_chunk(chunk, n, &L.block, out), EXRQOI_OK);
+        /* truncated: only dropping the final EOC marker still decodes */
+        const size_t cuts = 400 / div;
+        size_t step = n > cuts ? n / cuts : 1;
+        for (size_t cut = 0; cut < n; cut += step) {
+            if (cut == L.block.unpacked_size) continue; /* that size means "stored raw" */
+            exrqoi_result rv = decode_chunk(chunk, cut, &L.block, out);
+            if (cut + 2 < n) assert_int_not_equal(rv, EXRQOI_OK);
+        }
+        /* every marker segment length of the codestream, set to other values */
+        const size_t cs = 6 + exrqoi__htj2k_be32(chunk + 2);
+        for (size_t i = cs + 2; i + 4 <= n;) {
+            uint32_t m = exrqoi__htj2k_be16(chunk + i);
+            if (m == EXRQOI__J2K_SOD || m < 0xFF00) break;
+            uint32_t len = exrqoi__htj2k_be16(chunk + i + 2);
+            const uint32_t tries[] = {0, 1, 2, len - 1, len + 1, len + 7, 0xFFFF};
+            for (size_t k = 0; k < sizeof tries / sizeof tries[0]; k++) {
+                memcpy(mut, chunk, n);
+                mut[i + 2] = (uint8_t)(tries[k] >> 8);
+                mut[i + 3] = (uint8_t)tries[k];
+                exrqoi_result rv = decode_chunk(mut, n, &L.block, out);
+                if (tries[k] != len) assert_int_not_equal(rv, EXRQOI_OK);
+            }
+            i += m == EXRQOI__J2K_SOT ? 12 : 2 + len;
+        }
+        /* random byte changes anywhere: any result, never a crash */
+        for (size_t t = 0; t < 200 / div; t++) {
+            memcpy(mut, chunk, n);
+            int k = 1 + (int)(rnd() % 4);
+            while (k--) mut[rnd() % n] = (uint8_t)rnd();
+            (void)decode_chunk(mut, n, &L.block, out);
+        }
+        free(out);
+        free(mut);
+        free(chunk);
+    }
+    if (!found) skip();
+}
+
+/* A chunk whose codestream disagrees with the header it is read under. */
+static void test_header_mismatch(void **state)
+{
+    (void)state;
+    uint8_t *chunk = NULL;
+    size_t n = 0;
+    exrqoi_compression comp;
+    if (!first_chunk("scan_mixed_zip.htj2k32.exr", &chunk, &n, &comp)) skip();
+    htj2k_layout L;
+    assert_true(htj2k_layout_from_chunk(chunk, n, comp, &L));
+    uint8_t *out = malloc(L.block.unpacked_size * 2 + 64);
+    assert_non_null(out);
+    htj2k_layout M = L;
+    M.block.chans = M.chans;
+    M.block.height--; /* one line fewer */
+    assert_int_equal(decode_chunk(chunk, n, &M.block, out), EXRQOI_ERR_CORRUPT);
+    M = L;
+    M.block.chans = M.chans;
+    M.chans[0].type = M.chans[0].type == EXRQOI_PIXEL_HALF ? EXRQOI_PIXEL_FLOAT : EXRQOI_PIXEL_HALF;
+    M.chans[0].size = (uint8_t)exrqoi_pixel_type_size((exrqoi_pixel_type)M.chans[0].type);
+    M.block.unpacked_size += (size_t)M.chans[0].width * M.chans[0].height * 2;
+    assert_int_equal(decode_chunk(chunk, n, &M.block, out), EXRQOI_ERR_CORRUPT);
+    M = L;
+    M.block.chans = M.chans;
+    M.block.nchan--;
+    assert_int_equal(decode_chunk(chunk, n, &M.block, out), EXRQOI_ERR_CORRUPT);
+    free(out);
+    free(chunk);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vlc_tables),    cmocka_unit_test(test_mel),
+        cmocka_unit_test(test_wavelet_line),  cmocka_unit_test(test_wavelet_2d),
+        cmocka_unit_test(test_rct),           cmocka_unit_test(test_chunk_header),
+        cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

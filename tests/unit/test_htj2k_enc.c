@@ -1,0 +1,345 @@
+/*
+ * HTJ2K encoder: the chunk header and codestream markers OpenEXR writes
+ * (values as in the shared corpus files written by OpenEXR main), the
+ * R,G,B detection of OpenEXR's channel map, stored-raw and unsupported
+ * layouts, and the HT code block's locator. The codestreams themselves
+ * are checked against OpenJPH and OpenEXR by tests/htj2k. The encoder's
+ * VLC lookup (src/codec/htj2k_enc_tables.c) is checked against T.814's
+ * codeword rows (htj2k_vlc_rows.h); `test_htj2k_enc --print-vlc` prints it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "codec/htj2k_enc.h"
+#include "htj2k_vlc_rows.h"
+
+typedef struct chunk {
+    uint8_t *p;
+    size_t n;
+} chunk;
+
+/* Encodes w x h of channels (names, types, sampling) filled with a smooth
+ * pattern; returns the payload (whatever its size). */
+static chunk encode(int w, int h, int nc, const char *const *names, const uint8_t *types, const int *xs,
+                    const int *ys, exrqoi_result *res)
+{
+    exrqoi__chan_layout ch[8];
+    size_t total = 0;
+    for (int i = 0; i < nc; i++) {
+        int sx = xs ? xs[i] : 1, sy = ys ? ys[i] : 1, size = types[i] == EXRQOI_PIXEL_HALF ? 2 : 4;
+        ch[i] = (exrqoi__chan_layout){names[i], types[i], (uint8_t)size, 0, sx, sy, w / sx, h / sy};
+        total += (size_t)(w / sx) * (size_t)(h / sy) * (size_t)size;
+    }
+    exrqoi__block_layout b = {0, 0, w, h, nc, ch, total, EXRQOI_COMPRESSION_NONE, 0};
+    uint8_t *src = malloc(total + 1);
+    for (size_t i = 0; i < total; i++) src[i] = (uint8_t)(i % 7 == 1 ? 0x3c : i % 5);
+    chunk c = {malloc(4 * total + 4096), 0};
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    *res = exrqoi__htj2k_encode_payload(&ctx, &b, src, c.p, 4 * total + 4096, &c.n);
+    exrqoi__codec_ctx_free(&ctx);
+    free(src);
+    return c;
+}
+
+static unsigned be16(const uint8_t *p) { return ((unsigned)p[0] << 8) | p[1]; }
+
+/* The k-th marker segment `m` of the codestream in `c` (NULL if absent). */
+static const uint8_t *segment(const chunk *c, unsigned m, int k)
+{
+    size_t at = 6 + ((size_t)c->p[2] << 24 | (size_t)c->p[3] << 16 | (size_t)c->p[4] << 8 | c->p[5]);
+    assert_int_equal(be16(c->p + at), 0xFF4F);
+    at += 2;
+    while (at + 4 <= c->n) {
+        unsigned mk = be16(c->p + at);
+        if (mk == m && k-- == 0) return c->p + at;
+        if (mk == 0xFF93) break;
+        at += 2 + be16(c->p + at + 2);
+    }
+    return NULL;
+}
+
+static void test_rgb_half_headers(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"B", "G", "R"};
+    static const uint8_t types[] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF};
+    exrqoi_result r;
+    chunk c = encode(17, 33, 3, names, types, NULL, NULL, &r);
+    assert_int_equal(r, EXRQOI_OK);
+    /* magic, header length 8, 3 channels, codestream component -> file channel R, G, B */
+    static const uint8_t head[] = {0x48, 0x54, 0, 0, 0, 8, 0, 3, 0, 2, 0, 1, 0, 0};
+    assert_memory_equal(c.p, head, sizeof head);
+    const uint8_t *siz = segment(&c, 0xFF51, 0);
+    assert_non_null(siz);
+    assert_int_equal(be16(siz + 2), 38 + 9);
+    assert_int_equal(be16(siz + 4), 0xC200); /* HT, Part 2 extensions: NLT */
+    assert_int_equal(be16(siz + 8), 17);
+    assert_int_equal(be16(siz + 12), 33);
+    assert_int_equal(siz[40], 0x8F); /* signed 16 bits */
+    const uint8_t *cap = segment(&c, 0xFF50, 0);
+    assert_non_null(cap);
+    assert_int_equal(be16(cap + 8), 0x000B);
+    static const uint8_t cod[] = {0xFF, 0x52, 0, 12, 0, 2, 0, 1, 1, 5, 5, 3, 0x40, 1};
+    assert_memory_equal(segment(&c, 0xFF52, 0), cod, sizeof cod);
+    static const uint8_t qcd[] = {0xFF, 0x5C, 0, 19, 0x20, 0x90, 0x98, 0x98, 0x98, 0x98, 0x98, 0x98,
+                                  0x98, 0x98,  0x98, 0x98, 0x98, 0x98, 0x90, 0x90, 0x90};
+    assert_memory_equal(segment(&c, 0xFF5C, 0), qcd, sizeof qcd);
+    assert_null(segment(&c, 0xFF5D, 0));
+    for (int i = 0; i < 3; i++) {
+        const uint8_t nlt[] = {0xFF, 0x76, 0, 6, 0, (uint8_t)i, 0x8F, 3};
+        assert_memory_equal(segment(&c, 0xFF76, i), nlt, sizeof nlt);
+    }
+    const uint8_t *sot = segment(&c, 0xFF90, 0);
+    assert_non_null(sot);
+    /* Psot runs to the EOC that ends the payload */
+    size_t psot = (size_t)be16(sot + 6) << 16 | be16(sot + 8);
+    assert_int_equal((size_t)(sot - c.p) + psot + 2, c.n);
+    assert_int_equal(be16(c.p + c.n - 2), 0xFFD9);
+    free(c.p);
+}
+
+/* Float and uint beside half: QCC for the 32-bit components (4 guard
+ * bits), no NLT for uint, CAP from the largest magnitude. */
+static void test_mixed_types(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"A", "Z", "id"};
+    static const uint8_t types[] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_FLOAT, EXRQOI_PIXEL_UINT};
+    exrqoi_result r;
+    chunk c = encode(9, 4, 3, names, types, NULL, NULL, &r);
+    assert_int_equal(r, EXRQOI_OK);
+    const uint8_t *siz = segment(&c, 0xFF51, 0);
+    assert_int_equal(siz[40], 0x8F);
+    assert_int_equal(siz[43], 0x9F);
+    assert_int_equal(siz[46], 0x1F);
+    assert_int_equal(be16(segment(&c, 0xFF50, 0) + 8), 0x0015);
+    static const uint8_t qcd[] = {0xFF, 0x5C, 0, 19, 0x20, 0x88, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+                                  0x90, 0x90,  0x90, 0x90, 0x90, 0x90, 0x88, 0x88, 0x88};
+    assert_memory_equal(segment(&c, 0xFF5C, 0), qcd, sizeof qcd);
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *q = segment(&c, 0xFF5D, i);
+        assert_non_null(q);
+        static const uint8_t qcc_tail[] = {0x80, 0xF0, 0xF8, 0xF8, 0xF8, 0xF8, 0xF8, 0xF8, 0xF8,
+                                           0xF8, 0xF8, 0xF8, 0xF8, 0xF8, 0xF0, 0xF0, 0xF0};
+        assert_int_equal(be16(q + 2), 20);
+        assert_int_equal(q[4], i + 1);
+        assert_memory_equal(q + 5, qcc_tail, sizeof qcc_tail);
+    }
+    assert_non_null(segment(&c, 0xFF76, 1));
+    assert_null(segment(&c, 0xFF76, 2)); /* A and Z only */
+    free(c.p);
+}
+
+static void test_uint_only(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"id"};
+    static const uint8_t types[] = {EXRQOI_PIXEL_UINT};
+    exrqoi_result r;
+    chunk c = encode(40, 7, 1, names, types, NULL, NULL, &r);
+    assert_int_equal(r, EXRQOI_OK);
+    assert_int_equal(be16(segment(&c, 0xFF51, 0) + 4), 0x4000); /* no NLT: HT only */
+    assert_null(segment(&c, 0xFF76, 0));
+    free(c.p);
+}
+
+/* OpenEXR's channel map: R, G, B by whole name or suffix after the last
+ * '.', any case, also red/green/blue, one prefix, one type and sampling. */
+static int rct_of(const char *const *names, const uint8_t *types, int nc, uint16_t *map)
+{
+    exrqoi_result r;
+    chunk c = encode(8, 8, nc, names, types, NULL, NULL, &r);
+    assert_int_equal(r, EXRQOI_OK);
+    for (int i = 0; i < nc; i++) map[i] = (uint16_t)be16(c.p + 8 + 2 * i);
+    int mct = segment(&c, 0xFF52, 0)[8];
+    free(c.p);
+    return mct;
+}
+
+static void test_channel_map(void **state)
+{
+    (void)state;
+    static const uint8_t h4[] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF};
+    uint16_t map[4];
+    static const char *const dotted[] = {"a", "main.b", "main.g", "main.r"};
+    assert_int_equal(rct_of(dotted, h4, 4, map), 1);
+    assert_int_equal(map[0], 3);
+    assert_int_equal(map[1], 2);
+    assert_int_equal(map[2], 1);
+    assert_int_equal(map[3], 0);
+    static const char *const words[] = {"Blue", "GREEN", "red"};
+    assert_int_equal(rct_of(words, h4, 3, map), 1);
+    assert_int_equal(map[0], 2);
+    static const char *const glued[] = {"MainB", "MainG", "MainR"};
+    assert_int_equal(rct_of(glued, h4, 3, map), 0);
+    assert_int_equal(map[0], 0);
+    static const char *const prefixes[] = {"x.B", "y.G", "z.R"};
+    assert_int_equal(rct_of(prefixes, h4, 3, map), 0);
+    static const char *const rgb[] = {"B", "G", "R"};
+    static const uint8_t mixed[] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_FLOAT, EXRQOI_PIXEL_HALF};
+    assert_int_equal(rct_of(rgb, mixed, 3, map), 0);
+    assert_int_equal(map[0], 0);
+}
+
+/* Subsampled channels: components of their own size, no RCT (OpenEXR
+ * codes them as planar). */
+static void test_subsampled(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"BY", "RY", "Y"};
+    static const uint8_t types[] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_HALF};
+    static const int s[] = {2, 2, 1};
+    exrqoi_result r;
+    chunk c = encode(12, 6, 3, names, types, s, s, &r);
+    assert_int_equal(r, EXRQOI_OK);
+    const uint8_t *siz = segment(&c, 0xFF51, 0);
+    assert_int_equal(siz[41], 2);
+    assert_int_equal(siz[42], 2);
+    assert_int_equal(siz[47], 1);
+    assert_int_equal(segment(&c, 0xFF52, 0)[8], 0);
+    free(c.p);
+
+    static const int s3[] = {3, 3, 1};
+    c = encode(12, 6, 3, names, types, s3, s3, &r);
+    assert_int_equal(r, EXRQOI_ERR_UNSUPPORTED);
+    free(c.p);
+    static const int s4[] = {4, 4, 1};
+    c = encode(12, 6, 3, names, types, s4, s4, &r); /* 6 lines not a multiple of 4 */
+    assert_int_equal(r, EXRQOI_ERR_UNSUPPORTED);
+    free(c.p);
+}
+
+/* Through the codec hook a payload that is not smaller is stored raw. */
+static void test_stored_raw(void **state)
+{
+    (void)state;
+    exrqoi__chan_layout ch = {"Y", EXRQOI_PIXEL_HALF, 2, 0, 1, 1, 1, 1};
+    exrqoi__block_layout b = {0, 0, 1, 1, 1, &ch, 2, EXRQOI_COMPRESSION_NONE, 0};
+    uint8_t src[2] = {0x00, 0x3c}, dst[128];
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t n = 0;
+    assert_int_equal(exrqoi__htj2k_compress(&ctx, &b, src, dst, sizeof dst, &n), EXRQOI_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(exrqoi__htj2k_encode_payload(&ctx, &b, src, dst, 8, &n), EXRQOI_ERR_BUFFER_TOO_SMALL);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
+/* A code block: nothing for all zeros; otherwise the last two bytes hold
+ * the MEL+VLC length (Scup), which fits in the block. */
+static void test_block(void **state)
+{
+    (void)state;
+    int64_t *coef = calloc(128 * 32, sizeof(int64_t));
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *out = malloc(EXRQOI__HTJ2K_BLOCK_MAX);
+    assert_int_equal(exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, out), 0);
+    coef[5 * 128 + 7] = 1 << 19; /* beyond kmax 19: still all zero */
+    assert_int_equal(exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, out), 0);
+    uint32_t s = 12345;
+    for (int i = 0; i < 128 * 32; i++) {
+        s = s * 1103515245u + 12345u;
+        coef[i] = (int64_t)((s >> 8) % 2001) - 1000;
+    }
+    size_t n = exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, out);
+    assert_true(n > 2 && n <= EXRQOI__HTJ2K_BLOCK_MAX);
+    size_t scup = ((size_t)out[n - 1] << 4) | (out[n - 2] & 15);
+    assert_true(scup >= 2 && scup <= n);
+    /* same input, same bytes */
+    uint8_t *again = malloc(EXRQOI__HTJ2K_BLOCK_MAX);
+    assert_int_equal(exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, again), n);
+    assert_memory_equal(out, again, n);
+    /* 64-bit magnitudes (float components reach 35 bit planes) */
+    for (int i = 0; i < 128 * 32; i++) coef[i] = (i & 1 ? -1 : 1) * ((int64_t)1 << 33) + i;
+    n = exrqoi__htj2k_encode_block(coef, 128, 128, 32, 35, work, out);
+    assert_true(n > 4 * 128 * 32 && n <= EXRQOI__HTJ2K_BLOCK_MAX);
+    free(again);
+    free(coef);
+    free(work);
+    free(out);
+}
+
+/* ---- VLC lookup ----------------------------------------------------------- */
+
+static int popcount4(unsigned v) { return (int)((v & 1) + ((v >> 1) & 1) + ((v >> 2) & 1) + ((v >> 3) & 1)); }
+
+/* Entry (c_q << 8) | (rho << 4) | emb: (codeword << 8) | (length << 4) |
+ * e_k. With emb == 0 (u_q == 0) the row with u_off 0; otherwise, among
+ * the u_off 1 rows whose e_1 agrees with emb on e_k, the one with most
+ * bits in e_k, the last on a tie (as OpenJPH picks: our codestreams equal
+ * its). Rows: context, rho, u_off, e_k, e_1, codeword, length. */
+static void build_enc_vlc(const uint8_t (*rows)[7], size_t n, uint16_t out[2048])
+{
+    for (unsigned i = 0; i < 2048; i++) {
+        unsigned c_q = i >> 8, rho = (i >> 4) & 15, emb = i & 15;
+        out[i] = 0;
+        if ((emb & rho) != emb || (rho == 0 && c_q == 0)) continue;
+        int best = -1, best_ones = -1;
+        for (size_t j = 0; j < n; j++) {
+            const uint8_t *r = rows[j];
+            if (r[0] != c_q || r[1] != rho) continue;
+            if (!emb) {
+                if (r[2] == 0) {
+                    best = (int)j;
+                    break;
+                }
+            } else if (r[2] == 1 && (emb & r[3]) == r[4] && popcount4(r[3]) >= best_ones) {
+                best = (int)j;
+                best_ones = popcount4(r[3]);
+            }
+        }
+        if (best < 0) continue;
+        const uint8_t *r = rows[best];
+        out[i] = (uint16_t)((r[5] << 8) | (r[6] << 4) | r[3]);
+    }
+}
+
+static void test_vlc_lookup(void **state)
+{
+    (void)state;
+    uint16_t t[2048];
+    build_enc_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_enc_table(1), sizeof t);
+    build_enc_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+    assert_memory_equal(t, exrqoi__htj2k_vlc_enc_table(0), sizeof t);
+}
+
+static int print_vlc(void)
+{
+    uint16_t t[2048];
+    printf("const uint16_t exrqoi__htj2k_vlc_enc[2][2048] = {\n");
+    for (int k = 0; k < 2; k++) {
+        if (k == 0)
+            build_enc_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
+        else
+            build_enc_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
+        printf("    {\n");
+        for (int i = 0; i < 2048; i += 8) {
+            printf("       ");
+            for (int j = 0; j < 8; j++) printf(" 0x%04X,", t[i + j]);
+            printf("\n");
+        }
+        printf("    },\n");
+    }
+    printf("};\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rgb_half_headers), cmocka_unit_test(test_mixed_types),
+        cmocka_unit_test(test_uint_only),        cmocka_unit_test(test_channel_map),
+        cmocka_unit_test(test_subsampled),       cmocka_unit_test(test_stored_raw),
+        cmocka_unit_test(test_block),            cmocka_unit_test(test_vlc_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
