@@ -93,15 +93,9 @@ int cmd_check(int argc, char **argv)
                           "pixel, the end marker, nothing after it). A file that cannot be opened or is\n"
                           "neither EXR nor QOI is an error on stderr. Status 0 only when all are whole.",
                           opts, (int)(sizeof opts / sizeof opts[0])};
-    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos) return TOOL_FAILED;
-    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
-    if (status < 0) status = TOOL_OK;
-    else if (!status && !npos) status = tool_usage_error(&cmd, "no input files");
-    if (status || !npos) {
-        free(pos);
-        return status;
-    }
+    const char **pos;
+    int npos, status;
+    if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;
     tool_progress bar;
     uint64_t total = 0;
     for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);

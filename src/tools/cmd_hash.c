@@ -251,15 +251,12 @@ int cmd_hash(int argc, char **argv)
                           "channel with a CRC-32 of its samples) or QOI file (header and a CRC-32 of the\n"
                           "decoded pixels). A file is listed only when all of it was read.",
                           opts, (int)(sizeof opts / sizeof opts[0])};
-    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos) return TOOL_FAILED;
-    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
-    if (status < 0) status = TOOL_OK;
-    else if (!status && !npos) status = tool_usage_error(&cmd, "no input files");
-    else if (!status && json && json_lines) status = tool_usage_error(&cmd, "--json and --json-lines exclude each other");
-    if (status || !npos) {
+    const char **pos;
+    int npos, status;
+    if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;
+    if (json && json_lines) {
         free(pos);
-        return status;
+        return tool_usage_error(&cmd, "--json and --json-lines exclude each other");
     }
     tool_progress bar;
     uint64_t total = 0;

@@ -169,3 +169,23 @@ void tool_help(const tool_cmd *cmd, FILE *f)
     fprintf(f, "exit status: 0 success, 1 the work failed (unreadable, damaged or unwritable\n"
                "file), 2 usage error (unknown option, bad value, wrong operands).\n");
 }
+
+bool tool_parse_inputs(const tool_cmd *cmd, int argc, char **argv, const char ***pos, int *npos,
+                       int *status)
+{
+    *npos = 0;
+    *pos = calloc((size_t)argc + 1, sizeof **pos);
+    if (!*pos) {
+        *status = TOOL_FAILED;
+        return false;
+    }
+    *status = tool_parse(cmd, argc, argv, *pos, npos);
+    if (*status < 0) *status = TOOL_OK;
+    else if (!*status && !*npos) *status = tool_usage_error(cmd, "no input files");
+    if (*status || !*npos) {
+        free(*pos);
+        *pos = NULL;
+        return false;
+    }
+    return true;
+}

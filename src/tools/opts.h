@@ -3,6 +3,7 @@
 #ifndef EXRQOI_TOOL_OPTS_H
 #define EXRQOI_TOOL_OPTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit statuses, the same for every command. */
@@ -46,6 +47,11 @@ typedef struct tool_cmd {
  * stored in order in pos (argc entries). Returns TOOL_OK, or TOOL_USAGE
  * after a message on stderr, or -1 when --help/-h was printed (exit 0). */
 int tool_parse(const tool_cmd *cmd, int argc, char **argv, const char **pos, int *npos);
+/* tool_parse for a command that needs at least one input operand: *pos is
+ * allocated (the caller frees it) and no operand is a usage error. Returns
+ * true when the command goes on; otherwise it returns *status (pos freed). */
+bool tool_parse_inputs(const tool_cmd *cmd, int argc, char **argv, const char ***pos, int *npos,
+                       int *status);
 /* The full help of a command (every option with its default and range). */
 void tool_help(const tool_cmd *cmd, FILE *f);
 /* "exrqoi CMD: <message> (see 'exrqoi CMD --help')" on stderr; TOOL_USAGE. */
