@@ -17,7 +17,7 @@ typedef struct exrqoi__chunk_cache {
     size_t size, cap;
 } exrqoi__chunk_cache;
 
-/* The flat read driver's per-worker state (src/image/read_part.c). */
+/* The flat read driver's per-worker state (src/read/read_part.c). */
 struct exrqoi__flat_state;
 
 /* Per worker-slot state: codec scratch plus packed/unpacked chunk buffers. */

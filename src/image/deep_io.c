@@ -14,8 +14,8 @@
 #include "deep/deep_chunk.h"
 #include "deep/deep_image.h"
 #include "exrqoi/image.h"
-#include "image/writer.h"
-#include "image/job.h"
+#include "write/writer.h"
+#include "read/job.h"
 
 #include <stdatomic.h>
 

@@ -1,5 +1,5 @@
 /* Parallel-loop status, the reader's pool and region checks. */
-#include "image/job.h"
+#include "read/job.h"
 
 void exrqoi__job_status_init(exrqoi__job_status *s)
 {

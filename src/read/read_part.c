@@ -3,7 +3,7 @@
  * chunks), keep the last single decoded chunk for line-by-line callers. */
 #include "block/lines.h"
 #include "chunk/reader.h"
-#include "image/job.h"
+#include "read/job.h"
 
 #include <stdatomic.h>
 

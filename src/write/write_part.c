@@ -2,8 +2,8 @@
  * compress it on the worker pool, a batch at a time; then emit the batch
  * in file order on the caller's thread. */
 #include "block/lines.h"
-#include "image/writer.h"
-#include "image/job.h"
+#include "write/writer.h"
+#include "read/job.h"
 
 #include <stdatomic.h>
 

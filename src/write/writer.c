@@ -1,6 +1,6 @@
 /* Opening a writer (headers completed and validated, version flags),
  * emitting chunks, and finishing (offset tables, rename into place). */
-#include "image/writer.h"
+#include "write/writer.h"
 #include "meta/attr.h"
 
 #include <stdlib.h>

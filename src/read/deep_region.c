@@ -11,7 +11,7 @@
 #include "deep/deep_chunk.h"
 #include "block/lines.h"
 #include "chunk/reader.h"
-#include "image/job.h"
+#include "read/job.h"
 #include "common/half.h"
 #include "exrqoi/deep_read.h"
 
