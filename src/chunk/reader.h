@@ -2,6 +2,7 @@
 #ifndef EXRQOI_READER_H
 #define EXRQOI_READER_H
 
+#include "chunk/workers.h"
 #include "codec/codec.h"
 #include "io/stream.h"
 #include "meta/part.h"
@@ -16,22 +17,6 @@ typedef struct exrqoi__chunk_cache {
     uint8_t *data;
     size_t size, cap;
 } exrqoi__chunk_cache;
-
-/* The flat read driver's per-worker state (src/read/read_part.c). */
-struct exrqoi__flat_state;
-
-/* Per worker-slot state: codec scratch plus packed/unpacked chunk buffers. */
-typedef struct exrqoi__worker {
-    exrqoi__codec_ctx codec;
-    uint8_t *packed;
-    size_t packed_cap;
-    uint8_t *unpacked;
-    size_t unpacked_cap;
-    struct exrqoi__flat_state *flat; /* made on first use by the flat read driver */
-} exrqoi__worker;
-
-EXRQOI_INTERNAL exrqoi__worker *exrqoi__workers_new(const exrqoi_allocator *a, int n);
-EXRQOI_INTERNAL void exrqoi__workers_free(const exrqoi_allocator *a, exrqoi__worker *w, int n);
 
 struct exrqoi_reader {
     exrqoi_allocator alloc_store;

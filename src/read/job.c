@@ -1,27 +1,5 @@
-/* Parallel-loop status, the reader's pool and region checks. */
+/* The reader's pool, per-call worker leases and region checks. */
 #include "read/job.h"
-
-void exrqoi__job_status_init(exrqoi__job_status *s)
-{
-    atomic_init(&s->failed, 0);
-    atomic_init(&s->stop, 0);
-    s->rv = EXRQOI_OK;
-}
-
-void exrqoi__job_fail(exrqoi__job_status *s, exrqoi__err *target, exrqoi_result rv, const char *msg)
-{
-    int expected = 0;
-    if (atomic_compare_exchange_strong(&s->failed, &expected, 1)) {
-        s->rv = rv;
-        exrqoi__fail(target, rv, "%s", msg); /* the first failure wins the message */
-    }
-    atomic_store(&s->stop, 1);
-}
-
-exrqoi_result exrqoi__job_result(exrqoi__job_status *s)
-{
-    return atomic_load(&s->failed) ? s->rv : EXRQOI_OK;
-}
 
 exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r)
 {

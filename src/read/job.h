@@ -1,27 +1,11 @@
-/* Shared by the parallel drivers (flat and deep, reading and writing):
- * the status of one parallel loop, the reader's lazily made pool, and the
- * part/level/region checks every region call starts with. */
+/* Shared by the read drivers (flat and deep): the reader's lazily made
+ * pool, its per-call worker state, and the part/level/region checks every
+ * region call starts with. */
 #ifndef EXRQOI_JOB_H
 #define EXRQOI_JOB_H
 
 #include "chunk/reader.h"
-
-#include <stdatomic.h>
-
-/* First failure of a parallel loop; `stop` goes to exrqoi__pool_for. */
-typedef struct exrqoi__job_status {
-    atomic_int failed;
-    atomic_int stop;
-    exrqoi_result rv;
-} exrqoi__job_status;
-
-EXRQOI_INTERNAL void exrqoi__job_status_init(exrqoi__job_status *s);
-/* Records `rv` if it is the loop's first failure (its message goes to
- * `target`, the reader's or writer's error record) and stops the loop. */
-EXRQOI_INTERNAL void exrqoi__job_fail(exrqoi__job_status *s, exrqoi__err *target, exrqoi_result rv,
-                                      const char *msg);
-/* EXRQOI_OK, or the first failure. */
-EXRQOI_INTERNAL exrqoi_result exrqoi__job_result(exrqoi__job_status *s);
+#include "thread/job_status.h"
 
 /* The reader's pool: the caller's, or its own made on first parallel use
  * (NULL when it runs on one thread). */

@@ -42,26 +42,6 @@ static void flat_state_free(const exrqoi_allocator *a, struct exrqoi__flat_state
     exrqoi__free(a, f);
 }
 
-exrqoi__worker *exrqoi__workers_new(const exrqoi_allocator *a, int n)
-{
-    exrqoi__worker *w = (exrqoi__worker *)exrqoi__calloc(a, (size_t)n, sizeof *w);
-    if (!w) return NULL;
-    for (int i = 0; i < n; i++) exrqoi__codec_ctx_init(&w[i].codec, a);
-    return w;
-}
-
-void exrqoi__workers_free(const exrqoi_allocator *a, exrqoi__worker *w, int n)
-{
-    if (!w) return;
-    for (int i = 0; i < n; i++) {
-        exrqoi__codec_ctx_free(&w[i].codec);
-        exrqoi__free(a, w[i].packed);
-        exrqoi__free(a, w[i].unpacked);
-        flat_state_free(a, w[i].flat);
-    }
-    exrqoi__free(a, w);
-}
-
 /* Unpacked-block-sized buffers one worker may hold for a chunk: its
  * unpacked buffer (grown by doubling) and codec scratch (PIZ/DWA keep about
  * two blocks). The single-chunk path adds the cache copy. */
@@ -357,6 +337,7 @@ static exrqoi_result read_planned(exrqoi_reader *r, const req_plan *q, uint64_t 
         f = (struct exrqoi__flat_state *)exrqoi__calloc(r->alloc, 1, sizeof *f);
         if (!f) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         w->flat = f;
+        w->flat_free = flat_state_free;
     }
     const exrqoi__part *p = q->p;
     uint64_t cx = q->first_tx, cy = q->first_ty + k;

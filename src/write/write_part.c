@@ -3,7 +3,7 @@
  * in file order on the caller's thread. */
 #include "block/lines.h"
 #include "write/writer.h"
-#include "read/job.h"
+#include "thread/job_status.h"
 
 #include <stdatomic.h>
 

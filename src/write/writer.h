@@ -2,7 +2,10 @@
 #ifndef EXRQOI_WRITER_H
 #define EXRQOI_WRITER_H
 
-#include "chunk/reader.h"
+#include "chunk/workers.h"
+#include "io/stream.h"
+#include "meta/part.h"
+#include "thread/pool.h"
 #include "exrqoi/write.h"
 
 /* A chunk held in memory when the output cannot seek. */
