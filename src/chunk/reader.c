@@ -46,7 +46,12 @@ static exrqoi_result reader_new(const exrqoi_read_options *o, exrqoi_reader **ou
 
 static exrqoi_result reader_finish_open(exrqoi_reader *r, exrqoi_reader **out)
 {
-    exrqoi_result rv = exrqoi__read_headers(r, &r->err);
+    exrqoi__parsed_file f = {0};
+    exrqoi_result rv = exrqoi__read_headers(&r->src, r->alloc, &r->limits, r->strict, &f, &r->err);
+    r->version = f.version; /* the reader owns the parts, whatever the result */
+    r->nparts = f.nparts;
+    r->parts = f.parts;
+    r->chunks_start = f.chunks_start;
     if (rv == EXRQOI_OK) rv = exrqoi__read_offsets(r, &r->err);
     if (rv != EXRQOI_OK) {
         reader_free(r);

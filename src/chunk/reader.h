@@ -5,7 +5,7 @@
 #include "chunk/workers.h"
 #include "codec/codec.h"
 #include "io/stream.h"
-#include "meta/part.h"
+#include "meta/file.h"
 #include "thread/pool.h"
 
 #include <pthread.h>
@@ -82,6 +82,5 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__region_evidence(exrqoi_reader *r, int part
                                                       const exrqoi_box2i *region, uint64_t out_bytes,
                                                       exrqoi__err *err);
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err);
-EXRQOI_INTERNAL exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err);
 
 #endif

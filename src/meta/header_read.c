@@ -1,13 +1,21 @@
 /* Reads the magic number, version field and every part header. */
-#include "chunk/reader.h"
+#include "meta/file.h"
 #include "meta/attr.h"
 
 #define EXR_MAGIC 20000630u
 #define ATTR_STEP ((size_t)1 << 20)
 
+/* What parsing reads with. */
+typedef struct parse_in {
+    exrqoi__source *src;
+    const exrqoi_allocator *alloc;
+    exrqoi_limits limits;
+    bool strict;
+} parse_in;
+
 /* Sequential buffered cursor over the source for header parsing. */
 typedef struct cursor {
-    exrqoi_reader *r;
+    const parse_in *r;
     uint64_t pos; /* file offset of buf[0] */
     uint8_t buf[65536];
     size_t len, at;
@@ -23,7 +31,7 @@ static exrqoi_result fill(cursor *c, size_t want)
     c->at = 0;
     c->len = keep;
     size_t got;
-    EXRQOI_TRY(exrqoi__source_read_some(&c->r->src, c->pos + c->len, c->buf + c->len,
+    EXRQOI_TRY(exrqoi__source_read_some(c->r->src, c->pos + c->len, c->buf + c->len,
                                         sizeof c->buf - c->len, &got, c->err));
     c->len += got;
     if (c->len < want)
@@ -70,7 +78,7 @@ static exrqoi_result read_bytes(cursor *c, uint8_t *dst, size_t n)
  * the header had no attribute at all (the end of a multipart header list). */
 static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, int index, bool *empty)
 {
-    exrqoi_reader *r = c->r;
+    const parse_in *r = c->r;
     char name[256], type[256];
     uint8_t *tmp = NULL;
     size_t tmp_cap = 0;
@@ -97,8 +105,8 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
                               name, size, r->limits.max_attribute_size);
             break;
         }
-        if (r->src.size != UINT64_MAX && (uint64_t)size > r->src.size - tell(c) &&
-            tell(c) <= r->src.size) {
+        if (r->src->size != UINT64_MAX && (uint64_t)size > r->src->size - tell(c) &&
+            tell(c) <= r->src->size) {
             rv = exrqoi__fail(c->err, EXRQOI_ERR_TRUNCATED,
                               "part %d: attribute '%s' (%d bytes) runs past the end of the file",
                               index, name, size);
@@ -145,8 +153,12 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
     return rv;
 }
 
-exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
+exrqoi_result exrqoi__read_headers(exrqoi__source *src, const exrqoi_allocator *alloc,
+                                   const exrqoi_limits *limits, bool strict, exrqoi__parsed_file *f,
+                                   exrqoi__err *err)
 {
+    const parse_in in = {src, alloc, *limits, strict};
+    const parse_in *r = &in;
     cursor *c = (cursor *)exrqoi__alloc(r->alloc, sizeof(cursor));
     if (!c) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     memset(c, 0, offsetof(cursor, buf));
@@ -163,10 +175,10 @@ exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
         rv = exrqoi__fail(err, EXRQOI_ERR_BAD_MAGIC, "not an OpenEXR file (bad magic number)");
         goto done;
     }
-    r->version = exrqoi__le32(c->buf + 4);
+    f->version = exrqoi__le32(c->buf + 4);
     c->at = 8;
-    uint32_t ver = r->version & 0xff;
-    uint32_t flags = r->version & ~0xffu;
+    uint32_t ver = f->version & 0xff;
+    uint32_t flags = f->version & ~0xffu;
     const uint32_t known = EXRQOI_VERSION_FLAG_TILED | EXRQOI_VERSION_FLAG_LONG_NAMES |
                            EXRQOI_VERSION_FLAG_NON_IMAGE | EXRQOI_VERSION_FLAG_MULTIPART;
     if (ver != 2) {
@@ -188,7 +200,7 @@ exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
 
     int cap = 0;
     for (;;) {
-        if (r->nparts == cap) {
+        if (f->nparts == cap) {
             int ncap = cap ? cap * 2 : 1;
             /* one slot past the limit: the empty header that ends the list */
             uint64_t most = (uint64_t)r->limits.max_parts + 1;
@@ -203,63 +215,63 @@ exrqoi_result exrqoi__read_headers(exrqoi_reader *r, exrqoi__err *err)
                 rv = exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
                 goto done;
             }
-            if (r->nparts) memcpy(np, r->parts, (size_t)r->nparts * sizeof *np);
-            exrqoi__free(r->alloc, r->parts);
-            r->parts = np;
+            if (f->nparts) memcpy(np, f->parts, (size_t)f->nparts * sizeof *np);
+            exrqoi__free(r->alloc, f->parts);
+            f->parts = np;
             cap = ncap;
         }
-        exrqoi__part *p = &r->parts[r->nparts];
+        exrqoi__part *p = &f->parts[f->nparts];
         exrqoi_header_init(&p->header, r->alloc);
         bool empty;
-        rv = read_header(c, &p->header, maxname, r->nparts, &empty);
+        rv = read_header(c, &p->header, maxname, f->nparts, &empty);
         if (rv != EXRQOI_OK) {
             exrqoi_header_free(&p->header);
             goto done;
         }
         if (empty) {
             exrqoi_header_free(&p->header);
-            if (r->nparts == 0) {
+            if (f->nparts == 0) {
                 rv = exrqoi__fail(err, EXRQOI_ERR_BAD_HEADER, "the file has an empty header");
                 goto done;
             }
             break;
         }
-        if ((uint32_t)r->nparts >= r->limits.max_parts) {
+        if ((uint32_t)f->nparts >= r->limits.max_parts) {
             exrqoi_header_free(&p->header);
             rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "more than %u parts", r->limits.max_parts);
             goto done;
         }
-        r->nparts++;
+        f->nparts++;
         if (!multipart) break;
     }
-    for (int k = 0; k < r->nparts; k++) {
-        rv = exrqoi__part_setup(&r->parts[k], k, r->version, r->strict, &r->limits, err);
+    for (int k = 0; k < f->nparts; k++) {
+        rv = exrqoi__part_setup(&f->parts[k], k, f->version, r->strict, &r->limits, err);
         if (rv != EXRQOI_OK) goto done;
         if (multipart) {
             for (int j = 0; j < k; j++) {
-                const char *a = r->parts[j].info.name, *b = r->parts[k].info.name;
+                const char *a = f->parts[j].info.name, *b = f->parts[k].info.name;
                 if (a && b && strcmp(a, b) == 0 && r->strict) {
                     rv = exrqoi__fail(err, EXRQOI_ERR_BAD_HEADER, "parts %d and %d are both named '%s'",
                                       j, k, a);
                     goto done;
                 }
             }
-        } else if (r->parts[k].deep && !(flags & EXRQOI_VERSION_FLAG_NON_IMAGE) && r->strict) {
+        } else if (f->parts[k].deep && !(flags & EXRQOI_VERSION_FLAG_NON_IMAGE) && r->strict) {
             rv = exrqoi__fail(err, EXRQOI_ERR_BAD_VERSION, "deep part without the non-image flag");
             goto done;
         }
     }
     /* offset tables follow the headers */
     uint64_t pos = tell(c);
-    for (int k = 0; k < r->nparts; k++) {
-        r->parts[k].table_pos = pos;
+    for (int k = 0; k < f->nparts; k++) {
+        f->parts[k].table_pos = pos;
         uint64_t bytes;
-        if (exrqoi__mul_u64(r->parts[k].info.chunk_count, 8, &bytes) || exrqoi__add_u64(pos, bytes, &pos)) {
+        if (exrqoi__mul_u64(f->parts[k].info.chunk_count, 8, &bytes) || exrqoi__add_u64(pos, bytes, &pos)) {
             rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d: offset table too large", k);
             goto done;
         }
     }
-    r->chunks_start = pos;
+    f->chunks_start = pos;
     rv = EXRQOI_OK;
 done:
     exrqoi__free(r->alloc, c);
