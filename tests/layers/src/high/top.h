@@ -1,0 +1,1 @@
+#include "exrqoi/exrqoi.h"

@@ -1,0 +1,2 @@
+#include "mid2/two.h"
+#include "low/base.h"

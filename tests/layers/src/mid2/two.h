@@ -1,0 +1,1 @@
+#include "mid1/one.h"
