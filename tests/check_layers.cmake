@@ -2,7 +2,9 @@
 # name a folder on the same or a lower layer, and no folders may include
 # each other round a cycle. The layers are read from the ```layers block of
 # docs/architecture.md (one layer per line, lowest first; folders on one
-# line are siblings), the only place they are written.
+# line are siblings), the only place they are written. Its ```private block
+# (optional) names headers that only some folders may include: one header
+# per line, then those folders.
 #   cmake -DSRC=<repo>/src -DDOC=<repo>/docs/architecture.md -P check_layers.cmake
 cmake_minimum_required(VERSION 3.16)
 if(NOT SRC OR NOT DOC)
@@ -46,6 +48,27 @@ if(rank EQUAL 0)
   message(FATAL_ERROR "${DOC}: no ```layers block")
 endif()
 
+# ---- private headers
+set(in_block FALSE)
+foreach(line IN LISTS doc_lines)
+  if(NOT in_block)
+    if(line MATCHES "^```private[ \t]*$")
+      set(in_block TRUE)
+    endif()
+    continue()
+  endif()
+  if(line MATCHES "^```")
+    break()
+  endif()
+  string(REGEX REPLACE "#.*" "" line "${line}")
+  string(REGEX MATCHALL "[^ \t]+" words "${line}")
+  if(words)
+    list(POP_FRONT words header)
+    set(private_${header} ${words})
+    set(is_private_${header} TRUE)
+  endif()
+endforeach()
+
 # ---- every folder of src/ has a place
 set(failures 0)
 file(GLOB entries RELATIVE "${SRC}" "${SRC}/*")
@@ -80,6 +103,11 @@ foreach(rel IN LISTS sources)
     endif()
     if(DEFINED rank_${from} AND rank_${to} GREATER rank_${from})
       message(SEND_ERROR "src/${rel} includes \"${path}\": ${to} is a higher layer than ${from}")
+      math(EXPR failures "${failures} + 1")
+    endif()
+    if(is_private_${path} AND NOT from IN_LIST private_${path})
+      string(REPLACE ";" ", " who "${private_${path}}")
+      message(SEND_ERROR "src/${rel} includes \"${path}\", which only ${who} may include")
       math(EXPR failures "${failures} + 1")
     endif()
     if(NOT "${from}>${to}" IN_LIST edges)

@@ -71,7 +71,7 @@ static exrqoi_result add_problem(exrqoi_check_report *rep, const exrqoi_check_pr
 
 static exrqoi_result grow(check_ctx *c, void **p, size_t *cap, size_t size)
 {
-    if (exrqoi__reserve(c->r->alloc, p, cap, size) != EXRQOI_OK)
+    if (exrqoi__reserve(exrqoi__reader_alloc(c->r), p, cap, size) != EXRQOI_OK)
         return exrqoi__fail(&c->codec.err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     return EXRQOI_OK;
 }
@@ -81,14 +81,14 @@ static exrqoi_result load(check_ctx *c, uint64_t off, uint64_t n, const uint8_t 
                           exrqoi__err *err)
 {
     exrqoi_reader *r = c->r;
-    if (n > r->limits.max_alloc_bytes || n > SIZE_MAX)
+    if (n > exrqoi__reader_limits(r)->max_alloc_bytes || n > SIZE_MAX)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk of %llu bytes over the allocation limit",
                             (unsigned long long)n);
-    if (r->src.mem) {
-        *out = r->src.mem + off; /* the leader parser checked the bounds */
+    if (exrqoi__reader_source(r)->mem) {
+        *out = exrqoi__reader_source(r)->mem + off; /* the leader parser checked the bounds */
         return EXRQOI_OK;
     }
-    EXRQOI_TRY(exrqoi__source_read_grow(&r->src, r->alloc, off, &c->packed, &c->packed_cap, (size_t)n, err));
+    EXRQOI_TRY(exrqoi__source_read_grow(exrqoi__reader_source(r), exrqoi__reader_alloc(r), off, &c->packed, &c->packed_cap, (size_t)n, err));
     *out = (const uint8_t *)c->packed;
     return EXRQOI_OK;
 }
@@ -100,12 +100,12 @@ static exrqoi_result check_flat(check_ctx *c, const exrqoi__part *p, const exrqo
     exrqoi__chan_layout *chans = local;
     int n = p->info.channel_count;
     if (n > 16) {
-        chans = (exrqoi__chan_layout *)exrqoi__calloc(c->r->alloc, (size_t)n, sizeof *chans);
+        chans = (exrqoi__chan_layout *)exrqoi__calloc(exrqoi__reader_alloc(c->r), (size_t)n, sizeof *chans);
         if (!chans) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     exrqoi__block_layout bl;
     exrqoi_result rv = exrqoi__block_layout_for(p, &ci->window, chans, &bl);
-    if (rv == EXRQOI_OK && bl.unpacked_size > c->r->limits.max_chunk_size)
+    if (rv == EXRQOI_OK && bl.unpacked_size > exrqoi__reader_limits(c->r)->max_chunk_size)
         rv = exrqoi__fail(err, EXRQOI_ERR_LIMIT, "unpacks to %zu bytes, over the chunk size limit",
                           bl.unpacked_size);
     if (rv == EXRQOI_OK) rv = exrqoi__check_expansion(bl.compression, &bl, ci->packed_size, bl.unpacked_size, err);
@@ -122,7 +122,7 @@ static exrqoi_result check_flat(check_ctx *c, const exrqoi__part *p, const exrqo
                              c->codec.err.msg[0] ? c->codec.err.msg : exrqoi_strerror(rv));
         }
     }
-    if (chans != local) exrqoi__free(c->r->alloc, chans);
+    if (chans != local) exrqoi__free(exrqoi__reader_alloc(c->r), chans);
     return rv;
 }
 
@@ -150,7 +150,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
     size_t pixels = (size_t)L.width * (size_t)L.height;
     size_t cb, ob;
     if (exrqoi__mul_size(pixels, 4, &cb) || exrqoi__mul_size(pixels + 1, 8, &ob) ||
-        cb + ob > r->limits.max_alloc_bytes)
+        cb + ob > exrqoi__reader_limits(r)->max_alloc_bytes)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "deep chunk of %zu pixels over the limits", pixels);
     EXRQOI_TRY(grow(c, &c->counts, &c->counts_cap, cb));
     EXRQOI_TRY(grow(c, &c->offsets, &c->offsets_cap, ob));
@@ -158,7 +158,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
     uint64_t *offs = (uint64_t *)c->offsets;
     uint64_t total = 0;
     exrqoi__err_clear(&c->codec.err);
-    exrqoi_result rv = exrqoi__deep_decode_counts(&c->codec, &r->limits, &L, &sz, bytes, counts,
+    exrqoi_result rv = exrqoi__deep_decode_counts(&c->codec, exrqoi__reader_limits(r), &L, &sz, bytes, counts,
                                                   (size_t)L.width, &total);
     if (rv != EXRQOI_OK)
         return exrqoi__fail(err, rv, "sample count table: %s",
@@ -168,7 +168,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
     void *dst[64];
     uint64_t need = 0;
     for (int k = 0; k < n; k++) need += total * (uint64_t)exrqoi_pixel_type_size(types[k]);
-    if (need > r->limits.max_alloc_bytes || need > SIZE_MAX)
+    if (need > exrqoi__reader_limits(r)->max_alloc_bytes || need > SIZE_MAX)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "deep chunk samples need %llu bytes, over the limit",
                             (unsigned long long)need);
     for (int k = 0; k < n; k++) {
@@ -177,7 +177,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
         dst[k] = c->chan_data[k];
     }
     exrqoi__err_clear(&c->codec.err);
-    rv = exrqoi__deep_decode_samples(&c->codec, &r->limits, &L, &sz,
+    rv = exrqoi__deep_decode_samples(&c->codec, exrqoi__reader_limits(r), &L, &sz,
                                      bytes + ci->packed_count_table_size, counts, (size_t)L.width,
                                      offs, (size_t)L.width, dst, total);
     if (rv != EXRQOI_OK)
@@ -189,7 +189,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
 static exrqoi_result check_chunk(check_ctx *c, int part, uint64_t index)
 {
     exrqoi_reader *r = c->r;
-    const exrqoi__part *p = &r->parts[part];
+    const exrqoi__part *p = exrqoi__reader_part(r, part);
     exrqoi__err err;
     memset(&err, 0, sizeof err);
     exrqoi_chunk_info ci;
@@ -226,28 +226,28 @@ static void report_init(exrqoi_check_report *rep, const exrqoi_allocator *a)
 exrqoi_result exrqoi_check_reader(exrqoi_reader *r, exrqoi_check_report *rep)
 {
     if (!rep) return EXRQOI_ERR_INVALID_ARGUMENT;
-    report_init(rep, r ? r->alloc : NULL);
+    report_init(rep, r ? exrqoi__reader_alloc(r) : NULL);
     if (!r) return EXRQOI_ERR_INVALID_ARGUMENT;
     check_ctx c;
     memset(&c, 0, sizeof c);
     c.r = r;
     c.rep = rep;
-    exrqoi__codec_ctx_init(&c.codec, r->alloc);
-    rep->part_count = r->nparts;
+    exrqoi__codec_ctx_init(&c.codec, exrqoi__reader_alloc(r));
+    rep->part_count = exrqoi_reader_part_count(r);
     exrqoi_result rv = EXRQOI_OK;
-    for (int k = 0; k < r->nparts && rv == EXRQOI_OK; k++) {
-        const exrqoi__part *p = &r->parts[k];
+    for (int k = 0; k < exrqoi_reader_part_count(r) && rv == EXRQOI_OK; k++) {
+        const exrqoi__part *p = exrqoi__reader_part(r, k);
         rep->chunk_count += p->info.chunk_count;
         if (p->info.offsets_rebuilt) rep->offsets_rebuilt = 1;
         for (uint64_t i = 0; i < p->info.chunk_count && rv == EXRQOI_OK; i++) rv = check_chunk(&c, k, i);
     }
     exrqoi__codec_ctx_free(&c.codec);
-    exrqoi__free(r->alloc, c.packed);
-    exrqoi__free(r->alloc, c.unpacked);
-    exrqoi__free(r->alloc, c.counts);
-    exrqoi__free(r->alloc, c.offsets);
-    for (int k = 0; k < 64; k++) exrqoi__free(r->alloc, c.chan_data[k]);
-    if (rv != EXRQOI_OK) return exrqoi__fail(&r->err, rv, "check: out of memory");
+    exrqoi__free(exrqoi__reader_alloc(r), c.packed);
+    exrqoi__free(exrqoi__reader_alloc(r), c.unpacked);
+    exrqoi__free(exrqoi__reader_alloc(r), c.counts);
+    exrqoi__free(exrqoi__reader_alloc(r), c.offsets);
+    for (int k = 0; k < 64; k++) exrqoi__free(exrqoi__reader_alloc(r), c.chan_data[k]);
+    if (rv != EXRQOI_OK) return exrqoi__fail(exrqoi__reader_err(r), rv, "check: out of memory");
     return c.first;
 }
 
@@ -298,8 +298,8 @@ static exrqoi_result check_open(const char *path, const void *data, size_t size,
                             : exrqoi_reader_open_memory(data, size, &o, &r);
     if (rv != EXRQOI_OK) return unreadable(rep, rv, m.text);
     /* messages of the check itself go to the caller only */
-    r->err.on_message = opts ? opts->on_message : NULL;
-    r->err.user = opts ? opts->user : NULL;
+    exrqoi__reader_err(r)->on_message = opts ? opts->on_message : NULL;
+    exrqoi__reader_err(r)->user = opts ? opts->user : NULL;
     rv = exrqoi_check_reader(r, rep);
     exrqoi_reader_close(r);
     return rv;

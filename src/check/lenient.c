@@ -25,8 +25,8 @@ static exrqoi_result fill_window(exrqoi_reader *r, const exrqoi__part *p, const 
     exrqoi__slot local[16];
     exrqoi__slot *slots = local;
     if (n > 16) {
-        slots = (exrqoi__slot *)exrqoi__calloc(r->alloc, (size_t)n, sizeof *slots);
-        if (!slots) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        slots = (exrqoi__slot *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)n, sizeof *slots);
+        if (!slots) return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     for (int s = 0; s < n; s++) {
         slots[s].slice = &slices[s];
@@ -40,7 +40,7 @@ static exrqoi_result fill_window(exrqoi_reader *r, const exrqoi__part *p, const 
             }
     }
     exrqoi__fill_slices(win, region, slots, n);
-    if (slots != local) exrqoi__free(r->alloc, slots);
+    if (slots != local) exrqoi__free(exrqoi__reader_alloc(r), slots);
     return EXRQOI_OK;
 }
 
@@ -55,7 +55,7 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
     exrqoi_result rv = exrqoi_reader_read_region(r, part, lx, ly, region, slices, slice_count);
     if (rv == EXRQOI_OK || !fillable(rv)) return rv;
     /* arguments were accepted (else rv would not be fillable): read chunk by chunk */
-    const exrqoi__part *p = &r->parts[part];
+    const exrqoi__part *p = exrqoi__reader_part(r, part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     exrqoi_box2i reg = region ? *region : L->window;
     uint64_t x0 = 0, x1 = 0, y0, y1;
@@ -72,8 +72,8 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
     size_t count = 0, cap = 0;
     /* per slice: its channel's sampling, and a shifted copy */
     size_t per = sizeof(exrqoi_slice) + 2 * sizeof(int32_t);
-    uint8_t *mem = (uint8_t *)exrqoi__calloc(r->alloc, (size_t)slice_count + 1, per);
-    if (!mem) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    uint8_t *mem = (uint8_t *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)slice_count + 1, per);
+    if (!mem) return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     exrqoi_slice *shifted = (exrqoi_slice *)mem;
     int32_t *xs = (int32_t *)(mem + ((size_t)slice_count + 1) * sizeof(exrqoi_slice));
     int32_t *ys = xs + slice_count + 1;
@@ -118,8 +118,8 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
             if (count == cap) {
                 void *nl = list;
                 size_t ncap = cap * sizeof *list;
-                if (exrqoi__reserve(r->alloc, &nl, &ncap, (count + 1) * sizeof *list) != EXRQOI_OK) {
-                    rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+                if (exrqoi__reserve(exrqoi__reader_alloc(r), &nl, &ncap, (count + 1) * sizeof *list) != EXRQOI_OK) {
+                    rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
                     break;
                 }
                 list = (uint64_t *)nl;
@@ -128,9 +128,9 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
             list[count++] = index;
         }
     }
-    exrqoi__free(r->alloc, mem);
+    exrqoi__free(exrqoi__reader_alloc(r), mem);
     if (rv != EXRQOI_OK || !filled) {
-        exrqoi__free(r->alloc, list);
+        exrqoi__free(exrqoi__reader_alloc(r), list);
         list = NULL;
     }
     if (rv == EXRQOI_OK) {
@@ -153,8 +153,8 @@ static exrqoi_result note_filled(exrqoi_reader *r, uint64_t **list, size_t *coun
     if (*count == *cap) {
         void *nl = *list;
         size_t ncap = *cap * sizeof **list;
-        if (exrqoi__reserve(r->alloc, &nl, &ncap, (*count + 1) * sizeof **list) != EXRQOI_OK)
-            return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        if (exrqoi__reserve(exrqoi__reader_alloc(r), &nl, &ncap, (*count + 1) * sizeof **list) != EXRQOI_OK)
+            return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         *list = (uint64_t *)nl;
         *cap = ncap / sizeof **list;
     }
@@ -196,27 +196,27 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
     exrqoi_result rv = exrqoi_reader_read_deep(r, part, lx, ly, out);
     if (rv == EXRQOI_OK || !fillable(rv)) return rv;
     /* arguments were accepted: read the counts, then the samples, chunk by chunk */
-    const exrqoi__part *p = &r->parts[part];
+    const exrqoi__part *p = exrqoi__reader_part(r, part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     const exrqoi_box2i lw = L->window;
     int32_t nch = p->info.channel_count;
-    const char **names = (const char **)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *names);
-    exrqoi_pixel_type *types = (exrqoi_pixel_type *)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *types);
-    if (!names || !types) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    const char **names = (const char **)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)nch + 1, sizeof *names);
+    exrqoi_pixel_type *types = (exrqoi_pixel_type *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)nch + 1, sizeof *types);
+    if (!names || !types) rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     for (int32_t c = 0; c < nch && names && types; c++) {
         names[c] = p->info.channels[c].name;
         types[c] = p->info.channels[c].type;
     }
     int32_t width = (int32_t)((int64_t)lw.max.x - lw.min.x + 1), height = (int32_t)((int64_t)lw.max.y - lw.min.y + 1);
     if (names && types)
-        rv = exrqoi_deep_image_init(out, r->alloc, width, height, nch, names, types);
-    exrqoi__free(r->alloc, (void *)names);
-    exrqoi__free(r->alloc, types);
+        rv = exrqoi_deep_image_init(out, exrqoi__reader_alloc(r), width, height, nch, names, types);
+    exrqoi__free(exrqoi__reader_alloc(r), (void *)names);
+    exrqoi__free(exrqoi__reader_alloc(r), types);
     if (rv != EXRQOI_OK) return rv;
     uint64_t nchunks = level_chunks(p, L), *list = NULL;
     size_t count = 0, cap = 0;
-    uint8_t *bad = (uint8_t *)exrqoi__calloc(r->alloc, (size_t)nchunks + 1, 1);
-    if (!bad) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    uint8_t *bad = (uint8_t *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)nchunks + 1, 1);
+    if (!bad) rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     /* pass 1: counts; a chunk whose counts do not read keeps 0 samples */
     for (uint64_t k = 0; k < nchunks && rv == EXRQOI_OK; k++) {
         uint64_t index = p->info.tiled ? L->first_chunk + k : k;
@@ -241,14 +241,14 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
          * samples stay within max_alloc_bytes */
         uint64_t bytes_per_sample = 0;
         for (int32_t c = 0; c < nch; c++) bytes_per_sample += (uint64_t)exrqoi_pixel_type_size(out->channels[c].type);
-        rv = exrqoi_deep_image_alloc_samples(out, r->limits.max_alloc_bytes / (bytes_per_sample ? bytes_per_sample : 1));
-        if (rv != EXRQOI_OK) exrqoi__fail(&r->err, rv, "deep samples of part %d exceed the allocation limit", part);
+        rv = exrqoi_deep_image_alloc_samples(out, exrqoi__reader_limits(r)->max_alloc_bytes / (bytes_per_sample ? bytes_per_sample : 1));
+        if (rv != EXRQOI_OK) exrqoi__fail(exrqoi__reader_err(r), rv, "deep samples of part %d exceed the allocation limit", part);
     }
     /* pass 2: samples of the chunks whose counts read */
     void **ptrs = NULL;
     size_t ptrs_cap = 0;
-    exrqoi_deep_slice *slices = rv ? NULL : (exrqoi_deep_slice *)exrqoi__calloc(r->alloc, (size_t)nch + 1, sizeof *slices);
-    if (!rv && !slices) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    exrqoi_deep_slice *slices = rv ? NULL : (exrqoi_deep_slice *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)nch + 1, sizeof *slices);
+    if (!rv && !slices) rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     for (uint64_t k = 0; k < nchunks && rv == EXRQOI_OK; k++) {
         if (bad[k]) continue;
         uint64_t index = p->info.tiled ? L->first_chunk + k : k;
@@ -258,8 +258,8 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
         size_t cw = (size_t)(win.max.x - win.min.x + 1), ch = (size_t)(win.max.y - win.min.y + 1);
         size_t need = cw * ch * (size_t)(nch ? nch : 1) * sizeof(void *);
         void *np = ptrs;
-        if (exrqoi__reserve(r->alloc, &np, &ptrs_cap, need) != EXRQOI_OK) {
-            rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        if (exrqoi__reserve(exrqoi__reader_alloc(r), &np, &ptrs_cap, need) != EXRQOI_OK) {
+            rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
             break;
         }
         ptrs = (void **)np;
@@ -289,12 +289,12 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
         drop_samples(out, &lw, &win);
         rv = note_filled(r, &list, &count, &cap, index);
     }
-    exrqoi__free(r->alloc, ptrs);
-    exrqoi__free(r->alloc, slices);
-    exrqoi__free(r->alloc, bad);
+    exrqoi__free(exrqoi__reader_alloc(r), ptrs);
+    exrqoi__free(exrqoi__reader_alloc(r), slices);
+    exrqoi__free(exrqoi__reader_alloc(r), bad);
     if (rv != EXRQOI_OK) {
         exrqoi_deep_image_free(out);
-        exrqoi__free(r->alloc, list);
+        exrqoi__free(exrqoi__reader_alloc(r), list);
         return rv;
     }
     /* chunks were noted in two passes: sort the list */
@@ -305,7 +305,7 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
             list[j - 1] = t;
         }
     if (filled) *filled = list;
-    else exrqoi__free(r->alloc, list);
+    else exrqoi__free(exrqoi__reader_alloc(r), list);
     if (filled_count) *filled_count = count;
     return EXRQOI_OK;
 }

@@ -2,7 +2,7 @@
  * larger than the file's own size can justify first checks that every
  * chunk it needs is in the file and can decode to its block, so a small
  * file declaring a huge image fails before the big allocation. */
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 
 exrqoi_result exrqoi__chunk_evidence(const exrqoi_reader *r, int part, const exrqoi_chunk_info *ci, bool strict,
                                      exrqoi__err *err)

@@ -1,7 +1,7 @@
 /* Chunk offset tables: read, validate, and rebuild by scanning the chunks
  * when a table is damaged or incomplete (an interrupted write), as
  * OpenEXR does. */
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 
 /* Size of a chunk's leader for the part. */
 static size_t leader_size(const exrqoi_reader *r, const exrqoi__part *p)

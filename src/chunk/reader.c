@@ -1,6 +1,6 @@
 /* Opening a reader: headers, offset tables, worker state; accessors and
  * raw chunk access. */
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 
 static void reader_free(exrqoi_reader *r)
 {
@@ -105,6 +105,29 @@ exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input, const exrqoi_r
 }
 
 void exrqoi_reader_close(exrqoi_reader *r) { reader_free(r); }
+
+const exrqoi_allocator *exrqoi__reader_alloc(const exrqoi_reader *r) { return r->alloc; }
+const exrqoi_limits *exrqoi__reader_limits(const exrqoi_reader *r) { return &r->limits; }
+exrqoi__err *exrqoi__reader_err(exrqoi_reader *r) { return &r->err; }
+exrqoi__source *exrqoi__reader_source(exrqoi_reader *r) { return &r->src; }
+
+void exrqoi__reader_err_init(const exrqoi_reader *r, exrqoi__err *err)
+{
+    memset(err, 0, sizeof *err);
+    err->on_message = r->err.on_message;
+    err->user = r->err.user;
+}
+
+void exrqoi__reader_threading(const exrqoi_reader *r, exrqoi_pool **pool, int *threads)
+{
+    *pool = r->pool;
+    *threads = r->threads;
+}
+
+const exrqoi__part *exrqoi__reader_part(const exrqoi_reader *r, int part)
+{
+    return part >= 0 && part < r->nparts ? &r->parts[part] : NULL;
+}
 
 const char *exrqoi_reader_error(const exrqoi_reader *r) { return r ? r->err.msg : ""; }
 uint32_t exrqoi_reader_version(const exrqoi_reader *r) { return r ? r->version : 0; }

@@ -1,4 +1,5 @@
-/* The reader object shared by the chunk, block and image layers. */
+/* The reader object: its internal interface (the struct itself is in
+ * chunk/reader_impl.h). */
 #ifndef EXRQOI_READER_H
 #define EXRQOI_READER_H
 
@@ -8,37 +9,21 @@
 #include "meta/file.h"
 #include "thread/pool.h"
 
-#include <pthread.h>
-
-/* One decoded chunk kept so that line-by-line reads decode it once. */
-typedef struct exrqoi__chunk_cache {
-    int part;
-    uint64_t index; /* UINT64_MAX = empty */
-    uint8_t *data;
-    size_t size, cap;
-} exrqoi__chunk_cache;
-
-struct exrqoi_reader {
-    exrqoi_allocator alloc_store;
-    const exrqoi_allocator *alloc; /* NULL or &alloc_store */
-    exrqoi_limits limits;
-    bool strict;
-    exrqoi__source src;
-    uint32_t version;
-    int nparts;
-    exrqoi__part *parts;
-    uint64_t chunks_start; /* first byte after all offset tables */
-    exrqoi_pool *pool;
-    bool own_pool;
-    int threads;
-    exrqoi__err err;
-    /* per worker-slot state; guarded by `lock`: a call that finds it
-     * taken (another thread reading) makes a temporary set */
-    pthread_mutex_t lock;
-    exrqoi__worker *workers;
-    int nworkers;
-    exrqoi__chunk_cache cache;
-};
+/* The reader's fields are seen only by its own module (src/chunk) and the
+ * read drivers (src/read), through chunk/reader_impl.h; the layers above
+ * use these accessors. */
+EXRQOI_INTERNAL const exrqoi_allocator *exrqoi__reader_alloc(const exrqoi_reader *r);
+EXRQOI_INTERNAL const exrqoi_limits *exrqoi__reader_limits(const exrqoi_reader *r);
+/* The reader's error record (failures of calls on the reader go there). */
+EXRQOI_INTERNAL exrqoi__err *exrqoi__reader_err(exrqoi_reader *r);
+/* A fresh error record whose messages go where the reader's go. */
+EXRQOI_INTERNAL void exrqoi__reader_err_init(const exrqoi_reader *r, exrqoi__err *err);
+/* The pool the reader has now (the caller's, its own once made, or NULL)
+ * and its `threads` option. */
+EXRQOI_INTERNAL void exrqoi__reader_threading(const exrqoi_reader *r, exrqoi_pool **pool, int *threads);
+/* Part `part` as validated at open; NULL when there is no such part. */
+EXRQOI_INTERNAL const exrqoi__part *exrqoi__reader_part(const exrqoi_reader *r, int part);
+EXRQOI_INTERNAL exrqoi__source *exrqoi__reader_source(exrqoi_reader *r);
 
 /* Reads a chunk's leader and validates it against the part. On success
  * *data_off is where the packed bytes start. */

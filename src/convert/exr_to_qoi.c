@@ -198,7 +198,7 @@ static exrqoi_result exr_to_display(exrqoi_reader *r, const exrqoi_exr_to_qoi_op
     memset(&def, 0, sizeof def);
     const exrqoi_exr_to_qoi_options *o = opts ? opts : &def;
     if ((unsigned)o->tonemap > EXRQOI_TONEMAP_ACES || !isfinite(o->exposure))
-        return exrqoi__fail(&r->err, EXRQOI_ERR_INVALID_ARGUMENT, "bad tone curve or exposure");
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_INVALID_ARGUMENT, "bad tone curve or exposure");
     exrqoi_rgba_read_options ro = o->select;
     ro.type = EXRQOI_PIXEL_FLOAT;
     ro.display_window = 1;
@@ -206,11 +206,15 @@ static exrqoi_result exr_to_display(exrqoi_reader *r, const exrqoi_exr_to_qoi_op
     float *rgba;
     size_t rgba_size;
     EXRQOI_TRY(exrqoi_rgba_read_alloc(r, &ro, &info, (void **)&rgba, &rgba_size));
+    exrqoi_pool *pool;
+    int threads;
+    exrqoi__reader_threading(r, &pool, &threads);
     exrqoi_result rv = float_to_display(rgba, info.width, info.height,
                                         (info.found & EXRQOI_RGBA_A) != 0, &info.chromaticities, o,
-                                        bytes_per_sample, r->alloc, r->pool, r->threads, &r->err,
+                                        bytes_per_sample, exrqoi__reader_alloc(r), pool, threads,
+                                        exrqoi__reader_err(r),
                                         desc, pixels, size);
-    exrqoi__free(r->alloc, rgba);
+    exrqoi__free(exrqoi__reader_alloc(r), rgba);
     return rv;
 }
 
@@ -248,7 +252,7 @@ exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
             memset(&qo, 0, sizeof qo);
         if (!qo.struct_size) qo.struct_size = sizeof qo;
         rv = exrqoi_qoi_encode_file(px, &desc, &qo, out);
-        exrqoi__free(r->alloc, px);
+        exrqoi__free(exrqoi__reader_alloc(r), px);
     }
     exrqoi_reader_close(r);
     return rv;

@@ -69,7 +69,8 @@ static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_p
         exrqoi_sample_extent(&L->window, pi->channels[c].x_sampling, pi->channels[c].y_sampling, &cw, &chh);
         level_bytes += (uint64_t)cw * (uint64_t)chh * (uint64_t)exrqoi_pixel_type_size(pi->channels[c].type);
     }
-    EXRQOI_TRY(exrqoi__region_evidence(r, part, L->lx, L->ly, NULL, *budget + level_bytes, &r->err));
+    EXRQOI_TRY(exrqoi__region_evidence(r, part, L->lx, L->ly, NULL, *budget + level_bytes,
+                                       exrqoi__reader_err(r)));
     L->channels = (exrqoi_image_channel *)exrqoi__calloc(a, (size_t)(n ? n : 1), sizeof(exrqoi_image_channel));
     if (!L->channels) return EXRQOI_ERR_OUT_OF_MEMORY;
     L->channel_count = n;
@@ -83,9 +84,10 @@ static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_p
         size_t sz = (size_t)exrqoi_pixel_type_size(ch->type), bytes;
         if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) return EXRQOI_ERR_LIMIT;
         *budget += bytes;
-        if (*budget > r->limits.max_alloc_bytes)
-            return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
-                                (unsigned long long)r->limits.max_alloc_bytes);
+        if (*budget > exrqoi__reader_limits(r)->max_alloc_bytes)
+            return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes",
+                                part,
+                                (unsigned long long)exrqoi__reader_limits(r)->max_alloc_bytes);
         ic->name = exrqoi__strdup(a, ch->name);
         ic->data = exrqoi__alloc(a, bytes);
         if (!ic->name || !ic->data) return EXRQOI_ERR_OUT_OF_MEMORY;
@@ -173,7 +175,8 @@ exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
 {
     if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
-    if (r->alloc) out->alloc = *r->alloc;
+    const exrqoi_allocator *ra = exrqoi__reader_alloc(r);
+    if (ra) out->alloc = *ra;
     const exrqoi_allocator *a = img_alloc(out);
     int np = exrqoi_reader_part_count(r);
     out->parts = (exrqoi_image_part *)exrqoi__calloc(a, (size_t)(np ? np : 1), sizeof(exrqoi_image_part));

@@ -172,9 +172,7 @@ exrqoi_result exrqoi_rgba_select(const exrqoi_reader *r, const exrqoi_rgba_read_
     memset(&def, 0, sizeof def);
     selection sel;
     exrqoi__err err;
-    memset(&err, 0, sizeof err);
-    err.on_message = r->err.on_message;
-    err.user = r->err.user;
+    exrqoi__reader_err_init(r, &err);
     EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, &err));
     *info = sel.info;
     return EXRQOI_OK;
@@ -197,7 +195,7 @@ static exrqoi_result read_yca(exrqoi_reader *r, const selection *sel, uint8_t *p
                               size_t stride, const exrqoi_box2i *isect)
 {
     const exrqoi_rgba_info *in = &sel->info;
-    const exrqoi_allocator *al = r->alloc;
+    const exrqoi_allocator *al = exrqoi__reader_alloc(r);
     int32_t w = in->data_window.max.x - in->data_window.min.x + 1;
     int32_t h = in->data_window.max.y - in->data_window.min.y + 1;
     size_t n, cn, bytes;
@@ -205,9 +203,9 @@ static exrqoi_result read_yca(exrqoi_reader *r, const selection *sel, uint8_t *p
     cn = n / 4;
     /* Y, A, RY, BY planes and the RGBA result, all half */
     if (exrqoi__mul_size(n, 2 + 2 + 8, &bytes) || exrqoi__add_size(bytes, cn * 4, &bytes) ||
-        bytes > r->limits.max_alloc_bytes)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "luminance/chroma image too large");
-    EXRQOI_TRY(exrqoi__region_evidence(r, in->part, 0, 0, NULL, bytes, &r->err));
+        bytes > exrqoi__reader_limits(r)->max_alloc_bytes)
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "luminance/chroma image too large");
+    EXRQOI_TRY(exrqoi__region_evidence(r, in->part, 0, 0, NULL, bytes, exrqoi__reader_err(r)));
     uint16_t *mem = (uint16_t *)exrqoi__alloc(al, bytes);
     if (!mem) return EXRQOI_ERR_OUT_OF_MEMORY;
     uint16_t *py = mem, *pa = py + n, *pry = pa + n, *pby = pry + cn, *out = pby + cn;
@@ -223,7 +221,7 @@ static exrqoi_result read_yca(exrqoi_reader *r, const selection *sel, uint8_t *p
     exrqoi_result rv = exrqoi_reader_read_region(r, in->part, 0, 0, NULL, s, 4);
     float yw[3];
     if (rv == EXRQOI_OK && !exrqoi__yca_weights(&in->chromaticities, yw))
-        rv = exrqoi__fail(&r->err, EXRQOI_ERR_BAD_ATTRIBUTE, "degenerate chromaticities");
+        rv = exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_BAD_ATTRIBUTE, "degenerate chromaticities");
     if (rv == EXRQOI_OK) rv = exrqoi__yca_to_rgba(al, w, h, py, pa, pry, pby, yw, out);
     if (rv == EXRQOI_OK) {
         for (int32_t y = isect->min.y; y <= isect->max.y; y++) {
@@ -298,9 +296,9 @@ static exrqoi_result read_selected(exrqoi_reader *r, const selection *sel, void 
     size_t need;
     if (stride < row || exrqoi__mul_size(stride, (size_t)(in->height - 1), &need) ||
         exrqoi__add_size(need, row, &need))
-        return exrqoi__fail(&r->err, EXRQOI_ERR_BUFFER_TOO_SMALL, "RGBA stride too small");
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_BUFFER_TOO_SMALL, "RGBA stride too small");
     if (size < need)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_BUFFER_TOO_SMALL,
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_BUFFER_TOO_SMALL,
                             "RGBA buffer of %zu bytes, %zu needed", size, need);
     exrqoi_box2i is = in->window;
     const exrqoi_box2i *dw = &in->data_window;
@@ -324,7 +322,7 @@ exrqoi_result exrqoi_rgba_read(exrqoi_reader *r, const exrqoi_rgba_read_options 
     exrqoi_rgba_read_options def;
     memset(&def, 0, sizeof def);
     selection sel;
-    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, &r->err));
+    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, exrqoi__reader_err(r)));
     if (info) *info = sel.info;
     return read_selected(r, &sel, pixels, stride, size);
 }
@@ -337,12 +335,13 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
     exrqoi_rgba_read_options def;
     memset(&def, 0, sizeof def);
     selection sel;
-    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, &r->err));
+    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, exrqoi__reader_err(r)));
     if (info) *info = sel.info;
     size_t row, total;
     EXRQOI_TRY(checked_size(&sel.info, &row, &total));
-    if (total > r->limits.max_alloc_bytes)
-        return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "RGBA image of %zu bytes exceeds the limit",
+    if (total > exrqoi__reader_limits(r)->max_alloc_bytes)
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT,
+                            "RGBA image of %zu bytes exceeds the limit",
                             total);
     /* the chunks under the window come before memory of its size (the
      * rest of a display window is fill: see docs/security.md) */
@@ -353,12 +352,12 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
     if (isect.max.x > dw->max.x) isect.max.x = dw->max.x;
     if (isect.max.y > dw->max.y) isect.max.y = dw->max.y;
     if (isect.min.x <= isect.max.x && isect.min.y <= isect.max.y)
-        EXRQOI_TRY(exrqoi__region_evidence(r, sel.info.part, 0, 0, &isect, total, &r->err));
-    void *p = exrqoi__alloc(r->alloc, total);
-    if (!p) return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        EXRQOI_TRY(exrqoi__region_evidence(r, sel.info.part, 0, 0, &isect, total, exrqoi__reader_err(r)));
+    void *p = exrqoi__alloc(exrqoi__reader_alloc(r), total);
+    if (!p) return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     exrqoi_result rv = read_selected(r, &sel, p, row, total);
     if (rv != EXRQOI_OK) {
-        exrqoi__free(r->alloc, p);
+        exrqoi__free(exrqoi__reader_alloc(r), p);
         return rv;
     }
     *pixels = p;

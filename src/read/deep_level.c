@@ -13,7 +13,7 @@
 #include "deep/deep_chunk.h"
 #include "deep/deep_image.h"
 #include "exrqoi/image.h"
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 #include "read/job.h"
 
 #include <stdatomic.h>

@@ -10,7 +10,7 @@
  * among the workers, as for flat reads. */
 #include "deep/deep_chunk.h"
 #include "block/lines.h"
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 #include "read/job.h"
 #include "common/half.h"
 #include "exrqoi/deep_read.h"

@@ -1,4 +1,5 @@
 /* The reader's pool, per-call worker leases and region checks. */
+#include "chunk/reader_impl.h"
 #include "read/job.h"
 
 exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r)

@@ -2,7 +2,7 @@
  * worker pool (each worker reads, decompresses and scatters its own
  * chunks), keep the last single decoded chunk for line-by-line callers. */
 #include "block/lines.h"
-#include "chunk/reader.h"
+#include "chunk/reader_impl.h"
 #include "read/job.h"
 
 #include <stdatomic.h>
