@@ -16,6 +16,7 @@ get_filename_component(DOC "${DOC}" ABSOLUTE)
 
 # ---- the layer order
 file(STRINGS "${DOC}" doc_lines)
+list(TRANSFORM doc_lines REPLACE "\r$" "") # a checkout with CRLF line ends
 set(in_block FALSE)
 set(rank 0)
 set(folders "")
