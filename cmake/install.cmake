@@ -4,6 +4,8 @@
 #   libexrqoi0     the shared library (component "runtime")
 #   libexrqoi-dev  headers, static library, .so link, CMake config, .pc ("dev")
 #   exrqoi-tools   the command-line tool and its man page ("tools")
+# Included when EXRQOI_INSTALL is ON (the default when top level); CPack
+# only when this is the top-level project (a parent project packages itself).
 include(CMakePackageConfigHelpers)
 
 set(EXRQOI_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/exrqoi)
@@ -31,8 +33,12 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/exrqoiConfig.cmake
 
 # pkg-config: relocatable through ${pcfiledir}
 set(EXRQOI_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
-file(RELATIVE_PATH EXRQOI_PC_TO_PREFIX /root/${EXRQOI_PC_DIR} /root)
-string(REGEX REPLACE "/$" "" EXRQOI_PC_TO_PREFIX "${EXRQOI_PC_TO_PREFIX}")
+# (lib/pkgconfig -> ../.., lib/x86_64-linux-gnu/pkgconfig -> ../../..)
+string(REGEX REPLACE "[^/]+" ".." EXRQOI_PC_TO_PREFIX "${EXRQOI_PC_DIR}")
+set(EXRQOI_PC_LIBM "")
+if(EXRQOI_LIBM)
+  set(EXRQOI_PC_LIBM " -lm")
+endif()
 configure_file(cmake/exrqoi.pc.in ${CMAKE_CURRENT_BINARY_DIR}/exrqoi.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/exrqoi.pc DESTINATION ${EXRQOI_PC_DIR} COMPONENT dev)
 
@@ -54,6 +60,9 @@ if(NOT TARGET uninstall)
 endif()
 
 # ---- CPack ---------------------------------------------------------------
+if(NOT EXRQOI_IS_TOP_LEVEL)
+  return()
+endif()
 set(CPACK_PACKAGE_NAME exrqoi)
 set(CPACK_PACKAGE_VENDOR "libexrqoi contributors")
 set(CPACK_PACKAGE_CONTACT "libexrqoi maintainers <maintainers@libexrqoi.invalid>")

@@ -24,6 +24,7 @@
 #include <exrqoi/image.h>
 
 #include "codec/htj2k_enc.h"
+#include "test_support.h"
 
 static int g_fail;
 static char g_work[4096];
@@ -39,23 +40,6 @@ static char g_work[4096];
         }                                                                                                    \
     } while (0)
 
-static uint8_t *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)sz + 1);
-    if (p && fread(p, 1, (size_t)sz, f) != (size_t)sz) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *n = (size_t)sz;
-    return p;
-}
-
 /* ---- TIFF as ojph_expand writes it: one IFD, chunky, uncompressed -------- */
 
 typedef struct image {
@@ -70,7 +54,7 @@ static uint32_t le32(const uint8_t *p) { return le16(p) | (le16(p + 2) << 16); }
 static int read_tiff(const char *path, image *im)
 {
     size_t n;
-    uint8_t *d = read_file(path, &n);
+    uint8_t *d = ts_read_file(path, &n);
     if (!d || n < 8 || memcmp(d, "II*", 4) != 0) {
         free(d);
         return -1;
@@ -123,14 +107,9 @@ static int expand(const uint8_t *cs_in, size_t n, image *im)
     char in[4200], outp[4200], cmd[9000];
     snprintf(in, sizeof in, "%s/cs.j2c", g_work);
     snprintf(outp, sizeof outp, "%s/cs.tif", g_work);
-    FILE *f = fopen(in, "wb");
-    if (!f) {
-        free(cs);
-        return -1;
-    }
-    fwrite(cs, 1, n, f);
-    fclose(f);
+    bool written = ts_write_file(in, cs, n);
     free(cs);
+    if (!written) return -1;
     remove(outp);
     snprintf(cmd, sizeof cmd, "ojph_expand -i '%s' -o '%s' >/dev/null 2>&1", in, outp);
     if (system(cmd) != 0) return -1;
@@ -224,13 +203,7 @@ static int ojph_selfcheck(int w, int h)
 }
 
 static uint64_t g_rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 7;
-    g_rng ^= g_rng << 17;
-    return (uint32_t)(g_rng >> 16);
-}
+static uint32_t rnd(void) { return (uint32_t)(ts_xorshift64(&g_rng) >> 16); }
 
 static int synthetic(exrqoi__codec_ctx *ctx, int w, int h, int nc, const char *const *names, int kind)
 {
@@ -402,7 +375,7 @@ static size_t strip_com(const uint8_t *cs, size_t n, uint8_t *out)
 static int corpus_file(exrqoi__codec_ctx *ctx, const char *path, int *chunks_same, int *chunks_total)
 {
     size_t n;
-    uint8_t *d = read_file(path, &n);
+    uint8_t *d = ts_read_file(path, &n);
     if (!d) return 0;
     exr_chan ch[64];
     int nch, comp;
@@ -481,7 +454,7 @@ static int corpus_file(exrqoi__codec_ctx *ctx, const char *path, int *chunks_sam
 static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *source, int *same, int *total)
 {
     size_t n;
-    uint8_t *d = read_file(htj2k, &n);
+    uint8_t *d = ts_read_file(htj2k, &n);
     exrqoi_image img;
     memset(&img, 0, sizeof img);
     if (!d || exrqoi_image_read_path(source, NULL, &img) != EXRQOI_OK) {

@@ -17,14 +17,12 @@
 #if EXRQOI_HAVE_PNG
 #include <spng.h>
 
+#include "test_support.h"
+
 #define QOI_DIR EXRQOI_SHARED_DIR "/corpus/qoi"
 
 static uint32_t rng_state = 12345;
-static uint32_t rnd(void)
-{
-    rng_state = rng_state * 1103515245u + 12345u;
-    return rng_state >> 8;
-}
+static uint32_t rnd(void) { return ts_lcg_ansi(&rng_state) >> 8; }
 
 typedef struct png_spec {
     uint32_t w, h;
@@ -368,20 +366,6 @@ static void test_write_round_trip(void **state)
             }
 }
 
-static void *slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *d = malloc((size_t)n + 1);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return d;
-}
-
 static const char *const corpus_names[] = {"dice",    "kodim10",       "kodim23",      "qoi_logo",
                                            "testcard", "testcard_rgba", "wikipedia_008"};
 
@@ -397,7 +381,7 @@ static void test_qoi_corpus(void **state)
     char path[512];
     size_t size;
     snprintf(path, sizeof path, "%s/%s.png", QOI_DIR, corpus_names[0]);
-    void *probe = slurp(path, &size);
+    void *probe = ts_read_file(path, &size);
     if (!probe) skip();
     free(probe);
     for (size_t t = 0; t < sizeof corpus_names / sizeof corpus_names[0]; t++) {
@@ -411,7 +395,7 @@ static void test_qoi_corpus(void **state)
 
         snprintf(path, sizeof path, "%s/%s.ref.qoi", QOI_DIR, name);
         size_t ref_size;
-        uint8_t *ref = slurp(path, &ref_size);
+        uint8_t *ref = ts_read_file(path, &ref_size);
         assert_non_null(ref);
         exrqoi_qoi_desc desc = {png_img.width, png_img.height, (uint8_t)png_img.channels,
                                 EXRQOI_QOI_SRGB};

@@ -15,6 +15,7 @@
 
 #include "exrqoi/exrqoi.h"
 #include "tools/raw_io.h"
+#include "test_support.h"
 
 #if EXRQOI_HAVE_RAW
 
@@ -446,9 +447,7 @@ static int write_dng(const char *path)
     dng_spec s = scene(target);
     size_t size;
     uint8_t *dng = make_dng(&s, &size);
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(dng, 1, size, f) == size;
-    if (f && fclose(f) != 0) ok = 0;
+    bool ok = ts_write_file(path, dng, size);
     free(dng);
     return ok ? 0 : 1;
 }

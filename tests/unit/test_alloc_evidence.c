@@ -27,6 +27,7 @@
 #include "exrqoi/exrqoi.h"
 #include "io/stream.h"
 #include "small_files.h"
+#include "test_support.h"
 
 /* ---- counting allocator ------------------------------------------------- */
 
@@ -231,16 +232,8 @@ static void test_widened(void **state)
 
 static bool read_file(const char *path, bytes *b)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b->d = (uint8_t *)malloc(n > 0 ? (size_t)n : 1);
-    b->n = n > 0 ? (size_t)n : 0;
-    bool ok = b->d && fread(b->d, 1, b->n, f) == b->n;
-    fclose(f);
-    return ok;
+    b->d = (uint8_t *)ts_read_file(path, &b->n);
+    return b->d != NULL;
 }
 
 static int name_cmp(const void *a, const void *b)

@@ -15,6 +15,7 @@
 #include "meta/attr.h"
 /* The printers live in the tool, which is not part of the library. */
 #include "tools/attr_print.c"
+#include "test_support.h"
 
 /* ---- byte builder ------------------------------------------------------- */
 
@@ -602,10 +603,10 @@ static void test_random_inputs(void **state)
         const char *type = t ? exrqoi_attr_type_name((exrqoi_attr_type)t) : "unknownType";
         for (int iter = 0; iter < 400; iter++) {
             size_t n = 0;
-            seed = seed * 1103515245u + 12345u;
+            ts_lcg_ansi(&seed);
             n = (seed >> 16) % sizeof d;
             for (size_t i = 0; i < n; i++) {
-                seed = seed * 1103515245u + 12345u;
+                ts_lcg_ansi(&seed);
                 /* Mostly small bytes so lengths and counts are often plausible. */
                 uint8_t v = (uint8_t)(seed >> 16);
                 d[i] = (seed >> 28) < 12 ? (uint8_t)(v & 3) : v;

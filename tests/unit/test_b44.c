@@ -14,13 +14,10 @@
 #include "common/half.h"
 
 #include "codec_block.h"
+#include "test_support.h"
 
 static uint32_t g_rng = 1;
-static uint32_t rnd(void)
-{
-    g_rng = g_rng * 1103515245u + 12345u;
-    return g_rng >> 8;
-}
+static uint32_t rnd(void) { return ts_lcg_ansi(&g_rng) >> 8; }
 
 /* Raw codec encode + decode (no stored-raw shortcut). */
 static void codec_roundtrip(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 #define QOI_DIR EXRQOI_SHARED_DIR "/corpus/qoi"
 #define EXR_DIR EXRQOI_SHARED_DIR "/corpus/openexr-images"
@@ -226,19 +227,6 @@ static void test_exhaustive_roundtrip(void **state)
     free(in);
 }
 
-static uint8_t *slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *d = malloc((size_t)n + 1);
-    *size = fread(d, 1, (size_t)n, f);
-    fclose(f);
-    return d;
-}
-
 static void test_corpus_roundtrip(void **state)
 {
     (void)state;
@@ -265,7 +253,7 @@ static void test_corpus_roundtrip(void **state)
         assert_int_equal(d0.height, d1.height);
         assert_int_equal(d0.channels, d1.channels);
         size_t rsize;
-        uint8_t *rawpx = slurp(raw, &rsize);
+        uint8_t *rawpx = ts_read_file(raw, &rsize);
         assert_non_null(rawpx);
         assert_int_equal(rsize, n1);
         const uint8_t *b = p1;
@@ -279,7 +267,7 @@ static void test_corpus_roundtrip(void **state)
         void *enc;
         size_t esize, refsize;
         assert_int_equal(exrqoi_qoi_encode(p0, &d0, NULL, &enc, &esize), 0);
-        uint8_t *refbytes = slurp(ref, &refsize);
+        uint8_t *refbytes = ts_read_file(ref, &refsize);
         assert_int_equal(esize, refsize);
         assert_memory_equal(enc, refbytes, esize);
         free(refbytes);

@@ -14,6 +14,7 @@
 
 #include "deep/deep_chunk.h"
 #include "exrqoi/deep.h"
+#include "test_support.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -204,11 +205,7 @@ static void test_counts_tiled_none_filler(void **state)
 /* ---- round trips -------------------------------------------------------- */
 
 static uint32_t rng_state = 12345;
-static uint32_t rnd(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
+static uint32_t rnd(void) { return ts_lcg(&rng_state) >> 8; }
 
 static void fill_samples(exrqoi_deep_image *img)
 {
@@ -490,23 +487,6 @@ static void test_image_container(void **state)
 
 /* ---- the corpus's deep scanline file against the canonical hash ----------- */
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)len + 1);
-    if (b && fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
 /* Just enough header parsing for a single-part deep scanline file. */
 static void test_corpus_balls(void **state)
 {
@@ -515,7 +495,7 @@ static void test_corpus_balls(void **state)
     snprintf(path, sizeof path, "%s/corpus/openexr-images/v2/LowResLeftView/Balls.exr",
              EXRQOI_SHARED_DIR);
     size_t n;
-    uint8_t *f = slurp(path, &n);
+    uint8_t *f = ts_read_file(path, &n);
     if (!f) {
         fprintf(stderr, "skipping: %s not found\n", path);
         skip();

@@ -19,6 +19,7 @@
 
 #include "deep/deep_chunk.h"
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 /* ---- building test images ------------------------------------------------ */
 
@@ -35,16 +36,13 @@ static const exrqoi_pixel_type k_types[4] = {EXRQOI_PIXEL_HALF, EXRQOI_PIXEL_FLO
 
 static void make_header(exrqoi_header *h, const shape *s, exrqoi_compression c, const char *name)
 {
-    int32_t w = s->dw.max.x - s->dw.min.x + 1, ht = s->dw.max.y - s->dw.min.y + 1;
-    assert_int_equal(exrqoi_header_init_image(h, NULL, w, ht, c), EXRQOI_OK);
-    assert_int_equal(exrqoi_header_set_box2i(h, "dataWindow", s->dw), EXRQOI_OK);
+    ts_header_image(h, s->dw, NULL, c);
     assert_int_equal(exrqoi_header_set_line_order(h, s->order), EXRQOI_OK);
     assert_int_equal(exrqoi_header_set_string(h, "type", s->type), EXRQOI_OK);
     if (name) assert_int_equal(exrqoi_header_set_string(h, "name", name), EXRQOI_OK);
     if (!strcmp(s->type, "deeptile")) assert_int_equal(exrqoi_header_set_tiles(h, s->tiles), EXRQOI_OK);
     int n = !strcmp(s->type, "scanlineimage") ? 3 : 4;
-    for (int k = 0; k < n; k++)
-        assert_int_equal(exrqoi_header_add_channel(h, k_names[k], k_types[k], 1, 1, 0), EXRQOI_OK);
+    ts_header_add_channels(h, n, k_names, k_types);
 }
 
 /* Counts with many zero-sample pixels, runs of one, and thick pixels. */

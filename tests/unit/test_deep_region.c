@@ -21,6 +21,7 @@
 
 #include "block/lines.h"
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 /* ---- writing test files ------------------------------------------------------ */
 
@@ -59,14 +60,11 @@ static void write_file(const shape *s, exrqoi_compression c, int threads, const 
                        size_t *size)
 {
     exrqoi_header h;
-    int32_t w = s->dw.max.x - s->dw.min.x + 1, ht = s->dw.max.y - s->dw.min.y + 1;
-    assert_int_equal(exrqoi_header_init_image(&h, NULL, w, ht, c), EXRQOI_OK);
-    assert_int_equal(exrqoi_header_set_box2i(&h, "dataWindow", s->dw), EXRQOI_OK);
+    ts_header_image(&h, s->dw, NULL, c);
     assert_int_equal(exrqoi_header_set_line_order(&h, s->order), EXRQOI_OK);
     assert_int_equal(exrqoi_header_set_string(&h, "type", s->type), EXRQOI_OK);
     if (!strcmp(s->type, "deeptile")) assert_int_equal(exrqoi_header_set_tiles(&h, s->tiles), EXRQOI_OK);
-    for (int k = 0; k < 4; k++)
-        assert_int_equal(exrqoi_header_add_channel(&h, k_names[k], k_types[k], 1, 1, 0), EXRQOI_OK);
+    ts_header_add_channels(&h, 4, k_names, k_types);
     exrqoi_write_options o;
     memset(&o, 0, sizeof o);
     o.threads = threads;

@@ -13,13 +13,10 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 777u;
-static uint32_t rng(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
+static uint32_t rng(void) { return ts_lcg(&rng_state) >> 8; }
 
 typedef struct chan {
     const char *name;

@@ -13,15 +13,10 @@
 
 #include "codec/dwa.h"
 #include "common/half.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 777;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 static double urand(double lo, double hi) { return lo + (hi - lo) * (rnd() / 4294967296.0); }
 
 /* ---- DCT ------------------------------------------------------------------ */

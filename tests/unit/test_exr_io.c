@@ -14,13 +14,10 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 static uint32_t rng_state;
-static uint32_t rng(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
+static uint32_t rng(void) { return ts_lcg(&rng_state) >> 8; }
 
 /* Deterministic sample of any type; halves include NaN/Inf/denormals. */
 static void fill_samples(void *dst, exrqoi_pixel_type t, size_t n, uint32_t seed)
@@ -94,10 +91,8 @@ static void assert_level_equal(const chan_spec *cs, int n, const level_data *a, 
 
 static void make_header(exrqoi_header *h, const chan_spec *cs, int n, exrqoi_box2i dw, exrqoi_compression c)
 {
-    assert_int_equal(exrqoi_header_init_image(h, NULL, 1, 1, c), EXRQOI_OK);
-    assert_int_equal(exrqoi_header_set_box2i(h, "dataWindow", dw), EXRQOI_OK);
     exrqoi_box2i disp = {{dw.min.x - 3, dw.min.y - 5}, {dw.max.x + 7, dw.max.y + 2}};
-    assert_int_equal(exrqoi_header_set_box2i(h, "displayWindow", disp), EXRQOI_OK);
+    ts_header_image(h, dw, &disp, c);
     for (int i = 0; i < n; i++)
         assert_int_equal(exrqoi_header_add_channel(h, cs[i].name, cs[i].type, cs[i].xs, cs[i].ys, 0), EXRQOI_OK);
 }

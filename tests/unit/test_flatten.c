@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "exrqoi/deep.h"
+#include "test_support.h"
 
 static double g_work[4096];
 
@@ -230,7 +231,7 @@ static void test_many_points_match_over(void **state)
     uint32_t s = 7;
     for (int i = 0; i < N; i++) order[i] = i;
     for (int i = N - 1; i > 0; i--) {
-        s = s * 1103515245u + 12345u;
+        ts_lcg_ansi(&s);
         int j = (int)((s >> 8) % (uint32_t)(i + 1));
         int t = order[i];
         order[i] = order[j];

@@ -20,15 +20,10 @@
 #include "exrqoi/read.h"
 #include "../fuzz/htj2k_layout.h"
 #include "htj2k_vlc_rows.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 20260505u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
 /* ---- VLC tables ---------------------------------------------------------- */
 

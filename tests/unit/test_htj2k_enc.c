@@ -19,6 +19,7 @@
 
 #include "codec/htj2k_enc.h"
 #include "htj2k_vlc_rows.h"
+#include "test_support.h"
 
 typedef struct chunk {
     uint8_t *p;
@@ -245,7 +246,7 @@ static void test_block(void **state)
     assert_int_equal(exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, out), 0);
     uint32_t s = 12345;
     for (int i = 0; i < 128 * 32; i++) {
-        s = s * 1103515245u + 12345u;
+        ts_lcg_ansi(&s);
         coef[i] = (int64_t)((s >> 8) % 2001) - 1000;
     }
     size_t n = exrqoi__htj2k_encode_block(coef, 128, 128, 32, 19, work, out);

@@ -20,16 +20,11 @@
 #include <cmocka.h>
 
 #include "codec/htj2k.h"
+#include "test_support.h"
 
 static char g_dir[256];
 static uint32_t rng_state = 777u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
 typedef struct image {
     uint32_t w, h, ncomp, depth;
@@ -87,20 +82,6 @@ static void write_image(const image *im, const char *path, int yuv)
     fclose(f);
 }
 
-static uint8_t *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(len > 0 ? (size_t)len : 1);
-    assert_non_null(b);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
 /* Compresses `im` with ojph_compress and the extra arguments, decodes the
  * codestream with our decoder; returns its result (samples compared). */
 static exrqoi_result run_case(const image *im, int yuv, const char *args)
@@ -123,7 +104,7 @@ static exrqoi_result run_case(const image *im, int yuv, const char *args)
     }
     if (system(cmd) != 0) fail_msg("ojph_compress failed: %s", cmd);
     size_t n = 0;
-    uint8_t *cs = read_file(out, &n);
+    uint8_t *cs = ts_read_file(out, &n);
     assert_non_null(cs);
     exrqoi__err err;
     memset(&err, 0, sizeof err);

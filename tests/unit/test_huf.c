@@ -10,15 +10,10 @@
 #include <cmocka.h>
 
 #include "codec/huf.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 12345;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
 /* Encodes, decodes, compares; returns the encoded size. */
 static size_t round_trip(const uint16_t *in, size_t n)

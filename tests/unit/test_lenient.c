@@ -19,24 +19,13 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 static uint8_t *load(const char *rel, size_t *size)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/corpus/openexr-images/%s", EXRQOI_SHARED_DIR, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *d = malloc((size_t)n);
-    if (d && fread(d, 1, (size_t)n, f) != (size_t)n) {
-        free(d);
-        d = NULL;
-    }
-    fclose(f);
-    *size = (size_t)n;
-    return d;
+    return ts_read_file(path, size);
 }
 
 static exrqoi_reader *open_mem(const uint8_t *d, size_t n)

@@ -9,15 +9,10 @@
 #include <cmocka.h>
 
 #include "codec/codec.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 987654321u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
 typedef struct blk {
     exrqoi__block_layout b;

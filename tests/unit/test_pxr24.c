@@ -13,13 +13,10 @@
 #include "codec/pxr24.h"
 
 #include "codec_block.h"
+#include "test_support.h"
 
 static uint32_t g_rng = 7;
-static uint32_t rnd(void)
-{
-    g_rng = g_rng * 1103515245u + 12345u;
-    return g_rng >> 8;
-}
+static uint32_t rnd(void) { return ts_lcg_ansi(&g_rng) >> 8; }
 
 static size_t encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
                      uint8_t **packed)

@@ -28,16 +28,9 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <qoi.h>
 #pragma GCC diagnostic pop
+#include "test_support.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static uint32_t rng_next(uint32_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 17;
-    *s ^= *s << 5;
-    return *s;
-}
 
 /* An image that exercises every op: runs (also longer than 62), repeats
  * of earlier colours (index), small and medium steps (diff, luma), noise
@@ -49,7 +42,7 @@ static uint8_t *make_image(uint32_t w, uint32_t h, int ch, uint32_t seed)
     uint32_t s = seed | 1;
     uint8_t c[4] = {10, 20, 30, 255};
     for (size_t i = 0; i < (size_t)w * h; i++) {
-        uint32_t r = rng_next(&s);
+        uint32_t r = ts_xorshift32(&s);
         switch (r % 16) {
         case 0: case 1: case 2: case 3: case 4: break; /* repeat: runs */
         case 5: case 6: c[0] += (uint8_t)(r >> 8 & 3) - 2; c[2] += (uint8_t)(r >> 10 & 1); break;
@@ -100,7 +93,7 @@ static void test_hash(void **state)
     (void)state;
     uint32_t s = 12345;
     for (int i = 0; i < 200000; i++) {
-        uint32_t r = rng_next(&s);
+        uint32_t r = ts_xorshift32(&s);
         uint8_t b[4] = {(uint8_t)r, (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)(r >> 24)};
         uint32_t v = exrqoi__qoi_load32(b);
         assert_int_equal(exrqoi__qoi_hash(v), (b[0] * 3 + b[1] * 5 + b[2] * 7 + b[3] * 11) % 64);
@@ -175,7 +168,7 @@ static void test_encode_paths(void **state)
                 uint32_t s = 99;
                 uint8_t c[4] = {100, 100, 100, 255};
                 for (size_t i = 0; i < (size_t)w * h; i++) {
-                    uint32_t r = rng_next(&s);
+                    uint32_t r = ts_xorshift32(&s);
                     int spread = (r & 3) == 0 ? 255 : (r & 3) == 1 ? 40 : 4;
                     for (int k = 0; k < 3; k++) c[k] = (uint8_t)(c[k] + (int)((r >> (8 * k + 2)) % (uint32_t)spread) - spread / 2);
                     if (ch == 4 && (r >> 28) == 0) c[3] = (uint8_t)(r >> 20);
@@ -192,7 +185,7 @@ static void test_encode_paths(void **state)
             size_t l0 = 0, l1 = 0, i = 0;
             uint32_t rs = 5;
             while (i < n) {
-                size_t k = 1 + rng_next(&rs) % 97;
+                size_t k = 1 + ts_xorshift32(&rs) % 97;
                 if (k > n - i) k = n - i;
                 l0 += exrqoi__qoi_encode_span_path(0, &s0, img + i * ch, k, ch, o0 + l0);
                 l1 += exrqoi__qoi_encode_span_path(1, &s1, img + i * ch, k, ch, o1 + l1);
@@ -232,7 +225,7 @@ static void test_encode_paths_runs(void **state)
             uint32_t s = 1234u + (uint32_t)kind * 7u + (uint32_t)ch;
             uint8_t pal[8][4];
             for (int k = 0; k < 8; k++)
-                for (int c = 0; c < 4; c++) pal[k][c] = (uint8_t)rng_next(&s);
+                for (int c = 0; c < 4; c++) pal[k][c] = (uint8_t)ts_xorshift32(&s);
             /* colours 0 and 1 share an index slot: (r*3 + g*5 + b*7 + a*11) % 64 */
             memcpy(pal[1], pal[0], 4);
             pal[1][0] = (uint8_t)(pal[1][0] + 64);
@@ -240,7 +233,7 @@ static void test_encode_paths_runs(void **state)
                 if (ch == 3 || kind != 2 || k > 0) pal[k][3] = 255;
             size_t i = 0;
             while (i < n) {
-                uint32_t r = rng_next(&s);
+                uint32_t r = ts_xorshift32(&s);
                 size_t len = (r & 7) < 5 ? 1 + (r >> 3) % 3 : (r & 7) == 5 ? 1 + (r >> 3) % 70 : 55 + (r >> 3) % 10;
                 const uint8_t *c = pal[(r >> 12) % (kind == 0 ? 3u : 8u)];
                 for (size_t j = 0; j < len && i < n; j++, i++) memcpy(img + i * ch, c, (size_t)ch);
@@ -254,7 +247,7 @@ static void test_encode_paths_runs(void **state)
                 exrqoi__qoi_enc_init(&st);
                 uint32_t rs = 11;
                 for (i = 0; i < n;) {
-                    size_t k = 1 + rng_next(&rs) % 150;
+                    size_t k = 1 + ts_xorshift32(&rs) % 150;
                     if (k > n - i) k = n - i;
                     size_t cap = k * (size_t)(ch + 1) + 1;
                     uint8_t *buf = malloc(cap);
@@ -493,13 +486,13 @@ static void test_mutations_vs_reference(void **state)
         for (int iter = 0; iter < 3000; iter++) {
             memcpy(b, s, n);
             size_t len = n;
-            int k = 1 + rng_next(&seed) % 4;
+            int k = 1 + ts_xorshift32(&seed) % 4;
             for (int j = 0; j < k; j++) {
-                uint32_t r = rng_next(&seed);
+                uint32_t r = ts_xorshift32(&seed);
                 size_t at = 14 + (r >> 8) % (n - 14);
                 b[at] = (uint8_t)r;
             }
-            uint32_t r = rng_next(&seed);
+            uint32_t r = ts_xorshift32(&seed);
             if (r % 4 == 0) len = 14 + (r >> 4) % (n - 13);
             if (r % 4 == 1) len = n + (r >> 4) % 16;
             int want = (r >> 20) % 2 ? 0 : 3 + (r >> 21) % 2;
@@ -546,12 +539,12 @@ static uint8_t *random_ops(uint32_t w, uint32_t h, int ch, uint32_t *seed, size_
     size_t p = 14;
     /* sometimes a few pixels short or long, to end in the middle of a span */
     uint64_t want = (uint64_t)w * h, got = 0;
-    uint32_t r0 = rng_next(seed);
+    uint32_t r0 = ts_xorshift32(seed);
     if (r0 % 4 == 0) want = want > 3 ? want - (r0 >> 8) % 4 : want;
     if (r0 % 4 == 1) want += (r0 >> 8) % 70;
     uint32_t mode = (r0 >> 16) % 3; /* 0 photo-like, 1 alpha-heavy, 2 long runs */
     while (got < want && p + 5 < cap - 8) {
-        uint32_t r = rng_next(seed);
+        uint32_t r = ts_xorshift32(seed);
         uint32_t k = r % 16;
         if (mode == 1 && k < 6) k = 15;
         if (mode == 2 && k < 6) k = 12;
@@ -571,7 +564,7 @@ static uint8_t *random_ops(uint32_t w, uint32_t h, int ch, uint32_t *seed, size_
             for (int i = 0; i < 3; i++) b[p++] = (uint8_t)(r >> (8 * i));
         } else {
             b[p++] = 0xff; /* RGBA */
-            for (int i = 0; i < 4; i++) b[p++] = (uint8_t)(rng_next(seed) >> 7);
+            for (int i = 0; i < 4; i++) b[p++] = (uint8_t)(ts_xorshift32(seed) >> 7);
         }
         got++;
     }
@@ -596,7 +589,7 @@ static size_t decode_by_spans(int path, const uint8_t *data, size_t len, int out
     *pos = 14;
     size_t lim = len - 8, done = 0;
     while (done < npix) {
-        uint32_t r = rng_next(&seed);
+        uint32_t r = ts_xorshift32(&seed);
         size_t k = r % 3 == 0 ? 1 + (r >> 8) % 7 : r % 3 == 1 ? 1 + (r >> 8) % 300 : npix;
         if (k > npix - done) k = npix - done;
         uint8_t *tmp = malloc(k * (size_t)out_ch);
@@ -617,7 +610,7 @@ static void test_decode_paths(void **state)
     static const uint32_t dims[][2] = {{1, 1}, {2, 3}, {5, 1}, {3, 7}, {17, 9}, {64, 33}, {301, 47}};
     for (int iter = 0; iter < 600; iter++) {
         const uint32_t *dm = dims[iter % 7];
-        int ch = 3 + (int)(rng_next(&seed) % 2);
+        int ch = 3 + (int)(ts_xorshift32(&seed) % 2);
         size_t len;
         uint8_t *q = random_ops(dm[0], dm[1], ch, &seed, &len);
         qoi_desc rd;
@@ -628,7 +621,7 @@ static void test_decode_paths(void **state)
             uint8_t *out[3];
             size_t got[3], pos[3];
             exrqoi__qoi_dec st[3];
-            uint32_t split = rng_next(&seed);
+            uint32_t split = ts_xorshift32(&seed);
             for (int path = 0; path < 3; path++) {
                 out[path] = calloc(npix, (size_t)out_ch);
                 got[path] = decode_by_spans(path, q, len, out_ch, out[path], npix, split,

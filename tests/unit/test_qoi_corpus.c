@@ -22,21 +22,9 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <qoi.h>
 #pragma GCC diagnostic pop
+#include "test_support.h"
 
 #define DIR EXRQOI_SHARED_DIR "/corpus/qoi"
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 typedef struct entry {
     char name[64];
@@ -106,14 +94,14 @@ static void test_corpus(void **state)
         char path[4096];
         size_t rawlen = 0, qlen = 0, reflen = 0;
         snprintf(path, sizeof path, DIR "/%s.raw", e->name);
-        uint8_t *raw = slurp(path, &rawlen);
+        uint8_t *raw = ts_read_file(path, &rawlen);
         assert_non_null(raw);
         assert_int_equal(rawlen, (size_t)e->w * e->h * e->ch);
         char qpath[4096], rpath[4096];
         snprintf(qpath, sizeof qpath, DIR "/%s.qoi", e->name);
         snprintf(rpath, sizeof rpath, DIR "/%s.ref.qoi", e->name);
-        uint8_t *q = slurp(qpath, &qlen);
-        uint8_t *ref = slurp(rpath, &reflen);
+        uint8_t *q = ts_read_file(qpath, &qlen);
+        uint8_t *ref = ts_read_file(rpath, &reflen);
         assert_non_null(q);
         assert_non_null(ref);
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 #define W 70
 #define H 45
@@ -33,7 +34,7 @@ static void make_image(uint8_t *planes[NCH])
         planes[c] = (uint8_t *)malloc((size_t)W * H * tsize(c));
         assert_non_null(planes[c]);
         for (int i = 0; i < W * H; i++) {
-            s = s * 1664525u + 1013904223u;
+            ts_lcg(&s);
             float v = (float)(i % W) * 0.01f + (float)(i / W) * 0.02f + (float)(s >> 24) * 0.001f + (float)c;
             if (k_types[c] == EXRQOI_PIXEL_FLOAT) {
                 memcpy(planes[c] + 4 * (size_t)i, &v, 4);
@@ -49,12 +50,9 @@ static void make_image(uint8_t *planes[NCH])
 static void write_file(exrqoi_compression comp, bool tiled, uint8_t *planes[NCH], void **file, size_t *size)
 {
     exrqoi_header h;
-    assert_int_equal(exrqoi_header_init_image(&h, NULL, W, H, comp), EXRQOI_OK);
     exrqoi_box2i dw = {{-3, 5}, {W - 4, H + 4}};
-    assert_int_equal(exrqoi_header_set_box2i(&h, "dataWindow", dw), EXRQOI_OK);
-    assert_int_equal(exrqoi_header_set_box2i(&h, "displayWindow", dw), EXRQOI_OK);
-    for (int c = 0; c < NCH; c++)
-        assert_int_equal(exrqoi_header_add_channel(&h, k_names[c], k_types[c], 1, 1, 0), EXRQOI_OK);
+    ts_header_image(&h, dw, &dw, comp);
+    ts_header_add_channels(&h, NCH, k_names, k_types);
     if (tiled) {
         exrqoi_tiledesc t = {16, 8, EXRQOI_LEVEL_ONE, EXRQOI_ROUND_DOWN};
         assert_int_equal(exrqoi_header_set_tiles(&h, t), EXRQOI_OK);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "exrqoi/exrqoi.h"
+#include "test_support.h"
 
 #ifndef EXRQOI_SHARED_DIR
 #define EXRQOI_SHARED_DIR "../shared"
@@ -205,11 +206,7 @@ static void check_equal_reads(const void *data, size_t size, const char *what)
 /* ---- files written here ---------------------------------------------------- */
 
 static uint32_t rng_state;
-static uint32_t rng(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
+static uint32_t rng(void) { return ts_lcg(&rng_state) >> 8; }
 
 static void fill_random(void *dst, exrqoi_pixel_type t, size_t n)
 {
@@ -259,9 +256,7 @@ static void write_file(const part_spec *ps, int np, void **file, size_t *size)
 {
     exrqoi_header h[4];
     for (int k = 0; k < np; k++) {
-        assert_int_equal(exrqoi_header_init_image(&h[k], NULL, 1, 1, ps[k].comp), EXRQOI_OK);
-        assert_int_equal(exrqoi_header_set_box2i(&h[k], "dataWindow", ps[k].dw), EXRQOI_OK);
-        assert_int_equal(exrqoi_header_set_box2i(&h[k], "displayWindow", ps[k].dw), EXRQOI_OK);
+        ts_header_image(&h[k], ps[k].dw, &ps[k].dw, ps[k].comp);
         for (int c = 0; c < ps[k].nchan; c++)
             assert_int_equal(exrqoi_header_add_channel(&h[k], ps[k].chans[c].name, ps[k].chans[c].type,
                                                        ps[k].chans[c].xs, ps[k].chans[c].ys, 0),
@@ -556,16 +551,10 @@ static void test_corpus(void **state)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/corpus/openexr-images/%s", EXRQOI_SHARED_DIR, files[i]);
-        FILE *f = fopen(path, "rb");
-        if (!f) continue;
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        void *data = malloc((size_t)n);
-        assert_non_null(data);
-        assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-        fclose(f);
-        check_equal_reads(data, (size_t)n, files[i]);
+        size_t n;
+        void *data = ts_read_file(path, &n);
+        if (!data) continue;
+        check_equal_reads(data, n, files[i]);
         free(data);
         found++;
     }

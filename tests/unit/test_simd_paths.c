@@ -13,13 +13,10 @@
 #include "block/half_simd.h"
 #include "codec/predict.h"
 #include "common/half.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 12345u;
-static uint8_t rnd8(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (uint8_t)(rng_state >> 24);
-}
+static uint8_t rnd8(void) { return (uint8_t)(ts_lcg(&rng_state) >> 24); }
 
 static void fill(uint8_t *p, size_t n, int mode)
 {

@@ -12,15 +12,10 @@
 #include <cmocka.h>
 
 #include "codec/wavelet.h"
+#include "test_support.h"
 
 static uint32_t rng_state = 424242u;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
 /* Values below `limit`, or (limit 0) any 16-bit value. */
 static void fill(uint16_t *p, size_t n, uint32_t limit)

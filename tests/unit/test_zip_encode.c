@@ -16,15 +16,7 @@
 #include "codec/codec.h"
 #include "codec_block.h"
 #include "exrqoi/exrqoi.h"
-
-static uint32_t rng_next(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *s = x;
-}
+#include "test_support.h"
 
 /* Bytes cycling through `k` values: an order-0 entropy of log2(k) bits
  * in every 64-byte run the estimate samples (64 is a multiple of k). */
@@ -40,7 +32,7 @@ static void test_auto_level_rule(void **state)
     uint8_t *p = malloc(n);
     assert_non_null(p);
     uint32_t s = 12345;
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rng_next(&s);
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
     assert_int_equal(exrqoi__deflate_auto_level(p, n), EXRQOI__DEFLATE_FAST_LEVEL);
     /* short chunks always get the default, however noisy */
     assert_int_equal(exrqoi__deflate_auto_level(p, EXRQOI__DEFLATE_FAST_MIN_SIZE - 1),
@@ -74,7 +66,7 @@ static uint8_t *make_pixels(exrqoi__block_layout *b, exrqoi__chan_layout *cl, in
     assert_non_null(p);
     uint32_t s = 99;
     for (size_t i = 0; i < b->unpacked_size / 2; i++) {
-        uint16_t v = noisy ? (uint16_t)(0x3400 + (rng_next(&s) & 0x3ff)) : (uint16_t)(0x3c00 + (i % 61));
+        uint16_t v = noisy ? (uint16_t)(0x3400 + (ts_xorshift32(&s) & 0x3ff)) : (uint16_t)(0x3c00 + (i % 61));
         p[2 * i] = (uint8_t)v;
         p[2 * i + 1] = (uint8_t)(v >> 8);
     }
@@ -152,7 +144,7 @@ static uint16_t *make_image(int w, int h)
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             for (int c = 0; c < 4; c++) {
-                uint16_t v = y < h / 2 ? (uint16_t)(0x3000 + (rng_next(&s) & 0x7ff))
+                uint16_t v = y < h / 2 ? (uint16_t)(0x3000 + (ts_xorshift32(&s) & 0x7ff))
                                        : (uint16_t)(0x3800 + ((x + y + 64 * c) & 0x3ff));
                 px[((size_t)y * (size_t)w + (size_t)x) * 4 + (size_t)c] = v;
             }
