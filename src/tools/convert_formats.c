@@ -151,10 +151,11 @@ static exrqoi_result qoi_to_png(const ctx *c)
 
 static void reader_options(const ctx *c, exrqoi_read_options *ro)
 {
-    memset(ro, 0, sizeof *ro);
+    const exrqoi_read_options def = EXRQOI_READ_OPTIONS_INIT;
+    *ro = def;
     ro->threads = c->threads;
     ro->on_message = tool_on_message;
-    ro->user = c->m;
+    ro->message_user = c->m;
 }
 
 /* The EXR -> display pipeline (selection, --channels, deep, --lenient) on
@@ -188,15 +189,13 @@ static exrqoi_result write_exr(const ctx *c, const tool_image *img, const void *
                                exrqoi_pixel_type file_type, const exrqoi_chromaticities *chroma,
                                const exrqoi_header *extra)
 {
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.threads = c->threads;
     wo.zip_level = c->o->zip_level;
     wo.dwa_level = c->o->dwa_level;
     wo.on_message = tool_on_message;
-    wo.user = c->m;
-    exrqoi_rgba_write_options rw;
-    memset(&rw, 0, sizeof rw);
+    wo.message_user = c->m;
+    exrqoi_rgba_write_options rw = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     rw.write = &wo;
     rw.compression = c->o->compression >= 0 ? (exrqoi_compression)c->o->compression : EXRQOI_COMPRESSION_ZIP;
     rw.channels = img->channels;
@@ -299,8 +298,7 @@ static exrqoi_result raw_convert(const ctx *c, tool_fmt to)
     }
     /* -> QOI / PNG: through an in-memory float EXR, so that the one EXR ->
      * display pipeline (primaries, exposure, tone curve) applies */
-    exrqoi_rgba_write_options rw;
-    memset(&rw, 0, sizeof rw);
+    exrqoi_rgba_write_options rw = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     rw.channels = 3;
     rw.input_type = EXRQOI_PIXEL_FLOAT;
     rw.channel_type = EXRQOI_PIXEL_FLOAT;
@@ -308,17 +306,18 @@ static exrqoi_result raw_convert(const ctx *c, tool_fmt to)
     rw.chromaticities = meta.chroma;
     void *exr;
     size_t exr_size;
-    rv = exrqoi_rgba_write_memory((int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw, &exr, &exr_size);
+    rv = exrqoi_rgba_write(exrqoi_sink_memory(&exr, &exr_size), (int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw);
     free(rgba);
     if (rv) return rv;
     exrqoi_read_options rdo;
     reader_options(c, &rdo);
     exrqoi_reader *r;
-    rv = exrqoi_reader_open_memory(exr, exr_size, &rdo, &r);
+    rv = exrqoi_reader_open(exrqoi_source_memory(exr, exr_size), &rdo, &r);
     if (!rv) {
         /* the EXR made here has one part of R,G,B: no EXR selection applies */
         conv_opts o = *c->o;
-        memset(&o.e2q.select, 0, sizeof o.e2q.select);
+        exrqoi_rgba_read_options no_select = EXRQOI_RGBA_READ_OPTIONS_INIT;
+        o.select = no_select;
         o.part = NULL;
         o.channels = NULL;
         o.lenient = 0;
