@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "thread/pool.h"
 #include "tools/convert_formats.h"
 #include "tools/opts.h"
 #include "tools/progress.h"
@@ -478,7 +477,7 @@ int cmd_convert(int argc, char **argv)
     if (count > 1 && exrqoi_pool_open(o.threads, NULL, &pool) != EXRQOI_OK) pool = NULL;
     /* one file uses every thread itself; a sequence spreads files over them */
     b.inner_threads = count > 1 ? 1 : o.threads;
-    exrqoi__pool_for(pool, 0, count, run_item, &b, NULL);
+    exrqoi_pool_parallel_for(pool, count, run_item, &b);
     exrqoi_pool_close(pool);
     tool_signals_stop();
     pthread_mutex_lock(&b.lock);

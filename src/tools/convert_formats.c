@@ -18,12 +18,19 @@
 #include "tools/convert_formats.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/internal.h"
 #include "tools/png_io.h"
+
+/* Evaluate, return the error if it failed. */
+#define TOOL_TRY(expr)                                                                        \
+    do {                                                                                      \
+        exrqoi_result tool_rv_ = (expr);                                                      \
+        if (tool_rv_ != EXRQOI_OK) return tool_rv_;                                           \
+    } while (0)
 
 bool conv_formats_handles(tool_fmt in, tool_fmt out)
 {
@@ -103,7 +110,7 @@ static exrqoi_result png_to_qoi(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(c, &img, &ci));
+    TOOL_TRY(read_png(c, &img, &ci));
     size_t n = (size_t)img.width * img.height * (size_t)img.channels;
     if (img.sample == TOOL_SAMPLE_U16) {
         /* round(v * 255 / 65535), in place front to back */
@@ -128,7 +135,7 @@ static exrqoi_result qoi_to_png(const ctx *c)
     qoi_options(c, &qo);
     exrqoi_qoi_desc d;
     void *px;
-    EXRQOI_TRY(tool_src_decode_qoi(c->s, &qo, &d, &px));
+    TOOL_TRY(tool_src_decode_qoi(c->s, &qo, &d, &px));
     size_t size = (size_t)d.width * d.height * d.channels;
     tool_image img = {d.width, d.height, d.channels, TOOL_SAMPLE_U8, px, size};
     exrqoi_result rv = EXRQOI_OK;
@@ -179,7 +186,7 @@ static exrqoi_result exr_to_png(const ctx *c)
     exrqoi_read_options ro;
     reader_options(c, &ro);
     exrqoi_reader *r;
-    EXRQOI_TRY(tool_src_open_exr(c->s, &ro, &r));
+    TOOL_TRY(tool_src_open_exr(c->s, &ro, &r));
     exrqoi_result rv = reader_to_png(c, r, c->o);
     exrqoi_reader_close(r);
     return rv;
@@ -212,7 +219,7 @@ static exrqoi_result png_to_exr(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(c, &img, &ci));
+    TOOL_TRY(read_png(c, &img, &ci));
     double gamma;
     tool_transfer t = tool_color_transfer(&ci, &gamma);
     exrqoi_display_desc dd;
@@ -357,7 +364,7 @@ exrqoi_result conv_formats(const conv_opts *o, const tool_src *s, tool_fmt to, c
     /* PNG -> PNG: re-encoded, same pixels and colour chunks' meaning */
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(&c, &img, &ci));
+    TOOL_TRY(read_png(&c, &img, &ci));
     exrqoi_result rv = write_png(&c, &img, tool_color_transfer(&ci, NULL) == TOOL_TRANSFER_LINEAR);
     tool_image_free(&img);
     return rv;

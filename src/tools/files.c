@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/stream.h"
 
 /* Input read into memory (standard input, pipes) stops here: the
  * library's own default allocation limit for one read. */
@@ -228,20 +227,8 @@ exrqoi_result tool_dst_bytes(const char *path, const void *data, size_t size, ch
         snprintf(msg, msg_size, "cannot write to standard output: %s", strerror(errno));
         return EXRQOI_ERR_WRITE;
     }
-    exrqoi__sink s;
-    exrqoi__err err;
-    memset(&err, 0, sizeof err);
-    exrqoi_result rv = exrqoi__sink_open_path(&s, path, NULL, &err);
-    if (rv) {
-        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
-        return rv;
-    }
-    rv = exrqoi__sink_write(&s, data, size, &err);
-    if (!rv) rv = exrqoi__sink_commit(&s, false, &err);
-    if (rv) {
-        exrqoi__sink_abort(&s);
-        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
-    }
+    exrqoi_result rv = exrqoi_sink_save(exrqoi_sink_path(path), data, size, NULL);
+    if (rv) snprintf(msg, msg_size, "cannot write '%s': %s", path, exrqoi_strerror(rv));
     return rv;
 }
 
