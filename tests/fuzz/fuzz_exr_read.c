@@ -1,5 +1,5 @@
 /* Fuzz target: the EXR reader end to end (every part, every level, every
- * chunk, raw chunks too), from memory, and exrqoi_check_memory. */
+ * chunk, raw chunks too), from memory, and exrqoi_check. */
 #include "../hardening/read_all.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
