@@ -32,13 +32,17 @@ int main(int argc, char **argv)
     }
     int maxw = argc > 3 ? atoi(argv[3]) : 256;
     if (maxw < 1) maxw = 1;
-    exrqoi_rgba_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_rgba_read_options o = EXRQOI_RGBA_READ_OPTIONS_INIT;
     o.type = EXRQOI_PIXEL_FLOAT;
     o.display_window = 1;
     exrqoi_rgba_info info;
     void *data;
-    exrqoi_result rv = exrqoi_rgba_read_path(argv[1], NULL, &o, &info, &data, NULL);
+    exrqoi_reader *r;
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(argv[1]), NULL, &r);
+    if (rv == EXRQOI_OK) {
+        rv = exrqoi_rgba_read_alloc(r, &o, &info, &data, NULL);
+        exrqoi_reader_close(r);
+    }
     if (rv != EXRQOI_OK) {
         fprintf(stderr, "exr2qoi: %s: %s\n", argv[1], exrqoi_strerror(rv));
         return 1;
@@ -71,7 +75,7 @@ int main(int argc, char **argv)
             if (ch == 4) d[3] = unorm8(a);
         }
     exrqoi_qoi_desc desc = {(uint32_t)w, (uint32_t)h, (uint8_t)ch, EXRQOI_QOI_SRGB};
-    rv = exrqoi_qoi_encode_file(out, &desc, NULL, argv[2]);
+    rv = exrqoi_qoi_encode(exrqoi_sink_path(argv[2]), out, &desc, NULL);
     free(out);
     exrqoi_free(NULL, data);
     if (rv != EXRQOI_OK) {

@@ -39,7 +39,7 @@ static void print_value(const exrqoi_attribute *a)
 static int print_file(const char *path)
 {
     exrqoi_reader *r;
-    exrqoi_result rv = exrqoi_reader_open_path(path, NULL, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(path), NULL, &r);
     if (rv != EXRQOI_OK) {
         /* the reader is NULL on failure; the code says what went wrong */
         fprintf(stderr, "%s: %s\n", path, exrqoi_strerror(rv));

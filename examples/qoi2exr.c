@@ -12,16 +12,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: qoi2exr IN.qoi OUT.exr [COMPRESSION]\n");
         return 2;
     }
-    exrqoi_qoi_to_exr_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_qoi_to_exr_options o = EXRQOI_QOI_TO_EXR_OPTIONS_INIT;
     if (argc > 3) {
         if (exrqoi_compression_from_name(argv[3], &o.compression) != EXRQOI_OK) {
             fprintf(stderr, "qoi2exr: unknown compression '%s'\n", argv[3]);
             return 2;
         }
-        o.has_compression = 1;
     }
-    exrqoi_result rv = exrqoi_convert_qoi_to_exr(argv[1], argv[2], &o);
+    exrqoi_result rv = exrqoi_convert_qoi_to_exr(exrqoi_source_path(argv[1]), exrqoi_sink_path(argv[2]), &o);
     if (rv != EXRQOI_OK) {
         fprintf(stderr, "qoi2exr: %s -> %s: %s\n", argv[1], argv[2], exrqoi_strerror(rv));
         return 1;

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
         return 2;
     }
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = exrqoi_reader_open_path(argv[1], NULL, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(argv[1]), NULL, &r);
     if (rv) return fail(r, argv[1], rv);
 
     /* the given part, or the first deep one */

@@ -26,11 +26,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE.exr [THREADS]\n", argv[0]);
         return 2;
     }
-    exrqoi_read_options opts;
-    memset(&opts, 0, sizeof opts);
+    exrqoi_read_options opts = EXRQOI_READ_OPTIONS_INIT;
     opts.threads = argc > 2 ? atoi(argv[2]) : 0;
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = exrqoi_reader_open_path(argv[1], &opts, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(argv[1]), &opts, &r);
     if (rv) {
         fprintf(stderr, "%s: %s\n", argv[1], exrqoi_strerror(rv));
         return 1;

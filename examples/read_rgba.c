@@ -11,14 +11,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: read_rgba IN.exr [LAYER] [VIEW]\n");
         return 2;
     }
-    exrqoi_rgba_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_rgba_read_options o = EXRQOI_RGBA_READ_OPTIONS_INIT;
     o.type = EXRQOI_PIXEL_FLOAT;
     o.layer = argc > 2 ? argv[2] : NULL;
     o.view = argc > 3 ? argv[3] : NULL;
     exrqoi_rgba_info info;
     void *data;
-    exrqoi_result rv = exrqoi_rgba_read_path(argv[1], NULL, &o, &info, &data, NULL);
+    exrqoi_reader *r;
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(argv[1]), NULL, &r);
+    if (rv == EXRQOI_OK) {
+        rv = exrqoi_rgba_read_alloc(r, &o, &info, &data, NULL);
+        exrqoi_reader_close(r);
+    }
     if (rv != EXRQOI_OK) {
         fprintf(stderr, "read_rgba: %s: %s\n", argv[1], exrqoi_strerror(rv));
         return 1;

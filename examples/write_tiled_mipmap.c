@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         ch->data = px;
     }
     if (!rv) rv = exrqoi_image_part_build_levels(part, NULL);
-    if (!rv) rv = exrqoi_image_write_path(argv[1], &img, NULL);
+    if (!rv) rv = exrqoi_image_write(exrqoi_sink_path(argv[1]), &img, NULL);
     if (rv) fprintf(stderr, "error: %s\n", exrqoi_strerror(rv));
     else printf("wrote %s: %d levels\n", argv[1], part->level_count);
     exrqoi_image_free(&img);

@@ -9,6 +9,9 @@
  *
  * Thread safety: a check uses only its own objects; exrqoi_check_reader
  * must not run while another thread uses the same reader.
+ *
+ * The lenient reads of a damaged file (exrqoi_reader_read_region_lenient,
+ * exrqoi_reader_read_deep_lenient) are in read.h and deep_read.h.
  */
 #ifndef EXRQOI_CHECK_H
 #define EXRQOI_CHECK_H
@@ -60,48 +63,19 @@ typedef struct exrqoi_check_report {
 /** At most this many problems are stored; the rest are counted. */
 #define EXRQOI_CHECK_MAX_PROBLEMS 4096
 
-/** Checks the file at `path` (opened with `opts`, NULL = defaults). The
- * report is always filled (free it even on failure). Returns EXRQOI_OK
- * when the file is whole, else the code of the first problem (or
- * EXRQOI_ERR_OUT_OF_MEMORY / _INVALID_ARGUMENT when the check could not run). */
-EXRQOI_API exrqoi_result exrqoi_check_path(const char *path, const exrqoi_read_options *opts,
-                                           exrqoi_check_report *report);
-/** Same for a file held in memory. */
-EXRQOI_API exrqoi_result exrqoi_check_memory(const void *data, size_t size,
-                                             const exrqoi_read_options *opts,
-                                             exrqoi_check_report *report);
+/** Checks the file `source` holds (opened with `opts`, NULL = defaults).
+ * The report is always filled (free it even on failure). Returns
+ * EXRQOI_OK when the file is whole, else the code of the first problem (or
+ * EXRQOI_ERR_OUT_OF_MEMORY / _INVALID_ARGUMENT when the check could not
+ * run: an unset source, options not initialised). */
+EXRQOI_API exrqoi_result exrqoi_check(exrqoi_source source, const exrqoi_read_options *opts,
+                                      exrqoi_check_report *report);
 /** Same for a reader already open (its allocator is used for the report). */
 EXRQOI_API exrqoi_result exrqoi_check_reader(exrqoi_reader *r, exrqoi_check_report *report);
 /** Frees the problems array and zeroes the report. NULL is fine. */
 EXRQOI_API void exrqoi_check_report_free(exrqoi_check_report *report);
 /** Lower-case name of a kind ("missing", "truncated", ...); never NULL. */
 EXRQOI_API const char *exrqoi_check_kind_name(exrqoi_check_kind kind);
-
-/** Reads a region like exrqoi_reader_read_region, but a chunk that is
- * missing, truncated or corrupt (or over a limit) does not fail the read:
- * its pixels inside the region get each slice's `fill` value instead, and
- * its chunk index is listed in *filled (sorted; allocated with the
- * reader's allocator, free with exrqoi_free; NULL when none) with
- * *filled_count entries. filled / filled_count may be NULL. Returns
- * EXRQOI_OK when every pixel of the region was written (decoded or
- * filled); errors only for invalid arguments and lack of memory. */
-EXRQOI_API exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int lx,
-                                                           int ly, const exrqoi_box2i *region,
-                                                           const exrqoi_slice *slices,
-                                                           int slice_count, uint64_t **filled,
-                                                           size_t *filled_count);
-
-/** Reads a whole level of a deep part like exrqoi_reader_read_deep, but
- * a chunk that is missing, truncated or corrupt (or over a limit) does
- * not fail the read: its pixels get no samples, and its chunk index is
- * listed in *filled (sorted; allocated with the reader's allocator, free
- * with exrqoi_free; NULL when none) with *filled_count entries. The
- * samples of every intact chunk are exactly what exrqoi_reader_read_deep
- * gives. Errors only for invalid arguments, lack of memory and the
- * allocation limit. Free *out with exrqoi_deep_image_free. */
-EXRQOI_API exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx, int ly,
-                                                         exrqoi_deep_image *out, uint64_t **filled,
-                                                         size_t *filled_count);
 
 #ifdef __cplusplus
 }

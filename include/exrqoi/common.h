@@ -140,6 +140,95 @@ typedef struct exrqoi_output {
     void *user;
 } exrqoi_output;
 
+/** Where the bytes of a file come from: a path, memory, or callbacks.
+ * A plain value (build it with exrqoi_source_path, _memory or _input);
+ * every operation that reads a file takes one, so no operation exists for
+ * one kind of source only. Nothing is opened until an operation uses it.
+ *   PATH   the file at `path` (read with pread, random access)
+ *   MEMORY `size` bytes at `data`, not copied: they must stay valid and
+ *          unchanged while anything opened from the source is in use
+ *   INPUT  the caller's callbacks (copied; input.user must stay valid) */
+typedef enum exrqoi_source_kind {
+    EXRQOI_SOURCE_NONE = 0, /**< zero-initialised: rejected as EXRQOI_ERR_INVALID_ARGUMENT */
+    EXRQOI_SOURCE_PATH = 1,
+    EXRQOI_SOURCE_MEMORY = 2,
+    EXRQOI_SOURCE_INPUT = 3
+} exrqoi_source_kind;
+
+typedef struct exrqoi_source {
+    exrqoi_source_kind kind;
+    const char *path;   /**< PATH */
+    const void *data;   /**< MEMORY */
+    size_t size;        /**< MEMORY */
+    exrqoi_input input; /**< INPUT */
+} exrqoi_source;
+
+static inline exrqoi_source exrqoi_source_path(const char *path)
+{
+    exrqoi_source s = {EXRQOI_SOURCE_PATH, path, NULL, 0, {NULL, 0, 0, NULL}};
+    return s;
+}
+static inline exrqoi_source exrqoi_source_memory(const void *data, size_t size)
+{
+    exrqoi_source s = {EXRQOI_SOURCE_MEMORY, NULL, data, size, {NULL, 0, 0, NULL}};
+    return s;
+}
+static inline exrqoi_source exrqoi_source_input(const exrqoi_input *input)
+{
+    exrqoi_source s = {EXRQOI_SOURCE_INPUT, NULL, NULL, 0, {NULL, 0, 0, NULL}};
+    if (input) s.input = *input;
+    return s;
+}
+
+/** Where the bytes of a written file go: a path, a growing memory buffer,
+ * or callbacks. A plain value (exrqoi_sink_path, _memory or _output);
+ * every operation that writes a file takes one.
+ *   PATH   written to a temporary file beside `path` that takes the name
+ *          only when the file is complete, so a failed or abandoned write
+ *          never destroys or truncates what was at `path`
+ *   MEMORY on success *data receives the file (allocated with the
+ *          operation's allocator; free with exrqoi_free) and *size its
+ *          length; on failure *data is NULL and *size 0
+ *   OUTPUT the caller's callbacks (copied; output.user must stay valid) */
+typedef enum exrqoi_sink_kind {
+    EXRQOI_SINK_NONE = 0, /**< zero-initialised: rejected as EXRQOI_ERR_INVALID_ARGUMENT */
+    EXRQOI_SINK_PATH = 1,
+    EXRQOI_SINK_MEMORY = 2,
+    EXRQOI_SINK_OUTPUT = 3
+} exrqoi_sink_kind;
+
+typedef struct exrqoi_sink {
+    exrqoi_sink_kind kind;
+    const char *path;     /**< PATH */
+    void **data;          /**< MEMORY: receives the buffer */
+    size_t *size;         /**< MEMORY: receives its length */
+    exrqoi_output output; /**< OUTPUT */
+} exrqoi_sink;
+
+static inline exrqoi_sink exrqoi_sink_path(const char *path)
+{
+    exrqoi_sink s = {EXRQOI_SINK_PATH, path, NULL, NULL, {NULL, NULL, NULL}};
+    return s;
+}
+static inline exrqoi_sink exrqoi_sink_memory(void **data, size_t *size)
+{
+    exrqoi_sink s = {EXRQOI_SINK_MEMORY, NULL, data, size, {NULL, NULL, NULL}};
+    return s;
+}
+static inline exrqoi_sink exrqoi_sink_output(const exrqoi_output *output)
+{
+    exrqoi_sink s = {EXRQOI_SINK_OUTPUT, NULL, NULL, NULL, {NULL, NULL, NULL}};
+    if (output) s.output = *output;
+    return s;
+}
+
+/** Writes `size` bytes to `sink` as one file (a path atomically, as
+ * above; memory gets a copy made with `allocator`, NULL = malloc). For
+ * files made by other means (a PNG, a report) that must land as safely as
+ * the library's own. EXRQOI_ERR_OPEN / _WRITE / _OUT_OF_MEMORY. */
+EXRQOI_API exrqoi_result exrqoi_sink_save(exrqoi_sink sink, const void *data, size_t size,
+                                          const exrqoi_allocator *allocator);
+
 /* ------------------------------------------------------------------ */
 /* Limits                                                              */
 /* ------------------------------------------------------------------ */
@@ -175,6 +264,10 @@ typedef enum exrqoi_pixel_type {
     EXRQOI_PIXEL_FLOAT = 2
 } exrqoi_pixel_type;
 
+/** "The default of this field" in options structs (what it means is said
+ * where the field is); never a type a file stores. */
+#define EXRQOI_PIXEL_DEFAULT ((exrqoi_pixel_type)0x7fffffff)
+
 typedef enum exrqoi_compression {
     EXRQOI_COMPRESSION_NONE = 0,
     EXRQOI_COMPRESSION_RLE = 1,
@@ -190,6 +283,10 @@ typedef enum exrqoi_compression {
     EXRQOI_COMPRESSION_HTJ2K32 = 11,  /**< OpenEXR 3.4: lossless HTJ2K, 32 lines per chunk */
     EXRQOI_COMPRESSION_COUNT = 12
 } exrqoi_compression;
+
+/** "The default of this field" in options structs (what it means is said
+ * where the field is); never a compression a file stores. */
+#define EXRQOI_COMPRESSION_DEFAULT ((exrqoi_compression)0x7fffffff)
 
 typedef enum exrqoi_line_order {
     EXRQOI_LINE_ORDER_INCREASING = 0,
@@ -246,15 +343,24 @@ EXRQOI_API uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len);
  * readers and writers at once (it is thread-safe). */
 typedef struct exrqoi_pool exrqoi_pool;
 
-/** Creates a pool with `threads` workers (0 = number of online cores).
+/** Opens a pool with `threads` workers (0 = number of online cores).
  * The calling thread of each parallel job helps, so `threads` = 1 still
  * means "no extra thread". */
-EXRQOI_API exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator,
-                                            exrqoi_pool **out);
+EXRQOI_API exrqoi_result exrqoi_pool_open(int threads, const exrqoi_allocator *allocator,
+                                          exrqoi_pool **out);
 /** Number of threads work is split over (including the caller). */
 EXRQOI_API int exrqoi_pool_threads(const exrqoi_pool *pool);
+/** Body of a parallel loop: item `index`, run by worker `worker`
+ * (0 .. exrqoi_pool_threads - 1; the caller's thread is one of them). */
+typedef void (*exrqoi_parallel_fn)(void *user, size_t index, int worker);
+/** Runs fn(user, i, worker) for every i in [0, count) on the pool's
+ * threads and the caller's, and returns when all have run. A NULL pool
+ * runs them in order on the calling thread. Safe to call from several
+ * threads on one pool; fn must not call back into the same pool. */
+EXRQOI_API void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn,
+                                         void *user);
 /** Stops and joins the workers. Must not be called while a job runs on it. NULL is fine. */
-EXRQOI_API void exrqoi_pool_destroy(exrqoi_pool *pool);
+EXRQOI_API void exrqoi_pool_close(exrqoi_pool *pool);
 /** Number of online CPU cores (at least 1). */
 EXRQOI_API int exrqoi_cpu_count(void);
 

@@ -42,16 +42,23 @@ EXRQOI_API const char *exrqoi_tonemap_name(exrqoi_tonemap t);
 /** Parses a tone curve name; EXRQOI_ERR_NOT_FOUND if unknown. */
 EXRQOI_API exrqoi_result exrqoi_tonemap_from_name(const char *name, exrqoi_tonemap *out);
 
-/** EXR -> QOI options. Zero-initialise; NULL = all defaults. */
+/** EXR -> QOI options. Initialise with EXRQOI_EXR_TO_QOI_OPTIONS_INIT (a
+ * struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); NULL = all defaults. */
 typedef struct exrqoi_exr_to_qoi_options {
-    /** Part, layer and view (its type and display_window are ignored:
-     * the conversion always covers the display window in float). */
-    exrqoi_rgba_read_options select;
+    size_t struct_size; /**< sizeof(exrqoi_exr_to_qoi_options) of the caller's build */
+    /** Part, layer and view (NULL = defaults; its type and display_window
+     * are ignored: the conversion always covers the display window in
+     * float). */
+    const exrqoi_rgba_read_options *select;
     float exposure;         /**< stops (EV), applied before the tone curve */
     exrqoi_tonemap tonemap; /**< default clamp */
     int linear;             /**< non-zero: no sRGB curve; QOI colorspace 1 */
-    exrqoi_qoi_options qoi; /**< encoder options (allocator, pool, fsync) */
+    const exrqoi_qoi_options *qoi; /**< encoder options (allocator, pool, fsync); NULL = defaults */
 } exrqoi_exr_to_qoi_options;
+
+/** All defaults: exposure 0, clamp, sRGB. */
+#define EXRQOI_EXR_TO_QOI_OPTIONS_INIT \
+    {sizeof(exrqoi_exr_to_qoi_options), NULL, 0.0f, EXRQOI_TONEMAP_CLAMP, 0, NULL}
 
 /** Converts the selected colour of an open reader to 8-bit pixels:
  * *pixels (allocated with the reader's allocator; free with exrqoi_free)
@@ -101,18 +108,25 @@ EXRQOI_API exrqoi_result exrqoi_float_rgba_to_pixels16(const float *rgba, int32_
                                                        exrqoi_pool *pool, exrqoi_qoi_desc *desc,
                                                        uint16_t **pixels, size_t *size);
 
-/** Converts the EXR file `in` to the QOI file `out` (written atomically). */
-EXRQOI_API exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
+/** Converts the EXR `in` holds to a QOI written to `out` (a path
+ * atomically; a memory sink's buffer is allocated with opts->qoi's
+ * allocator). */
+EXRQOI_API exrqoi_result exrqoi_convert_exr_to_qoi(exrqoi_source in, exrqoi_sink out,
                                                    const exrqoi_read_options *read_opts,
                                                    const exrqoi_exr_to_qoi_options *opts);
 
-/** QOI -> EXR options. Zero-initialise; NULL = all defaults. */
+/** QOI -> EXR options. Initialise with EXRQOI_QOI_TO_EXR_OPTIONS_INIT (a
+ * struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); NULL = all defaults. */
 typedef struct exrqoi_qoi_to_exr_options {
-    int has_compression;            /**< 0: ZIP */
-    exrqoi_compression compression; /**< used when has_compression */
-    const exrqoi_write_options *write; /**< allocator, pool, threads, zip level */
-    exrqoi_qoi_options qoi;         /**< decoder options (allocator, limits) */
+    size_t struct_size; /**< sizeof(exrqoi_qoi_to_exr_options) of the caller's build */
+    exrqoi_compression compression;    /**< EXRQOI_COMPRESSION_DEFAULT = ZIP */
+    const exrqoi_write_options *write; /**< allocator, pool, threads, zip level; NULL = defaults */
+    const exrqoi_qoi_options *qoi;     /**< decoder options (allocator, limits); NULL = defaults */
 } exrqoi_qoi_to_exr_options;
+
+/** All defaults: ZIP. */
+#define EXRQOI_QOI_TO_EXR_OPTIONS_INIT \
+    {sizeof(exrqoi_qoi_to_exr_options), EXRQOI_COMPRESSION_DEFAULT, NULL, NULL}
 
 /** Converts 8-bit QOI pixels (desc->channels per pixel, packed rows) to
  * premultiplied linear half R,G,B,A (4 samples per pixel, alpha 1 for RGB
@@ -154,8 +168,10 @@ EXRQOI_API exrqoi_result exrqoi_display_to_linear(const void *pixels,
                                                   const exrqoi_display_desc *desc,
                                                   exrqoi_pixel_type out_type, void *out);
 
-/** Converts the QOI file `in` to the EXR file `out` (written atomically). */
-EXRQOI_API exrqoi_result exrqoi_convert_qoi_to_exr(const char *in, const char *out,
+/** Converts the QOI `in` holds to a half R,G,B(,A) EXR written to `out`
+ * (a path atomically; a memory sink's buffer is allocated with
+ * opts->write's allocator). */
+EXRQOI_API exrqoi_result exrqoi_convert_qoi_to_exr(exrqoi_source in, exrqoi_sink out,
                                                    const exrqoi_qoi_to_exr_options *opts);
 
 #ifdef __cplusplus

@@ -1,8 +1,9 @@
 /*
  * exrqoi/deep_read.h - reading deep pixels into the caller's own layout.
  *
- * exrqoi_reader_read_deep (image.h) returns a whole level as an
- * exrqoi_deep_image. These calls instead read any sub-rectangle of a
+ * exrqoi_reader_read_deep returns a whole level as an exrqoi_deep_image
+ * (exrqoi_reader_read_deep_lenient also from a damaged file). The region
+ * calls instead read any sub-rectangle of a
  * level of a deep scanline or deep tiled part straight into memory the
  * caller laid out, in the manner of OpenEXR's DeepFrameBuffer:
  *
@@ -26,11 +27,28 @@
 #define EXRQOI_DEEP_READ_H
 
 #include "exrqoi/common.h"
+#include "exrqoi/deep.h"
 #include "exrqoi/read.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** Reads level (lx, ly) of a deep part into *out (initialised here). */
+EXRQOI_API exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly,
+                                                 exrqoi_deep_image *out);
+
+/** Reads a whole level of a deep part like exrqoi_reader_read_deep, but
+ * a chunk that is missing, truncated or corrupt (or over a limit) does
+ * not fail the read: its pixels get no samples, and its chunk index is
+ * listed in *filled (sorted; allocated with the reader's allocator, free
+ * with exrqoi_free; NULL when none) with *filled_count entries. The
+ * samples of every intact chunk are exactly what exrqoi_reader_read_deep
+ * gives. Errors only for invalid arguments, lack of memory and the
+ * allocation limit. Free *out with exrqoi_deep_image_free. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx, int ly,
+                                                         exrqoi_deep_image *out, uint64_t **filled,
+                                                         size_t *filled_count);
 
 /** Reads the sample counts of the pixels of `region` (NULL = the whole
  * level; it must lie inside the level's window) of level (lx, ly) of a

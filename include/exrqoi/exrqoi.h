@@ -9,11 +9,13 @@
 
 #include "exrqoi/common.h"
 #include "exrqoi/meta.h"
+#include "exrqoi/part.h"
 #include "exrqoi/read.h"
 #include "exrqoi/write.h"
 #include "exrqoi/image.h"
 #include "exrqoi/deep.h"
 #include "exrqoi/deep_read.h"
+#include "exrqoi/deep_write.h"
 #include "exrqoi/qoi.h"
 #include "exrqoi/rgba.h"
 #include "exrqoi/convert.h"

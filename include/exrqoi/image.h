@@ -8,6 +8,8 @@
 
 #include "exrqoi/common.h"
 #include "exrqoi/deep.h"
+#include "exrqoi/deep_read.h"
+#include "exrqoi/deep_write.h"
 #include "exrqoi/meta.h"
 #include "exrqoi/read.h"
 #include "exrqoi/write.h"
@@ -47,21 +49,19 @@ typedef struct exrqoi_image {
     exrqoi_allocator alloc; /**< zero = malloc */
 } exrqoi_image;
 
+/** Reads every part, level and channel of the file `source` holds into
+ * *out (zeroed first; allocated with opts->allocator). */
+EXRQOI_API exrqoi_result exrqoi_image_read(exrqoi_source source, const exrqoi_read_options *opts,
+                                           exrqoi_image *out);
 /** Reads everything from an open reader into *out (zeroed first). */
-EXRQOI_API exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out);
-/** Opens `path`, reads everything, closes. */
-EXRQOI_API exrqoi_result exrqoi_image_read_path(const char *path, const exrqoi_read_options *opts,
-                                                exrqoi_image *out);
+EXRQOI_API exrqoi_result exrqoi_reader_read_image(exrqoi_reader *r, exrqoi_image *out);
+/** Writes `img` to `sink` (a path atomically: temporary file, then
+ * rename; a memory sink's buffer is allocated with opts->allocator). */
+EXRQOI_API exrqoi_result exrqoi_image_write(exrqoi_sink sink, const exrqoi_image *img,
+                                            const exrqoi_write_options *opts);
 /** Writes every level of every part of `img` into an open writer whose
  * headers are the image's (does not finish the writer). */
-EXRQOI_API exrqoi_result exrqoi_image_write(exrqoi_writer *w, const exrqoi_image *img);
-/** Writes `img` to `path` (atomically: temporary file, then rename). */
-EXRQOI_API exrqoi_result exrqoi_image_write_path(const char *path, const exrqoi_image *img,
-                                                 const exrqoi_write_options *opts);
-/** Writes `img` into memory; free *data with exrqoi_free(opts->allocator, *data). */
-EXRQOI_API exrqoi_result exrqoi_image_write_memory(const exrqoi_image *img,
-                                                   const exrqoi_write_options *opts, void **data,
-                                                   size_t *size);
+EXRQOI_API exrqoi_result exrqoi_writer_write_image(exrqoi_writer *w, const exrqoi_image *img);
 /** Frees everything inside *img and zeroes it. NULL is fine. */
 EXRQOI_API void exrqoi_image_free(exrqoi_image *img);
 
@@ -74,16 +74,6 @@ EXRQOI_API void exrqoi_image_free(exrqoi_image *img);
  * image's allocator `allocator` (NULL = malloc). */
 EXRQOI_API exrqoi_result exrqoi_image_part_build_levels(exrqoi_image_part *part,
                                                         const exrqoi_allocator *allocator);
-
-/* Deep levels through the reader/writer (used by the calls above). */
-
-/** Reads level (lx, ly) of a deep part into *out (initialised here). */
-EXRQOI_API exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly,
-                                                 exrqoi_deep_image *out);
-/** Writes level (lx, ly) of a deep part from `img` (its size must be the
- * level's, its channels the part's, by name). */
-EXRQOI_API exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int ly,
-                                                  const exrqoi_deep_image *img);
 
 #ifdef __cplusplus
 }

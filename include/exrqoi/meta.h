@@ -187,6 +187,16 @@ EXRQOI_API exrqoi_result exrqoi_header_init_image(exrqoi_header *h, const exrqoi
 
 /** Standard chromaticities of Rec. ITU-R BT.709 (OpenEXR's default). */
 EXRQOI_API exrqoi_chromaticities exrqoi_chromaticities_rec709(void);
+/** ACES AP0 primaries with the ACES white point (SMPTE ST 2065-1). */
+EXRQOI_API exrqoi_chromaticities exrqoi_chromaticities_aces_ap0(void);
+/** Row-major 3x3 matrix taking linear RGB with chromaticities `src` to
+ * linear RGB with chromaticities `dst`, through XYZ, with a Bradford
+ * adaptation when the white points differ (the conversion the EXR -> QOI
+ * pipeline applies to Rec. 709). EXRQOI_ERR_INVALID_ARGUMENT for NULL
+ * arguments or degenerate chromaticities. */
+EXRQOI_API exrqoi_result exrqoi_chromaticities_matrix(const exrqoi_chromaticities *src,
+                                                      const exrqoi_chromaticities *dst,
+                                                      double matrix[9]);
 
 #ifdef __cplusplus
 }

@@ -3,9 +3,10 @@
  *
  * Pixels are 8-bit, interleaved RGB (3 channels) or RGBA (4 channels),
  * rows top to bottom. The default encoder produces exactly the bytes of the
- * reference encoder (qoi.h). Images can be coded whole (memory, a path, or
- * the caller's stream callbacks) or row by row through the streaming
- * encoder and decoder, which need one row of memory besides the stream.
+ * reference encoder (qoi.h). Images can be coded whole or row by row
+ * through the streaming encoder and decoder, from any exrqoi_source to any
+ * exrqoi_sink (memory, a path, or the caller's callbacks); the streaming
+ * calls need one row of memory besides the stream.
  *
  * Ownership: buffers returned to the caller are allocated with the
  * allocator of the options (NULL = malloc) and released with
@@ -40,11 +41,12 @@ typedef struct exrqoi_qoi_desc {
     uint8_t colorspace; /**< EXRQOI_QOI_SRGB or EXRQOI_QOI_LINEAR */
 } exrqoi_qoi_desc;
 
-/** Options of every QOI call. A zero-filled struct, or a NULL pointer,
- * means all defaults. */
+/** Options of every QOI call. Initialise with EXRQOI_QOI_OPTIONS_INIT (a
+ * struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); a NULL pointer means
+ * all defaults. */
 typedef struct exrqoi_qoi_options {
-    /** 0 or sizeof(exrqoi_qoi_options) of the caller's build: a library
-     * newer than the caller reads only that many bytes. */
+    /** sizeof(exrqoi_qoi_options) of the caller's build: a library newer
+     * than the caller reads only that many bytes. */
     size_t struct_size;
     /** Allocator for everything, including returned buffers (NULL = malloc). */
     const exrqoi_allocator *allocator;
@@ -77,12 +79,16 @@ typedef struct exrqoi_qoi_options {
      * streaming encoder. */
     exrqoi_pool *pool;
     /** Threads to use from the pool (0 = all). */
-    int max_threads;
+    int threads;
     /** Rows per stripe of parallel encoding (0 = 256). */
     uint32_t stripe_rows;
     /** Non-zero: fsync a file written to a path before renaming it into place. */
     int fsync;
 } exrqoi_qoi_options;
+
+/** All defaults. */
+#define EXRQOI_QOI_OPTIONS_INIT \
+    {sizeof(exrqoi_qoi_options), NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0}
 
 /* ------------------------------------------------------------------ */
 /* Whole images                                                        */
@@ -100,54 +106,35 @@ EXRQOI_API exrqoi_result exrqoi_qoi_read_header(const void *data, size_t size,
  * EXRQOI_ERR_LIMIT if it does not fit a size_t. */
 EXRQOI_API exrqoi_result exrqoi_qoi_max_encoded_size(const exrqoi_qoi_desc *desc, size_t *size);
 
-/** Decodes a QOI image held in memory. On success *pixels (allocated with
- * the options' allocator) holds width*height*C bytes, C = options->channels
- * or the file's channels, and *desc the header (desc->channels is the
- * file's). pixels_size may be NULL. On failure *pixels is NULL. */
-EXRQOI_API exrqoi_result exrqoi_qoi_decode(const void *data, size_t size,
-                                           const exrqoi_qoi_options *options,
+/** Decodes the QOI image `source` holds (a path or input is read front to
+ * back from offset 0, never wholly in memory, so a pipe works). On
+ * success *pixels (allocated with the options' allocator) holds
+ * width*height*C bytes, C = options->channels or the file's channels, and
+ * *desc the header (desc->channels is the file's). pixels_size may be
+ * NULL. On failure *pixels is NULL. */
+EXRQOI_API exrqoi_result exrqoi_qoi_decode(exrqoi_source source, const exrqoi_qoi_options *options,
                                            exrqoi_qoi_desc *desc, void **pixels,
                                            size_t *pixels_size);
 
 /** Like exrqoi_qoi_decode into the caller's buffer: rows `stride` bytes
  * apart (0 = width*C), buffer_size bytes in all (EXRQOI_ERR_BUFFER_TOO_SMALL
- * if it cannot hold the image; call exrqoi_qoi_read_header first). */
-EXRQOI_API exrqoi_result exrqoi_qoi_decode_into(const void *data, size_t size,
+ * if it cannot hold the image; exrqoi_qoi_read_header or a decoder's
+ * exrqoi_qoi_decoder_desc tell the size first). */
+EXRQOI_API exrqoi_result exrqoi_qoi_decode_into(exrqoi_source source,
                                                 const exrqoi_qoi_options *options,
                                                 exrqoi_qoi_desc *desc, void *pixels,
                                                 size_t stride, size_t buffer_size);
 
-/** Decodes the QOI file at `path` (read front to back, never wholly in memory). */
-EXRQOI_API exrqoi_result exrqoi_qoi_decode_file(const char *path,
-                                                const exrqoi_qoi_options *options,
-                                                exrqoi_qoi_desc *desc, void **pixels,
-                                                size_t *pixels_size);
-
-/** Decodes from the caller's input, read front to back from offset 0. */
-EXRQOI_API exrqoi_result exrqoi_qoi_decode_input(const exrqoi_input *input,
-                                                 const exrqoi_qoi_options *options,
-                                                 exrqoi_qoi_desc *desc, void **pixels,
-                                                 size_t *pixels_size);
-
 /** Encodes width*height pixels of desc->channels bytes each (tightly
- * packed rows) to memory. *out is allocated with the options' allocator and
- * may be larger than *out_size (it is sized for the worst case). */
-EXRQOI_API exrqoi_result exrqoi_qoi_encode(const void *pixels, const exrqoi_qoi_desc *desc,
-                                           const exrqoi_qoi_options *options, void **out,
-                                           size_t *out_size);
-
-/** Encodes to a file. The data goes to a temporary file in the same
- * directory that is renamed over `path` only when complete, so `path` is
- * never left half-written; on failure the temporary file is removed. */
-EXRQOI_API exrqoi_result exrqoi_qoi_encode_file(const void *pixels, const exrqoi_qoi_desc *desc,
-                                                const exrqoi_qoi_options *options,
-                                                const char *path);
-
-/** Encodes to the caller's output (written strictly front to back). */
-EXRQOI_API exrqoi_result exrqoi_qoi_encode_output(const void *pixels,
-                                                  const exrqoi_qoi_desc *desc,
-                                                  const exrqoi_qoi_options *options,
-                                                  const exrqoi_output *output);
+ * packed rows) to `sink`. A path is written to a temporary file in the
+ * same directory that takes the name only when complete (fsynced first
+ * with options->fsync), so `path` is never left half-written; an output
+ * is written strictly front to back; a memory sink's buffer (the options'
+ * allocator) may be larger than its *size (it is sized for the worst
+ * case). */
+EXRQOI_API exrqoi_result exrqoi_qoi_encode(exrqoi_sink sink, const void *pixels,
+                                           const exrqoi_qoi_desc *desc,
+                                           const exrqoi_qoi_options *options);
 
 /* ------------------------------------------------------------------ */
 /* Streaming                                                           */
@@ -156,46 +143,35 @@ EXRQOI_API exrqoi_result exrqoi_qoi_encode_output(const void *pixels,
 /** Row-by-row encoder (always serial, reference-identical output). */
 typedef struct exrqoi_qoi_encoder exrqoi_qoi_encoder;
 
-/** Starts encoding to `output` (copied; its user pointer must stay valid
- * until destroy). The header is written at once. */
-EXRQOI_API exrqoi_result exrqoi_qoi_encoder_create(const exrqoi_qoi_desc *desc,
-                                                   const exrqoi_output *output,
-                                                   const exrqoi_qoi_options *options,
-                                                   exrqoi_qoi_encoder **encoder);
-/** Starts encoding to a temporary file next to `path`; finish renames it
- * to `path`, destroy without a successful finish removes it. */
-EXRQOI_API exrqoi_result exrqoi_qoi_encoder_create_file(const exrqoi_qoi_desc *desc,
-                                                        const char *path,
-                                                        const exrqoi_qoi_options *options,
-                                                        exrqoi_qoi_encoder **encoder);
+/** Starts encoding to `sink`; the header is written at once. A path's
+ * temporary file takes the name in finish (close without a successful
+ * finish removes it); a memory sink receives the buffer in finish; an
+ * output's user pointer must stay valid until close. */
+EXRQOI_API exrqoi_result exrqoi_qoi_encoder_open(exrqoi_sink sink, const exrqoi_qoi_desc *desc,
+                                                 const exrqoi_qoi_options *options,
+                                                 exrqoi_qoi_encoder **encoder);
 /** Encodes the next `rows` rows of desc->channels bytes per pixel, `stride`
  * bytes apart (0 = width*channels). More rows than the image has is
- * EXRQOI_ERR_INVALID_ARGUMENT. After an error the encoder only accepts destroy. */
+ * EXRQOI_ERR_INVALID_ARGUMENT. After an error the encoder only accepts close. */
 EXRQOI_API exrqoi_result exrqoi_qoi_encoder_write_rows(exrqoi_qoi_encoder *encoder,
                                                        const void *pixels, size_t stride,
                                                        uint32_t rows);
 /** Writes the end marker (all rows must have been written, else
- * EXRQOI_ERR_BAD_STATE) and, for a file, renames it into place. */
+ * EXRQOI_ERR_BAD_STATE) and completes the sink (a path's file takes its
+ * name, a memory sink's pointers receive the buffer). */
 EXRQOI_API exrqoi_result exrqoi_qoi_encoder_finish(exrqoi_qoi_encoder *encoder);
 /** Frees the encoder (NULL is fine); an unfinished file is removed. */
-EXRQOI_API void exrqoi_qoi_encoder_destroy(exrqoi_qoi_encoder *encoder);
+EXRQOI_API void exrqoi_qoi_encoder_close(exrqoi_qoi_encoder *encoder);
 
 /** Row-by-row decoder. */
 typedef struct exrqoi_qoi_decoder exrqoi_qoi_decoder;
 
-/** Opens a decoder on the caller's input (copied; read front to back from
- * offset 0, so a pipe works) and reads the header. */
-EXRQOI_API exrqoi_result exrqoi_qoi_decoder_create(const exrqoi_input *input,
-                                                   const exrqoi_qoi_options *options,
-                                                   exrqoi_qoi_decoder **decoder);
-/** Opens a decoder on a file. */
-EXRQOI_API exrqoi_result exrqoi_qoi_decoder_create_file(const char *path,
-                                                        const exrqoi_qoi_options *options,
-                                                        exrqoi_qoi_decoder **decoder);
-/** Opens a decoder on memory (not copied: it must outlive the decoder). */
-EXRQOI_API exrqoi_result exrqoi_qoi_decoder_create_memory(const void *data, size_t size,
-                                                          const exrqoi_qoi_options *options,
-                                                          exrqoi_qoi_decoder **decoder);
+/** Opens a decoder on `source` (read front to back from offset 0, so a
+ * pipe works; memory is not copied and must outlive the decoder) and
+ * reads the header. */
+EXRQOI_API exrqoi_result exrqoi_qoi_decoder_open(exrqoi_source source,
+                                                 const exrqoi_qoi_options *options,
+                                                 exrqoi_qoi_decoder **decoder);
 /** The header of the stream. */
 EXRQOI_API exrqoi_result exrqoi_qoi_decoder_desc(const exrqoi_qoi_decoder *decoder,
                                                  exrqoi_qoi_desc *desc);
@@ -205,11 +181,11 @@ EXRQOI_API int exrqoi_qoi_decoder_channels(const exrqoi_qoi_decoder *decoder);
  * (0 = width*channels). Reading past the last row is
  * EXRQOI_ERR_INVALID_ARGUMENT. In strict mode the call that delivers the
  * last row also checks the end marker and that nothing follows it. After an
- * error the decoder only accepts destroy. */
+ * error the decoder only accepts close. */
 EXRQOI_API exrqoi_result exrqoi_qoi_decoder_read_rows(exrqoi_qoi_decoder *decoder, void *pixels,
                                                       size_t stride, uint32_t rows);
 /** Frees the decoder (closing a file it opened). NULL is fine. */
-EXRQOI_API void exrqoi_qoi_decoder_destroy(exrqoi_qoi_decoder *decoder);
+EXRQOI_API void exrqoi_qoi_decoder_close(exrqoi_qoi_decoder *decoder);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * exrqoi/read.h - reading EXR files.
  *
- * Open a reader from a path, memory or callbacks; it parses every header and
+ * Open a reader from a source (a path, memory or callbacks); it parses every header and
  * offset table at open and is immutable afterwards, so one reader may be
  * used from several threads at once (each call reads what it needs).
  * Pixels are read through "slices": per channel, where in the caller's
@@ -12,6 +12,7 @@
 
 #include "exrqoi/common.h"
 #include "exrqoi/meta.h"
+#include "exrqoi/part.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,39 +20,37 @@ extern "C" {
 
 typedef struct exrqoi_reader exrqoi_reader;
 
-/** Options for opening a reader. Zero-initialise; zero/NULL fields mean
- * defaults, and fields added later keep that meaning. NULL options = all
- * defaults. */
+/** Options for opening a reader. Initialise with EXRQOI_READ_OPTIONS_INIT
+ * (a struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); fields added later
+ * go at the end, and a library newer than the caller reads only
+ * struct_size bytes. NULL options = all defaults. */
 typedef struct exrqoi_read_options {
+    size_t struct_size;                /**< sizeof(exrqoi_read_options) of the caller's build */
     const exrqoi_allocator *allocator; /**< NULL = malloc/free */
     const exrqoi_limits *limits;       /**< NULL = exrqoi_limits_default */
     exrqoi_pool *pool;  /**< shared worker pool; NULL = the reader makes its own */
     int threads;        /**< threads when the reader makes its own pool: 0 = all cores, 1 = none */
     int strict;         /**< non-zero: reject headers OpenEXR would only warn about */
     exrqoi_message_fn on_message; /**< receives detailed failure messages */
-    void *user;                   /**< passed to on_message */
+    void *message_user;           /**< passed to on_message */
 } exrqoi_read_options;
 
-/** Opens `path`: reads and validates every header and offset table (a
- * damaged table is rebuilt from the chunks unless `strict`).
- * Returns EXRQOI_ERR_INVALID_ARGUMENT (path or out NULL), EXRQOI_ERR_OPEN,
+/** All defaults. */
+#define EXRQOI_READ_OPTIONS_INIT {sizeof(exrqoi_read_options), NULL, NULL, NULL, 0, 0, NULL, NULL}
+
+/** Opens an EXR from `source` (exrqoi_source_path, _memory or _input):
+ * reads and validates every header and offset table (a damaged table is
+ * rebuilt from the chunks unless `strict`). A memory source is not
+ * copied: it must stay valid and unchanged until exrqoi_reader_close;
+ * an input's user pointer likewise.
+ * Returns EXRQOI_ERR_INVALID_ARGUMENT (out NULL, an unset source, a NULL
+ * path or options not initialised), EXRQOI_ERR_OPEN,
  * EXRQOI_ERR_READ, EXRQOI_ERR_TRUNCATED, the invalid-data codes
  * (EXRQOI_ERR_BAD_MAGIC ... EXRQOI_ERR_BAD_OFFSETS), EXRQOI_ERR_LIMIT,
  * EXRQOI_ERR_UNSUPPORTED(_COMPRESSION) or EXRQOI_ERR_OUT_OF_MEMORY. On
  * failure *out is NULL and the detail went to on_message. */
-EXRQOI_API exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_read_options *opts,
-                                                 exrqoi_reader **out);
-/** Opens an EXR held in memory. The memory is not copied: it must stay
- * valid and unchanged until exrqoi_reader_close. */
-EXRQOI_API exrqoi_result exrqoi_reader_open_memory(const void *data, size_t size,
-                                                   const exrqoi_read_options *opts,
-                                                   exrqoi_reader **out);
-/** Opens from caller callbacks (see exrqoi_input); `input` is copied, its
- * user pointer must stay valid until exrqoi_reader_close. Results as for
- * exrqoi_reader_open_path. */
-EXRQOI_API exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input,
-                                                  const exrqoi_read_options *opts,
-                                                  exrqoi_reader **out);
+EXRQOI_API exrqoi_result exrqoi_reader_open(exrqoi_source source, const exrqoi_read_options *opts,
+                                            exrqoi_reader **out);
 /** Closes the reader and frees everything it owns. NULL is fine. */
 EXRQOI_API void exrqoi_reader_close(exrqoi_reader *r);
 /** Message of the last failure on this reader ("" if none). When several
@@ -74,26 +73,6 @@ EXRQOI_API const exrqoi_header *exrqoi_reader_header(const exrqoi_reader *r, int
 /** Index of the part named `name`, or -1. */
 EXRQOI_API int exrqoi_reader_find_part(const exrqoi_reader *r, const char *name);
 
-/** What a part's header means, decoded and validated. Pointers point into
- * the reader and live as long as it. */
-typedef struct exrqoi_part_info {
-    exrqoi_part_type type;
-    const char *name;            /**< "name" attribute or NULL */
-    const char *type_name;       /**< "type" attribute or NULL */
-    exrqoi_compression compression;
-    exrqoi_box2i data_window;
-    exrqoi_box2i display_window;
-    exrqoi_line_order line_order;
-    int32_t channel_count;
-    const exrqoi_channel *channels; /**< sorted by name */
-    int tiled;                   /**< tiled or deep tiled */
-    exrqoi_tiledesc tiles;       /**< valid when tiled */
-    int32_t num_x_levels, num_y_levels; /**< 1,1 unless mip/ripmapped */
-    int32_t lines_per_chunk;     /**< scanline parts */
-    uint64_t chunk_count;
-    int offsets_rebuilt;         /**< the offset table was damaged and rebuilt by scanning */
-    int32_t deep_version;        /**< "version" attribute of deep parts, else 0 */
-} exrqoi_part_info;
 
 /** Fills *out with part `part`'s facts. EXRQOI_ERR_INVALID_ARGUMENT for
  * NULL arguments, EXRQOI_ERR_NOT_FOUND for a part out of range. */
@@ -106,25 +85,7 @@ EXRQOI_API exrqoi_result exrqoi_reader_part_info(const exrqoi_reader *r, int par
 EXRQOI_API exrqoi_result exrqoi_reader_level_window(const exrqoi_reader *r, int part, int lx, int ly,
                                                     exrqoi_box2i *out);
 
-/** Number of samples of a channel with sampling (xs, ys) inside the window:
- * the sampled columns (x mod xs == 0) and rows (y mod ys == 0). */
-EXRQOI_API void exrqoi_sample_extent(const exrqoi_box2i *window, int32_t x_sampling,
-                                     int32_t y_sampling, int32_t *columns, int32_t *rows);
 
-/** Where one channel's samples go in memory (reading) or come from
- * (writing). The sample of pixel (x, y) lives at
- *   base + i * x_stride + j * y_stride
- * where i and j count the channel's sampled columns and rows from the
- * region's min corner (for unsampled channels i = x - min.x, j = y - min.y).
- * Strides are in bytes and may be negative. */
-typedef struct exrqoi_slice {
-    const char *name;       /**< channel name */
-    exrqoi_pixel_type type; /**< type in memory; converted from/to the file's type */
-    void *base;
-    ptrdiff_t x_stride;
-    ptrdiff_t y_stride;
-    double fill;            /**< value for a channel the part lacks (reading) */
-} exrqoi_slice;
 
 /** Reads region `region` (NULL = the whole level) of level (lx, ly) of a
  * flat part into the slices. Scanline parts have only level (0,0); the
@@ -176,19 +137,20 @@ EXRQOI_API exrqoi_result exrqoi_reader_read_scanlines(exrqoi_reader *r, int part
                                                       int32_t y_max, const exrqoi_slice *slices,
                                                       int slice_count);
 
-/** Raw chunk access (no decompression). Chunk indices are file-table
- * order: scanline parts top to bottom; tiled parts level by level (ripmap:
- * ly outer, lx inner), tiles row by row. */
-typedef struct exrqoi_chunk_info {
-    int part;
-    uint64_t index;
-    uint64_t file_offset;   /**< where the chunk starts (its leader) */
-    exrqoi_box2i window;    /**< pixels the chunk covers */
-    int32_t tile_x, tile_y, level_x, level_y; /**< tiled parts */
-    uint64_t packed_size;   /**< bytes of (flat) pixel data or deep sample data */
-    uint64_t unpacked_size; /**< bytes once decompressed */
-    uint64_t packed_count_table_size; /**< deep parts */
-} exrqoi_chunk_info;
+
+/** Reads a region like exrqoi_reader_read_region, but a chunk that is
+ * missing, truncated or corrupt (or over a limit) does not fail the read:
+ * its pixels inside the region get each slice's `fill` value instead, and
+ * its chunk index is listed in *filled (sorted; allocated with the
+ * reader's allocator, free with exrqoi_free; NULL when none) with
+ * *filled_count entries. filled / filled_count may be NULL. Returns
+ * EXRQOI_OK when every pixel of the region was written (decoded or
+ * filled); errors only for invalid arguments and lack of memory. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int lx,
+                                                           int ly, const exrqoi_box2i *region,
+                                                           const exrqoi_slice *slices,
+                                                           int slice_count, uint64_t **filled,
+                                                           size_t *filled_count);
 
 /** Chunk index of the chunk holding scanline y (scanline parts). */
 EXRQOI_API exrqoi_result exrqoi_reader_scanline_chunk(const exrqoi_reader *r, int part, int32_t y,

@@ -41,8 +41,11 @@ enum {
     EXRQOI_RGBA_C = 32 /**< RY and/or BY: a luminance/chroma image */
 };
 
-/** What to read. Zero-initialise; NULL options = all defaults. */
+/** What to read. Initialise with EXRQOI_RGBA_READ_OPTIONS_INIT (a
+ * struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); NULL options = all
+ * defaults. */
 typedef struct exrqoi_rgba_read_options {
+    size_t struct_size; /**< sizeof(exrqoi_rgba_read_options) of the caller's build */
     /** Part index, used when part_name is NULL and no view picks a part. */
     int part;
     /** Part by its "name" attribute (NULL = use `part` or `view`). */
@@ -55,12 +58,17 @@ typedef struct exrqoi_rgba_read_options {
      * "multiView" attribute it picks channels named layer.view.R (or
      * layer.R for the default view, the first one listed). */
     const char *view;
-    /** EXRQOI_PIXEL_FLOAT (the default, also for 0) or EXRQOI_PIXEL_HALF. */
+    /** EXRQOI_PIXEL_FLOAT, EXRQOI_PIXEL_HALF, or EXRQOI_PIXEL_DEFAULT
+     * (= FLOAT); EXRQOI_PIXEL_UINT is EXRQOI_ERR_INVALID_ARGUMENT. */
     exrqoi_pixel_type type;
     /** 0: the pixels cover the data window. Non-zero: they cover the
      * display window, and pixels outside the data window are 0,0,0,0. */
     int display_window;
 } exrqoi_rgba_read_options;
+
+/** All defaults: part 0, no layer, the default view, float, data window. */
+#define EXRQOI_RGBA_READ_OPTIONS_INIT \
+    {sizeof(exrqoi_rgba_read_options), 0, NULL, NULL, NULL, EXRQOI_PIXEL_DEFAULT, 0}
 
 /** What a selection resolved to. Strings point into the reader. */
 typedef struct exrqoi_rgba_info {
@@ -98,25 +106,21 @@ EXRQOI_API exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r,
                                                 exrqoi_rgba_info *info, void **pixels,
                                                 size_t *size);
 
-/** Opens `path`, reads as exrqoi_rgba_read_alloc (with read_opts'
- * allocator; free with exrqoi_free(read_opts->allocator, *pixels)), closes. */
-EXRQOI_API exrqoi_result exrqoi_rgba_read_path(const char *path,
-                                               const exrqoi_read_options *read_opts,
-                                               const exrqoi_rgba_read_options *opts,
-                                               exrqoi_rgba_info *info, void **pixels,
-                                               size_t *size);
-
-/** How to write. Zero-initialise; NULL options = all defaults. */
+/** How to write. Initialise with EXRQOI_RGBA_WRITE_OPTIONS_INIT (a
+ * struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); NULL options = all
+ * defaults. */
 typedef struct exrqoi_rgba_write_options {
+    size_t struct_size; /**< sizeof(exrqoi_rgba_write_options) of the caller's build */
     /** Allocator, pool, threads, zip level, messages (NULL = defaults). */
     const exrqoi_write_options *write;
-    /** File compression (0 = EXRQOI_COMPRESSION_NONE). */
+    /** File compression (EXRQOI_COMPRESSION_DEFAULT = NONE). */
     exrqoi_compression compression;
     /** Channels written: 4 = R,G,B,A (default, also for 0), 3 = R,G,B
      * (the input's alpha is ignored). */
     int channels;
     /** Type of the input samples: EXRQOI_PIXEL_HALF (bits) or
-     * EXRQOI_PIXEL_FLOAT (also for 0); floats are rounded to half. */
+     * EXRQOI_PIXEL_FLOAT (also EXRQOI_PIXEL_DEFAULT); floats are rounded
+     * to the channel type. */
     exrqoi_pixel_type input_type;
     /** Non-zero: write a chromaticities attribute with `chromaticities`. */
     int write_chromaticities;
@@ -124,25 +128,26 @@ typedef struct exrqoi_rgba_write_options {
     /** Extra attributes to copy into the header (NULL = none); the
      * channel list, windows and compression are always this call's. */
     const exrqoi_header *extra;
-    /** Type of the file's channels: EXRQOI_PIXEL_HALF (default, also for
-     * 0) or EXRQOI_PIXEL_FLOAT (keeps 16-bit sources exact). */
+    /** Type of the file's channels: EXRQOI_PIXEL_HALF (also
+     * EXRQOI_PIXEL_DEFAULT) or EXRQOI_PIXEL_FLOAT (keeps 16-bit sources
+     * exact). */
     exrqoi_pixel_type channel_type;
 } exrqoi_rgba_write_options;
 
+/** All defaults: no compression, R,G,B,A, float input, half channels. */
+#define EXRQOI_RGBA_WRITE_OPTIONS_INIT                                                       \
+    {sizeof(exrqoi_rgba_write_options), NULL, EXRQOI_COMPRESSION_DEFAULT, 0,                 \
+     EXRQOI_PIXEL_DEFAULT, 0, {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, NULL,       \
+     EXRQOI_PIXEL_DEFAULT}
+
 /** Writes width*height pixels of 4 interleaved samples (R,G,B,A), rows
  * `stride` bytes apart (0 = tightly packed), as a half (or float, see
- * channel_type) R,G,B(,A) EXR with
- * data and display window (0,0)-(width-1,height-1). Atomic (temporary file
- * renamed into place). */
-EXRQOI_API exrqoi_result exrqoi_rgba_write_path(const char *path, int32_t width, int32_t height,
-                                                const void *pixels, size_t stride,
-                                                const exrqoi_rgba_write_options *opts);
-/** Like exrqoi_rgba_write_path into memory; free *data with
- * exrqoi_free(opts->write->allocator, *data). */
-EXRQOI_API exrqoi_result exrqoi_rgba_write_memory(int32_t width, int32_t height,
-                                                  const void *pixels, size_t stride,
-                                                  const exrqoi_rgba_write_options *opts,
-                                                  void **data, size_t *size);
+ * channel_type) R,G,B(,A) EXR with data and display window
+ * (0,0)-(width-1,height-1), to `sink` (a path atomically; a memory sink's
+ * buffer is allocated with opts->write's allocator). */
+EXRQOI_API exrqoi_result exrqoi_rgba_write(exrqoi_sink sink, int32_t width, int32_t height,
+                                           const void *pixels, size_t stride,
+                                           const exrqoi_rgba_write_options *opts);
 
 #ifdef __cplusplus
 }

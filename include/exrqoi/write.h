@@ -19,7 +19,7 @@
 
 #include "exrqoi/common.h"
 #include "exrqoi/meta.h"
-#include "exrqoi/read.h"
+#include "exrqoi/part.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,8 +32,11 @@ typedef struct exrqoi_writer exrqoi_writer;
  * destination). */
 typedef int (*exrqoi_progress_fn)(void *user, uint64_t chunks_done, uint64_t chunks_total);
 
-/** Zero-initialise; zero fields mean defaults. NULL options = defaults. */
+/** Options for opening a writer. Initialise with EXRQOI_WRITE_OPTIONS_INIT
+ * (a struct_size of 0 is EXRQOI_ERR_INVALID_ARGUMENT); a library newer
+ * than the caller reads only struct_size bytes. NULL options = defaults. */
 typedef struct exrqoi_write_options {
+    size_t struct_size; /**< sizeof(exrqoi_write_options) of the caller's build */
     const exrqoi_allocator *allocator;
     exrqoi_pool *pool;  /**< shared pool; NULL = the writer makes its own */
     int threads;        /**< 0 = all cores, 1 = none */
@@ -48,29 +51,26 @@ typedef struct exrqoi_write_options {
     exrqoi_progress_fn progress;
     void *progress_user;
     exrqoi_message_fn on_message;
-    void *user;
+    void *message_user; /**< passed to on_message */
 } exrqoi_write_options;
+
+/** All defaults. */
+#define EXRQOI_WRITE_OPTIONS_INIT \
+    {sizeof(exrqoi_write_options), NULL, NULL, 0, 0, 0.0f, NULL, NULL, NULL, NULL}
 
 /** Opens a writer for `part_count` parts described by `headers` (copied;
  * each needs channels, compression and dataWindow, plus name for
- * multipart files and tiles for tiled parts). The file appears at `path`
- * only when exrqoi_writer_finish succeeds. Returns
- * EXRQOI_ERR_INVALID_ARGUMENT / EXRQOI_ERR_MISSING_ATTRIBUTE /
+ * multipart files and tiles for tiled parts) that writes to `sink`
+ * (exrqoi_sink_path, _memory or _output). A path gets the file only when
+ * exrqoi_writer_finish succeeds; a memory sink's pointers receive it
+ * then; an output without seek is written strictly front to back (chunks
+ * are held until finish). Returns EXRQOI_ERR_INVALID_ARGUMENT (an unset
+ * sink, options not initialised) / EXRQOI_ERR_MISSING_ATTRIBUTE /
  * EXRQOI_ERR_BAD_ATTRIBUTE for unusable headers, EXRQOI_ERR_OPEN when the
  * temporary file cannot be created, EXRQOI_ERR_OUT_OF_MEMORY. */
-EXRQOI_API exrqoi_result exrqoi_writer_open_path(const char *path, const exrqoi_header *headers,
-                                                 int part_count, const exrqoi_write_options *opts,
-                                                 exrqoi_writer **out);
-/** Writes into memory; take the bytes with exrqoi_writer_finish_memory. */
-EXRQOI_API exrqoi_result exrqoi_writer_open_memory(const exrqoi_header *headers, int part_count,
-                                                   const exrqoi_write_options *opts,
-                                                   exrqoi_writer **out);
-/** Writes through callbacks; without output->seek the stream is written
- * strictly front to back (chunks are held until finish). */
-EXRQOI_API exrqoi_result exrqoi_writer_open_output(const exrqoi_output *output,
-                                                   const exrqoi_header *headers, int part_count,
-                                                   const exrqoi_write_options *opts,
-                                                   exrqoi_writer **out);
+EXRQOI_API exrqoi_result exrqoi_writer_open(exrqoi_sink sink, const exrqoi_header *headers,
+                                            int part_count, const exrqoi_write_options *opts,
+                                            exrqoi_writer **out);
 
 /** The validated facts of a part as it will be written. */
 EXRQOI_API exrqoi_result exrqoi_writer_part_info(const exrqoi_writer *w, int part,
@@ -93,11 +93,11 @@ EXRQOI_API exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, 
 EXRQOI_API exrqoi_result exrqoi_writer_write_raw_chunk(exrqoi_writer *w, int part,
                                                        const exrqoi_chunk_info *info,
                                                        const void *data, size_t size);
-/** Completes the file: every chunk of every part must have been written. */
+/** Completes the file: every chunk of every part must have been written.
+ * A path sink's file takes its name now; a memory sink's *data (allocated
+ * with the writer's allocator, free with exrqoi_free) and *size receive
+ * the file. */
 EXRQOI_API exrqoi_result exrqoi_writer_finish(exrqoi_writer *w);
-/** Like exrqoi_writer_finish for a memory writer; *data (allocated with
- * the writer's allocator, free with exrqoi_free) and *size receive the file. */
-EXRQOI_API exrqoi_result exrqoi_writer_finish_memory(exrqoi_writer *w, void **data, size_t *size);
 /** Frees the writer. If it was not finished, the output is abandoned (a
  * path's temporary file removed). NULL is fine. */
 EXRQOI_API void exrqoi_writer_close(exrqoi_writer *w);

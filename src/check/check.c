@@ -277,52 +277,32 @@ static void keep_first(void *user, exrqoi_result code, const char *message)
     if (m->chain) m->chain(m->chain_user, code, message);
 }
 
-static exrqoi_result check_open(const char *path, const void *data, size_t size,
-                                const exrqoi_read_options *opts, exrqoi_check_report *rep)
+exrqoi_result exrqoi_check(exrqoi_source source, const exrqoi_read_options *opts,
+                           exrqoi_check_report *rep)
 {
     if (!rep) return EXRQOI_ERR_INVALID_ARGUMENT;
-    report_init(rep, opts ? opts->allocator : NULL);
-    exrqoi_read_options o;
-    if (opts)
-        o = *opts;
-    else
-        memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
+    if (exrqoi__source_check(&source, NULL) != EXRQOI_OK ||
+        exrqoi__options_copy(&o, sizeof o, opts) != EXRQOI_OK) {
+        memset(rep, 0, sizeof *rep);
+        return EXRQOI_ERR_INVALID_ARGUMENT;
+    }
+    report_init(rep, o.allocator);
     first_msg m;
     memset(&m, 0, sizeof m);
     m.chain = o.on_message;
-    m.chain_user = o.user;
+    m.chain_user = o.message_user;
     o.on_message = keep_first;
-    o.user = &m;
+    o.message_user = &m;
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = path ? exrqoi_reader_open_path(path, &o, &r)
-                            : exrqoi_reader_open_memory(data, size, &o, &r);
+    exrqoi_result rv = exrqoi_reader_open(source, &o, &r);
     if (rv != EXRQOI_OK) return unreadable(rep, rv, m.text);
     /* messages of the check itself go to the caller only */
-    exrqoi__reader_err(r)->on_message = opts ? opts->on_message : NULL;
-    exrqoi__reader_err(r)->user = opts ? opts->user : NULL;
+    exrqoi__reader_err(r)->on_message = m.chain;
+    exrqoi__reader_err(r)->user = m.chain_user;
     rv = exrqoi_check_reader(r, rep);
     exrqoi_reader_close(r);
     return rv;
-}
-
-exrqoi_result exrqoi_check_path(const char *path, const exrqoi_read_options *opts,
-                                exrqoi_check_report *report)
-{
-    if (!path) {
-        if (report) memset(report, 0, sizeof *report);
-        return EXRQOI_ERR_INVALID_ARGUMENT;
-    }
-    return check_open(path, NULL, 0, opts, report);
-}
-
-exrqoi_result exrqoi_check_memory(const void *data, size_t size, const exrqoi_read_options *opts,
-                                  exrqoi_check_report *report)
-{
-    if (!data && size) {
-        if (report) memset(report, 0, sizeof *report);
-        return EXRQOI_ERR_INVALID_ARGUMENT;
-    }
-    return check_open(NULL, data, size, opts, report);
 }
 
 void exrqoi_check_report_free(exrqoi_check_report *report)

@@ -9,7 +9,7 @@ static void reader_free(exrqoi_reader *r)
     exrqoi__free(r->alloc, r->parts);
     exrqoi__workers_free(r->alloc, r->workers, r->nworkers);
     exrqoi__free(r->alloc, r->cache.data);
-    if (r->own_pool) exrqoi_pool_destroy(r->pool);
+    if (r->own_pool) exrqoi_pool_close(r->pool);
     exrqoi__source_close(&r->src);
     pthread_mutex_destroy(&r->lock);
     exrqoi_allocator a = r->alloc_store;
@@ -17,8 +17,11 @@ static void reader_free(exrqoi_reader *r)
     exrqoi__free(has ? &a : NULL, r);
 }
 
-static exrqoi_result reader_new(const exrqoi_read_options *o, exrqoi_reader **out)
+static exrqoi_result reader_new(const exrqoi_read_options *opts, exrqoi_reader **out)
 {
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
+    EXRQOI_TRY(exrqoi__options_copy(&ro, sizeof ro, opts));
+    const exrqoi_read_options *o = &ro;
     const exrqoi_allocator *a = o ? o->allocator : NULL;
     exrqoi_reader *r = (exrqoi_reader *)exrqoi__calloc(a, 1, sizeof *r);
     if (!r) return EXRQOI_ERR_OUT_OF_MEMORY;
@@ -32,7 +35,7 @@ static exrqoi_result reader_new(const exrqoi_read_options *o, exrqoi_reader **ou
     r->pool = o ? o->pool : NULL;
     if (o) {
         r->err.on_message = o->on_message;
-        r->err.user = o->user;
+        r->err.user = o->message_user;
     }
     r->src.fd = -1;
     r->cache.index = UINT64_MAX;
@@ -61,42 +64,14 @@ static exrqoi_result reader_finish_open(exrqoi_reader *r, exrqoi_reader **out)
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_reader_open_path(const char *path, const exrqoi_read_options *opts,
-                                      exrqoi_reader **out)
-{
-    if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *out = NULL;
-    if (!path) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_reader *r;
-    EXRQOI_TRY(reader_new(opts, &r));
-    exrqoi_result rv = exrqoi__source_open_path(&r->src, path, &r->err);
-    if (rv != EXRQOI_OK) {
-        reader_free(r);
-        return rv;
-    }
-    return reader_finish_open(r, out);
-}
-
-exrqoi_result exrqoi_reader_open_memory(const void *data, size_t size, const exrqoi_read_options *opts,
-                                        exrqoi_reader **out)
-{
-    if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *out = NULL;
-    if (!data && size) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_reader *r;
-    EXRQOI_TRY(reader_new(opts, &r));
-    exrqoi__source_open_memory(&r->src, data, size);
-    return reader_finish_open(r, out);
-}
-
-exrqoi_result exrqoi_reader_open_input(const exrqoi_input *input, const exrqoi_read_options *opts,
-                                       exrqoi_reader **out)
+exrqoi_result exrqoi_reader_open(exrqoi_source source, const exrqoi_read_options *opts,
+                                 exrqoi_reader **out)
 {
     if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
     *out = NULL;
     exrqoi_reader *r;
     EXRQOI_TRY(reader_new(opts, &r));
-    exrqoi_result rv = exrqoi__source_open_input(&r->src, input, &r->err);
+    exrqoi_result rv = exrqoi__source_open(&r->src, &source, &r->err);
     if (rv != EXRQOI_OK) {
         reader_free(r);
         return rv;

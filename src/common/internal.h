@@ -182,6 +182,13 @@ static inline void exrqoi__putf64(void *p, double d)
 /* Copies `in` (NULL = defaults) to `out`, replacing zero fields by defaults. */
 EXRQOI_INTERNAL void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out);
 
+/* Reads a caller's options struct, whose first field is its size_t
+ * struct_size, over `dst` (full bytes, holding the defaults): only the
+ * bytes the caller's build has are copied, so fields added later keep
+ * their defaults. NULL `src` leaves the defaults; a struct_size of 0 (not
+ * initialised with the ..._INIT macro) is EXRQOI_ERR_INVALID_ARGUMENT. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__options_copy(void *dst, size_t full, const void *src);
+
 /* ---- CRC-32 (zlib polynomial, for the canonical hash) ------------------ */
 EXRQOI_INTERNAL uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len);
 

@@ -101,3 +101,16 @@ uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len)
 {
     return libdeflate_crc32(crc, data, len);
 }
+
+exrqoi_result exrqoi__options_copy(void *dst, size_t full, const void *src)
+{
+    if (!src) return EXRQOI_OK;
+    size_t n;
+    memcpy(&n, src, sizeof n);
+    if (n == 0) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (n > full) n = full;
+    memcpy(dst, src, n);
+    /* the size field stays the library's own */
+    memcpy(dst, &full, sizeof full);
+    return EXRQOI_OK;
+}

@@ -1,6 +1,7 @@
 /* Colour math for conversion; see colormath.h. Computations run in double
  * so that the 8-bit results are correctly rounded. */
 #include "convert/colormath.h"
+#include "exrqoi/meta.h"
 
 #include <math.h>
 
@@ -268,4 +269,25 @@ void exrqoi__mat3_apply(const double m[9], const float in[3], float out[3])
     out[0] = (float)r[0];
     out[1] = (float)r[1];
     out[2] = (float)r[2];
+}
+
+/* ---- public wrappers (exrqoi/meta.h) ---- */
+
+exrqoi_chromaticities exrqoi_chromaticities_aces_ap0(void)
+{
+    exrqoi__chroma c;
+    exrqoi__chroma_aces_ap0(&c);
+    exrqoi_chromaticities out;
+    memcpy(&out, &c, sizeof out);
+    return out;
+}
+
+exrqoi_result exrqoi_chromaticities_matrix(const exrqoi_chromaticities *src,
+                                           const exrqoi_chromaticities *dst, double matrix[9])
+{
+    if (!src || !dst || !matrix) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi__chroma s, d;
+    memcpy(&s, src, sizeof s);
+    memcpy(&d, dst, sizeof d);
+    return exrqoi__chroma_convert(&s, &d, matrix) ? EXRQOI_OK : EXRQOI_ERR_INVALID_ARGUMENT;
 }

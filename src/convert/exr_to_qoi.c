@@ -157,10 +157,10 @@ static exrqoi_result float_rgba_to_display(const float *rgba, int32_t width, int
 {
     if (!rgba || !desc || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
     *pixels = NULL;
-    exrqoi_exr_to_qoi_options def;
-    memset(&def, 0, sizeof def);
-    return float_to_display(rgba, width, height, alpha, chromaticities, opts ? opts : &def,
-                            bytes_per_sample, allocator, pool, 0, NULL, desc, pixels, size);
+    exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
+    EXRQOI_TRY(exrqoi__options_copy(&o, sizeof o, opts));
+    return float_to_display(rgba, width, height, alpha, chromaticities, &o, bytes_per_sample,
+                            allocator, pool, 0, NULL, desc, pixels, size);
 }
 
 exrqoi_result exrqoi_float_rgba_to_qoi_pixels(const float *rgba, int32_t width, int32_t height, int alpha,
@@ -194,12 +194,15 @@ static exrqoi_result exr_to_display(exrqoi_reader *r, const exrqoi_exr_to_qoi_op
 {
     if (!r || !desc || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
     *pixels = NULL;
-    exrqoi_exr_to_qoi_options def;
-    memset(&def, 0, sizeof def);
-    const exrqoi_exr_to_qoi_options *o = opts ? opts : &def;
+    exrqoi_exr_to_qoi_options def = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
+    if (exrqoi__options_copy(&def, sizeof def, opts) != EXRQOI_OK ||
+        exrqoi__options_copy(&ro, sizeof ro, def.select) != EXRQOI_OK)
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_INVALID_ARGUMENT,
+                            "conversion options not initialised (..._OPTIONS_INIT)");
+    const exrqoi_exr_to_qoi_options *o = &def;
     if ((unsigned)o->tonemap > EXRQOI_TONEMAP_ACES || !isfinite(o->exposure))
         return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_INVALID_ARGUMENT, "bad tone curve or exposure");
-    exrqoi_rgba_read_options ro = o->select;
     ro.type = EXRQOI_PIXEL_FLOAT;
     ro.display_window = 1;
     exrqoi_rgba_info info;
@@ -234,24 +237,21 @@ exrqoi_result exrqoi_exr_to_pixels16(exrqoi_reader *r, const exrqoi_exr_to_qoi_o
     return rv;
 }
 
-exrqoi_result exrqoi_convert_exr_to_qoi(const char *in, const char *out,
+exrqoi_result exrqoi_convert_exr_to_qoi(exrqoi_source in, exrqoi_sink out,
                                         const exrqoi_read_options *read_opts,
                                         const exrqoi_exr_to_qoi_options *opts)
 {
-    if (!in || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
+    EXRQOI_TRY(exrqoi__options_copy(&o, sizeof o, opts));
+    EXRQOI_TRY(exrqoi__source_check(&in, NULL));
+    EXRQOI_TRY(exrqoi__sink_check(&out, NULL));
     exrqoi_reader *r;
-    EXRQOI_TRY(exrqoi_reader_open_path(in, read_opts, &r));
+    EXRQOI_TRY(exrqoi_reader_open(in, read_opts, &r));
     exrqoi_qoi_desc desc;
     void *px;
     exrqoi_result rv = exrqoi_exr_to_qoi_pixels(r, opts, &desc, &px, NULL);
     if (rv == EXRQOI_OK) {
-        exrqoi_qoi_options qo;
-        if (opts)
-            qo = opts->qoi;
-        else
-            memset(&qo, 0, sizeof qo);
-        if (!qo.struct_size) qo.struct_size = sizeof qo;
-        rv = exrqoi_qoi_encode_file(px, &desc, &qo, out);
+        rv = exrqoi_qoi_encode(out, px, &desc, o.qoi);
         exrqoi__free(exrqoi__reader_alloc(r), px);
     }
     exrqoi_reader_close(r);

@@ -5,6 +5,7 @@
 #include "common/half.h"
 #include "convert/colormath.h"
 #include "exrqoi/convert.h"
+#include "io/stream.h"
 
 /* One decoded value per code; 8-bit codes through a table. */
 typedef struct decoder {
@@ -88,20 +89,21 @@ exrqoi_result exrqoi_qoi_pixels_to_half(const void *pixels, const exrqoi_qoi_des
     return exrqoi_display_to_linear(pixels, &dd, EXRQOI_PIXEL_HALF, out);
 }
 
-exrqoi_result exrqoi_convert_qoi_to_exr(const char *in, const char *out,
+exrqoi_result exrqoi_convert_qoi_to_exr(exrqoi_source in, exrqoi_sink out,
                                         const exrqoi_qoi_to_exr_options *opts)
 {
-    if (!in || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_qoi_to_exr_options def;
-    memset(&def, 0, sizeof def);
-    const exrqoi_qoi_to_exr_options *o = opts ? opts : &def;
-    exrqoi_qoi_options qo = o->qoi;
-    if (!qo.struct_size) qo.struct_size = sizeof qo;
+    exrqoi_qoi_to_exr_options def = EXRQOI_QOI_TO_EXR_OPTIONS_INIT;
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
+    EXRQOI_TRY(exrqoi__options_copy(&def, sizeof def, opts));
+    EXRQOI_TRY(exrqoi__options_copy(&qo, sizeof qo, def.qoi));
+    EXRQOI_TRY(exrqoi__source_check(&in, NULL));
+    EXRQOI_TRY(exrqoi__sink_check(&out, NULL));
+    const exrqoi_qoi_to_exr_options *o = &def;
     const exrqoi_allocator *al = qo.allocator;
     exrqoi_qoi_desc desc;
     void *px;
     size_t npx;
-    EXRQOI_TRY(exrqoi_qoi_decode_file(in, &qo, &desc, &px, &npx));
+    EXRQOI_TRY(exrqoi_qoi_decode(in, &qo, &desc, &px, &npx));
     exrqoi_result rv = EXRQOI_OK;
     size_t n, bytes;
     if (desc.width > INT32_MAX || desc.height > INT32_MAX ||
@@ -117,15 +119,15 @@ exrqoi_result exrqoi_convert_qoi_to_exr(const char *in, const char *out,
     rv = exrqoi_qoi_pixels_to_half(px, &desc, half);
     exrqoi__free(al, px);
     if (rv == EXRQOI_OK) {
-        exrqoi_rgba_write_options wo;
-        memset(&wo, 0, sizeof wo);
+        exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
         wo.write = o->write;
-        wo.compression = o->has_compression ? o->compression : EXRQOI_COMPRESSION_ZIP;
+        wo.compression =
+            o->compression == EXRQOI_COMPRESSION_DEFAULT ? EXRQOI_COMPRESSION_ZIP : o->compression;
         wo.channels = desc.channels;
         wo.input_type = EXRQOI_PIXEL_HALF;
         wo.write_chromaticities = 1;
         wo.chromaticities = exrqoi_chromaticities_rec709();
-        rv = exrqoi_rgba_write_path(out, (int32_t)desc.width, (int32_t)desc.height, half, 0, &wo);
+        rv = exrqoi_rgba_write(out, (int32_t)desc.width, (int32_t)desc.height, half, 0, &wo);
     }
     exrqoi__free(al, half);
     return rv;

@@ -171,7 +171,7 @@ static exrqoi_result read_all(exrqoi_reader *r, exrqoi_image *out, const exrqoi_
     return rv;
 }
 
-exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
+exrqoi_result exrqoi_reader_read_image(exrqoi_reader *r, exrqoi_image *out)
 {
     if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
@@ -187,16 +187,17 @@ exrqoi_result exrqoi_image_read(exrqoi_reader *r, exrqoi_image *out)
     return rv;
 }
 
-exrqoi_result exrqoi_image_read_path(const char *path, const exrqoi_read_options *opts, exrqoi_image *out)
+exrqoi_result exrqoi_image_read(exrqoi_source source, const exrqoi_read_options *opts,
+                                exrqoi_image *out)
 {
     exrqoi_reader *r;
-    EXRQOI_TRY(exrqoi_reader_open_path(path, opts, &r));
-    exrqoi_result rv = exrqoi_image_read(r, out);
+    EXRQOI_TRY(exrqoi_reader_open(source, opts, &r));
+    exrqoi_result rv = exrqoi_reader_read_image(r, out);
     exrqoi_reader_close(r);
     return rv;
 }
 
-exrqoi_result exrqoi_image_write(exrqoi_writer *w, const exrqoi_image *img)
+exrqoi_result exrqoi_writer_write_image(exrqoi_writer *w, const exrqoi_image *img)
 {
     if (!w || !img) return EXRQOI_ERR_INVALID_ARGUMENT;
     const exrqoi_allocator *a = img_alloc(img);
@@ -240,34 +241,23 @@ static exrqoi_header *headers_of(const exrqoi_image *img)
     return h;
 }
 
-exrqoi_result exrqoi_image_write_path(const char *path, const exrqoi_image *img,
-                                      const exrqoi_write_options *opts)
+exrqoi_result exrqoi_image_write(exrqoi_sink sink, const exrqoi_image *img,
+                                 const exrqoi_write_options *opts)
 {
-    if (!path || !img) return EXRQOI_ERR_INVALID_ARGUMENT;
+    EXRQOI_TRY(exrqoi__sink_check(&sink, NULL));
+    if (sink.kind == EXRQOI_SINK_MEMORY) {
+        *sink.data = NULL;
+        *sink.size = 0;
+    }
+    if (!img) return EXRQOI_ERR_INVALID_ARGUMENT;
     exrqoi_header *h = headers_of(img);
     if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
     exrqoi_writer *w;
-    exrqoi_result rv = exrqoi_writer_open_path(path, h, img->part_count, opts, &w);
+    exrqoi_result rv = exrqoi_writer_open(sink, h, img->part_count, opts, &w);
     exrqoi__free(img_alloc(img), h);
     if (rv) return rv;
-    rv = exrqoi_image_write(w, img);
+    rv = exrqoi_writer_write_image(w, img);
     if (!rv) rv = exrqoi_writer_finish(w);
-    exrqoi_writer_close(w);
-    return rv;
-}
-
-exrqoi_result exrqoi_image_write_memory(const exrqoi_image *img, const exrqoi_write_options *opts,
-                                        void **data, size_t *size)
-{
-    if (!img || !data || !size) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_header *h = headers_of(img);
-    if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
-    exrqoi_writer *w;
-    exrqoi_result rv = exrqoi_writer_open_memory(h, img->part_count, opts, &w);
-    exrqoi__free(img_alloc(img), h);
-    if (rv) return rv;
-    rv = exrqoi_image_write(w, img);
-    if (!rv) rv = exrqoi_writer_finish_memory(w, data, size);
     exrqoi_writer_close(w);
     return rv;
 }

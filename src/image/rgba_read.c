@@ -164,16 +164,32 @@ static exrqoi_result select_part(const exrqoi_reader *r, const exrqoi_rgba_read_
     return EXRQOI_OK;
 }
 
+/* The caller's options over the defaults, EXRQOI_PIXEL_DEFAULT resolved. */
+static exrqoi_result resolve_opts(const exrqoi_rgba_read_options *opts, exrqoi_rgba_read_options *o,
+                                  exrqoi__err *err)
+{
+    exrqoi_rgba_read_options def = EXRQOI_RGBA_READ_OPTIONS_INIT;
+    *o = def;
+    if (exrqoi__options_copy(o, sizeof *o, opts) != EXRQOI_OK)
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT,
+                            "RGBA options not initialised (EXRQOI_RGBA_READ_OPTIONS_INIT)");
+    if (o->type == EXRQOI_PIXEL_DEFAULT) o->type = EXRQOI_PIXEL_FLOAT;
+    if (o->type != EXRQOI_PIXEL_FLOAT && o->type != EXRQOI_PIXEL_HALF)
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "RGBA type %d is not half or float",
+                            (int)o->type);
+    return EXRQOI_OK;
+}
+
 exrqoi_result exrqoi_rgba_select(const exrqoi_reader *r, const exrqoi_rgba_read_options *opts,
                                  exrqoi_rgba_info *info)
 {
     if (!r || !info) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_rgba_read_options def;
-    memset(&def, 0, sizeof def);
     selection sel;
     exrqoi__err err;
     exrqoi__reader_err_init(r, &err);
-    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, &err));
+    exrqoi_rgba_read_options o;
+    EXRQOI_TRY(resolve_opts(opts, &o, &err));
+    EXRQOI_TRY(select_part(r, &o, &sel, &err));
     *info = sel.info;
     return EXRQOI_OK;
 }
@@ -319,10 +335,10 @@ exrqoi_result exrqoi_rgba_read(exrqoi_reader *r, const exrqoi_rgba_read_options 
                                exrqoi_rgba_info *info, void *pixels, size_t stride, size_t size)
 {
     if (!r) return EXRQOI_ERR_INVALID_ARGUMENT;
-    exrqoi_rgba_read_options def;
-    memset(&def, 0, sizeof def);
+    exrqoi_rgba_read_options o;
+    EXRQOI_TRY(resolve_opts(opts, &o, exrqoi__reader_err(r)));
     selection sel;
-    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, exrqoi__reader_err(r)));
+    EXRQOI_TRY(select_part(r, &o, &sel, exrqoi__reader_err(r)));
     if (info) *info = sel.info;
     return read_selected(r, &sel, pixels, stride, size);
 }
@@ -332,10 +348,10 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
 {
     if (!r || !pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
     *pixels = NULL;
-    exrqoi_rgba_read_options def;
-    memset(&def, 0, sizeof def);
+    exrqoi_rgba_read_options o;
+    EXRQOI_TRY(resolve_opts(opts, &o, exrqoi__reader_err(r)));
     selection sel;
-    EXRQOI_TRY(select_part(r, opts ? opts : &def, &sel, exrqoi__reader_err(r)));
+    EXRQOI_TRY(select_part(r, &o, &sel, exrqoi__reader_err(r)));
     if (info) *info = sel.info;
     size_t row, total;
     EXRQOI_TRY(checked_size(&sel.info, &row, &total));
@@ -363,17 +379,4 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
     *pixels = p;
     if (size) *size = total;
     return EXRQOI_OK;
-}
-
-exrqoi_result exrqoi_rgba_read_path(const char *path, const exrqoi_read_options *read_opts,
-                                    const exrqoi_rgba_read_options *opts, exrqoi_rgba_info *info,
-                                    void **pixels, size_t *size)
-{
-    if (!pixels) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *pixels = NULL;
-    exrqoi_reader *r;
-    EXRQOI_TRY(exrqoi_reader_open_path(path, read_opts, &r));
-    exrqoi_result rv = exrqoi_rgba_read_alloc(r, opts, info, pixels, size);
-    exrqoi_reader_close(r);
-    return rv;
 }

@@ -1,6 +1,7 @@
 /* RGBA writing: interleaved half or float R,G,B,A -> half or float
  * R,G,B(,A) EXR. */
 #include "common/internal.h"
+#include "io/stream.h"
 #include "exrqoi/rgba.h"
 
 static bool reserved_name(const char *n)
@@ -72,46 +73,41 @@ static exrqoi_result check_args(int32_t width, int32_t height, const void *pixel
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_rgba_write_path(const char *path, int32_t width, int32_t height,
-                                     const void *pixels, size_t stride,
-                                     const exrqoi_rgba_write_options *opts)
+/* The caller's options over the defaults, the DEFAULT values resolved. */
+static exrqoi_result resolve_opts(const exrqoi_rgba_write_options *opts, exrqoi_rgba_write_options *o)
 {
-    exrqoi_rgba_write_options def;
-    memset(&def, 0, sizeof def);
-    const exrqoi_rgba_write_options *o = opts ? opts : &def;
-    if (!path) return EXRQOI_ERR_INVALID_ARGUMENT;
-    EXRQOI_TRY(check_args(width, height, pixels, o));
-    exrqoi_header h;
-    EXRQOI_TRY(build_header(&h, width, height, o));
-    exrqoi_writer *w;
-    exrqoi_result rv = exrqoi_writer_open_path(path, &h, 1, o->write, &w);
-    exrqoi_header_free(&h);
-    if (rv) return rv;
-    rv = write_pixels(w, width, height, pixels, stride, o);
-    if (!rv) rv = exrqoi_writer_finish(w);
-    exrqoi_writer_close(w);
-    return rv;
+    exrqoi_rgba_write_options def = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
+    *o = def;
+    EXRQOI_TRY(exrqoi__options_copy(o, sizeof *o, opts));
+    if (o->compression == EXRQOI_COMPRESSION_DEFAULT) o->compression = EXRQOI_COMPRESSION_NONE;
+    if (o->input_type == EXRQOI_PIXEL_DEFAULT) o->input_type = EXRQOI_PIXEL_FLOAT;
+    if (o->channel_type == EXRQOI_PIXEL_DEFAULT) o->channel_type = EXRQOI_PIXEL_HALF;
+    if (o->input_type != EXRQOI_PIXEL_HALF && o->input_type != EXRQOI_PIXEL_FLOAT)
+        return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (o->channel_type != EXRQOI_PIXEL_HALF && o->channel_type != EXRQOI_PIXEL_FLOAT)
+        return EXRQOI_ERR_INVALID_ARGUMENT;
+    return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_rgba_write_memory(int32_t width, int32_t height, const void *pixels,
-                                       size_t stride, const exrqoi_rgba_write_options *opts,
-                                       void **data, size_t *size)
+exrqoi_result exrqoi_rgba_write(exrqoi_sink sink, int32_t width, int32_t height, const void *pixels,
+                                size_t stride, const exrqoi_rgba_write_options *opts)
 {
-    exrqoi_rgba_write_options def;
-    memset(&def, 0, sizeof def);
-    const exrqoi_rgba_write_options *o = opts ? opts : &def;
-    if (!data || !size) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *data = NULL;
-    *size = 0;
-    EXRQOI_TRY(check_args(width, height, pixels, o));
+    EXRQOI_TRY(exrqoi__sink_check(&sink, NULL));
+    if (sink.kind == EXRQOI_SINK_MEMORY) {
+        *sink.data = NULL;
+        *sink.size = 0;
+    }
+    exrqoi_rgba_write_options o;
+    EXRQOI_TRY(resolve_opts(opts, &o));
+    EXRQOI_TRY(check_args(width, height, pixels, &o));
     exrqoi_header h;
-    EXRQOI_TRY(build_header(&h, width, height, o));
+    EXRQOI_TRY(build_header(&h, width, height, &o));
     exrqoi_writer *w;
-    exrqoi_result rv = exrqoi_writer_open_memory(&h, 1, o->write, &w);
+    exrqoi_result rv = exrqoi_writer_open(sink, &h, 1, o.write, &w);
     exrqoi_header_free(&h);
     if (rv) return rv;
-    rv = write_pixels(w, width, height, pixels, stride, o);
-    if (!rv) rv = exrqoi_writer_finish_memory(w, data, size);
+    rv = write_pixels(w, width, height, pixels, stride, &o);
+    if (!rv) rv = exrqoi_writer_finish(w);
     exrqoi_writer_close(w);
     return rv;
 }

@@ -461,3 +461,108 @@ void exrqoi__sink_take_memory(exrqoi__sink *s, void **data, size_t *size)
     s->mem = NULL;
     s->mem_size = s->mem_cap = 0;
 }
+
+/* ---- the public exrqoi_source / exrqoi_sink values ---- */
+
+exrqoi_result exrqoi__source_check(const exrqoi_source *src, exrqoi__err *err)
+{
+    if (!src) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "no source given");
+    switch (src->kind) {
+    case EXRQOI_SOURCE_PATH:
+        if (!src->path) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "source path is NULL");
+        return EXRQOI_OK;
+    case EXRQOI_SOURCE_MEMORY:
+        if (!src->data && src->size)
+            return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "source memory is NULL");
+        return EXRQOI_OK;
+    case EXRQOI_SOURCE_INPUT:
+        if (!src->input.read)
+            return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "input has no read callback");
+        return EXRQOI_OK;
+    case EXRQOI_SOURCE_NONE:
+        break;
+    }
+    return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "source kind %d is not set", (int)src->kind);
+}
+
+exrqoi_result exrqoi__source_open(exrqoi__source *s, const exrqoi_source *src, exrqoi__err *err)
+{
+    source_init(s);
+    EXRQOI_TRY(exrqoi__source_check(src, err));
+    switch (src->kind) {
+    case EXRQOI_SOURCE_PATH:
+        return exrqoi__source_open_path(s, src->path, err);
+    case EXRQOI_SOURCE_MEMORY:
+        exrqoi__source_open_memory(s, src->data, src->size);
+        return EXRQOI_OK;
+    default:
+        return exrqoi__source_open_input(s, &src->input, err);
+    }
+}
+
+exrqoi_result exrqoi__sink_check(const exrqoi_sink *dst, exrqoi__err *err)
+{
+    if (!dst) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "no sink given");
+    switch (dst->kind) {
+    case EXRQOI_SINK_PATH:
+        if (!dst->path) return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "sink path is NULL");
+        return EXRQOI_OK;
+    case EXRQOI_SINK_MEMORY:
+        if (!dst->data || !dst->size)
+            return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "memory sink without data/size pointers");
+        return EXRQOI_OK;
+    case EXRQOI_SINK_OUTPUT:
+        if (!dst->output.write)
+            return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "output has no write callback");
+        return EXRQOI_OK;
+    case EXRQOI_SINK_NONE:
+        break;
+    }
+    return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "sink kind %d is not set", (int)dst->kind);
+}
+
+exrqoi_result exrqoi__sink_open(exrqoi__sink *s, const exrqoi_sink *dst, const exrqoi_allocator *alloc,
+                                exrqoi__err *err)
+{
+    sink_init(s, alloc);
+    EXRQOI_TRY(exrqoi__sink_check(dst, err));
+    switch (dst->kind) {
+    case EXRQOI_SINK_PATH:
+        return exrqoi__sink_open_path(s, dst->path, alloc, err);
+    case EXRQOI_SINK_MEMORY:
+        exrqoi__sink_open_memory(s, alloc);
+        *dst->data = NULL;
+        *dst->size = 0;
+        s->give_data = dst->data;
+        s->give_size = dst->size;
+        return EXRQOI_OK;
+    default:
+        exrqoi__sink_open_output(s, &dst->output, alloc);
+        return EXRQOI_OK;
+    }
+}
+
+exrqoi_result exrqoi__sink_finish(exrqoi__sink *s, bool sync, exrqoi__err *err)
+{
+    EXRQOI_TRY(exrqoi__sink_commit(s, sync, err));
+    if (s->is_mem && s->give_data) {
+        exrqoi__sink_take_memory(s, s->give_data, s->give_size);
+        s->give_data = NULL;
+        s->give_size = NULL;
+    }
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi_sink_save(exrqoi_sink sink, const void *data, size_t size,
+                               const exrqoi_allocator *allocator)
+{
+    if (!data && size) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi__sink s;
+    exrqoi__err err;
+    memset(&err, 0, sizeof err);
+    exrqoi_result rv = exrqoi__sink_open(&s, &sink, allocator, &err);
+    if (rv == EXRQOI_OK) rv = exrqoi__sink_write(&s, data, size, &err);
+    if (rv == EXRQOI_OK) rv = exrqoi__sink_finish(&s, false, &err);
+    exrqoi__sink_abort(&s);
+    return rv;
+}

@@ -61,6 +61,10 @@ typedef struct exrqoi__sink {
     uint64_t mem_pos;
     bool is_mem;
     const exrqoi_allocator *alloc;
+    /* memory output opened from a public exrqoi_sink: where the caller
+     * wants the buffer once the sink is finished */
+    void **give_data;
+    size_t *give_size;
 } exrqoi__sink;
 
 EXRQOI_INTERNAL exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path,
@@ -80,5 +84,22 @@ EXRQOI_INTERNAL int exrqoi__sink_output_write(void *user, const void *buf, size_
 EXRQOI_INTERNAL void exrqoi__sink_abort(exrqoi__sink *s);
 /* Memory sink: hands the buffer to the caller (after commit). */
 EXRQOI_INTERNAL void exrqoi__sink_take_memory(exrqoi__sink *s, void **data, size_t *size);
+
+/* ---- the public exrqoi_source / exrqoi_sink values ---- */
+
+/* Checks a public source before anything is opened for it. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_check(const exrqoi_source *src, exrqoi__err *err);
+/* Opens what a public source describes (EXRQOI_ERR_INVALID_ARGUMENT for
+ * an unset kind or a NULL path). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__source_open(exrqoi__source *s, const exrqoi_source *src,
+                                                  exrqoi__err *err);
+/* Checks a public sink before anything is opened for it. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_check(const exrqoi_sink *dst, exrqoi__err *err);
+/* Opens what a public sink describes; a memory sink's caller pointers
+ * are set to NULL/0 now and receive the buffer in exrqoi__sink_finish. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_open(exrqoi__sink *s, const exrqoi_sink *dst,
+                                                const exrqoi_allocator *alloc, exrqoi__err *err);
+/* exrqoi__sink_commit, then a memory sink's buffer goes to the caller. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__sink_finish(exrqoi__sink *s, bool sync, exrqoi__err *err);
 
 #endif

@@ -113,6 +113,26 @@ static exrqoi_result begin_input(decoder *d, const exrqoi_input *in)
     return begin(d);
 }
 
+/* Starts on what a public source describes. */
+static exrqoi_result begin_source(decoder *d, const exrqoi_source *src)
+{
+    if (d->op.status != EXRQOI_OK)
+        return exrqoi__fail(&d->err, d->op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+    EXRQOI_TRY(exrqoi__source_check(src, &d->err));
+    switch (src->kind) {
+    case EXRQOI_SOURCE_MEMORY:
+        return begin_memory(d, src->data, src->size);
+    case EXRQOI_SOURCE_PATH: {
+        EXRQOI_TRY(exrqoi__source_open_path(&d->file, src->path, &d->err));
+        d->has_file = 1;
+        exrqoi_input in = d->file.in;
+        return begin_input(d, &in);
+    }
+    default:
+        return begin_input(d, &src->input);
+    }
+}
+
 /* Bytes of the output rows (width*height*out_ch), checked against limits. */
 static exrqoi_result output_size(decoder *d, size_t *size)
 {
@@ -240,50 +260,19 @@ static exrqoi_result new_decoder(const exrqoi_qoi_options *options, decoder **ou
 static exrqoi_result finish_create(decoder *d, exrqoi_result r, exrqoi_qoi_decoder **out)
 {
     if (r != EXRQOI_OK) {
-        exrqoi_qoi_decoder_destroy(d);
+        exrqoi_qoi_decoder_close(d);
         *out = NULL;
     }
     return r;
 }
 
-exrqoi_result exrqoi_qoi_decoder_create(const exrqoi_input *input,
-                                        const exrqoi_qoi_options *options,
-                                        exrqoi_qoi_decoder **decoder_out)
+exrqoi_result exrqoi_qoi_decoder_open(exrqoi_source source, const exrqoi_qoi_options *options,
+                                      exrqoi_qoi_decoder **decoder_out)
 {
     decoder *d;
     EXRQOI_TRY(new_decoder(options, &d));
     *decoder_out = d;
-    return finish_create(d, begin_input(d, input), decoder_out);
-}
-
-exrqoi_result exrqoi_qoi_decoder_create_file(const char *path, const exrqoi_qoi_options *options,
-                                             exrqoi_qoi_decoder **decoder_out)
-{
-    decoder *d;
-    EXRQOI_TRY(new_decoder(options, &d));
-    *decoder_out = d;
-    if (!path)
-        return finish_create(
-            d, exrqoi__fail(&d->err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path"),
-            decoder_out);
-    exrqoi_input in;
-    exrqoi_result r = exrqoi__source_open_path(&d->file, path, &d->err);
-    if (r == EXRQOI_OK) {
-        d->has_file = 1;
-        in = d->file.in;
-        r = begin_input(d, &in);
-    }
-    return finish_create(d, r, decoder_out);
-}
-
-exrqoi_result exrqoi_qoi_decoder_create_memory(const void *data, size_t size,
-                                               const exrqoi_qoi_options *options,
-                                               exrqoi_qoi_decoder **decoder_out)
-{
-    decoder *d;
-    EXRQOI_TRY(new_decoder(options, &d));
-    *decoder_out = d;
-    return finish_create(d, begin_memory(d, data, size), decoder_out);
+    return finish_create(d, begin_source(d, &source), decoder_out);
 }
 
 exrqoi_result exrqoi_qoi_decoder_desc(const exrqoi_qoi_decoder *d, exrqoi_qoi_desc *desc)
@@ -305,7 +294,7 @@ exrqoi_result exrqoi_qoi_decoder_read_rows(exrqoi_qoi_decoder *d, void *pixels, 
     return read_rows(d, (uint8_t *)pixels, stride, rows);
 }
 
-void exrqoi_qoi_decoder_destroy(exrqoi_qoi_decoder *d)
+void exrqoi_qoi_decoder_close(exrqoi_qoi_decoder *d)
 {
     if (!d) return;
     dec_release(d);
@@ -418,25 +407,25 @@ static exrqoi_result check_out(void **pixels, decoder *d)
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_qoi_decode(const void *data, size_t size, const exrqoi_qoi_options *options,
+exrqoi_result exrqoi_qoi_decode(exrqoi_source source, const exrqoi_qoi_options *options,
                                 exrqoi_qoi_desc *desc, void **pixels, size_t *pixels_size)
 {
     decoder d;
     dec_init(&d, options);
     exrqoi_result r = check_out(pixels, &d);
-    if (r == EXRQOI_OK) r = begin_memory(&d, data, size);
+    if (r == EXRQOI_OK) r = begin_source(&d, &source);
     if (r == EXRQOI_OK) r = decode_all(&d, desc, pixels, pixels_size);
     dec_release(&d);
     return r;
 }
 
-exrqoi_result exrqoi_qoi_decode_into(const void *data, size_t size,
-                                     const exrqoi_qoi_options *options, exrqoi_qoi_desc *desc,
-                                     void *pixels, size_t stride, size_t buffer_size)
+exrqoi_result exrqoi_qoi_decode_into(exrqoi_source source, const exrqoi_qoi_options *options,
+                                     exrqoi_qoi_desc *desc, void *pixels, size_t stride,
+                                     size_t buffer_size)
 {
     decoder d;
     dec_init(&d, options);
-    exrqoi_result r = begin_memory(&d, data, size);
+    exrqoi_result r = begin_source(&d, &source);
     if (r == EXRQOI_OK) {
         size_t row = (size_t)d.desc.width * (size_t)d.out_ch, need;
         if (!stride) stride = row;
@@ -448,38 +437,6 @@ exrqoi_result exrqoi_qoi_decode_into(const void *data, size_t size,
     }
     if (r == EXRQOI_OK) r = read_rows(&d, (uint8_t *)pixels, stride, d.desc.height);
     if (r == EXRQOI_OK && desc) *desc = d.desc;
-    dec_release(&d);
-    return r;
-}
-
-exrqoi_result exrqoi_qoi_decode_input(const exrqoi_input *input, const exrqoi_qoi_options *options,
-                                      exrqoi_qoi_desc *desc, void **pixels, size_t *pixels_size)
-{
-    decoder d;
-    dec_init(&d, options);
-    exrqoi_result r = check_out(pixels, &d);
-    if (r == EXRQOI_OK) r = begin_input(&d, input);
-    if (r == EXRQOI_OK) r = decode_all(&d, desc, pixels, pixels_size);
-    dec_release(&d);
-    return r;
-}
-
-exrqoi_result exrqoi_qoi_decode_file(const char *path, const exrqoi_qoi_options *options,
-                                     exrqoi_qoi_desc *desc, void **pixels, size_t *pixels_size)
-{
-    decoder d;
-    dec_init(&d, options);
-    exrqoi_result r = check_out(pixels, &d);
-    if (r == EXRQOI_OK && !path)
-        r = exrqoi__fail(&d.err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path");
-    exrqoi_input in;
-    if (r == EXRQOI_OK) r = exrqoi__source_open_path(&d.file, path, &d.err);
-    if (r == EXRQOI_OK) {
-        d.has_file = 1;
-        in = d.file.in;
-        r = begin_input(&d, &in);
-    }
-    if (r == EXRQOI_OK) r = decode_all(&d, desc, pixels, pixels_size);
     dec_release(&d);
     return r;
 }

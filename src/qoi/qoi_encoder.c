@@ -131,7 +131,7 @@ static exrqoi_result finish(encoder *e)
     }
     if (r == EXRQOI_OK && e->has_file) {
         e->has_file = 0;
-        r = exrqoi__sink_commit(&e->file, e->op.o.fsync != 0, &e->err);
+        r = exrqoi__sink_finish(&e->file, e->op.o.fsync != 0, &e->err);
         exrqoi__sink_abort(&e->file); /* frees what is left */
     }
     if (r != EXRQOI_OK) return e->failed = r;
@@ -160,46 +160,46 @@ static exrqoi_result new_encoder(const exrqoi_qoi_options *options, encoder **ou
 static exrqoi_result finish_create(encoder *e, exrqoi_result r, exrqoi_qoi_encoder **out)
 {
     if (r != EXRQOI_OK) {
-        exrqoi_qoi_encoder_destroy(e);
+        exrqoi_qoi_encoder_close(e);
         *out = NULL;
     }
     return r;
 }
 
-exrqoi_result exrqoi_qoi_encoder_create(const exrqoi_qoi_desc *desc, const exrqoi_output *output,
-                                        const exrqoi_qoi_options *options,
-                                        exrqoi_qoi_encoder **encoder_out)
+/* Starts on a path or memory sink (written through the internal sink). */
+static exrqoi_result begin_sink(encoder *e, const exrqoi_qoi_desc *desc, const exrqoi_sink *sink)
 {
-    encoder *e;
-    EXRQOI_TRY(new_encoder(options, &e));
-    *encoder_out = e;
-    if (!output || !output->write)
-        return finish_create(
-            e, exrqoi__fail(&e->err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL output"),
-            encoder_out);
-    e->out = *output;
-    return finish_create(e, enc_begin(e, desc), encoder_out);
-}
-
-static exrqoi_result begin_file(encoder *e, const exrqoi_qoi_desc *desc, const char *path)
-{
-    if (!path) return exrqoi__fail(&e->err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL path");
     EXRQOI_TRY(enc_begin(e, desc));
-    EXRQOI_TRY(exrqoi__sink_open_path(&e->file, path, e->op.a, &e->err));
+    EXRQOI_TRY(exrqoi__sink_open(&e->file, sink, e->op.a, &e->err));
     e->has_file = 1;
     e->out.write = exrqoi__sink_output_write;
     e->out.user = &e->file;
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_qoi_encoder_create_file(const exrqoi_qoi_desc *desc, const char *path,
-                                             const exrqoi_qoi_options *options,
-                                             exrqoi_qoi_encoder **encoder_out)
+/* Options and sink are usable (before anything is created). */
+static exrqoi_result check_start(const exrqoi__qoi_opts *op, const exrqoi_sink *sink, exrqoi__err *err)
+{
+    if (op->status != EXRQOI_OK)
+        return exrqoi__fail(err, op->status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+    return exrqoi__sink_check(sink, err);
+}
+
+exrqoi_result exrqoi_qoi_encoder_open(exrqoi_sink sink, const exrqoi_qoi_desc *desc,
+                                      const exrqoi_qoi_options *options,
+                                      exrqoi_qoi_encoder **encoder_out)
 {
     encoder *e;
     EXRQOI_TRY(new_encoder(options, &e));
     *encoder_out = e;
-    return finish_create(e, begin_file(e, desc, path), encoder_out);
+    exrqoi_result r = check_start(&e->op, &sink, &e->err);
+    if (r == EXRQOI_OK && sink.kind == EXRQOI_SINK_OUTPUT) {
+        e->out = sink.output;
+        r = enc_begin(e, desc);
+    } else if (r == EXRQOI_OK) {
+        r = begin_sink(e, desc, &sink);
+    }
+    return finish_create(e, r, encoder_out);
 }
 
 exrqoi_result exrqoi_qoi_encoder_write_rows(exrqoi_qoi_encoder *e, const void *pixels,
@@ -215,7 +215,7 @@ exrqoi_result exrqoi_qoi_encoder_finish(exrqoi_qoi_encoder *e)
     return finish(e);
 }
 
-void exrqoi_qoi_encoder_destroy(exrqoi_qoi_encoder *e)
+void exrqoi_qoi_encoder_close(exrqoi_qoi_encoder *e)
 {
     if (!e) return;
     enc_release(e);
@@ -279,7 +279,7 @@ static exrqoi_result encode_parallel(const uint8_t *pixels, const exrqoi_qoi_des
                             total);
     }
     stripe_job job = {pixels, *desc, sr, buf + EXRQOI_QOI_HEADER_SIZE, region, lens};
-    exrqoi__pool_for(op->o.pool, op->o.max_threads, nstripes, encode_stripe, &job, NULL);
+    exrqoi__pool_for(op->o.pool, op->o.threads, nstripes, encode_stripe, &job, NULL);
 
     exrqoi__qoi_write_header(buf, desc);
     size_t len = EXRQOI_QOI_HEADER_SIZE;
@@ -330,8 +330,8 @@ static exrqoi_result encode_mem(const void *pixels, const exrqoi_qoi_desc *desc,
     return encode_serial((const uint8_t *)pixels, desc, op, err, out, out_size);
 }
 
-exrqoi_result exrqoi_qoi_encode(const void *pixels, const exrqoi_qoi_desc *desc,
-                                const exrqoi_qoi_options *options, void **out, size_t *out_size)
+static exrqoi_result encode_memory(const void *pixels, const exrqoi_qoi_desc *desc,
+                                   const exrqoi_qoi_options *options, void **out, size_t *out_size)
 {
     exrqoi__qoi_opts op;
     exrqoi__qoi_opts_resolve(options, &op);
@@ -340,6 +340,9 @@ exrqoi_result exrqoi_qoi_encode(const void *pixels, const exrqoi_qoi_desc *desc,
     if (!out || !out_size)
         return exrqoi__fail(&err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL output pointer");
     *out = NULL;
+    *out_size = 0;
+    if (op.status != EXRQOI_OK)
+        return exrqoi__fail(&err, op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
     *out_size = 0;
     uint8_t *buf;
     size_t len;
@@ -363,7 +366,7 @@ static exrqoi_result encode_to(encoder *e, const void *pixels, const exrqoi_qoi_
         exrqoi__free(e->op.a, buf);
         if (r == EXRQOI_OK && e->has_file) {
             e->has_file = 0;
-            r = exrqoi__sink_commit(&e->file, e->op.o.fsync != 0, &e->err);
+            r = exrqoi__sink_finish(&e->file, e->op.o.fsync != 0, &e->err);
             exrqoi__sink_abort(&e->file); /* frees what is left */
         }
         return r;
@@ -373,9 +376,8 @@ static exrqoi_result encode_to(encoder *e, const void *pixels, const exrqoi_qoi_
     return finish(e);
 }
 
-exrqoi_result exrqoi_qoi_encode_output(const void *pixels, const exrqoi_qoi_desc *desc,
-                                       const exrqoi_qoi_options *options,
-                                       const exrqoi_output *output)
+static exrqoi_result encode_output(const void *pixels, const exrqoi_qoi_desc *desc,
+                                   const exrqoi_qoi_options *options, const exrqoi_output *output)
 {
     encoder e;
     enc_init(&e, options);
@@ -391,8 +393,8 @@ exrqoi_result exrqoi_qoi_encode_output(const void *pixels, const exrqoi_qoi_desc
     return r;
 }
 
-exrqoi_result exrqoi_qoi_encode_file(const void *pixels, const exrqoi_qoi_desc *desc,
-                                     const exrqoi_qoi_options *options, const char *path)
+static exrqoi_result encode_file(const void *pixels, const exrqoi_qoi_desc *desc,
+                                 const exrqoi_qoi_options *options, const char *path)
 {
     encoder e;
     enc_init(&e, options);
@@ -411,10 +413,29 @@ exrqoi_result exrqoi_qoi_encode_file(const void *pixels, const exrqoi_qoi_desc *
             e.out.user = &e.file;
         }
     } else {
+        exrqoi_sink sink = exrqoi_sink_path(path);
         r = !pixels ? exrqoi__fail(&e.err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL pixels")
-                    : begin_file(&e, desc, path);
+                    : begin_sink(&e, desc, &sink);
     }
     if (r == EXRQOI_OK) r = encode_to(&e, pixels, desc);
     enc_release(&e);
     return r;
+}
+
+exrqoi_result exrqoi_qoi_encode(exrqoi_sink sink, const void *pixels, const exrqoi_qoi_desc *desc,
+                                const exrqoi_qoi_options *options)
+{
+    exrqoi__qoi_opts op;
+    exrqoi__qoi_opts_resolve(options, &op);
+    exrqoi__err err;
+    err_init(&err, &op);
+    EXRQOI_TRY(check_start(&op, &sink, &err));
+    switch (sink.kind) {
+    case EXRQOI_SINK_MEMORY:
+        return encode_memory(pixels, desc, options, sink.data, sink.size);
+    case EXRQOI_SINK_PATH:
+        return encode_file(pixels, desc, options, sink.path);
+    default:
+        return encode_output(pixels, desc, options, &sink.output);
+    }
 }

@@ -6,12 +6,10 @@ const uint8_t exrqoi__qoi_end_marker[EXRQOI_QOI_END_SIZE] = {0, 0, 0, 0, 0, 0, 0
 void exrqoi__qoi_opts_resolve(const exrqoi_qoi_options *in, exrqoi__qoi_opts *out)
 {
     memset(out, 0, sizeof *out);
-    if (in) {
-        /* An older caller's struct is shorter: read only what it has. */
-        size_t n = in->struct_size ? in->struct_size : sizeof *in;
-        if (n > sizeof *in) n = sizeof *in;
-        memcpy(&out->o, in, n);
-    }
+    exrqoi_qoi_options def = EXRQOI_QOI_OPTIONS_INIT;
+    out->o = def;
+    /* An older caller's struct is shorter: read only what it has. */
+    out->status = exrqoi__options_copy(&out->o, sizeof out->o, in);
     if (out->o.allocator) {
         out->alloc = *out->o.allocator;
         out->a = &out->alloc;
@@ -97,6 +95,8 @@ exrqoi_result exrqoi_qoi_read_header(const void *data, size_t size,
     exrqoi__err err = {0};
     err.on_message = op.o.on_message;
     err.user = op.o.message_user;
+    if (op.status != EXRQOI_OK)
+        return exrqoi__fail(&err, op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
     if (!desc || (!data && size))
         return exrqoi__fail(&err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL argument");
     if (!data) return exrqoi__fail(&err, EXRQOI_ERR_TRUNCATED, "QOI: no data");

@@ -126,6 +126,7 @@ typedef struct exrqoi__qoi_opts {
     exrqoi_allocator alloc;    /* copy of the caller's allocator */
     const exrqoi_allocator *a; /* &alloc or NULL */
     exrqoi_limits limits;
+    exrqoi_result status; /* EXRQOI_ERR_INVALID_ARGUMENT: options not initialised */
 } exrqoi__qoi_opts;
 
 EXRQOI_INTERNAL void exrqoi__qoi_opts_resolve(const exrqoi_qoi_options *in, exrqoi__qoi_opts *out);

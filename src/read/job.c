@@ -8,7 +8,7 @@ exrqoi_pool *exrqoi__reader_pool(exrqoi_reader *r)
     int t = r->threads ? r->threads : exrqoi_cpu_count();
     if (t <= 1) return NULL;
     pthread_mutex_lock(&r->lock);
-    if (!r->pool && exrqoi_pool_create(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
+    if (!r->pool && exrqoi_pool_open(t, r->alloc, &r->pool) == EXRQOI_OK) r->own_pool = true;
     pthread_mutex_unlock(&r->lock);
     return r->pool;
 }

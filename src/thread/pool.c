@@ -135,7 +135,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator, exrqoi_pool **out)
+exrqoi_result exrqoi_pool_open(int threads, const exrqoi_allocator *allocator, exrqoi_pool **out)
 {
     if (!out || threads < 0) return EXRQOI_ERR_INVALID_ARGUMENT;
     *out = NULL;
@@ -169,13 +169,13 @@ exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator,
         p->threads = (pthread_t *)exrqoi__calloc(a, (size_t)p->nthreads, sizeof(pthread_t));
         if (!p->threads) {
             p->nthreads = 0;
-            exrqoi_pool_destroy(p);
+            exrqoi_pool_close(p);
             return EXRQOI_ERR_OUT_OF_MEMORY;
         }
         for (int i = 0; i < p->nthreads; i++) {
             if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0) {
                 p->nthreads = i;
-                exrqoi_pool_destroy(p);
+                exrqoi_pool_close(p);
                 return EXRQOI_ERR_THREAD;
             }
         }
@@ -186,7 +186,7 @@ exrqoi_result exrqoi_pool_create(int threads, const exrqoi_allocator *allocator,
 
 int exrqoi_pool_threads(const exrqoi_pool *pool) { return pool ? pool->nthreads + 1 : 1; }
 
-void exrqoi_pool_destroy(exrqoi_pool *p)
+void exrqoi_pool_close(exrqoi_pool *p)
 {
     if (!p) return;
     pthread_mutex_lock(&p->mutex);
@@ -265,4 +265,10 @@ void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count, exrqoi__
     while (atomic_load_explicit(&l.active, memory_order_acquire) != 0)
         pthread_cond_wait(&pool->done, &pool->mutex);
     pthread_mutex_unlock(&pool->mutex);
+}
+
+void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn, void *user)
+{
+    if (!fn) return;
+    exrqoi__pool_for(pool, 0, count, fn, user, NULL);
 }

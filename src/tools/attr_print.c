@@ -1,8 +1,9 @@
 /* Attribute values as text (exrheader's layout) and as JSON. */
-#include "common/internal.h"
 #include "tools/attr_print.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
 #include <math.h>
 
 /* ---- names of enumerated values ----------------------------------------- */

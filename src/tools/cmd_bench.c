@@ -204,7 +204,7 @@ static exrqoi_result exr_decode_once(const unsigned char *data, size_t size,
                                      const exrqoi_read_options *ro, const exr_plan *plan)
 {
     exrqoi_reader *r;
-    exrqoi_result rv = exrqoi_reader_open_memory(data, size, ro, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(data, size), ro, &r);
     if (rv) return rv;
     /* every flat level of every part as one parallel job */
     rv = exrqoi_reader_read_regions(r, plan->reqs, (size_t)plan->nlevels);
@@ -223,14 +223,13 @@ static int bench_exr(const bench_opts *o, exrqoi_pool *pool, const char *path,
 {
     tool_msg msg;
     memset(&msg, 0, sizeof msg);
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.pool = pool;
     ro.threads = o->threads;
     ro.on_message = tool_on_message;
-    ro.user = &msg;
+    ro.message_user = &msg;
     exrqoi_reader *r;
-    exrqoi_result rv = exrqoi_reader_open_memory(data, size, &ro, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(data, size), &ro, &r);
     if (rv) {
         fprintf(stderr, "%s: %s\n", path, tool_error_text(&msg, rv));
         return 1;
@@ -263,20 +262,19 @@ static int bench_exr(const bench_opts *o, exrqoi_pool *pool, const char *path,
     if (o->nencode) {
         exrqoi_image img;
         r = NULL;
-        rv = exrqoi_reader_open_memory(data, size, &ro, &r);
-        if (!rv) rv = exrqoi_image_read(r, &img);
+        rv = exrqoi_reader_open(exrqoi_source_memory(data, size), &ro, &r);
+        if (!rv) rv = exrqoi_reader_read_image(r, &img);
         exrqoi_reader_close(r);
         if (rv) {
             fprintf(stderr, "%s: %s\n", path, tool_error_text(&msg, rv));
             free(t);
             return 1;
         }
-        exrqoi_write_options wo;
-        memset(&wo, 0, sizeof wo);
+        exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
         wo.pool = pool;
         wo.threads = o->threads;
         wo.on_message = tool_on_message;
-        wo.user = &msg;
+        wo.message_user = &msg;
         for (int e = 0; e < o->nencode; e++) {
             rv = EXRQOI_OK;
             for (int p = 0; p < img.part_count && !rv; p++)
@@ -285,7 +283,7 @@ static int bench_exr(const bench_opts *o, exrqoi_pool *pool, const char *path,
             for (int i = -1; i < o->runs && !rv; i++) {
                 void *out = NULL;
                 double t0 = now_ms();
-                rv = exrqoi_image_write_memory(&img, &wo, &out, &out_size);
+                rv = exrqoi_image_write(exrqoi_sink_memory(&out, &out_size), &img, &wo);
                 if (i >= 0) t[i] = now_ms() - t0;
                 exrqoi_free(NULL, out);
             }
@@ -312,8 +310,7 @@ static int bench_qoi(const bench_opts *o, exrqoi_pool *pool, const char *path,
     (void)pool; /* the default (serial) encoder is the one comparable to qoi.h */
     tool_msg msg;
     memset(&msg, 0, sizeof msg);
-    exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
     qo.on_message = tool_on_message;
     qo.message_user = &msg;
     double *t = calloc((size_t)o->runs, sizeof *t);
@@ -326,7 +323,7 @@ static int bench_qoi(const bench_opts *o, exrqoi_pool *pool, const char *path,
         exrqoi_free(NULL, pixels);
         pixels = NULL;
         double t0 = now_ms();
-        rv = exrqoi_qoi_decode(data, size, &qo, &desc, &pixels, &psize);
+        rv = exrqoi_qoi_decode(exrqoi_source_memory(data, size), &qo, &desc, &pixels, &psize);
         if (i >= 0) t[i] = now_ms() - t0;
     }
     if (rv) {
@@ -340,7 +337,7 @@ static int bench_qoi(const bench_opts *o, exrqoi_pool *pool, const char *path,
     for (int i = -1; i < o->runs && !rv; i++) {
         void *out = NULL;
         double t0 = now_ms();
-        rv = exrqoi_qoi_encode(pixels, &desc, &qo, &out, &out_size);
+        rv = exrqoi_qoi_encode(exrqoi_sink_memory(&out, &out_size), pixels, &desc, &qo);
         if (i >= 0) t[i] = now_ms() - t0;
         exrqoi_free(NULL, out);
     }
@@ -397,7 +394,7 @@ int cmd_bench(int argc, char **argv)
     }
     if (o.threads == 0) o.threads = exrqoi_cpu_count();
     exrqoi_pool *pool = NULL;
-    if (o.threads > 1 && exrqoi_pool_create(o.threads, NULL, &pool) != EXRQOI_OK) {
+    if (o.threads > 1 && exrqoi_pool_open(o.threads, NULL, &pool) != EXRQOI_OK) {
         fprintf(stderr, "exrqoi bench: cannot create %d threads\n", o.threads);
         free((void *)files);
         return 1;
@@ -417,7 +414,7 @@ int cmd_bench(int argc, char **argv)
             bad |= bench_exr(&o, pool, files[f], data, size);
         free(data);
     }
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_close(pool);
     free((void *)files);
     return bad ? TOOL_FAILED : TOOL_OK;
 }

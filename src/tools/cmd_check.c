@@ -14,8 +14,7 @@
 static int check_qoi(const tool_src *s, int quiet)
 {
     tool_msg msg = {{0}};
-    exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
     qo.struct_size = sizeof qo;
     qo.on_message = tool_on_message;
     qo.message_user = &msg;
@@ -37,11 +36,10 @@ static int check_one(const tool_src *s, int threads, int quiet)
 {
     if (s->fmt == FMT_QOI) return check_qoi(s, quiet);
     const char *path = s->name;
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = threads;
     exrqoi_check_report rep;
-    exrqoi_result rv = s->in_memory ? exrqoi_check_memory(s->data, s->size, &o, &rep) : exrqoi_check_path(path, &o, &rep);
+    exrqoi_result rv = s->in_memory ? exrqoi_check(exrqoi_source_memory(s->data, s->size), &o, &rep) : exrqoi_check(exrqoi_source_path(path), &o, &rep);
     for (size_t i = 0; i < rep.problem_count; i++) {
         const exrqoi_check_problem *p = &rep.problems[i];
         if (p->part < 0) {

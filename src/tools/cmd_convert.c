@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "thread/pool.h"
 #include "tools/convert_formats.h"
 #include "tools/opts.h"
 #include "tools/progress.h"
@@ -78,7 +77,7 @@ static exrqoi_result recode(exrqoi_reader *r, const char *out, exrqoi_compressio
                             const exrqoi_write_options *wo)
 {
     exrqoi_image img;
-    exrqoi_result rv = exrqoi_image_read(r, &img);
+    exrqoi_result rv = exrqoi_reader_read_image(r, &img);
     if (rv) return rv;
     rv = tool_set_compression(&img, c);
     if (!rv) rv = tool_dst_image(out, &img, wo);
@@ -107,20 +106,17 @@ static exrqoi_result convert_one(const conv_opts *o, item *it, int threads)
     }
     tool_fmt to = it->to != FMT_NONE ? it->to : s.fmt == FMT_QOI || s.fmt == FMT_RAW ? FMT_EXR : FMT_QOI;
     exrqoi_result rv = EXRQOI_OK;
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.threads = threads;
     ro.on_message = tool_on_message;
-    ro.user = &it->msg;
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    ro.message_user = &it->msg;
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.threads = threads;
     wo.zip_level = o->zip_level;
     wo.dwa_level = o->dwa_level;
     wo.on_message = tool_on_message;
-    wo.user = &it->msg;
-    exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
+    wo.message_user = &it->msg;
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
     qo.struct_size = sizeof qo;
     qo.on_message = tool_on_message;
     qo.message_user = &it->msg;
@@ -157,8 +153,7 @@ static exrqoi_result convert_one(const conv_opts *o, item *it, int threads)
                                  ? NULL
                                  : malloc(n * 8);
             rv = half ? exrqoi_qoi_pixels_to_half(px, &d, half) : EXRQOI_ERR_OUT_OF_MEMORY;
-            exrqoi_rgba_write_options rw;
-            memset(&rw, 0, sizeof rw);
+            exrqoi_rgba_write_options rw = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
             rw.write = &wo;
             rw.compression = o->compression >= 0 ? (exrqoi_compression)o->compression : EXRQOI_COMPRESSION_ZIP;
             rw.channels = d.channels;
@@ -309,6 +304,10 @@ int cmd_convert(int argc, char **argv)
 {
     conv_opts o;
     memset(&o, 0, sizeof o);
+    const exrqoi_exr_to_qoi_options e2q = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
+    const exrqoi_rgba_read_options select = EXRQOI_RGBA_READ_OPTIONS_INIT;
+    o.e2q = e2q;
+    o.select = select;
     o.compression = -1;
     const char *dir = NULL;
     int fmt = -1, number = 0, verbose = 0, bits = 0, half = 0, full_float = 0, primaries = 0;
@@ -330,9 +329,9 @@ int cmd_convert(int argc, char **argv)
         {"part", 0, OPT_STRING, "N|NAME", 0, 0, NULL, "the first part with colour",
          "EXR -> QOI/PNG: part to read, by index or name", &o.part},
         {"layer", 0, OPT_STRING, "NAME", 0, 0, NULL, "none",
-         "EXR -> QOI/PNG: layer, e.g. diffuse for diffuse.R/G/B/A", &o.e2q.select.layer},
+         "EXR -> QOI/PNG: layer, e.g. diffuse for diffuse.R/G/B/A", &o.select.layer},
         {"view", 0, OPT_STRING, "NAME", 0, 0, NULL, "the default view",
-         "EXR -> QOI/PNG: view of a multi-view file", &o.e2q.select.view},
+         "EXR -> QOI/PNG: view of a multi-view file", &o.select.view},
         {"channels", 0, OPT_STRING, "LIST", 0, 0, NULL, "R,G,B,A (or Y)",
          "EXR -> QOI/PNG: channels that become R,G,B,A: 1 name = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; "
          "LAYER.* = that layer's R,G,B,A",
@@ -475,11 +474,11 @@ int cmd_convert(int argc, char **argv)
     tool_progress_init(&b.progress, count > 1, count, total);
     tool_signals_start(on_signal, &b);
     exrqoi_pool *pool = NULL;
-    if (count > 1 && exrqoi_pool_create(o.threads, NULL, &pool) != EXRQOI_OK) pool = NULL;
+    if (count > 1 && exrqoi_pool_open(o.threads, NULL, &pool) != EXRQOI_OK) pool = NULL;
     /* one file uses every thread itself; a sequence spreads files over them */
     b.inner_threads = count > 1 ? 1 : o.threads;
-    exrqoi__pool_for(pool, 0, count, run_item, &b, NULL);
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_parallel_for(pool, count, run_item, &b);
+    exrqoi_pool_close(pool);
     tool_signals_stop();
     pthread_mutex_lock(&b.lock);
     tool_progress_clear(&b.progress);

@@ -150,11 +150,10 @@ int cmd_flatten(int argc, char **argv)
     if (!tool_check_output("flatten", out, &in, 1)) return TOOL_FAILED;
     tool_signals_start(on_signal, NULL);
     tool_msg msg = {{0}};
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.threads = threads;
     ro.on_message = tool_on_message;
-    ro.user = &msg;
+    ro.message_user = &msg;
     exrqoi_image img;
     tool_src src;
     char why[300];
@@ -165,7 +164,7 @@ int cmd_flatten(int argc, char **argv)
     exrqoi_reader *r = NULL;
     exrqoi_result rv = src.fmt == FMT_EXR ? tool_src_open_exr(&src, &ro, &r) : EXRQOI_ERR_BAD_MAGIC;
     if (src.fmt != FMT_EXR) snprintf(msg.text, sizeof msg.text, "not an EXR file");
-    if (!rv) rv = exrqoi_image_read(r, &img);
+    if (!rv) rv = exrqoi_reader_read_image(r, &img);
     exrqoi_reader_close(r);
     tool_src_close(&src);
     if (rv) {
@@ -185,11 +184,10 @@ int cmd_flatten(int argc, char **argv)
     }
     flat.part_count = img.part_count;
     if (!rv) {
-        exrqoi_write_options wo;
-        memset(&wo, 0, sizeof wo);
+        exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
         wo.threads = threads;
         wo.on_message = tool_on_message;
-        wo.user = &msg;
+        wo.message_user = &msg;
         tool_signals_track(out);
         rv = tool_dst_image(out, &flat, &wo);
         tool_signals_untrack(out);

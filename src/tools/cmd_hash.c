@@ -138,8 +138,7 @@ static exrqoi_result hash_level(exrqoi_reader *r, int part, const exrqoi_part_in
  * (width*height*channels bytes, rows top to bottom). */
 static exrqoi_result hash_qoi(const tool_src *s, tool_buf *out, tool_msg *msg)
 {
-    exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
     qo.struct_size = sizeof qo;
     qo.on_message = tool_on_message;
     qo.message_user = msg;
@@ -162,11 +161,10 @@ static exrqoi_result hash_file(const tool_src *s, int threads, tool_buf *out, to
         snprintf(msg->text, sizeof msg->text, "%s", tool_fmt_not_exr_qoi(s->fmt));
         return EXRQOI_ERR_BAD_MAGIC;
     }
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = threads;
     o.on_message = tool_on_message;
-    o.user = msg;
+    o.message_user = msg;
     exrqoi_reader *r;
     exrqoi_result rv = tool_src_open_exr(s, &o, &r);
     if (rv) return rv;

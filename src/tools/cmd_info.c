@@ -140,10 +140,9 @@ int cmd_info(int argc, char **argv)
         if (s.fmt == FMT_QOI) {
             rv = print_qoi(&s, json || json_lines, sep, &msg);
         } else if (s.fmt == FMT_EXR) {
-            exrqoi_read_options o;
-            memset(&o, 0, sizeof o);
+            exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
             o.on_message = tool_on_message;
-            o.user = &msg;
+            o.message_user = &msg;
             o.threads = 1;
             exrqoi_reader *r;
             rv = tool_src_open_exr(&s, &o, &r);

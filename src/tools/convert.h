@@ -8,7 +8,8 @@
 #include "tools/tool.h"
 
 typedef struct conv_opts {
-    exrqoi_exr_to_qoi_options e2q;
+    exrqoi_exr_to_qoi_options e2q; /* its select is set from `select` where it is used */
+    exrqoi_rgba_read_options select;
     const char *part;     /* index or name */
     const char *channels; /* --channels */
     int tonemap;

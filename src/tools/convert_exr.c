@@ -72,8 +72,8 @@ static exrqoi_result parse_channels(const conv_opts *o, const exrqoi_part_info *
     if (spec && n >= 2 && !strcmp(spec + n - 2, ".*")) {
         snprintf(layer, sizeof layer, "%.*s.", (int)(n - 2), spec);
         spec = NULL;
-    } else if (!spec && o->e2q.select.layer && o->e2q.select.layer[0]) {
-        snprintf(layer, sizeof layer, "%s.", o->e2q.select.layer);
+    } else if (!spec && o->select.layer && o->select.layer[0]) {
+        snprintf(layer, sizeof layer, "%s.", o->select.layer);
     }
     if (deep) layer[0] = 0; /* the composite is plain R, G, B, A, Z */
     if (!spec) {
@@ -164,7 +164,7 @@ static exrqoi_result read_flat_planes(exrqoi_reader *r, int part, const exrqoi_p
     if (!o->channels && !has_channel(pi, m->names[0]) && !has_channel(pi, m->names[1]) &&
         !has_channel(pi, m->names[2]) && (m->count < 4 || !has_channel(pi, m->names[3]))) {
         snprintf(msg->text, sizeof msg->text, "part %d has no colour channel (R, G, B, A or Y%s): pick some with --channels",
-                 part, o->e2q.select.layer ? " of the layer" : "");
+                 part, o->select.layer ? " of the layer" : "");
         return EXRQOI_ERR_NOT_FOUND;
     }
     if (!o->lenient) return exrqoi_reader_read_region(r, part, 0, 0, NULL, s, m->count);
@@ -281,7 +281,7 @@ exrqoi_result conv_exr_to_display(exrqoi_reader *r, const conv_opts *o, int bits
     exrqoi_result rv = resolve_part(r, o, &part, msg);
     if (rv) return rv;
     exrqoi_part_info pi;
-    if (part < 0 && !o->e2q.select.view) {
+    if (part < 0 && !o->select.view) {
         /* default: the first part with colour (or the first deep part) */
         int np = exrqoi_reader_part_count(r);
         for (int k = 0; k < np && part < 0; k++) {
@@ -295,11 +295,13 @@ exrqoi_result conv_exr_to_display(exrqoi_reader *r, const conv_opts *o, int bits
     bool deep = part >= 0 && !exrqoi_reader_part_info(r, part, &pi) && is_deep(pi.type);
     if (!deep && !o->channels && !o->lenient) {
         exrqoi_exr_to_qoi_options e = o->e2q;
-        if (part >= 0) e.select.part = part;
+        exrqoi_rgba_read_options sel = o->select;
+        if (part >= 0) sel.part = part;
+        e.select = &sel;
         if (bits == 16) return exrqoi_exr_to_pixels16(r, &e, d, (uint16_t **)px, NULL);
         return exrqoi_exr_to_qoi_pixels(r, &e, d, px, NULL);
     }
-    if (o->e2q.select.view && part < 0) {
+    if (o->select.view && part < 0) {
         snprintf(msg->text, sizeof msg->text, "--view with --channels/--lenient or deep parts: pick the part with --part");
         return EXRQOI_ERR_UNSUPPORTED;
     }

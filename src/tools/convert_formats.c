@@ -18,12 +18,19 @@
 #include "tools/convert_formats.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/internal.h"
 #include "tools/png_io.h"
+
+/* Evaluate, return the error if it failed. */
+#define TOOL_TRY(expr)                                                                        \
+    do {                                                                                      \
+        exrqoi_result tool_rv_ = (expr);                                                      \
+        if (tool_rv_ != EXRQOI_OK) return tool_rv_;                                           \
+    } while (0)
 
 bool conv_formats_handles(tool_fmt in, tool_fmt out)
 {
@@ -103,7 +110,7 @@ static exrqoi_result png_to_qoi(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(c, &img, &ci));
+    TOOL_TRY(read_png(c, &img, &ci));
     size_t n = (size_t)img.width * img.height * (size_t)img.channels;
     if (img.sample == TOOL_SAMPLE_U16) {
         /* round(v * 255 / 65535), in place front to back */
@@ -128,7 +135,7 @@ static exrqoi_result qoi_to_png(const ctx *c)
     qoi_options(c, &qo);
     exrqoi_qoi_desc d;
     void *px;
-    EXRQOI_TRY(tool_src_decode_qoi(c->s, &qo, &d, &px));
+    TOOL_TRY(tool_src_decode_qoi(c->s, &qo, &d, &px));
     size_t size = (size_t)d.width * d.height * d.channels;
     tool_image img = {d.width, d.height, d.channels, TOOL_SAMPLE_U8, px, size};
     exrqoi_result rv = EXRQOI_OK;
@@ -151,10 +158,11 @@ static exrqoi_result qoi_to_png(const ctx *c)
 
 static void reader_options(const ctx *c, exrqoi_read_options *ro)
 {
-    memset(ro, 0, sizeof *ro);
+    const exrqoi_read_options def = EXRQOI_READ_OPTIONS_INIT;
+    *ro = def;
     ro->threads = c->threads;
     ro->on_message = tool_on_message;
-    ro->user = c->m;
+    ro->message_user = c->m;
 }
 
 /* The EXR -> display pipeline (selection, --channels, deep, --lenient) on
@@ -178,7 +186,7 @@ static exrqoi_result exr_to_png(const ctx *c)
     exrqoi_read_options ro;
     reader_options(c, &ro);
     exrqoi_reader *r;
-    EXRQOI_TRY(tool_src_open_exr(c->s, &ro, &r));
+    TOOL_TRY(tool_src_open_exr(c->s, &ro, &r));
     exrqoi_result rv = reader_to_png(c, r, c->o);
     exrqoi_reader_close(r);
     return rv;
@@ -188,15 +196,13 @@ static exrqoi_result write_exr(const ctx *c, const tool_image *img, const void *
                                exrqoi_pixel_type file_type, const exrqoi_chromaticities *chroma,
                                const exrqoi_header *extra)
 {
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.threads = c->threads;
     wo.zip_level = c->o->zip_level;
     wo.dwa_level = c->o->dwa_level;
     wo.on_message = tool_on_message;
-    wo.user = c->m;
-    exrqoi_rgba_write_options rw;
-    memset(&rw, 0, sizeof rw);
+    wo.message_user = c->m;
+    exrqoi_rgba_write_options rw = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     rw.write = &wo;
     rw.compression = c->o->compression >= 0 ? (exrqoi_compression)c->o->compression : EXRQOI_COMPRESSION_ZIP;
     rw.channels = img->channels;
@@ -213,7 +219,7 @@ static exrqoi_result png_to_exr(const ctx *c)
 {
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(c, &img, &ci));
+    TOOL_TRY(read_png(c, &img, &ci));
     double gamma;
     tool_transfer t = tool_color_transfer(&ci, &gamma);
     exrqoi_display_desc dd;
@@ -299,8 +305,7 @@ static exrqoi_result raw_convert(const ctx *c, tool_fmt to)
     }
     /* -> QOI / PNG: through an in-memory float EXR, so that the one EXR ->
      * display pipeline (primaries, exposure, tone curve) applies */
-    exrqoi_rgba_write_options rw;
-    memset(&rw, 0, sizeof rw);
+    exrqoi_rgba_write_options rw = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     rw.channels = 3;
     rw.input_type = EXRQOI_PIXEL_FLOAT;
     rw.channel_type = EXRQOI_PIXEL_FLOAT;
@@ -308,17 +313,18 @@ static exrqoi_result raw_convert(const ctx *c, tool_fmt to)
     rw.chromaticities = meta.chroma;
     void *exr;
     size_t exr_size;
-    rv = exrqoi_rgba_write_memory((int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw, &exr, &exr_size);
+    rv = exrqoi_rgba_write(exrqoi_sink_memory(&exr, &exr_size), (int32_t)dims.width, (int32_t)dims.height, rgba, 0, &rw);
     free(rgba);
     if (rv) return rv;
     exrqoi_read_options rdo;
     reader_options(c, &rdo);
     exrqoi_reader *r;
-    rv = exrqoi_reader_open_memory(exr, exr_size, &rdo, &r);
+    rv = exrqoi_reader_open(exrqoi_source_memory(exr, exr_size), &rdo, &r);
     if (!rv) {
         /* the EXR made here has one part of R,G,B: no EXR selection applies */
         conv_opts o = *c->o;
-        memset(&o.e2q.select, 0, sizeof o.e2q.select);
+        exrqoi_rgba_read_options no_select = EXRQOI_RGBA_READ_OPTIONS_INIT;
+        o.select = no_select;
         o.part = NULL;
         o.channels = NULL;
         o.lenient = 0;
@@ -358,7 +364,7 @@ exrqoi_result conv_formats(const conv_opts *o, const tool_src *s, tool_fmt to, c
     /* PNG -> PNG: re-encoded, same pixels and colour chunks' meaning */
     tool_image img;
     tool_color_info ci;
-    EXRQOI_TRY(read_png(&c, &img, &ci));
+    TOOL_TRY(read_png(&c, &img, &ci));
     exrqoi_result rv = write_png(&c, &img, tool_color_transfer(&ci, NULL) == TOOL_TRANSFER_LINEAR);
     tool_image_free(&img);
     return rv;

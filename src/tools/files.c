@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/stream.h"
 
 /* Input read into memory (standard input, pipes) stops here: the
  * library's own default allocation limit for one read. */
@@ -160,15 +159,15 @@ void tool_src_close(tool_src *s)
 
 exrqoi_result tool_src_open_exr(const tool_src *s, const exrqoi_read_options *ro, exrqoi_reader **r)
 {
-    if (s->in_memory) return exrqoi_reader_open_memory(s->data, s->size, ro, r);
-    return exrqoi_reader_open_path(s->name, ro, r);
+    if (s->in_memory) return exrqoi_reader_open(exrqoi_source_memory(s->data, s->size), ro, r);
+    return exrqoi_reader_open(exrqoi_source_path(s->name), ro, r);
 }
 
 exrqoi_result tool_src_decode_qoi(const tool_src *s, const exrqoi_qoi_options *qo, exrqoi_qoi_desc *d,
                                   void **px)
 {
-    if (s->in_memory) return exrqoi_qoi_decode(s->data, s->size, qo, d, px, NULL);
-    return exrqoi_qoi_decode_file(s->name, qo, d, px, NULL);
+    if (s->in_memory) return exrqoi_qoi_decode(exrqoi_source_memory(s->data, s->size), qo, d, px, NULL);
+    return exrqoi_qoi_decode(exrqoi_source_path(s->name), qo, d, px, NULL);
 }
 
 bool tool_is_stdout(const char *path)
@@ -195,13 +194,13 @@ static const exrqoi_output stdout_output = {stdout_write, NULL, NULL};
 exrqoi_result tool_dst_writer(const char *path, const exrqoi_header *h, int n, const exrqoi_write_options *wo,
                               exrqoi_writer **w)
 {
-    if (tool_is_stdout(path)) return exrqoi_writer_open_output(&stdout_output, h, n, wo, w);
-    return exrqoi_writer_open_path(path, h, n, wo, w);
+    if (tool_is_stdout(path)) return exrqoi_writer_open(exrqoi_sink_output(&stdout_output), h, n, wo, w);
+    return exrqoi_writer_open(exrqoi_sink_path(path), h, n, wo, w);
 }
 
 exrqoi_result tool_dst_image(const char *path, const exrqoi_image *img, const exrqoi_write_options *wo)
 {
-    if (!tool_is_stdout(path)) return exrqoi_image_write_path(path, img, wo);
+    if (!tool_is_stdout(path)) return exrqoi_image_write(exrqoi_sink_path(path), img, wo);
     exrqoi_header *h = calloc((size_t)img->part_count + 1, sizeof *h);
     if (!h) return EXRQOI_ERR_OUT_OF_MEMORY;
     for (int32_t k = 0; k < img->part_count; k++) h[k] = img->parts[k].header;
@@ -209,7 +208,7 @@ exrqoi_result tool_dst_image(const char *path, const exrqoi_image *img, const ex
     exrqoi_result rv = tool_dst_writer(path, h, img->part_count, wo, &w);
     free(h);
     if (rv) return rv;
-    rv = exrqoi_image_write(w, img);
+    rv = exrqoi_writer_write_image(w, img);
     if (!rv) rv = exrqoi_writer_finish(w);
     exrqoi_writer_close(w);
     return rv;
@@ -217,8 +216,8 @@ exrqoi_result tool_dst_image(const char *path, const exrqoi_image *img, const ex
 
 exrqoi_result tool_dst_qoi(const char *path, const void *px, const exrqoi_qoi_desc *d, const exrqoi_qoi_options *qo)
 {
-    if (tool_is_stdout(path)) return exrqoi_qoi_encode_output(px, d, qo, &stdout_output);
-    return exrqoi_qoi_encode_file(px, d, qo, path);
+    if (tool_is_stdout(path)) return exrqoi_qoi_encode(exrqoi_sink_output(&stdout_output), px, d, qo);
+    return exrqoi_qoi_encode(exrqoi_sink_path(path), px, d, qo);
 }
 
 exrqoi_result tool_dst_bytes(const char *path, const void *data, size_t size, char *msg, size_t msg_size)
@@ -228,30 +227,18 @@ exrqoi_result tool_dst_bytes(const char *path, const void *data, size_t size, ch
         snprintf(msg, msg_size, "cannot write to standard output: %s", strerror(errno));
         return EXRQOI_ERR_WRITE;
     }
-    exrqoi__sink s;
-    exrqoi__err err;
-    memset(&err, 0, sizeof err);
-    exrqoi_result rv = exrqoi__sink_open_path(&s, path, NULL, &err);
-    if (rv) {
-        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
-        return rv;
-    }
-    rv = exrqoi__sink_write(&s, data, size, &err);
-    if (!rv) rv = exrqoi__sink_commit(&s, false, &err);
-    if (rv) {
-        exrqoi__sink_abort(&s);
-        snprintf(msg, msg_size, "%s", err.msg[0] ? err.msg : exrqoi_strerror(rv));
-    }
+    exrqoi_result rv = exrqoi_sink_save(exrqoi_sink_path(path), data, size, NULL);
+    if (rv) snprintf(msg, msg_size, "cannot write '%s': %s", path, exrqoi_strerror(rv));
     return rv;
 }
 
 exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *px,
                             const exrqoi_rgba_write_options *o)
 {
-    if (!tool_is_stdout(path)) return exrqoi_rgba_write_path(path, w, h, px, 0, o);
+    if (!tool_is_stdout(path)) return exrqoi_rgba_write(exrqoi_sink_path(path), w, h, px, 0, o);
     void *data;
     size_t size;
-    exrqoi_result rv = exrqoi_rgba_write_memory(w, h, px, 0, o, &data, &size);
+    exrqoi_result rv = exrqoi_rgba_write(exrqoi_sink_memory(&data, &size), w, h, px, 0, o);
     if (rv) return rv;
     if (stdout_write(NULL, data, size) != 0) rv = EXRQOI_ERR_WRITE;
     exrqoi_free(o && o->write ? o->write->allocator : NULL, data);

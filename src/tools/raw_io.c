@@ -10,7 +10,6 @@
 
 #include <libraw/libraw.h>
 
-#include "convert/colormath.h"
 
 bool tool_raw_available(void) { return true; }
 
@@ -207,20 +206,26 @@ static exrqoi_result develop(libraw_data_t *lr, const tool_raw_options *o, tool_
     double m[9];
     for (int r = 0; r < 3; r++)
         for (int c = 0; c < 3; c++) m[r * 3 + c] = lr->color.rgb_cam[r][c];
-    exrqoi__chroma rec709;
-    exrqoi__chroma_rec709(&rec709);
-    exrqoi__chroma dst = rec709;
+    exrqoi_chromaticities rec709 = exrqoi_chromaticities_rec709();
+    exrqoi_chromaticities dst = rec709;
     if (o->primaries == TOOL_RAW_ACES) {
-        exrqoi__chroma_aces_ap0(&dst);
+        dst = exrqoi_chromaticities_aces_ap0();
         double to_aces[9], t[9];
-        if (!exrqoi__chroma_convert(&rec709, &dst, to_aces)) {
+        if (exrqoi_chromaticities_matrix(&rec709, &dst, to_aces) != EXRQOI_OK) {
             free(rgb);
             return tool_fail(msg, msg_size, EXRQOI_ERR_INVALID_ARGUMENT, "ACES matrix");
         }
-        exrqoi__mat3_mul(to_aces, m, t);
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 3; c++)
+                t[r * 3 + c] = to_aces[r * 3] * m[c] + to_aces[r * 3 + 1] * m[3 + c] +
+                               to_aces[r * 3 + 2] * m[6 + c];
         memcpy(m, t, sizeof m);
     }
-    for (size_t i = 0; i < n; i++) exrqoi__mat3_apply(m, rgb + i * 3, rgb + i * 3);
+    for (size_t i = 0; i < n; i++) {
+        float *p = rgb + i * 3;
+        double v0 = p[0], v1 = p[1], v2 = p[2];
+        for (int r = 0; r < 3; r++) p[r] = (float)(m[r * 3] * v0 + m[r * 3 + 1] * v1 + m[r * 3 + 2] * v2);
+    }
 
     uint32_t ow, oh;
     float *oriented = orient(rgb, w, h, lr->sizes.flip, &ow, &oh);
@@ -240,7 +245,7 @@ static exrqoi_result develop(libraw_data_t *lr, const tool_raw_options *o, tool_
         memset(meta, 0, sizeof *meta);
         set_meta(lr, meta);
         memcpy(meta->wb, wb, sizeof wb);
-        memcpy(&meta->chroma, &dst, sizeof meta->chroma);
+        meta->chroma = dst;
     }
     return EXRQOI_OK;
 }

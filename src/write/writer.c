@@ -161,8 +161,11 @@ static exrqoi_result prepare_parts(exrqoi_writer *w, const exrqoi_header *header
     return EXRQOI_OK;
 }
 
-static exrqoi_result writer_new(const exrqoi_write_options *o, exrqoi_writer **out)
+static exrqoi_result writer_new(const exrqoi_write_options *opts, exrqoi_writer **out)
 {
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
+    EXRQOI_TRY(exrqoi__options_copy(&wo, sizeof wo, opts));
+    const exrqoi_write_options *o = &wo;
     const exrqoi_allocator *a = o ? o->allocator : NULL;
     exrqoi_writer *w = (exrqoi_writer *)exrqoi__calloc(a, 1, sizeof *w);
     if (!w) return EXRQOI_ERR_OUT_OF_MEMORY;
@@ -178,7 +181,7 @@ static exrqoi_result writer_new(const exrqoi_write_options *o, exrqoi_writer **o
         w->progress = o->progress;
         w->progress_user = o->progress_user;
         w->err.on_message = o->on_message;
-        w->err.user = o->user;
+        w->err.user = o->message_user;
     }
     w->sink.fd = -1;
     *out = w;
@@ -224,41 +227,18 @@ static exrqoi_result open_common(exrqoi_writer *w, const exrqoi_header *headers,
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi_writer_open_path(const char *path, const exrqoi_header *headers, int part_count,
-                                      const exrqoi_write_options *opts, exrqoi_writer **out)
-{
-    if (!out || !path) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *out = NULL;
-    exrqoi_writer *w;
-    EXRQOI_TRY(writer_new(opts, &w));
-    exrqoi_result rv = exrqoi__sink_open_path(&w->sink, path, w->alloc, &w->err);
-    if (rv) {
-        exrqoi_writer_close(w);
-        return rv;
-    }
-    return open_common(w, headers, part_count, out);
-}
-
-exrqoi_result exrqoi_writer_open_memory(const exrqoi_header *headers, int part_count,
-                                        const exrqoi_write_options *opts, exrqoi_writer **out)
+exrqoi_result exrqoi_writer_open(exrqoi_sink sink, const exrqoi_header *headers, int part_count,
+                                 const exrqoi_write_options *opts, exrqoi_writer **out)
 {
     if (!out) return EXRQOI_ERR_INVALID_ARGUMENT;
     *out = NULL;
     exrqoi_writer *w;
     EXRQOI_TRY(writer_new(opts, &w));
-    exrqoi__sink_open_memory(&w->sink, w->alloc);
-    return open_common(w, headers, part_count, out);
-}
-
-exrqoi_result exrqoi_writer_open_output(const exrqoi_output *output, const exrqoi_header *headers,
-                                        int part_count, const exrqoi_write_options *opts,
-                                        exrqoi_writer **out)
-{
-    if (!out || !output || !output->write) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *out = NULL;
-    exrqoi_writer *w;
-    EXRQOI_TRY(writer_new(opts, &w));
-    exrqoi__sink_open_output(&w->sink, output, w->alloc);
+    exrqoi_result rv = exrqoi__sink_open(&w->sink, &sink, w->alloc, &w->err);
+    if (rv) {
+        exrqoi_writer_close(w);
+        return rv;
+    }
     return open_common(w, headers, part_count, out);
 }
 
@@ -355,7 +335,7 @@ exrqoi_pool *exrqoi__writer_pool(exrqoi_writer *w)
     if (w->pool) return w->pool;
     int t = w->threads ? w->threads : exrqoi_cpu_count();
     if (t <= 1) return NULL;
-    if (exrqoi_pool_create(t, w->alloc, &w->pool) == EXRQOI_OK) w->own_pool = true;
+    if (exrqoi_pool_open(t, w->alloc, &w->pool) == EXRQOI_OK) w->own_pool = true;
     return w->pool;
 }
 
@@ -444,22 +424,12 @@ exrqoi_result exrqoi_writer_finish(exrqoi_writer *w)
     if (!w) return EXRQOI_ERR_INVALID_ARGUMENT;
     if (w->finished || w->failed) return exrqoi__fail(&w->err, EXRQOI_ERR_BAD_STATE, "writer cannot finish");
     exrqoi_result rv = write_tables(w);
-    if (rv == EXRQOI_OK) rv = exrqoi__sink_commit(&w->sink, false, &w->err);
+    if (rv == EXRQOI_OK) rv = exrqoi__sink_finish(&w->sink, false, &w->err);
     if (rv) {
         w->failed = true;
         return rv;
     }
     w->finished = true;
-    return EXRQOI_OK;
-}
-
-exrqoi_result exrqoi_writer_finish_memory(exrqoi_writer *w, void **data, size_t *size)
-{
-    if (!w || !data || !size || !w->sink.is_mem) return EXRQOI_ERR_INVALID_ARGUMENT;
-    *data = NULL;
-    *size = 0;
-    EXRQOI_TRY(exrqoi_writer_finish(w));
-    exrqoi__sink_take_memory(&w->sink, data, size);
     return EXRQOI_OK;
 }
 
@@ -474,7 +444,7 @@ void exrqoi_writer_close(exrqoi_writer *w)
     exrqoi__free(w->alloc, w->held);
     exrqoi__free(w->alloc, w->header_bytes);
     exrqoi__workers_free(w->alloc, w->workers, w->nworkers);
-    if (w->own_pool) exrqoi_pool_destroy(w->pool);
+    if (w->own_pool) exrqoi_pool_close(w->pool);
     exrqoi_allocator a = w->alloc_store;
     bool has = w->alloc != NULL;
     exrqoi__free(has ? &a : NULL, w);

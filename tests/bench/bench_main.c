@@ -204,12 +204,11 @@ typedef struct ctx {
 
 static int ours_decode(ctx *c)
 {
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.pool = c->pool;
     ro.threads = c->threads;
     exrqoi_reader *r;
-    exrqoi_result rv = exrqoi_reader_open_memory(c->p->file, c->p->file_size, &ro, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(c->p->file, c->p->file_size), &ro, &r);
     if (!rv) {
         /* every level of every part as one parallel job */
         rv = exrqoi_reader_read_regions(r, c->reqs, c->nreqs);
@@ -255,12 +254,11 @@ static int cpp_decode(ctx *c) { return bench_cpp_decode(c->p, c->err, sizeof c->
 
 static int ours_encode(ctx *c)
 {
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.pool = c->pool;
     wo.threads = c->threads;
     void *out = NULL;
-    exrqoi_result rv = exrqoi_image_write_memory(c->img, &wo, &out, &c->out_size);
+    exrqoi_result rv = exrqoi_image_write(exrqoi_sink_memory(&out, &c->out_size), c->img, &wo);
     if (rv) snprintf(c->err, sizeof c->err, "%s", exrqoi_strerror(rv));
     exrqoi_free(NULL, out);
     return rv != EXRQOI_OK;
@@ -451,7 +449,7 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
                      int nthreads, int runs, const int *enc, int nenc)
 {
     exrqoi_reader *r;
-    if (exrqoi_reader_open_memory(data, size, NULL, &r)) {
+    if (exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r)) {
         fprintf(stderr, "%s: not readable by libexrqoi\n", path);
         return 1;
     }
@@ -486,7 +484,7 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
     for (int ti = 0; ti < nthreads; ti++) {
         c.threads = threads[ti];
         c.pool = NULL;
-        if (c.threads > 1 && exrqoi_pool_create(c.threads, NULL, &c.pool)) return 1;
+        if (c.threads > 1 && exrqoi_pool_open(c.threads, NULL, &c.pool)) return 1;
         bench_cpp_set_threads(c.threads);
         engine e[5] = {{"ours", ours_decode, 1, 0, {0}, 0},
                        {"exr-c", c_decode, 1, 0, {0}, 0},
@@ -515,7 +513,7 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
 
         if (nenc && !plan.has_deep) {
             exrqoi_image img;
-            if (exrqoi_image_read_path(path, NULL, &img)) {
+            if (exrqoi_image_read(exrqoi_source_path(path), NULL, &img)) {
                 fprintf(stderr, "%s: image read failed\n", path);
                 bad = 1;
             } else {
@@ -553,7 +551,7 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
                 exrqoi_image_free(&img);
             }
         }
-        exrqoi_pool_destroy(c.pool);
+        exrqoi_pool_close(c.pool);
     }
     free(c.copy_src);
     free(c.copy_dst);
@@ -571,7 +569,7 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
     exrqoi_qoi_desc desc;
     void *ours_px = NULL;
     size_t ours_size = 0;
-    if (exrqoi_qoi_decode(data, size, NULL, &desc, &ours_px, &ours_size)) {
+    if (exrqoi_qoi_decode(exrqoi_source_memory(data, size), NULL, &desc, &ours_px, &ours_size)) {
         fprintf(stderr, "%s: libexrqoi cannot decode it\n", path);
         return 1;
     }
@@ -590,7 +588,7 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
     for (int r = -1; r < runs; r++) {
         double t0 = now_ms();
         void *p1 = NULL;
-        exrqoi_qoi_decode(data, size, NULL, &desc, &p1, NULL);
+        exrqoi_qoi_decode(exrqoi_source_memory(data, size), NULL, &desc, &p1, NULL);
         double t1 = now_ms();
         void *p2 = bench_qoiref_decode(data, (int)size, &w, &h, &ch);
         double t2 = now_ms();
@@ -599,7 +597,7 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
         void *e1 = NULL;
         size_t n1 = 0;
         double t3 = now_ms();
-        exrqoi_qoi_encode(ours_px, &desc, NULL, &e1, &n1);
+        exrqoi_qoi_encode(exrqoi_sink_memory(&e1, &n1), ours_px, &desc, NULL);
         double t4 = now_ms();
         int n2 = 0;
         void *e2 = bench_qoiref_encode(ref_px, w, h, ch, desc.colorspace, &n2);

@@ -24,20 +24,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE [THREADS]\n", argv[0]);
         return 2;
     }
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = argc > 2 ? atoi(argv[2]) : 0;
     exrqoi_pool *pool = NULL;
     /* the pool's thread stacks are the same for any file: count them in the baseline */
-    if (exrqoi_pool_create(o.threads, NULL, &pool) != EXRQOI_OK) return 1;
+    if (exrqoi_pool_open(o.threads, NULL, &pool) != EXRQOI_OK) return 1;
     o.pool = pool;
     long before = peak_kib();
     exrqoi_image img;
-    exrqoi_result rv = exrqoi_image_read_path(argv[1], &o, &img);
+    exrqoi_result rv = exrqoi_image_read(exrqoi_source_path(argv[1]), &o, &img);
     long after = peak_kib();
     if (rv) {
         fprintf(stderr, "error: %s\n", exrqoi_strerror(rv));
-        exrqoi_pool_destroy(pool);
+        exrqoi_pool_close(pool);
         return 1;
     }
     unsigned long long decoded = 0;
@@ -54,6 +53,6 @@ int main(int argc, char **argv)
            (double)decoded / 1024.0, grown / 1024.0, decoded ? grown / (double)decoded : 0.0,
            (grown - (double)decoded) / 1024.0);
     exrqoi_image_free(&img);
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_close(pool);
     return 0;
 }

@@ -12,15 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     exrqoi_limits_default(&lim);
     lim.max_alloc_bytes = (uint64_t)256 << 20;
     lim.max_attribute_size = 1u << 20;
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.limits = &lim;
     o.threads = 1;
     /* both modes: strict rejects more, lenient reaches other paths */
     for (int strict = 0; strict < 2; strict++) {
         o.strict = strict;
         exrqoi_reader *r = NULL;
-        if (exrqoi_reader_open_memory(data, size, &o, &r) != EXRQOI_OK) continue;
+        if (exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r) != EXRQOI_OK) continue;
         int np = exrqoi_reader_part_count(r);
         for (int k = 0; k < np; k++) {
             const exrqoi_header *h = exrqoi_reader_header(r, k);

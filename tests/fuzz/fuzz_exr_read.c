@@ -1,5 +1,5 @@
 /* Fuzz target: the EXR reader end to end (every part, every level, every
- * chunk, raw chunks too), from memory, and exrqoi_check_memory. */
+ * chunk, raw chunks too), from memory, and exrqoi_check. */
 #include "../hardening/read_all.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,12 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the chunk-by-chunk check walks the same data another way */
     exrqoi_limits lim;
     hard_default_limits(&lim);
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.limits = &lim;
     ro.threads = 1;
     exrqoi_check_report rep;
-    (void)exrqoi_check_memory(data, size, &ro, &rep);
+    (void)exrqoi_check(exrqoi_source_memory(data, size), &ro, &rep);
     exrqoi_check_report_free(&rep);
     return 0;
 }

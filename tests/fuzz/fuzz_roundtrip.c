@@ -32,9 +32,9 @@ static void qoi_round_trip(const uint8_t *data, size_t size)
     fill(px, n, data + 3, size - 3);
     void *enc = NULL, *dec = NULL;
     size_t enc_size = 0, dec_size = 0;
-    if (exrqoi_qoi_encode(px, &d, NULL, &enc, &enc_size) != EXRQOI_OK) __builtin_trap();
+    if (exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &enc_size), px, &d, NULL) != EXRQOI_OK) __builtin_trap();
     exrqoi_qoi_desc d2;
-    if (exrqoi_qoi_decode(enc, enc_size, NULL, &d2, &dec, &dec_size) != EXRQOI_OK) __builtin_trap();
+    if (exrqoi_qoi_decode(exrqoi_source_memory(enc, enc_size), NULL, &d2, &dec, &dec_size) != EXRQOI_OK) __builtin_trap();
     if (dec_size != n || memcmp(dec, px, n) != 0 || d2.width != d.width || d2.height != d.height ||
         d2.channels != d.channels)
         __builtin_trap();

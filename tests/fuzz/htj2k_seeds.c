@@ -19,7 +19,7 @@ int main(int argc, char **argv)
     int written = 0;
     for (int f = 2; f < argc; f++) {
         exrqoi_reader *r = NULL;
-        if (exrqoi_reader_open_path(argv[f], NULL, &r) != EXRQOI_OK) continue;
+        if (exrqoi_reader_open(exrqoi_source_path(argv[f]), NULL, &r) != EXRQOI_OK) continue;
         for (int p = 0; p < exrqoi_reader_part_count(r); p++) {
             exrqoi_part_info pi;
             if (exrqoi_reader_part_info(r, p, &pi) != EXRQOI_OK) continue;

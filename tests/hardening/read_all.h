@@ -135,12 +135,11 @@ HARD_FN exrqoi_result hard_read_exr(const void *data, size_t size, const hard_op
         lim = *o->limits;
     else
         hard_default_limits(&lim);
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.limits = &lim;
     ro.threads = o->threads ? o->threads : 1;
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = exrqoi_reader_open_memory(data, size, &ro, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(data, size), &ro, &r);
     if (rv) return rv;
     rv = hard_read_reader(r, o, levels_skipped);
     exrqoi_reader_close(r);
@@ -226,25 +225,24 @@ HARD_FN exrqoi_result hard_read_qoi(const void *data, size_t size, uint32_t *crc
 {
     exrqoi_limits lim;
     hard_default_limits(&lim);
-    exrqoi_qoi_options qo;
-    memset(&qo, 0, sizeof qo);
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
     qo.limits = &lim;
     exrqoi_qoi_desc d;
     void *px = NULL;
     size_t pxs = 0;
-    exrqoi_result strict = exrqoi_qoi_decode(data, size, &qo, &d, &px, &pxs);
+    exrqoi_result strict = exrqoi_qoi_decode(exrqoi_source_memory(data, size), &qo, &d, &px, &pxs);
     if (!strict && crc) *crc = exrqoi_crc32(0, px, pxs);
     exrqoi_free(NULL, px);
     px = NULL;
     qo.lenient = 1;
     qo.channels = 4;
-    (void)exrqoi_qoi_decode(data, size, &qo, &d, &px, &pxs);
+    (void)exrqoi_qoi_decode(exrqoi_source_memory(data, size), &qo, &d, &px, &pxs);
     exrqoi_free(NULL, px);
     /* streaming, strict */
     qo.lenient = 0;
     qo.channels = 0;
     exrqoi_qoi_decoder *dec = NULL;
-    if (exrqoi_qoi_decoder_create_memory(data, size, &qo, &dec) == EXRQOI_OK) {
+    if (exrqoi_qoi_decoder_open(exrqoi_source_memory(data, size), &qo, &dec) == EXRQOI_OK) {
         exrqoi_qoi_desc dd;
         if (exrqoi_qoi_decoder_desc(dec, &dd) == EXRQOI_OK) {
             int ch = exrqoi_qoi_decoder_channels(dec);
@@ -260,7 +258,7 @@ HARD_FN exrqoi_result hard_read_qoi(const void *data, size_t size, uint32_t *crc
                 free(buf);
             }
         }
-        exrqoi_qoi_decoder_destroy(dec);
+        exrqoi_qoi_decoder_close(dec);
     }
     return strict;
 }

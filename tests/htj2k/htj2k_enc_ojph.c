@@ -457,7 +457,7 @@ static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *so
     uint8_t *d = ts_read_file(htj2k, &n);
     exrqoi_image img;
     memset(&img, 0, sizeof img);
-    if (!d || exrqoi_image_read_path(source, NULL, &img) != EXRQOI_OK) {
+    if (!d || exrqoi_image_read(exrqoi_source_path(source), NULL, &img) != EXRQOI_OK) {
         printf("skip %s: cannot read it or its source\n", htj2k);
         free(d);
         return 0;

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Every dynamic symbol the shared library defines must start with exrqoi_
-# (and not exrqoi__, the internal prefix).
+# (and not exrqoi__, the internal prefix), and the exrqoi_ symbols must be
+# exactly those listed in symbols.txt beside this script.
+# usage: symbols_test.sh LIBRARY [SYMBOLS_LIST]
 set -euo pipefail
 lib=$1
-syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | sort -u)
+list=${2:-$(dirname "$0")/symbols.txt}
+syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort -u)
 bad=$(echo "$syms" | grep -v '^exrqoi_' | grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' || true)
 internal=$(echo "$syms" | grep '^exrqoi__' || true)
 count=$(echo "$syms" | grep -c '^exrqoi_' || true)
@@ -13,4 +16,11 @@ if [ -n "$bad$internal" ]; then
     exit 1
 fi
 [ "$count" -gt 50 ] || { echo "FAIL: only $count exrqoi_ symbols exported"; exit 1; }
+want=$(grep -v '^#' "$list" | grep -v '^$' | LC_ALL=C sort -u)
+have=$(echo "$syms" | grep '^exrqoi_' | LC_ALL=C sort -u)
+if [ "$want" != "$have" ]; then
+    echo "FAIL: exported symbols differ from $list (< listed only, > exported only):"
+    diff <(echo "$want") <(echo "$have") || true
+    exit 1
+fi
 echo "symbols: $count passed, 0 failed"

@@ -49,12 +49,13 @@ SMALL_FN exrqoi_result make_file(exrqoi_compression c, enum layout lay, const ex
         exrqoi_header_set_tiles(&h, t);
     }
     for (int k = 0; k < 4; k++) exrqoi_header_add_channel(&h, k_names[k], k_types[k], 1, 1, 0);
-    exrqoi_write_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_write_options o = EXRQOI_WRITE_OPTIONS_INIT;
     o.allocator = al;
     o.threads = 1;
     exrqoi_writer *w = NULL;
-    rv = exrqoi_writer_open_memory(&h, 1, &o, &w);
+    void *d = NULL;
+    size_t n = 0;
+    rv = exrqoi_writer_open(exrqoi_sink_memory(&d, &n), &h, 1, &o, &w);
     exrqoi_header_free(&h);
     if (rv) return rv;
     if (!deep) {
@@ -93,9 +94,7 @@ SMALL_FN exrqoi_result make_file(exrqoi_compression c, enum layout lay, const ex
         exrqoi_deep_image_free(&img);
     }
     if (rv == EXRQOI_OK) {
-        void *d = NULL;
-        size_t n = 0;
-        rv = exrqoi_writer_finish_memory(w, &d, &n);
+        rv = exrqoi_writer_finish(w);
         if (rv == EXRQOI_OK) {
             out->d = (uint8_t *)malloc(n);
             if (out->d) memcpy(out->d, d, n);

@@ -95,8 +95,7 @@ static size_t read_everything(const bytes *b, int threads, int *ok)
 {
     counter c = {0, 0, 0};
     exrqoi_allocator al = {cnt_alloc, cnt_free, &c};
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.allocator = &al;
     o.threads = threads;
     *ok = 0;
@@ -105,11 +104,11 @@ static size_t read_everything(const bytes *b, int threads, int *ok)
         source s = {b};
         exrqoi_input in = {src_read, -1, 1, &s};
         exrqoi_result rv =
-            via == 0 ? exrqoi_reader_open_memory(b->d, b->n, &o, &r) : exrqoi_reader_open_input(&in, &o, &r);
+            via == 0 ? exrqoi_reader_open(exrqoi_source_memory(b->d, b->n), &o, &r) : exrqoi_reader_open(exrqoi_source_input(&in), &o, &r);
         if (rv) continue;
         /* whole image */
         exrqoi_image img;
-        STEP("image_read", exrqoi_image_read(r, &img));
+        STEP("image_read", exrqoi_reader_read_image(r, &img));
         exrqoi_image_free(&img);
         for (int p = 0; p < exrqoi_reader_part_count(r); p++) {
             exrqoi_part_info pi;
@@ -161,8 +160,7 @@ static size_t read_everything(const bytes *b, int threads, int *ok)
         exrqoi_free(&al, px);
         px = NULL;
         exrqoi_qoi_desc qd;
-        exrqoi_exr_to_qoi_options qo;
-        memset(&qo, 0, sizeof qo);
+        exrqoi_exr_to_qoi_options qo = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
         STEP("exr_to_qoi", exrqoi_exr_to_qoi_pixels(r, &qo, &qd, &px, &sz));
         exrqoi_free(&al, px);
         exrqoi_check_report rep;
@@ -173,7 +171,7 @@ static size_t read_everything(const bytes *b, int threads, int *ok)
     }
     exrqoi_check_report rep;
     memset(&rep, 0, sizeof rep);
-    STEP("check_memory", exrqoi_check_memory(b->d, b->n, &o, &rep));
+    STEP("check_memory", exrqoi_check(exrqoi_source_memory(b->d, b->n), &o, &rep));
     exrqoi_check_report_free(&rep);
     assert_int_equal(c.live, 0);
     return c.peak;
@@ -279,22 +277,21 @@ static void test_qoi(void **state)
     exrqoi_qoi_desc d = {300, 200, 4, EXRQOI_QOI_SRGB};
     void *enc = NULL;
     size_t n = 0;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &n), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &n), px, &d, NULL), EXRQOI_OK);
     assert_true(n < 300 * 200 / 62 + 64); /* all runs */
     counter c = {0, 0, 0};
     exrqoi_allocator al = {cnt_alloc, cnt_free, &c};
-    exrqoi_qoi_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_qoi_options o = EXRQOI_QOI_OPTIONS_INIT;
     o.allocator = &al;
     void *dec = NULL;
     exrqoi_qoi_desc got;
-    assert_int_equal(exrqoi_qoi_decode(enc, n, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, n), &o, &got, &dec, NULL), EXRQOI_OK);
     assert_memory_equal(dec, px, sizeof px);
     exrqoi_free(&al, dec);
     bytes b = {(uint8_t *)enc, n};
     source s = {&b};
     exrqoi_input in = {src_read, -1, 0, &s};
-    assert_int_equal(exrqoi_qoi_decode_input(&in, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_input(&in), &o, &got, &dec, NULL), EXRQOI_OK);
     assert_memory_equal(dec, px, sizeof px);
     exrqoi_free(&al, dec);
     /* the same bytes under a huge header */
@@ -303,10 +300,10 @@ static void test_qoi(void **state)
     big[8] = 0, big[9] = 0, big[10] = 0x4e, big[11] = 0x20; /* height 20000 */
     c.peak = c.live = 0;
     dec = NULL;
-    assert_int_equal(exrqoi_qoi_decode(enc, n, &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, n), &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
     assert_null(dec);
     assert_true(c.peak < ((size_t)1 << 20));
-    assert_int_equal(exrqoi_qoi_decode_input(&in, &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_input(&in), &o, &got, &dec, NULL), EXRQOI_ERR_TRUNCATED);
     assert_true(c.peak <= ((size_t)4 << 20));
     assert_int_equal(c.live, 0);
     if (report()) printf("QOI 20000x20000 header on %zu bytes: peak %zu\n", n, c.peak);

@@ -56,15 +56,14 @@ static void mix(uint64_t *h, const void *data, size_t n)
  * hashing the results into *h. */
 static exrqoi_result read_op(const bytes *b, const exrqoi_allocator *al, int threads, uint64_t *h)
 {
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.allocator = al;
     o.threads = threads;
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = exrqoi_reader_open_memory(b->d, b->n, &o, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(b->d, b->n), &o, &r);
     if (rv) return rv;
     exrqoi_image img;
-    rv = exrqoi_image_read(r, &img);
+    rv = exrqoi_reader_read_image(r, &img);
     for (int p = 0; rv == EXRQOI_OK && p < img.part_count; p++) {
         for (int l = 0; l < img.parts[p].level_count; l++) {
             const exrqoi_image_level *L = &img.parts[p].levels[l];

@@ -57,7 +57,7 @@ static exrqoi_result read_y(const uint8_t *data, size_t size, uint16_t *px, uint
                             size_t *nfilled)
 {
     exrqoi_reader *r = NULL;
-    exrqoi_result rv = exrqoi_reader_open_memory(data, size, NULL, &r);
+    exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r);
     if (rv) return rv;
     exrqoi_slice s = {"Y", EXRQOI_PIXEL_HALF, px, 2, W * 2, 0.5};
     rv = exrqoi_reader_read_region_lenient(r, 0, 0, 0, NULL, &s, 1, filled, nfilled);
@@ -70,17 +70,17 @@ static void test_whole(void **state)
     (void)state;
     need_file();
     exrqoi_check_report rep;
-    assert_int_equal(exrqoi_check_memory(g_file, g_size, NULL, &rep), EXRQOI_OK);
+    assert_int_equal(exrqoi_check(exrqoi_source_memory(g_file, g_size), NULL, &rep), EXRQOI_OK);
     assert_int_equal(rep.part_count, 1);
     assert_true(rep.chunk_count == 50);
     assert_true(rep.chunks_ok == 50);
     assert_int_equal(rep.problem_count, 0);
     assert_int_equal(rep.offsets_rebuilt, 0);
     exrqoi_check_report_free(&rep);
-    assert_int_equal(exrqoi_check_path(FILE_PATH, NULL, &rep), EXRQOI_OK);
+    assert_int_equal(exrqoi_check(exrqoi_source_path(FILE_PATH), NULL, &rep), EXRQOI_OK);
     exrqoi_check_report_free(&rep);
     /* not an EXR at all: one whole-file problem */
-    assert_int_not_equal(exrqoi_check_memory("hello", 5, NULL, &rep), EXRQOI_OK);
+    assert_int_not_equal(exrqoi_check(exrqoi_source_memory("hello", 5), NULL, &rep), EXRQOI_OK);
     assert_int_equal(rep.problem_count, 1);
     assert_int_equal(rep.problems[0].part, -1);
     assert_int_equal(rep.problems[0].kind, EXRQOI_CHECK_UNREADABLE);
@@ -96,7 +96,7 @@ static void test_truncated(void **state)
     assert_non_null(cut);
     memcpy(cut, g_file, len);
     exrqoi_check_report rep;
-    exrqoi_result rv = exrqoi_check_memory(cut, len, NULL, &rep);
+    exrqoi_result rv = exrqoi_check(exrqoi_source_memory(cut, len), NULL, &rep);
     assert_int_not_equal(rv, EXRQOI_OK);
     assert_true(rep.problem_count > 0);
     assert_true(rep.chunks_ok + rep.problem_count == rep.chunk_count);
@@ -140,7 +140,7 @@ static void test_corrupt_chunk(void **state)
     assert_non_null(bad);
     memcpy(bad, g_file, g_size);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(g_file, g_size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(g_file, g_size), NULL, &r), EXRQOI_OK);
     exrqoi_chunk_info ci;
     assert_int_equal(exrqoi_reader_chunk_info(r, 0, 10, &ci), EXRQOI_OK);
     exrqoi_reader_close(r);
@@ -148,7 +148,7 @@ static void test_corrupt_chunk(void **state)
     size_t at = (size_t)ci.file_offset + 8 + (size_t)ci.packed_size / 2;
     for (int k = 0; k < 8; k++) bad[at + (size_t)k] ^= 0x5a;
     exrqoi_check_report rep;
-    assert_int_not_equal(exrqoi_check_memory(bad, g_size, NULL, &rep), EXRQOI_OK);
+    assert_int_not_equal(exrqoi_check(exrqoi_source_memory(bad, g_size), NULL, &rep), EXRQOI_OK);
     assert_int_equal(rep.problem_count, 1);
     assert_true(rep.problems[0].chunk == 10);
     assert_int_equal(rep.problems[0].kind, EXRQOI_CHECK_CORRUPT);
@@ -169,7 +169,7 @@ static void test_corrupt_chunk(void **state)
     exrqoi_free(NULL, filled);
     /* a sub-region away from the damage reads normally, nothing filled */
     exrqoi_box2i reg = {{5, 300}, {99, 420}};
-    assert_int_equal(exrqoi_reader_open_memory(bad, g_size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(bad, g_size), NULL, &r), EXRQOI_OK);
     exrqoi_slice s = {"Y", EXRQOI_PIXEL_HALF, px, 2, 95 * 2, 0.5};
     assert_int_equal(exrqoi_reader_read_region_lenient(r, 0, 0, 0, &reg, &s, 1, &filled, &nfilled),
                      EXRQOI_OK);

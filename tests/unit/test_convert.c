@@ -23,7 +23,7 @@ static uint8_t *to_qoi(const void *exr, size_t size, const exrqoi_exr_to_qoi_opt
                        exrqoi_qoi_desc *desc)
 {
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(exr, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(exr, size), NULL, &r), 0);
     void *px;
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, o, desc, &px, NULL), 0);
     exrqoi_reader_close(r);
@@ -33,15 +33,14 @@ static uint8_t *to_qoi(const void *exr, size_t size, const exrqoi_exr_to_qoi_opt
 static void *rgba_exr(const float *px, int w, int h, int channels, const exrqoi_chromaticities *c,
                       size_t *size)
 {
-    exrqoi_rgba_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     wo.channels = channels;
     if (c) {
         wo.write_chromaticities = 1;
         wo.chromaticities = *c;
     }
     void *data;
-    assert_int_equal(exrqoi_rgba_write_memory(w, h, px, 0, &wo, &data, size), 0);
+    assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&data, size), w, h, px, 0, &wo), 0);
     return data;
 }
 
@@ -62,8 +61,7 @@ static void test_tone_curves(void **state)
     static const uint8_t want[3][6] = {{188, 255, 255, 137, 255, 0},
                                        {156, 188, 225, 124, 213, 0},
                                        {206, 232, 250, 165, 245, 0}};
-    exrqoi_exr_to_qoi_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
     exrqoi_qoi_desc d;
     for (int t = 0; t < 3; t++) {
         o.tonemap = (exrqoi_tonemap)t;
@@ -146,10 +144,10 @@ static void *windowed_exr(int with_alpha, size_t *size)
         s[c].fill = 0;
     }
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), 0);
-    assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3 + with_alpha), 0);
     void *data;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &data, size), 0);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, size), &h, 1, NULL, &w), 0);
+    assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3 + with_alpha), 0);
+    assert_int_equal(exrqoi_writer_finish(w), 0);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
     return data;
@@ -198,14 +196,13 @@ static void test_exhaustive_roundtrip(void **state)
         for (size_t i = 0; i < 256 * (size_t)h; i++) memcpy(packed + i * (size_t)ch, in + i * 4, (size_t)ch);
         uint16_t *half = malloc(256 * 256 * 8);
         assert_int_equal(exrqoi_qoi_pixels_to_half(packed, &qd, half), 0);
-        exrqoi_rgba_write_options wo;
-        memset(&wo, 0, sizeof wo);
+        exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
         wo.channels = ch;
         wo.input_type = EXRQOI_PIXEL_HALF;
         wo.compression = EXRQOI_COMPRESSION_ZIP;
         void *exr;
         size_t size;
-        assert_int_equal(exrqoi_rgba_write_memory(256, (int32_t)h, half, 0, &wo, &exr, &size), 0);
+        assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&exr, &size), 256, (int32_t)h, half, 0, &wo), 0);
         exrqoi_qoi_desc d;
         uint8_t *out = to_qoi(exr, size, NULL, &d);
         assert_int_equal(d.channels, ch);
@@ -242,13 +239,13 @@ static void test_corpus_roundtrip(void **state)
         snprintf(ref, sizeof ref, "%s/%s.ref.qoi", QOI_DIR, names[k]);
         snprintf(exr, sizeof exr, "%s/%s.exr", dir, names[k]);
         snprintf(back, sizeof back, "%s/%s.qoi", dir, names[k]);
-        assert_int_equal(exrqoi_convert_qoi_to_exr(qoi, exr, NULL), 0);
-        assert_int_equal(exrqoi_convert_exr_to_qoi(exr, back, NULL, NULL), 0);
+        assert_int_equal(exrqoi_convert_qoi_to_exr(exrqoi_source_path(qoi), exrqoi_sink_path(exr), NULL), 0);
+        assert_int_equal(exrqoi_convert_exr_to_qoi(exrqoi_source_path(exr), exrqoi_sink_path(back), NULL, NULL), 0);
         exrqoi_qoi_desc d0, d1;
         void *p0, *p1;
         size_t n0, n1;
-        assert_int_equal(exrqoi_qoi_decode_file(qoi, NULL, &d0, &p0, &n0), 0);
-        assert_int_equal(exrqoi_qoi_decode_file(back, NULL, &d1, &p1, &n1), 0);
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(qoi), NULL, &d0, &p0, &n0), 0);
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(back), NULL, &d1, &p1, &n1), 0);
         assert_int_equal(d0.width, d1.width);
         assert_int_equal(d0.height, d1.height);
         assert_int_equal(d0.channels, d1.channels);
@@ -266,7 +263,7 @@ static void test_corpus_roundtrip(void **state)
         /* QOI -> QOI re-encoding gives the reference encoder's bytes */
         void *enc;
         size_t esize, refsize;
-        assert_int_equal(exrqoi_qoi_encode(p0, &d0, NULL, &enc, &esize), 0);
+        assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &esize), p0, &d0, NULL), 0);
         uint8_t *refbytes = ts_read_file(ref, &refsize);
         assert_int_equal(esize, refsize);
         assert_memory_equal(enc, refbytes, esize);
@@ -285,21 +282,22 @@ static void test_views_and_layers(void **state)
 {
     (void)state;
     if (access(EXR_DIR "/MultiView/Fog.exr", R_OK) != 0) skip();
-    exrqoi_exr_to_qoi_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
+    exrqoi_rgba_read_options sel = EXRQOI_RGBA_READ_OPTIONS_INIT;
+    o.select = &sel;
     exrqoi_reader *r;
     exrqoi_qoi_desc d;
     void *left, *right;
     size_t n;
-    assert_int_equal(exrqoi_reader_open_path(EXR_DIR "/MultiView/Fog.exr", NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(EXR_DIR "/MultiView/Fog.exr"), NULL, &r), 0);
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &left, &n), 0);
     assert_int_equal(d.channels, 3); /* gray Y, no alpha */
     const uint8_t *l = left;
     for (size_t i = 0; i < n; i += 3) assert_true(l[i] == l[i + 1] && l[i] == l[i + 2]);
-    o.select.view = "right";
+    sel.view = "right";
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &right, &n), 0);
     assert_memory_not_equal(left, right, n);
-    o.select.view = "centre";
+    sel.view = "centre";
     void *none;
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &none, &n), EXRQOI_ERR_NOT_FOUND);
     exrqoi_free(NULL, left);
@@ -309,20 +307,20 @@ static void test_views_and_layers(void **state)
     /* single-part stereo with a display window larger than the data */
     const char *bb = EXR_DIR "/Beachball/singlepart.0001.exr";
     if (access(bb, R_OK) != 0) return;
-    assert_int_equal(exrqoi_reader_open_path(bb, NULL, &r), 0);
-    o.select.view = NULL;
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(bb), NULL, &r), 0);
+    sel.view = NULL;
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &right, &n), 0);
     assert_int_equal(d.width, 2048);
     assert_int_equal(d.height, 1556);
     assert_int_equal(d.channels, 4);
     assert_int_equal(((uint8_t *)right)[3], 0); /* corner outside the data window */
-    o.select.view = "left";
+    sel.view = "left";
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &left, &n), 0);
     assert_memory_not_equal(left, right, n);
     exrqoi_free(NULL, left);
     exrqoi_free(NULL, right);
-    o.select.view = NULL;
-    o.select.layer = "whitebarmask"; /* no colour channels in that layer */
+    sel.view = NULL;
+    sel.layer = "whitebarmask"; /* no colour channels in that layer */
     assert_int_equal(exrqoi_exr_to_qoi_pixels(r, &o, &d, &left, &n), EXRQOI_ERR_NOT_FOUND);
     exrqoi_reader_close(r);
 }

@@ -21,12 +21,11 @@
 static void *float_exr(const float *px, int w, int h, int channels, exrqoi_pixel_type type,
                        size_t *size)
 {
-    exrqoi_rgba_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     wo.channels = channels;
     wo.channel_type = type;
     void *data;
-    assert_int_equal(exrqoi_rgba_write_memory(w, h, px, 0, &wo, &data, size), 0);
+    assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&data, size), w, h, px, 0, &wo), 0);
     return data;
 }
 
@@ -34,7 +33,7 @@ static uint16_t *to16(const void *exr, size_t size, const exrqoi_exr_to_qoi_opti
                       exrqoi_qoi_desc *desc)
 {
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(exr, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(exr, size), NULL, &r), 0);
     uint16_t *px;
     size_t bytes;
     assert_int_equal(exrqoi_exr_to_pixels16(r, o, desc, &px, &bytes), 0);
@@ -61,8 +60,7 @@ static void test_hand_values(void **state)
     static const uint16_t want[6] = {48192, 35199, 25465, 827, 65535, 0};
     assert_memory_equal(p, want, sizeof want);
     exrqoi_free(NULL, p);
-    exrqoi_exr_to_qoi_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
     o.linear = 1;
     p = to16(exr, size, &o, &d);
     assert_int_equal(d.colorspace, EXRQOI_QOI_LINEAR);
@@ -106,9 +104,8 @@ static void test_corpus_oracle(void **state)
         char path[512];
         snprintf(path, sizeof path, "%s/%s", EXR_DIR, files[f]);
         exrqoi_reader *r;
-        if (exrqoi_reader_open_path(path, NULL, &r) != 0) continue;
-        exrqoi_rgba_read_options ro;
-        memset(&ro, 0, sizeof ro);
+        if (exrqoi_reader_open(exrqoi_source_path(path), NULL, &r) != 0) continue;
+        exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
         ro.type = EXRQOI_PIXEL_FLOAT;
         ro.display_window = 1;
         exrqoi_rgba_info info;
@@ -183,8 +180,7 @@ static void test_roundtrip16(void **state)
             assert_int_equal(exrqoi_display_to_linear(px, &dd, EXRQOI_PIXEL_FLOAT, lin), 0);
             size_t size;
             void *exr = float_exr(lin, w, h, c, EXRQOI_PIXEL_FLOAT, &size);
-            exrqoi_exr_to_qoi_options o;
-            memset(&o, 0, sizeof o);
+            exrqoi_exr_to_qoi_options o = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
             o.linear = linear;
             exrqoi_qoi_desc d;
             uint16_t *back = to16(exr, size, &o, &d);

@@ -128,12 +128,11 @@ static exrqoi_result read_checked(const uint8_t *buf, size_t size, uint32_t *crc
         /* the check must agree: a file that read whole checks whole */
         exrqoi_limits lim;
         hard_default_limits(&lim);
-        exrqoi_read_options ro;
-        memset(&ro, 0, sizeof ro);
+        exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
         ro.limits = &lim;
         ro.threads = 1;
         exrqoi_check_report rep;
-        exrqoi_result cr = exrqoi_check_memory(buf, size, &ro, &rep);
+        exrqoi_result cr = exrqoi_check(exrqoi_source_memory(buf, size), &ro, &rep);
         if (!hard_known_result(cr) || (rv == EXRQOI_OK && skipped == 0 && cr != EXRQOI_OK))
             fail_msg("%s %s at %zu: read %s but check %s", path, what, where,
                      exrqoi_error_name(rv), exrqoi_error_name(cr));
@@ -160,7 +159,7 @@ static void test_damaged_files(void **state)
         if (read_checked(buf, size, &crc, "damaged", l.v[i], 0, 1) == EXRQOI_OK) ok++;
         /* the same through a file, as the CLI reads it */
         exrqoi_reader *r = NULL;
-        exrqoi_result rv = exrqoi_reader_open_path(l.v[i], NULL, &r);
+        exrqoi_result rv = exrqoi_reader_open(exrqoi_source_path(l.v[i]), NULL, &r);
         assert_true(hard_known_result(rv));
         assert_true((rv == EXRQOI_OK) == (r != NULL));
         exrqoi_reader_close(r);

@@ -131,14 +131,13 @@ static void write_parts(const shape *shapes, int n, exrqoi_compression c, int th
         snprintf(name, sizeof name, "part%d", k);
         make_header(&h[k], &shapes[k], c, n > 1 ? name : NULL);
     }
-    exrqoi_write_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_write_options o = EXRQOI_WRITE_OPTIONS_INIT;
     o.threads = threads;
     exrqoi_writer *w;
     if (path)
-        assert_int_equal(exrqoi_writer_open_path(path, h, n, &o, &w), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_open(exrqoi_sink_path(path), h, n, &o, &w), EXRQOI_OK);
     else
-        assert_int_equal(exrqoi_writer_open_memory(h, n, &o, &w), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(data, size), h, n, &o, &w), EXRQOI_OK);
     memset(wr, 0, sizeof *wr);
     wr->nparts = n;
     for (int k = 0; k < n; k++) {
@@ -187,7 +186,7 @@ static void write_parts(const shape *shapes, int n, exrqoi_compression c, int th
     if (path)
         assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     else
-        assert_int_equal(exrqoi_writer_finish_memory(w, data, size), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
 }
 
@@ -246,12 +245,11 @@ static void roundtrip(const shape *shapes, int n)
             size_t size;
             written wr;
             write_parts(shapes, n, comps[ci], threads, NULL, &data, &size, &wr);
-            exrqoi_read_options o;
-            memset(&o, 0, sizeof o);
+            exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
             o.threads = 3 - threads;
             o.strict = 1;
             exrqoi_reader *r;
-            assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
             check_read(r, shapes, &wr);
             exrqoi_reader_close(r);
             exrqoi_free(NULL, data);
@@ -312,11 +310,10 @@ static void test_file_source(void **state)
     };
     written wr;
     write_parts(s, 2, EXRQOI_COMPRESSION_ZIPS, 2, path, NULL, NULL, &wr);
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = 2;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_path(path, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(path), &o, &r), EXRQOI_OK);
     check_read(r, s, &wr);
     exrqoi_reader_close(r);
     written_free(&wr);
@@ -334,7 +331,7 @@ static void test_balls_roundtrip(void **state)
         return;
     }
     exrqoi_image img;
-    assert_int_equal(exrqoi_image_read_path(path, NULL, &img), EXRQOI_OK);
+    assert_int_equal(exrqoi_image_read(exrqoi_source_path(path), NULL, &img), EXRQOI_OK);
     assert_int_equal(img.part_count, 1);
     const exrqoi_deep_image *d = &img.parts[0].levels[0].deep;
     /* canonical hash of the corpus manifest */
@@ -353,9 +350,9 @@ static void test_balls_roundtrip(void **state)
         assert_int_equal(exrqoi_header_set_compression(&img.parts[0].header, comps[ci]), EXRQOI_OK);
         void *data;
         size_t size;
-        assert_int_equal(exrqoi_image_write_memory(&img, NULL, &data, &size), EXRQOI_OK);
+        assert_int_equal(exrqoi_image_write(exrqoi_sink_memory(&data, &size), &img, NULL), EXRQOI_OK);
         exrqoi_reader *r;
-        assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+        assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
         exrqoi_deep_image back;
         assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &back), EXRQOI_OK);
         assert_deep_equal(d, &back);
@@ -385,31 +382,30 @@ static void test_limits(void **state)
     assert_true(total > 20);
     exrqoi_limits lim;
     exrqoi_limits_default(&lim);
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.limits = &lim;
     exrqoi_reader *r;
     exrqoi_deep_image d;
     /* the part-wide total (every chunk alone is within it) */
     lim.max_deep_samples_total = total - 1;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &d), EXRQOI_ERR_LIMIT);
     assert_null(d.counts);
     exrqoi_reader_close(r);
     /* a single chunk over it */
     lim.max_deep_samples_total = 5;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &d), EXRQOI_ERR_LIMIT);
     exrqoi_reader_close(r);
     /* bytes: counts and offsets fit, the samples do not */
     exrqoi_limits_default(&lim);
     lim.max_alloc_bytes = 16 * 12 * 12 + 4096;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &d), EXRQOI_ERR_LIMIT);
     exrqoi_reader_close(r);
     exrqoi_limits_default(&lim);
     lim.max_deep_samples_per_pixel = 10;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &d), EXRQOI_ERR_LIMIT);
     assert_non_null(strstr(exrqoi_reader_error(r), "part 0, chunk"));
     exrqoi_reader_close(r);
@@ -449,18 +445,18 @@ static void test_corrupt_table(void **state)
     exrqoi_deep_image img;
     exrqoi__put32(table, 1000); /* the next entry decreases */
     exrqoi__put32(table + 4, 0);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &img), EXRQOI_ERR_BAD_SAMPLES);
     assert_non_null(strstr(exrqoi_reader_error(r), "chunk 0 at byte"));
     exrqoi_reader_close(r);
     memcpy(table, keep, 64);
     exrqoi__put32(table + 4 * 15, exrqoi__le32(table + 4 * 15) + 1); /* totals no longer match */
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &img), EXRQOI_ERR_BAD_SAMPLES);
     exrqoi_reader_close(r);
     memcpy(table, keep, 64);
     exrqoi__put32(table, 0xffffffffu); /* negative */
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &img), EXRQOI_ERR_BAD_SAMPLES);
     exrqoi_reader_close(r);
     exrqoi_free(NULL, data);
@@ -475,7 +471,7 @@ static void test_corrupt_table(void **state)
     int failures = 0;
     for (uint64_t i = 0; i < pt; i++) {
         d[c0 + 28 + i] ^= 0x5a;
-        assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+        assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
         exrqoi_result rv = exrqoi_reader_read_deep(r, 0, 0, 0, &img);
         if (rv) failures++;
         else exrqoi_deep_image_free(&img);
@@ -485,7 +481,7 @@ static void test_corrupt_table(void **state)
     assert_true(failures > 0);
     /* packed size claims more bytes than the file has */
     exrqoi__put64(d + c0 + 4, (uint64_t)size);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_true(exrqoi_reader_read_deep(r, 0, 0, 0, &img) != EXRQOI_OK);
     exrqoi_reader_close(r);
     exrqoi_free(NULL, data);
@@ -503,14 +499,16 @@ static void test_writer_arguments(void **state)
     exrqoi_writer *w;
     exrqoi_deep_image img;
     make_deep(&img, 8, 6, 1);
+    size_t size;
+    void *data;
     /* ZIP deep data can be read but not written (OpenEXR rejects it) */
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, &size), &h, 1, NULL, &w), EXRQOI_OK);
     assert_int_equal(exrqoi_writer_write_deep(w, 0, 0, 0, &img), EXRQOI_ERR_UNSUPPORTED_COMPRESSION);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
 
     make_header(&h, &s, EXRQOI_COMPRESSION_RLE, NULL);
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, &size), &h, 1, NULL, &w), EXRQOI_OK);
     exrqoi_deep_image small;
     make_deep(&small, 7, 6, 1);
     assert_int_equal(exrqoi_writer_write_deep(w, 0, 0, 0, &small), EXRQOI_ERR_INVALID_ARGUMENT);
@@ -530,17 +528,15 @@ static void test_writer_arguments(void **state)
     memcpy(two.counts, img.counts, 8 * 6 * 4);
     assert_int_equal(exrqoi_deep_image_alloc_samples(&two, 0), EXRQOI_OK);
     memcpy(two.channels[1].samples, img.channels[1].samples, (size_t)img.total_samples * 4);
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, &size), &h, 1, NULL, &w), EXRQOI_OK);
     two.channels[0].type = EXRQOI_PIXEL_FLOAT;
     assert_int_equal(exrqoi_writer_write_deep(w, 0, 0, 0, &two), EXRQOI_ERR_INVALID_ARGUMENT);
     two.channels[0].type = EXRQOI_PIXEL_HALF;
     assert_int_equal(exrqoi_writer_write_deep(w, 0, 0, 0, &two), EXRQOI_OK);
-    void *data;
-    size_t size;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &data, &size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     exrqoi_deep_image back;
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &back), EXRQOI_OK);
     assert_int_equal(back.total_samples, img.total_samples);

@@ -65,14 +65,13 @@ static void write_file(const shape *s, exrqoi_compression c, int threads, const 
     assert_int_equal(exrqoi_header_set_string(&h, "type", s->type), EXRQOI_OK);
     if (!strcmp(s->type, "deeptile")) assert_int_equal(exrqoi_header_set_tiles(&h, s->tiles), EXRQOI_OK);
     ts_header_add_channels(&h, 4, k_names, k_types);
-    exrqoi_write_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_write_options o = EXRQOI_WRITE_OPTIONS_INIT;
     o.threads = threads;
     exrqoi_writer *wr;
     if (path)
-        assert_int_equal(exrqoi_writer_open_path(path, &h, 1, &o, &wr), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_open(exrqoi_sink_path(path), &h, 1, &o, &wr), EXRQOI_OK);
     else
-        assert_int_equal(exrqoi_writer_open_memory(&h, 1, &o, &wr), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(data, size), &h, 1, &o, &wr), EXRQOI_OK);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_writer_part_info(wr, 0, &pi), EXRQOI_OK);
     int nx = pi.tiled ? pi.num_x_levels : 1, ny = pi.tiled ? pi.num_y_levels : 1;
@@ -90,7 +89,7 @@ static void write_file(const shape *s, exrqoi_compression c, int threads, const 
     if (path)
         assert_int_equal(exrqoi_writer_finish(wr), EXRQOI_OK);
     else
-        assert_int_equal(exrqoi_writer_finish_memory(wr, data, size), EXRQOI_OK);
+        assert_int_equal(exrqoi_writer_finish(wr), EXRQOI_OK);
     exrqoi_writer_close(wr);
 }
 
@@ -300,11 +299,10 @@ static void check_shape(const shape *s, int thread_variants)
             void *data;
             size_t size;
             write_file(s, comps[ci], 2, NULL, &data, &size);
-            exrqoi_read_options o;
-            memset(&o, 0, sizeof o);
+            exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
             o.threads = t;
             exrqoi_reader *r;
-            assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
             check_all_levels(r);
             exrqoi_reader_close(r);
             exrqoi_free(NULL, data);
@@ -345,11 +343,10 @@ static void test_file_source(void **state)
     shape s = {"deeptile", {{0, 0}, {30, 17}}, EXRQOI_LINE_ORDER_INCREASING,
                {8, 8, EXRQOI_LEVEL_MIPMAP, EXRQOI_ROUND_DOWN}};
     write_file(&s, EXRQOI_COMPRESSION_ZIPS, 1, path, NULL, NULL);
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = 2;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_path(path, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(path), &o, &r), EXRQOI_OK);
     check_level(r, 0, 0);
     check_level(r, 2, 2);
     exrqoi_reader_close(r);
@@ -400,11 +397,10 @@ static void test_threads(void **state)
     void *data;
     size_t size;
     write_file(&s, EXRQOI_COMPRESSION_ZIPS, 2, NULL, &data, &size);
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = 2;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     exrqoi_deep_image whole;
     assert_int_equal(exrqoi_reader_read_deep(r, 0, 0, 0, &whole), EXRQOI_OK);
     assert_string_equal(whole.channels[2].name, "Z");
@@ -432,7 +428,7 @@ static void test_arguments(void **state)
     size_t size;
     small_file(EXRQOI_COMPRESSION_ZIPS, &data, &size);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     uint32_t counts[16 * 12];
     exrqoi_box2i all = {{0, 0}, {15, 11}};
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, NULL, counts, 4, 64), EXRQOI_OK);
@@ -497,17 +493,17 @@ static void test_arguments(void **state)
     assert_int_equal(exrqoi_header_init_image(&h, NULL, 4, 4, EXRQOI_COMPRESSION_NONE), EXRQOI_OK);
     assert_int_equal(exrqoi_header_add_channel(&h, "Z", EXRQOI_PIXEL_FLOAT, 1, 1, 0), EXRQOI_OK);
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    void *fdata;
+    size_t fsize;
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&fdata, &fsize), &h, 1, NULL, &w), EXRQOI_OK);
     float flat[16] = {0};
     exrqoi_slice fs = {"Z", EXRQOI_PIXEL_FLOAT, flat, 4, 16, 0};
     assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, &fs, 1), EXRQOI_OK);
-    void *fdata;
-    size_t fsize;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &fdata, &fsize), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
     exrqoi_reader *fr;
-    assert_int_equal(exrqoi_reader_open_memory(fdata, fsize, NULL, &fr), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(fdata, fsize), NULL, &fr), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep_counts(fr, 0, 0, 0, NULL, counts, 4, 16),
                      EXRQOI_ERR_INVALID_ARGUMENT);
     assert_int_equal(exrqoi_reader_read_deep_region(fr, 0, 0, 0, NULL, counts, 4, 16, &z, 1),
@@ -528,7 +524,7 @@ static void test_limits(void **state)
     uint32_t counts[16 * 12];
     void *ptrs[16 * 12];
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, NULL, counts, 4, 64), EXRQOI_OK);
     exrqoi_reader_close(r);
     uint32_t maxc = 0;
@@ -540,13 +536,12 @@ static void test_limits(void **state)
 
     exrqoi_limits lim;
     exrqoi_limits_default(&lim);
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.limits = &lim;
     o.threads = 1;
     /* a thick pixel over the per-pixel limit */
     lim.max_deep_samples_per_pixel = maxc - 1;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     uint32_t c2[16 * 12];
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, NULL, c2, 4, 64), EXRQOI_ERR_LIMIT);
     assert_int_equal(exrqoi_reader_read_deep_region(r, 0, 0, 0, NULL, counts, 4, 64, &a, 1), EXRQOI_ERR_LIMIT);
@@ -555,7 +550,7 @@ static void test_limits(void **state)
     /* chunk-local buffers over max_alloc_bytes: counts need less than samples */
     exrqoi_limits_default(&lim);
     lim.max_alloc_bytes = 16 * 8 + 8; /* a line's counts and table, no more */
-    assert_int_equal(exrqoi_reader_open_memory(data, size, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &o, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, NULL, c2, 4, 64), EXRQOI_OK);
     assert_memory_equal(c2, counts, sizeof c2);
     assert_int_equal(exrqoi_reader_read_deep_region(r, 0, 0, 0, NULL, counts, 4, 64, &a, 1), EXRQOI_ERR_LIMIT);
@@ -572,7 +567,7 @@ static void test_corrupt(void **state)
     size_t size;
     small_file(EXRQOI_COMPRESSION_NONE, &data, &size);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     uint32_t counts[16 * 12];
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, NULL, counts, 4, 64), EXRQOI_OK);
     exrqoi_chunk_info ci;
@@ -593,7 +588,7 @@ static void test_corrupt(void **state)
     /* decreasing cumulative counts */
     exrqoi__put32(table, 1000);
     exrqoi__put32(table + 4, 0);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     uint32_t c2[16];
     assert_int_equal(exrqoi_reader_read_deep_counts(r, 0, 0, 0, &line3, c2, 4, 64), EXRQOI_ERR_BAD_SAMPLES);
     assert_int_equal(exrqoi_reader_read_deep_region(r, 0, 0, 0, &line3, counts + 3 * 16, 4, 64, &z, 1),
@@ -605,14 +600,14 @@ static void test_corrupt(void **state)
     /* the last pixel claims a sample more than the sample data holds */
     memcpy(table, keep, 64);
     exrqoi__put32(table + 4 * 15, exrqoi__le32(table + 4 * 15) + 1);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_read_deep_region(r, 0, 0, 0, &line3, counts + 3 * 16, 4, 64, &z, 1),
                      EXRQOI_ERR_BAD_SAMPLES);
     exrqoi_reader_close(r);
     /* the sample data size claims more bytes than the file has */
     memcpy(table, keep, 64);
     exrqoi__put64(d + ci.file_offset + 4 + 8, (uint64_t)size);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
     assert_true(exrqoi_reader_read_deep_region(r, 0, 0, 0, &line3, counts + 3 * 16, 4, 64, &z, 1) != EXRQOI_OK);
     exrqoi_reader_close(r);
     for (int i = 0; i < 16 * 12; i++) free(ptrs[i]);
@@ -630,7 +625,7 @@ static void test_balls(void **state)
         return;
     }
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_path(path, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(path), NULL, &r), EXRQOI_OK);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_reader_part_info(r, 0, &pi), EXRQOI_OK);
     exrqoi_deep_image whole;

@@ -54,7 +54,8 @@ static void *make_file(exrqoi_compression comp, int tiled, size_t *size)
         assert_int_equal(exrqoi_header_set_tiles(&h, t), EXRQOI_OK);
     }
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    void *file;
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&file, size), &h, 1, NULL, &w), EXRQOI_OK);
     exrqoi_slice s[NCH];
     void *data[NCH];
     for (int c = 0; c < NCH; c++) {
@@ -76,8 +77,7 @@ static void *make_file(exrqoi_compression comp, int tiled, size_t *size)
         s[c].y_stride = (ptrdiff_t)(ts * (size_t)cols);
     }
     assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, NCH), EXRQOI_OK);
-    void *file;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &file, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
     for (int c = 0; c < NCH; c++) free(data[c]);
@@ -138,11 +138,10 @@ static void test_direct_equals_general(void **state)
             size_t size;
             void *file = make_file(comps[ci], tiled, &size);
             for (int threads = 1; threads <= 2; threads++) {
-                exrqoi_read_options ro;
-                memset(&ro, 0, sizeof ro);
+                exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
                 ro.threads = threads;
                 exrqoi_reader *r;
-                assert_int_equal(exrqoi_reader_open_memory(file, size, &ro, &r), EXRQOI_OK);
+                assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), &ro, &r), EXRQOI_OK);
                 for (int round = 0; round < 12; round++) {
                     exrqoi_box2i reg;
                     if (round == 0) {

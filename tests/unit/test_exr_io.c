@@ -100,11 +100,10 @@ static void make_header(exrqoi_header *h, const chan_spec *cs, int n, exrqoi_box
 /* Writes one part with all levels from `levels` (filled by the caller), reads back and compares. */
 static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads, void **file, size_t *size)
 {
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.threads = threads;
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(h, 1, &wo, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(file, size), h, 1, &wo, &w), EXRQOI_OK);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_writer_part_info(w, 0, &pi), EXRQOI_OK);
     int nl = pi.tiled ? (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP ? pi.num_x_levels * pi.num_y_levels : pi.num_x_levels) : 1;
@@ -123,15 +122,14 @@ static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads,
         make_slices(cs, n, &src[l], s);
         assert_int_equal(exrqoi_writer_write_region(w, 0, lx, ly, NULL, s, n), EXRQOI_OK);
     }
-    assert_int_equal(exrqoi_writer_finish_memory(w, file, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
 
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.threads = threads;
     ro.strict = 1;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(*file, *size, &ro, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(*file, *size), &ro, &r), EXRQOI_OK);
     for (int l = 0; l < nl; l++) {
         int lx = l, ly = l;
         if (!pi.tiled) lx = ly = 0;
@@ -218,7 +216,7 @@ static void test_tiled_levels(void **state)
             size_t size;
             roundtrip(&h, k_mixed, 3, 2, &file, &size);
             exrqoi_reader *r;
-            assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
             exrqoi_part_info pi;
             assert_int_equal(exrqoi_reader_part_info(r, 0, &pi), EXRQOI_OK);
             int expect_x = mode == 0 ? 1 : (round ? 7 : 6); /* log2(37): floor 5, ceil 6 */
@@ -260,12 +258,12 @@ static void small_file(void **file, size_t *size, level_data *src)
     exrqoi_box2i dw = {{0, 0}, {40, 50}};
     make_header(&h, k_mixed, 3, dw, EXRQOI_COMPRESSION_ZIP);
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(file, size), &h, 1, NULL, &w), EXRQOI_OK);
     alloc_level(k_mixed, 3, &dw, src, 42);
     exrqoi_slice s[3];
     make_slices(k_mixed, 3, src, s);
     assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3), EXRQOI_OK);
-    assert_int_equal(exrqoi_writer_finish_memory(w, file, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
 }
@@ -278,7 +276,7 @@ static void test_regions_and_lines(void **state)
     level_data src;
     small_file(&file, &size, &src);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     /* line by line into float: equals the half->float conversion of the source */
     for (int32_t y = 0; y <= 50; y++) {
         float A[41], B[41], G[41], Z[41];
@@ -341,7 +339,7 @@ static void test_non_seekable_output(void **state)
     pipe_out p = {0};
     exrqoi_output out = {pipe_write, NULL, &p};
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_output(&out, &h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_output(&out), &h, 1, NULL, &w), EXRQOI_OK);
     exrqoi_slice s[3];
     make_slices(k_mixed, 3, &src, s);
     assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3), EXRQOI_OK);
@@ -376,12 +374,11 @@ static void test_failed_write_leaves_old_file(void **state)
     exrqoi_header h;
     exrqoi_box2i dw = {{0, 0}, {40, 200}};
     make_header(&h, k_mixed, 3, dw, EXRQOI_COMPRESSION_ZIPS);
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.progress = abort_progress;
     wo.threads = 1;
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_path(path, &h, 1, &wo, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_path(path), &h, 1, &wo, &w), EXRQOI_OK);
     level_data src;
     alloc_level(k_mixed, 3, &dw, &src, 5);
     exrqoi_slice s[3];
@@ -413,7 +410,7 @@ static void test_damaged_offsets_rebuilt(void **state)
     level_data src;
     small_file(&file, &size, &src);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     exrqoi_part_info pi;
     exrqoi_reader_part_info(r, 0, &pi);
     assert_int_equal(pi.offsets_rebuilt, 0);
@@ -423,7 +420,7 @@ static void test_damaged_offsets_rebuilt(void **state)
     /* zero the whole table (an interrupted write): it is rebuilt by scanning */
     uint64_t table = ci.file_offset - pi.chunk_count * 8;
     memset((uint8_t *)file + table, 0, pi.chunk_count * 8);
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     exrqoi_reader_part_info(r, 0, &pi);
     assert_int_equal(pi.offsets_rebuilt, 1);
     level_data got;
@@ -434,12 +431,11 @@ static void test_damaged_offsets_rebuilt(void **state)
     assert_level_equal(k_mixed, 3, &src, &got);
     exrqoi_reader_close(r);
     /* strict mode refuses a truncated file whose chunks cannot all be found */
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.strict = 1;
-    assert_int_equal(exrqoi_reader_open_memory(file, size - 100, &ro, &r), EXRQOI_ERR_BAD_OFFSETS);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size - 100), &ro, &r), EXRQOI_ERR_BAD_OFFSETS);
     /* lenient mode opens it; the missing chunk is a clean error */
-    assert_int_equal(exrqoi_reader_open_memory(file, size - 100, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size - 100), NULL, &r), EXRQOI_OK);
     assert_int_not_equal(exrqoi_reader_read_region(r, 0, 0, 0, NULL, s, 3), EXRQOI_OK);
     exrqoi_reader_close(r);
     free_level(3, &got);
@@ -459,7 +455,9 @@ static void test_multipart(void **state)
     assert_int_equal(exrqoi_header_set_string(&h[0], "name", "beauty"), EXRQOI_OK);
     assert_int_equal(exrqoi_header_set_string(&h[1], "name", "data"), EXRQOI_OK);
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(h, 2, NULL, &w), EXRQOI_OK);
+    void *file;
+    size_t size;
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&file, &size), h, 2, NULL, &w), EXRQOI_OK);
     level_data a, b;
     alloc_level(k_mixed, 3, &dw0, &a, 9);
     alloc_level(k_halfuint, 2, &dw1, &b, 10);
@@ -480,15 +478,12 @@ static void test_multipart(void **state)
         free_level(2, &lv);
     }
     /* unfinished parts are refused */
-    void *file;
-    size_t size;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &file, &size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_reader *r;
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.strict = 1;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, &ro, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), &ro, &r), EXRQOI_OK);
     assert_int_equal(exrqoi_reader_part_count(r), 2);
     assert_int_equal(exrqoi_reader_find_part(r, "data"), 1);
     assert_true(exrqoi_reader_version(r) & EXRQOI_VERSION_FLAG_MULTIPART);
@@ -514,23 +509,23 @@ static void test_whole_image_and_unwritten(void **state)
     level_data src;
     small_file(&file, &size, &src);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     exrqoi_image img;
-    assert_int_equal(exrqoi_image_read(r, &img), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_read_image(r, &img), EXRQOI_OK);
     exrqoi_reader_close(r);
     assert_int_equal(img.part_count, 1);
     assert_int_equal(img.parts[0].levels[0].channel_count, 3);
     void *again;
     size_t again_size;
-    assert_int_equal(exrqoi_image_write_memory(&img, NULL, &again, &again_size), EXRQOI_OK);
+    assert_int_equal(exrqoi_image_write(exrqoi_sink_memory(&again, &again_size), &img, NULL), EXRQOI_OK);
     assert_int_equal(again_size, size);
     assert_memory_equal(again, file, size);
     /* a writer finished before every chunk was written fails */
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&img.parts[0].header, 1, NULL, &w), EXRQOI_OK);
     void *d;
     size_t ds;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &d, &ds), EXRQOI_ERR_BAD_STATE);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&d, &ds), &img.parts[0].header, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_ERR_BAD_STATE);
     exrqoi_writer_close(w);
     exrqoi_image_free(&img);
     free(again);

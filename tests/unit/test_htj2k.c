@@ -298,7 +298,7 @@ static int first_chunk(const char *name, uint8_t **data, size_t *size, exrqoi_co
     char path[1024];
     snprintf(path, sizeof path, "%s/corpus/htj2k/%s", EXRQOI_SHARED_DIR, name);
     exrqoi_reader *r = NULL;
-    if (exrqoi_reader_open_path(path, NULL, &r) != EXRQOI_OK) return 0;
+    if (exrqoi_reader_open(exrqoi_source_path(path), NULL, &r) != EXRQOI_OK) return 0;
     exrqoi_part_info pi;
     exrqoi_chunk_info ci;
     void *p = NULL;

@@ -30,11 +30,10 @@ static uint8_t *load(const char *rel, size_t *size)
 
 static exrqoi_reader *open_mem(const uint8_t *d, size_t n)
 {
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.threads = 2;
     exrqoi_reader *r = NULL;
-    assert_int_equal(exrqoi_reader_open_memory(d, n, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(d, n), &o, &r), EXRQOI_OK);
     return r;
 }
 

@@ -137,11 +137,10 @@ static void build(bytes *b, const spec *s)
 
 static exrqoi_result open_with(const bytes *b, const exrqoi_limits *l, exrqoi_reader **r)
 {
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.limits = l;
     o.threads = 1;
-    return exrqoi_reader_open_memory(b->d, b->n, &o, r);
+    return exrqoi_reader_open(exrqoi_source_memory(b->d, b->n), &o, r);
 }
 
 /* Opens and closes; returns the open's result. */
@@ -157,12 +156,11 @@ static exrqoi_result try_open(const bytes *b, const exrqoi_limits *l)
 /* Opens, reads the whole of part 0; returns the read's result. */
 static exrqoi_result try_read(const bytes *b, const exrqoi_limits *l, int threads)
 {
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     o.limits = l;
     o.threads = threads;
     exrqoi_reader *r = NULL;
-    assert_int_equal(exrqoi_reader_open_memory(b->d, b->n, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(b->d, b->n), &o, &r), EXRQOI_OK);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_reader_part_info(r, 0, &pi), EXRQOI_OK);
     int32_t w = pi.data_window.max.x + 1, h = pi.data_window.max.y + 1;
@@ -352,14 +350,13 @@ static void test_alloc_bytes(void **state)
     build(&big, &sb);
     counter c = {0, 0, 0};
     exrqoi_allocator al = {cnt_alloc, cnt_free, &c};
-    exrqoi_read_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_read_options o = EXRQOI_READ_OPTIONS_INIT;
     limits_none(&l);
     l.max_alloc_bytes = 4096;
     o.limits = &l;
     o.allocator = &al;
     o.threads = 1;
-    assert_int_equal(exrqoi_reader_open_memory(big.d, big.n, &o, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(big.d, big.n), &o, &r), EXRQOI_OK);
     c.biggest = 0; /* what the open allocated (its header buffer) does not count */
     uint16_t *px = (uint16_t *)calloc(4096 * 8, 2);
     assert_non_null(px);
@@ -379,31 +376,30 @@ static void test_qoi(void **state)
     exrqoi_qoi_desc d = {16, 16, 4, EXRQOI_QOI_SRGB};
     void *enc = NULL;
     size_t enc_size = 0;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &enc_size), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &enc_size), px, &d, NULL), EXRQOI_OK);
     exrqoi_limits l;
     limits_none(&l);
-    exrqoi_qoi_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_qoi_options o = EXRQOI_QOI_OPTIONS_INIT;
     o.limits = &l;
     exrqoi_qoi_desc got;
     void *dec = NULL;
     l.max_qoi_pixels = 255;
     assert_int_equal(exrqoi_qoi_read_header(enc, enc_size, &o, &got), EXRQOI_ERR_LIMIT);
-    assert_int_equal(exrqoi_qoi_decode(enc, enc_size, &o, &got, &dec, NULL), EXRQOI_ERR_LIMIT);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, enc_size), &o, &got, &dec, NULL), EXRQOI_ERR_LIMIT);
     assert_null(dec);
     l.max_qoi_pixels = 256;
     l.max_alloc_bytes = sizeof px - 1;
-    assert_int_equal(exrqoi_qoi_decode(enc, enc_size, &o, &got, &dec, NULL), EXRQOI_ERR_LIMIT);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, enc_size), &o, &got, &dec, NULL), EXRQOI_ERR_LIMIT);
     assert_null(dec);
     l.max_alloc_bytes = sizeof px;
-    assert_int_equal(exrqoi_qoi_decode(enc, enc_size, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, enc_size), &o, &got, &dec, NULL), EXRQOI_OK);
     assert_memory_equal(dec, px, sizeof px);
     exrqoi_free(NULL, dec);
     /* encoding is bounded too */
     l.max_qoi_pixels = 255;
     void *enc2 = NULL;
     size_t enc2_size = 0;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, &o, &enc2, &enc2_size), EXRQOI_ERR_LIMIT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc2, &enc2_size), px, &d, &o), EXRQOI_ERR_LIMIT);
     assert_null(enc2);
     exrqoi_free(NULL, enc);
 }

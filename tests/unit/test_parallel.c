@@ -131,7 +131,7 @@ static void test_threads_identical(void **state)
     const char *mx = getenv("EXRQOI_PARALLEL_MAX_BYTES");
     size_t max_bytes = mx ? (size_t)strtoull(mx, NULL, 10) : 0;
     exrqoi_pool *pool = NULL;
-    assert_int_equal(exrqoi_pool_create(3, NULL, &pool), EXRQOI_OK);
+    assert_int_equal(exrqoi_pool_open(3, NULL, &pool), EXRQOI_OK);
     int compared = 0;
     for (size_t i = 0; i < nfiles; i++) {
         size_t size = 0;
@@ -161,11 +161,10 @@ static void test_threads_identical(void **state)
                          exrqoi_error_name(rv), exrqoi_error_name(rv1));
         }
         /* a shared pool, and one reader used by two threads at once */
-        exrqoi_read_options ro;
-        memset(&ro, 0, sizeof ro);
+        exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
         ro.pool = pool;
         exrqoi_reader *r = NULL;
-        if (exrqoi_reader_open_memory(buf, size, &ro, &r) == EXRQOI_OK) {
+        if (exrqoi_reader_open(exrqoi_source_memory(buf, size), &ro, &r) == EXRQOI_OK) {
             shared_job j[2];
             pthread_t th[2];
             for (int k = 0; k < 2; k++) {
@@ -188,7 +187,7 @@ static void test_threads_identical(void **state)
     }
     print_message("parallel: %d files identical with 1, 2, 8 threads and a shared reader\n",
                   compared);
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_close(pool);
     for (size_t i = 0; i < nfiles; i++) free(files[i]);
     free(files);
 }

@@ -84,7 +84,7 @@ static exrqoi_qoi_desc mkdesc(uint32_t w, uint32_t h, int ch, int cs)
     return d;
 }
 
-static const exrqoi_qoi_options k_lenient = {.lenient = 1};
+static const exrqoi_qoi_options k_lenient = {.struct_size = sizeof(exrqoi_qoi_options), .lenient = 1};
 
 /* ---- core helpers ------------------------------------------------------- */
 
@@ -112,17 +112,17 @@ static void check_image(uint32_t w, uint32_t h, int ch, int cs, uint32_t seed)
     exrqoi_qoi_desc d = mkdesc(w, h, ch, cs);
     void *enc = NULL;
     size_t len = 0;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &len), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &len), px, &d, NULL), EXRQOI_OK);
     assert_int_equal(len, (size_t)rlen);
     assert_memory_equal(enc, ref, len);
 
     for (int want = 0; want <= 4; want++) {
         if (want == 1 || want == 2) continue;
-        exrqoi_qoi_options o = {.channels = want};
+        exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .channels = want};
         exrqoi_qoi_desc got;
         void *dec = NULL;
         size_t dlen = 0;
-        assert_int_equal(exrqoi_qoi_decode(enc, len, &o, &got, &dec, &dlen), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, len), &o, &got, &dec, &dlen), EXRQOI_OK);
         assert_int_equal(got.width, w);
         assert_int_equal(got.height, h);
         assert_int_equal(got.channels, ch);
@@ -292,7 +292,7 @@ static void test_identity_flat(void **state)
             exrqoi_qoi_desc d = mkdesc(w, h, ch, 0);
             void *enc;
             size_t len;
-            assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &len), EXRQOI_OK);
+            assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &len), px, &d, NULL), EXRQOI_OK);
             assert_int_equal(len, (size_t)rlen);
             assert_memory_equal(enc, ref, len);
             exrqoi_free(NULL, enc);
@@ -310,7 +310,7 @@ static size_t valid_stream(uint8_t **out, uint32_t w, uint32_t h, int ch)
     exrqoi_qoi_desc d = mkdesc(w, h, ch, 0);
     void *enc;
     size_t len;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &enc, &len), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &len), px, &d, NULL), EXRQOI_OK);
     free(px);
     *out = enc;
     return len;
@@ -320,7 +320,7 @@ static exrqoi_result dec_rc(const uint8_t *data, size_t size, const exrqoi_qoi_o
 {
     void *px = (void *)1;
     exrqoi_qoi_desc d;
-    exrqoi_result r = exrqoi_qoi_decode(data, size, o, &d, &px, NULL);
+    exrqoi_result r = exrqoi_qoi_decode(exrqoi_source_memory(data, size), o, &d, &px, NULL);
     if (r == EXRQOI_OK)
         exrqoi_free(NULL, px);
     else
@@ -374,7 +374,7 @@ static void test_bad_header(void **state)
     put_be(b + 4, 20001);
     put_be(b + 8, 20000);
     msg_sink m = {0};
-    exrqoi_qoi_options om = {.on_message = on_msg, .message_user = &m};
+    exrqoi_qoi_options om = {.struct_size = sizeof(exrqoi_qoi_options), .on_message = on_msg, .message_user = &m};
     assert_int_equal(dec_rc(b, n, &om), EXRQOI_ERR_LIMIT);
     assert_int_equal(m.calls, 1);
     assert_non_null(strstr(m.text, "limit"));
@@ -383,7 +383,7 @@ static void test_bad_header(void **state)
     assert_int_equal(dec_rc(b, n, NULL), EXRQOI_ERR_LIMIT);
     exrqoi_limits lim = {0};
     lim.max_qoi_pixels = 255;
-    exrqoi_qoi_options ol = {.limits = &lim};
+    exrqoi_qoi_options ol = {.struct_size = sizeof(exrqoi_qoi_options), .limits = &lim};
     assert_int_equal(dec_rc(s, n, &ol), EXRQOI_ERR_LIMIT);
     lim.max_qoi_pixels = 256;
     assert_int_equal(dec_rc(s, n, &ol), EXRQOI_OK);
@@ -405,7 +405,7 @@ static void test_bad_header(void **state)
     assert_int_equal(dec_rc((const uint8_t *)"GIF89a", 6, NULL), EXRQOI_ERR_BAD_MAGIC);
 
     /* requested channels */
-    exrqoi_qoi_options oc = {.channels = 2};
+    exrqoi_qoi_options oc = {.struct_size = sizeof(exrqoi_qoi_options), .channels = 2};
     assert_int_equal(dec_rc(s, n, &oc), EXRQOI_ERR_INVALID_ARGUMENT);
 
     exrqoi_qoi_desc hd;
@@ -425,7 +425,7 @@ static void test_bad_data(void **state)
     uint8_t *good;
     size_t glen;
     exrqoi_qoi_desc d;
-    assert_int_equal(exrqoi_qoi_decode(s, n, NULL, &d, (void **)&good, &glen), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(s, n), NULL, &d, (void **)&good, &glen), EXRQOI_OK);
 
     /* truncated: strict fails for every cut; lenient gives the reference */
     for (size_t cut = 22; cut < n; cut += (cut < n - 20 ? 37 : 1)) {
@@ -433,7 +433,7 @@ static void test_bad_data(void **state)
         assert_true(r == EXRQOI_ERR_TRUNCATED || r == EXRQOI_ERR_CORRUPT);
         uint8_t *px;
         size_t plen;
-        assert_int_equal(exrqoi_qoi_decode(s, cut, &k_lenient, &d, (void **)&px, &plen),
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(s, cut), &k_lenient, &d, (void **)&px, &plen),
                          EXRQOI_OK);
         qoi_desc rd;
         uint8_t *rpx = qoi_decode(s, (int)cut, &rd, 0);
@@ -449,7 +449,7 @@ static void test_bad_data(void **state)
     b[n - 1] = 2;
     assert_int_equal(dec_rc(b, n, NULL), EXRQOI_ERR_CORRUPT);
     uint8_t *px;
-    assert_int_equal(exrqoi_qoi_decode(b, n, &k_lenient, &d, (void **)&px, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(b, n), &k_lenient, &d, (void **)&px, NULL), EXRQOI_OK);
     assert_memory_equal(px, good, glen);
     exrqoi_free(NULL, px);
     /* data after the end marker */
@@ -457,7 +457,7 @@ static void test_bad_data(void **state)
     memcpy(b + n, "trailing", 8);
     assert_int_equal(dec_rc(b, n + 8, NULL), EXRQOI_ERR_CORRUPT);
     assert_int_equal(dec_rc(b, n + 1, NULL), EXRQOI_ERR_CORRUPT);
-    assert_int_equal(exrqoi_qoi_decode(b, n + 8, &k_lenient, &d, (void **)&px, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(b, n + 8), &k_lenient, &d, (void **)&px, NULL), EXRQOI_OK);
     assert_memory_equal(px, good, glen);
     exrqoi_free(NULL, px);
     /* a run past the last pixel */
@@ -499,17 +499,17 @@ static void test_mutations_vs_reference(void **state)
 
             qoi_desc rd;
             uint8_t *rpx = qoi_decode(b, (int)len, &rd, want);
-            exrqoi_qoi_options o = {.lenient = 1, .channels = want};
+            exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .lenient = 1, .channels = want};
             exrqoi_qoi_desc d;
             uint8_t *px = NULL;
             size_t plen = 0;
-            exrqoi_result rc = exrqoi_qoi_decode(b, len, &o, &d, (void **)&px, &plen);
+            exrqoi_result rc = exrqoi_qoi_decode(exrqoi_source_memory(b, len), &o, &d, (void **)&px, &plen);
             assert_int_equal(rc == EXRQOI_OK, rpx != NULL);
             if (rpx) assert_memory_equal(px, rpx, plen);
             exrqoi_free(NULL, px);
             px = NULL;
             o.lenient = 0;
-            rc = exrqoi_qoi_decode(b, len, &o, &d, (void **)&px, &plen);
+            rc = exrqoi_qoi_decode(exrqoi_source_memory(b, len), &o, &d, (void **)&px, &plen);
             if (rc == EXRQOI_OK) {
                 assert_non_null(rpx);
                 assert_memory_equal(px, rpx, plen);
@@ -639,10 +639,10 @@ static void test_decode_paths(void **state)
             for (int path = 0; path < 3; path++) free(out[path]);
 
             /* and the public calls, whole and row by row with a stride */
-            exrqoi_qoi_options o = {.lenient = 1, .channels = out_ch};
+            exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .lenient = 1, .channels = out_ch};
             uint8_t *px = NULL;
             size_t plen = 0;
-            assert_int_equal(exrqoi_qoi_decode(q, len, &o, NULL, (void **)&px, &plen), EXRQOI_OK);
+            assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(q, len), &o, NULL, (void **)&px, &plen), EXRQOI_OK);
             assert_memory_equal(px, ref, plen);
             exrqoi_free(NULL, px);
             size_t row = (size_t)dm[0] * out_ch, stride = row + 5;
@@ -650,11 +650,11 @@ static void test_decode_paths(void **state)
             assert_non_null(sp);
             memset(sp, 0xa5, stride * dm[1]);
             exrqoi_qoi_decoder *dec;
-            assert_int_equal(exrqoi_qoi_decoder_create_memory(q, len, &o, &dec), EXRQOI_OK);
+            assert_int_equal(exrqoi_qoi_decoder_open(exrqoi_source_memory(q, len), &o, &dec), EXRQOI_OK);
             for (uint32_t y = 0; y < dm[1]; y++)
                 assert_int_equal(exrqoi_qoi_decoder_read_rows(dec, sp + y * stride, stride, 1),
                                  EXRQOI_OK);
-            exrqoi_qoi_decoder_destroy(dec);
+            exrqoi_qoi_decoder_close(dec);
             for (uint32_t y = 0; y < dm[1]; y++) {
                 assert_memory_equal(sp + y * stride, ref + y * row, row);
                 for (size_t i = row; i < stride; i++) assert_int_equal(sp[y * stride + i], 0xa5);
@@ -674,16 +674,16 @@ static void test_encode_args(void **state)
     size_t len;
     exrqoi_qoi_desc d = mkdesc(2, 2, 4, 0);
     d.width = 0;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &out, &len), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), px, &d, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
     d = mkdesc(2, 2, 5, 0);
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &out, &len), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), px, &d, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
     d = mkdesc(2, 2, 4, 2);
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &out, &len), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), px, &d, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
     d = mkdesc(2, 2, 4, 0);
-    assert_int_equal(exrqoi_qoi_encode(NULL, &d, NULL, &out, &len), EXRQOI_ERR_INVALID_ARGUMENT);
-    assert_int_equal(exrqoi_qoi_encode(px, NULL, NULL, &out, &len), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), NULL, &d, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), px, NULL, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
     d = mkdesc(30000, 20000, 4, 0);
-    assert_int_equal(exrqoi_qoi_encode(px, &d, NULL, &out, &len), EXRQOI_ERR_LIMIT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&out, &len), px, &d, NULL), EXRQOI_ERR_LIMIT);
     size_t ms;
     d = mkdesc(10, 10, 3, 0);
     assert_int_equal(exrqoi_qoi_max_encoded_size(&d, &ms), EXRQOI_OK);
@@ -746,7 +746,7 @@ static void test_streaming(void **state)
         membuf mb = {NULL, 0, 0, -1};
         exrqoi_output out = {mb_write, NULL, &mb};
         exrqoi_qoi_encoder *e;
-        assert_int_equal(exrqoi_qoi_encoder_create(&d, &out, NULL, &e), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_encoder_open(exrqoi_sink_output(&out), &d, NULL, &e), EXRQOI_OK);
         uint32_t y = 0, step = 1;
         while (y < h) {
             uint32_t n = step < h - y ? step : h - y;
@@ -759,35 +759,35 @@ static void test_streaming(void **state)
                          EXRQOI_ERR_INVALID_ARGUMENT);
         assert_int_equal(exrqoi_qoi_encoder_finish(e), EXRQOI_OK);
         assert_int_equal(exrqoi_qoi_encoder_finish(e), EXRQOI_ERR_BAD_STATE);
-        exrqoi_qoi_encoder_destroy(e);
+        exrqoi_qoi_encoder_close(e);
         assert_int_equal(mb.len, (size_t)rlen);
         assert_memory_equal(mb.data, ref, mb.len);
 
         /* the one-shot output call */
         mb.len = 0;
-        assert_int_equal(exrqoi_qoi_encode_output(px, &d, NULL, &out), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_output(&out), px, &d, NULL), EXRQOI_OK);
         assert_int_equal(mb.len, (size_t)rlen);
         assert_memory_equal(mb.data, ref, mb.len);
 
         /* write failure is reported */
         mb.len = 0;
         mb.fail_after = 0;
-        assert_int_equal(exrqoi_qoi_encode_output(px, &d, NULL, &out), EXRQOI_ERR_WRITE);
+        assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_output(&out), px, &d, NULL), EXRQOI_ERR_WRITE);
         mb.fail_after = -1;
 
         /* finish too early */
-        assert_int_equal(exrqoi_qoi_encoder_create(&d, &out, NULL, &e), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_encoder_open(exrqoi_sink_output(&out), &d, NULL, &e), EXRQOI_OK);
         assert_int_equal(exrqoi_qoi_encoder_write_rows(e, px, 0, 3), EXRQOI_OK);
         assert_int_equal(exrqoi_qoi_encoder_finish(e), EXRQOI_ERR_BAD_STATE);
-        exrqoi_qoi_encoder_destroy(e);
+        exrqoi_qoi_encoder_close(e);
 
         /* decode row by row from a pipe, to both channel counts */
         for (int want = 3; want <= 4; want++) {
             pipe_src src = {ref, (size_t)rlen, 0};
             exrqoi_input in = {pipe_read, -1, 0, &src};
-            exrqoi_qoi_options o = {.channels = want};
+            exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .channels = want};
             exrqoi_qoi_decoder *dd;
-            assert_int_equal(exrqoi_qoi_decoder_create(&in, &o, &dd), EXRQOI_OK);
+            assert_int_equal(exrqoi_qoi_decoder_open(exrqoi_source_input(&in), &o, &dd), EXRQOI_OK);
             exrqoi_qoi_desc got;
             assert_int_equal(exrqoi_qoi_decoder_desc(dd, &got), EXRQOI_OK);
             assert_int_equal(got.height, h);
@@ -803,7 +803,7 @@ static void test_streaming(void **state)
             }
             assert_int_equal(exrqoi_qoi_decoder_read_rows(dd, row, 0, 1),
                              EXRQOI_ERR_INVALID_ARGUMENT);
-            exrqoi_qoi_decoder_destroy(dd);
+            exrqoi_qoi_decoder_close(dd);
             free(row);
             free(rpx);
         }
@@ -813,29 +813,28 @@ static void test_streaming(void **state)
         exrqoi_input in = {pipe_read, -1, 0, &src};
         exrqoi_qoi_desc got;
         void *dpx = NULL;
-        assert_int_equal(exrqoi_qoi_decode_input(&in, NULL, &got, &dpx, NULL),
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_input(&in), NULL, &got, &dpx, NULL),
                          EXRQOI_ERR_TRUNCATED);
         src.pos = 0;
         src.len = (size_t)rlen;
         size_t dlen;
-        assert_int_equal(exrqoi_qoi_decode_input(&in, NULL, &got, &dpx, &dlen), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_decode(exrqoi_source_input(&in), NULL, &got, &dpx, &dlen), EXRQOI_OK);
         assert_memory_equal(dpx, px, dlen);
         exrqoi_free(NULL, dpx);
 
         /* memory decoder with a stride */
         exrqoi_qoi_decoder *md;
-        assert_int_equal(exrqoi_qoi_decoder_create_memory(ref, rlen, NULL, &md), EXRQOI_OK);
+        assert_int_equal(exrqoi_qoi_decoder_open(exrqoi_source_memory(ref, rlen), NULL, &md), EXRQOI_OK);
         memset(padded, 0, h * stride);
         assert_int_equal(exrqoi_qoi_decoder_read_rows(md, padded, stride, h - 1), EXRQOI_OK);
         assert_int_equal(exrqoi_qoi_decoder_read_rows(md, padded + (h - 1) * stride, stride, 1),
                          EXRQOI_OK);
         for (uint32_t yy = 0; yy < h; yy++)
             assert_memory_equal(padded + yy * stride, px + yy * w * ch, w * ch);
-        exrqoi_qoi_decoder_destroy(md);
-        assert_int_equal(exrqoi_qoi_decode_into(ref, rlen, NULL, &got, padded, stride, h * stride),
+        exrqoi_qoi_decoder_close(md);
+        assert_int_equal(exrqoi_qoi_decode_into(exrqoi_source_memory(ref, rlen), NULL, &got, padded, stride, h * stride),
                          EXRQOI_OK);
-        assert_int_equal(exrqoi_qoi_decode_into(ref, rlen, NULL, &got, padded, stride,
-                                                h * stride - 14),
+        assert_int_equal(exrqoi_qoi_decode_into(exrqoi_source_memory(ref, rlen), NULL, &got, padded, stride, h * stride - 14),
                          EXRQOI_ERR_BUFFER_TOO_SMALL);
 
         free(mb.data);
@@ -851,8 +850,8 @@ static void test_parallel(void **state)
 {
     (void)state;
     exrqoi_pool *p1, *p2;
-    assert_int_equal(exrqoi_pool_create(1, NULL, &p1), EXRQOI_OK);
-    assert_int_equal(exrqoi_pool_create(2, NULL, &p2), EXRQOI_OK);
+    assert_int_equal(exrqoi_pool_open(1, NULL, &p1), EXRQOI_OK);
+    assert_int_equal(exrqoi_pool_open(2, NULL, &p2), EXRQOI_OK);
     for (int ch = 3; ch <= 4; ch++) {
         const uint32_t sizes[][2] = {{50, 41}, {1, 100}, {300, 9}};
         for (size_t si = 0; si < 3; si++) {
@@ -864,12 +863,12 @@ static void test_parallel(void **state)
                 if (i % 5 == 0) px[i * ch] = (uint8_t)(i / 7 % 4 * 40);
             exrqoi_qoi_desc d = mkdesc(w, h, ch, 0);
             for (uint32_t sr = 1; sr <= 17; sr += 4) {
-                exrqoi_qoi_options o1 = {.pool = p1, .stripe_rows = sr};
-                exrqoi_qoi_options o2 = {.pool = p2, .stripe_rows = sr};
+                exrqoi_qoi_options o1 = {.struct_size = sizeof(exrqoi_qoi_options), .pool = p1, .stripe_rows = sr};
+                exrqoi_qoi_options o2 = {.struct_size = sizeof(exrqoi_qoi_options), .pool = p2, .stripe_rows = sr};
                 void *a, *b;
                 size_t la, lb;
-                assert_int_equal(exrqoi_qoi_encode(px, &d, &o1, &a, &la), EXRQOI_OK);
-                assert_int_equal(exrqoi_qoi_encode(px, &d, &o2, &b, &lb), EXRQOI_OK);
+                assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&a, &la), px, &d, &o1), EXRQOI_OK);
+                assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&b, &lb), px, &d, &o2), EXRQOI_OK);
                 assert_int_equal(la, lb);
                 assert_memory_equal(a, b, la);
                 qoi_desc rd;
@@ -879,7 +878,7 @@ static void test_parallel(void **state)
                 free(rpx);
                 uint8_t *mine;
                 exrqoi_qoi_desc got;
-                assert_int_equal(exrqoi_qoi_decode(a, la, NULL, &got, (void **)&mine, NULL),
+                assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(a, la), NULL, &got, (void **)&mine, NULL),
                                  EXRQOI_OK);
                 assert_memory_equal(mine, px, (size_t)w * h * ch);
                 exrqoi_free(NULL, mine);
@@ -887,12 +886,12 @@ static void test_parallel(void **state)
                 exrqoi_free(NULL, b);
             }
             /* one stripe: exactly the reference */
-            exrqoi_qoi_options o = {.pool = p2, .stripe_rows = h};
+            exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .pool = p2, .stripe_rows = h};
             void *a;
             size_t la;
             int rlen;
             uint8_t *ref = ref_encode(px, w, h, ch, 0, &rlen);
-            assert_int_equal(exrqoi_qoi_encode(px, &d, &o, &a, &la), EXRQOI_OK);
+            assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&a, &la), px, &d, &o), EXRQOI_OK);
             assert_int_equal(la, (size_t)rlen);
             assert_memory_equal(a, ref, la);
             exrqoi_free(NULL, a);
@@ -900,8 +899,8 @@ static void test_parallel(void **state)
             free(px);
         }
     }
-    exrqoi_pool_destroy(p1);
-    exrqoi_pool_destroy(p2);
+    exrqoi_pool_close(p1);
+    exrqoi_pool_close(p2);
 }
 
 /* ---- allocator ---------------------------------------------------------- */
@@ -930,28 +929,28 @@ static void test_allocator(void **state)
     (void)state;
     counting c = {0, 0};
     exrqoi_allocator al = {c_alloc, c_free, &c};
-    exrqoi_qoi_options o = {.allocator = &al};
+    exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .allocator = &al};
     uint8_t *px = make_image(33, 33, 4, 8);
     exrqoi_qoi_desc d = mkdesc(33, 33, 4, 0);
     void *enc, *dec;
     size_t len;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, &o, &enc, &len), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &len), px, &d, &o), EXRQOI_OK);
     assert_int_equal(c.live, 1);
     exrqoi_qoi_desc got;
-    assert_int_equal(exrqoi_qoi_decode(enc, len, &o, &got, &dec, NULL), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_memory(enc, len), &o, &got, &dec, NULL), EXRQOI_OK);
     assert_int_equal(c.live, 2);
     exrqoi_free(&al, dec);
     exrqoi_qoi_decoder *dd;
-    assert_int_equal(exrqoi_qoi_decoder_create_memory(enc, len, &o, &dd), EXRQOI_OK);
-    exrqoi_qoi_decoder_destroy(dd);
+    assert_int_equal(exrqoi_qoi_decoder_open(exrqoi_source_memory(enc, len), &o, &dd), EXRQOI_OK);
+    exrqoi_qoi_decoder_close(dd);
     exrqoi_pool *pool;
-    assert_int_equal(exrqoi_pool_create(2, NULL, &pool), EXRQOI_OK);
-    exrqoi_qoi_options op = {.allocator = &al, .pool = pool, .stripe_rows = 4};
+    assert_int_equal(exrqoi_pool_open(2, NULL, &pool), EXRQOI_OK);
+    exrqoi_qoi_options op = {.struct_size = sizeof(exrqoi_qoi_options), .allocator = &al, .pool = pool, .stripe_rows = 4};
     void *penc;
     size_t plen;
-    assert_int_equal(exrqoi_qoi_encode(px, &d, &op, &penc, &plen), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&penc, &plen), px, &d, &op), EXRQOI_OK);
     exrqoi_free(&al, penc);
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_close(pool);
     /* a caller built against an older, shorter options struct */
     exrqoi_qoi_options os = {.struct_size = offsetof(exrqoi_qoi_options, lenient),
                              .allocator = &al, .lenient = 1};
@@ -987,12 +986,12 @@ static void test_files(void **state)
     int rlen;
     uint8_t *ref = ref_encode(px, 64, 80, 3, 0, &rlen);
 
-    assert_int_equal(exrqoi_qoi_encode_file(px, &d, NULL, path), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_path(path), px, &d, NULL), EXRQOI_OK);
     assert_int_equal(count_entries(dir), 1);
     void *dec;
     size_t dl;
     exrqoi_qoi_desc got;
-    assert_int_equal(exrqoi_qoi_decode_file(path, NULL, &got, &dec, &dl), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(path), NULL, &got, &dec, &dl), EXRQOI_OK);
     assert_memory_equal(dec, px, dl);
     exrqoi_free(NULL, dec);
     FILE *f = fopen(path, "rb");
@@ -1003,25 +1002,25 @@ static void test_files(void **state)
 
     /* parallel to a file, fsync on */
     exrqoi_pool *pool;
-    assert_int_equal(exrqoi_pool_create(2, NULL, &pool), EXRQOI_OK);
-    exrqoi_qoi_options op = {.pool = pool, .stripe_rows = 16, .fsync = 1};
-    assert_int_equal(exrqoi_qoi_encode_file(px, &d, &op, path), EXRQOI_OK);
+    assert_int_equal(exrqoi_pool_open(2, NULL, &pool), EXRQOI_OK);
+    exrqoi_qoi_options op = {.struct_size = sizeof(exrqoi_qoi_options), .pool = pool, .stripe_rows = 16, .fsync = 1};
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_path(path), px, &d, &op), EXRQOI_OK);
     assert_int_equal(count_entries(dir), 1);
-    assert_int_equal(exrqoi_qoi_decode_file(path, NULL, &got, &dec, &dl), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(path), NULL, &got, &dec, &dl), EXRQOI_OK);
     assert_memory_equal(dec, px, dl);
     exrqoi_free(NULL, dec);
-    exrqoi_pool_destroy(pool);
+    exrqoi_pool_close(pool);
 
     /* an unfinished streaming file never replaces the old one */
-    assert_int_equal(exrqoi_qoi_encode_file(px, &d, NULL, path), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_path(path), px, &d, NULL), EXRQOI_OK);
     exrqoi_qoi_encoder *e;
     exrqoi_qoi_desc d2 = mkdesc(8, 8, 4, 0);
-    assert_int_equal(exrqoi_qoi_encoder_create_file(&d2, path, NULL, &e), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encoder_open(exrqoi_sink_path(path), &d2, NULL, &e), EXRQOI_OK);
     /* the temporary file: unnamed (O_TMPFILE), or named where unsupported */
     assert_true(count_entries(dir) == 1 || count_entries(dir) == 2);
     uint8_t row[8 * 4] = {1};
     assert_int_equal(exrqoi_qoi_encoder_write_rows(e, row, 0, 1), EXRQOI_OK);
-    exrqoi_qoi_encoder_destroy(e);
+    exrqoi_qoi_encoder_close(e);
     assert_int_equal(count_entries(dir), 1);
     f = fopen(path, "rb");
     assert_int_equal(fread(back, 1, rlen + 1, f), (size_t)rlen);
@@ -1029,23 +1028,23 @@ static void test_files(void **state)
     assert_memory_equal(back, ref, rlen);
 
     /* a finished streaming file replaces it */
-    assert_int_equal(exrqoi_qoi_encoder_create_file(&d2, path, NULL, &e), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_encoder_open(exrqoi_sink_path(path), &d2, NULL, &e), EXRQOI_OK);
     for (int y = 0; y < 8; y++) assert_int_equal(exrqoi_qoi_encoder_write_rows(e, row, 0, 1), EXRQOI_OK);
     assert_int_equal(exrqoi_qoi_encoder_finish(e), EXRQOI_OK);
-    exrqoi_qoi_encoder_destroy(e);
+    exrqoi_qoi_encoder_close(e);
     assert_int_equal(count_entries(dir), 1);
-    assert_int_equal(exrqoi_qoi_decode_file(path, NULL, &got, &dec, &dl), EXRQOI_OK);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(path), NULL, &got, &dec, &dl), EXRQOI_OK);
     assert_int_equal(got.width, 8);
     exrqoi_free(NULL, dec);
 
     /* failures */
     char bad[300];
     snprintf(bad, sizeof bad, "%s/missing/dir/a.qoi", dir);
-    assert_int_equal(exrqoi_qoi_encode_file(px, &d, NULL, bad), EXRQOI_ERR_OPEN);
-    assert_int_equal(exrqoi_qoi_decode_file(bad, NULL, &got, &dec, &dl), EXRQOI_ERR_OPEN);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_path(bad), px, &d, NULL), EXRQOI_ERR_OPEN);
+    assert_int_equal(exrqoi_qoi_decode(exrqoi_source_path(bad), NULL, &got, &dec, &dl), EXRQOI_ERR_OPEN);
     d.channels = 7; /* invalid: no file is created */
     snprintf(bad, sizeof bad, "%s/b.qoi", dir);
-    assert_int_equal(exrqoi_qoi_encode_file(px, &d, NULL, bad), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_path(bad), px, &d, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
     assert_int_equal(count_entries(dir), 1);
 
     unlink(path);

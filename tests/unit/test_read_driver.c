@@ -58,7 +58,7 @@ static void write_file(exrqoi_compression comp, bool tiled, uint8_t *planes[NCH]
         assert_int_equal(exrqoi_header_set_tiles(&h, t), EXRQOI_OK);
     }
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(file, size), &h, 1, NULL, &w), EXRQOI_OK);
     exrqoi_slice s[NCH];
     memset(s, 0, sizeof s);
     for (int c = 0; c < NCH; c++) {
@@ -69,7 +69,7 @@ static void write_file(exrqoi_compression comp, bool tiled, uint8_t *planes[NCH]
         s[c].y_stride = (ptrdiff_t)(tsize(c) * W);
     }
     assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, NCH), EXRQOI_OK);
-    assert_int_equal(exrqoi_writer_finish_memory(w, file, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
 }
@@ -108,11 +108,10 @@ static void check_codec(exrqoi_compression comp, bool tiled, int threads)
     void *file;
     size_t size;
     write_file(comp, tiled, planes, &file, &size);
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.threads = threads;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, &ro, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), &ro, &r), EXRQOI_OK);
     exrqoi_box2i full = {{-3, 5}, {W - 4, H + 4}};
     /* the whole level; chunks clipped on every side; one chunk's inside */
     const exrqoi_box2i regs[3] = {full, {{2, 9}, {W - 10, H - 1}}, {{1, 14}, {11, 19}}};

@@ -161,11 +161,10 @@ static void check_equal_reads(const void *data, size_t size, const char *what)
     for (int t = 0; t < 3; t++) {
         static const int threads[3] = {1, 2, 4};
         for (int native = 0; native < 2; native++) {
-            exrqoi_read_options ro;
-            memset(&ro, 0, sizeof ro);
+            exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
             ro.threads = threads[t];
             exrqoi_reader *r;
-            assert_int_equal(exrqoi_reader_open_memory(data, size, &ro, &r), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), &ro, &r), EXRQOI_OK);
             req_buf *a, *b;
             size_t na = plan_file(r, native, &a), nb = plan_file(r, native, &b);
             assert_int_equal(na, nb);
@@ -272,10 +271,9 @@ static void write_file(const part_spec *ps, int np, void **file, size_t *size)
         }
     }
     exrqoi_writer *w;
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.on_message = writer_message;
-    assert_int_equal(exrqoi_writer_open_memory(h, np, &wo, &w), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(file, size), h, np, &wo, &w), EXRQOI_OK);
     rng_state = 12345;
     for (int k = 0; k < np; k++) {
         exrqoi_part_info pi;
@@ -303,7 +301,7 @@ static void write_file(const part_spec *ps, int np, void **file, size_t *size)
             }
         }
     }
-    assert_int_equal(exrqoi_writer_finish_memory(w, file, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_writer_finish(w), EXRQOI_OK);
     exrqoi_writer_close(w);
     for (int k = 0; k < np; k++) exrqoi_header_free(&h[k]);
 }
@@ -338,9 +336,9 @@ static void test_image_read(void **state)
     size_t size;
     write_file(k_parts, 4, &file, &size);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     exrqoi_image img;
-    assert_int_equal(exrqoi_image_read(r, &img), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_read_image(r, &img), EXRQOI_OK);
     assert_int_equal(img.part_count, 4);
     for (int k = 0; k < img.part_count; k++) {
         for (int l = 0; l < img.parts[k].level_count; l++) {
@@ -386,11 +384,10 @@ static void test_bad_requests(void **state)
     void *file;
     size_t size;
     write_file(k_parts, 4, &file, &size);
-    exrqoi_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
     ro.on_message = on_message;
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, &ro, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), &ro, &r), EXRQOI_OK);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_reader_part_info(r, 1, &pi), EXRQOI_OK);
     exrqoi_box2i w;
@@ -445,7 +442,7 @@ static void test_bad_requests(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/corpus/openexr-images/v2/LowResLeftView/Balls.exr", EXRQOI_SHARED_DIR);
     exrqoi_reader *d;
-    if (exrqoi_reader_open_path(path, NULL, &d) == EXRQOI_OK) {
+    if (exrqoi_reader_open(exrqoi_source_path(path), NULL, &d) == EXRQOI_OK) {
         exrqoi_region_request q;
         memset(&q, 0, sizeof q);
         exrqoi_slice s = good.slices[0];
@@ -471,12 +468,11 @@ static void test_limits_and_errors(void **state)
         exrqoi_limits lim;
         exrqoi_limits_default(&lim);
         lim.max_alloc_bytes = 1000; /* less than a full PIZ tile's working memory */
-        exrqoi_read_options ro;
-        memset(&ro, 0, sizeof ro);
+        exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
         ro.limits = &lim;
         ro.threads = t;
         exrqoi_reader *r;
-        assert_int_equal(exrqoi_reader_open_memory(file, size, &ro, &r), EXRQOI_OK);
+        assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), &ro, &r), EXRQOI_OK);
         req_buf *a;
         size_t n = plan_file(r, 1, &a);
         exrqoi_region_request *rq = calloc(n, sizeof *rq);
@@ -495,7 +491,7 @@ static void test_limits_and_errors(void **state)
     write_file(k_parts, 4, &file, &size);
     /* damage the packed bytes of one chunk of the ZIPS part */
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(file, size, NULL, &r), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r), EXRQOI_OK);
     exrqoi_chunk_info ci;
     uint64_t bad_chunk = 0;
     for (;; bad_chunk++) { /* a chunk of the ZIPS part that is compressed, not stored raw */
@@ -511,10 +507,9 @@ static void test_limits_and_errors(void **state)
     size_t leader = 4 + 4 + 4; /* part number, y, size */
     memset(bad + ci.file_offset + leader, 0xff, (size_t)ci.packed_size);
     for (int t = 1; t <= 2; t++) {
-        exrqoi_read_options ro;
-        memset(&ro, 0, sizeof ro);
+        exrqoi_read_options ro = EXRQOI_READ_OPTIONS_INIT;
         ro.threads = t;
-        assert_int_equal(exrqoi_reader_open_memory(bad, size, &ro, &r), EXRQOI_OK);
+        assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(bad, size), &ro, &r), EXRQOI_OK);
         req_buf *a;
         size_t n = plan_file(r, 1, &a);
         exrqoi_region_request *rq = calloc(n, sizeof *rq);

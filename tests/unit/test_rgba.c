@@ -49,10 +49,10 @@ static void *make_exr(const char *const *names, int n, exrqoi_box2i disp, exrqoi
         s[c].fill = 0;
     }
     exrqoi_writer *wr;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &wr), 0);
-    assert_int_equal(exrqoi_writer_write_region(wr, 0, 0, 0, NULL, s, n), 0);
     void *data;
-    assert_int_equal(exrqoi_writer_finish_memory(wr, &data, size), 0);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, size), &h, 1, NULL, &wr), 0);
+    assert_int_equal(exrqoi_writer_write_region(wr, 0, 0, 0, NULL, s, n), 0);
+    assert_int_equal(exrqoi_writer_finish(wr), 0);
     exrqoi_writer_close(wr);
     exrqoi_header_free(&h);
     free(buf);
@@ -71,16 +71,15 @@ static void test_write_read_roundtrip(void **state)
     enum { W = 5, H = 3 };
     float px[W * H * 4];
     for (int i = 0; i < W * H * 4; i++) px[i] = (float)i * 0.25f - 3.0f;
-    exrqoi_rgba_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     wo.compression = EXRQOI_COMPRESSION_PIZ;
     wo.write_chromaticities = 1;
     wo.chromaticities = exrqoi_chromaticities_rec709();
     void *data;
     size_t size;
-    assert_int_equal(exrqoi_rgba_write_memory(W, H, px, 0, &wo, &data, &size), 0);
+    assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&data, &size), W, H, px, 0, &wo), 0);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), 0);
     exrqoi_part_info pi;
     assert_int_equal(exrqoi_reader_part_info(r, 0, &pi), 0);
     assert_int_equal(pi.compression, EXRQOI_COMPRESSION_PIZ);
@@ -100,8 +99,7 @@ static void test_write_read_roundtrip(void **state)
 
     /* half output into a caller buffer with padding between rows */
     uint16_t hb[H][W * 4 + 3];
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     ro.type = EXRQOI_PIXEL_HALF;
     assert_int_equal(exrqoi_rgba_read(r, &ro, NULL, hb, sizeof hb[0], sizeof hb[0] * (H - 1) + W * 8 - 1),
                      EXRQOI_ERR_BUFFER_TOO_SMALL);
@@ -118,8 +116,8 @@ static void test_write_read_roundtrip(void **state)
     wo.channels = 3;
     wo.input_type = EXRQOI_PIXEL_HALF;
     wo.write_chromaticities = 0;
-    assert_int_equal(exrqoi_rgba_write_memory(W, H, hp, 0, &wo, &data, &size), 0);
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&data, &size), W, H, hp, 0, &wo), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), 0);
     assert_null(exrqoi_header_find(exrqoi_reader_header(r, 0), "chromaticities"));
     assert_int_equal(exrqoi_rgba_read_alloc(r, NULL, &info, (void **)&out, &osz), 0);
     assert_int_equal(info.found, EXRQOI_RGBA_R | EXRQOI_RGBA_G | EXRQOI_RGBA_B);
@@ -145,7 +143,7 @@ static void test_gray_and_windows(void **state)
     size_t size;
     void *data = make_exr(names, 2, box(0, 0, 5, 4), box(2, 1, 4, 3), val_gray, NULL, &size);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), 0);
     exrqoi_rgba_info info;
     float *px;
     /* data window */
@@ -161,8 +159,7 @@ static void test_gray_and_windows(void **state)
         }
     exrqoi_free(NULL, px);
     /* display window: outside the data window all zero */
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     ro.display_window = 1;
     assert_int_equal(exrqoi_rgba_read_alloc(r, &ro, &info, (void **)&px, NULL), 0);
     assert_int_equal(info.width, 6);
@@ -207,9 +204,8 @@ static void test_layer_and_view(void **state)
     void *data = make_exr(names, 10, box(0, 0, 1, 1), box(0, 0, 1, 1), val_index, &extra, &size);
     exrqoi_header_free(&extra);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), 0);
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), 0);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     float px[16];
     struct {
         const char *layer, *view;
@@ -258,15 +254,15 @@ static void test_yca_gray(void **state)
                          {"RY", EXRQOI_PIXEL_FLOAT, c, 4, 12, 0},
                          {"BY", EXRQOI_PIXEL_FLOAT, c, 4, 12, 0}};
     exrqoi_writer *w;
-    assert_int_equal(exrqoi_writer_open_memory(&h, 1, NULL, &w), 0);
-    assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3), 0);
     void *data;
     size_t size;
-    assert_int_equal(exrqoi_writer_finish_memory(w, &data, &size), 0);
+    assert_int_equal(exrqoi_writer_open(exrqoi_sink_memory(&data, &size), &h, 1, NULL, &w), 0);
+    assert_int_equal(exrqoi_writer_write_region(w, 0, 0, 0, NULL, s, 3), 0);
+    assert_int_equal(exrqoi_writer_finish(w), 0);
     exrqoi_writer_close(w);
     exrqoi_header_free(&h);
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), 0);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), 0);
     exrqoi_rgba_info info;
     float *px;
     assert_int_equal(exrqoi_rgba_read_alloc(r, NULL, &info, (void **)&px, NULL), 0);
@@ -289,13 +285,15 @@ static void check_crc(const char *file, const char *view, uint32_t want, int fou
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", CORPUS, file);
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     ro.view = view;
     exrqoi_rgba_info info;
     void *px;
     size_t size;
-    assert_int_equal(exrqoi_rgba_read_path(path, NULL, &ro, &info, &px, &size), 0);
+    exrqoi_reader *rd;
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(path), NULL, &rd), 0);
+    assert_int_equal(exrqoi_rgba_read_alloc(rd, &ro, &info, &px, &size), 0);
+    exrqoi_reader_close(rd);
     assert_int_equal(info.found, found);
     /* over the floats as little-endian bytes, whatever the host's order */
     uint32_t crc = 0;
@@ -325,9 +323,8 @@ static void test_multipart_view(void **state)
     const char *path = CORPUS "/Beachball/multipart.0001.exr";
     if (access(path, R_OK) != 0) skip();
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_path(path, NULL, &r), 0);
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_path(path), NULL, &r), 0);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     exrqoi_rgba_info info;
     assert_int_equal(exrqoi_rgba_select(r, &ro, &info), 0);
     assert_string_equal(exrqoi_header_find(exrqoi_reader_header(r, info.part), "name")->v.string.str,

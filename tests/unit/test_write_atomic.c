@@ -42,12 +42,11 @@ static exrqoi_result write_image(const char *path, exrqoi_progress_fn progress)
     exrqoi_header h;
     assert_int_equal(exrqoi_header_init_image(&h, NULL, W, H, EXRQOI_COMPRESSION_ZIP), EXRQOI_OK);
     assert_int_equal(exrqoi_header_add_channel(&h, "Y", EXRQOI_PIXEL_HALF, 1, 1, 0), EXRQOI_OK);
-    exrqoi_write_options o;
-    memset(&o, 0, sizeof o);
+    exrqoi_write_options o = EXRQOI_WRITE_OPTIONS_INIT;
     o.threads = 1;
     o.progress = progress;
     exrqoi_writer *w = NULL;
-    exrqoi_result rv = exrqoi_writer_open_path(path, &h, 1, &o, &w);
+    exrqoi_result rv = exrqoi_writer_open(exrqoi_sink_path(path), &h, 1, &o, &w);
     exrqoi_header_free(&h);
     if (rv) return rv;
     static uint16_t px[W * H];
@@ -96,12 +95,12 @@ static void test_abort_keeps_destination(void **state)
     assert_int_equal(stat(path, &st), 0);
     off_t good = st.st_size;
     exrqoi_check_report rep;
-    assert_int_equal(exrqoi_check_path(path, NULL, &rep), EXRQOI_OK);
+    assert_int_equal(exrqoi_check(exrqoi_source_path(path), NULL, &rep), EXRQOI_OK);
     exrqoi_check_report_free(&rep);
     assert_int_equal(write_image(path, abort_after_first), EXRQOI_ERR_ABORTED);
     assert_int_equal(stat(path, &st), 0);
     assert_true(st.st_size == good);
-    assert_int_equal(exrqoi_check_path(path, NULL, &rep), EXRQOI_OK);
+    assert_int_equal(exrqoi_check(exrqoi_source_path(path), NULL, &rep), EXRQOI_OK);
     exrqoi_check_report_free(&rep);
     assert_int_equal(count_entries(dir), 1);
 
@@ -251,7 +250,7 @@ static void test_fifo_in_place_directory_refused(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     exrqoi_check_report rep;
-    assert_int_equal(exrqoi_check_memory(got, len, NULL, &rep), EXRQOI_OK);
+    assert_int_equal(exrqoi_check(exrqoi_source_memory(got, len), NULL, &rep), EXRQOI_OK);
     exrqoi_check_report_free(&rep);
     struct stat st;
     assert_int_equal(lstat(fifo, &st), 0);

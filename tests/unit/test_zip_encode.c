@@ -154,26 +154,23 @@ static uint16_t *make_image(int w, int h)
 static void *write_rgba(const uint16_t *px, int w, int h, exrqoi_compression comp, int threads, int level,
                         size_t *size)
 {
-    exrqoi_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.threads = threads;
     wo.zip_level = level;
-    exrqoi_rgba_write_options ro;
-    memset(&ro, 0, sizeof ro);
+    exrqoi_rgba_write_options ro = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     ro.write = &wo;
     ro.compression = comp;
     ro.input_type = EXRQOI_PIXEL_HALF;
     void *data = NULL;
-    assert_int_equal(exrqoi_rgba_write_memory(w, h, px, 0, &ro, &data, size), EXRQOI_OK);
+    assert_int_equal(exrqoi_rgba_write(exrqoi_sink_memory(&data, size), w, h, px, 0, &ro), EXRQOI_OK);
     return data;
 }
 
 static void check_decodes(const void *data, size_t size, const uint16_t *px, int w, int h)
 {
     exrqoi_reader *r;
-    assert_int_equal(exrqoi_reader_open_memory(data, size, NULL, &r), EXRQOI_OK);
-    exrqoi_rgba_read_options ro;
-    memset(&ro, 0, sizeof ro);
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
+    exrqoi_rgba_read_options ro = EXRQOI_RGBA_READ_OPTIONS_INIT;
     ro.type = EXRQOI_PIXEL_HALF;
     void *got = NULL;
     size_t n = 0;

@@ -14,18 +14,17 @@ int main(void)
         px[i * 4 + 2] = 0.25f;
         px[i * 4 + 3] = 1.0f;
     }
-    exrqoi_rgba_write_options wo;
-    memset(&wo, 0, sizeof wo);
+    exrqoi_rgba_write_options wo = EXRQOI_RGBA_WRITE_OPTIONS_INIT;
     wo.compression = EXRQOI_COMPRESSION_PIZ;
     void *file = NULL;
     size_t size = 0;
-    exrqoi_result rv = exrqoi_rgba_write_memory(4, 4, px, 0, &wo, &file, &size);
+    exrqoi_result rv = exrqoi_rgba_write(exrqoi_sink_memory(&file, &size), 4, 4, px, 0, &wo);
     if (rv) {
         fprintf(stderr, "write: %s\n", exrqoi_strerror(rv));
         return 1;
     }
     exrqoi_reader *r;
-    rv = exrqoi_reader_open_memory(file, size, NULL, &r);
+    rv = exrqoi_reader_open(exrqoi_source_memory(file, size), NULL, &r);
     float back[4 * 4] = {0};
     exrqoi_slice s = {"R", EXRQOI_PIXEL_FLOAT, back, 4, 16, 0.0};
     if (!rv) rv = exrqoi_reader_read_region(r, 0, 0, 0, NULL, &s, 1);
