@@ -69,24 +69,6 @@ static void chunk_layout(const exrqoi__deep_chunk_layout *base, const exrqoi_box
     out->height = win->max.y - win->min.y + 1;
 }
 
-/* n bytes at `off`: the mapped file itself for memory sources, else the
- * worker's buffer. */
-static exrqoi_result fetch(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
-                           const uint8_t **out, exrqoi__err *err)
-{
-    if (n > SIZE_MAX) return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk too large for memory");
-    if (r->src.mem) {
-        *out = r->src.mem + off; /* bounds checked by the leader parser */
-        return EXRQOI_OK;
-    }
-    void *pb = w->packed;
-    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)n, err);
-    w->packed = (uint8_t *)pb;
-    if (rv) return rv;
-    *out = w->packed;
-    return EXRQOI_OK;
-}
-
 static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, exrqoi__err *err)
 {
     uint64_t index = j->first_chunk + item;
@@ -104,7 +86,7 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
     exrqoi__deep_chunk_layout L;
     chunk_layout(&j->base, &ci.window, &L);
     const uint8_t *table = NULL;
-    EXRQOI_TRY(fetch(j->r, wk, off, ref->sizes.packed_table, &table, err));
+    EXRQOI_TRY(exrqoi__worker_payload(j->r, wk, off, ref->sizes.packed_table, &table, err));
     uint32_t *counts = j->img->counts + pixel_index(&j->lwin, &ci.window, j->width);
     exrqoi__err_clear(&wk->codec.err);
     exrqoi_result rv = exrqoi__deep_decode_counts(&wk->codec, &j->r->limits, &L, &ref->sizes, table,
@@ -130,7 +112,7 @@ static exrqoi_result read_samples(read_job *j, size_t item, exrqoi__worker *wk, 
     exrqoi__deep_chunk_layout L;
     chunk_layout(&j->base, &ref->window, &L);
     const uint8_t *data = NULL;
-    EXRQOI_TRY(fetch(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
+    EXRQOI_TRY(exrqoi__worker_payload(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
     size_t at = pixel_index(&j->lwin, &ref->window, j->width);
     size_t cw = (size_t)L.width, li = line_index(j, &ref->window);
     for (int32_t y = 0; y < L.height; y++) {
@@ -193,7 +175,7 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
             rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                               "part %d: %llu deep samples, over the limit of %llu", j->part,
                               (unsigned long long)total, (unsigned long long)lim->max_deep_samples_total);
-        else if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes > lim->max_alloc_bytes)
+        else if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || !exrqoi__budget_fits(lim, 1, bytes))
             rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                               "part %d: %llu deep samples need more than the %llu bytes allowed", j->part,
                               (unsigned long long)total, (unsigned long long)lim->max_alloc_bytes);
@@ -245,7 +227,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     uint64_t nlines = (uint64_t)h * tiles_x;
     uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8) + nlines * 8;
     if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || nlines > SIZE_MAX / 8 ||
-        fixed > r->limits.max_alloc_bytes)
+        !exrqoi__budget_fits(&r->limits, 1, fixed))
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d level (%d, %d) needs more than %llu bytes",
                             part, lx, ly, (unsigned long long)r->limits.max_alloc_bytes);
     /* the counts and offsets are as large as the level: its chunks come first */
@@ -435,8 +417,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         return exrqoi__fail(&w->err, EXRQOI_ERR_INVALID_ARGUMENT, "part %d is flat: use the region writer", part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     if (!L) return exrqoi__fail(&w->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
-    if (pi->compression != EXRQOI_COMPRESSION_NONE && pi->compression != EXRQOI_COMPRESSION_RLE &&
-        pi->compression != EXRQOI_COMPRESSION_ZIPS)
+    if (!exrqoi__codec_deep_writable(pi->compression))
         return exrqoi__fail(&w->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "part %d: deep data can be written with none, rle or zips, not %s", part,
                             exrqoi_compression_name(pi->compression));

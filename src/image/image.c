@@ -83,7 +83,7 @@ static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_p
         size_t sz = (size_t)exrqoi_pixel_type_size(ch->type), bytes;
         if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) return EXRQOI_ERR_LIMIT;
         *budget += bytes;
-        if (*budget > r->limits.max_alloc_bytes)
+        if (!exrqoi__budget_fits(&r->limits, 1, *budget))
             return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
                                 (unsigned long long)r->limits.max_alloc_bytes);
         ic->name = exrqoi__strdup(a, ch->name);
