@@ -49,16 +49,9 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
     const exrqoi__part *p = &r->parts[part];
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     exrqoi_box2i reg = region ? *region : L->window;
-    uint64_t x0 = 0, x1 = 0, y0, y1;
-    if (p->info.tiled) {
-        x0 = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / p->info.tiles.x_size;
-        x1 = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / p->info.tiles.x_size;
-        y0 = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / p->info.tiles.y_size;
-        y1 = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / p->info.tiles.y_size;
-    } else {
-        y0 = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / (uint64_t)p->info.lines_per_chunk;
-        y1 = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / (uint64_t)p->info.lines_per_chunk;
-    }
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    uint64_t x0 = g.first_tx, x1 = g.first_tx + g.ntx - 1, y0 = g.first_ty, y1 = g.first_ty + g.nty - 1;
     uint64_t *list = NULL;
     size_t count = 0, cap = 0;
     /* per slice: its channel's sampling, and a shifted copy */

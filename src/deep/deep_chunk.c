@@ -85,6 +85,18 @@ static exrqoi_result bad_compression(exrqoi__codec_ctx *ctx, exrqoi_compression 
                         "%s compression is not valid for deep data", name ? name : "unknown");
 }
 
+/* The samples' bytes (*bytes) must be the leader's unpacked size. */
+static exrqoi_result sample_bytes_match(exrqoi__codec_ctx *ctx, const exrqoi__deep_chunk_sizes *S, uint64_t total,
+                                        size_t bps, uint64_t *bytes)
+{
+    if (exrqoi__mul_u64(total, (uint64_t)bps, bytes) || *bytes != S->unpacked_data)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
+                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
+                            "size %llu",
+                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    return EXRQOI_OK;
+}
+
 /* Turns an unpacked table (width*height int32, cumulative per line) into
  * per-pixel counts, validating as it goes. */
 static exrqoi_result parse_table(exrqoi__codec_ctx *ctx, const exrqoi_limits *lim,
@@ -123,11 +135,7 @@ static exrqoi_result parse_table(exrqoi__codec_ctx *ctx, const exrqoi_limits *li
                             "deep chunk has %llu samples, limit %llu", (unsigned long long)total,
                             (unsigned long long)lim->max_deep_samples_total);
     uint64_t bytes;
-    if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes != S->unpacked_data)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
-                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
-                            "size %llu",
-                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    EXRQOI_TRY(sample_bytes_match(ctx, S, total, bps, &bytes));
     if (out_total) *out_total = total;
     return EXRQOI_OK;
 }
@@ -254,11 +262,7 @@ exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx, const exrqoi_l
         total += t;
     }
     uint64_t bytes;
-    if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes != S->unpacked_data)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
-                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
-                            "size %llu",
-                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    EXRQOI_TRY(sample_bytes_match(ctx, S, total, bps, &bytes));
     if (bytes == 0) return EXRQOI_OK;
 
     const uint8_t *raw = data;

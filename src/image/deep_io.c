@@ -61,6 +61,16 @@ static size_t line_index(const read_job *j, const exrqoi_box2i *win)
     return (size_t)((int64_t)win->min.y - j->lwin.min.y) * j->tiles_x + tx;
 }
 
+/* What every chunk of a deep part shares (chunk_layout adds the size). */
+static void base_layout(const exrqoi_part_info *pi, int32_t nch, const exrqoi_pixel_type *types,
+                        exrqoi__deep_chunk_layout *base)
+{
+    base->nchan = nch;
+    base->types = types;
+    base->compression = pi->compression;
+    if (pi->tiled) base->full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+}
+
 static void chunk_layout(const exrqoi__deep_chunk_layout *base, const exrqoi_box2i *win,
                          exrqoi__deep_chunk_layout *out)
 {
@@ -261,10 +271,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         j.first_chunk = pi->tiled ? L->first_chunk : 0;
         j.lwin = L->window;
         j.width = (size_t)w;
-        j.base.nchan = nch;
-        j.base.types = types;
-        j.base.compression = pi->compression;
-        if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+        base_layout(pi, nch, types, &j.base);
         j.refs = refs;
         j.totals = totals;
         j.lines = lines;
@@ -475,10 +482,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         j.img = img;
         j.lwin = L->window;
         j.width = (size_t)img->width;
-        j.base.nchan = nch;
-        j.base.types = types;
-        j.base.compression = pi->compression;
-        if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+        base_layout(pi, nch, types, &j.base);
         j.src = src;
         j.items = items;
         exrqoi__job_status_init(&j.st);

@@ -286,21 +286,16 @@ static exrqoi_result setup(region_job *j, exrqoi_reader *r, int part, int lx, in
     j->part = part;
     j->p = p;
     j->reg = reg;
-    uint64_t nty;
     if (p->info.tiled) {
-        const exrqoi_tiledesc *t = &p->info.tiles;
         j->level = L;
-        j->first_tx = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / t->x_size;
-        j->first_ty = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / t->y_size;
-        j->ntx = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / t->x_size - j->first_tx + 1;
-        nty = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / t->y_size - j->first_ty + 1;
-        j->base.full_table_size = (uint64_t)t->x_size * t->y_size * 4;
-    } else {
-        uint64_t lpc = (uint64_t)p->info.lines_per_chunk;
-        j->ntx = 1;
-        j->first_ty = (uint64_t)((int64_t)reg.min.y - p->info.data_window.min.y) / lpc;
-        nty = (uint64_t)((int64_t)reg.max.y - p->info.data_window.min.y) / lpc - j->first_ty + 1;
+        j->base.full_table_size = (uint64_t)p->info.tiles.x_size * p->info.tiles.y_size * 4;
     }
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    j->first_tx = g.first_tx;
+    j->first_ty = g.first_ty;
+    j->ntx = g.ntx;
+    uint64_t nty = g.nty;
     j->base.nchan = p->info.channel_count;
     j->base.compression = p->info.compression;
     *count = j->ntx * nty; /* within the part's chunk count */

@@ -479,21 +479,13 @@ static exrqoi_result plan_request(exrqoi_reader *r, const exrqoi_region_request 
     for (int s = 0; s < rq->slice_count; s++)
         if (slots[s].chan < 0) q->fill = true;
     q->segments = exrqoi__codec_segments_pay(p->info.compression, p->info.tiled);
-    uint64_t nty;
-    if (p->info.tiled) {
-        const exrqoi_tiledesc *t = &p->info.tiles;
-        q->level = L;
-        q->first_tx = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / t->x_size;
-        q->first_ty = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / t->y_size;
-        q->ntx = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / t->x_size - q->first_tx + 1;
-        nty = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / t->y_size - q->first_ty + 1;
-    } else {
-        uint64_t lpc = (uint64_t)p->info.lines_per_chunk;
-        q->ntx = 1;
-        q->first_ty = (uint64_t)((int64_t)reg.min.y - p->info.data_window.min.y) / lpc;
-        nty = (uint64_t)((int64_t)reg.max.y - p->info.data_window.min.y) / lpc - q->first_ty + 1;
-    }
-    q->count = q->ntx * nty;
+    if (p->info.tiled) q->level = L;
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    q->first_tx = g.first_tx;
+    q->first_ty = g.first_ty;
+    q->ntx = g.ntx;
+    q->count = g.ntx * g.nty;
     return EXRQOI_OK;
 }
 
