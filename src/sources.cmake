@@ -37,6 +37,7 @@ set(EXRQOI_LIB_SOURCES
   codec/piz.c
   codec/predict.c
   codec/pxr24.c
+  codec/services.c
   codec/wavelet.c
   codec/zip.c
   common/alloc.c

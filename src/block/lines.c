@@ -417,7 +417,25 @@ bool exrqoi__block_segments_chans(const exrqoi__block_layout *bl, const exrqoi_b
     return true;
 }
 
-static void fill_value(uint8_t *dst, exrqoi_pixel_type t, double v)
+int32_t exrqoi__slice_channel(const exrqoi_part_info *pi, const char *name)
+{
+    for (int32_t c = 0; c < pi->channel_count; c++)
+        if (strcmp(pi->channels[c].name, name) == 0) return c;
+    return -1;
+}
+
+void exrqoi__match_slices(const exrqoi_part_info *pi, const exrqoi_slice *slices, int n, exrqoi__slot *slots)
+{
+    for (int s = 0; s < n; s++) {
+        int32_t c = exrqoi__slice_channel(pi, slices[s].name);
+        slots[s].slice = &slices[s];
+        slots[s].chan = c;
+        slots[s].xs = c < 0 ? 1 : pi->channels[c].x_sampling;
+        slots[s].ys = c < 0 ? 1 : pi->channels[c].y_sampling;
+    }
+}
+
+void exrqoi__fill_value(uint8_t *dst, exrqoi_pixel_type t, double v)
 {
     switch (t) {
     case EXRQOI_PIXEL_HALF: {
@@ -447,7 +465,7 @@ void exrqoi__fill_slices(const exrqoi_box2i *win, const exrqoi_box2i *region, co
         const exrqoi__slot *sl = &slots[s];
         if (sl->chan >= 0) continue;
         uint8_t v[4];
-        fill_value(v, sl->slice->type, sl->slice->fill);
+        exrqoi__fill_value(v, sl->slice->type, sl->slice->fill);
         size_t vs = (size_t)exrqoi_pixel_type_size(sl->slice->type);
         int32_t fy = first_sampled(ry0, sl->ys), fx = first_sampled(rx0, sl->xs);
         for (int32_t y = fy; y <= ry1; y += sl->ys) {

@@ -14,6 +14,18 @@ typedef struct exrqoi__slot {
     int32_t xs, ys;      /* sampling used for the slice's indexing */
 } exrqoi__slot;
 
+/* The slice matcher every read driver uses: the index of the part's
+ * channel named `name`, or -1 (the slice is filled). */
+EXRQOI_INTERNAL int32_t exrqoi__slice_channel(const exrqoi_part_info *pi, const char *name);
+/* Slots for `n` slices: each slice's channel (exrqoi__slice_channel) and
+ * that channel's sampling (1 x 1 for a filled slice). */
+EXRQOI_INTERNAL void exrqoi__match_slices(const exrqoi_part_info *pi, const exrqoi_slice *slices, int n,
+                                          exrqoi__slot *slots);
+/* The fill rule: a missing channel's samples are the slice's fill value
+ * converted to the slice's type (UINT: clamped to 0..2^32-1, NaN is 0);
+ * writes 2 or 4 bytes to `dst`. */
+EXRQOI_INTERNAL void exrqoi__fill_value(uint8_t *dst, exrqoi_pixel_type t, double v);
+
 /* Builds the block layout of a flat chunk covering `win`. `chans` must
  * have room for the part's channel count. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__block_layout_for(const exrqoi__part *p, const exrqoi_box2i *win,

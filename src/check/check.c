@@ -81,16 +81,10 @@ static exrqoi_result load(check_ctx *c, uint64_t off, uint64_t n, const uint8_t 
                           exrqoi__err *err)
 {
     exrqoi_reader *r = c->r;
-    if (n > exrqoi__reader_limits(r)->max_alloc_bytes || n > SIZE_MAX)
+    if (!exrqoi__budget_fits(exrqoi__reader_limits(r), 1, n) || n > SIZE_MAX)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk of %llu bytes over the allocation limit",
                             (unsigned long long)n);
-    if (exrqoi__reader_source(r)->mem) {
-        *out = exrqoi__reader_source(r)->mem + off; /* the leader parser checked the bounds */
-        return EXRQOI_OK;
-    }
-    EXRQOI_TRY(exrqoi__source_read_grow(exrqoi__reader_source(r), exrqoi__reader_alloc(r), off, &c->packed, &c->packed_cap, (size_t)n, err));
-    *out = (const uint8_t *)c->packed;
-    return EXRQOI_OK;
+    return exrqoi__chunk_payload(r, off, n, &c->packed, &c->packed_cap, out, err);
 }
 
 static exrqoi_result check_flat(check_ctx *c, const exrqoi__part *p, const exrqoi_chunk_info *ci,
@@ -150,7 +144,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
     size_t pixels = (size_t)L.width * (size_t)L.height;
     size_t cb, ob;
     if (exrqoi__mul_size(pixels, 4, &cb) || exrqoi__mul_size(pixels + 1, 8, &ob) ||
-        cb + ob > exrqoi__reader_limits(r)->max_alloc_bytes)
+        !exrqoi__budget_fits(exrqoi__reader_limits(r), 1, cb + ob))
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "deep chunk of %zu pixels over the limits", pixels);
     EXRQOI_TRY(grow(c, &c->counts, &c->counts_cap, cb));
     EXRQOI_TRY(grow(c, &c->offsets, &c->offsets_cap, ob));
@@ -168,7 +162,7 @@ static exrqoi_result check_deep(check_ctx *c, const exrqoi__part *p, const exrqo
     void *dst[64];
     uint64_t need = 0;
     for (int k = 0; k < n; k++) need += total * (uint64_t)exrqoi_pixel_type_size(types[k]);
-    if (need > exrqoi__reader_limits(r)->max_alloc_bytes || need > SIZE_MAX)
+    if (!exrqoi__budget_fits(exrqoi__reader_limits(r), 1, need) || need > SIZE_MAX)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "deep chunk samples need %llu bytes, over the limit",
                             (unsigned long long)need);
     for (int k = 0; k < n; k++) {

@@ -28,17 +28,8 @@ static exrqoi_result fill_window(exrqoi_reader *r, const exrqoi__part *p, const 
         slots = (exrqoi__slot *)exrqoi__calloc(exrqoi__reader_alloc(r), (size_t)n, sizeof *slots);
         if (!slots) return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    for (int s = 0; s < n; s++) {
-        slots[s].slice = &slices[s];
-        slots[s].chan = -1; /* -1 = "write the fill value" */
-        slots[s].xs = slots[s].ys = 1;
-        for (int32_t c = 0; c < p->info.channel_count; c++)
-            if (strcmp(p->info.channels[c].name, slices[s].name) == 0) {
-                slots[s].xs = p->info.channels[c].x_sampling;
-                slots[s].ys = p->info.channels[c].y_sampling;
-                break;
-            }
-    }
+    exrqoi__match_slices(&p->info, slices, n, slots);
+    for (int s = 0; s < n; s++) slots[s].chan = -1; /* -1 = "write the fill value" */
     exrqoi__fill_slices(win, region, slots, n);
     if (slots != local) exrqoi__free(exrqoi__reader_alloc(r), slots);
     return EXRQOI_OK;
@@ -58,16 +49,9 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
     const exrqoi__part *p = exrqoi__reader_part(r, part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     exrqoi_box2i reg = region ? *region : L->window;
-    uint64_t x0 = 0, x1 = 0, y0, y1;
-    if (p->info.tiled) {
-        x0 = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / p->info.tiles.x_size;
-        x1 = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / p->info.tiles.x_size;
-        y0 = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / p->info.tiles.y_size;
-        y1 = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / p->info.tiles.y_size;
-    } else {
-        y0 = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / (uint64_t)p->info.lines_per_chunk;
-        y1 = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / (uint64_t)p->info.lines_per_chunk;
-    }
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    uint64_t x0 = g.first_tx, x1 = g.first_tx + g.ntx - 1, y0 = g.first_ty, y1 = g.first_ty + g.nty - 1;
     uint64_t *list = NULL;
     size_t count = 0, cap = 0;
     /* per slice: its channel's sampling, and a shifted copy */
@@ -78,13 +62,9 @@ exrqoi_result exrqoi_reader_read_region_lenient(exrqoi_reader *r, int part, int 
     int32_t *xs = (int32_t *)(mem + ((size_t)slice_count + 1) * sizeof(exrqoi_slice));
     int32_t *ys = xs + slice_count + 1;
     for (int k = 0; k < slice_count; k++) {
-        xs[k] = ys[k] = 1;
-        for (int32_t c = 0; c < p->info.channel_count; c++)
-            if (strcmp(p->info.channels[c].name, slices[k].name) == 0) {
-                xs[k] = p->info.channels[c].x_sampling;
-                ys[k] = p->info.channels[c].y_sampling;
-                break;
-            }
+        int32_t c = exrqoi__slice_channel(&p->info, slices[k].name);
+        xs[k] = c < 0 ? 1 : p->info.channels[c].x_sampling;
+        ys[k] = c < 0 ? 1 : p->info.channels[c].y_sampling;
     }
     rv = EXRQOI_OK;
     for (uint64_t cy = y0; cy <= y1 && rv == EXRQOI_OK; cy++) {
@@ -241,7 +221,7 @@ exrqoi_result exrqoi_reader_read_deep_lenient(exrqoi_reader *r, int part, int lx
          * samples stay within max_alloc_bytes */
         uint64_t bytes_per_sample = 0;
         for (int32_t c = 0; c < nch; c++) bytes_per_sample += (uint64_t)exrqoi_pixel_type_size(out->channels[c].type);
-        rv = exrqoi_deep_image_alloc_samples(out, exrqoi__reader_limits(r)->max_alloc_bytes / (bytes_per_sample ? bytes_per_sample : 1));
+        rv = exrqoi_deep_image_alloc_samples(out, exrqoi__budget_count(exrqoi__reader_limits(r), bytes_per_sample ? bytes_per_sample : 1));
         if (rv != EXRQOI_OK) exrqoi__fail(exrqoi__reader_err(r), rv, "deep samples of part %d exceed the allocation limit", part);
     }
     /* pass 2: samples of the chunks whose counts read */

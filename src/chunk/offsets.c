@@ -202,7 +202,7 @@ exrqoi_result exrqoi__read_offsets(exrqoi_reader *r, exrqoi__err *err)
                                 "part %d: the offset table (%llu chunks) runs past the end of the file",
                                 k, (unsigned long long)n);
         tables += bytes;
-        if (tables > r->limits.max_alloc_bytes || bytes > SIZE_MAX)
+        if (!exrqoi__budget_fits(&r->limits, 1, tables) || bytes > SIZE_MAX)
             return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "part %d: offset table of %llu chunks is too large",
                                 k, (unsigned long long)n);
         void *tb = NULL;

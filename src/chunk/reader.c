@@ -184,7 +184,7 @@ exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t 
     uint64_t off;
     EXRQOI_TRY(exrqoi__read_chunk_leader(r, part, index, &ci, &off, &r->err));
     uint64_t n = ci.packed_size + ci.packed_count_table_size;
-    if (n > SIZE_MAX || n > r->limits.max_alloc_bytes)
+    if (n > SIZE_MAX || !exrqoi__budget_fits(&r->limits, 1, n))
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                             "part %d chunk %llu: %llu bytes, over the max_alloc_bytes limit", part,
                             (unsigned long long)index, (unsigned long long)n);
@@ -199,4 +199,26 @@ exrqoi_result exrqoi_reader_read_raw_chunk(exrqoi_reader *r, int part, uint64_t 
     *data = buf;
     *size = (size_t)n;
     return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__chunk_payload(exrqoi_reader *r, uint64_t off, uint64_t n, void **buf, size_t *cap,
+                                    const uint8_t **out, exrqoi__err *err)
+{
+    if (n > SIZE_MAX) return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk too large for memory");
+    if (r->src.mem) {
+        *out = r->src.mem + off; /* bounds checked by the leader parser */
+        return EXRQOI_OK;
+    }
+    EXRQOI_TRY(exrqoi__source_read_grow(&r->src, r->alloc, off, buf, cap, (size_t)n, err));
+    *out = (const uint8_t *)*buf;
+    return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__worker_payload(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
+                                     const uint8_t **out, exrqoi__err *err)
+{
+    void *pb = w->packed;
+    exrqoi_result rv = exrqoi__chunk_payload(r, off, n, &pb, &w->packed_cap, out, err);
+    w->packed = (uint8_t *)pb;
+    return rv;
 }

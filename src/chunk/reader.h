@@ -25,6 +25,17 @@ EXRQOI_INTERNAL void exrqoi__reader_threading(const exrqoi_reader *r, exrqoi_poo
 EXRQOI_INTERNAL const exrqoi__part *exrqoi__reader_part(const exrqoi_reader *r, int part);
 EXRQOI_INTERNAL exrqoi__source *exrqoi__reader_source(exrqoi_reader *r);
 
+/* The chunk payload fetch every driver uses: the `n` bytes at `off`, which
+ * the leader parser (exrqoi__read_chunk_leader) has checked lie in the
+ * file. Memory sources give a pointer into the file (no copy); others are
+ * read into *buf (capacity *cap, grown as needed). The caller applies its
+ * memory budget before. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__chunk_payload(exrqoi_reader *r, uint64_t off, uint64_t n, void **buf,
+                                                    size_t *cap, const uint8_t **out, exrqoi__err *err);
+/* exrqoi__chunk_payload into a worker's packed buffer. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__worker_payload(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
+                                                     const uint8_t **out, exrqoi__err *err);
+
 /* Reads a chunk's leader and validates it against the part. On success
  * *data_off is where the packed bytes start. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__read_chunk_leader(exrqoi_reader *r, int part, uint64_t index,

@@ -58,7 +58,7 @@ static exrqoi_result map_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layou
     if (exrqoi__mul_size(2 * n + 1 + total_lines, sizeof(size_t), &bytes))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "B44 layout too large");
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, bytes, &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_LINES, bytes, &mem));
     size_t *first = (size_t *)mem, *cursor = first + n + 1, *lines = cursor + n;
     first[0] = 0;
     for (size_t c = 0; c < n; c++) {
@@ -574,7 +574,7 @@ static exrqoi_result decode_rows(int path, exrqoi__codec_ctx *ctx, const exrqoi_
     return EXRQOI_OK;
 }
 
-/* The line pointer table (scratch slot 2) and junk row (slot 0). */
+/* The line pointer table and the junk row. */
 static exrqoi_result row_tables(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                 const b44_lines *L, uint8_t ***rowp, uint8_t **junk)
 {
@@ -582,8 +582,8 @@ static exrqoi_result row_tables(exrqoi__codec_ctx *ctx, const exrqoi__block_layo
     if (exrqoi__mul_size(total ? total : 1, sizeof(uint8_t *), &bytes))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "B44 layout too large");
     void *mem, *j;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 2, bytes, &mem));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, junk_bytes(b), &j));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_ROWS, bytes, &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_JUNK, junk_bytes(b), &j));
     *rowp = (uint8_t **)mem;
     *junk = (uint8_t *)j;
     return EXRQOI_OK;
@@ -623,7 +623,7 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
     size_t *idx = idx_local;
     if (nch > 16) {
         void *im;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, 3, nch * sizeof(size_t), &im));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_INDEX, nch * sizeof(size_t), &im));
         idx = (size_t *)im;
     }
     for (size_t c = 0; c < nch; c++) idx[c] = 0;
@@ -652,7 +652,7 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
     if (!split) return decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk);
     /* a line shared by several destinations: decode to a buffer, scatter it */
     void *buf;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 4, b->unpacked_size ? b->unpacked_size : 1, &buf));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_UNPACKED, b->unpacked_size ? b->unpacked_size : 1, &buf));
     for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
     EXRQOI_TRY(decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk));
     seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked by exrqoi__decompress_block_segments */
@@ -822,7 +822,11 @@ static uint64_t b44_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return has_half ? exrqoi__sat_add(exrqoi__sat_mul(n / 3, 32), n % 3) : n;
 }
 
-const exrqoi__codec exrqoi__codec_b44 = {EXRQOI_COMPRESSION_B44, "b44", 32, b44_decompress,
-                                         b44_bound, b44_compress, b44_max_unpacked};
-const exrqoi__codec exrqoi__codec_b44a = {EXRQOI_COMPRESSION_B44A, "b44a", 32, b44_decompress,
-                                          b44_bound, b44a_compress, b44_max_unpacked};
+const exrqoi__codec exrqoi__codec_b44 = {
+    .id = EXRQOI_COMPRESSION_B44, .name = "b44", .lines_per_chunk = 32, .flags = EXRQOI__CODEC_LOSSY, .speed = 3000,
+    .decompress = b44_decompress, .bound = b44_bound, .compress = b44_compress, .max_unpacked = b44_max_unpacked,
+    .decompress_segments = exrqoi__b44_decompress_segments};
+const exrqoi__codec exrqoi__codec_b44a = {
+    .id = EXRQOI_COMPRESSION_B44A, .name = "b44a", .lines_per_chunk = 32, .flags = EXRQOI__CODEC_LOSSY, .speed = 3000,
+    .decompress = b44_decompress, .bound = b44_bound, .compress = b44a_compress, .max_unpacked = b44_max_unpacked,
+    .decompress_segments = exrqoi__b44_decompress_segments};

@@ -1,10 +1,10 @@
 /* B44/B44A internals exposed so a unit test can check that the SIMD and
- * portable paths give the same samples. The codec table entries in codec.h
+ * portable paths give the same samples. The codec records (codec.h)
  * pick the fastest path. */
 #ifndef EXRQOI_B44_H
 #define EXRQOI_B44_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 
 /* Decodes like the B44/B44A decompress entry: path 0 portable C, 1 SSE2
  * (falls back to 0 where the build lacks SSE2). */
@@ -18,5 +18,9 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__b44_compress_path(int path, exrqoi__codec_
                                                         const exrqoi__block_layout *b,
                                                         const uint8_t *src, uint8_t *dst,
                                                         size_t cap, size_t *out_size);
+/* The segment decoder of the B44/B44A records. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                                              const uint8_t *src, size_t n,
+                                                              const exrqoi__segment *seg, size_t nseg);
 
 #endif

@@ -1,22 +1,96 @@
-/* Codec table, per-thread codec state, and the stored-raw rule. */
+/* The codec registry: one line per codec, the lookups every other layer
+ * uses, and the rules common to all codecs (stored raw, maximum
+ * expansion, which codecs deep data may use). */
 #include "codec/codec.h"
-#include "codec/dwa.h"
-#include "codec/pxr24.h"
 #include "codec/seg_cursor.h"
 
-#include <libdeflate.h>
+#include <strings.h>
 
-static const exrqoi__codec *const k_codecs[EXRQOI_COMPRESSION_COUNT] = {
-    &exrqoi__codec_none, &exrqoi__codec_rle,   &exrqoi__codec_zips, &exrqoi__codec_zip,
-    &exrqoi__codec_piz,  &exrqoi__codec_pxr24, &exrqoi__codec_b44,  &exrqoi__codec_b44a,
-    &exrqoi__codec_dwaa, &exrqoi__codec_dwab,
-    &exrqoi__codec_htj2k256, &exrqoi__codec_htj2k32,
-};
+/* The registry. Adding a codec is its file, defining its record
+ * exrqoi__codec_<name>, and one line here: X(ID, name) for
+ * EXRQOI_COMPRESSION_<ID>. */
+#define EXRQOI__CODECS(X)                                                                                    \
+    X(NONE, none)                                                                                            \
+    X(RLE, rle)                                                                                              \
+    X(ZIPS, zips)                                                                                            \
+    X(ZIP, zip)                                                                                              \
+    X(PIZ, piz)                                                                                              \
+    X(PXR24, pxr24)                                                                                          \
+    X(B44, b44)                                                                                              \
+    X(B44A, b44a)                                                                                            \
+    X(DWAA, dwaa)                                                                                            \
+    X(DWAB, dwab)                                                                                            \
+    X(HTJ2K256, htj2k256)                                                                                    \
+    X(HTJ2K32, htj2k32)
+
+#define EXRQOI__CODEC_DECLARE(ID, name) EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_##name;
+#define EXRQOI__CODEC_ENTRY(ID, name) [EXRQOI_COMPRESSION_##ID] = &exrqoi__codec_##name,
+EXRQOI__CODECS(EXRQOI__CODEC_DECLARE)
+static const exrqoi__codec *const k_codecs[EXRQOI_COMPRESSION_COUNT] = {EXRQOI__CODECS(EXRQOI__CODEC_ENTRY)};
 
 const exrqoi__codec *exrqoi__codec_get(exrqoi_compression c)
 {
     if ((unsigned)c >= EXRQOI_COMPRESSION_COUNT) return NULL;
     return k_codecs[c];
+}
+
+const char *exrqoi_compression_name(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k ? k->name : NULL;
+}
+
+exrqoi_result exrqoi_compression_from_name(const char *name, exrqoi_compression *out)
+{
+    if (!name || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
+    for (int i = 0; i < EXRQOI_COMPRESSION_COUNT; i++) {
+        if (k_codecs[i] && strcasecmp(name, k_codecs[i]->name) == 0) {
+            *out = (exrqoi_compression)i;
+            return EXRQOI_OK;
+        }
+    }
+    return EXRQOI_ERR_NOT_FOUND;
+}
+
+int exrqoi_compression_lines(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k ? k->lines_per_chunk : 0;
+}
+
+bool exrqoi__codec_deep_capable(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k && (k->flags & EXRQOI__CODEC_DEEP);
+}
+
+bool exrqoi__codec_deep_writable(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k && (k->flags & EXRQOI__CODEC_DEEP_WRITE);
+}
+
+uint32_t exrqoi__codec_speed(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k && k->speed ? k->speed : 250;
+}
+
+bool exrqoi__codec_has_segments(exrqoi_compression c)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k && k->decompress_segments;
+}
+
+bool exrqoi__codec_segments_pay(exrqoi_compression c, bool tiled)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    return k && k->decompress_segments && !(tiled && (k->flags & EXRQOI__CODEC_TILES_UNPACKED));
+}
+
+static const char *name_or_unknown(exrqoi_compression c)
+{
+    return exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown";
 }
 
 exrqoi_result exrqoi__check_expansion(exrqoi_compression c, const exrqoi__block_layout *block,
@@ -35,188 +109,6 @@ exrqoi_result exrqoi__check_expansion(exrqoi_compression c, const exrqoi__block_
                         "(at most %llu)",
                         (unsigned long long)packed_size, k->name, (unsigned long long)unpacked_size,
                         (unsigned long long)most);
-}
-
-void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *alloc)
-{
-    memset(ctx, 0, sizeof *ctx);
-    ctx->alloc = alloc;
-    ctx->zip_level = 0; /* each codec's default */
-    ctx->dwa_level = 45.0f;
-}
-
-void exrqoi__codec_ctx_free(exrqoi__codec_ctx *ctx)
-{
-    if (!ctx) return;
-    if (ctx->inflater) libdeflate_free_decompressor(ctx->inflater);
-    for (int i = 0; i < 2; i++)
-        if (ctx->deflater[i]) libdeflate_free_compressor(ctx->deflater[i]);
-    for (int i = 0; i < EXRQOI__SCRATCH_SLOTS; i++) exrqoi__free(ctx->alloc, ctx->scratch[i]);
-    memset(ctx, 0, sizeof *ctx);
-}
-
-exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, int slot, size_t size, void **out)
-{
-    if (slot < 0 || slot >= EXRQOI__SCRATCH_SLOTS) return EXRQOI_ERR_INVALID_ARGUMENT;
-    if (ctx->scratch_cap[slot] < size) {
-        /* contents need not survive: free first to keep peak memory low */
-        exrqoi__free(ctx->alloc, ctx->scratch[slot]);
-        ctx->scratch[slot] = NULL;
-        ctx->scratch_cap[slot] = 0;
-        size_t cap = size + size / 4 + 64;
-        if (cap < size) cap = size;
-        ctx->scratch[slot] = exrqoi__alloc(ctx->alloc, cap);
-        if (!ctx->scratch[slot])
-            return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY,
-                                "cannot allocate %zu bytes of codec scratch", cap);
-        ctx->scratch_cap[slot] = cap;
-    }
-    *out = ctx->scratch[slot];
-    return EXRQOI_OK;
-}
-
-/* libdeflate 1.14 has no per-instance allocator (and its global setter must
- * not be used by a library), so its small state comes from malloc. */
-static exrqoi_result need_inflater(exrqoi__codec_ctx *ctx)
-{
-    if (!ctx->inflater) ctx->inflater = libdeflate_alloc_decompressor();
-    if (!ctx->inflater)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot create inflater");
-    return EXRQOI_OK;
-}
-
-exrqoi_result exrqoi__inflate_any(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
-                                  uint8_t *dst, size_t dst_cap, size_t *out_size)
-{
-    EXRQOI_TRY(need_inflater(ctx));
-    size_t got = 0;
-    enum libdeflate_result r =
-        libdeflate_zlib_decompress(ctx->inflater, src, src_size, dst, dst_cap, &got);
-    if (r != LIBDEFLATE_SUCCESS)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
-                            r == LIBDEFLATE_INSUFFICIENT_SPACE
-                                ? "deflate data decodes to more than %zu bytes"
-                                : "invalid deflate data (%zu bytes expected)",
-                            dst_cap);
-    *out_size = got;
-    return EXRQOI_OK;
-}
-
-exrqoi_result exrqoi__inflate(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
-                              uint8_t *dst, size_t dst_size)
-{
-    size_t got = 0;
-    EXRQOI_TRY(exrqoi__inflate_any(ctx, src, src_size, dst, dst_size, &got));
-    if (got != dst_size)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
-                            "deflate data decodes to %zu bytes, %zu expected", got, dst_size);
-    return EXRQOI_OK;
-}
-
-/* Keeps the compressors of the two levels used last: the default ZIP
- * level alternates between two levels, and a compressor is costly to make. */
-static exrqoi_result need_deflater(exrqoi__codec_ctx *ctx, int level, struct libdeflate_compressor **out)
-{
-    if (level <= 0) level = EXRQOI__DEFLATE_DEFAULT_LEVEL;
-    if (level > 12) level = 12;
-    for (int i = 0; i < 2; i++)
-        if (ctx->deflater[i] && ctx->deflate_level[i] == level) {
-            ctx->deflate_last = i;
-            *out = ctx->deflater[i];
-            return EXRQOI_OK;
-        }
-    int i = ctx->deflater[0] ? 1 - ctx->deflate_last : 0;
-    if (ctx->deflater[i]) libdeflate_free_compressor(ctx->deflater[i]);
-    ctx->deflater[i] = libdeflate_alloc_compressor(level);
-    if (!ctx->deflater[i])
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot create deflater");
-    ctx->deflate_level[i] = level;
-    ctx->deflate_last = i;
-    *out = ctx->deflater[i];
-    return EXRQOI_OK;
-}
-
-/* log2(x) in 16.16 fixed point, 8 fraction bits exact, for 1 <= x <= 2^16;
- * reproducible (no floating point): the integer part from the top bit,
- * then one fraction bit per squaring of the mantissa. */
-static uint32_t log2_q16(uint32_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    uint32_t k = 31u - (uint32_t)__builtin_clz(x);
-#else
-    uint32_t k = 0;
-    while (x >> (k + 1)) k++;
-#endif
-    uint32_t r = k << 16;
-    uint64_t m = ((uint64_t)x << 31) >> k; /* x / 2^k in [1, 2), 31 fraction bits */
-    for (int b = 15; b >= 8; b--) {
-        m = (m * m) >> 31;
-        if (m >> 32) {
-            m >>= 1;
-            r |= 1u << b;
-        }
-    }
-    return r;
-}
-
-/* Entropy is estimated from 128 runs of 64 bytes spread over the chunk
- * (2^13 samples): runs keep the byte order a line has, and the cost is a
- * small fraction of deflating the >= 16 KB the estimate is made for. */
-#define SAMPLE_RUNS 128
-#define SAMPLE_RUN 64
-#define SAMPLE_LOG2 13
-
-int exrqoi__deflate_auto_level(const uint8_t *src, size_t n)
-{
-    if (n < EXRQOI__DEFLATE_FAST_MIN_SIZE) return EXRQOI__DEFLATE_DEFAULT_LEVEL;
-    uint32_t h[4][256];
-    memset(h, 0, sizeof h);
-    size_t step = n / SAMPLE_RUNS;
-    for (size_t r = 0; r < SAMPLE_RUNS; r++) {
-        const uint8_t *p = src + r * step;
-        /* four tables: runs of one value do not chain on one counter */
-        for (size_t j = 0; j < SAMPLE_RUN; j += 4) {
-            h[0][p[j]]++;
-            h[1][p[j + 1]]++;
-            h[2][p[j + 2]]++;
-            h[3][p[j + 3]]++;
-        }
-    }
-    /* N*H = N*log2(N) - sum(c*log2(c)), N = 2^13, in 16.16 bits */
-    uint64_t sum = 0;
-    for (int v = 0; v < 256; v++) {
-        uint32_t c = h[0][v] + h[1][v] + h[2][v] + h[3][v];
-        if (c > 1) sum += (uint64_t)c * log2_q16(c);
-    }
-    uint64_t total = ((uint64_t)SAMPLE_LOG2 << 16 << SAMPLE_LOG2) - sum;
-    uint64_t min_bits = ((uint64_t)EXRQOI__DEFLATE_FAST_MIN_BITS << 14) << SAMPLE_LOG2; /* quarters -> 16.16 */
-    return total >= min_bits ? EXRQOI__DEFLATE_FAST_LEVEL : EXRQOI__DEFLATE_DEFAULT_LEVEL;
-}
-
-size_t exrqoi__deflate_bound(exrqoi__codec_ctx *ctx, size_t src_size)
-{
-    (void)ctx;
-    return libdeflate_zlib_compress_bound(NULL, src_size); /* valid for every level */
-}
-
-exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
-                              uint8_t *dst, size_t dst_cap, size_t *out_size)
-{
-    int level = ctx->zip_level > 0 ? ctx->zip_level : exrqoi__deflate_auto_level(src, src_size);
-    return exrqoi__deflate_at(ctx, level, src, src_size, dst, dst_cap, out_size);
-}
-
-exrqoi_result exrqoi__deflate_at(exrqoi__codec_ctx *ctx, int level, const uint8_t *src, size_t src_size,
-                                 uint8_t *dst, size_t dst_cap, size_t *out_size)
-{
-    struct libdeflate_compressor *c = NULL;
-    EXRQOI_TRY(need_deflater(ctx, level, &c));
-    size_t n = libdeflate_zlib_compress(c, src, src_size, dst, dst_cap);
-    if (n == 0)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BUFFER_TOO_SMALL,
-                            "deflate output exceeds %zu bytes", dst_cap);
-    *out_size = n;
-    return EXRQOI_OK;
 }
 
 exrqoi_result exrqoi__decompress_block(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
@@ -241,7 +133,7 @@ exrqoi_result exrqoi__decompress_block(exrqoi__codec_ctx *ctx, const exrqoi__blo
 static exrqoi_result unsupported_write(exrqoi__codec_ctx *ctx, exrqoi_compression c)
 {
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION, "writing %s compression is not supported",
-                        exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
+                        name_or_unknown(c));
 }
 
 size_t exrqoi__compress_bound(const exrqoi__block_layout *block)
@@ -277,18 +169,11 @@ exrqoi_result exrqoi__compress_block(exrqoi__codec_ctx *ctx, const exrqoi__block
     if (!cap) return unsupported_write(ctx, block->compression);
     void *dst = NULL;
     if (block->compression != EXRQOI_COMPRESSION_NONE && block->unpacked_size)
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PACKED, cap, &dst));
     bool raw;
     EXRQOI_TRY(exrqoi__compress_block_to(ctx, block, src, (uint8_t *)dst, cap, out_size, &raw));
     *out = raw ? src : (const uint8_t *)dst;
     return EXRQOI_OK;
-}
-
-bool exrqoi__codec_has_segments(exrqoi_compression c)
-{
-    return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_ZIP || c == EXRQOI_COMPRESSION_ZIPS ||
-           c == EXRQOI_COMPRESSION_RLE || c == EXRQOI_COMPRESSION_PXR24 || c == EXRQOI_COMPRESSION_DWAA ||
-           c == EXRQOI_COMPRESSION_DWAB || c == EXRQOI_COMPRESSION_B44 || c == EXRQOI_COMPRESSION_B44A;
 }
 
 exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
@@ -306,26 +191,56 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
     }
     if (block->compression != EXRQOI_COMPRESSION_NONE)
         EXRQOI_TRY(exrqoi__check_expansion(block->compression, block, src_size, total, &ctx->err));
-    switch (block->compression) {
-    case EXRQOI_COMPRESSION_ZIP:
-    case EXRQOI_COMPRESSION_ZIPS:
-        return exrqoi__zip_decompress_segments(ctx, src, src_size, total, seg, nseg);
-    case EXRQOI_COMPRESSION_RLE:
-        return exrqoi__rle_decompress_segments(ctx, src, src_size, total, seg, nseg);
-    case EXRQOI_COMPRESSION_PXR24:
-        return exrqoi__pxr24_decompress_segments(ctx, block, src, src_size, seg, nseg);
-    case EXRQOI_COMPRESSION_DWAA:
-    case EXRQOI_COMPRESSION_DWAB:
-        return exrqoi__dwa_decompress_segments(ctx, block, src, src_size, seg, nseg);
-    case EXRQOI_COMPRESSION_B44:
-    case EXRQOI_COMPRESSION_B44A:
-        return exrqoi__b44_decompress_segments(ctx, block, src, src_size, seg, nseg);
-    case EXRQOI_COMPRESSION_NONE:
+    const exrqoi__codec *k = exrqoi__codec_get(block->compression);
+    if (block->compression == EXRQOI_COMPRESSION_NONE)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
                             "uncompressed chunk holds %zu bytes, %zu expected", src_size,
                             block->unpacked_size);
-    default:
+    if (!k || !k->decompress_segments)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "compression %d has no segment decoder", (int)block->compression);
+    return k->decompress_segments(ctx, block, src, src_size, seg, nseg);
+}
+
+/* ---- byte streams (deep data) -------------------------------------------- */
+
+static exrqoi_result not_deep(exrqoi__codec_ctx *ctx, exrqoi_compression c)
+{
+    return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION, "%s compression is not valid for deep data",
+                        name_or_unknown(c));
+}
+
+exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c, const uint8_t *src,
+                                       size_t src_size, uint8_t *dst, size_t dst_size)
+{
+    if (src_size == dst_size) {
+        if (dst_size) memcpy(dst, src, dst_size);
+        return EXRQOI_OK;
     }
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    if (!k || !(k->flags & EXRQOI__CODEC_DEEP)) return not_deep(ctx, c);
+    if (!k->decode_bytes) /* NONE: the bytes are stored */
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK, "uncompressed deep data holds %zu bytes, %zu expected",
+                            src_size, dst_size);
+    EXRQOI_TRY(exrqoi__check_expansion(c, NULL, src_size, dst_size, &ctx->err));
+    return k->decode_bytes(ctx, src, src_size, dst, dst_size);
+}
+
+exrqoi_result exrqoi__compress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c, const uint8_t *src,
+                                     size_t src_size, const uint8_t **out, size_t *out_size)
+{
+    const exrqoi__codec *k = exrqoi__codec_get(c);
+    if (!k || !(k->flags & EXRQOI__CODEC_DEEP)) return not_deep(ctx, c);
+    *out = src;
+    *out_size = src_size;
+    if (!k->encode_bytes) return EXRQOI_OK; /* NONE */
+    size_t cap = k->bound_bytes(src_size), n = 0;
+    void *dst = NULL;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PACKED, cap, &dst));
+    EXRQOI_TRY(k->encode_bytes(ctx, src, src_size, (uint8_t *)dst, cap, &n));
+    if (n < src_size) {
+        *out = (const uint8_t *)dst;
+        *out_size = n;
+    }
+    return EXRQOI_OK;
 }

@@ -76,7 +76,13 @@ static uint64_t dwa_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return exrqoi__sat_mul(n - DWA_HEADER_SIZE, has_float ? DWA_DCT_FLOAT_RATIO : DWA_RLE_ZLIB_RATIO);
 }
 
-const exrqoi__codec exrqoi__codec_dwaa = {EXRQOI_COMPRESSION_DWAA, "dwaa", 32, dwa_decompress,
-                                          dwa_bound, dwa_compress, dwa_max_unpacked};
-const exrqoi__codec exrqoi__codec_dwab = {EXRQOI_COMPRESSION_DWAB, "dwab", 256, dwa_decompress,
-                                          dwa_bound, dwa_compress, dwa_max_unpacked};
+const exrqoi__codec exrqoi__codec_dwaa = {
+    .id = EXRQOI_COMPRESSION_DWAA, .name = "dwaa", .lines_per_chunk = 32,
+    .flags = EXRQOI__CODEC_LOSSY | EXRQOI__CODEC_TILES_UNPACKED, .speed = 250, .decompress = dwa_decompress,
+    .bound = dwa_bound, .compress = dwa_compress, .max_unpacked = dwa_max_unpacked,
+    .decompress_segments = exrqoi__dwa_decompress_segments};
+const exrqoi__codec exrqoi__codec_dwab = {
+    .id = EXRQOI_COMPRESSION_DWAB, .name = "dwab", .lines_per_chunk = 256,
+    .flags = EXRQOI__CODEC_LOSSY | EXRQOI__CODEC_TILES_UNPACKED, .speed = 250, .decompress = dwa_decompress,
+    .bound = dwa_bound, .compress = dwa_compress, .max_unpacked = dwa_max_unpacked,
+    .decompress_segments = exrqoi__dwa_decompress_segments};

@@ -14,7 +14,7 @@
 #ifndef EXRQOI_DWA_H
 #define EXRQOI_DWA_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 #include "common/half.h"
 
 enum {

@@ -624,7 +624,7 @@ static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     size_t used = 0;
     dwa_carve(NULL, &used, exrqoi__dwa_plan_scratch(b->nchan));
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, used + 16, &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DWA_STATE, used + 16, &mem));
     dwa_plan plan;
     exrqoi__dwa_classify(b, &rules, mem, &plan);
 
@@ -706,9 +706,9 @@ static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     dwa_carve(NULL, &used, seg ? b->unpacked_size : 0);
     size_t o_cnt = (used + 15) & ~(size_t)15;
     dwa_carve(NULL, &used, seg ? nchan * sizeof(size_t) : 0);
-    /* the plan lives at the start of slot 0 and survives the regrow only
-     * if the slot is big enough already: re-classify after growing */
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, used + 16, &mem));
+    /* the plan lives at the start of the state buffer and survives the
+     * regrow only if it is big enough already: re-classify after growing */
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DWA_STATE, used + 16, &mem));
     exrqoi__dwa_classify(b, &rules, mem, &plan);
     uint8_t *base = (uint8_t *)mem;
 

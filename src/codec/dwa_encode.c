@@ -182,7 +182,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     size_t o_dc = (used + 15) & ~(size_t)15;
     dwa_carve(NULL, &used, z.max_dc * 2);
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, used + 16, &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DWA_STATE, used + 16, &mem));
     uint8_t *base = (uint8_t *)mem;
     dwa_plan plan;
     exrqoi__dwa_classify(b, &rules, base, &plan);

@@ -16,7 +16,7 @@
 #ifndef EXRQOI_HTJ2K_H
 #define EXRQOI_HTJ2K_H
 
-#include "codec/codec.h"
+#include "codec/codec.h" /* the format tests decode through the registry */
 
 #define EXRQOI__HTJ2K_MAGIC 0x4854u
 #define EXRQOI__HTJ2K_PREFIX 6u /* magic + PLEN */

@@ -88,14 +88,14 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     }
     exrqoi__htj2k_image img;
     memset(&img, 0, sizeof img);
-    /* the decoder's working memory: scratch slot 0, kept between chunks */
+    /* the decoder's working memory: EXRQOI__SCRATCH_HTJ2K_WORK, kept between chunks */
     exrqoi__htj2k_ws ws;
     memset(&ws, 0, sizeof ws);
-    if (rv == EXRQOI_OK && ctx->scratch_cap[0]) {
+    if (rv == EXRQOI_OK && ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK]) {
         void *mem = NULL;
-        rv = exrqoi__codec_scratch(ctx, 0, ctx->scratch_cap[0], &mem);
+        rv = exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_WORK, ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK], &mem);
         ws.base = mem;
-        ws.cap = ctx->scratch_cap[0];
+        ws.cap = ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK];
     }
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
@@ -127,10 +127,10 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     exrqoi__htj2k_image_free(ctx->alloc, &img);
     exrqoi__htj2k_ws_release(&ws);
     exrqoi__free(ctx->alloc, mem);
-    /* grow the slot to what this chunk needed: the next one fits */
-    if (ws.peak > ctx->scratch_cap[0]) {
+    /* grow the buffer to what this chunk needed: the next one fits */
+    if (ws.peak > ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK]) {
         void *grown = NULL;
-        exrqoi_result g = exrqoi__codec_scratch(ctx, 0, ws.peak, &grown);
+        exrqoi_result g = exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_WORK, ws.peak, &grown);
         if (rv == EXRQOI_OK) rv = g;
     }
     return rv;
@@ -182,8 +182,11 @@ static uint64_t htj2k_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return bytes;
 }
 
-const exrqoi__codec exrqoi__codec_htj2k256 = {EXRQOI_COMPRESSION_HTJ2K256, "htj2k256", 256,
-                                              exrqoi__htj2k_decompress, exrqoi__htj2k_bound,
-                                              exrqoi__htj2k_compress, htj2k_max_unpacked};
-const exrqoi__codec exrqoi__codec_htj2k32 = {EXRQOI_COMPRESSION_HTJ2K32, "htj2k32", 32, exrqoi__htj2k_decompress,
-                                             exrqoi__htj2k_bound, exrqoi__htj2k_compress, htj2k_max_unpacked};
+const exrqoi__codec exrqoi__codec_htj2k256 = {
+    .id = EXRQOI_COMPRESSION_HTJ2K256, .name = "htj2k256", .lines_per_chunk = 256, .speed = 250,
+    .decompress = exrqoi__htj2k_decompress, .bound = exrqoi__htj2k_bound, .compress = exrqoi__htj2k_compress,
+    .max_unpacked = htj2k_max_unpacked};
+const exrqoi__codec exrqoi__codec_htj2k32 = {
+    .id = EXRQOI_COMPRESSION_HTJ2K32, .name = "htj2k32", .lines_per_chunk = 32, .speed = 250,
+    .decompress = exrqoi__htj2k_decompress, .bound = exrqoi__htj2k_bound, .compress = exrqoi__htj2k_compress,
+    .max_unpacked = htj2k_max_unpacked};

@@ -466,15 +466,15 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     size_t o_tt = o_cbs + align16(sizeof(cblk) * ncb_total), o_work = o_tt + align16(tt_need);
     size_t meta_size = o_work + EXRQOI__HTJ2K_BLOCK_WORK;
     void *meta_v, *planes_v, *tmp_v, *arena_v;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, meta_size, &meta_v));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, nsamples * sizeof(int64_t) + 16 * (size_t)nc + 16, &planes_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_WORK, meta_size, &meta_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_PLANES, nsamples * sizeof(int64_t) + 16 * (size_t)nc + 16, &planes_v));
     /* the wavelet's line and plane copies; the sample reader's counters */
     size_t tmp_size = (size_t)W * (size_t)H * sizeof(int64_t) + (size_t)(W > H ? W : H) * sizeof(int64_t);
     if (tmp_size < (size_t)nc * 2 * sizeof(int)) tmp_size = (size_t)nc * 2 * sizeof(int);
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 2, tmp_size + 64, &tmp_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_TMP, tmp_size + 64, &tmp_v));
     /* the code blocks' bytes: we stop once they pass the limit */
     size_t arena_cap = limit + EXRQOI__HTJ2K_BLOCK_MAX;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 3, arena_cap, &arena_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_ARENA, arena_cap, &arena_v));
 
     comp_info *comps = (comp_info *)meta_v;
     int *map = (int *)((uint8_t *)meta_v + o_map);

@@ -8,7 +8,7 @@
 #ifndef EXRQOI_HTJ2K_ENC_H
 #define EXRQOI_HTJ2K_ENC_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 
 /* Largest bytes one 128x32 code block can take (MagSgn at up to 38 bits
  * a sample with stuffing, VLC/U-VLC and MEL), plus slack. */

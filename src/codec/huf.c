@@ -9,12 +9,11 @@
  * longer codes are numerically smaller, same-length codes increase with
  * the symbol, at most 58 bits.
  *
- * Scratch: both directions use codec scratch slot HUF_SLOT for their
- * tables, so a caller must not keep data in that slot across a call.
+ * Scratch: both directions keep their tables in EXRQOI__SCRATCH_HUF
+ * (codec/services.h lists what shares it).
  */
 #include "codec/huf.h"
 
-#define HUF_SLOT 4
 #define NSYM 65537 /* 65536 values + the run pseudo-symbol */
 #define MAX_LEN 58
 #define SHORT_RUN 59 /* 59..62: 2..5 zero lengths */
@@ -303,7 +302,7 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
      * capacity of about the raw size and stores the block raw then. */
     if (dst_cap < HEADER) return EXRQOI_ERR_BUFFER_TOO_SMALL;
     void *mem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, HUF_SLOT, sizeof(huf_enc), &mem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HUF, sizeof(huf_enc), &mem));
     huf_enc *e = (huf_enc *)mem;
 
     /* 32-bit counts (half the table to clear); OpenEXR's PIZ cannot make
@@ -1114,7 +1113,7 @@ static exrqoi_result huf_decode(int path, exrqoi__codec_ctx *ctx, const uint8_t 
         path >= 1 && nbytes >= SPLIT_MIN_BYTES && n_out <= (SIZE_MAX - sizeof(huf_dec)) / 2;
     void *mem;
     EXRQOI_TRY(exrqoi__codec_scratch(
-        ctx, HUF_SLOT, sizeof(huf_dec) + (split ? (n_out + HUF_OVERLAP) * 2 : 0), &mem));
+        ctx, EXRQOI__SCRATCH_HUF, sizeof(huf_dec) + (split ? (n_out + HUF_OVERLAP) * 2 : 0), &mem));
     huf_dec *d = (huf_dec *)mem;
     size_t table_bytes = 0;
     uint32_t cnt[MAX_LEN + 1] = {0};

@@ -7,7 +7,7 @@
 #ifndef EXRQOI_HUF_H
 #define EXRQOI_HUF_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 
 /* Decodes `src` into exactly `n_out` 16-bit values. Any inconsistency
  * (table, bit count, output count) is EXRQOI_ERR_CORRUPT. */

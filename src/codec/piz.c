@@ -9,8 +9,8 @@
  * The Huffman stream holds the wavelet transform (wavelet.c) of the words
  * after mapping each value to its rank among the values present.
  *
- * Scratch slots: 0 = the word planes, 1 = bitmap + lookup table; huf.c
- * uses slot 4.
+ * Scratch: EXRQOI__SCRATCH_PIZ_WORDS and EXRQOI__SCRATCH_PIZ_TABLES; huf.c
+ * uses EXRQOI__SCRATCH_HUF.
  */
 #include "codec/huf.h"
 #include "codec/wavelet.h"
@@ -168,8 +168,8 @@ static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     EXRQOI_TRY(check_layout(ctx, b));
     size_t nwords = b->unpacked_size / 2;
     void *wmem, *tmem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES, &tmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PIZ_WORDS, nwords * 2 + 16, &wmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PIZ_TABLES, LUT_BYTES, &tmem));
     uint16_t *words = (uint16_t *)wmem;
     uint16_t *lut = (uint16_t *)tmem;
 
@@ -251,8 +251,8 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     if (cap < BITMAP_SIZE + 8) return EXRQOI_ERR_BUFFER_TOO_SMALL;
     size_t nwords = b->unpacked_size / 2;
     void *wmem, *tmem;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, nwords * 2 + 16, &wmem));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 1, LUT_BYTES + 65536 + BITMAP_SIZE, &tmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PIZ_WORDS, nwords * 2 + 16, &wmem));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_PIZ_TABLES, LUT_BYTES + 65536 + BITMAP_SIZE, &tmem));
     uint16_t *words = (uint16_t *)wmem;
     uint16_t *lut = (uint16_t *)tmem;
     uint8_t *present = (uint8_t *)tmem + LUT_BYTES;
@@ -324,5 +324,6 @@ static uint64_t piz_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return exrqoi__sat_add(exrqoi__sat_mul(bits / 9, 255 * 2), (bits % 9) * 2); /* runs, then 1 value a bit */
 }
 
-const exrqoi__codec exrqoi__codec_piz = {EXRQOI_COMPRESSION_PIZ, "piz", 32, piz_decompress,
-                                         piz_bound, piz_compress, piz_max_unpacked};
+const exrqoi__codec exrqoi__codec_piz = {
+    .id = EXRQOI_COMPRESSION_PIZ, .name = "piz", .lines_per_chunk = 32, .speed = 700, .decompress = piz_decompress,
+    .bound = piz_bound, .compress = piz_compress, .max_unpacked = piz_max_unpacked};

@@ -228,7 +228,7 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
      * excess is ignored), so allow some slack rather than demand equality */
     size_t cap = need + need / 8 + 64;
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, cap + (seg ? max_line : 0), &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, cap + (seg ? max_line : 0), &tmp));
     size_t got = 0;
     EXRQOI_TRY(exrqoi__inflate_any(ctx, src, n, (uint8_t *)tmp, cap, &got));
     if (got < need)
@@ -325,7 +325,7 @@ static exrqoi_result pxr24_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
                             "PXR24 block layout does not match its unpacked size");
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, need ? need : 1, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, need ? need : 1, &tmp));
     pxr24_plane(b, src, (uint8_t *)tmp);
     int level = ctx->zip_level > 0 ? ctx->zip_level : EXRQOI__PXR24_DEFAULT_LEVEL;
     return exrqoi__deflate_at(ctx, level, (const uint8_t *)tmp, need, dst, cap, out);
@@ -341,5 +341,7 @@ static uint64_t pxr24_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return has_float ? planes + planes / 3 : planes;
 }
 
-const exrqoi__codec exrqoi__codec_pxr24 = {EXRQOI_COMPRESSION_PXR24, "pxr24", 16, pxr24_decompress,
-                                           pxr24_bound, pxr24_compress, pxr24_max_unpacked};
+const exrqoi__codec exrqoi__codec_pxr24 = {
+    .id = EXRQOI_COMPRESSION_PXR24, .name = "pxr24", .lines_per_chunk = 16, .flags = EXRQOI__CODEC_LOSSY,
+    .speed = 1500, .decompress = pxr24_decompress, .bound = pxr24_bound, .compress = pxr24_compress,
+    .max_unpacked = pxr24_max_unpacked, .decompress_segments = exrqoi__pxr24_decompress_segments};

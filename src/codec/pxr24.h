@@ -2,7 +2,7 @@
 #ifndef EXRQOI_PXR24_H
 #define EXRQOI_PXR24_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 
 /* Plane-to-line rebuild kernels: 0 portable C, 1 SSE2 (x86-64 baseline;
  * elsewhere falls back to 0). Every path gives the same bytes. */

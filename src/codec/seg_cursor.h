@@ -4,7 +4,7 @@
 #ifndef EXRQOI_SEG_CURSOR_H
 #define EXRQOI_SEG_CURSOR_H
 
-#include "codec/codec.h"
+#include "codec/record.h"
 
 typedef struct seg_cursor {
     const exrqoi__segment *seg;

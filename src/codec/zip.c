@@ -1,12 +1,12 @@
 /* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
  * then zlib-format deflate (libdeflate). */
-#include "codec/codec.h"
+#include "codec/record.h"
 
 static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t dst_size)
 {
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, dst_size, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
     EXRQOI_TRY(exrqoi__inflate(ctx, src, n, (uint8_t *)tmp, dst_size));
     exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
     return EXRQOI_OK;
@@ -16,7 +16,7 @@ static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
                                       uint8_t *dst, size_t cap, size_t *out)
 {
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, n, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, n, &tmp));
     exrqoi__zip_predict(src, n, (uint8_t *)tmp);
     return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
 }
@@ -45,10 +45,6 @@ static uint64_t zip_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return exrqoi__inflate_max(n);
 }
 
-const exrqoi__codec exrqoi__codec_zips = {EXRQOI_COMPRESSION_ZIPS, "zips", 1, zip_decompress,
-                                          zip_bound, zip_compress, zip_max_unpacked};
-const exrqoi__codec exrqoi__codec_zip = {EXRQOI_COMPRESSION_ZIP, "zip", 16, zip_decompress,
-                                         zip_bound, zip_compress, zip_max_unpacked};
 
 /* ---- RLE ---------------------------------------------------------------- */
 
@@ -113,7 +109,7 @@ static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
                                       uint8_t *dst, size_t dst_size)
 {
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, dst_size, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
     EXRQOI_TRY(rle_decode(ctx, src, n, (uint8_t *)tmp, dst_size));
     exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
     return EXRQOI_OK;
@@ -126,7 +122,7 @@ static exrqoi_result rle_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
 {
     if (cap < rle_bound_bytes(n)) return EXRQOI_ERR_BUFFER_TOO_SMALL;
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, n, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, n, &tmp));
     exrqoi__zip_predict(src, n, (uint8_t *)tmp);
     *out = rle_encode((const uint8_t *)tmp, n, dst);
     return EXRQOI_OK;
@@ -152,93 +148,49 @@ static uint64_t rle_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
     return exrqoi__sat_mul(n / 2, 128);
 }
 
-const exrqoi__codec exrqoi__codec_rle = {EXRQOI_COMPRESSION_RLE, "rle", 1, rle_decompress,
-                                         rle_bound, rle_compress, rle_max_unpacked};
 
 /* ---- decoding into segments --------------------------------------------- */
 
-exrqoi_result exrqoi__zip_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
-                                              size_t unpacked_size, const exrqoi__segment *seg,
-                                              size_t nseg)
+static exrqoi_result zip_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
+                                             size_t nseg)
 {
+    const size_t unpacked_size = b->unpacked_size;
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, unpacked_size, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
     EXRQOI_TRY(exrqoi__inflate(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
     exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 
-exrqoi_result exrqoi__rle_decompress_segments(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
-                                              size_t unpacked_size, const exrqoi__segment *seg,
-                                              size_t nseg)
+static exrqoi_result rle_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
+                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
+                                             size_t nseg)
 {
+    const size_t unpacked_size = b->unpacked_size;
     void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, unpacked_size, &tmp));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
     EXRQOI_TRY(rle_decode(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
     exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 
-/* ---- byte-stream entry points (deep data) ------------------------------- */
+/* ---- the records ---------------------------------------------------------- */
 
-exrqoi_result exrqoi__decompress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
-                                       const uint8_t *src, size_t src_size, uint8_t *dst,
-                                       size_t dst_size)
-{
-    if (src_size == dst_size) {
-        if (dst_size) memcpy(dst, src, dst_size);
-        return EXRQOI_OK;
-    }
-    if (c == EXRQOI_COMPRESSION_RLE || c == EXRQOI_COMPRESSION_ZIPS || c == EXRQOI_COMPRESSION_ZIP)
-        EXRQOI_TRY(exrqoi__check_expansion(c, NULL, src_size, dst_size, &ctx->err));
-    switch (c) {
-    case EXRQOI_COMPRESSION_RLE: return rle_decode_bytes(ctx, src, src_size, dst, dst_size);
-    case EXRQOI_COMPRESSION_ZIPS:
-    case EXRQOI_COMPRESSION_ZIP: return zip_decode_bytes(ctx, src, src_size, dst, dst_size);
-    case EXRQOI_COMPRESSION_NONE:
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_CHUNK,
-                            "uncompressed deep data holds %zu bytes, %zu expected", src_size,
-                            dst_size);
-    default:
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
-                            "%s compression is not valid for deep data",
-                            exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
-    }
-}
-
-exrqoi_result exrqoi__compress_bytes(exrqoi__codec_ctx *ctx, exrqoi_compression c,
-                                     const uint8_t *src, size_t src_size, const uint8_t **out,
-                                     size_t *out_size)
-{
-    size_t cap, n = 0;
-    void *dst = NULL;
-    switch (c) {
-    case EXRQOI_COMPRESSION_NONE:
-        *out = src;
-        *out_size = src_size;
-        return EXRQOI_OK;
-    case EXRQOI_COMPRESSION_RLE:
-        cap = rle_bound_bytes(src_size);
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
-        EXRQOI_TRY(rle_encode_bytes(ctx, src, src_size, (uint8_t *)dst, cap, &n));
-        break;
-    case EXRQOI_COMPRESSION_ZIPS:
-    case EXRQOI_COMPRESSION_ZIP:
-        cap = zip_bound_bytes(src_size);
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_SLOTS - 1, cap, &dst));
-        EXRQOI_TRY(zip_encode_bytes(ctx, src, src_size, (uint8_t *)dst, cap, &n));
-        break;
-    default:
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
-                            "%s compression is not valid for deep data",
-                            exrqoi_compression_name(c) ? exrqoi_compression_name(c) : "unknown");
-    }
-    if (n >= src_size) {
-        *out = src;
-        *out_size = src_size;
-    } else {
-        *out = (const uint8_t *)dst;
-        *out_size = n;
-    }
-    return EXRQOI_OK;
-}
+const exrqoi__codec exrqoi__codec_zips = {
+    .id = EXRQOI_COMPRESSION_ZIPS, .name = "zips", .lines_per_chunk = 1,
+    .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1000,
+    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
+    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
+    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+const exrqoi__codec exrqoi__codec_zip = {
+    .id = EXRQOI_COMPRESSION_ZIP, .name = "zip", .lines_per_chunk = 16, .flags = EXRQOI__CODEC_DEEP, .speed = 1000,
+    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
+    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
+    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+const exrqoi__codec exrqoi__codec_rle = {
+    .id = EXRQOI_COMPRESSION_RLE, .name = "rle", .lines_per_chunk = 1,
+    .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1500,
+    .decompress = rle_decompress, .bound = rle_bound, .compress = rle_compress, .max_unpacked = rle_max_unpacked,
+    .decompress_segments = rle_decompress_segments, .decode_bytes = rle_decode_bytes,
+    .bound_bytes = rle_bound_bytes, .encode_bytes = rle_encode_bytes};

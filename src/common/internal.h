@@ -189,6 +189,24 @@ EXRQOI_INTERNAL void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limi
  * initialised with the ..._INIT macro) is EXRQOI_ERR_INVALID_ARGUMENT. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__options_copy(void *dst, size_t full, const void *src);
 
+/* The memory budget, computed here only: max_alloc_bytes bounds what one
+ * call allocates; a call running on `workers` threads gives each worker an
+ * equal share (workers < 1: one). */
+static inline uint64_t exrqoi__budget(const exrqoi_limits *l, int workers)
+{
+    return l->max_alloc_bytes / (uint64_t)(workers > 0 ? workers : 1);
+}
+/* Whether `bytes` fit in one worker's share. */
+static inline bool exrqoi__budget_fits(const exrqoi_limits *l, int workers, uint64_t bytes)
+{
+    return bytes <= exrqoi__budget(l, workers);
+}
+/* How many items of `each` bytes fit the budget of one thread (each > 0). */
+static inline uint64_t exrqoi__budget_count(const exrqoi_limits *l, uint64_t each)
+{
+    return exrqoi__budget(l, 1) / each;
+}
+
 /* ---- CRC-32 (zlib polynomial, for the canonical hash) ------------------ */
 EXRQOI_INTERNAL uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len);
 

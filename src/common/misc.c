@@ -1,8 +1,8 @@
-/* Version, limits, enumeration names and the CRC used by the hash listing. */
+/* Version, limits, pixel type sizes and the CRC used by the hash listing
+ * (compression names and lines per chunk come from the codec registry). */
 #include "common/internal.h"
 
 #include <libdeflate.h>
-#include <strings.h>
 #include <unistd.h>
 
 const char *exrqoi_version_string(void) { return EXRQOI_VERSION_STRING; }
@@ -46,34 +46,6 @@ void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out)
     EXRQOI_DEF(max_attributes);
     EXRQOI_DEF(max_qoi_pixels);
 #undef EXRQOI_DEF
-}
-
-static const char *const k_comp_names[EXRQOI_COMPRESSION_COUNT] = {
-    "none", "rle", "zips", "zip", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab", "htj2k256", "htj2k32"};
-static const int k_comp_lines[EXRQOI_COMPRESSION_COUNT] = {1, 1, 1, 16, 32, 16, 32, 32, 32, 256, 256, 32};
-
-const char *exrqoi_compression_name(exrqoi_compression c)
-{
-    if ((unsigned)c >= EXRQOI_COMPRESSION_COUNT) return NULL;
-    return k_comp_names[c];
-}
-
-exrqoi_result exrqoi_compression_from_name(const char *name, exrqoi_compression *out)
-{
-    if (!name || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    for (int i = 0; i < EXRQOI_COMPRESSION_COUNT; i++) {
-        if (strcasecmp(name, k_comp_names[i]) == 0) {
-            *out = (exrqoi_compression)i;
-            return EXRQOI_OK;
-        }
-    }
-    return EXRQOI_ERR_NOT_FOUND;
-}
-
-int exrqoi_compression_lines(exrqoi_compression c)
-{
-    if ((unsigned)c >= EXRQOI_COMPRESSION_COUNT) return 0;
-    return k_comp_lines[c];
 }
 
 int exrqoi_pixel_type_size(exrqoi_pixel_type t)

@@ -1,10 +1,6 @@
 /* One deep chunk: count table and sample data, both directions. */
 #include "deep/deep_chunk.h"
 
-#define SLOT_DATA 1
-#define SLOT_TABLE 2
-#define SLOT_OUT 3
-#define SLOT_SPARE 4
 
 void exrqoi__deep_sizes_read(const uint8_t *p, exrqoi__deep_chunk_sizes *s)
 {
@@ -82,17 +78,23 @@ static exrqoi_result check_layout(exrqoi__codec_ctx *ctx, const exrqoi__deep_chu
     return EXRQOI_OK;
 }
 
-static bool readable_compression(exrqoi_compression c)
-{
-    return c == EXRQOI_COMPRESSION_NONE || c == EXRQOI_COMPRESSION_RLE ||
-           c == EXRQOI_COMPRESSION_ZIPS || c == EXRQOI_COMPRESSION_ZIP;
-}
-
 static exrqoi_result bad_compression(exrqoi__codec_ctx *ctx, exrqoi_compression c)
 {
     const char *name = exrqoi_compression_name(c);
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                         "%s compression is not valid for deep data", name ? name : "unknown");
+}
+
+/* The samples' bytes (*bytes) must be the leader's unpacked size. */
+static exrqoi_result sample_bytes_match(exrqoi__codec_ctx *ctx, const exrqoi__deep_chunk_sizes *S, uint64_t total,
+                                        size_t bps, uint64_t *bytes)
+{
+    if (exrqoi__mul_u64(total, (uint64_t)bps, bytes) || *bytes != S->unpacked_data)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
+                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
+                            "size %llu",
+                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    return EXRQOI_OK;
 }
 
 /* Turns an unpacked table (width*height int32, cumulative per line) into
@@ -133,11 +135,7 @@ static exrqoi_result parse_table(exrqoi__codec_ctx *ctx, const exrqoi_limits *li
                             "deep chunk has %llu samples, limit %llu", (unsigned long long)total,
                             (unsigned long long)lim->max_deep_samples_total);
     uint64_t bytes;
-    if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes != S->unpacked_data)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
-                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
-                            "size %llu",
-                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    EXRQOI_TRY(sample_bytes_match(ctx, S, total, bps, &bytes));
     if (out_total) *out_total = total;
     return EXRQOI_OK;
 }
@@ -155,7 +153,7 @@ exrqoi_result exrqoi__deep_decode_counts(exrqoi__codec_ctx *ctx, const exrqoi_li
     exrqoi__limits_resolve(limits, &lim);
     size_t bps = 0, npix = 0, need;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, counts_stride, &bps, &npix));
-    if (!readable_compression(L->compression)) return bad_compression(ctx, L->compression);
+    if (!exrqoi__codec_deep_capable(L->compression)) return bad_compression(ctx, L->compression);
     if (S->packed_table > lim.max_chunk_size || S->packed_data > lim.max_chunk_size ||
         S->unpacked_data > lim.max_chunk_size)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_LIMIT,
@@ -178,7 +176,7 @@ exrqoi_result exrqoi__deep_decode_counts(exrqoi__codec_ctx *ctx, const exrqoi_li
                      L->compression != EXRQOI_COMPRESSION_NONE;
     if (ambiguous) {
         void *buf;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_TABLE, need, &buf));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_TABLE, need, &buf));
         /* the codec entry itself: the dispatcher would apply the raw rule */
         const exrqoi__codec *codec = exrqoi__codec_get(L->compression);
         exrqoi__block_layout bl;
@@ -204,14 +202,14 @@ exrqoi_result exrqoi__deep_decode_counts(exrqoi__codec_ctx *ctx, const exrqoi_li
          * (tail is filler); OpenEXR's reader zero-fills short raw tables. */
         if (S->packed_table < need) {
             void *buf;
-            EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_TABLE, need, &buf));
+            EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_TABLE, need, &buf));
             if (S->packed_table) memcpy(buf, table, (size_t)S->packed_table);
             memset((uint8_t *)buf + (size_t)S->packed_table, 0, need - (size_t)S->packed_table);
             raw = (const uint8_t *)buf;
         }
     } else {
         void *buf;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_TABLE, need, &buf));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_TABLE, need, &buf));
         EXRQOI_TRY(exrqoi__decompress_bytes(ctx, L->compression, table, (size_t)S->packed_table,
                                             (uint8_t *)buf, need));
         raw = (const uint8_t *)buf;
@@ -241,7 +239,7 @@ exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx, const exrqoi_l
     exrqoi__limits_resolve(limits, &lim);
     size_t bps = 0, npix = 0;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, offsets_stride, &bps, &npix));
-    if (!readable_compression(L->compression)) return bad_compression(ctx, L->compression);
+    if (!exrqoi__codec_deep_capable(L->compression)) return bad_compression(ctx, L->compression);
     if (S->packed_data > lim.max_chunk_size || S->unpacked_data > lim.max_chunk_size)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_LIMIT,
                             "deep sample data %llu/%llu bytes exceeds the chunk size limit",
@@ -264,17 +262,13 @@ exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx, const exrqoi_l
         total += t;
     }
     uint64_t bytes;
-    if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes != S->unpacked_data)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BAD_SAMPLES,
-                            "deep chunk: %llu samples of %zu bytes do not match the unpacked "
-                            "size %llu",
-                            (unsigned long long)total, bps, (unsigned long long)S->unpacked_data);
+    EXRQOI_TRY(sample_bytes_match(ctx, S, total, bps, &bytes));
     if (bytes == 0) return EXRQOI_OK;
 
     const uint8_t *raw = data;
     if (S->packed_data != S->unpacked_data) {
         void *buf;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_DATA, (size_t)bytes, &buf));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_DATA, (size_t)bytes, &buf));
         EXRQOI_TRY(exrqoi__decompress_bytes(ctx, L->compression, data, (size_t)S->packed_data,
                                             (uint8_t *)buf, (size_t)bytes));
         raw = (const uint8_t *)buf;
@@ -306,17 +300,17 @@ static exrqoi_result table_for_tile(exrqoi__codec_ctx *ctx, exrqoi_compression c
                                     const uint8_t **out, size_t *out_size)
 {
     void *pred, *buf;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, need, &pred));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, need, &pred));
     exrqoi__zip_predict(table, need, (uint8_t *)pred);
     size_t n = 0;
     if (comp == EXRQOI_COMPRESSION_ZIPS) {
         size_t cap = exrqoi__deflate_bound(ctx, need);
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_SPARE, cap, &buf));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_SPARE, cap, &buf));
         EXRQOI_TRY(exrqoi__deflate(ctx, (const uint8_t *)pred, need, (uint8_t *)buf, cap, &n));
     } else {
         /* RLE: runs of up to 128 literals, each led by the negated length */
         size_t cap = need + need / 128 + 1;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_SPARE, cap, &buf));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_SPARE, cap, &buf));
         uint8_t *b = (uint8_t *)buf;
         for (size_t i = 0; i < need; i += 128) {
             size_t len = need - i < 128 ? need - i : 128;
@@ -349,8 +343,7 @@ exrqoi_result exrqoi__deep_encode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__de
     size_t bps = 0, npix = 0, need;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, offsets_stride, &bps, &npix));
     exrqoi_compression comp = L->compression;
-    if (comp != EXRQOI_COMPRESSION_NONE && comp != EXRQOI_COMPRESSION_RLE &&
-        comp != EXRQOI_COMPRESSION_ZIPS)
+    if (!exrqoi__codec_deep_writable(comp))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "deep data can be written with none, rle or zips only");
     if (exrqoi__mul_size(npix, 4, &need))
@@ -393,14 +386,14 @@ exrqoi_result exrqoi__deep_encode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__de
     data_size = (size_t)data64;
 
     void *obuf;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_OUT, cap, &obuf));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_CHUNK, cap, &obuf));
     uint8_t *o = (uint8_t *)obuf;
     uint8_t *table = o + EXRQOI__DEEP_SIZES_BYTES, *samples = table + full;
     if (comp != EXRQOI_COMPRESSION_NONE) {
         /* raw parts go to scratch first, the packed ones are copied into o */
         void *tb, *db;
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_TABLE, need, &tb));
-        EXRQOI_TRY(exrqoi__codec_scratch(ctx, SLOT_DATA, data_size, &db));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_TABLE, need, &tb));
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEEP_DATA, data_size, &db));
         table = (uint8_t *)tb;
         samples = (uint8_t *)db;
     }

@@ -43,6 +43,31 @@ typedef struct exrqoi__deep_chunk_layout {
     uint64_t full_table_size;
 } exrqoi__deep_chunk_layout;
 
+/* What every chunk of a deep part shares (exrqoi__deep_layout_of adds the size). */
+static inline void exrqoi__deep_base_layout(const exrqoi_part_info *pi, int32_t nch,
+                                            const exrqoi_pixel_type *types, exrqoi__deep_chunk_layout *base)
+{
+    base->nchan = nch;
+    base->types = types;
+    base->compression = pi->compression;
+    if (pi->tiled) base->full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+}
+
+/* The layout of the chunk covering `win`. */
+static inline void exrqoi__deep_layout_of(const exrqoi__deep_chunk_layout *base, const exrqoi_box2i *win,
+                                          exrqoi__deep_chunk_layout *out)
+{
+    *out = *base;
+    out->width = win->max.x - win->min.x + 1;
+    out->height = win->max.y - win->min.y + 1;
+}
+
+/* Index of the chunk's first pixel in a level's row-major arrays. */
+static inline size_t exrqoi__deep_pixel_index(const exrqoi_box2i *lwin, const exrqoi_box2i *win, size_t width)
+{
+    return (size_t)((int64_t)win->min.y - lwin->min.y) * width + (size_t)((int64_t)win->min.x - lwin->min.x);
+}
+
 typedef struct exrqoi__deep_chunk_sizes {
     uint64_t packed_table;  /* packed size of the sample count table */
     uint64_t packed_data;   /* packed size of the sample data */

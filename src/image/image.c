@@ -84,9 +84,8 @@ static exrqoi_result alloc_flat_level(exrqoi_reader *r, int part, const exrqoi_p
         size_t sz = (size_t)exrqoi_pixel_type_size(ch->type), bytes;
         if (exrqoi__mul_size((size_t)ic->width * (size_t)ic->height, sz, &bytes)) return EXRQOI_ERR_LIMIT;
         *budget += bytes;
-        if (*budget > exrqoi__reader_limits(r)->max_alloc_bytes)
-            return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes",
-                                part,
+        if (!exrqoi__budget_fits(exrqoi__reader_limits(r), 1, *budget))
+            return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "part %d needs more than %llu bytes", part,
                                 (unsigned long long)exrqoi__reader_limits(r)->max_alloc_bytes);
         ic->name = exrqoi__strdup(a, ch->name);
         ic->data = exrqoi__alloc(a, bytes);

@@ -219,7 +219,7 @@ static exrqoi_result read_yca(exrqoi_reader *r, const selection *sel, uint8_t *p
     cn = n / 4;
     /* Y, A, RY, BY planes and the RGBA result, all half */
     if (exrqoi__mul_size(n, 2 + 2 + 8, &bytes) || exrqoi__add_size(bytes, cn * 4, &bytes) ||
-        bytes > exrqoi__reader_limits(r)->max_alloc_bytes)
+        !exrqoi__budget_fits(exrqoi__reader_limits(r), 1, bytes))
         return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "luminance/chroma image too large");
     EXRQOI_TRY(exrqoi__region_evidence(r, in->part, 0, 0, NULL, bytes, exrqoi__reader_err(r)));
     uint16_t *mem = (uint16_t *)exrqoi__alloc(al, bytes);
@@ -355,9 +355,8 @@ exrqoi_result exrqoi_rgba_read_alloc(exrqoi_reader *r, const exrqoi_rgba_read_op
     if (info) *info = sel.info;
     size_t row, total;
     EXRQOI_TRY(checked_size(&sel.info, &row, &total));
-    if (total > exrqoi__reader_limits(r)->max_alloc_bytes)
-        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT,
-                            "RGBA image of %zu bytes exceeds the limit",
+    if (!exrqoi__budget_fits(exrqoi__reader_limits(r), 1, total))
+        return exrqoi__fail(exrqoi__reader_err(r), EXRQOI_ERR_LIMIT, "RGBA image of %zu bytes exceeds the limit",
                             total);
     /* the chunks under the window come before memory of its size (the
      * rest of a display window is fill: see docs/security.md) */

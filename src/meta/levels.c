@@ -51,6 +51,24 @@ const exrqoi__level *exrqoi__part_level(const exrqoi__part *p, int lx, int ly)
     return &p->levels[(size_t)ly * (size_t)i->num_x_levels + (size_t)lx];
 }
 
+void exrqoi__chunk_grid_of(const exrqoi__part *p, const exrqoi__level *L, const exrqoi_box2i *reg,
+                           exrqoi__chunk_grid *g)
+{
+    if (p->info.tiled) {
+        const exrqoi_tiledesc *t = &p->info.tiles;
+        g->first_tx = (uint64_t)((int64_t)reg->min.x - L->window.min.x) / t->x_size;
+        g->first_ty = (uint64_t)((int64_t)reg->min.y - L->window.min.y) / t->y_size;
+        g->ntx = (uint64_t)((int64_t)reg->max.x - L->window.min.x) / t->x_size - g->first_tx + 1;
+        g->nty = (uint64_t)((int64_t)reg->max.y - L->window.min.y) / t->y_size - g->first_ty + 1;
+    } else {
+        uint64_t lpc = (uint64_t)p->info.lines_per_chunk;
+        g->first_tx = 0;
+        g->ntx = 1;
+        g->first_ty = (uint64_t)((int64_t)reg->min.y - p->info.data_window.min.y) / lpc;
+        g->nty = (uint64_t)((int64_t)reg->max.y - p->info.data_window.min.y) / lpc - g->first_ty + 1;
+    }
+}
+
 exrqoi_result exrqoi__part_chunk_window(const exrqoi__part *p, uint64_t index, exrqoi_box2i *win,
                                         int32_t *tx, int32_t *ty, int32_t *lx, int32_t *ly)
 {

@@ -42,6 +42,15 @@ EXRQOI_INTERNAL const exrqoi__level *exrqoi__part_level(const exrqoi__part *p, i
 EXRQOI_INTERNAL exrqoi_result exrqoi__part_chunk_window(const exrqoi__part *p, uint64_t index,
                                                         exrqoi_box2i *win, int32_t *tx, int32_t *ty,
                                                         int32_t *lx, int32_t *ly);
+/* The chunks covering `reg` (inside level L's window): tile columns
+ * first_tx.. (ntx of them) and rows first_ty.. (nty), or for scanline
+ * parts chunk rows (first_tx = 0, ntx = 1). Chunk indices are
+ * L->first_chunk + ty * L->tiles_x + tx (tiled) or ty (scanline). */
+typedef struct exrqoi__chunk_grid {
+    uint64_t first_tx, first_ty, ntx, nty;
+} exrqoi__chunk_grid;
+EXRQOI_INTERNAL void exrqoi__chunk_grid_of(const exrqoi__part *p, const exrqoi__level *L, const exrqoi_box2i *reg,
+                                           exrqoi__chunk_grid *g);
 /* Bytes of the unpacked block for a flat chunk window. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__part_unpacked_size(const exrqoi__part *p, const exrqoi_box2i *win,
                                                          uint64_t *size);

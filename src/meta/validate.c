@@ -1,6 +1,7 @@
 /* Turns a parsed header into validated part facts (exrqoi__part): the
  * required attributes per part type, windows, channels, tiles, levels and
  * the chunk count, with errors naming the part and the attribute. */
+#include "codec/codec.h"
 #include "meta/part.h"
 
 #include <math.h>
@@ -156,7 +157,7 @@ exrqoi_result exrqoi__part_setup(exrqoi__part *p, int index, uint32_t version, b
         return exrqoi__fail(err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "part %d: unknown compression %d", index, compression->v.u8);
     i->compression = (exrqoi_compression)compression->v.u8;
-    if (p->deep && i->compression > EXRQOI_COMPRESSION_ZIP)
+    if (p->deep && !exrqoi__codec_deep_capable(i->compression))
         return exrqoi__fail(err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "part %d: %s compression is not valid for deep data", index,
                             exrqoi_compression_name(i->compression));

@@ -138,7 +138,7 @@ static exrqoi_result output_size(decoder *d, size_t *size)
 {
     size_t n;
     if (exrqoi__mul_size((size_t)d->desc.width * d->desc.height, (size_t)d->out_ch, &n) ||
-        n > d->op.limits.max_alloc_bytes)
+        !exrqoi__budget_fits(&d->op.limits, 1, n))
         return exrqoi__fail(&d->err, EXRQOI_ERR_LIMIT,
                             "QOI: %ux%u image needs more memory than the limit allows",
                             (unsigned)d->desc.width, (unsigned)d->desc.height);

@@ -47,43 +47,11 @@ typedef struct read_job {
     exrqoi__job_status st;
 } read_job;
 
-/* Index of the chunk's first pixel in the level's row-major arrays. */
-static size_t pixel_index(const exrqoi_box2i *lwin, const exrqoi_box2i *win, size_t width)
-{
-    return (size_t)((int64_t)win->min.y - lwin->min.y) * width + (size_t)((int64_t)win->min.x - lwin->min.x);
-}
-
 /* Index of the chunk's first line in read_job.lines. */
 static size_t line_index(const read_job *j, const exrqoi_box2i *win)
 {
     size_t tx = j->tile_w > 0 ? (size_t)(((int64_t)win->min.x - j->lwin.min.x) / j->tile_w) : 0;
     return (size_t)((int64_t)win->min.y - j->lwin.min.y) * j->tiles_x + tx;
-}
-
-static void chunk_layout(const exrqoi__deep_chunk_layout *base, const exrqoi_box2i *win,
-                         exrqoi__deep_chunk_layout *out)
-{
-    *out = *base;
-    out->width = win->max.x - win->min.x + 1;
-    out->height = win->max.y - win->min.y + 1;
-}
-
-/* n bytes at `off`: the mapped file itself for memory sources, else the
- * worker's buffer. */
-static exrqoi_result fetch(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
-                           const uint8_t **out, exrqoi__err *err)
-{
-    if (n > SIZE_MAX) return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk too large for memory");
-    if (r->src.mem) {
-        *out = r->src.mem + off; /* bounds checked by the leader parser */
-        return EXRQOI_OK;
-    }
-    void *pb = w->packed;
-    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)n, err);
-    w->packed = (uint8_t *)pb;
-    if (rv) return rv;
-    *out = w->packed;
-    return EXRQOI_OK;
 }
 
 static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, exrqoi__err *err)
@@ -101,10 +69,10 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
     ref->sizes.unpacked_data = ci.unpacked_size;
     ref->window = ci.window;
     exrqoi__deep_chunk_layout L;
-    chunk_layout(&j->base, &ci.window, &L);
+    exrqoi__deep_layout_of(&j->base, &ci.window, &L);
     const uint8_t *table = NULL;
-    EXRQOI_TRY(fetch(j->r, wk, off, ref->sizes.packed_table, &table, err));
-    uint32_t *counts = j->img->counts + pixel_index(&j->lwin, &ci.window, j->width);
+    EXRQOI_TRY(exrqoi__worker_payload(j->r, wk, off, ref->sizes.packed_table, &table, err));
+    uint32_t *counts = j->img->counts + exrqoi__deep_pixel_index(&j->lwin, &ci.window, j->width);
     exrqoi__err_clear(&wk->codec.err);
     exrqoi_result rv = exrqoi__deep_decode_counts(&wk->codec, &j->r->limits, &L, &ref->sizes, table,
                                                   counts, j->width, &j->totals[item]);
@@ -127,10 +95,10 @@ static exrqoi_result read_samples(read_job *j, size_t item, exrqoi__worker *wk, 
     uint64_t index = j->first_chunk + item;
     const chunk_ref *ref = &j->refs[item];
     exrqoi__deep_chunk_layout L;
-    chunk_layout(&j->base, &ref->window, &L);
+    exrqoi__deep_layout_of(&j->base, &ref->window, &L);
     const uint8_t *data = NULL;
-    EXRQOI_TRY(fetch(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
-    size_t at = pixel_index(&j->lwin, &ref->window, j->width);
+    EXRQOI_TRY(exrqoi__worker_payload(j->r, wk, ref->data_off + ref->sizes.packed_table, ref->sizes.packed_data, &data, err));
+    size_t at = exrqoi__deep_pixel_index(&j->lwin, &ref->window, j->width);
     size_t cw = (size_t)L.width, li = line_index(j, &ref->window);
     for (int32_t y = 0; y < L.height; y++) {
         const uint32_t *c = j->img->counts + at + (size_t)y * j->width;
@@ -192,7 +160,7 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
             rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                               "part %d: %llu deep samples, over the limit of %llu", j->part,
                               (unsigned long long)total, (unsigned long long)lim->max_deep_samples_total);
-        else if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || bytes > lim->max_alloc_bytes)
+        else if (exrqoi__mul_u64(total, (uint64_t)bps, &bytes) || !exrqoi__budget_fits(lim, 1, bytes))
             rv = exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT,
                               "part %d: %llu deep samples need more than the %llu bytes allowed", j->part,
                               (unsigned long long)total, (unsigned long long)lim->max_alloc_bytes);
@@ -244,7 +212,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     uint64_t nlines = (uint64_t)h * tiles_x;
     uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8) + nlines * 8;
     if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || nlines > SIZE_MAX / 8 ||
-        fixed > r->limits.max_alloc_bytes)
+        !exrqoi__budget_fits(&r->limits, 1, fixed))
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d level (%d, %d) needs more than %llu bytes",
                             part, lx, ly, (unsigned long long)r->limits.max_alloc_bytes);
     /* the counts and offsets are as large as the level: its chunks come first */
@@ -278,10 +246,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         j.first_chunk = pi->tiled ? L->first_chunk : 0;
         j.lwin = L->window;
         j.width = (size_t)w;
-        j.base.nchan = nch;
-        j.base.types = types;
-        j.base.compression = pi->compression;
-        if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+        exrqoi__deep_base_layout(pi, nch, types, &j.base);
         j.refs = refs;
         j.totals = totals;
         j.lines = lines;

@@ -85,41 +85,9 @@ static void put_samples(const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst, 
     exrqoi__convert_samples(src, st, (ptrdiff_t)ss, dst, dt, ds, n);
 }
 
-/* The flat reader's fill rule, in the slice's type. */
-static void fill_value(uint8_t *dst, exrqoi_pixel_type t, double v)
-{
-    if (t == EXRQOI_PIXEL_HALF) {
-        uint16_t h = exrqoi__f2h((float)v);
-        memcpy(dst, &h, 2);
-    } else if (t == EXRQOI_PIXEL_FLOAT) {
-        float f = (float)v;
-        memcpy(dst, &f, 4);
-    } else {
-        uint32_t u = (v <= 0 || isnan(v)) ? 0 : (v >= 4294967295.0 ? UINT32_MAX : (uint32_t)v);
-        memcpy(dst, &u, 4);
-    }
-}
-
 /* ---- one chunk --------------------------------------------------------------- */
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
-
-/* n bytes at `off`: the mapped file for memory sources, else the worker's buffer. */
-static exrqoi_result fetch(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
-                           const uint8_t **out, exrqoi__err *err)
-{
-    if (r->src.mem) {
-        *out = r->src.mem + off; /* bounds checked by the leader parser */
-        return EXRQOI_OK;
-    }
-    if (n > SIZE_MAX) return exrqoi__fail(err, EXRQOI_ERR_LIMIT, "chunk too large for memory");
-    void *pb = w->packed;
-    exrqoi_result rv = exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)n, err);
-    w->packed = (uint8_t *)pb;
-    if (rv) return rv;
-    *out = w->packed;
-    return EXRQOI_OK;
-}
 
 /* The part of the chunk window inside the region. */
 static void clip(const exrqoi_box2i *a, const exrqoi_box2i *b, exrqoi_box2i *out)
@@ -211,7 +179,7 @@ static exrqoi_result do_chunk(region_job *j, size_t item, int worker, exrqoi__er
     /* budget, before anything is allocated: packed bytes (file sources),
      * counts, offsets, the table and sample data unpacked in codec
      * scratch, and the kept channels (at most the unpacked data) */
-    uint64_t fetched = 0, need = 0, share = r->limits.max_alloc_bytes / (uint64_t)(j->nworkers > 0 ? j->nworkers : 1);
+    uint64_t fetched = 0, need = 0, share = exrqoi__budget(&r->limits, j->nworkers);
     bool over = exrqoi__add_u64(sizes.packed_table, samples ? sizes.packed_data : 0, &fetched) ||
                 exrqoi__add_u64(r->src.mem ? 0 : fetched, (uint64_t)npix * 8 + 8, &need);
     if (samples && !over)
@@ -227,7 +195,7 @@ static exrqoi_result do_chunk(region_job *j, size_t item, int worker, exrqoi__er
                             (unsigned long long)r->limits.max_alloc_bytes);
 
     const uint8_t *packed = NULL;
-    EXRQOI_TRY(fetch(r, wk, off, fetched, &packed, err));
+    EXRQOI_TRY(exrqoi__worker_payload(r, wk, off, fetched, &packed, err));
 
     size_t counts_bytes = align8(npix * 4), offsets_bytes = samples ? (npix + 1) * 8 : 0;
     void *ub = wk->unpacked;
@@ -318,21 +286,16 @@ static exrqoi_result setup(region_job *j, exrqoi_reader *r, int part, int lx, in
     j->part = part;
     j->p = p;
     j->reg = reg;
-    uint64_t nty;
     if (p->info.tiled) {
-        const exrqoi_tiledesc *t = &p->info.tiles;
         j->level = L;
-        j->first_tx = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / t->x_size;
-        j->first_ty = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / t->y_size;
-        j->ntx = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / t->x_size - j->first_tx + 1;
-        nty = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / t->y_size - j->first_ty + 1;
-        j->base.full_table_size = (uint64_t)t->x_size * t->y_size * 4;
-    } else {
-        uint64_t lpc = (uint64_t)p->info.lines_per_chunk;
-        j->ntx = 1;
-        j->first_ty = (uint64_t)((int64_t)reg.min.y - p->info.data_window.min.y) / lpc;
-        nty = (uint64_t)((int64_t)reg.max.y - p->info.data_window.min.y) / lpc - j->first_ty + 1;
+        j->base.full_table_size = (uint64_t)p->info.tiles.x_size * p->info.tiles.y_size * 4;
     }
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    j->first_tx = g.first_tx;
+    j->first_ty = g.first_ty;
+    j->ntx = g.ntx;
+    uint64_t nty = g.nty;
     j->base.nchan = p->info.channel_count;
     j->base.compression = p->info.compression;
     *count = j->ntx * nty; /* within the part's chunk count */
@@ -425,15 +388,12 @@ exrqoi_result exrqoi_reader_read_deep_region(exrqoi_reader *r, int part, int lx,
     if (!types || !slots || !wanted) rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     for (int s = 0; s < slice_count && !rv; s++) {
         slots[s].s = &slices[s];
-        slots[s].chan = -1;
-        for (size_t c = 0; c < nch; c++)
-            if (strcmp(p->info.channels[c].name, slices[s].name) == 0) {
-                slots[s].chan = (int)c;
-                wanted[c] = true;
-                j.any_channel = true;
-                break;
-            }
-        fill_value(slots[s].fill, slices[s].type, slices[s].fill);
+        slots[s].chan = (int)exrqoi__slice_channel(&p->info, slices[s].name);
+        if (slots[s].chan >= 0) {
+            wanted[slots[s].chan] = true;
+            j.any_channel = true;
+        }
+        exrqoi__fill_value(slots[s].fill, slices[s].type, slices[s].fill);
     }
     if (!rv) {
         j.base.types = types;

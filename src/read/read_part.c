@@ -143,7 +143,7 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
                             (unsigned long long)r->parts[part].offsets[index], why.msg);
     /* max_alloc_bytes bounds the whole call: every worker's share */
     uint64_t need = (r->src.mem ? 0 : packed_size) + (uint64_t)blocks * bl->unpacked_size;
-    if (need > r->limits.max_alloc_bytes / (uint64_t)(nworkers > 0 ? nworkers : 1))
+    if (!exrqoi__budget_fits(&r->limits, nworkers, need))
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT,
                             "part %d chunk %llu: reading it on %d thread(s) needs about %llu bytes, "
                             "over the max_alloc_bytes limit of %llu",
@@ -151,16 +151,7 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
                             (unsigned long long)need * (uint64_t)(nworkers > 0 ? nworkers : 1),
                             (unsigned long long)r->limits.max_alloc_bytes);
     const uint8_t *packed;
-    if (r->src.mem) {
-        packed = r->src.mem + off; /* bounds checked by the leader parser */
-    } else {
-        void *pb = w->packed;
-        exrqoi_result rv =
-            exrqoi__source_read_grow(&r->src, r->alloc, off, &pb, &w->packed_cap, (size_t)packed_size, err);
-        w->packed = (uint8_t *)pb;
-        if (rv) return rv;
-        packed = w->packed;
-    }
+    EXRQOI_TRY(exrqoi__worker_payload(r, w, off, packed_size, &packed, err));
     if (packed_size == bl->unpacked_size) {
         /* stored raw: no decompression, and straight to the slices when it can */
         *block = direct && raw_to_slices(bl, packed, direct) ? NULL : packed;
@@ -438,18 +429,8 @@ static exrqoi_result match_slots(const exrqoi__part *p, const exrqoi_slice *slic
         const exrqoi_slice *sl = &slices[s];
         if (!sl->name || (unsigned)sl->type > EXRQOI_PIXEL_FLOAT || !sl->base)
             return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "slice %d is incomplete", s);
-        slots[s].slice = sl;
-        slots[s].chan = -1;
-        slots[s].xs = slots[s].ys = 1;
-        for (int32_t c = 0; c < p->info.channel_count; c++) {
-            if (strcmp(p->info.channels[c].name, sl->name) == 0) {
-                slots[s].chan = c;
-                slots[s].xs = p->info.channels[c].x_sampling;
-                slots[s].ys = p->info.channels[c].y_sampling;
-                break;
-            }
-        }
     }
+    exrqoi__match_slices(&p->info, slices, n, slots);
     return EXRQOI_OK;
 }
 
@@ -478,25 +459,14 @@ static exrqoi_result plan_request(exrqoi_reader *r, const exrqoi_region_request 
         if (p->info.channels[c].x_sampling != 1 || p->info.channels[c].y_sampling != 1) q->plain = false;
     for (int s = 0; s < rq->slice_count; s++)
         if (slots[s].chan < 0) q->fill = true;
-    exrqoi_compression comp = p->info.compression;
-    /* DWA tiles measured slower through segments (GoldenGate -5%) */
-    q->segments = exrqoi__codec_has_segments(comp) &&
-                  !(p->info.tiled && (comp == EXRQOI_COMPRESSION_DWAA || comp == EXRQOI_COMPRESSION_DWAB));
-    uint64_t nty;
-    if (p->info.tiled) {
-        const exrqoi_tiledesc *t = &p->info.tiles;
-        q->level = L;
-        q->first_tx = (uint64_t)((int64_t)reg.min.x - L->window.min.x) / t->x_size;
-        q->first_ty = (uint64_t)((int64_t)reg.min.y - L->window.min.y) / t->y_size;
-        q->ntx = (uint64_t)((int64_t)reg.max.x - L->window.min.x) / t->x_size - q->first_tx + 1;
-        nty = (uint64_t)((int64_t)reg.max.y - L->window.min.y) / t->y_size - q->first_ty + 1;
-    } else {
-        uint64_t lpc = (uint64_t)p->info.lines_per_chunk;
-        q->ntx = 1;
-        q->first_ty = (uint64_t)((int64_t)reg.min.y - p->info.data_window.min.y) / lpc;
-        nty = (uint64_t)((int64_t)reg.max.y - p->info.data_window.min.y) / lpc - q->first_ty + 1;
-    }
-    q->count = q->ntx * nty;
+    q->segments = exrqoi__codec_segments_pay(p->info.compression, p->info.tiled);
+    if (p->info.tiled) q->level = L;
+    exrqoi__chunk_grid g;
+    exrqoi__chunk_grid_of(p, L, &reg, &g);
+    q->first_tx = g.first_tx;
+    q->first_ty = g.first_ty;
+    q->ntx = g.ntx;
+    q->count = g.ntx * g.nty;
     return EXRQOI_OK;
 }
 
@@ -564,23 +534,6 @@ static exrqoi_result read_cached(exrqoi_reader *r, const req_plan *q)
  * about 10-20 us, more than it would save. */
 #define SMALL_CALL_NS 30000u
 
-/* Rough single-thread decode speed of a codec, unpacked bytes per
- * microsecond (docs/benchmarks.md); only used for the small-call rule. */
-static uint64_t codec_speed(exrqoi_compression c)
-{
-    switch (c) {
-    case EXRQOI_COMPRESSION_NONE: return 8000;
-    case EXRQOI_COMPRESSION_B44:
-    case EXRQOI_COMPRESSION_B44A: return 3000;
-    case EXRQOI_COMPRESSION_RLE:
-    case EXRQOI_COMPRESSION_PXR24: return 1500;
-    case EXRQOI_COMPRESSION_ZIPS:
-    case EXRQOI_COMPRESSION_ZIP: return 1000;
-    case EXRQOI_COMPRESSION_PIZ: return 700;
-    default: return 250; /* DWAA, DWAB, HTJ2K256, HTJ2K32 */
-    }
-}
-
 /* Estimated single-thread decode time of a request in ns, saturating at
  * SMALL_CALL_NS (only the comparison with it matters). */
 static uint64_t plan_cost_ns(const req_plan *q)
@@ -591,7 +544,7 @@ static uint64_t plan_cost_ns(const req_plan *q)
     for (int32_t c = 0; c < q->p->info.channel_count && bpp < SMALL_CALL_NS; c++)
         bpp += (uint64_t)exrqoi_pixel_type_size(q->p->info.channels[c].type);
     if (w >= SMALL_CALL_NS || h >= SMALL_CALL_NS || bpp >= SMALL_CALL_NS) return SMALL_CALL_NS;
-    uint64_t ns = w * h * bpp * 1000u / codec_speed(q->p->info.compression);
+    uint64_t ns = w * h * bpp * 1000u / exrqoi__codec_speed(q->p->info.compression);
     return ns < SMALL_CALL_NS ? ns : SMALL_CALL_NS;
 }
 
@@ -616,7 +569,7 @@ static int workers_that_fit(const exrqoi_reader *r, const req_plan *reqs, size_t
     }
     uint64_t per = chunk * (WORK_BLOCKS + 1);
     if (per == 0) return width;
-    uint64_t fit = r->limits.max_alloc_bytes / per;
+    uint64_t fit = exrqoi__budget_count(&r->limits, per);
     if (fit < 1) fit = 1;
     return (uint64_t)width > fit ? (int)fit : width;
 }

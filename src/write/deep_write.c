@@ -9,20 +9,6 @@
 
 #include <stdatomic.h>
 
-/* Index of the chunk's first pixel in the level's row-major arrays. */
-static size_t pixel_index(const exrqoi_box2i *lwin, const exrqoi_box2i *win, size_t width)
-{
-    return (size_t)((int64_t)win->min.y - lwin->min.y) * width + (size_t)((int64_t)win->min.x - lwin->min.x);
-}
-
-static void chunk_layout(const exrqoi__deep_chunk_layout *base, const exrqoi_box2i *win,
-                         exrqoi__deep_chunk_layout *out)
-{
-    *out = *base;
-    out->width = win->max.x - win->min.x + 1;
-    out->height = win->max.y - win->min.y + 1;
-}
-
 typedef struct witem {
     uint64_t index;
     exrqoi_chunk_info ci; /* window, tile coordinates and the three sizes */
@@ -48,8 +34,8 @@ static void encode_one(void *ctx, size_t k, int worker)
     witem *it = &j->items[k];
     exrqoi__worker *wk = &j->w->workers[worker];
     exrqoi__deep_chunk_layout L;
-    chunk_layout(&j->base, &it->ci.window, &L);
-    size_t at = pixel_index(&j->lwin, &it->ci.window, j->width);
+    exrqoi__deep_layout_of(&j->base, &it->ci.window, &L);
+    size_t at = exrqoi__deep_pixel_index(&j->lwin, &it->ci.window, j->width);
     const uint8_t *out;
     size_t out_size;
     exrqoi__deep_chunk_sizes s;
@@ -151,8 +137,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         return exrqoi__fail(&w->err, EXRQOI_ERR_INVALID_ARGUMENT, "part %d is flat: use the region writer", part);
     const exrqoi__level *L = exrqoi__part_level(p, lx, ly);
     if (!L) return exrqoi__fail(&w->err, EXRQOI_ERR_NOT_FOUND, "part %d has no level (%d, %d)", part, lx, ly);
-    if (pi->compression != EXRQOI_COMPRESSION_NONE && pi->compression != EXRQOI_COMPRESSION_RLE &&
-        pi->compression != EXRQOI_COMPRESSION_ZIPS)
+    if (!exrqoi__codec_deep_writable(pi->compression))
         return exrqoi__fail(&w->err, EXRQOI_ERR_UNSUPPORTED_COMPRESSION,
                             "part %d: deep data can be written with none, rle or zips, not %s", part,
                             exrqoi_compression_name(pi->compression));
@@ -210,10 +195,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         j.img = img;
         j.lwin = L->window;
         j.width = (size_t)img->width;
-        j.base.nchan = nch;
-        j.base.types = types;
-        j.base.compression = pi->compression;
-        if (pi->tiled) j.base.full_table_size = (uint64_t)pi->tiles.x_size * pi->tiles.y_size * 4;
+        exrqoi__deep_base_layout(pi, nch, types, &j.base);
         j.src = src;
         j.items = items;
         exrqoi__job_status_init(&j.st);
