@@ -28,6 +28,7 @@
 
 #include "codec/codec.h"
 #include "common/internal.h"
+#include "exrqoi/part.h"
 
 /* Bytes of the three sizes that follow the chunk leader. */
 #define EXRQOI__DEEP_SIZES_BYTES 24
