@@ -424,6 +424,12 @@ static int pack_block_sse2(__m128i a, __m128i c, uint8_t *b, int flat_ok, int ex
 
 /* ---- codec entry points ------------------------------------------------- */
 
+/* The context's kernel choice as this file's path flag (1: SSE2). */
+static inline int vec_path(const exrqoi__codec_ctx *ctx)
+{
+    return EXRQOI_B44_SSE2 && ctx->k.b44 == EXRQOI__PATH_SSE2;
+}
+
 
 static exrqoi_result corrupt(exrqoi__codec_ctx *ctx, size_t c, const char *what)
 {
@@ -649,12 +655,12 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
             rowp[li] = seg[s].dst ? seg[s].dst + (off - start) : junk;
         }
     }
-    if (!split) return decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk);
+    if (!split) return decode_rows(vec_path(ctx), ctx, b, src, n, rowp, L.first, junk);
     /* a line shared by several destinations: decode to a buffer, scatter it */
     void *buf;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 4, b->unpacked_size ? b->unpacked_size : 1, &buf));
     for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
-    EXRQOI_TRY(decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk));
+    EXRQOI_TRY(decode_rows(vec_path(ctx), ctx, b, src, n, rowp, L.first, junk));
     seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked by exrqoi__decompress_block_segments */
     seg_scatter(&sc, (const uint8_t *)buf, b->unpacked_size);
     return EXRQOI_OK;
@@ -663,7 +669,7 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
 static exrqoi_result b44_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                     const uint8_t *src, size_t n, uint8_t *dst)
 {
-    return exrqoi__b44_decompress_path(EXRQOI_B44_SSE2, ctx, b, src, n, dst);
+    return exrqoi__b44_decompress_path(vec_path(ctx), ctx, b, src, n, dst);
 }
 
 static size_t b44_bound(const exrqoi__block_layout *b)
@@ -800,13 +806,13 @@ exrqoi_result exrqoi__b44_compress_path(int path, exrqoi__codec_ctx *ctx,
 static exrqoi_result b44_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                   const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
 {
-    return compress_impl(EXRQOI_B44_SSE2, ctx, b, src, dst, cap, out, 0);
+    return compress_impl(vec_path(ctx), ctx, b, src, dst, cap, out, 0);
 }
 
 static exrqoi_result b44a_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                    const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
 {
-    return compress_impl(EXRQOI_B44_SSE2, ctx, b, src, dst, cap, out, 1);
+    return compress_impl(vec_path(ctx), ctx, b, src, dst, cap, out, 1);
 }
 
 /* Output can exceed the unpacked size (a 14-byte block may stand for a

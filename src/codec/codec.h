@@ -15,6 +15,7 @@
 #ifndef EXRQOI_CODEC_H
 #define EXRQOI_CODEC_H
 
+#include "common/cpu.h"
 #include "common/internal.h"
 
 typedef struct exrqoi__chan_layout {
@@ -51,6 +52,7 @@ typedef struct exrqoi__codec_ctx {
     int deflate_last;       /* index of the one used last */
     int zip_level;          /* deflate level asked for (1..12), 0 = each codec's default */
     float dwa_level;        /* dwaCompressionLevel, default 45 */
+    exrqoi__kernels k;      /* SIMD paths, chosen at init (common/cpu.h) */
     void *scratch[EXRQOI__SCRATCH_SLOTS];
     size_t scratch_cap[EXRQOI__SCRATCH_SLOTS];
     exrqoi__err err; /* message of the last failure on this thread */
@@ -217,6 +219,9 @@ EXRQOI_INTERNAL extern const exrqoi__codec exrqoi__codec_htj2k32;
 
 /* Shared by ZIP/ZIPS, RLE and PXR24-style byte shuffles:
  * predictor + interleave as OpenEXR defines them. */
+/* The zip_* helpers without a context take the process's kernel choice
+ * (exrqoi__cpu_kernels); codecs call predict.h's exrqoi__zip_*_path with
+ * ctx->k.zip. */
 EXRQOI_INTERNAL void exrqoi__zip_unpredict(uint8_t *buf, size_t n, uint8_t *out_interleaved);
 EXRQOI_INTERNAL void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out);
 

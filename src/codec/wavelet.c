@@ -10,6 +10,7 @@
  * encoder's average excepted), so 16-bit vector lanes give identical
  * words. */
 #include "codec/wavelet.h"
+#include "common/cpu.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
@@ -322,10 +323,10 @@ void exrqoi__wav_decode_path(int path, uint16_t *in, int nx, int ox, int ny, int
 
 void exrqoi__wav_encode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
 {
-    exrqoi__wav_encode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
+    exrqoi__wav_encode_path(exrqoi__cpu_kernels().piz, in, nx, ox, ny, oy, max_value);
 }
 
 void exrqoi__wav_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
 {
-    exrqoi__wav_decode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
+    exrqoi__wav_decode_path(exrqoi__cpu_kernels().piz, in, nx, ox, ny, oy, max_value);
 }

@@ -1,5 +1,6 @@
 /* One deep chunk: count table and sample data, both directions. */
 #include "deep/deep_chunk.h"
+#include "codec/predict.h"
 
 #define SLOT_DATA 1
 #define SLOT_TABLE 2
@@ -307,7 +308,7 @@ static exrqoi_result table_for_tile(exrqoi__codec_ctx *ctx, exrqoi_compression c
 {
     void *pred, *buf;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, 0, need, &pred));
-    exrqoi__zip_predict(table, need, (uint8_t *)pred);
+    exrqoi__zip_predict_path(ctx->k.zip, table, need, (uint8_t *)pred);
     size_t n = 0;
     if (comp == EXRQOI_COMPRESSION_ZIPS) {
         size_t cap = exrqoi__deflate_bound(ctx, need);
