@@ -23,6 +23,12 @@
 #else
 #define PIZ_SSE2 0
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define PIZ_NEON 1
+#else
+#define PIZ_NEON 0
+#endif
 
 #define BITMAP_SIZE 8192 /* 65536 values / 8 */
 #define LUT_BYTES (65536 * sizeof(uint16_t))
@@ -161,6 +167,13 @@ static bool any_above(int path, const uint16_t *w, size_t n, uint16_t max_value)
             vacc = _mm_or_si128(
                 vacc, _mm_subs_epu16(_mm_loadu_si128((const __m128i *)(const void *)(w + i)), mv));
         acc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(vacc, _mm_setzero_si128())) ^ 0xffffu;
+    }
+#endif
+#if PIZ_NEON
+    if (path == EXRQOI__PATH_NEON) {
+        uint16x8_t vmax = vdupq_n_u16(0);
+        for (; i + 8 <= n; i += 8) vmax = vmaxq_u16(vmax, vld1q_u16(w + i));
+        acc = vmaxvq_u16(vmax) > max_value;
     }
 #endif
     (void)path;

@@ -93,6 +93,8 @@ static void test_kernel_choice(void **state)
     k = exrqoi__kernels_for(EXRQOI__CPU_NEON);
     assert_int_equal(k.zip, EXRQOI__PATH_NEON);
     assert_int_equal(k.half, EXRQOI__PATH_NEON);
+    assert_int_equal(k.piz, EXRQOI__PATH_NEON);
+    assert_int_equal(k.b44, EXRQOI__PATH_C);
 }
 
 /* The process's features are the detected ones less the environment's. */
