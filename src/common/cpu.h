@@ -55,7 +55,7 @@ typedef struct exrqoi__kernels {
     uint8_t half;  /* block/half_simd.h: C, SSE2, AVX2 (= F16C), NEON */
     uint8_t huf;   /* huf.h's path number: 1 portable, 2 BMI2 */
     uint8_t dwa;   /* dwa.h: C, SSE2, AVX2 (AVX2 + F16C), NEON */
-    uint8_t b44;   /* b44.h: C, SSE2 */
+    uint8_t b44;   /* b44.h: C, SSE2, NEON (decoding) */
     uint8_t piz;   /* piz.c and wavelet.h: C, SSE2, NEON */
     uint8_t pxr24; /* pxr24.h: C, SSE2 */
     uint8_t qoi;   /* qoi_internal.h: C, SSE2 */
