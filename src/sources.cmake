@@ -41,6 +41,7 @@ set(EXRQOI_LIB_SOURCES
   codec/wavelet.c
   codec/zip.c
   common/alloc.c
+  common/cpu.c
   common/error.c
   common/half.c
   common/misc.c

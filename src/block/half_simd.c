@@ -2,7 +2,7 @@
  * one exact float subtraction (half subnormals); the F16C paths hand NaN
  * lanes (F16C sets the quiet bit, Imath's rule keeps the payload) and
  * lanes whose half result is subnormal (flush-to-zero modes) to the scalar
- * code, 8 samples at a time. */
+ * code, 8 samples at a time. NEON runs the SSE2 algorithm. */
 #include "block/half_simd.h"
 #include "common/half.h"
 
@@ -11,6 +11,17 @@
 #include <immintrin.h>
 #else
 #define HALF_X86 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define HALF_NEON 1
+#include <arm_neon.h>
+#else
+#define HALF_NEON 0
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HALF_LE 1
+#else
+#define HALF_LE 0
 #endif
 
 static void h2f_c(const uint8_t *src, uint8_t *dst, size_t n)
@@ -145,31 +156,84 @@ __attribute__((target("avx,f16c"))) static void f2h_f16c(const uint8_t *src, uin
 }
 #endif
 
-int exrqoi__half_best_path(void)
+#if HALF_NEON
+/* The SSE2 algorithm in NEON: integer arithmetic and one exact float
+ * subtraction, so the FPCR's flush and NaN modes cannot change a bit. */
+static inline uint32x4_t h2f4_neon(uint32x4_t h)
 {
-#if HALF_X86
-    /* clang 14's __builtin_cpu_supports knows no "f16c" (and CPUID itself
-     * is slow under a hypervisor, too slow per call): every CPU with AVX2
-     * has F16C, so AVX2 stands for it */
-#if defined(__clang__)
-    return __builtin_cpu_supports("avx2") ? 2 : 1;
-#else
-    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) ? 2 : 1;
-#endif
-#else
-    return 0;
-#endif
+    const uint32x4_t expmask = vdupq_n_u32(0x7c00u << 13), rebias = vdupq_n_u32((127u - 15u) << 23);
+    uint32x4_t sign = vshlq_n_u32(vandq_u32(h, vdupq_n_u32(0x8000)), 16);
+    uint32x4_t o = vshlq_n_u32(vandq_u32(h, vdupq_n_u32(0x7fff)), 13);
+    uint32x4_t e = vandq_u32(o, expmask);
+    o = vaddq_u32(o, rebias);
+    o = vaddq_u32(o, vandq_u32(vceqq_u32(e, expmask), rebias));
+    float32x4_t d = vsubq_f32(vreinterpretq_f32_u32(vaddq_u32(o, vdupq_n_u32(1u << 23))),
+                              vreinterpretq_f32_u32(vdupq_n_u32(113u << 23)));
+    o = vbslq_u32(vceqq_u32(e, vdupq_n_u32(0)), vreinterpretq_u32_f32(d), o);
+    return vorrq_u32(o, sign);
 }
 
+static void h2f_neon(const uint8_t *src, uint8_t *dst, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint16x8_t h = vld1q_u16((const uint16_t *)(const void *)(src + 2 * i));
+        vst1q_u32((uint32_t *)(void *)(dst + 4 * i), h2f4_neon(vmovl_u16(vget_low_u16(h))));
+        vst1q_u32((uint32_t *)(void *)(dst + 4 * i + 16), h2f4_neon(vmovl_high_u16(h)));
+    }
+    h2f_c(src + 2 * i, dst + 4 * i, n - i);
+}
+
+static inline uint16x4_t f2h4_neon(uint32x4_t x, uint32x4_t *odd)
+{
+    uint32x4_t ax = vandq_u32(x, vdupq_n_u32(0x7fffffff));
+    uint32x4_t r = vsubq_u32(ax, vdupq_n_u32(0x38000000));
+    uint32x4_t lsb = vandq_u32(vshrq_n_u32(r, 13), vdupq_n_u32(1));
+    r = vshrq_n_u32(vaddq_u32(vaddq_u32(r, vdupq_n_u32(0xfff)), lsb), 13);
+    uint32x4_t big = vcgtq_u32(ax, vdupq_n_u32(0x477fefff));
+    uint32x4_t tiny = vcltq_u32(ax, vdupq_n_u32(0x33000000));
+    uint32x4_t sub = vcltq_u32(ax, vdupq_n_u32(0x38800000));
+    uint32x4_t nan = vcgtq_u32(ax, vdupq_n_u32(0x7f800000));
+    *odd = vorrq_u32(*odd, vorrq_u32(nan, vbicq_u32(sub, tiny)));
+    r = vbslq_u32(big, vdupq_n_u32(0x7c00), r);
+    r = vbicq_u32(r, tiny);
+    return vorr_u16(vmovn_u32(r), vand_u16(vshrn_n_u32(x, 16), vdup_n_u16(0x8000)));
+}
+
+static void f2h_neon(const uint8_t *src, uint8_t *dst, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint32x4_t odd = vdupq_n_u32(0);
+        uint16x4_t h0 = f2h4_neon(vld1q_u32((const uint32_t *)(const void *)(src + 4 * i)), &odd);
+        uint16x4_t h1 = f2h4_neon(vld1q_u32((const uint32_t *)(const void *)(src + 4 * i + 16)), &odd);
+        if (vmaxvq_u32(odd)) {
+            f2h_c(src + 4 * i, dst + 2 * i, 8);
+            continue;
+        }
+        vst1q_u16((uint16_t *)(void *)(dst + 2 * i), vcombine_u16(h0, h1));
+    }
+    f2h_c(src + 4 * i, dst + 2 * i, n - i);
+}
+#endif
+
+/* The path comes from the caller's exrqoi__kernels.half, chosen once
+ * per context or per block: nothing here asks the CPU. */
 void exrqoi__h2f_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n)
 {
-#if HALF_X86 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (path >= 2 && exrqoi__half_best_path() >= 2) {
+#if HALF_X86 && HALF_LE
+    if (path == EXRQOI__PATH_AVX2) {
         h2f_f16c(src, dst, n);
         return;
     }
-    if (path >= 1) {
+    if (path == EXRQOI__PATH_SSE2) {
         h2f_sse2(src, dst, n);
+        return;
+    }
+#endif
+#if HALF_NEON && HALF_LE
+    if (path == EXRQOI__PATH_NEON) {
+        h2f_neon(src, dst, n);
         return;
     }
 #endif
@@ -179,26 +243,22 @@ void exrqoi__h2f_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n)
 
 void exrqoi__f2h_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n)
 {
-#if HALF_X86 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (path >= 2 && exrqoi__half_best_path() >= 2) {
+#if HALF_X86 && HALF_LE
+    if (path == EXRQOI__PATH_AVX2) {
         f2h_f16c(src, dst, n);
         return;
     }
-    if (path >= 1) {
+    if (path == EXRQOI__PATH_SSE2) {
         f2h_sse2(src, dst, n);
+        return;
+    }
+#endif
+#if HALF_NEON && HALF_LE
+    if (path == EXRQOI__PATH_NEON) {
+        f2h_neon(src, dst, n);
         return;
     }
 #endif
     (void)path;
     f2h_c(src, dst, n);
-}
-
-void exrqoi__h2f_n(const uint8_t *src, uint8_t *dst, size_t n)
-{
-    exrqoi__h2f_n_path(exrqoi__half_best_path(), src, dst, n);
-}
-
-void exrqoi__f2h_n(const uint8_t *src, uint8_t *dst, size_t n)
-{
-    exrqoi__f2h_n_path(exrqoi__half_best_path(), src, dst, n);
 }

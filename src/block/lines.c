@@ -98,7 +98,7 @@ static inline uint32_t ld32(const uint8_t *p)
 }
 
 /* Reads file-layout (LE) samples of type st and writes native samples of dt. */
-static void file_to_native(const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst,
+static void file_to_native(int hpath, const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst,
                            exrqoi_pixel_type dt, ptrdiff_t dstride, size_t n)
 {
     size_t ss = (size_t)exrqoi_pixel_type_size(st);
@@ -108,14 +108,14 @@ static void file_to_native(const uint8_t *src, exrqoi_pixel_type st, uint8_t *ds
     }
     if (st == EXRQOI_PIXEL_HALF && dt == EXRQOI_PIXEL_FLOAT && HOST_LE) {
         if (dstride == 4) {
-            exrqoi__h2f_n(src, dst, n);
+            exrqoi__h2f_n_path(hpath, src, dst, n);
             return;
         }
         /* strided (e.g. interleaved RGBA): convert in bulk, then spread */
         uint8_t tmp[4 * 64];
         for (size_t i = 0; i < n; i += 64) {
             size_t k = n - i < 64 ? n - i : 64;
-            exrqoi__h2f_n(src + 2 * i, tmp, k);
+            exrqoi__h2f_n_path(hpath, src + 2 * i, tmp, k);
             for (size_t j = 0; j < k; j++) memcpy(dst + (ptrdiff_t)(i + j) * dstride, tmp + 4 * j, 4);
         }
         return;
@@ -167,8 +167,8 @@ static void file_to_native(const uint8_t *src, exrqoi_pixel_type st, uint8_t *ds
 }
 
 /* Reads native samples of st (stride sstride) and writes file-layout samples of dt. */
-static void native_to_file(const uint8_t *src, exrqoi_pixel_type st, ptrdiff_t sstride, uint8_t *dst,
-                           exrqoi_pixel_type dt, size_t n)
+static void native_to_file(int hpath, const uint8_t *src, exrqoi_pixel_type st, ptrdiff_t sstride,
+                           uint8_t *dst, exrqoi_pixel_type dt, size_t n)
 {
     size_t ds = (size_t)exrqoi_pixel_type_size(dt);
     if (st == dt && HOST_LE && (size_t)sstride == ds) {
@@ -177,14 +177,14 @@ static void native_to_file(const uint8_t *src, exrqoi_pixel_type st, ptrdiff_t s
     }
     if (st == EXRQOI_PIXEL_FLOAT && dt == EXRQOI_PIXEL_HALF && HOST_LE) {
         if (sstride == 4) {
-            exrqoi__f2h_n(src, dst, n);
+            exrqoi__f2h_n_path(hpath, src, dst, n);
             return;
         }
         uint8_t tmp[4 * 64];
         for (size_t i = 0; i < n; i += 64) {
             size_t k = n - i < 64 ? n - i : 64;
             for (size_t j = 0; j < k; j++) memcpy(tmp + 4 * j, src + (ptrdiff_t)(i + j) * sstride, 4);
-            exrqoi__f2h_n(tmp, dst + 2 * i, k);
+            exrqoi__f2h_n_path(hpath, tmp, dst + 2 * i, k);
         }
         return;
     }
@@ -220,10 +220,11 @@ void exrqoi__convert_samples(const void *src, exrqoi_pixel_type st, ptrdiff_t ss
     const uint8_t *s = (const uint8_t *)src;
     uint8_t *d = (uint8_t *)dst;
     size_t ds = (size_t)exrqoi_pixel_type_size(dt);
+    const int hpath = exrqoi__cpu_kernels().half;
     while (n) {
         size_t k = n > 256 ? 256 : n;
-        native_to_file(s, st, sstride, tmp, dt, k);
-        file_to_native(tmp, dt, d, dt, dstride, k);
+        native_to_file(hpath, s, st, sstride, tmp, dt, k);
+        file_to_native(hpath, tmp, dt, d, dt, dstride, k);
         s += (ptrdiff_t)k * sstride;
         d += (ptrdiff_t)k * dstride;
         n -= k;
@@ -256,6 +257,9 @@ static void transfer(const exrqoi__block_layout *bl, uint8_t *block, const exrqo
     int32_t rx0 = region->min.x > x0 ? region->min.x : x0;
     int32_t rx1 = region->max.x < x1 ? region->max.x : x1;
     if (ry0 > ry1 || rx0 > rx1) return;
+    /* the slice copy has no context of its own: the process's kernel
+     * choice, read once per block */
+    const int hpath = exrqoi__cpu_kernels().half;
 
     /* byte offset of each channel within the current line */
     size_t off = 0;
@@ -282,10 +286,10 @@ static void transfer(const exrqoi__block_layout *bl, uint8_t *block, const exrqo
                                   dj * sl->slice->y_stride;
                     uint8_t *bp = block + line_off + bi * L->size;
                     if (to_slices)
-                        file_to_native(bp, (exrqoi_pixel_type)L->type, dp, sl->slice->type,
+                        file_to_native(hpath, bp, (exrqoi_pixel_type)L->type, dp, sl->slice->type,
                                        sl->slice->x_stride, count);
                     else
-                        native_to_file(dp, sl->slice->type, sl->slice->x_stride, bp,
+                        native_to_file(hpath, dp, sl->slice->type, sl->slice->x_stride, bp,
                                        (exrqoi_pixel_type)L->type, count);
                 }
             }

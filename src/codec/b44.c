@@ -20,6 +20,13 @@
 #else
 #define EXRQOI_B44_SSE2 0
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <arm_neon.h>
+#define B44_NEON 1
+#else
+#define B44_NEON 0
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define B44_HOST_LE 0
 #else
@@ -424,6 +431,13 @@ static int pack_block_sse2(__m128i a, __m128i c, uint8_t *b, int flat_ok, int ex
 
 /* ---- codec entry points ------------------------------------------------- */
 
+/* The context's kernel choice as this file's path flag (1: the vector
+ * code, SSE2 on x86, NEON on AArch64 (decoding only)). */
+static inline int vec_path(const exrqoi__codec_ctx *ctx)
+{
+    return (EXRQOI_B44_SSE2 || B44_NEON) && ctx->k.b44 != EXRQOI__PATH_C;
+}
+
 
 static exrqoi_result corrupt(exrqoi__codec_ctx *ctx, size_t c, const char *what)
 {
@@ -446,6 +460,49 @@ static inline void put_rows(uint8_t *const p[4], const uint16_t s[16], size_t co
 /* One half channel: nx x ny samples; line j starts at dst + lines[j].
  * `junk` takes the rows of a last block strip that lie below the channel
  * (room for nx rounded up to 4 samples), so that every strip writes 4 rows. */
+#if B44_NEON
+/* NEON path: the SSE2 scheme, rows 0-1 and rows 2-3 in two registers. */
+static inline void unpack14_neon(const uint8_t *b, uint16x8_t *r01, uint16x8_t *r23)
+{
+    uint64_t v0, v1;
+    memcpy(&v0, b, 8);
+    memcpy(&v1, b + 6, 8);
+    v0 = __builtin_bswap64(v0); /* bytes 0..7, byte 0 on top */
+    v1 = __builtin_bswap64(v1); /* bytes 6..13 */
+    uint16_t t0 = (uint16_t)(v0 >> 48);
+    int16_t shift = (int16_t)((v0 >> 42) & 63u);
+    const uint32_t ga[4] = {(uint32_t)(v0 >> 24) & 0xffffffu, (uint32_t)v0 & 0xffffffu,
+                            (uint32_t)(v1 >> 24) & 0xffffffu, (uint32_t)v1 & 0xffffffu};
+    uint32x4_t g = vld1q_u32(ga);
+    const uint32x4_t m6 = vdupq_n_u32(63);
+    /* lane (row, col) = field row of group col */
+    uint16x8_t a = vcombine_u16(vmovn_u32(vandq_u32(vshrq_n_u32(g, 18), m6)),
+                                vmovn_u32(vandq_u32(vshrq_n_u32(g, 12), m6)));
+    uint16x8_t c = vcombine_u16(vmovn_u32(vandq_u32(vshrq_n_u32(g, 6), m6)), vmovn_u32(vandq_u32(g, m6)));
+    const int16x8_t cnt = vdupq_n_s16(shift);
+    const uint16x8_t bias = vdupq_n_u16(B44_BIAS);
+    a = vshlq_u16(vsubq_u16(a, bias), cnt);
+    c = vshlq_u16(vsubq_u16(c, bias), cnt);
+    /* column 0 (lanes 0 and 4): t0, then running sums down the rows */
+    uint16_t c1 = (uint16_t)(t0 + vgetq_lane_u16(a, 4));
+    uint16_t c2 = (uint16_t)(c1 + vgetq_lane_u16(c, 0));
+    uint16_t c3 = (uint16_t)(c2 + vgetq_lane_u16(c, 4));
+    a = vsetq_lane_u16(c1, vsetq_lane_u16(t0, a, 0), 4);
+    c = vsetq_lane_u16(c3, vsetq_lane_u16(c2, c, 0), 4);
+    /* running sums along each row (one row per 64-bit half) */
+    a = vaddq_u16(a, vreinterpretq_u16_u64(vshlq_n_u64(vreinterpretq_u64_u16(a), 16)));
+    c = vaddq_u16(c, vreinterpretq_u16_u64(vshlq_n_u64(vreinterpretq_u64_u16(c), 16)));
+    a = vaddq_u16(a, vreinterpretq_u16_u64(vshlq_n_u64(vreinterpretq_u64_u16(a), 32)));
+    c = vaddq_u16(c, vreinterpretq_u16_u64(vshlq_n_u64(vreinterpretq_u64_u16(c), 32)));
+    /* from_ordered: xor 0x8000 when the top bit is set, else 0xffff */
+    const uint16x8_t k8000 = vdupq_n_u16(0x8000), k7fff = vdupq_n_u16(0x7fff);
+    uint16x8_t sa = vreinterpretq_u16_s16(vshrq_n_s16(vreinterpretq_s16_u16(a), 15));
+    uint16x8_t sc = vreinterpretq_u16_s16(vshrq_n_s16(vreinterpretq_s16_u16(c), 15));
+    *r01 = veorq_u16(a, veorq_u16(k8000, vbicq_u16(k7fff, sa)));
+    *r23 = veorq_u16(c, veorq_u16(k8000, vbicq_u16(k7fff, sc)));
+}
+#endif
+
 static inline exrqoi_result decode_half(exrqoi__codec_ctx *ctx, size_t c, const uint8_t *src,
                                         size_t n, size_t *pos_io, uint8_t *const *rowp,
                                         size_t nx, size_t ny,
@@ -491,6 +548,21 @@ static inline exrqoi_result decode_half(exrqoi__codec_ctx *ctx, size_t c, const 
                     }
                     _mm_storeu_si128((__m128i *)(void *)s, r01);
                     _mm_storeu_si128((__m128i *)(void *)(s + 8), r23);
+                } else
+#endif
+#if B44_NEON
+                if (path) {
+                    uint16x8_t r01, r23;
+                    unpack14_neon(b, &r01, &r23);
+                    if (x < nfull) {
+                        vst1_u16((uint16_t *)(void *)(p[0] + 2 * x), vget_low_u16(r01));
+                        vst1_u16((uint16_t *)(void *)(p[1] + 2 * x), vget_high_u16(r01));
+                        vst1_u16((uint16_t *)(void *)(p[2] + 2 * x), vget_low_u16(r23));
+                        vst1_u16((uint16_t *)(void *)(p[3] + 2 * x), vget_high_u16(r23));
+                        continue;
+                    }
+                    vst1q_u16(s, r01);
+                    vst1q_u16(s + 8, r23);
                 } else
 #endif
                 {
@@ -649,12 +721,12 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
             rowp[li] = seg[s].dst ? seg[s].dst + (off - start) : junk;
         }
     }
-    if (!split) return decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk);
+    if (!split) return decode_rows(vec_path(ctx), ctx, b, src, n, rowp, L.first, junk);
     /* a line shared by several destinations: decode to a buffer, scatter it */
     void *buf;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_UNPACKED, b->unpacked_size ? b->unpacked_size : 1, &buf));
     for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
-    EXRQOI_TRY(decode_rows(EXRQOI_B44_SSE2, ctx, b, src, n, rowp, L.first, junk));
+    EXRQOI_TRY(decode_rows(vec_path(ctx), ctx, b, src, n, rowp, L.first, junk));
     seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked by exrqoi__decompress_block_segments */
     seg_scatter(&sc, (const uint8_t *)buf, b->unpacked_size);
     return EXRQOI_OK;
@@ -663,7 +735,7 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
 static exrqoi_result b44_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                     const uint8_t *src, size_t n, uint8_t *dst)
 {
-    return exrqoi__b44_decompress_path(EXRQOI_B44_SSE2, ctx, b, src, n, dst);
+    return exrqoi__b44_decompress_path(vec_path(ctx), ctx, b, src, n, dst);
 }
 
 static size_t b44_bound(const exrqoi__block_layout *b)
@@ -800,13 +872,13 @@ exrqoi_result exrqoi__b44_compress_path(int path, exrqoi__codec_ctx *ctx,
 static exrqoi_result b44_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                   const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
 {
-    return compress_impl(EXRQOI_B44_SSE2, ctx, b, src, dst, cap, out, 0);
+    return compress_impl(vec_path(ctx), ctx, b, src, dst, cap, out, 0);
 }
 
 static exrqoi_result b44a_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                    const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
 {
-    return compress_impl(EXRQOI_B44_SSE2, ctx, b, src, dst, cap, out, 1);
+    return compress_impl(vec_path(ctx), ctx, b, src, dst, cap, out, 1);
 }
 
 /* Output can exceed the unpacked size (a 14-byte block may stand for a

@@ -1,13 +1,14 @@
 /* B44/B44A internals exposed so a unit test can check that the SIMD and
- * portable paths give the same samples. The codec records (codec.h)
- * pick the fastest path. */
+ * portable paths give the same samples. The codec entries take the path
+ * from their context's exrqoi__kernels.b44. */
 #ifndef EXRQOI_B44_H
 #define EXRQOI_B44_H
 
 #include "codec/record.h"
 
-/* Decodes like the B44/B44A decompress entry: path 0 portable C, 1 SSE2
- * (falls back to 0 where the build lacks SSE2). */
+/* Decodes like the B44/B44A decompress entry: path 0 portable C, any
+ * other the vector code, SSE2 on x86 or NEON on AArch64 (falls back to 0
+ * where the build has neither; NEON decodes only). */
 EXRQOI_INTERNAL exrqoi_result exrqoi__b44_decompress_path(int path, exrqoi__codec_ctx *ctx,
                                                           const exrqoi__block_layout *b,
                                                           const uint8_t *src, size_t n,

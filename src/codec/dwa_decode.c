@@ -6,10 +6,10 @@
 #include "codec/dwa.h"
 #include "codec/dwa_simd.h"
 #include "codec/huf.h"
+#include "codec/predict.h"
 #include "codec/seg_cursor.h"
 #include "common/half.h"
 
-#include <pthread.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define DWA_LE 1
@@ -467,25 +467,9 @@ static exrqoi_result decode_lossy(dec_state *s, const int *chans, int ncomp, boo
 
 /* ---- exported kernels (tests compare the paths) ---------------------------- */
 
-/* CPUID traps to the hypervisor in a VM (tens of microseconds here), too
- * slow for every chunk: the answer is found once, then only read. */
-static int g_best_path;
-static pthread_once_t g_path_once = PTHREAD_ONCE_INIT;
-
-static void find_best_path(void)
-{
-#if DWA_X86
-    g_best_path = dwa_cpu_avx_f16c() ? DWA_PATH_AVX : DWA_PATH_SSE2;
-#else
-    g_best_path = DWA_PATH_C;
-#endif
-}
-
-int exrqoi__dwa_best_path(void)
-{
-    pthread_once(&g_path_once, find_best_path);
-    return g_best_path;
-}
+/* The path the process's features allow (tests compare every path up to
+ * it); decoding takes ctx->k.dwa. */
+int exrqoi__dwa_best_path(void) { return exrqoi__cpu_kernels().dwa; }
 
 /* A requested path the CPU lacks falls back to a slower one. */
 static int usable_path(int path)
@@ -539,7 +523,7 @@ static void unplane(uint8_t *row, const uint8_t *planes, size_t plane, size_t at
 exrqoi_result exrqoi__dwa_decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                  const uint8_t *src, size_t n, uint8_t *dst)
 {
-    return exrqoi__dwa_decode_path(ctx, b, src, n, dst, exrqoi__dwa_best_path());
+    return exrqoi__dwa_decode_path(ctx, b, src, n, dst, ctx->k.dwa);
 }
 
 static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
@@ -566,7 +550,7 @@ exrqoi_result exrqoi__dwa_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
                                               const uint8_t *src, size_t n,
                                               const exrqoi__segment *seg, size_t nseg)
 {
-    return exrqoi__dwa_decode_segments_path(ctx, b, src, n, seg, nseg, exrqoi__dwa_best_path());
+    return exrqoi__dwa_decode_segments_path(ctx, b, src, n, seg, nseg, ctx->k.dwa);
 }
 
 /* Shortest lines decoded straight into the caller's memory. */
@@ -595,7 +579,8 @@ static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
                                  const uint8_t *src, size_t n, uint8_t *dst,
                                  const exrqoi__segment *seg, size_t nseg, int path)
 {
-    path = usable_path(path);
+    /* a path beyond the context's choice (a test asking) falls back */
+    if (path < DWA_PATH_C || path > ctx->k.dwa) path = path < DWA_PATH_C ? DWA_PATH_C : ctx->k.dwa;
     if (n < DWA_HEADER_SIZE) return corrupt(ctx, "shorter than its header");
     uint64_t hd[DWA_NUM_SIZES];
     for (int i = 0; i < DWA_NUM_SIZES; i++) hd[i] = exrqoi__le64(src + 8 * i);
@@ -773,7 +758,7 @@ static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     if (dc_c) {
         uint8_t *tmp = (uint8_t *)(dc + n_dc);
         EXRQOI_TRY(exrqoi__inflate(ctx, p, (size_t)dc_c, tmp, (size_t)n_dc * 2));
-        exrqoi__zip_unpredict(tmp, (size_t)n_dc * 2, (uint8_t *)dc);
+        exrqoi__zip_unpredict_path(ctx->k.zip, tmp, (size_t)n_dc * 2, (uint8_t *)dc);
         for (size_t i = 0; i < n_dc; i++) dc[i] = exrqoi__le16(&dc[i]);
     }
     p += dc_c;

@@ -2,6 +2,7 @@
  * default channel rules), producing the same bytes as OpenEXR. */
 #include "codec/dwa.h"
 #include "codec/huf.h"
+#include "codec/predict.h"
 #include "common/half.h"
 
 #ifdef __clang__
@@ -273,7 +274,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     uint8_t *tmp = base + o_tmp;
     if (s.ndc) {
         for (size_t i = 0; i < s.ndc; i++) exrqoi__put16(&s.dc[i], s.dc[i]);
-        exrqoi__zip_predict((const uint8_t *)s.dc, s.ndc * 2, tmp);
+        exrqoi__zip_predict_path(ctx->k.zip, (const uint8_t *)s.dc, s.ndc * 2, tmp);
         EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_DC_ZLIB_LEVEL, tmp, s.ndc * 2, dst + o, cap - o, &got));
         hd[DWA_DC_UNCOMPRESSED_COUNT] = s.ndc;
         hd[DWA_DC_COMPRESSED_SIZE] = got;

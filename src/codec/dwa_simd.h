@@ -17,7 +17,6 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define DWA_X86 1
-#include <cpuid.h>
 #include <immintrin.h>
 #else
 #define DWA_X86 0
@@ -302,15 +301,6 @@ DWA_AVX DWA_INLINE void dwa_f2h8_avx(const float *in, uint16_t *out)
 {
     _mm_storeu_si128((__m128i *)(void *)out,
                      _mm256_cvtps_ph(_mm256_loadu_ps(in), _MM_FROUND_TO_NEAREST_INT));
-}
-
-static inline bool dwa_cpu_avx_f16c(void)
-{
-    unsigned a, b, c, d;
-    /* __builtin_cpu_supports checks that the OS saves YMM state; clang
-     * has no "f16c" name for it, so that bit comes from CPUID */
-    if (!__builtin_cpu_supports("avx2") || !__get_cpuid(1, &a, &b, &c, &d)) return false;
-    return (c & bit_F16C) != 0;
 }
 
 #endif /* DWA_X86 */

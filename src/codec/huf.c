@@ -1047,21 +1047,22 @@ static exrqoi_result huf_decode(int path, exrqoi__codec_ctx *ctx, const uint8_t 
                                 size_t src_size, uint16_t *out, size_t n_out, const uint16_t **tail,
                                 size_t *head);
 
-static int default_path(void)
+/* A test's path the CPU lacks (or that the environment masks) falls back
+ * to the one without BMI2; production calls take ctx->k.huf as it is. */
+static int usable_path(int path)
 {
-#if HUF_BMI2
-    /* a cheap read of data libgcc set up at start */
-    return __builtin_cpu_supports("bmi2") ? 2 : 1;
-#else
-    return 1;
+    if (PATH_BMI2(path) && !(exrqoi__cpu_features() & EXRQOI__CPU_BMI2)) return path - 1;
+#if !HUF_BMI2
+    if (PATH_BMI2(path)) return path - 1;
 #endif
+    return path;
 }
 
 exrqoi_result exrqoi__huf_decompress_parts(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                            size_t src_size, uint16_t *out, size_t n_out,
                                            const uint16_t **tail, size_t *head)
 {
-    return huf_decode(default_path(), ctx, src, src_size, out, n_out, tail, head);
+    return huf_decode(ctx->k.huf, ctx, src, src_size, out, n_out, tail, head);
 }
 
 exrqoi_result exrqoi__huf_decompress_parts_path(int path, exrqoi__codec_ctx *ctx,
@@ -1069,19 +1070,19 @@ exrqoi_result exrqoi__huf_decompress_parts_path(int path, exrqoi__codec_ctx *ctx
                                                 uint16_t *out, size_t n_out,
                                                 const uint16_t **tail, size_t *head)
 {
-    return huf_decode(path, ctx, src, src_size, out, n_out, tail, head);
+    return huf_decode(usable_path(path), ctx, src, src_size, out, n_out, tail, head);
 }
 
 exrqoi_result exrqoi__huf_decompress(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size,
                                      uint16_t *out, size_t n_out)
 {
-    return huf_decode(default_path(), ctx, src, src_size, out, n_out, NULL, NULL);
+    return huf_decode(ctx->k.huf, ctx, src, src_size, out, n_out, NULL, NULL);
 }
 
 exrqoi_result exrqoi__huf_decompress_path(int path, exrqoi__codec_ctx *ctx, const uint8_t *src,
                                           size_t src_size, uint16_t *out, size_t n_out)
 {
-    return huf_decode(path, ctx, src, src_size, out, n_out, NULL, NULL);
+    return huf_decode(usable_path(path), ctx, src, src_size, out, n_out, NULL, NULL);
 }
 
 /* tail == NULL: all output in out. Otherwise *tail is set to NULL, or to
@@ -1095,11 +1096,6 @@ static exrqoi_result huf_decode(int path, exrqoi__codec_ctx *ctx, const uint8_t 
         *tail = NULL;
         *head = n_out;
     }
-#if HUF_BMI2
-    if (PATH_BMI2(path) && !__builtin_cpu_supports("bmi2")) path--;
-#else
-    if (PATH_BMI2(path)) path--;
-#endif
     if (n_out == 0) return EXRQOI_OK;
     if (src_size < HEADER) return corrupt(ctx, "stream shorter than its header");
     uint32_t im = exrqoi__le32(src), iM = exrqoi__le32(src + 4);

@@ -19,6 +19,15 @@
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
+#define PIZ_SSE2 1
+#else
+#define PIZ_SSE2 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define PIZ_NEON 1
+#else
+#define PIZ_NEON 0
 #endif
 
 #define BITMAP_SIZE 8192 /* 65536 values / 8 */
@@ -99,7 +108,7 @@ static void lines_to_planes(const exrqoi__block_layout *b, const uint8_t *lines,
     }
 }
 
-static void wavelet_all(const exrqoi__block_layout *b, uint16_t *planes, uint16_t max_value,
+static void wavelet_all(int path, const exrqoi__block_layout *b, uint16_t *planes, uint16_t max_value,
                         bool encode)
 {
     for (int c = 0; c < b->nchan; c++) {
@@ -108,9 +117,9 @@ static void wavelet_all(const exrqoi__block_layout *b, uint16_t *planes, uint16_
         int nx = ch->width, ny = ch->height;
         for (int j = 0; j < wc; j++) {
             if (encode)
-                exrqoi__wav_encode(planes + j, nx, wc, ny, wc * nx, max_value);
+                exrqoi__wav_encode_path(path, planes + j, nx, wc, ny, wc * nx, max_value);
             else
-                exrqoi__wav_decode(planes + j, nx, wc, ny, wc * nx, max_value);
+                exrqoi__wav_decode_path(path, planes + j, nx, wc, ny, wc * nx, max_value);
         }
         planes += (size_t)nx * (size_t)ny * (size_t)wc;
     }
@@ -146,18 +155,28 @@ static void planes_to_lines_lut(const exrqoi__block_layout *b, const uint16_t *p
 }
 
 /* True if some word exceeds max_value (only corrupt data does that). */
-static bool any_above(const uint16_t *w, size_t n, uint16_t max_value)
+static bool any_above(int path, const uint16_t *w, size_t n, uint16_t max_value)
 {
     size_t i = 0;
     unsigned acc = 0;
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
-    const __m128i mv = _mm_set1_epi16((short)max_value);
-    __m128i vacc = _mm_setzero_si128();
-    for (; i + 8 <= n; i += 8)
-        vacc = _mm_or_si128(
-            vacc, _mm_subs_epu16(_mm_loadu_si128((const __m128i *)(const void *)(w + i)), mv));
-    acc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(vacc, _mm_setzero_si128())) ^ 0xffffu;
+#if PIZ_SSE2
+    if (path == EXRQOI__PATH_SSE2) {
+        const __m128i mv = _mm_set1_epi16((short)max_value);
+        __m128i vacc = _mm_setzero_si128();
+        for (; i + 8 <= n; i += 8)
+            vacc = _mm_or_si128(
+                vacc, _mm_subs_epu16(_mm_loadu_si128((const __m128i *)(const void *)(w + i)), mv));
+        acc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(vacc, _mm_setzero_si128())) ^ 0xffffu;
+    }
 #endif
+#if PIZ_NEON
+    if (path == EXRQOI__PATH_NEON) {
+        uint16x8_t vmax = vdupq_n_u16(0);
+        for (; i + 8 <= n; i += 8) vmax = vmaxq_u16(vmax, vld1q_u16(w + i));
+        acc = vmaxvq_u16(vmax) > max_value;
+    }
+#endif
+    (void)path;
     for (; i < n; i++) acc |= w[i] > max_value;
     return acc != 0;
 }
@@ -204,11 +223,11 @@ static exrqoi_result piz_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_
     if (hlen > n - at) return corrupt(ctx, "Huffman length exceeds the chunk");
     EXRQOI_TRY(exrqoi__huf_decompress(ctx, src + at, hlen, words, nwords));
 
-    wavelet_all(b, words, max_value, false);
+    wavelet_all(ctx->k.piz, b, words, max_value, false);
     /* Ranks past the last value decode to 0, as in OpenEXR; only the
      * ranks in use have table entries, so clamp strays onto a zero one
      * (k < 65536 whenever a word can exceed k - 1). */
-    if (EXRQOI_UNLIKELY(any_above(words, nwords, max_value))) {
+    if (EXRQOI_UNLIKELY(any_above(ctx->k.piz, words, nwords, max_value))) {
         lut[k] = 0;
         for (size_t i = 0; i < nwords; i++)
             if (words[i] > max_value) words[i] = (uint16_t)k;
@@ -225,18 +244,21 @@ static size_t piz_bound(const exrqoi__block_layout *b)
 }
 
 /* bitmap[v / 8] bit v % 8 <- present[v] != 0 (LSB first, as the format). */
-static void bitmap_from_bytes(const uint8_t *present, uint8_t *bitmap)
+static void bitmap_from_bytes(int path, const uint8_t *present, uint8_t *bitmap)
 {
     size_t i = 0;
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    for (; i < 65536; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(present + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) ^ 0xffffu;
-        bitmap[i / 8] = (uint8_t)m;
-        bitmap[i / 8 + 1] = (uint8_t)(m >> 8);
+#if PIZ_SSE2
+    if (path == EXRQOI__PATH_SSE2) {
+        const __m128i zero = _mm_setzero_si128();
+        for (; i < 65536; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(present + i));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) ^ 0xffffu;
+            bitmap[i / 8] = (uint8_t)m;
+            bitmap[i / 8 + 1] = (uint8_t)(m >> 8);
+        }
     }
 #endif
+    (void)path;
     for (; i < 65536; i += 8) {
         unsigned m = 0;
         for (unsigned j = 0; j < 8; j++) m |= (present[i + j] != 0) << j;
@@ -265,7 +287,7 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     memset(present, 0, 65536);
     for (size_t i = 0; i < nwords; i++) present[words[i]] = 1;
     present[0] = 0; /* zero is always assumed present */
-    bitmap_from_bytes(present, bitmap);
+    bitmap_from_bytes(ctx->k.piz, present, bitmap);
     uint16_t lo = BITMAP_SIZE - 1, hi = 0;
     for (uint32_t i = 0; i < BITMAP_SIZE; i++) {
         if (bitmap[i]) {
@@ -286,7 +308,7 @@ static exrqoi_result piz_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_la
     }
     uint16_t max_value = (uint16_t)(k - 1);
     for (size_t i = 0; i < nwords; i++) words[i] = lut[words[i]];
-    wavelet_all(b, words, max_value, true);
+    wavelet_all(ctx->k.piz, b, words, max_value, true);
 
     exrqoi__put16(dst, lo);
     exrqoi__put16(dst + 2, hi);

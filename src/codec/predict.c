@@ -2,8 +2,8 @@
  * to the first half, odd offsets to the second; then each byte becomes its
  * difference from the previous one, biased by 128.
  *
- * Decoding spends most of its time here after inflate, so there is an SSE2
- * path (x86-64 baseline) and an AVX2 one picked at run time. Adding or
+ * Decoding spends most of its time here after inflate, so there are SSE2,
+ * AVX2 and NEON paths (the caller's exrqoi__kernels picks one). Adding or
  * subtracting the 128 bias is the same as flipping the top bit. */
 #include "codec/predict.h"
 
@@ -12,6 +12,12 @@
 #include <immintrin.h>
 #else
 #define PREDICT_X86 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define PREDICT_NEON 1
+#include <arm_neon.h>
+#else
+#define PREDICT_NEON 0
 #endif
 
 /* The segment helpers below are forced inline: inlined into the AVX2
@@ -155,6 +161,13 @@ static PREDICT_INLINE void cur_scatter(seg_cursor *c, size_t p, const uint8_t *t
     }
 }
 
+/* Running value after the first half: byte 0 plus every later
+ * difference, i.e. the byte sum less 128 per difference. */
+static inline uint8_t first_half_total(uint8_t sum, size_t h1)
+{
+    return (uint8_t)(sum - ((h1 - 1) & 1u) * 128u);
+}
+
 #if PREDICT_X86
 /* ---- SSE2 ---------------------------------------------------------------- */
 
@@ -187,13 +200,6 @@ static uint8_t byte_sum_sse2(const uint8_t *p, size_t n)
     uint64_t t = (uint64_t)_mm_cvtsi128_si64(acc) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
     for (; k < n; k++) t += p[k];
     return (uint8_t)t;
-}
-
-/* Running value after the first half: byte 0 plus every later
- * difference, i.e. the byte sum less 128 per difference. */
-static inline uint8_t first_half_total(uint8_t sum, size_t h1)
-{
-    return (uint8_t)(sum - ((h1 - 1) & 1u) * 128u);
 }
 
 /* 32 output bytes from pair index i on: both halves' running sums (the
@@ -540,24 +546,132 @@ __attribute__((target("avx2"))) static void unpredict_avx2(uint8_t *buf, size_t 
 }
 #endif
 
-/* ---- dispatch ------------------------------------------------------------ */
+#if PREDICT_NEON
+/* ---- NEON ---------------------------------------------------------------- */
+/* The SSE2 scheme with AArch64's structure loads and stores doing the
+ * (de)interleave. */
 
-int exrqoi__zip_best_path(void)
+/* Running sum of the 16 bytes of v (mod 256) plus `carry`. */
+static inline uint8x16_t prefix16_neon(uint8x16_t v, uint8x16_t carry)
 {
-#if PREDICT_X86
-    /* __builtin_cpu_supports is a cheap read of data libgcc set up at start */
-    return __builtin_cpu_supports("avx2") ? 2 : 1;
-#else
-    return 0;
-#endif
+    const uint8x16_t z = vdupq_n_u8(0);
+    v = vaddq_u8(v, vextq_u8(z, v, 15));
+    v = vaddq_u8(v, vextq_u8(z, v, 14));
+    v = vaddq_u8(v, vextq_u8(z, v, 12));
+    v = vaddq_u8(v, vextq_u8(z, v, 8));
+    return vaddq_u8(v, carry);
 }
 
+static uint8_t byte_sum_neon(const uint8_t *p, size_t n)
+{
+    uint8x16_t acc = vdupq_n_u8(0);
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) acc = vaddq_u8(acc, vld1q_u8(p + k));
+    uint8_t t = vaddvq_u8(acc);
+    for (; k < n; k++) t = (uint8_t)(t + p[k]);
+    return t;
+}
+
+static inline uint8x16x2_t step_neon(const uint8_t *t1, const uint8_t *t2, size_t i, uint8x16_t *c1,
+                                     uint8x16_t *c2)
+{
+    const uint8x16_t bias = vdupq_n_u8(0x80);
+    uint8x16x2_t r;
+    r.val[0] = prefix16_neon(veorq_u8(vld1q_u8(t1 + i), bias), *c1);
+    r.val[1] = prefix16_neon(veorq_u8(vld1q_u8(t2 + i), bias), *c2);
+    *c1 = vdupq_laneq_u8(r.val[0], 15);
+    *c2 = vdupq_laneq_u8(r.val[1], 15);
+    return r;
+}
+
+static void unpredict_segments_neon(uint8_t *buf, size_t n, const exrqoi__segment *seg, size_t nseg)
+{
+    size_t h1 = (n + 1) / 2;
+    const uint8_t *t1 = buf, *t2 = buf + h1;
+    seg_cursor c;
+    cur_init(&c, seg, nseg);
+    uint8_t tmp[64];
+    uint8x16_t c1 = vdupq_n_u8(0x80);
+    uint8x16_t carry = vdupq_n_u8(first_half_total(byte_sum_neon(t1, h1), h1));
+    size_t p = 0;
+    while (p + 32 <= n) {
+        cur_seek(&c, p);
+        size_t end = c.end < n ? c.end : n;
+        uint8_t *d = c.seg[c.s].dst;
+        if (d) {
+            d -= c.start;
+            for (; p + 32 <= end; p += 32) vst2q_u8(d + p, step_neon(t1, t2, p / 2, &c1, &carry));
+        } else {
+            for (; p + 32 <= end; p += 32) (void)step_neon(t1, t2, p / 2, &c1, &carry);
+        }
+        if (p + 32 > n) break;
+        vst2q_u8(tmp, step_neon(t1, t2, p / 2, &c1, &carry));
+        cur_scatter(&c, p, tmp, 32);
+        p += 32;
+    }
+    uint8_t acc = vgetq_lane_u8(carry, 0);
+    if (p < n) {
+        uint8_t a1 = vgetq_lane_u8(c1, 0);
+        for (size_t k = p / 2; k < h1; k++) {
+            a1 = (uint8_t)(a1 + buf[k] - 128);
+            buf[k] = a1;
+        }
+        pass2_c(t1, t2, p, n, &acc, tmp);
+        cur_scatter(&c, p, tmp, n - p);
+    }
+}
+
+static void unpredict_neon(uint8_t *buf, size_t n, uint8_t *out)
+{
+    exrqoi__segment one = {out, n};
+    unpredict_segments_neon(buf, n, &one, 1);
+}
+
+static void predict_neon(const uint8_t *in, size_t n, uint8_t *out)
+{
+    const uint8x16_t bias = vdupq_n_u8(0x80);
+    size_t h1 = (n + 1) / 2, h2 = n / 2;
+    uint8_t *t1 = out, *t2 = out + h1;
+    size_t i = 0;
+    uint8x16_t prev1 = vdupq_n_u8(0), prev2 = vdupq_n_u8(0);
+    for (; i + 16 <= h2; i += 16) {
+        uint8x16x2_t x = vld2q_u8(in + 2 * i);
+        vst1q_u8(t1 + i, veorq_u8(vsubq_u8(x.val[0], vextq_u8(prev1, x.val[0], 15)), bias));
+        vst1q_u8(t2 + i, veorq_u8(vsubq_u8(x.val[1], vextq_u8(prev2, x.val[1], 15)), bias));
+        prev1 = x.val[0];
+        prev2 = x.val[1];
+    }
+    uint8_t p1 = i ? vgetq_lane_u8(prev1, 15) : 0;
+    uint8_t p2 = i ? vgetq_lane_u8(prev2, 15) : 0;
+    for (size_t j = i; j < h2; j++) {
+        uint8_t e = in[2 * j], o = in[2 * j + 1];
+        t1[j] = (uint8_t)(e - p1 + 128);
+        t2[j] = (uint8_t)(o - p2 + 128);
+        p1 = e;
+        p2 = o;
+    }
+    if (n & 1) t1[h1 - 1] = (uint8_t)(in[n - 1] - (h1 >= 2 ? in[n - 3] : 0) + 128);
+    out[0] = in[0];
+    if (h2) t2[0] = (uint8_t)(in[1] - in[2 * (h1 - 1)] + 128);
+}
+#endif
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+/* The path comes from the caller's exrqoi__kernels (common/cpu.h), chosen
+ * once per context: nothing here asks the CPU. */
 void exrqoi__zip_predict_path(int path, const uint8_t *in, size_t n, uint8_t *out)
 {
     if (n == 0) return;
 #if PREDICT_X86
-    if (path >= 1) {
+    if (path == EXRQOI__PATH_SSE2 || path == EXRQOI__PATH_AVX2) {
         predict_sse2(in, n, out);
+        return;
+    }
+#endif
+#if PREDICT_NEON
+    if (path == EXRQOI__PATH_NEON) {
+        predict_neon(in, n, out);
         return;
     }
 #endif
@@ -569,12 +683,18 @@ void exrqoi__zip_unpredict_path(int path, uint8_t *buf, size_t n, uint8_t *out)
 {
     if (n == 0) return;
 #if PREDICT_X86
-    if (path >= 2 && __builtin_cpu_supports("avx2")) {
+    if (path == EXRQOI__PATH_AVX2) {
         unpredict_avx2(buf, n, out);
         return;
     }
-    if (path >= 1) {
+    if (path == EXRQOI__PATH_SSE2) {
         unpredict_sse2(buf, n, out);
+        return;
+    }
+#endif
+#if PREDICT_NEON
+    if (path == EXRQOI__PATH_NEON) {
+        unpredict_neon(buf, n, out);
         return;
     }
 #endif
@@ -584,7 +704,7 @@ void exrqoi__zip_unpredict_path(int path, uint8_t *buf, size_t n, uint8_t *out)
 
 void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out)
 {
-    exrqoi__zip_predict_path(exrqoi__zip_best_path(), in, n, out);
+    exrqoi__zip_predict_path(exrqoi__cpu_kernels().zip, in, n, out);
 }
 
 /* End of a segment starting at p, clipped to the block. */
@@ -595,12 +715,18 @@ void exrqoi__zip_unpredict_segments_path(int path, uint8_t *buf, size_t n, const
 {
     if (n == 0) return;
 #if PREDICT_X86
-    if (path >= 2 && __builtin_cpu_supports("avx2")) {
+    if (path == EXRQOI__PATH_AVX2) {
         unpredict_segments_avx2(buf, n, seg, nseg);
         return;
     }
-    if (path >= 1) {
+    if (path == EXRQOI__PATH_SSE2) {
         unpredict_segments_sse2(buf, n, seg, nseg);
+        return;
+    }
+#endif
+#if PREDICT_NEON
+    if (path == EXRQOI__PATH_NEON) {
+        unpredict_segments_neon(buf, n, seg, nseg);
         return;
     }
 #endif
@@ -616,11 +742,11 @@ void exrqoi__zip_unpredict_segments_path(int path, uint8_t *buf, size_t n, const
 
 void exrqoi__zip_unpredict_segments(uint8_t *buf, size_t n, const exrqoi__segment *seg, size_t nseg)
 {
-    exrqoi__zip_unpredict_segments_path(exrqoi__zip_best_path(), buf, n, seg, nseg);
+    exrqoi__zip_unpredict_segments_path(exrqoi__cpu_kernels().zip, buf, n, seg, nseg);
 }
 
 /* Undo the predictor and interleave the halves into `out` (`buf` is clobbered). */
 void exrqoi__zip_unpredict(uint8_t *buf, size_t n, uint8_t *out)
 {
-    exrqoi__zip_unpredict_path(exrqoi__zip_best_path(), buf, n, out);
+    exrqoi__zip_unpredict_path(exrqoi__cpu_kernels().zip, buf, n, out);
 }

@@ -149,7 +149,7 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
 #if PXR24_SSE2
-    const bool vec = path >= PXR24_PATH_SSE2;
+    const bool vec = path == PXR24_PATH_SSE2;
 #else
     const bool vec = false;
     (void)path;
@@ -234,9 +234,9 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     if (got < need)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "PXR24 data inflates to %zu bytes, %zu expected", got, need);
-    if (!seg) return unplane(ctx, b, (const uint8_t *)tmp, got, dst, NULL, NULL, PXR24_PATH_SSE2);
+    if (!seg) return unplane(ctx, b, (const uint8_t *)tmp, got, dst, NULL, NULL, ctx->k.pxr24);
     seg_cursor sc = {seg, nseg, 0, 0};
-    return unplane(ctx, b, (const uint8_t *)tmp, got, NULL, &sc, (uint8_t *)tmp + cap, PXR24_PATH_SSE2);
+    return unplane(ctx, b, (const uint8_t *)tmp, got, NULL, &sc, (uint8_t *)tmp + cap, ctx->k.pxr24);
 }
 
 static exrqoi_result pxr24_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,

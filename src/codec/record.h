@@ -101,6 +101,9 @@ typedef struct exrqoi__codec {
 
 /* Shared by ZIP/ZIPS, RLE and PXR24-style byte shuffles (predict.c):
  * predictor + interleave as OpenEXR defines them. */
+/* The zip_* helpers without a context take the process's kernel choice
+ * (exrqoi__cpu_kernels); codecs call predict.h's exrqoi__zip_*_path with
+ * ctx->k.zip. */
 EXRQOI_INTERNAL void exrqoi__zip_unpredict(uint8_t *buf, size_t n, uint8_t *out_interleaved);
 EXRQOI_INTERNAL void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out);
 /* Like exrqoi__zip_unpredict, writing output byte k to wherever the

@@ -10,6 +10,7 @@ void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *allo
     ctx->alloc = alloc;
     ctx->zip_level = 0; /* each codec's default */
     ctx->dwa_level = 45.0f;
+    ctx->k = exrqoi__cpu_kernels();
 }
 
 void exrqoi__codec_ctx_free(exrqoi__codec_ctx *ctx)

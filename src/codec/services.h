@@ -9,6 +9,7 @@
 #ifndef EXRQOI_CODEC_SERVICES_H
 #define EXRQOI_CODEC_SERVICES_H
 
+#include "common/cpu.h"
 #include "common/internal.h"
 
 /* Per-thread codec state and scratch memory. Create with
@@ -56,6 +57,7 @@ typedef struct exrqoi__codec_ctx {
     int deflate_last;       /* index of the one used last */
     int zip_level;          /* deflate level asked for (1..12), 0 = each codec's default */
     float dwa_level;        /* dwaCompressionLevel, default 45 */
+    exrqoi__kernels k;      /* SIMD paths, chosen at init (common/cpu.h) */
     void *scratch[EXRQOI__SCRATCH_BUFFERS];
     size_t scratch_cap[EXRQOI__SCRATCH_BUFFERS];
     exrqoi__err err; /* message of the last failure on this thread */

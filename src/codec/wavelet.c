@@ -10,12 +10,19 @@
  * encoder's average excepted), so 16-bit vector lanes give identical
  * words. */
 #include "codec/wavelet.h"
+#include "common/cpu.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
 #define WAV_SSE2 1
 #else
 #define WAV_SSE2 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define WAV_NEON 1
+#else
+#define WAV_NEON 0
 #endif
 
 #define U16(v) ((uint16_t)(v))
@@ -229,6 +236,102 @@ INLINE int dec_rows_sse2(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool 
 }
 #endif
 
+/* ---- NEON: 8 blocks of a row pair at a time ------------------------------- */
+
+#if WAV_NEON
+INLINE void nenc(uint16x8_t a, uint16x8_t b, uint16x8_t *l, uint16x8_t *h, bool w14)
+{
+    if (w14) {
+        int16x8_t as = vreinterpretq_s16_u16(a), bs = vreinterpretq_s16_u16(b);
+        int16x8_t s = vaddq_s16(vshrq_n_s16(as, 1), vshrq_n_s16(bs, 1));
+        *l = vaddq_u16(vreinterpretq_u16_s16(s), vandq_u16(vandq_u16(a, b), vdupq_n_u16(1)));
+        *h = vsubq_u16(a, b);
+    } else {
+        uint16x8_t ao = veorq_u16(a, vdupq_n_u16(0x8000));
+        /* the halving add is the 17-bit floor average */
+        uint16x8_t m = vhaddq_u16(ao, b);
+        *l = veorq_u16(m, vandq_u16(vcltq_u16(ao, b), vdupq_n_u16(0x8000)));
+        *h = vsubq_u16(ao, b);
+    }
+}
+
+INLINE void ndec(uint16x8_t l, uint16x8_t h, uint16x8_t *a, uint16x8_t *b, bool w14)
+{
+    if (w14) {
+        uint16x8_t hs = vreinterpretq_u16_s16(vshrq_n_s16(vreinterpretq_s16_u16(h), 1));
+        uint16x8_t ai = vaddq_u16(vaddq_u16(l, vandq_u16(h, vdupq_n_u16(1))), hs);
+        *a = ai;
+        *b = vsubq_u16(ai, h);
+    } else {
+        uint16x8_t bb = vsubq_u16(l, vshrq_n_u16(h, 1));
+        *b = bb;
+        *a = veorq_u16(vaddq_u16(h, bb), vdupq_n_u16(0x8000));
+    }
+}
+
+/* x step 1: the structure loads split each row into the blocks' left and
+ * right words; x step 2: into words 0 and 2 of every 4 (1 and 3 stay). */
+INLINE int enc_rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+{
+    uint16_t *r1 = r0 + oy1;
+    int b = 0;
+    if (s == 1) {
+        for (; b + 8 <= nb; b += 8) {
+            uint16x8x2_t x0 = vld2q_u16(r0 + 2 * b), x1 = vld2q_u16(r1 + 2 * b);
+            uint16x8_t a00, a01, a10, a11;
+            nenc(x0.val[0], x0.val[1], &a00, &a01, w14);
+            nenc(x1.val[0], x1.val[1], &a10, &a11, w14);
+            nenc(a00, a10, &x0.val[0], &x1.val[0], w14);
+            nenc(a01, a11, &x0.val[1], &x1.val[1], w14);
+            vst2q_u16(r0 + 2 * b, x0);
+            vst2q_u16(r1 + 2 * b, x1);
+        }
+    } else if (s == 2) {
+        for (; b + 8 <= nb; b += 8) {
+            uint16x8x4_t x0 = vld4q_u16(r0 + 4 * b), x1 = vld4q_u16(r1 + 4 * b);
+            uint16x8_t a00, a01, a10, a11;
+            nenc(x0.val[0], x0.val[2], &a00, &a01, w14);
+            nenc(x1.val[0], x1.val[2], &a10, &a11, w14);
+            nenc(a00, a10, &x0.val[0], &x1.val[0], w14);
+            nenc(a01, a11, &x0.val[2], &x1.val[2], w14);
+            vst4q_u16(r0 + 4 * b, x0);
+            vst4q_u16(r1 + 4 * b, x1);
+        }
+    }
+    return b;
+}
+
+INLINE int dec_rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+{
+    uint16_t *r1 = r0 + oy1;
+    int b = 0;
+    if (s == 1) {
+        for (; b + 8 <= nb; b += 8) {
+            uint16x8x2_t x0 = vld2q_u16(r0 + 2 * b), x1 = vld2q_u16(r1 + 2 * b);
+            uint16x8_t a00, a01, a10, a11;
+            ndec(x0.val[0], x1.val[0], &a00, &a10, w14);
+            ndec(x0.val[1], x1.val[1], &a01, &a11, w14);
+            ndec(a00, a01, &x0.val[0], &x0.val[1], w14);
+            ndec(a10, a11, &x1.val[0], &x1.val[1], w14);
+            vst2q_u16(r0 + 2 * b, x0);
+            vst2q_u16(r1 + 2 * b, x1);
+        }
+    } else if (s == 2) {
+        for (; b + 8 <= nb; b += 8) {
+            uint16x8x4_t x0 = vld4q_u16(r0 + 4 * b), x1 = vld4q_u16(r1 + 4 * b);
+            uint16x8_t a00, a01, a10, a11;
+            ndec(x0.val[0], x1.val[0], &a00, &a10, w14);
+            ndec(x0.val[2], x1.val[2], &a01, &a11, w14);
+            ndec(a00, a01, &x0.val[0], &x0.val[2], w14);
+            ndec(a10, a11, &x1.val[0], &x1.val[2], w14);
+            vst4q_u16(r0 + 4 * b, x0);
+            vst4q_u16(r1 + 4 * b, x1);
+        }
+    }
+    return b;
+}
+#endif
+
 /* ---- one level ------------------------------------------------------------ */
 
 INLINE void enc_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14)
@@ -241,7 +344,10 @@ INLINE void enc_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, in
         uint16_t *row = in + (ptrdiff_t)y * oy;
         int b = 0;
 #if WAV_SSE2
-        if (path >= 1) b = enc_rows_sse2(row, oy1, ox1, nb, w14);
+        if (path == EXRQOI__PATH_SSE2) b = enc_rows_sse2(row, oy1, ox1, nb, w14);
+#endif
+#if WAV_NEON
+        if (path == EXRQOI__PATH_NEON) b = enc_rows_neon(row, oy1, ox1, nb, w14);
 #endif
         for (; b < nb; b++) enc_block(row + b * step, ox1, oy1, w14);
         if (nx & p) enc_pair(row + nb * step, row + nb * step + oy1, w14);
@@ -262,7 +368,10 @@ INLINE void dec_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, in
         uint16_t *row = in + (ptrdiff_t)y * oy;
         int b = 0;
 #if WAV_SSE2
-        if (path >= 1) b = dec_rows_sse2(row, oy1, ox1, nb, w14);
+        if (path == EXRQOI__PATH_SSE2) b = dec_rows_sse2(row, oy1, ox1, nb, w14);
+#endif
+#if WAV_NEON
+        if (path == EXRQOI__PATH_NEON) b = dec_rows_neon(row, oy1, ox1, nb, w14);
 #endif
         for (; b < nb; b++) dec_block(row + b * step, ox1, oy1, w14);
         if (nx & p) dec_pair(row + nb * step, row + nb * step + oy1, w14);
@@ -322,10 +431,10 @@ void exrqoi__wav_decode_path(int path, uint16_t *in, int nx, int ox, int ny, int
 
 void exrqoi__wav_encode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
 {
-    exrqoi__wav_encode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
+    exrqoi__wav_encode_path(exrqoi__cpu_kernels().piz, in, nx, ox, ny, oy, max_value);
 }
 
 void exrqoi__wav_decode(uint16_t *in, int nx, int ox, int ny, int oy, uint16_t max_value)
 {
-    exrqoi__wav_decode_path(WAV_SSE2, in, nx, ox, ny, oy, max_value);
+    exrqoi__wav_decode_path(exrqoi__cpu_kernels().piz, in, nx, ox, ny, oy, max_value);
 }

@@ -16,9 +16,10 @@ EXRQOI_INTERNAL void exrqoi__wav_encode(uint16_t *in, int nx, int ox, int ny, in
 EXRQOI_INTERNAL void exrqoi__wav_decode(uint16_t *in, int nx, int ox, int ny, int oy,
                                         uint16_t max_value);
 
-/* The same with a chosen implementation, for tests: 0 portable C, 1 SSE2
- * (x86). A path the build lacks falls back to the portable one; every
- * path gives identical words. */
+/* The same with a chosen implementation (PIZ passes its context's
+ * exrqoi__kernels.piz): EXRQOI__PATH_C, EXRQOI__PATH_SSE2 (x86) or
+ * EXRQOI__PATH_NEON (AArch64). A path the build lacks falls back to the
+ * portable one; every path gives identical words. */
 EXRQOI_INTERNAL void exrqoi__wav_encode_path(int path, uint16_t *in, int nx, int ox, int ny,
                                              int oy, uint16_t max_value);
 EXRQOI_INTERNAL void exrqoi__wav_decode_path(int path, uint16_t *in, int nx, int ox, int ny,

@@ -1,6 +1,6 @@
 /* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
  * then zlib-format deflate (libdeflate). */
-#include "codec/record.h"
+#include "codec/predict.h"
 
 static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t dst_size)
@@ -8,7 +8,7 @@ static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
     EXRQOI_TRY(exrqoi__inflate(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
+    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
     return EXRQOI_OK;
 }
 
@@ -17,7 +17,7 @@ static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
 {
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, n, &tmp));
-    exrqoi__zip_predict(src, n, (uint8_t *)tmp);
+    exrqoi__zip_predict_path(ctx->k.zip, src, n, (uint8_t *)tmp);
     return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
 }
 
@@ -111,7 +111,7 @@ static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
     EXRQOI_TRY(rle_decode(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict((uint8_t *)tmp, dst_size, dst);
+    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
     return EXRQOI_OK;
 }
 
@@ -123,7 +123,7 @@ static exrqoi_result rle_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     if (cap < rle_bound_bytes(n)) return EXRQOI_ERR_BUFFER_TOO_SMALL;
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, n, &tmp));
-    exrqoi__zip_predict(src, n, (uint8_t *)tmp);
+    exrqoi__zip_predict_path(ctx->k.zip, src, n, (uint8_t *)tmp);
     *out = rle_encode((const uint8_t *)tmp, n, dst);
     return EXRQOI_OK;
 }
@@ -159,7 +159,7 @@ static exrqoi_result zip_decompress_segments(exrqoi__codec_ctx *ctx, const exrqo
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
     EXRQOI_TRY(exrqoi__inflate(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
+    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 
@@ -171,7 +171,7 @@ static exrqoi_result rle_decompress_segments(exrqoi__codec_ctx *ctx, const exrqo
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
     EXRQOI_TRY(rle_decode(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments((uint8_t *)tmp, unpacked_size, seg, nseg);
+    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 

@@ -1,5 +1,6 @@
 /* One deep chunk: count table and sample data, both directions. */
 #include "deep/deep_chunk.h"
+#include "codec/predict.h"
 
 
 void exrqoi__deep_sizes_read(const uint8_t *p, exrqoi__deep_chunk_sizes *s)
@@ -301,7 +302,7 @@ static exrqoi_result table_for_tile(exrqoi__codec_ctx *ctx, exrqoi_compression c
 {
     void *pred, *buf;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, need, &pred));
-    exrqoi__zip_predict(table, need, (uint8_t *)pred);
+    exrqoi__zip_predict_path(ctx->k.zip, table, need, (uint8_t *)pred);
     size_t n = 0;
     if (comp == EXRQOI_COMPRESSION_ZIPS) {
         size_t cap = exrqoi__deflate_bound(ctx, need);

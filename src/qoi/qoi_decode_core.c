@@ -100,6 +100,7 @@ void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
     memset(st->index, 0, sizeof st->index);
     st->px = EXRQOI__QPX(0, 0, 0, 255);
     st->run = 0;
+    st->path = exrqoi__cpu_kernels().qoi == EXRQOI__PATH_SSE2 ? PATH_FAST_SSE2 : PATH_FAST_C;
 }
 
 /* ---- the exact loop ---------------------------------------------------- */
@@ -386,5 +387,5 @@ size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st, const uint8_t
 size_t exrqoi__qoi_decode_span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, size_t lim,
                                uint8_t *out, size_t npix, int out_ch)
 {
-    return exrqoi__qoi_decode_span_path(PATH_FAST_SSE2, st, data, pos, lim, out, npix, out_ch);
+    return exrqoi__qoi_decode_span_path(st->path, st, data, pos, lim, out, npix, out_ch);
 }

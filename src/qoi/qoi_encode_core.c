@@ -16,6 +16,7 @@ void exrqoi__qoi_enc_init(exrqoi__qoi_enc *st)
     memset(st->index, 0, sizeof st->index);
     st->prev = EXRQOI__QPX(0, 0, 0, 255);
     st->run = 0;
+    st->path = exrqoi__cpu_kernels().qoi == EXRQOI__PATH_SSE2;
 }
 
 void exrqoi__qoi_enc_init_stripe(exrqoi__qoi_enc *st, uint32_t prev)
@@ -26,6 +27,7 @@ void exrqoi__qoi_enc_init_stripe(exrqoi__qoi_enc *st, uint32_t prev)
     st->index[0] = EXRQOI__QPX(1, 0, 0, 0);
     st->prev = prev;
     st->run = 0;
+    st->path = exrqoi__cpu_kernels().qoi == EXRQOI__PATH_SSE2;
 }
 
 /* Encodes px (different from prev). Photographs mix INDEX, DIFF, LUMA and
@@ -428,7 +430,7 @@ size_t exrqoi__qoi_encode_span_path(int path, exrqoi__qoi_enc *st, const uint8_t
 size_t exrqoi__qoi_encode_span(exrqoi__qoi_enc *st, const uint8_t *pixels, size_t npix, int ch,
                                uint8_t *out)
 {
-    return exrqoi__qoi_encode_span_path(QOI_ENC_SSE2, st, pixels, npix, ch, out);
+    return exrqoi__qoi_encode_span_path(st->path, st, pixels, npix, ch, out);
 }
 
 size_t exrqoi__qoi_encode_flush(exrqoi__qoi_enc *st, uint8_t *out)

@@ -3,6 +3,7 @@
 #ifndef EXRQOI_QOI_INTERNAL_H
 #define EXRQOI_QOI_INTERNAL_H
 
+#include "common/cpu.h"
 #include "common/internal.h"
 #include "io/stream.h"
 #include "exrqoi/qoi.h"
@@ -64,6 +65,7 @@ typedef struct exrqoi__qoi_dec {
     uint32_t index[64];
     uint32_t px;
     uint32_t run; /* pixels still to repeat px */
+    int path;     /* exrqoi__qoi_decode_span's path, from the CPU kernels at init */
 } exrqoi__qoi_dec;
 
 EXRQOI_INTERNAL void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st);
@@ -91,6 +93,7 @@ typedef struct exrqoi__qoi_enc {
     uint32_t index[64];
     uint32_t prev;
     uint32_t run; /* pixels equal to prev not yet written */
+    int path;     /* exrqoi__qoi_encode_span's path, from the CPU kernels at init */
 } exrqoi__qoi_enc;
 
 /* Start of an image: zeroed index, previous pixel (0,0,0,255). */

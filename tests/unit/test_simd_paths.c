@@ -1,6 +1,8 @@
 /* The SIMD paths of the hot loops (ZIP predictor, half<->float) must give
  * exactly the bytes of the portable C paths, on random data of every
- * length around the vector widths. */
+ * length around the vector widths. Every path the CPU (less
+ * EXRQOI_DISABLE_CPU_FEATURES) has is compared: SSE2 and AVX2 on x86-64,
+ * NEON on AArch64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +14,18 @@
 
 #include "block/half_simd.h"
 #include "codec/predict.h"
+#include "common/cpu.h"
 #include "common/half.h"
 #include "test_support.h"
+
+/* A path the kernels for this CPU allow: the portable one, the x86 ones
+ * up to the best, or NEON when that is the best. */
+static bool usable(int path, int best)
+{
+    if (path == EXRQOI__PATH_C) return true;
+    if (best == EXRQOI__PATH_NEON) return path == EXRQOI__PATH_NEON;
+    return path != EXRQOI__PATH_NEON && path <= best;
+}
 
 static uint32_t rng_state = 12345u;
 static uint8_t rnd8(void) { return (uint8_t)(ts_lcg(&rng_state) >> 24); }
@@ -41,7 +53,8 @@ static void test_predict_paths(void **state)
         for (size_t n = 1; n <= MAX; n += (n < 140 ? 1 : 37)) {
             fill(in, n, mode);
             exrqoi__zip_predict_path(0, in, n, ref);
-            for (int path = 1; path <= 2; path++) {
+            for (int path = 1; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, exrqoi__cpu_kernels().zip)) continue;
                 memset(got, 0xcd, MAX);
                 exrqoi__zip_predict_path(path, in, n, got);
                 assert_memory_equal(ref, got, n);
@@ -88,7 +101,8 @@ static void test_unpredict_segments(void **state)
             seg[nseg].len = n - p;
             nseg++;
         }
-        for (int path = 0; path <= 2; path++) {
+        for (int path = 0; path <= EXRQOI__PATH_NEON; path++) {
+            if (!usable(path, exrqoi__cpu_kernels().zip)) continue;
             memcpy(b, ref, n);
             memset(out, 0x5a, MAX + 64);
             exrqoi__zip_unpredict_segments_path(path, b, n, seg, nseg);
@@ -151,7 +165,8 @@ static void test_unpredict_segments_even(void **state)
         memset(want, 0x5a, cap);
         for (size_t s = 0, q = 0; s < nseg; q += seg[s].len, s++)
             if (seg[s].dst) memcpy(want + (seg[s].dst - out), in + q, seg[s].len);
-        for (int path = 0; path <= 2; path++) {
+        for (int path = 0; path <= EXRQOI__PATH_NEON; path++) {
+            if (!usable(path, exrqoi__cpu_kernels().zip)) continue;
             memcpy(b, ref, n);
             memset(out, 0x5a, cap);
             exrqoi__zip_unpredict_segments_path(path, b, n, seg, nseg);
@@ -173,7 +188,8 @@ static void test_half_to_float_paths(void **state)
         uint32_t bits = exrqoi__h2f_bits((uint16_t)i);
         memcpy(ref + 4 * i, &bits, 4);
     }
-    for (int path = 0; path <= 2; path++) {
+    for (int path = 0; path <= EXRQOI__PATH_NEON; path++) {
+        if (!usable(path, exrqoi__cpu_kernels().half)) continue;
         memset(got, 0, 4 * N + 1);
         exrqoi__h2f_n_path(path, h + 1, got + 1, N);
         assert_memory_equal(ref, got + 1, 4 * N);
@@ -221,7 +237,8 @@ static void test_float_to_half_paths(void **state)
         memcpy(&f, &bits[i], 4);
         exrqoi__put16(ref + 2 * i, exrqoi__f2h(f));
     }
-    for (int path = 0; path <= 2; path++) {
+    for (int path = 0; path <= EXRQOI__PATH_NEON; path++) {
+        if (!usable(path, exrqoi__cpu_kernels().half)) continue;
         memset(got, 0, 2 * N + 1);
         exrqoi__f2h_n_path(path, src + 1, got + 1, N);
         for (size_t i = 0; i < N; i++)
@@ -239,7 +256,8 @@ static void test_float_to_half_paths(void **state)
     assert_non_null(h && f && back);
     for (uint32_t i = 0; i < 65536; i++) exrqoi__put16(h + 2 * i, (uint16_t)i);
     exrqoi__h2f_n_path(0, h, f, 65536);
-    for (int path = 0; path <= 2; path++) {
+    for (int path = 0; path <= EXRQOI__PATH_NEON; path++) {
+        if (!usable(path, exrqoi__cpu_kernels().half)) continue;
         exrqoi__f2h_n_path(path, f, back, 65536);
         for (uint32_t i = 0; i < 65536; i++) {
             float x;
