@@ -3,7 +3,12 @@
 # (and not exrqoi__, the internal prefix).
 set -euo pipefail
 lib=$1
-syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | sort -u)
+case $lib in
+*.dll) # PE: the names of the export table (objdump -p)
+    syms=$(${OBJDUMP:-objdump} -p "$lib" \
+        | sed -n '/^\[Ordinal\/Name Pointer\] Table/,/^$/s/^[[:space:]]*\[ *[0-9]*\] //p' | sort -u) ;;
+*) syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | sort -u) ;;
+esac
 bad=$(echo "$syms" | grep -v '^exrqoi_' | grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' || true)
 internal=$(echo "$syms" | grep '^exrqoi__' || true)
 count=$(echo "$syms" | grep -c '^exrqoi_' || true)
