@@ -18,7 +18,8 @@ typedef enum exrqoi__file_kind {
 } exrqoi__file_kind;
 
 /* What the library asks about a file. (dev, ino) identify it: device and
- * inode on POSIX, volume serial number and file index on Windows. */
+ * inode on POSIX, volume serial number and file index on Windows; both 0
+ * when the system does not say. */
 typedef struct exrqoi__file_info {
     exrqoi__file_kind kind;
     uint64_t size; /* regular files */

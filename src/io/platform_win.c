@@ -90,7 +90,16 @@ static int info_of(HANDLE h, exrqoi__file_info *fi)
         return 0;
     }
     BY_HANDLE_FILE_INFORMATION bh;
-    if (!GetFileInformationByHandle(h, &bh)) return fail_last();
+    if (!GetFileInformationByHandle(h, &bh)) {
+        /* some handles answer only the standard information (Wine's for
+         * a redirected standard input): kind and size, identity unknown
+         * (dev and ino 0) */
+        FILE_STANDARD_INFO si;
+        if (!GetFileInformationByHandleEx(h, FileStandardInfo, &si, sizeof si)) return fail_last();
+        fi->kind = si.Directory ? EXRQOI__FILE_DIRECTORY : EXRQOI__FILE_REGULAR;
+        if (!si.Directory) fi->size = (uint64_t)si.EndOfFile.QuadPart;
+        return 0;
+    }
     fi->kind = bh.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY ? EXRQOI__FILE_DIRECTORY : EXRQOI__FILE_REGULAR;
     if (fi->kind == EXRQOI__FILE_REGULAR) fi->size = (uint64_t)bh.nFileSizeHigh << 32 | bh.nFileSizeLow;
     fi->dev = bh.dwVolumeSerialNumber;
@@ -171,8 +180,22 @@ int64_t exrqoi__os_pread(int fd, void *buf, size_t size, uint64_t offset)
 
 int64_t exrqoi__os_read(int fd, void *buf, size_t size)
 {
+    HANDLE h = handle_of(fd);
     DWORD want = size > (1u << 30) ? (1u << 30) : (DWORD)size, got = 0;
-    if (ReadFile(handle_of(fd), buf, want, &got, NULL)) return got;
+    if (GetFileType(h) == FILE_TYPE_DISK) {
+        /* a file as standard input: read at its position (its handle may
+         * not be one for plain synchronous reads) and move the position */
+        LARGE_INTEGER zero, at;
+        zero.QuadPart = 0;
+        if (!SetFilePointerEx(h, zero, &at, FILE_CURRENT)) return fail_last();
+        int64_t n = exrqoi__os_pread(fd, buf, want, (uint64_t)at.QuadPart);
+        if (n > 0) {
+            at.QuadPart += n;
+            SetFilePointerEx(h, at, NULL, FILE_BEGIN);
+        }
+        return n;
+    }
+    if (ReadFile(h, buf, want, &got, NULL)) return got;
     DWORD e = GetLastError();
     if (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF) return 0; /* the writer closed its end */
     errno = errno_of(e);

@@ -262,7 +262,7 @@ bool tool_file_id(const char *path, bool in_side, tool_id *id)
     if (rc != 0) return false;
     id->dev = st.dev;
     id->ino = st.ino;
-    return true;
+    return st.dev || st.ino; /* 0, 0: identity unknown */
 }
 
 bool tool_check_output(const char *cmd, const char *out, const char *const *inputs, int n)
