@@ -56,6 +56,8 @@ set(EXRQOI_LIB_SOURCES
   image/rgba_read.c
   image/rgba_write.c
   image/rgba_yca.c
+  io/platform_posix.c
+  io/platform_win.c
   io/source_grow.c
   io/stream.c
   meta/attr.c
@@ -103,4 +105,6 @@ set(EXRQOI_TOOL_SOURCES
   tools/files.c
   tools/opts.c
   tools/progress.c
+  tools/sys_posix.c
+  tools/sys_win.c
 )

@@ -19,7 +19,13 @@
 
 #include "exrqoi/common.h"
 
+/* PE (Windows) has no visibility: there the DLL exports what EXRQOI_API
+ * marks dllexport and nothing else. */
+#if defined(_WIN32)
+#define EXRQOI_INTERNAL
+#else
 #define EXRQOI_INTERNAL __attribute__((visibility("hidden")))
+#endif
 
 /* Our float maths must round as OpenEXR's does (bit-exact DWA, colour):
  * each float operation in float. gcc's ISO C mode evaluates float in double
@@ -31,7 +37,13 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define EXRQOI_LIKELY(x) __builtin_expect(!!(x), 1)
 #define EXRQOI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__MINGW32__)
+/* MinGW's C99 printf (__USE_MINGW_ANSI_STDIO, which _GNU_SOURCE turns
+ * on) takes %zu and %llu; the attribute must say so */
+#define EXRQOI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
 #define EXRQOI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
 #else
 #define EXRQOI_LIKELY(x) (x)
 #define EXRQOI_UNLIKELY(x) (x)

@@ -3,7 +3,9 @@
 #include "common/internal.h"
 
 #include <libdeflate.h>
-#include <unistd.h>
+#include <strings.h>
+
+#include "io/platform.h"
 
 const char *exrqoi_version_string(void) { return EXRQOI_VERSION_STRING; }
 uint32_t exrqoi_version_number(void) { return EXRQOI_VERSION_NUMBER; }
@@ -60,8 +62,7 @@ int exrqoi_pixel_type_size(exrqoi_pixel_type t)
 
 int exrqoi_cpu_count(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (n > 1024 ? 1024 : (int)n);
+    return exrqoi__os_cpu_count();
 }
 
 uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len)

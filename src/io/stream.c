@@ -3,29 +3,16 @@
 #include "io/stream.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "io/platform.h"
 
 /* ---- sources ----------------------------------------------------------- */
 
 static int64_t fd_pread(void *user, void *buf, size_t size, uint64_t offset)
 {
-    int fd = (int)(intptr_t)user;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)(offset + done));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        if (n == 0) break;
-        done += (size_t)n;
-    }
-    return (int64_t)done;
+    return exrqoi__os_pread((int)(intptr_t)user, buf, size, offset);
 }
 
 static void source_init(exrqoi__source *s)
@@ -38,17 +25,17 @@ static void source_init(exrqoi__source *s)
 exrqoi_result exrqoi__source_open_path(exrqoi__source *s, const char *path, exrqoi__err *err)
 {
     source_init(s);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = exrqoi__os_open_read(path);
     if (fd < 0) return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    exrqoi__file_info st;
+    if (exrqoi__os_info_fd(fd, &st) != 0 || st.kind != EXRQOI__FILE_REGULAR) {
         /* pipes and devices are read like callbacks without a known size */
-        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-            close(fd);
+        if (exrqoi__os_info_fd(fd, &st) == 0 && st.kind == EXRQOI__FILE_DIRECTORY) {
+            exrqoi__os_close(fd);
             return exrqoi__fail(err, EXRQOI_ERR_OPEN, "'%s' is a directory", path);
         }
     } else {
-        s->size = (uint64_t)st.st_size;
+        s->size = st.size;
     }
     s->fd = fd;
     s->in.read = fd_pread;
@@ -81,7 +68,7 @@ exrqoi_result exrqoi__source_open_input(exrqoi__source *s, const exrqoi_input *i
 
 void exrqoi__source_close(exrqoi__source *s)
 {
-    if (s->fd >= 0) close(s->fd);
+    if (s->fd >= 0) exrqoi__os_close(s->fd);
     if (s->serialize) pthread_mutex_destroy(&s->lock);
     source_init(s);
 }
@@ -130,23 +117,12 @@ exrqoi_result exrqoi__source_read(exrqoi__source *s, uint64_t offset, void *buf,
 
 static int fd_write(void *user, const void *buf, size_t size)
 {
-    int fd = (int)(intptr_t)user;
-    const char *p = (const char *)buf;
-    while (size) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += n;
-        size -= (size_t)n;
-    }
-    return 0;
+    return exrqoi__os_write((int)(intptr_t)user, buf, size);
 }
 
 static int fd_seek(void *user, uint64_t offset)
 {
-    return lseek((int)(intptr_t)user, (off_t)offset, SEEK_SET) == (off_t)-1 ? -1 : 0;
+    return exrqoi__os_seek((int)(intptr_t)user, offset);
 }
 
 static void sink_init(exrqoi__sink *s, const exrqoi_allocator *alloc)
@@ -156,98 +132,23 @@ static void sink_init(exrqoi__sink *s, const exrqoi_allocator *alloc)
     s->alloc = alloc;
 }
 
-/* Follows symbolic links of the last path component (each hop relative to
- * the link's directory), so the output is written beside the file a link
- * names and the link itself stays. Returns an allocated path or NULL. */
-static char *follow_links(const char *path, const exrqoi_allocator *alloc)
-{
-    char *cur = exrqoi__strdup(alloc, path);
-    for (int hop = 0; cur && hop < 40; hop++) {
-        struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) return cur;
-        char link[4096];
-        ssize_t n = readlink(cur, link, sizeof link - 1);
-        if (n <= 0) break;
-        link[n] = 0;
-        const char *slash = strrchr(cur, '/');
-        size_t dir_len = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
-        char *next = (char *)exrqoi__alloc(alloc, dir_len + (size_t)n + 1);
-        if (!next) break;
-        memcpy(next, cur, dir_len);
-        memcpy(next + dir_len, link, (size_t)n + 1);
-        exrqoi__free(alloc, cur);
-        cur = next;
-    }
-    exrqoi__free(alloc, cur);
-    return NULL;
-}
-
-/* An unnamed file in the destination's directory (Linux O_TMPFILE): it
- * has no name until commit links it in, so a killed process leaves
- * nothing behind. -1 where the filesystem or kernel lacks it, or when
- * /proc (needed to link it without privileges) is not there. */
-static int open_unnamed(const char *target)
-{
-#ifdef O_TMPFILE
-    const char *slash = strrchr(target, '/');
-    char dir[4096];
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == target) snprintf(dir, sizeof dir, "/");
-    else if ((size_t)(slash - target) < sizeof dir) snprintf(dir, sizeof dir, "%.*s", (int)(slash - target), target);
-    else return -1;
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-    if (fd < 0) return -1;
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    struct stat st;
-    if (stat(proc, &st) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-#else
-    (void)target;
-    return -1;
-#endif
-}
-
-/* A named temporary file beside the destination (the fallback): its name
- * comes from the pid, a stack address and the clock, with O_EXCL settling
- * collisions; open()'s 0666 honours the umask (mkstemp would force 0600,
- * and changing the umask is process-global). `name` holds n + 64 bytes. */
-static int open_named(const char *target, char *name, size_t n, int *e)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    unsigned long salt = (unsigned long)(uintptr_t)&ts ^ (unsigned long)ts.tv_nsec;
-    int fd = -1;
-    *e = 0;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(name, n + 64, "%s.tmp%ld.%lx.%d", target, (long)getpid(), salt, attempt);
-        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        *e = errno;
-        if (fd < 0 && *e != EEXIST) break;
-    }
-    return fd;
-}
-
 exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path, const exrqoi_allocator *alloc,
                                      exrqoi__err *err)
 {
     sink_init(s, alloc);
-    struct stat st;
-    bool exists = stat(path, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode))
+    exrqoi__file_info st;
+    bool exists = exrqoi__os_info(path, &st) == 0;
+    if (exists && st.kind == EXRQOI__FILE_DIRECTORY)
         return exrqoi__fail(err, EXRQOI_ERR_OPEN, "'%s' is a directory", path);
-    if (exists && !S_ISREG(st.st_mode)) {
+    if (exists && st.kind != EXRQOI__FILE_REGULAR) {
         /* a pipe, FIFO or device: written in place as a stream (renaming
          * a file over it would replace it and its reader would get nothing) */
-        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        int fd = exrqoi__os_open_write_existing(path);
         if (fd < 0)
             return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot open '%s': %s", path, strerror(errno));
         s->path = exrqoi__strdup(alloc, path);
         if (!s->path) {
-            close(fd);
+            exrqoi__os_close(fd);
             return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         }
         s->fd = fd;
@@ -257,30 +158,30 @@ exrqoi_result exrqoi__sink_open_path(exrqoi__sink *s, const char *path, const ex
         s->seekable = false;
         return EXRQOI_OK;
     }
-    s->path = follow_links(path, alloc);
+    s->path = exrqoi__os_follow_links(path, alloc);
     if (!s->path) {
         exrqoi__sink_abort(s);
         return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot follow the links of '%s'", path);
     }
-    struct stat tst;
-    if (exists && (stat(s->path, &tst) != 0 || tst.st_dev != st.st_dev || tst.st_ino != st.st_ino)) {
+    exrqoi__file_info tst;
+    if (exists && (exrqoi__os_info(s->path, &tst) != 0 || tst.dev != st.dev || tst.ino != st.ino)) {
         /* e.g. a /proc/self/fd link to a deleted file: no directory to write beside */
         exrqoi__sink_abort(s);
         return exrqoi__fail(err, EXRQOI_ERR_OPEN, "cannot find the directory of '%s'", path);
     }
-    int fd = open_unnamed(s->path);
+    int fd = exrqoi__os_open_unnamed(s->path);
     if (fd >= 0) {
         s->unnamed = true;
     } else {
         size_t n = strlen(s->path);
-        s->tmp_path = (char *)exrqoi__alloc(alloc, n + 64);
+        s->tmp_path = (char *)exrqoi__alloc(alloc, n + EXRQOI__OS_TEMP_EXTRA);
         if (!s->tmp_path) {
             exrqoi__sink_abort(s);
             return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
         }
-        int e;
-        fd = open_named(s->path, s->tmp_path, n, &e);
+        fd = exrqoi__os_open_temp(s->path, s->tmp_path);
         if (fd < 0) {
+            int e = errno;
             exrqoi__free(alloc, s->tmp_path);
             s->tmp_path = NULL;
             exrqoi__sink_abort(s);
@@ -360,66 +261,30 @@ exrqoi_result exrqoi__sink_seek(exrqoi__sink *s, uint64_t pos, exrqoi__err *err)
     return EXRQOI_OK;
 }
 
-/* Gives the unnamed file (already synced as asked) the destination's
- * name: linked straight in when the name is free, else linked under a
- * temporary name and renamed over the old file (link cannot replace). */
-static int link_unnamed(exrqoi__sink *s, int *e)
-{
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
-    if (linkat(AT_FDCWD, proc, AT_FDCWD, s->path, AT_SYMLINK_FOLLOW) == 0) return 0;
-    if (errno != EEXIST) {
-        *e = errno;
-        return -1;
-    }
-    size_t n = strlen(s->path);
-    char *tmp = (char *)exrqoi__alloc(s->alloc, n + 64);
-    if (!tmp) {
-        *e = ENOMEM;
-        return -1;
-    }
-    int rc = -1;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(tmp, n + 64, "%s.tmp%ld.%d", s->path, (long)getpid(), attempt);
-        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
-            rc = 0;
-            break;
-        }
-        if (errno != EEXIST) break;
-    }
-    if (rc == 0 && rename(tmp, s->path) != 0) {
-        *e = errno;
-        unlink(tmp);
-        rc = -1;
-    } else if (rc != 0) {
-        *e = errno;
-    }
-    exrqoi__free(s->alloc, tmp);
-    return rc;
-}
-
 exrqoi_result exrqoi__sink_commit(exrqoi__sink *s, bool sync, exrqoi__err *err)
 {
     if (s->failed) return exrqoi__fail(err, EXRQOI_ERR_BAD_STATE, "output failed earlier");
     if (s->fd >= 0) {
         int fd = s->fd;
-        if (sync && !s->in_place && fsync(fd) != 0) {
+        if (sync && !s->in_place && exrqoi__os_sync(fd) != 0) {
             int e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot sync '%s': %s", s->path, strerror(e));
         }
         int e = 0;
-        if (s->unnamed && link_unnamed(s, &e) != 0) {
+        /* the unnamed file (already synced as asked) takes the name */
+        if (s->unnamed && exrqoi__os_link_unnamed(fd, s->path, s->alloc) != 0) {
+            e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot create '%s': %s", s->path, strerror(e));
         }
         s->fd = -1;
-        if (close(fd) != 0) {
+        if (exrqoi__os_close(fd) != 0) {
             e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot finish '%s': %s", s->path, strerror(e));
         }
-        if (s->tmp_path && rename(s->tmp_path, s->path) != 0) {
+        if (s->tmp_path && exrqoi__os_replace(s->tmp_path, s->path) != 0) {
             e = errno;
             s->failed = true;
             return exrqoi__fail(err, EXRQOI_ERR_WRITE, "cannot rename to '%s': %s", s->path,
@@ -440,10 +305,10 @@ int exrqoi__sink_output_write(void *user, const void *buf, size_t size)
 
 void exrqoi__sink_abort(exrqoi__sink *s)
 {
-    if (s->fd >= 0) close(s->fd);
+    if (s->fd >= 0) exrqoi__os_close(s->fd);
     s->fd = -1;
     if (s->tmp_path) {
-        unlink(s->tmp_path);
+        exrqoi__os_remove(s->tmp_path);
         exrqoi__free(s->alloc, s->tmp_path);
         s->tmp_path = NULL;
     }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "tools/sys.h"
+
 #include "tools/opts.h"
 #include "tools/tool.h"
 
@@ -26,9 +28,7 @@ typedef struct bench_opts {
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return tool_sys_now_ms();
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -46,7 +46,7 @@ static double median(double *v, int n)
 static unsigned char *load_file(const char *path, size_t *size)
 {
     bool std_in = !strcmp(path, "-");
-    FILE *f = std_in ? stdin : fopen(path, "rb");
+    FILE *f = std_in ? stdin : tool_sys_fopen_read(path);
     if (!f) return NULL;
     unsigned char *d = NULL;
     size_t cap = 0, len = 0;

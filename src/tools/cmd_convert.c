@@ -12,8 +12,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "io/platform.h"
+#include "tools/sys.h"
 
 #include "tools/convert_formats.h"
 #include "tools/opts.h"
@@ -237,7 +238,7 @@ static void on_signal(void *user, int sig)
     pthread_mutex_lock(&b->lock);
     tool_progress_clear(&b->progress);
     char how[64];
-    snprintf(how, sizeof how, "interrupted (%s)", sig == 2 ? "SIGINT" : sig == 15 ? "SIGTERM" : "SIGHUP");
+    snprintf(how, sizeof how, "interrupted (%s)", tool_sys_signal_name(sig));
     summary(b, how);
     /* the lock stays held: nothing more is reported */
 }
@@ -444,13 +445,13 @@ int cmd_convert(int argc, char **argv)
         items[k].bytes = tool_file_size(pos[k]);
     }
     if (dir) {
-        struct stat st;
+        exrqoi__file_info st;
         if (name_outputs(items, count, dir, want, number)) goto out;
-        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        if (exrqoi__os_info(dir, &st) == 0 && st.kind != EXRQOI__FILE_DIRECTORY) {
             fprintf(stderr, "exrqoi convert: %s: not a directory\n", dir);
             goto out;
         }
-        if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) {
+        if (exrqoi__os_info(dir, &st) != 0 && tool_sys_mkdir(dir) != 0) {
             fprintf(stderr, "exrqoi convert: %s: %s\n", dir, strerror(errno));
             goto out;
         }

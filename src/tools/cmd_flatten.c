@@ -10,7 +10,8 @@
  * Flat parts are copied through with all their levels. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "io/platform.h"
 
 #include "tools/files.h"
 #include "tools/opts.h"
@@ -109,9 +110,9 @@ static exrqoi_result flatten_part(const exrqoi_image_part *in, int index, exrqoi
 /* OUT must say it is an EXR (or be standard output, a pipe or a device). */
 static bool exr_output(const char *out)
 {
-    struct stat st;
+    exrqoi__file_info st;
     return tool_fmt_of_name(out) == FMT_EXR || tool_is_stdout(out) ||
-           (stat(out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+           (exrqoi__os_info(out, &st) == 0 && st.kind == EXRQOI__FILE_OTHER);
 }
 
 static void on_signal(void *user, int sig)

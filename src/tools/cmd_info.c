@@ -6,6 +6,7 @@
 #include "tools/attr_print.h"
 #include "tools/files.h"
 #include "tools/opts.h"
+#include "tools/sys.h"
 #include "tools/tool.h"
 
 static const char *type_names[] = {"scanlineimage", "tiledimage", "deepscanline", "deeptile"};
@@ -79,7 +80,7 @@ static exrqoi_result print_qoi(const tool_src *s, bool json, const char *sep, to
         got = s->size < sizeof head ? s->size : sizeof head;
         memcpy(head, s->data, got);
     } else {
-        FILE *f = fopen(s->name, "rb");
+        FILE *f = tool_sys_fopen_read(s->name);
         if (f) {
             got = fread(head, 1, sizeof head, f);
             fclose(f);

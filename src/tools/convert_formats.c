@@ -53,7 +53,7 @@ bool conv_format_available(tool_fmt f, char *msg, size_t msg_size)
 }
 
 static exrqoi_result fail(tool_msg *m, exrqoi_result code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    TOOL_PRINTF(3, 4);
 static exrqoi_result fail(tool_msg *m, exrqoi_result code, const char *fmt, ...)
 {
     va_list ap;

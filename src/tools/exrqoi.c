@@ -1,12 +1,12 @@
 /* exrqoi: the command-line tool. Each subcommand lives in cmd_<name>.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/sys.h"
 #include "tools/tool.h"
 
 void tool_buf_printf(tool_buf *b, const char *fmt, ...)
@@ -80,12 +80,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    tool_sys_init(&argc, &argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    /* a closed pipe is a write error to report, not a silent death */
-    signal(SIGPIPE, SIG_IGN);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         printf("exrqoi %s\n", exrqoi_version_string());

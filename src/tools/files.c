@@ -2,18 +2,17 @@
 #define _GNU_SOURCE 1
 #include "tools/files.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "io/platform.h"
+#include "tools/sys.h"
+
+enum { STDIN_FD = 0, STDOUT_FD = 1 };
 
 /* Input read into memory (standard input, pipes) stops here: the
  * library's own default allocation limit for one read. */
@@ -101,8 +100,7 @@ static bool read_all(int fd, void **data, size_t *size, char *why, size_t why_si
             d = nd;
             cap *= 2;
         }
-        ssize_t n = read(fd, d + len, cap - len);
-        if (n < 0 && errno == EINTR) continue;
+        int64_t n = exrqoi__os_read(fd, d + len, cap - len);
         if (n < 0) {
             snprintf(why, why_size, "cannot read: %s", strerror(errno));
             free(d);
@@ -121,29 +119,29 @@ bool tool_src_open(tool_src *s, const char *name, char *why, size_t why_size)
     memset(s, 0, sizeof *s);
     s->name = name;
     bool std_in = !strcmp(name, "-");
-    int fd = std_in ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
+    int fd = std_in ? STDIN_FD : exrqoi__os_open_read(name);
     if (fd < 0) {
         snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return false;
     }
-    struct stat st;
-    bool ok = fstat(fd, &st) == 0;
-    if (ok && S_ISDIR(st.st_mode)) {
+    exrqoi__file_info st;
+    bool ok = exrqoi__os_info_fd(fd, &st) == 0;
+    if (ok && st.kind == EXRQOI__FILE_DIRECTORY) {
         snprintf(why, why_size, "is a directory");
         ok = false;
-    } else if (ok && (std_in || !S_ISREG(st.st_mode))) {
+    } else if (ok && (std_in || st.kind != EXRQOI__FILE_REGULAR)) {
         /* standard input has no name to reopen, even when it is a file */
         s->in_memory = true;
         ok = read_all(fd, &s->data, &s->size, why, why_size);
         if (ok) s->fmt = fmt_of_bytes(s->data, s->size, name);
     } else if (ok) {
         unsigned char magic[8];
-        ssize_t n = pread(fd, magic, sizeof magic, 0);
+        int64_t n = exrqoi__os_pread(fd, magic, sizeof magic, 0);
         s->fmt = fmt_of_bytes(magic, n > 0 ? (size_t)n : 0, name);
     } else {
         snprintf(why, why_size, "cannot read: %s", strerror(errno));
     }
-    if (!std_in) close(fd);
+    if (!std_in) exrqoi__os_close(fd);
     if (!ok) {
         free(s->data);
         s->data = NULL;
@@ -178,15 +176,7 @@ bool tool_is_stdout(const char *path)
 static int stdout_write(void *user, const void *buf, size_t size)
 {
     (void)user;
-    const char *p = (const char *)buf;
-    while (size) {
-        ssize_t n = write(STDOUT_FILENO, p, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        size -= (size_t)n;
-    }
-    return 0;
+    return exrqoi__os_write(STDOUT_FD, buf, size);
 }
 
 static const exrqoi_output stdout_output = {stdout_write, NULL, NULL};
@@ -247,36 +237,37 @@ exrqoi_result tool_dst_rgba(const char *path, int32_t w, int32_t h, const void *
 
 uint64_t tool_file_size(const char *path)
 {
-    struct stat st;
-    if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
-    return (uint64_t)st.st_size;
+    exrqoi__file_info st;
+    if (!strcmp(path, "-") || exrqoi__os_info(path, &st) != 0 || st.kind != EXRQOI__FILE_REGULAR) return 0;
+    return st.size;
 }
 
 bool tool_file_id(const char *path, bool in_side, tool_id *id)
 {
-    struct stat st;
-    int rc = !strcmp(path, "-") ? fstat(in_side ? STDIN_FILENO : STDOUT_FILENO, &st) : stat(path, &st);
+    exrqoi__file_info st;
+    int rc = !strcmp(path, "-") ? exrqoi__os_info_fd(in_side ? STDIN_FD : STDOUT_FD, &st) : exrqoi__os_info(path, &st);
     if (rc != 0) return false;
-    id->dev = st.st_dev;
-    id->ino = st.st_ino;
-    return true;
+    id->dev = st.dev;
+    id->ino = st.ino;
+    return st.dev || st.ino; /* 0, 0: identity unknown */
 }
 
 bool tool_check_output(const char *cmd, const char *out, const char *const *inputs, int n)
 {
-    struct stat st;
-    if (!tool_is_stdout(out) && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+    exrqoi__file_info st;
+    if (!tool_is_stdout(out) && exrqoi__os_info(out, &st) == 0 && st.kind == EXRQOI__FILE_DIRECTORY) {
         fprintf(stderr, "exrqoi %s: %s: is a directory\n", cmd, out);
         return false;
     }
-    if (tool_is_stdout(out) && isatty(STDOUT_FILENO)) {
+    if (tool_is_stdout(out) && tool_sys_is_terminal(STDOUT_FD)) {
         fprintf(stderr, "exrqoi %s: standard output is a terminal: not writing an image there\n", cmd);
         return false;
     }
     tool_id o, i;
     if (!tool_file_id(out, false, &o)) return true;
     /* a pipe or terminal shared by standard input and output is no file to lose */
-    if (tool_is_stdout(out) && fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode)) return true;
+    if (tool_is_stdout(out) && exrqoi__os_info_fd(STDOUT_FD, &st) == 0 && st.kind != EXRQOI__FILE_REGULAR)
+        return true;
     for (int k = 0; k < n; k++)
         if (tool_file_id(inputs[k], true, &i) && i.dev == o.dev && i.ino == o.ino) {
             fprintf(stderr, "exrqoi %s: %s: the output is the input %s (the same file)\n", cmd, out,
@@ -291,7 +282,6 @@ bool tool_check_output(const char *cmd, const char *out, const char *const *inpu
 #define TOOL_MAX_TRACKED 256
 
 static struct {
-    sigset_t set;
     void (*report)(void *user, int sig);
     void *user;
     char *tracked[TOOL_MAX_TRACKED];
@@ -302,71 +292,37 @@ static pthread_mutex_t sig_lock = PTHREAD_MUTEX_INITIALIZER;
  * named temporary files, made where unnamed ones are not available). */
 static void remove_debris(const char *out)
 {
-    char target[4096];
-    snprintf(target, sizeof target, "%s", out);
-    for (int hop = 0; hop < 40; hop++) {
-        char link[4096];
-        ssize_t n = readlink(target, link, sizeof link - 1);
-        if (n <= 0) break;
-        link[n] = 0;
-        char *slash = strrchr(target, '/');
-        if (link[0] == '/' || !slash) snprintf(target, sizeof target, "%s", link);
-        else {
-            slash[1] = 0;
-            size_t used = strlen(target);
-            snprintf(target + used, sizeof target - used, "%s", link);
-        }
-    }
+    char *target = exrqoi__os_follow_links(out, NULL);
+    if (!target) return;
     char *slash = strrchr(target, '/');
+#ifdef _WIN32
+    char *back = strrchr(target, '\\');
+    if (back && (!slash || back > slash)) slash = back;
+#endif
     const char *base = slash ? slash + 1 : target;
     char dir[4096];
     if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - target) + 1, target);
-    else snprintf(dir, sizeof dir, "./");
+    else dir[0] = 0;
     char prefix[4200];
-    snprintf(prefix, sizeof prefix, "%s.tmp%ld.", base, (long)getpid());
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix))) {
-            char full[8400];
-            snprintf(full, sizeof full, "%s%s", dir, e->d_name);
-            unlink(full);
-        }
-    closedir(d);
+    snprintf(prefix, sizeof prefix, "%s.tmp%ld.", base, (long)exrqoi__os_pid());
+    tool_sys_remove_prefixed(dir, prefix);
+    free(target); /* allocated with the default allocator */
 }
 
-static void *watch(void *arg)
+/* On the interruption's own thread; the process ends when it returns. */
+static void on_interrupt(int sig)
 {
-    (void)arg;
-    int sig = 0;
-    while (sigwait(&sig_state.set, &sig) != 0) {
-    }
     pthread_mutex_lock(&sig_lock);
     if (sig_state.report) sig_state.report(sig_state.user, sig);
     for (int i = 0; i < TOOL_MAX_TRACKED; i++)
         if (sig_state.tracked[i]) remove_debris(sig_state.tracked[i]);
-    /* die of the signal, so the caller (a shell loop) sees the interruption */
-    signal(sig, SIG_DFL);
-    sigset_t one;
-    sigemptyset(&one);
-    sigaddset(&one, sig);
-    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
-    raise(sig);
-    _exit(128 + sig);
 }
 
 void tool_signals_start(void (*report)(void *user, int sig), void *user)
 {
     sig_state.report = report;
     sig_state.user = user;
-    sigemptyset(&sig_state.set);
-    sigaddset(&sig_state.set, SIGINT);
-    sigaddset(&sig_state.set, SIGTERM);
-    sigaddset(&sig_state.set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sig_state.set, NULL);
-    pthread_t t;
-    if (pthread_create(&t, NULL, watch, NULL) == 0) pthread_detach(t);
+    tool_sys_watch_interrupts(on_interrupt);
 }
 
 void tool_signals_stop(void)

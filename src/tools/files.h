@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
+#include <stdint.h>
 
 #include "exrqoi/exrqoi.h"
 
@@ -61,8 +61,8 @@ uint64_t tool_file_size(const char *path);
 /* Identity of a file (device, inode), following links; "-" is standard
  * input or output as `in_side` says. False when it does not exist. */
 typedef struct tool_id {
-    dev_t dev;
-    ino_t ino;
+    uint64_t dev; /* Windows: volume serial number */
+    uint64_t ino; /* Windows: file index (MinGW's ino_t is 16 bits) */
 } tool_id;
 bool tool_file_id(const char *path, bool in_side, tool_id *id);
 

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tools/tool.h"
+
 /* Exit statuses, the same for every command. */
 enum {
     TOOL_OK = 0,     /* everything worked */
@@ -55,6 +57,6 @@ bool tool_parse_inputs(const tool_cmd *cmd, int argc, char **argv, const char **
 /* The full help of a command (every option with its default and range). */
 void tool_help(const tool_cmd *cmd, FILE *f);
 /* "exrqoi CMD: <message> (see 'exrqoi CMD --help')" on stderr; TOOL_USAGE. */
-int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
 #endif

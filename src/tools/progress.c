@@ -3,14 +3,12 @@
 #include "tools/progress.h"
 
 #include <stdio.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "tools/sys.h"
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tool_sys_now_ms() / 1e3;
 }
 
 static void draw(tool_progress *p, double t)
@@ -35,7 +33,7 @@ static void draw(tool_progress *p, double t)
 
 void tool_progress_init(tool_progress *p, bool wanted, size_t total_files, uint64_t total_bytes)
 {
-    p->on = wanted && isatty(STDERR_FILENO);
+    p->on = wanted && tool_sys_is_terminal(2);
     p->drawn = false;
     p->total_files = total_files;
     p->total_bytes = total_bytes;

@@ -7,13 +7,22 @@
 
 #include "exrqoi/exrqoi.h"
 
+/* printf-style checking of the tool's own formatting functions; MinGW's
+ * C99 printf (__USE_MINGW_ANSI_STDIO, the Windows toolchain file turns it
+ * on) takes %zu and %llu as glibc does */
+#ifdef __MINGW32__
+#define TOOL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define TOOL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
 /* Growable text buffer: output is printed only once a file succeeded. */
 typedef struct tool_buf {
     char *data;
     size_t len, cap;
 } tool_buf;
 
-void tool_buf_printf(tool_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_buf_printf(tool_buf *b, const char *fmt, ...) TOOL_PRINTF(2, 3);
 void tool_buf_free(tool_buf *b);
 
 /* Collects the library's detailed messages for error lines. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "exrqoi/exrqoi.h"
+#include "tools/tool.h"
 
 typedef enum tool_sample {
     TOOL_SAMPLE_U8 = 8,    /* uint8_t */
@@ -64,6 +65,6 @@ void tool_image_free(tool_image *img);
 
 /* snprintf into msg (if msg_size > 0), returning code: for error paths. */
 exrqoi_result tool_fail(char *msg, size_t msg_size, exrqoi_result code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    TOOL_PRINTF(4, 5);
 
 #endif

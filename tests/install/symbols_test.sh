@@ -6,7 +6,12 @@
 set -euo pipefail
 lib=$1
 list=${2:-$(dirname "$0")/symbols.txt}
-syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort -u)
+case $lib in
+*.dll) # PE: the names of the export table (objdump -p)
+    syms=$(${OBJDUMP:-objdump} -p "$lib" \
+        | sed -n '/^\[Ordinal\/Name Pointer\] Table/,/^$/s/^[[:space:]]*\[ *[0-9]*\] //p' | LC_ALL=C sort -u) ;;
+*) syms=$(${NM:-nm} -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort -u) ;;
+esac
 bad=$(echo "$syms" | grep -v '^exrqoi_' | grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' || true)
 internal=$(echo "$syms" | grep '^exrqoi__' || true)
 count=$(echo "$syms" | grep -c '^exrqoi_' || true)
