@@ -3,9 +3,6 @@
 #include "common/internal.h"
 
 #include <libdeflate.h>
-#include <strings.h>
-
-#include "io/platform.h"
 
 const char *exrqoi_version_string(void) { return EXRQOI_VERSION_STRING; }
 uint32_t exrqoi_version_number(void) { return EXRQOI_VERSION_NUMBER; }
@@ -58,11 +55,6 @@ int exrqoi_pixel_type_size(exrqoi_pixel_type t)
     case EXRQOI_PIXEL_FLOAT: return 4;
     default: return 0;
     }
-}
-
-int exrqoi_cpu_count(void)
-{
-    return exrqoi__os_cpu_count();
 }
 
 uint32_t exrqoi__crc32(uint32_t crc, const void *data, size_t len)

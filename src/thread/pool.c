@@ -10,6 +10,7 @@
  * end within microseconds of its own), and idle workers spin briefly
  * before sleeping so that back-to-back loops need no wake-up. */
 #include "common/internal.h"
+#include "io/platform.h"
 #include "thread/pool.h"
 
 #include <pthread.h>
@@ -271,4 +272,9 @@ void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_f
 {
     if (!fn) return;
     exrqoi__pool_for(pool, 0, count, fn, user, NULL);
+}
+
+int exrqoi_cpu_count(void)
+{
+    return exrqoi__os_cpu_count();
 }
