@@ -135,14 +135,8 @@ void exrqoi__unpremultiply(float rgb[3], float a)
 
 void exrqoi__chroma_rec709(exrqoi__chroma *c)
 {
-    c->red_x = 0.64f;
-    c->red_y = 0.33f;
-    c->green_x = 0.30f;
-    c->green_y = 0.60f;
-    c->blue_x = 0.15f;
-    c->blue_y = 0.06f;
-    c->white_x = 0.3127f;
-    c->white_y = 0.3290f;
+    static const exrqoi__chroma rec709 = {0.64f, 0.33f, 0.30f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
+    *c = rec709;
 }
 
 static void mat_mul(const double a[9], const double b[9], double out[9])
@@ -220,14 +214,8 @@ bool exrqoi__chroma_to_rec709(const exrqoi__chroma *src, double m[9])
 
 void exrqoi__chroma_aces_ap0(exrqoi__chroma *c)
 {
-    c->red_x = 0.7347f;
-    c->red_y = 0.2653f;
-    c->green_x = 0.0f;
-    c->green_y = 1.0f;
-    c->blue_x = 0.0001f;
-    c->blue_y = -0.0770f;
-    c->white_x = 0.32168f;
-    c->white_y = 0.33767f;
+    static const exrqoi__chroma ap0 = {0.7347f, 0.2653f, 0.0f, 1.0f, 0.0001f, -0.0770f, 0.32168f, 0.33767f};
+    *c = ap0;
 }
 
 void exrqoi__mat3_mul(const double a[9], const double b[9], double out[9])

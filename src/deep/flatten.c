@@ -55,60 +55,40 @@ static bool rec_less(const rec *x, const rec *y)
     return x->z < y->z || (x->z == y->z && x->zb < y->zb);
 }
 
-/* Stable bottom-up merge sort (insertion-sorted runs of 8). */
-static void sort_recs(rec *v, rec *aux, size_t n)
-{
-    for (size_t lo = 0; lo < n; lo += 8) {
-        size_t hi = lo + 8 < n ? lo + 8 : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            rec t = v[i];
-            size_t j = i;
-            while (j > lo && rec_less(&t, &v[j - 1])) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = t;
-        }
+/* Stable bottom-up merge sort (insertion-sorted runs of 8), one per element
+ * type; a macro so that each keeps its comparison inlined. */
+#define DEFINE_MERGE_SORT(fname, T, LESS)                                                       \
+    static void fname(T *v, T *aux, size_t n)                                                   \
+    {                                                                                           \
+        for (size_t lo = 0; lo < n; lo += 8) {                                                  \
+            size_t hi = lo + 8 < n ? lo + 8 : n;                                                \
+            for (size_t i = lo + 1; i < hi; i++) {                                              \
+                T t = v[i];                                                                     \
+                size_t j = i;                                                                   \
+                while (j > lo && LESS(&t, &v[j - 1])) {                                         \
+                    v[j] = v[j - 1];                                                            \
+                    j--;                                                                        \
+                }                                                                               \
+                v[j] = t;                                                                       \
+            }                                                                                   \
+        }                                                                                       \
+        for (size_t width = 8; width < n; width *= 2) {                                         \
+            for (size_t lo = 0; lo < n; lo += 2 * width) {                                      \
+                size_t mid = lo + width < n ? lo + width : n;                                   \
+                size_t hi = lo + 2 * width < n ? lo + 2 * width : n;                            \
+                size_t i = lo, j = mid, k = lo;                                                 \
+                while (i < mid && j < hi) aux[k++] = LESS(&v[j], &v[i]) ? v[j++] : v[i++];      \
+                while (i < mid) aux[k++] = v[i++];                                              \
+                while (j < hi) aux[k++] = v[j++];                                               \
+            }                                                                                   \
+            memcpy(v, aux, n * sizeof *v);                                                      \
+        }                                                                                       \
     }
-    for (size_t width = 8; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) aux[k++] = rec_less(&v[j], &v[i]) ? v[j++] : v[i++];
-            while (i < mid) aux[k++] = v[i++];
-            while (j < hi) aux[k++] = v[j++];
-        }
-        memcpy(v, aux, n * sizeof *v);
-    }
-}
-
-static void sort_doubles(double *v, double *aux, size_t n)
-{
-    for (size_t lo = 0; lo < n; lo += 8) {
-        size_t hi = lo + 8 < n ? lo + 8 : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            double t = v[i];
-            size_t j = i;
-            while (j > lo && t < v[j - 1]) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = t;
-        }
-    }
-    for (size_t width = 8; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) aux[k++] = v[j] < v[i] ? v[j++] : v[i++];
-            while (i < mid) aux[k++] = v[i++];
-            while (j < hi) aux[k++] = v[j++];
-        }
-        memcpy(v, aux, n * sizeof *v);
-    }
-}
+#define DOUBLE_LESS(x, y) (*(x) < *(y))
+DEFINE_MERGE_SORT(sort_recs, rec, rec_less)
+DEFINE_MERGE_SORT(sort_doubles, double, DOUBLE_LESS)
+#undef DOUBLE_LESS
+#undef DEFINE_MERGE_SORT
 
 static double clamp_alpha(float a)
 {

@@ -124,26 +124,20 @@ static exrqoi_result set_typed(exrqoi_header *h, const char *name, exrqoi_attrib
     return exrqoi_header_set(h, a);
 }
 
-exrqoi_result exrqoi_header_set_int(exrqoi_header *h, const char *name, int32_t v)
-{
-    exrqoi_attribute a = {0};
-    a.v.i = v;
-    return set_typed(h, name, &a, EXRQOI_ATTR_INT);
-}
-
-exrqoi_result exrqoi_header_set_float(exrqoi_header *h, const char *name, float v)
-{
-    exrqoi_attribute a = {0};
-    a.v.f = v;
-    return set_typed(h, name, &a, EXRQOI_ATTR_FLOAT);
-}
-
-exrqoi_result exrqoi_header_set_double(exrqoi_header *h, const char *name, double v)
-{
-    exrqoi_attribute a = {0};
-    a.v.d = v;
-    return set_typed(h, name, &a, EXRQOI_ATTR_DOUBLE);
-}
+/* The setters of one plain value: the value goes into its field of the union. */
+#define HEADER_SETTER(suffix, value_type, field, attr_type)                                        \
+    exrqoi_result exrqoi_header_set_##suffix(exrqoi_header *h, const char *name, value_type v)     \
+    {                                                                                              \
+        exrqoi_attribute a = {0};                                                                  \
+        a.v.field = v;                                                                             \
+        return set_typed(h, name, &a, attr_type);                                                  \
+    }
+HEADER_SETTER(int, int32_t, i, EXRQOI_ATTR_INT)
+HEADER_SETTER(float, float, f, EXRQOI_ATTR_FLOAT)
+HEADER_SETTER(double, double, d, EXRQOI_ATTR_DOUBLE)
+HEADER_SETTER(box2i, exrqoi_box2i, box2i, EXRQOI_ATTR_BOX2I)
+HEADER_SETTER(v2f, exrqoi_v2f, v2f, EXRQOI_ATTR_V2F)
+#undef HEADER_SETTER
 
 exrqoi_result exrqoi_header_set_string(exrqoi_header *h, const char *name, const char *v)
 {
@@ -154,20 +148,6 @@ exrqoi_result exrqoi_header_set_string(exrqoi_header *h, const char *name, const
     a.v.string.length = (int32_t)len;
     a.v.string.str = (char *)v;
     return set_typed(h, name, &a, EXRQOI_ATTR_STRING);
-}
-
-exrqoi_result exrqoi_header_set_box2i(exrqoi_header *h, const char *name, exrqoi_box2i v)
-{
-    exrqoi_attribute a = {0};
-    a.v.box2i = v;
-    return set_typed(h, name, &a, EXRQOI_ATTR_BOX2I);
-}
-
-exrqoi_result exrqoi_header_set_v2f(exrqoi_header *h, const char *name, exrqoi_v2f v)
-{
-    exrqoi_attribute a = {0};
-    a.v.v2f = v;
-    return set_typed(h, name, &a, EXRQOI_ATTR_V2F);
 }
 
 exrqoi_result exrqoi_header_set_compression(exrqoi_header *h, exrqoi_compression c)

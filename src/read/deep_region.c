@@ -52,6 +52,22 @@ typedef struct region_job {
 /* n native samples of type st (contiguous) to dst of type dt, stride ds.
  * Same-type and half<->float copies are done here; the rest go through
  * the flat reader's conversion so rules (saturation, NaN) stay one. */
+/* One sample from half to float, or from float to half. */
+static inline void half_float(const uint8_t *src, bool half_to_float, uint8_t *dst)
+{
+    if (half_to_float) {
+        uint16_t h;
+        memcpy(&h, src, 2);
+        float f = exrqoi__h2f(h);
+        memcpy(dst, &f, 4);
+    } else {
+        float f;
+        memcpy(&f, src, 4);
+        uint16_t h = exrqoi__f2h(f);
+        memcpy(dst, &h, 2);
+    }
+}
+
 static void put_samples(const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst, exrqoi_pixel_type dt,
                         ptrdiff_t ds, size_t n)
 {
@@ -64,22 +80,9 @@ static void put_samples(const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst, 
         }
         return;
     }
-    if (st == EXRQOI_PIXEL_HALF && dt == EXRQOI_PIXEL_FLOAT) {
-        for (size_t i = 0; i < n; i++, src += 2, dst += ds) {
-            uint16_t h;
-            memcpy(&h, src, 2);
-            float f = exrqoi__h2f(h);
-            memcpy(dst, &f, 4);
-        }
-        return;
-    }
-    if (st == EXRQOI_PIXEL_FLOAT && dt == EXRQOI_PIXEL_HALF) {
-        for (size_t i = 0; i < n; i++, src += 4, dst += ds) {
-            float f;
-            memcpy(&f, src, 4);
-            uint16_t h = exrqoi__f2h(f);
-            memcpy(dst, &h, 2);
-        }
+    bool half_to_float = st == EXRQOI_PIXEL_HALF && dt == EXRQOI_PIXEL_FLOAT;
+    if (half_to_float || (st == EXRQOI_PIXEL_FLOAT && dt == EXRQOI_PIXEL_HALF)) {
+        for (size_t i = 0; i < n; i++, src += ss, dst += ds) half_float(src, half_to_float, dst);
         return;
     }
     exrqoi__convert_samples(src, st, (ptrdiff_t)ss, dst, dt, ds, n);

@@ -402,25 +402,22 @@ static void json_f64(FILE *f, double v)
     if (!json_special(f, v)) fprintf(f, "%.17g", v);
 }
 
-static void json_f32s(FILE *f, const float *v, size_t n)
+/* A JSON array of n numbers: the floats f32, or (f32 NULL) the doubles f64. */
+static void json_numbers(FILE *f, const float *f32, const double *f64, size_t n)
 {
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         if (i) fputc(',', f);
-        json_f32(f, v[i]);
+        if (f32)
+            json_f32(f, f32[i]);
+        else
+            json_f64(f, f64[i]);
     }
     fputc(']', f);
 }
 
-static void json_f64s(FILE *f, const double *v, size_t n)
-{
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        if (i) fputc(',', f);
-        json_f64(f, v[i]);
-    }
-    fputc(']', f);
-}
+static void json_f32s(FILE *f, const float *v, size_t n) { json_numbers(f, v, NULL, n); }
+static void json_f64s(FILE *f, const double *v, size_t n) { json_numbers(f, NULL, v, n); }
 
 static void json_hex(FILE *f, const uint8_t *d, size_t n)
 {

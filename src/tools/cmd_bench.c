@@ -366,29 +366,26 @@ static int add_codecs(bench_opts *o, const char *list, const tool_cmd *cmd)
 
 int cmd_bench(int argc, char **argv)
 {
+    static const char about[] =
+        "Times decoding every part, level and channel of each file (read into memory\n"
+        "first): one warm-up run, then the median of --runs. QOI files time QOI decode\n"
+        "and encode.";
     bench_opts o;
     memset(&o, 0, sizeof o);
     o.runs = 5;
     const char *encode = NULL;
     const tool_opt opts[] = {
-        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &o.threads},
+        TOOL_OPT_THREADS(&o.threads),
         {"runs", 0, OPT_INT, "N", 1, 1000, NULL, "5", "timed runs (the median is shown)", &o.runs},
         {"encode", 0, OPT_STRING, "CODEC[,CODEC...]", 0, 0, NULL, "none",
          "also time writing the decoded image with each codec", &encode},
         {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON output", &o.json},
     };
-    const tool_cmd cmd = {"bench", "FILE...",
-                          "Times decoding every part, level and channel of each file (read into memory\n"
-                          "first): one warm-up run, then the median of --runs. QOI files time QOI decode\n"
-                          "and encode.",
-                          opts, (int)(sizeof opts / sizeof opts[0])};
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    if (!files) return TOOL_FAILED;
-    int nfiles, status = tool_parse(&cmd, argc, argv, files, &nfiles);
-    if (status < 0) status = TOOL_OK;
-    else if (!status && !nfiles) status = tool_usage_error(&cmd, "no input files");
-    else if (!status && encode) status = add_codecs(&o, encode, &cmd);
-    if (status || !nfiles) {
+    const tool_cmd cmd = {"bench", "FILE...", about, opts, TOOL_OPT_COUNT(opts)};
+    const char **files;
+    int nfiles, status;
+    if (!tool_parse_inputs(&cmd, argc, argv, &files, &nfiles, &status)) return status;
+    if (encode && (status = add_codecs(&o, encode, &cmd)) != TOOL_OK) {
         free(files);
         return status;
     }

@@ -78,19 +78,19 @@ static int check_one(const tool_src *s, int threads, int quiet)
 
 int cmd_check(int argc, char **argv)
 {
+    static const char about[] =
+        "EXR: reads and decodes every chunk of every part; prints one line per damaged\n"
+        "chunk (part, chunk index, coordinates, byte offset, kind, reason) and a summary\n"
+        "per file (OK or DAMAGED) on stdout. QOI: decodes the stream strictly (every\n"
+        "pixel, the end marker, nothing after it). A file that cannot be opened or is\n"
+        "neither EXR nor QOI is an error on stderr. Status 0 only when all are whole.";
     int threads = 0, quiet = 0, verbose = 0;
     const tool_opt opts[] = {
         {"quiet", 'q', OPT_FLAG, NULL, 0, 0, NULL, NULL, "print nothing for whole files", &quiet},
-        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+        TOOL_OPT_THREADS(&threads),
         {"verbose", 'v', OPT_FLAG, NULL, 0, 0, NULL, NULL, "a line on stderr per file checked", &verbose},
     };
-    const tool_cmd cmd = {"check", "FILE...",
-                          "EXR: reads and decodes every chunk of every part; prints one line per damaged\n"
-                          "chunk (part, chunk index, coordinates, byte offset, kind, reason) and a summary\n"
-                          "per file (OK or DAMAGED) on stdout. QOI: decodes the stream strictly (every\n"
-                          "pixel, the end marker, nothing after it). A file that cannot be opened or is\n"
-                          "neither EXR nor QOI is an error on stderr. Status 0 only when all are whole.",
-                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const tool_cmd cmd = {"check", "FILE...", about, opts, TOOL_OPT_COUNT(opts)};
     const char **pos;
     int npos, status;
     if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;

@@ -303,6 +303,16 @@ static int name_outputs(item *items, size_t count, const char *dir, tool_fmt wan
 
 int cmd_convert(int argc, char **argv)
 {
+    static const char about[] =
+        "Converts EXR -> EXR (every part, level, channel and attribute kept), EXR -> QOI,\n"
+        "QOI -> EXR, QOI -> QOI, and PNG both ways (PNG -> QOI/EXR/PNG, EXR/QOI -> PNG),\n"
+        "and camera raw (.dng, .cr2, .cr3, .nef, .arw, .raf, .orf, .rw2, .pef, ...) as\n"
+        "input (-> EXR/QOI/PNG). The input's format comes from its content (camera raw:\n"
+        "or its extension); the output's from --format or OUT's extension (.exr, .qoi,\n"
+        ".png). See docs/convert.md for the conversion rules. '-' is standard input\n"
+        "or output. A symbolic link as OUT is written through to its target; a FIFO or\n"
+        "device is written in place; a regular file is replaced atomically. No output\n"
+        "may be one of the inputs. EXR -> QOI/PNG composites deep parts (as flatten does).";
     conv_opts o;
     memset(&o, 0, sizeof o);
     const exrqoi_exr_to_qoi_options e2q = EXRQOI_EXR_TO_QOI_OPTIONS_INIT;
@@ -358,34 +368,15 @@ int cmd_convert(int argc, char **argv)
          "salvage a damaged EXR: intact chunks decoded, damaged ones filled (flat: 0, deep: no samples), "
          "a report on stderr, exit status 1",
          &o.lenient},
-        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &o.threads},
+        TOOL_OPT_THREADS(&o.threads),
         {"verbose", 'v', OPT_FLAG, NULL, 0, 0, NULL, NULL, "a line on stderr per file converted", &verbose},
     };
-    const tool_cmd cmd = {
-        "convert", "IN OUT\nIN... -o DIR",
-        "Converts EXR -> EXR (every part, level, channel and attribute kept), EXR -> QOI,\n"
-        "QOI -> EXR, QOI -> QOI, and PNG both ways (PNG -> QOI/EXR/PNG, EXR/QOI -> PNG),\n"
-        "and camera raw (.dng, .cr2, .cr3, .nef, .arw, .raf, .orf, .rw2, .pef, ...) as\n"
-        "input (-> EXR/QOI/PNG). The input's format comes from its content (camera raw:\n"
-        "or its extension); the output's from --format or OUT's extension (.exr, .qoi,\n"
-        ".png). See docs/convert.md for the conversion rules. '-' is standard input\n"
-        "or output. A symbolic link as OUT is written through to its target; a FIFO or\n"
-        "device is written in place; a regular file is replaced atomically. No output\n"
-        "may be one of the inputs. EXR -> QOI/PNG composites deep parts (as flatten does).",
-        opts, (int)(sizeof opts / sizeof opts[0])};
-    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos) return TOOL_FAILED;
-    int npos, status = tool_parse(&cmd, argc, argv, pos, &npos);
+    const tool_cmd cmd = {"convert", "IN OUT\nIN... -o DIR", about, opts, TOOL_OPT_COUNT(opts)};
+    const char **pos;
+    int npos, status;
+    if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;
     item *items = NULL;
     size_t count = 0;
-    if (status) {
-        if (status < 0) status = TOOL_OK; /* --help was printed */
-        goto out;
-    }
-    if (npos == 0) {
-        status = tool_usage_error(&cmd, "no input files");
-        goto out;
-    }
     o.e2q.tonemap = (exrqoi_tonemap)o.tonemap;
     o.bits = bits == 1 ? 16 : 8;
     if (half && full_float) {

@@ -125,14 +125,14 @@ int cmd_flatten(int argc, char **argv)
 {
     int threads = 0;
     const tool_opt opts[] = {
-        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+        TOOL_OPT_THREADS(&threads),
     };
     const tool_cmd cmd = {"flatten", "IN OUT",
                           "Composites every deep part into a flat scanline part (ZIP): R, G, B, A as\n"
                           "half (premultiplied), Z as float (nearest non-transparent depth, +inf for\n"
                           "empty pixels). Flat parts are copied unchanged. OUT is an EXR (.exr, or '-'\n"
                           "for standard output); it may not be IN.",
-                          opts, (int)(sizeof opts / sizeof opts[0])};
+                          opts, TOOL_OPT_COUNT(opts)};
     const char *pos[2] = {NULL, NULL};
     const char **posv = calloc((size_t)argc + 1, sizeof *posv);
     if (!posv) return TOOL_FAILED;

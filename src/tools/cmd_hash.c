@@ -237,25 +237,21 @@ static void print_json(const char *path, const tool_buf *b)
 
 int cmd_hash(int argc, char **argv)
 {
+    static const char about[] =
+        "Prints the canonical content listing of each EXR file (every part, level and\n"
+        "channel with a CRC-32 of its samples) or QOI file (header and a CRC-32 of the\n"
+        "decoded pixels). A file is listed only when all of it was read.";
     int threads = 0, json = 0, json_lines = 0, verbose = 0;
     const tool_opt opts[] = {
-        {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one array with an object per file", &json},
-        {"json-lines", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one object per file, one per line", &json_lines},
-        {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", &threads},
+        TOOL_OPT_JSON(&json),
+        TOOL_OPT_JSON_LINES(&json_lines),
+        TOOL_OPT_THREADS(&threads),
         {"verbose", 'v', OPT_FLAG, NULL, 0, 0, NULL, NULL, "a line on stderr per file hashed", &verbose},
     };
-    const tool_cmd cmd = {"hash", "FILE...",
-                          "Prints the canonical content listing of each EXR file (every part, level and\n"
-                          "channel with a CRC-32 of its samples) or QOI file (header and a CRC-32 of the\n"
-                          "decoded pixels). A file is listed only when all of it was read.",
-                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const tool_cmd cmd = {"hash", "FILE...", about, opts, TOOL_OPT_COUNT(opts)};
     const char **pos;
     int npos, status;
-    if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;
-    if (json && json_lines) {
-        free(pos);
-        return tool_usage_error(&cmd, "--json and --json-lines exclude each other");
-    }
+    if (!tool_parse_json_inputs(&cmd, argc, argv, &pos, &npos, &status, &json, &json_lines)) return status;
     tool_progress bar;
     uint64_t total = 0;
     for (int i = 0; i < npos; i++) total += tool_file_size(pos[i]);

@@ -109,22 +109,18 @@ static exrqoi_result print_qoi(const tool_src *s, bool json, const char *sep, to
 
 int cmd_info(int argc, char **argv)
 {
+    static const char about[] =
+        "Prints every part's header of an EXR file (each attribute, typed), or the\n"
+        "header of a QOI file. Errors go to stderr; the other files are still shown.";
     int json = 0, json_lines = 0;
     const tool_opt opts[] = {
-        {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one array with an object per file", &json},
-        {"json-lines", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one object per file, one per line", &json_lines},
+        TOOL_OPT_JSON(&json),
+        TOOL_OPT_JSON_LINES(&json_lines),
     };
-    const tool_cmd cmd = {"info", "FILE...",
-                          "Prints every part's header of an EXR file (each attribute, typed), or the\n"
-                          "header of a QOI file. Errors go to stderr; the other files are still shown.",
-                          opts, (int)(sizeof opts / sizeof opts[0])};
+    const tool_cmd cmd = {"info", "FILE...", about, opts, TOOL_OPT_COUNT(opts)};
     const char **pos;
     int npos, status;
-    if (!tool_parse_inputs(&cmd, argc, argv, &pos, &npos, &status)) return status;
-    if (json && json_lines) {
-        free(pos);
-        return tool_usage_error(&cmd, "--json and --json-lines exclude each other");
-    }
+    if (!tool_parse_json_inputs(&cmd, argc, argv, &pos, &npos, &status, &json, &json_lines)) return status;
     int shown = 0;
     if (json) printf("[");
     for (int i = 0; i < npos; i++) {

@@ -189,3 +189,16 @@ bool tool_parse_inputs(const tool_cmd *cmd, int argc, char **argv, const char **
     }
     return true;
 }
+
+bool tool_parse_json_inputs(const tool_cmd *cmd, int argc, char **argv, const char ***pos, int *npos,
+                            int *status, const int *json, const int *json_lines)
+{
+    if (!tool_parse_inputs(cmd, argc, argv, pos, npos, status)) return false;
+    if (*json && *json_lines) {
+        free(*pos);
+        *pos = NULL;
+        *status = tool_usage_error(cmd, "--json and --json-lines exclude each other");
+        return false;
+    }
+    return true;
+}

@@ -44,6 +44,14 @@ typedef struct tool_cmd {
     int opt_count;
 } tool_cmd;
 
+/* The number of entries of a command's option table (an array, not a pointer). */
+#define TOOL_OPT_COUNT(opts) ((int)(sizeof(opts) / sizeof((opts)[0])))
+/* The options several commands share, spelled and explained once. */
+#define TOOL_OPT_THREADS(dest) {"threads", 0, OPT_INT, "N", 0, 1024, NULL, "0 = all cores", "worker threads", (dest)}
+#define TOOL_OPT_JSON(dest) {"json", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one array with an object per file", (dest)}
+#define TOOL_OPT_JSON_LINES(dest) \
+    {"json-lines", 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, "JSON: one object per file, one per line", (dest)}
+
 /* Parses argv[1..argc-1]: options anywhere, "--opt value", "--opt=value",
  * "-x value", "--" ends the options, "-" is an operand. Operands are
  * stored in order in pos (argc entries). Returns TOOL_OK, or TOOL_USAGE
@@ -54,6 +62,10 @@ int tool_parse(const tool_cmd *cmd, int argc, char **argv, const char **pos, int
  * true when the command goes on; otherwise it returns *status (pos freed). */
 bool tool_parse_inputs(const tool_cmd *cmd, int argc, char **argv, const char ***pos, int *npos,
                        int *status);
+/* tool_parse_inputs for a command with --json and --json-lines, which
+ * exclude each other (a usage error, pos freed). */
+bool tool_parse_json_inputs(const tool_cmd *cmd, int argc, char **argv, const char ***pos, int *npos,
+                            int *status, const int *json, const int *json_lines);
 /* The full help of a command (every option with its default and range). */
 void tool_help(const tool_cmd *cmd, FILE *f);
 /* "exrqoi CMD: <message> (see 'exrqoi CMD --help')" on stderr; TOOL_USAGE. */

@@ -91,12 +91,7 @@ static exrqoi_result decode(spng_ctx *ctx, const exrqoi_limits *limits, tool_ima
                             size_t msg_size)
 {
     exrqoi_limits lim;
-    exrqoi_limits_default(&lim);
-    if (limits) {
-        if (limits->max_width) lim.max_width = limits->max_width;
-        if (limits->max_height) lim.max_height = limits->max_height;
-        if (limits->max_attribute_size) lim.max_attribute_size = limits->max_attribute_size;
-    }
+    tool_limits_resolve(limits, &lim);
     /* libspng's own limits are below 2^31 */
     uint32_t lw = lim.max_width > 0x7fffffffu ? 0x7fffffffu : lim.max_width;
     uint32_t lh = lim.max_height > 0x7fffffffu ? 0x7fffffffu : lim.max_height;

@@ -18,6 +18,18 @@ exrqoi_result tool_fail(char *msg, size_t msg_size, exrqoi_result code, const ch
     return code;
 }
 
+void tool_limits_resolve(const exrqoi_limits *limits, exrqoi_limits *out)
+{
+    exrqoi_limits_default(out);
+    if (!limits) return;
+    /* a field of 0 means the default, as in the library */
+    if (limits->max_width) out->max_width = limits->max_width;
+    if (limits->max_height) out->max_height = limits->max_height;
+    if (limits->max_pixels) out->max_pixels = limits->max_pixels;
+    if (limits->max_alloc_bytes) out->max_alloc_bytes = limits->max_alloc_bytes;
+    if (limits->max_attribute_size) out->max_attribute_size = limits->max_attribute_size;
+}
+
 void tool_image_free(tool_image *img)
 {
     if (!img) return;
@@ -30,14 +42,7 @@ exrqoi_result tool_image_check_size(uint32_t width, uint32_t height, int channel
                                     size_t *bytes, char *msg, size_t msg_size)
 {
     exrqoi_limits lim;
-    exrqoi_limits_default(&lim);
-    if (limits) {
-        /* a field of 0 means the default, as in the library */
-        if (limits->max_width) lim.max_width = limits->max_width;
-        if (limits->max_height) lim.max_height = limits->max_height;
-        if (limits->max_pixels) lim.max_pixels = limits->max_pixels;
-        if (limits->max_alloc_bytes) lim.max_alloc_bytes = limits->max_alloc_bytes;
-    }
+    tool_limits_resolve(limits, &lim);
     if (width == 0 || height == 0)
         return tool_fail(msg, msg_size, EXRQOI_ERR_BAD_HEADER, "image of %ux%u pixels",
                          (unsigned)width, (unsigned)height);

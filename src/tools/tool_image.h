@@ -61,6 +61,10 @@ exrqoi_result tool_image_check_size(uint32_t width, uint32_t height, int channel
                                     tool_sample sample, const exrqoi_limits *limits,
                                     size_t *bytes, char *msg, size_t msg_size);
 
+/* *out = the library's default limits, with each non-zero field of limits
+ * (NULL: none) in place of the default, as the library reads them. */
+void tool_limits_resolve(const exrqoi_limits *limits, exrqoi_limits *out);
+
 void tool_image_free(tool_image *img);
 
 /* snprintf into msg (if msg_size > 0), returning code: for error paths. */

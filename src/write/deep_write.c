@@ -39,8 +39,7 @@ static void encode_one(void *ctx, size_t k, int worker)
     const uint8_t *out;
     size_t out_size;
     exrqoi__deep_chunk_sizes s;
-    exrqoi__err err;
-    memset(&err, 0, sizeof err);
+    exrqoi__err err = {0};
     exrqoi__err_clear(&wk->codec.err);
     exrqoi_result rv = exrqoi__deep_encode_chunk(&wk->codec, &L, j->img->counts + at, j->width,
                                                  j->img->offsets + at, j->width, j->src,

@@ -31,12 +31,11 @@ typedef struct write_job {
 static void compress_one(void *ctx, size_t k, int worker)
 {
     write_job *j = (write_job *)ctx;
+    exrqoi__err err = {0};
     item *it = &j->items[k];
     exrqoi__worker *wk = &j->w->workers[worker];
     exrqoi__chan_layout chans_local[64];
     exrqoi__chan_layout *chans = chans_local;
-    exrqoi__err err;
-    memset(&err, 0, sizeof err);
     exrqoi_result rv = EXRQOI_OK;
     int n = j->p->info.channel_count;
     if (n > 64) {
@@ -170,16 +169,8 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
             }
         }
         if (rv) break;
-        write_job j;
-        memset(&j, 0, sizeof j);
-        j.w = w;
-        j.part = part;
-        j.p = p;
-        j.region = reg;
-        j.slots = slots;
-        j.nslots = slice_count;
-        j.items = items;
-        j.all_channels = true;
+        write_job j = {.w = w, .part = part, .p = p, .region = reg, .slots = slots,
+                       .nslots = slice_count, .items = items, .all_channels = true};
         for (int32_t c = 0; c < p->info.channel_count; c++) {
             bool has = false;
             for (int sl = 0; sl < slice_count && !has; sl++)
