@@ -1,5 +1,6 @@
 /* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
  * then zlib-format deflate (libdeflate). */
+#include "codec/dwa.h"
 #include "codec/predict.h"
 
 static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
@@ -83,24 +84,8 @@ static size_t rle_encode(const uint8_t *in, size_t n, uint8_t *out)
 static exrqoi_result rle_decode(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n, uint8_t *out,
                                 size_t out_size)
 {
-    size_t i = 0, o = 0;
-    while (i < n) {
-        int8_t c = (int8_t)src[i++];
-        if (c < 0) {
-            size_t count = (size_t)(-(int)c);
-            if (count > n - i || count > out_size - o) goto bad;
-            memcpy(out + o, src + i, count);
-            i += count;
-            o += count;
-        } else {
-            size_t count = (size_t)c + 1;
-            if (i >= n || count > out_size - o) goto bad;
-            memset(out + o, src[i++], count);
-            o += count;
-        }
-    }
-    if (o == out_size) return EXRQOI_OK;
-bad:
+    /* DWA's RLE stage uses the same byte format */
+    if (exrqoi__dwa_unrle_bytes(src, n, out, out_size)) return EXRQOI_OK;
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                         "RLE data does not decode to the expected %zu bytes", out_size);
 }
