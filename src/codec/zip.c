@@ -3,13 +3,26 @@
 #include "codec/dwa.h"
 #include "codec/predict.h"
 
+typedef exrqoi_result (*unpack_fn)(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n, uint8_t *out,
+                                   size_t out_size);
+
+/* The entropy stage of ZIP (inflate) or RLE into the scratch buffer,
+ * still predicted and interleaved. */
+static inline exrqoi_result unpack_to_scratch(exrqoi__codec_ctx *ctx, unpack_fn unpack, const uint8_t *src,
+                                              size_t n, size_t size, uint8_t **tmp)
+{
+    void *t;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, size, &t));
+    *tmp = (uint8_t *)t;
+    return unpack(ctx, src, n, *tmp, size);
+}
+
 static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t dst_size)
 {
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
-    EXRQOI_TRY(exrqoi__inflate(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
+    uint8_t *tmp;
+    EXRQOI_TRY(unpack_to_scratch(ctx, exrqoi__inflate, src, n, dst_size, &tmp));
+    exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);
     return EXRQOI_OK;
 }
 
@@ -93,10 +106,9 @@ static exrqoi_result rle_decode(exrqoi__codec_ctx *ctx, const uint8_t *src, size
 static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t dst_size)
 {
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
-    EXRQOI_TRY(rle_decode(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
+    uint8_t *tmp;
+    EXRQOI_TRY(unpack_to_scratch(ctx, rle_decode, src, n, dst_size, &tmp));
+    exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);
     return EXRQOI_OK;
 }
 
@@ -140,11 +152,9 @@ static exrqoi_result zip_decompress_segments(exrqoi__codec_ctx *ctx, const exrqo
                                              const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
                                              size_t nseg)
 {
-    const size_t unpacked_size = b->unpacked_size;
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
-    EXRQOI_TRY(exrqoi__inflate(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
+    uint8_t *tmp;
+    EXRQOI_TRY(unpack_to_scratch(ctx, exrqoi__inflate, src, src_size, b->unpacked_size, &tmp));
+    exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 
@@ -152,11 +162,9 @@ static exrqoi_result rle_decompress_segments(exrqoi__codec_ctx *ctx, const exrqo
                                              const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
                                              size_t nseg)
 {
-    const size_t unpacked_size = b->unpacked_size;
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
-    EXRQOI_TRY(rle_decode(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
+    uint8_t *tmp;
+    EXRQOI_TRY(unpack_to_scratch(ctx, rle_decode, src, src_size, b->unpacked_size, &tmp));
+    exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);
     return EXRQOI_OK;
 }
 
