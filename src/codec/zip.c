@@ -35,22 +35,8 @@ static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
 }
 
-static exrqoi_result zip_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                    const uint8_t *src, size_t n, uint8_t *dst)
-{
-    return zip_decode_bytes(ctx, src, n, dst, b->unpacked_size);
-}
-
 /* Worst case of libdeflate's zlib wrapper, independent of the level. */
 static size_t zip_bound_bytes(size_t n) { return n + n / 8 + 64 + 6 * (n / 65535 + 1); }
-
-static size_t zip_bound(const exrqoi__block_layout *b) { return zip_bound_bytes(b->unpacked_size); }
-
-static exrqoi_result zip_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
-{
-    return zip_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
-}
 
 /* The predictor and interleave keep the size: zlib's bound. */
 static uint64_t zip_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
@@ -125,17 +111,22 @@ static exrqoi_result rle_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     return EXRQOI_OK;
 }
 
-static exrqoi_result rle_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                    const uint8_t *src, size_t n, uint8_t *dst)
-{
-    return rle_decode_bytes(ctx, src, n, dst, b->unpacked_size);
-}
-static size_t rle_bound(const exrqoi__block_layout *b) { return rle_bound_bytes(b->unpacked_size); }
-static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
-{
-    return rle_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
-}
+/* The whole-block entry points of codec p: its byte functions over the
+ * block's unpacked size. */
+#define BLOCK_ENTRIES(p)                                                                              \
+    static exrqoi_result p##_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,        \
+                                        const uint8_t *src, size_t n, uint8_t *dst)                   \
+    {                                                                                                 \
+        return p##_decode_bytes(ctx, src, n, dst, b->unpacked_size);                                  \
+    }                                                                                                 \
+    static size_t p##_bound(const exrqoi__block_layout *b) { return p##_bound_bytes(b->unpacked_size); } \
+    static exrqoi_result p##_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,          \
+                                      const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)      \
+    {                                                                                                 \
+        return p##_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);                           \
+    }
+BLOCK_ENTRIES(zip)
+BLOCK_ENTRIES(rle)
 
 /* A run is 2 bytes (count c in 0..127, value) giving c + 1 <= 128
  * bytes; a literal count byte -c precedes c bytes (no gain). */
