@@ -139,25 +139,20 @@ static uint64_t rle_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
 
 /* ---- decoding into segments --------------------------------------------- */
 
-static exrqoi_result zip_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
-                                             size_t nseg)
-{
-    uint8_t *tmp;
-    EXRQOI_TRY(unpack_to_scratch(ctx, exrqoi__inflate, src, src_size, b->unpacked_size, &tmp));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);
-    return EXRQOI_OK;
-}
-
-static exrqoi_result rle_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
-                                             size_t nseg)
-{
-    uint8_t *tmp;
-    EXRQOI_TRY(unpack_to_scratch(ctx, rle_decode, src, src_size, b->unpacked_size, &tmp));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);
-    return EXRQOI_OK;
-}
+/* p##_decompress_segments: unpack with `unpack`, then undo the predictor
+ * straight into the caller's segments. */
+#define SEGMENTS_ENTRY(p, unpack)                                                                         \
+    static exrqoi_result p##_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,   \
+                                                 const uint8_t *src, size_t src_size,                     \
+                                                 const exrqoi__segment *seg, size_t nseg)                 \
+    {                                                                                                     \
+        uint8_t *tmp;                                                                                     \
+        EXRQOI_TRY(unpack_to_scratch(ctx, unpack, src, src_size, b->unpacked_size, &tmp));                \
+        exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);                \
+        return EXRQOI_OK;                                                                                 \
+    }
+SEGMENTS_ENTRY(zip, exrqoi__inflate)
+SEGMENTS_ENTRY(rle, rle_decode)
 
 /* ---- the records ---------------------------------------------------------- */
 
