@@ -17,15 +17,6 @@ static inline exrqoi_result unpack_to_scratch(exrqoi__codec_ctx *ctx, unpack_fn 
     return unpack(ctx, src, n, *tmp, size);
 }
 
-static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
-                                      uint8_t *dst, size_t dst_size)
-{
-    uint8_t *tmp;
-    EXRQOI_TRY(unpack_to_scratch(ctx, exrqoi__inflate, src, n, dst_size, &tmp));
-    exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);
-    return EXRQOI_OK;
-}
-
 static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
                                       uint8_t *dst, size_t cap, size_t *out)
 {
@@ -89,14 +80,18 @@ static exrqoi_result rle_decode(exrqoi__codec_ctx *ctx, const uint8_t *src, size
                         "RLE data does not decode to the expected %zu bytes", out_size);
 }
 
-static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
-                                      uint8_t *dst, size_t dst_size)
-{
-    uint8_t *tmp;
-    EXRQOI_TRY(unpack_to_scratch(ctx, rle_decode, src, n, dst_size, &tmp));
-    exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);
-    return EXRQOI_OK;
-}
+/* p##_decode_bytes: unpack with `unpack`, then undo the predictor. */
+#define BYTES_DECODER(p, unpack)                                                                          \
+    static exrqoi_result p##_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,         \
+                                          uint8_t *dst, size_t dst_size)                                \
+    {                                                                                                     \
+        uint8_t *tmp;                                                                                     \
+        EXRQOI_TRY(unpack_to_scratch(ctx, unpack, src, n, dst_size, &tmp));                               \
+        exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);                                       \
+        return EXRQOI_OK;                                                                                 \
+    }
+BYTES_DECODER(zip, exrqoi__inflate)
+BYTES_DECODER(rle, rle_decode)
 
 static size_t rle_bound_bytes(size_t n) { return n + n / 127 + 2; }
 
