@@ -151,17 +151,18 @@ SEGMENTS_ENTRY(rle, rle_decode)
 
 /* ---- the records ---------------------------------------------------------- */
 
+/* ZIPS and ZIP differ only in lines per chunk and deep writing. */
+#define ZIP_FUNCTIONS                                                                                        \
+    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked, \
+    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,                       \
+    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes
 const exrqoi__codec exrqoi__codec_zips = {
     .id = EXRQOI_COMPRESSION_ZIPS, .name = "zips", .lines_per_chunk = 1,
     .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1000,
-    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
-    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
-    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+    ZIP_FUNCTIONS};
 const exrqoi__codec exrqoi__codec_zip = {
     .id = EXRQOI_COMPRESSION_ZIP, .name = "zip", .lines_per_chunk = 16, .flags = EXRQOI__CODEC_DEEP, .speed = 1000,
-    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
-    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
-    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+    ZIP_FUNCTIONS};
 const exrqoi__codec exrqoi__codec_rle = {
     .id = EXRQOI_COMPRESSION_RLE, .name = "rle", .lines_per_chunk = 1,
     .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1500,
