@@ -219,46 +219,36 @@ static void f2h_neon(const uint8_t *src, uint8_t *dst, size_t n)
 
 /* The path comes from the caller's exrqoi__kernels.half, chosen once
  * per context or per block: nothing here asks the CPU. */
-void exrqoi__h2f_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n)
-{
 #if HALF_X86 && HALF_LE
-    if (path == EXRQOI__PATH_AVX2) {
-        h2f_f16c(src, dst, n);
+#define HALF_X86_CASES(k)               \
+    case EXRQOI__PATH_AVX2:             \
+        k##_f16c(src, dst, n);          \
+        return;                         \
+    case EXRQOI__PATH_SSE2:             \
+        k##_sse2(src, dst, n);          \
         return;
-    }
-    if (path == EXRQOI__PATH_SSE2) {
-        h2f_sse2(src, dst, n);
-        return;
-    }
+#else
+#define HALF_X86_CASES(k)
 #endif
 #if HALF_NEON && HALF_LE
-    if (path == EXRQOI__PATH_NEON) {
-        h2f_neon(src, dst, n);
+#define HALF_NEON_CASES(k)              \
+    case EXRQOI__PATH_NEON:             \
+        k##_neon(src, dst, n);          \
         return;
-    }
+#else
+#define HALF_NEON_CASES(k)
 #endif
-    (void)path;
-    h2f_c(src, dst, n);
-}
-
-void exrqoi__f2h_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n)
-{
-#if HALF_X86 && HALF_LE
-    if (path == EXRQOI__PATH_AVX2) {
-        f2h_f16c(src, dst, n);
-        return;
+/* exrqoi__<k>_n_path: the kernel k (h2f or f2h) of the path, the
+ * portable one for a path this build lacks. */
+#define HALF_DISPATCH(k)                                                        \
+    void exrqoi__##k##_n_path(int path, const uint8_t *src, uint8_t *dst, size_t n) \
+    {                                                                           \
+        switch (path) {                                                         \
+            HALF_X86_CASES(k)                                                   \
+            HALF_NEON_CASES(k)                                                  \
+        default:                                                                \
+            k##_c(src, dst, n);                                                 \
+        }                                                                       \
     }
-    if (path == EXRQOI__PATH_SSE2) {
-        f2h_sse2(src, dst, n);
-        return;
-    }
-#endif
-#if HALF_NEON && HALF_LE
-    if (path == EXRQOI__PATH_NEON) {
-        f2h_neon(src, dst, n);
-        return;
-    }
-#endif
-    (void)path;
-    f2h_c(src, dst, n);
-}
+HALF_DISPATCH(h2f)
+HALF_DISPATCH(f2h)

@@ -145,16 +145,25 @@ static inline void unpack14(const uint8_t *b, uint16_t s[16])
     }
 }
 
+#if EXRQOI_B44_SSE2 || B44_NEON
+/* A 14-byte block as two big-endian words: bytes 0..7 in v0 and bytes
+ * 6..13 in v1, byte 0 (6) on top. */
+static inline void load14_be(const uint8_t *b, uint64_t *v0, uint64_t *v1)
+{
+    memcpy(v0, b, 8);
+    memcpy(v1, b + 6, 8);
+    *v0 = __builtin_bswap64(*v0);
+    *v1 = __builtin_bswap64(*v1);
+}
+#endif
+
 #if EXRQOI_B44_SSE2
 /* SSE2 path: the block as two registers of 16-bit lanes, rows 0-1 and
  * rows 2-3 (one row per 64-bit half), in the unpacked byte order. */
 static inline void unpack14_sse2(const uint8_t *b, __m128i *r01, __m128i *r23)
 {
     uint64_t v0, v1;
-    memcpy(&v0, b, 8);
-    memcpy(&v1, b + 6, 8);
-    v0 = __builtin_bswap64(v0); /* bytes 0..7, byte 0 on top */
-    v1 = __builtin_bswap64(v1); /* bytes 6..13 */
+    load14_be(b, &v0, &v1);
     uint32_t t0 = (uint32_t)(v0 >> 48);
     uint32_t shift = (uint32_t)(v0 >> 42) & 63u;
     __m128i g = _mm_set_epi32((int)(v1 & 0xffffffu), (int)((v1 >> 24) & 0xffffffu),
@@ -465,10 +474,7 @@ static inline void put_rows(uint8_t *const p[4], const uint16_t s[16], size_t co
 static inline void unpack14_neon(const uint8_t *b, uint16x8_t *r01, uint16x8_t *r23)
 {
     uint64_t v0, v1;
-    memcpy(&v0, b, 8);
-    memcpy(&v1, b + 6, 8);
-    v0 = __builtin_bswap64(v0); /* bytes 0..7, byte 0 on top */
-    v1 = __builtin_bswap64(v1); /* bytes 6..13 */
+    load14_be(b, &v0, &v1);
     uint16_t t0 = (uint16_t)(v0 >> 48);
     int16_t shift = (int16_t)((v0 >> 42) & 63u);
     const uint32_t ga[4] = {(uint32_t)(v0 >> 24) & 0xffffffu, (uint32_t)v0 & 0xffffffu,

@@ -35,14 +35,13 @@ static void build_tables(void)
     }
 }
 
-const uint16_t *exrqoi__b44_exp_table(void)
+/* t, once both tables are built */
+static const uint16_t *built(const uint16_t *t)
 {
     pthread_once(&g_once, build_tables);
-    return g_exp;
+    return t;
 }
 
-const uint16_t *exrqoi__b44_log_table(void)
-{
-    pthread_once(&g_once, build_tables);
-    return g_log;
-}
+const uint16_t *exrqoi__b44_exp_table(void) { return built(g_exp); }
+
+const uint16_t *exrqoi__b44_log_table(void) { return built(g_log); }

@@ -64,6 +64,21 @@ int exrqoi__dwa_live_rows(int last)
     return 8;
 }
 
+/* The AC run decoder loop of unrle_block, once with and once without the
+ * bounds check `SHORT` (a macro so that each copy stays a tight loop). */
+#define UNRLE_LOOP(SHORT)                                  \
+    while (comp < 64) {                                    \
+        if (SHORT) return -1;                              \
+        unsigned v = ac[p++];                              \
+        if (v >= 0xff00u) {                                \
+            if (v == 0xff00u) break;                       \
+            comp += (int)(v & 0xffu);                      \
+        } else {                                           \
+            last = comp;                                   \
+            t[exrqoi__dwa_zigzag_t[comp++]] = (uint16_t)v; \
+        }                                                  \
+    }
+
 /* AC symbols: 0xff00 ends the block, 0xffNN skips NN zero slots, anything
  * else is a coefficient (those bit patterns are NaNs, never produced).
  * Coefficients land column-major in `t` (pre-zeroed). Returns the last
@@ -72,30 +87,11 @@ static inline int unrle_block(const uint16_t *ac, size_t n, size_t *pos, uint16_
 {
     size_t p = *pos;
     int last = 0, comp = 1;
+    /* every symbol advances at least one slot: with 63 left no check is needed */
     if (EXRQOI_LIKELY(n - p >= 63)) {
-        /* every symbol advances at least one slot: 63 are always enough */
-        while (comp < 64) {
-            unsigned v = ac[p++];
-            if (v >= 0xff00u) {
-                if (v == 0xff00u) break;
-                comp += (int)(v & 0xffu);
-            } else {
-                last = comp;
-                t[exrqoi__dwa_zigzag_t[comp++]] = (uint16_t)v;
-            }
-        }
+        UNRLE_LOOP(0);
     } else {
-        while (comp < 64) {
-            if (p >= n) return -1;
-            unsigned v = ac[p++];
-            if (v >= 0xff00u) {
-                if (v == 0xff00u) break;
-                comp += (int)(v & 0xffu);
-            } else {
-                last = comp;
-                t[exrqoi__dwa_zigzag_t[comp++]] = (uint16_t)v;
-            }
-        }
+        UNRLE_LOOP(p >= n);
     }
     *pos = p;
     return last;

@@ -40,6 +40,19 @@ static inline uint16_t float_half(const uint8_t *p)
     return exrqoi__f2h(f);
 }
 
+/* The 8 sample indices of a block starting at `start` in a line of n,
+ * mirrored at the edge: 2n-1-v, and the last sample when even that
+ * falls outside. */
+static inline void mirror8(int32_t start, int32_t n, int32_t *out)
+{
+    for (int i = 0; i < 8; i++) {
+        int32_t v = start + i;
+        if (v >= n) v = n - (v - (n - 1));
+        if (v < 0) v = n - 1;
+        out[i] = v;
+    }
+}
+
 static bool any_lossy(const dwa_plan *plan)
 {
     for (int c = 0; c < plan->nchan; c++)
@@ -61,21 +74,9 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
     uint16_t zig[64];
     int32_t xs[8], ys[8];
     for (size_t by = 0; by < nby; by++) {
-        /* mirror at the edges: 2n-1-v, and the last sample when even that
-         * falls outside */
-        for (int i = 0; i < 8; i++) {
-            int32_t v = (int32_t)by * 8 + i;
-            if (v >= h) v = h - (v - (h - 1));
-            if (v < 0) v = h - 1;
-            ys[i] = v;
-        }
+        mirror8((int32_t)by * 8, h, ys);
         for (size_t bx = 0; bx < nbx; bx++) {
-            for (int i = 0; i < 8; i++) {
-                int32_t v = (int32_t)bx * 8 + i;
-                if (v >= w) v = w - (v - (w - 1));
-                if (v < 0) v = w - 1;
-                xs[i] = v;
-            }
+            mirror8((int32_t)bx * 8, w, xs);
             for (int c = 0; c < ncomp; c++) {
                 bool is_float = b->chans[chans[c]].type == EXRQOI_PIXEL_FLOAT;
                 for (int y = 0; y < 8; y++) {

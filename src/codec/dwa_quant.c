@@ -239,15 +239,23 @@ uint16_t exrqoi__dwa_quantize(uint16_t h, float tolerance)
 
 uint16_t exrqoi__dwa_f2h(float f) { return dwa_f2h(f); }
 
+/* Sign and magnitude of h for the curves; false for infinities, NaNs and
+ * +0 (the curves map them to 0). */
+static bool curve_input(uint16_t h, float *sign, float *af)
+{
+    if ((h & 0x7c00) == 0x7c00 || h == 0) return false;
+    float f = exrqoi__h2f(h);
+    *sign = f < 0 ? -1.0f : 1.0f;
+    *af = fabsf(f);
+    return true;
+}
+
 /* The curves as OpenEXR 3.1 evaluates them when building its tables:
  * gamma 2.2 up to 1, a matching logarithm above. */
 uint16_t exrqoi__dwa_to_linear(uint16_t h)
 {
-    if ((h & 0x7c00) == 0x7c00 || h == 0) return 0;
-    float f = exrqoi__h2f(h);
-    float sign = f < 0 ? -1.0f : 1.0f;
-    float af = fabsf(f);
-    float z;
+    float sign, af, z;
+    if (!curve_input(h, &sign, &af)) return 0;
     if (af <= 1.0f) {
         z = sign * powf(af, 2.2f);
     } else {
@@ -259,11 +267,8 @@ uint16_t exrqoi__dwa_to_linear(uint16_t h)
 
 uint16_t exrqoi__dwa_to_nonlinear(uint16_t h)
 {
-    if ((h & 0x7c00) == 0x7c00 || h == 0) return 0;
-    float f = exrqoi__h2f(h);
-    float sign = f < 0 ? -1.0f : 1.0f;
-    float af = fabsf(f);
-    float z;
+    float sign, af, z;
+    if (!curve_input(h, &sign, &af)) return 0;
     if (af <= 1.0f) {
         z = sign * powf(af, 1.0f / 2.2f);
     } else {

@@ -34,6 +34,20 @@
 typedef float dwa_v4 __attribute__((vector_size(16)));
 typedef float dwa_v8 __attribute__((vector_size(32)));
 
+/* The last butterfly of both passes: the even (e*_) and odd (o*_) halves
+ * into outputs 0..7. */
+#define DWA_IDCT_OUT(y)                                                                           \
+    do {                                                                                          \
+        (y)[0] = e0_ + o0_;                                                                       \
+        (y)[1] = e1_ + o1_;                                                                       \
+        (y)[2] = e2_ + o2_;                                                                       \
+        (y)[3] = e3_ + o3_;                                                                       \
+        (y)[4] = e3_ - o3_;                                                                       \
+        (y)[5] = e2_ - o2_;                                                                       \
+        (y)[6] = e1_ - o1_;                                                                       \
+        (y)[7] = e0_ - o0_;                                                                       \
+    } while (0)
+
 /* Row pass of the AVX kernel over vectors x[k] = column k of several
  * rows; y[k] gets output column k. Same expressions as idct_row. */
 #define DWA_ROW_PASS(x, y)                                                                        \
@@ -51,14 +65,7 @@ typedef float dwa_v8 __attribute__((vector_size(32)));
                                  ((x)[5] * DWA_IG + (x)[7] * DWA_ID);                             \
         __typeof__((x)[0]) o3_ = ((x)[1] * DWA_IG + (x)[3] * -DWA_IE) +                          \
                                  ((x)[5] * DWA_ID + (x)[7] * -DWA_IB);                            \
-        (y)[0] = e0_ + o0_;                                                                       \
-        (y)[1] = e1_ + o1_;                                                                       \
-        (y)[2] = e2_ + o2_;                                                                       \
-        (y)[3] = e3_ + o3_;                                                                       \
-        (y)[4] = e3_ - o3_;                                                                       \
-        (y)[5] = e2_ - o2_;                                                                       \
-        (y)[6] = e1_ - o1_;                                                                       \
-        (y)[7] = e0_ - o0_;                                                                       \
+        DWA_IDCT_OUT(y);                                                                          \
     } while (0)
 
 /* Column pass over vectors r[j] = row j of several columns, in place;
@@ -104,14 +111,7 @@ typedef float dwa_v8 __attribute__((vector_size(32)));
             e1_ = t_ + v_;                                                                        \
             e2_ = t_ - v_;                                                                        \
         }                                                                                         \
-        (r)[0] = e0_ + o0_;                                                                       \
-        (r)[1] = e1_ + o1_;                                                                       \
-        (r)[2] = e2_ + o2_;                                                                       \
-        (r)[3] = e3_ + o3_;                                                                       \
-        (r)[4] = e3_ - o3_;                                                                       \
-        (r)[5] = e2_ - o2_;                                                                       \
-        (r)[6] = e1_ - o1_;                                                                       \
-        (r)[7] = e0_ - o0_;                                                                       \
+        DWA_IDCT_OUT(r);                                                                          \
     } while (0)
 
 /* Runs `body` with a compile-time L for each live-row count 2..8. */

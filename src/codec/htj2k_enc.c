@@ -173,6 +173,21 @@ static void rev_quant(int bits, int rct, quant *q)
         }                                                                                                     \
     }
 
+/* fwd_rct_T: the reversible colour transform (T.800 G.2) in place on
+ * three planes of n samples, for the same two sample types. */
+#define HTJ2K_FWD_RCT(T)                                                   \
+    static void fwd_rct_##T(T *r, T *g, T *bl, size_t n)                  \
+    {                                                                      \
+        for (size_t i = 0; i < n; i++) {                                   \
+            T R = r[i], G = g[i], B = bl[i];                               \
+            r[i] = (R + 2 * G + B) >> 2;                                   \
+            g[i] = B - G;                                                  \
+            bl[i] = R - G;                                                 \
+        }                                                                  \
+    }
+HTJ2K_FWD_RCT(int32_t)
+HTJ2K_FWD_RCT(int64_t)
+
 HTJ2K_FWD53(int32_t)
 HTJ2K_FWD53(int64_t)
 
@@ -560,23 +575,10 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     }
     if (rct) {
         size_t n = (size_t)comps[0].w * (size_t)comps[0].h;
-        if (comps[0].bits == 16) {
-            int32_t *r = comps[0].plane32, *g = comps[1].plane32, *bl = comps[2].plane32;
-            for (size_t i = 0; i < n; i++) {
-                int32_t R = r[i], G = g[i], B = bl[i];
-                r[i] = (R + 2 * G + B) >> 2;
-                g[i] = B - G;
-                bl[i] = R - G;
-            }
-        } else {
-            int64_t *r = comps[0].plane, *g = comps[1].plane, *bl = comps[2].plane;
-            for (size_t i = 0; i < n; i++) {
-                int64_t R = r[i], G = g[i], B = bl[i];
-                r[i] = (R + 2 * G + B) >> 2;
-                g[i] = B - G;
-                bl[i] = R - G;
-            }
-        }
+        if (comps[0].bits == 16)
+            fwd_rct_int32_t(comps[0].plane32, comps[1].plane32, comps[2].plane32, n);
+        else
+            fwd_rct_int64_t(comps[0].plane, comps[1].plane, comps[2].plane, n);
     }
     for (int i = 0; i < nc; i++) {
         if (comps[i].bits == 16)

@@ -274,27 +274,28 @@ HTJ2K_PREP(int64_t)
 
 static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out);
 
-size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
-                                  uint8_t *out)
+/* The bounds check, magnitude mask and workspace layout both public entry
+ * points share; 0 when the block size is out of range. */
+static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, uint64_t **V, uint64_t *mask)
 {
-    const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
     if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
-    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
-    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
-    if (!prep_int64_t(coef, stride, w, h, mask, E, V)) return 0;
-    return code_block(E, V, w, h, work, out);
+    *mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
+    *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
+    *V = (uint64_t *)(void *)(*E + 34 * EW);
+    return 1;
 }
 
-size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
-                                    uint8_t *out)
-{
-    const uint64_t mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
-    if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
-    uint8_t *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
-    uint64_t *V = (uint64_t *)(void *)(E + 34 * EW);
-    if (!prep_int32_t(coef, stride, w, h, mask, E, V)) return 0;
-    return code_block(E, V, w, h, work, out);
-}
+/* The public entry point for coefficients of type T. */
+#define HTJ2K_ENCODE_BLOCK(name, T)                                                                             \
+    size_t name(const T *coef, size_t stride, int w, int h, int kmax, uint8_t *work, uint8_t *out)            \
+    {                                                                                                         \
+        uint8_t *E;                                                                                           \
+        uint64_t *V, mask;                                                                                    \
+        if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_##T(coef, stride, w, h, mask, E, V)) return 0; \
+        return code_block(E, V, w, h, work, out);                                                             \
+    }
+HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block, int64_t)
+HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block32, int32_t)
 
 static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out)
 {

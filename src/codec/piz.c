@@ -92,18 +92,26 @@ static inline size_t plane_row(const exrqoi__block_layout *b, const exrqoi__chan
 }
 
 /* Line-interleaved unpacked bytes -> channel planes. */
+/* Words channel c has on line yy (0 if none); *at gets where they sit
+ * in the planes, and *plane moves past the channel's plane. */
+static inline size_t line_words(const exrqoi__block_layout *b, int c, int32_t yy, size_t *plane, size_t *at)
+{
+    const exrqoi__chan_layout *ch = &b->chans[c];
+    size_t row = (size_t)ch->width * (ch->size / 2), base = *plane;
+    *plane += row * (size_t)ch->height;
+    if (!row || exrqoi__mod(b->y + yy, ch->y_sampling) != 0) return 0;
+    *at = base + plane_row(b, ch, yy) * row;
+    return row;
+}
+
 static void lines_to_planes(const exrqoi__block_layout *b, const uint8_t *lines, uint16_t *planes)
 {
     for (int32_t yy = 0; yy < b->height; yy++) {
-        size_t plane = 0;
+        size_t plane = 0, at = 0;
         for (int c = 0; c < b->nchan; c++) {
-            const exrqoi__chan_layout *ch = &b->chans[c];
-            size_t row = (size_t)ch->width * (ch->size / 2);
-            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
-                words_from_le(planes + plane + plane_row(b, ch, yy) * row, lines, row);
-                lines += row * 2;
-            }
-            plane += row * (size_t)ch->height;
+            size_t row = line_words(b, c, yy, &plane, &at);
+            words_from_le(planes + at, lines, row);
+            lines += row * 2;
         }
     }
 }
@@ -131,12 +139,11 @@ static void planes_to_lines_lut(const exrqoi__block_layout *b, const uint16_t *p
                                 const uint16_t *lut, uint8_t *lines)
 {
     for (int32_t yy = 0; yy < b->height; yy++) {
-        size_t plane = 0;
+        size_t plane = 0, at = 0;
         for (int c = 0; c < b->nchan; c++) {
-            const exrqoi__chan_layout *ch = &b->chans[c];
-            size_t row = (size_t)ch->width * (ch->size / 2);
-            if (row && exrqoi__mod(b->y + yy, ch->y_sampling) == 0) {
-                const uint16_t *s = planes + plane + plane_row(b, ch, yy) * row;
+            size_t row = line_words(b, c, yy, &plane, &at);
+            if (row) {
+                const uint16_t *s = planes + at;
                 if (HOST_LE) {
                     uint16_t *d = (uint16_t *)(void *)lines;
                     /* lines is only byte-aligned: store through memcpy */
@@ -149,7 +156,6 @@ static void planes_to_lines_lut(const exrqoi__block_layout *b, const uint16_t *p
                 }
                 lines += row * 2;
             }
-            plane += row * (size_t)ch->height;
         }
     }
 }

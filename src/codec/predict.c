@@ -663,43 +663,31 @@ static void predict_neon(const uint8_t *in, size_t n, uint8_t *out)
 void exrqoi__zip_predict_path(int path, const uint8_t *in, size_t n, uint8_t *out)
 {
     if (n == 0) return;
+    switch (path) {
 #if PREDICT_X86
-    if (path == EXRQOI__PATH_SSE2 || path == EXRQOI__PATH_AVX2) {
-        predict_sse2(in, n, out);
-        return;
-    }
+    case EXRQOI__PATH_SSE2:
+    case EXRQOI__PATH_AVX2: predict_sse2(in, n, out); return;
 #endif
 #if PREDICT_NEON
-    if (path == EXRQOI__PATH_NEON) {
-        predict_neon(in, n, out);
-        return;
-    }
+    case EXRQOI__PATH_NEON: predict_neon(in, n, out); return;
 #endif
-    (void)path;
-    predict_c(in, n, out);
+    default: predict_c(in, n, out);
+    }
 }
 
 void exrqoi__zip_unpredict_path(int path, uint8_t *buf, size_t n, uint8_t *out)
 {
     if (n == 0) return;
+    switch (path) {
 #if PREDICT_X86
-    if (path == EXRQOI__PATH_AVX2) {
-        unpredict_avx2(buf, n, out);
-        return;
-    }
-    if (path == EXRQOI__PATH_SSE2) {
-        unpredict_sse2(buf, n, out);
-        return;
-    }
+    case EXRQOI__PATH_AVX2: unpredict_avx2(buf, n, out); return;
+    case EXRQOI__PATH_SSE2: unpredict_sse2(buf, n, out); return;
 #endif
 #if PREDICT_NEON
-    if (path == EXRQOI__PATH_NEON) {
-        unpredict_neon(buf, n, out);
-        return;
-    }
+    case EXRQOI__PATH_NEON: unpredict_neon(buf, n, out); return;
 #endif
-    (void)path;
-    unpredict_c(buf, n, out);
+    default: unpredict_c(buf, n, out);
+    }
 }
 
 void exrqoi__zip_predict(const uint8_t *in, size_t n, uint8_t *out)

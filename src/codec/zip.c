@@ -1,15 +1,20 @@
 /* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
  * then zlib-format deflate (libdeflate). */
+#include "codec/dwa.h"
 #include "codec/predict.h"
 
-static exrqoi_result zip_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
-                                      uint8_t *dst, size_t dst_size)
+typedef exrqoi_result (*unpack_fn)(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n, uint8_t *out,
+                                   size_t out_size);
+
+/* The entropy stage of ZIP (inflate) or RLE into the scratch buffer,
+ * still predicted and interleaved. */
+static inline exrqoi_result unpack_to_scratch(exrqoi__codec_ctx *ctx, unpack_fn unpack, const uint8_t *src,
+                                              size_t n, size_t size, uint8_t **tmp)
 {
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
-    EXRQOI_TRY(exrqoi__inflate(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
-    return EXRQOI_OK;
+    void *t;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, size, &t));
+    *tmp = (uint8_t *)t;
+    return unpack(ctx, src, n, *tmp, size);
 }
 
 static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
@@ -21,22 +26,8 @@ static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
 }
 
-static exrqoi_result zip_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                    const uint8_t *src, size_t n, uint8_t *dst)
-{
-    return zip_decode_bytes(ctx, src, n, dst, b->unpacked_size);
-}
-
 /* Worst case of libdeflate's zlib wrapper, independent of the level. */
 static size_t zip_bound_bytes(size_t n) { return n + n / 8 + 64 + 6 * (n / 65535 + 1); }
-
-static size_t zip_bound(const exrqoi__block_layout *b) { return zip_bound_bytes(b->unpacked_size); }
-
-static exrqoi_result zip_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
-{
-    return zip_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
-}
 
 /* The predictor and interleave keep the size: zlib's bound. */
 static uint64_t zip_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
@@ -83,37 +74,24 @@ static size_t rle_encode(const uint8_t *in, size_t n, uint8_t *out)
 static exrqoi_result rle_decode(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n, uint8_t *out,
                                 size_t out_size)
 {
-    size_t i = 0, o = 0;
-    while (i < n) {
-        int8_t c = (int8_t)src[i++];
-        if (c < 0) {
-            size_t count = (size_t)(-(int)c);
-            if (count > n - i || count > out_size - o) goto bad;
-            memcpy(out + o, src + i, count);
-            i += count;
-            o += count;
-        } else {
-            size_t count = (size_t)c + 1;
-            if (i >= n || count > out_size - o) goto bad;
-            memset(out + o, src[i++], count);
-            o += count;
-        }
-    }
-    if (o == out_size) return EXRQOI_OK;
-bad:
+    /* DWA's RLE stage uses the same byte format */
+    if (exrqoi__dwa_unrle_bytes(src, n, out, out_size)) return EXRQOI_OK;
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                         "RLE data does not decode to the expected %zu bytes", out_size);
 }
 
-static exrqoi_result rle_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,
-                                      uint8_t *dst, size_t dst_size)
-{
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, dst_size, &tmp));
-    EXRQOI_TRY(rle_decode(ctx, src, n, (uint8_t *)tmp, dst_size));
-    exrqoi__zip_unpredict_path(ctx->k.zip, (uint8_t *)tmp, dst_size, dst);
-    return EXRQOI_OK;
-}
+/* p##_decode_bytes: unpack with `unpack`, then undo the predictor. */
+#define BYTES_DECODER(p, unpack)                                                                          \
+    static exrqoi_result p##_decode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t n,         \
+                                          uint8_t *dst, size_t dst_size)                                \
+    {                                                                                                     \
+        uint8_t *tmp;                                                                                     \
+        EXRQOI_TRY(unpack_to_scratch(ctx, unpack, src, n, dst_size, &tmp));                               \
+        exrqoi__zip_unpredict_path(ctx->k.zip, tmp, dst_size, dst);                                       \
+        return EXRQOI_OK;                                                                                 \
+    }
+BYTES_DECODER(zip, exrqoi__inflate)
+BYTES_DECODER(rle, rle_decode)
 
 static size_t rle_bound_bytes(size_t n) { return n + n / 127 + 2; }
 
@@ -128,17 +106,22 @@ static exrqoi_result rle_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     return EXRQOI_OK;
 }
 
-static exrqoi_result rle_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                    const uint8_t *src, size_t n, uint8_t *dst)
-{
-    return rle_decode_bytes(ctx, src, n, dst, b->unpacked_size);
-}
-static size_t rle_bound(const exrqoi__block_layout *b) { return rle_bound_bytes(b->unpacked_size); }
-static exrqoi_result rle_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                  const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)
-{
-    return rle_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);
-}
+/* The whole-block entry points of codec p: its byte functions over the
+ * block's unpacked size. */
+#define BLOCK_ENTRIES(p)                                                                              \
+    static exrqoi_result p##_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,        \
+                                        const uint8_t *src, size_t n, uint8_t *dst)                   \
+    {                                                                                                 \
+        return p##_decode_bytes(ctx, src, n, dst, b->unpacked_size);                                  \
+    }                                                                                                 \
+    static size_t p##_bound(const exrqoi__block_layout *b) { return p##_bound_bytes(b->unpacked_size); } \
+    static exrqoi_result p##_compress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,          \
+                                      const uint8_t *src, uint8_t *dst, size_t cap, size_t *out)      \
+    {                                                                                                 \
+        return p##_encode_bytes(ctx, src, b->unpacked_size, dst, cap, out);                           \
+    }
+BLOCK_ENTRIES(zip)
+BLOCK_ENTRIES(rle)
 
 /* A run is 2 bytes (count c in 0..127, value) giving c + 1 <= 128
  * bytes; a literal count byte -c precedes c bytes (no gain). */
@@ -151,43 +134,35 @@ static uint64_t rle_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
 
 /* ---- decoding into segments --------------------------------------------- */
 
-static exrqoi_result zip_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
-                                             size_t nseg)
-{
-    const size_t unpacked_size = b->unpacked_size;
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
-    EXRQOI_TRY(exrqoi__inflate(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
-    return EXRQOI_OK;
-}
-
-static exrqoi_result rle_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
-                                             const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
-                                             size_t nseg)
-{
-    const size_t unpacked_size = b->unpacked_size;
-    void *tmp;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, unpacked_size, &tmp));
-    EXRQOI_TRY(rle_decode(ctx, src, src_size, (uint8_t *)tmp, unpacked_size));
-    exrqoi__zip_unpredict_segments_path(ctx->k.zip, (uint8_t *)tmp, unpacked_size, seg, nseg);
-    return EXRQOI_OK;
-}
+/* p##_decompress_segments: unpack with `unpack`, then undo the predictor
+ * straight into the caller's segments. */
+#define SEGMENTS_ENTRY(p, unpack)                                                                         \
+    static exrqoi_result p##_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,   \
+                                                 const uint8_t *src, size_t src_size,                     \
+                                                 const exrqoi__segment *seg, size_t nseg)                 \
+    {                                                                                                     \
+        uint8_t *tmp;                                                                                     \
+        EXRQOI_TRY(unpack_to_scratch(ctx, unpack, src, src_size, b->unpacked_size, &tmp));                \
+        exrqoi__zip_unpredict_segments_path(ctx->k.zip, tmp, b->unpacked_size, seg, nseg);                \
+        return EXRQOI_OK;                                                                                 \
+    }
+SEGMENTS_ENTRY(zip, exrqoi__inflate)
+SEGMENTS_ENTRY(rle, rle_decode)
 
 /* ---- the records ---------------------------------------------------------- */
 
+/* ZIPS and ZIP differ only in lines per chunk and deep writing. */
+#define ZIP_FUNCTIONS                                                                                        \
+    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked, \
+    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,                       \
+    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes
 const exrqoi__codec exrqoi__codec_zips = {
     .id = EXRQOI_COMPRESSION_ZIPS, .name = "zips", .lines_per_chunk = 1,
     .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1000,
-    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
-    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
-    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+    ZIP_FUNCTIONS};
 const exrqoi__codec exrqoi__codec_zip = {
     .id = EXRQOI_COMPRESSION_ZIP, .name = "zip", .lines_per_chunk = 16, .flags = EXRQOI__CODEC_DEEP, .speed = 1000,
-    .decompress = zip_decompress, .bound = zip_bound, .compress = zip_compress, .max_unpacked = zip_max_unpacked,
-    .decompress_segments = zip_decompress_segments, .decode_bytes = zip_decode_bytes,
-    .bound_bytes = zip_bound_bytes, .encode_bytes = zip_encode_bytes};
+    ZIP_FUNCTIONS};
 const exrqoi__codec exrqoi__codec_rle = {
     .id = EXRQOI_COMPRESSION_RLE, .name = "rle", .lines_per_chunk = 1,
     .flags = EXRQOI__CODEC_DEEP | EXRQOI__CODEC_DEEP_WRITE, .speed = 1500,
