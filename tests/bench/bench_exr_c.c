@@ -175,6 +175,15 @@ bad:
     return 1;
 }
 
+const char *bench_openexr_version(char *buf, size_t len)
+{
+    int maj = 0, min = 0, patch = 0;
+    const char *extra = NULL;
+    exr_get_library_version(&maj, &min, &patch, &extra);
+    snprintf(buf, len, "%d.%d.%d%s", maj, min, patch, extra ? extra : "");
+    return buf;
+}
+
 int bench_c_decode(const bench_plan *p, int threads, char *err, size_t errlen)
 {
     mem_src src = {p->file, p->file_size};
