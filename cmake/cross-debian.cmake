@@ -46,4 +46,11 @@ set(CMAKE_CROSSCOMPILING_EMULATOR qemu-${EXRQOI_CROSS_QEMU} -L /usr/${EXRQOI_CRO
 if(EXRQOI_CROSS_SYSROOT)
   list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -E LD_LIBRARY_PATH=${_runlibs})
 endif()
+
+# EXRQOI_CPU_LOG=FILE in the environment at configure time: every emulated
+# process appends its CPU time (user, system) and command line to FILE
+# (GNU time), for the CI time budget in docs/building.md
+if(DEFINED ENV{EXRQOI_CPU_LOG} AND EXISTS /usr/bin/time)
+  list(PREPEND CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/time -a -o $ENV{EXRQOI_CPU_LOG} -f "%U %S %C")
+endif()
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES EXRQOI_CROSS_SYSROOT)

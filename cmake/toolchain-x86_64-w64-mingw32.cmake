@@ -53,4 +53,11 @@ else()
   set(EXRQOI_WINE wine)
 endif()
 set(CMAKE_CROSSCOMPILING_EMULATOR ${_wine} ${EXRQOI_WINE})
+
+# EXRQOI_CPU_LOG=FILE in the environment at configure time: every emulated
+# process appends its CPU time (user, system) and command line to FILE
+# (GNU time), for the CI time budget in docs/building.md
+if(DEFINED ENV{EXRQOI_CPU_LOG} AND EXISTS /usr/bin/time)
+  list(PREPEND CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/time -a -o $ENV{EXRQOI_CPU_LOG} -f "%U %S %C")
+endif()
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES EXRQOI_WINDOWS_DEPS EXRQOI_WINE_PREFIX)

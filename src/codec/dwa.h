@@ -122,9 +122,10 @@ EXRQOI_INTERNAL void exrqoi__dwa_ref_idct(const double *in, double *out);
 
 /* ---- decoder kernels: portable and SIMD paths (dwa_decode.c) ----------- */
 
-/* 0 portable C, 1 SSE2, 2 AVX2+F16C. A path the build or CPU lacks falls
- * back to the next slower one; every path gives the same bits. */
-enum { DWA_PATH_C = 0, DWA_PATH_SSE2 = 1, DWA_PATH_AVX = 2 };
+/* 0 portable C, 1 SSE2, 2 AVX2+F16C, 3 NEON (cpu.h's path numbers). A path
+ * the build or CPU lacks falls back to a slower one (on AArch64, 1 and 2
+ * run the portable code); every path gives the same bits. */
+enum { DWA_PATH_C = 0, DWA_PATH_SSE2 = 1, DWA_PATH_AVX = 2, DWA_PATH_NEON = 3 };
 EXRQOI_INTERNAL int exrqoi__dwa_best_path(void);
 /* Zig-zag slot -> index in a transposed (column-major) 8x8 block: where
  * the decoder puts coefficients. */

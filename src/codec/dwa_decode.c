@@ -2,8 +2,10 @@
  * rebuilds the lossy, RLE and stored channels.
  *
  * The lossy loop is written once and instantiated per kernel path
- * (portable, SSE2, AVX2+F16C; dwa_simd.h), all giving identical bits. */
+ * (portable, SSE2, AVX2+F16C: dwa_simd.h; NEON: dwa_neon.h), all giving
+ * identical bits. */
 #include "codec/dwa.h"
+#include "codec/dwa_neon.h"
 #include "codec/dwa_simd.h"
 #include "codec/huf.h"
 #include "codec/predict.h"
@@ -97,7 +99,7 @@ static inline int unrle_block(const uint16_t *ac, size_t n, size_t *pos, uint16_
     return last;
 }
 
-#if DWA_X86
+#if DWA_X86 || DWA_NEON
 /* exrqoi__dwa_zigzag_t plus slot 64: a scratch entry past the block that
  * takes the stores of run symbols and of symbols past the block's end. */
 static const uint8_t zz_scratch[65] = {
@@ -105,6 +107,9 @@ static const uint8_t zz_scratch[65] = {
     13, 20, 27, 34, 41, 48, 56, 49, 42, 35, 28, 21, 14, 7,  15, 22, 29, 36, 43, 50, 57, 58,
     51, 44, 37, 30, 23, 31, 38, 45, 52, 59, 60, 53, 46, 39, 47, 54, 61, 62, 55, 63, 64,
 };
+#endif
+
+#if DWA_X86
 
 /* unrle_block eight symbols at a time, with no branch per symbol (runs
  * and values alternate at random, so the scalar loop mispredicts): each
@@ -157,6 +162,10 @@ static inline __attribute__((always_inline)) int unrle_path(int path, const uint
 {
 #if DWA_X86
     if (path != DWA_PATH_C) return unrle_block_sse2(ac, n, pos, t);
+#endif
+#if DWA_NEON
+    /* a block takes at most 63 symbols: the 8-wide loads stay below *pos + 64 */
+    if (path == DWA_PATH_NEON && EXRQOI_LIKELY(n - *pos >= 64)) return dwa_unrle_block_neon(ac, pos, t, zz_scratch);
 #endif
     (void)path;
     return unrle_block(ac, n, pos, t);
@@ -224,7 +233,9 @@ DWA_AVX static void h2f8_avx(const uint16_t *h, uint8_t *out)
 /* Y'CbCr -> R'G'B' of 64 values, lane-wise as exrqoi__dwa_csc_inverse. */
 static inline __attribute__((always_inline)) void csc64_vec(float *c0, float *c1, float *c2)
 {
-#if DWA_X86
+#if DWA_NEON
+    dwa_csc64_neon(c0, c1, c2);
+#elif DWA_X86
     for (int i = 0; i < 64; i += 4) {
         dwa_v4 y = (dwa_v4)_mm_load_ps(c0 + i), cb = (dwa_v4)_mm_load_ps(c1 + i),
                cr = (dwa_v4)_mm_load_ps(c2 + i);
@@ -250,6 +261,15 @@ static inline __attribute__((always_inline)) void idct_path(int path, const uint
         return;
     }
 #endif
+#if DWA_NEON
+    if (path == DWA_PATH_NEON) {
+        if (L <= 1)
+            dwa_row0_neon(exrqoi__h2f(t[0]), exrqoi__h2f(t[8]), out);
+        else
+            dwa_idct_neon(t, out, L);
+        return;
+    }
+#endif
     (void)path;
     idct_halves_c(t, out, L);
 }
@@ -263,6 +283,12 @@ static inline __attribute__((always_inline)) void f2h64_path(int path, const flo
     }
     if (path == DWA_PATH_SSE2) {
         for (int i = 0; i < 64; i += 8) dwa_f2h8_sse2(in + i, out + i);
+        return;
+    }
+#endif
+#if DWA_NEON
+    if (path == DWA_PATH_NEON) {
+        for (int i = 0; i < 64; i += 8) dwa_f2h8_neon(in + i, out + i);
         return;
     }
 #endif
@@ -451,11 +477,21 @@ DWA_AVX static exrqoi_result decode_lossy_avx(dec_state *s, const int *chans, in
 }
 #endif
 
+#if DWA_NEON
+static exrqoi_result decode_lossy_neon(dec_state *s, const int *chans, int ncomp, bool use_lut)
+{
+    return decode_lossy_impl(s, chans, ncomp, use_lut, DWA_PATH_NEON);
+}
+#endif
+
 static exrqoi_result decode_lossy(dec_state *s, const int *chans, int ncomp, bool use_lut, int path)
 {
 #if DWA_X86
     if (path == DWA_PATH_AVX) return decode_lossy_avx(s, chans, ncomp, use_lut);
     if (path == DWA_PATH_SSE2) return decode_lossy_sse2(s, chans, ncomp, use_lut);
+#endif
+#if DWA_NEON
+    if (path == DWA_PATH_NEON) return decode_lossy_neon(s, chans, ncomp, use_lut);
 #endif
     (void)path;
     return decode_lossy_c(s, chans, ncomp, use_lut);

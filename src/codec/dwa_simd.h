@@ -1,6 +1,6 @@
 /*
- * SSE2 and AVX2+F16C kernels of the DWA decoder (included by dwa_decode.c
- * only). Bit-exactness with the portable code holds because every output
+ * SSE2 and AVX2+F16C kernels of the DWA decoder, and the vector macros the
+ * NEON ones (dwa_neon.h) share (included by dwa_decode.c only). Bit-exactness with the portable code holds because every output
  * lane goes through exactly the float operations, in exactly the order,
  * of the scalar kernels in dwa_dct.c: the vectors only run 4 or 8 rows
  * (or columns) side by side. Nothing may contract a*b+c into FMA (no FMA
@@ -21,18 +21,22 @@
 #else
 #define DWA_X86 0
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && (defined(__GNUC__) || defined(__clang__))
+#define DWA_NEON 1 /* the kernels are in dwa_neon.h */
+#include <arm_neon.h>
+#else
+#define DWA_NEON 0
+#endif
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-#if DWA_X86
+#if DWA_X86 || DWA_NEON
 
-#define DWA_AVX __attribute__((target("avx2,f16c")))
 #define DWA_INLINE static inline __attribute__((always_inline))
 
 typedef float dwa_v4 __attribute__((vector_size(16)));
-typedef float dwa_v8 __attribute__((vector_size(32)));
 
 /* The last butterfly of both passes: the even (e*_) and odd (o*_) halves
  * into outputs 0..7. */
@@ -125,6 +129,14 @@ typedef float dwa_v8 __attribute__((vector_size(32)));
     case 7: { const int L_ = 7; body; } break;                                                    \
     default: { const int L_ = 8; body; } break;                                                   \
     }
+
+#endif /* DWA_X86 || DWA_NEON */
+
+#if DWA_X86
+
+#define DWA_AVX __attribute__((target("avx2,f16c")))
+
+typedef float dwa_v8 __attribute__((vector_size(32)));
 
 /* Row 0 alone (L == 1: only coefficients 0 and 1 can be set), as the
  * kernel's broadcast form: lanes are the four even / odd outputs. Every

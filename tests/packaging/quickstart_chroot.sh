@@ -36,5 +36,9 @@ trap cleanup EXIT
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 mount -t sysfs sys "$root/sys" && mounted+=("$root/sys")
 mount --bind /dev "$root/dev" && mounted+=("$root/dev")
+# what a booted machine has besides: shared memory and terminals (Wine's
+# server and some test tools use them)
+mount -t tmpfs shm "$root/dev/shm" && mounted+=("$root/dev/shm")
+mount -t devpts -o newinstance devpts "$root/dev/pts" && mounted+=("$root/dev/pts")
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     bash -c 'cd /src/exrqoi && bash .ci/quickstart && bash .ci/test "$@"' quickstart "$@"

@@ -95,6 +95,7 @@ static void test_kernel_choice(void **state)
     assert_int_equal(k.half, EXRQOI__PATH_NEON);
     assert_int_equal(k.piz, EXRQOI__PATH_NEON);
     assert_int_equal(k.b44, EXRQOI__PATH_NEON);
+    assert_int_equal(k.dwa, EXRQOI__PATH_NEON);
     assert_int_equal(k.qoi, EXRQOI__PATH_C);
 }
 
