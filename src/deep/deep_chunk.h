@@ -20,8 +20,8 @@
  * rule (packed size == unpacked size) applies to both parts.
  *
  * Scratch: decoding uses ctx scratch slot 2 (count table, then the
- * sample decoders' segment list; slot 1 for sample data on big-endian
- * hosts); encoding uses 1, 2 and 3 (its output). exrqoi__decompress_bytes /
+ * sample decoders' segment list; slot 1 for sample data unpacked through
+ * scratch: short lines, big-endian hosts); encoding uses 1, 2 and 3 (its output). exrqoi__decompress_bytes /
  * exrqoi__compress_bytes use 0 and the last slot.
  */
 #ifndef EXRQOI_DEEP_CHUNK_H
@@ -151,8 +151,9 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx
  * whole level's line starts, in row-major order, give exactly that; the
  * entry after the last line holds the end). The per-pixel counts are not
  * needed; the sums are checked against sizes->unpacked_data and
- * dst_samples as there. Both decoders unpack straight into dst (the
- * codec's predictor writes there; no intermediate sample buffer). */
+ * dst_samples as there. Both decoders unpack straight into dst when the
+ * lines are long enough (the codec's predictor writes there; no
+ * intermediate sample buffer). */
 EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_lines(exrqoi__codec_ctx *ctx, const exrqoi_limits *limits,
                                                        const exrqoi__deep_chunk_layout *layout,
                                                        const exrqoi__deep_chunk_sizes *sizes,
