@@ -186,6 +186,7 @@ const char *bench_openexr_version(char *buf, size_t len)
     exr_get_library_version(&maj, &min, &patch, &extra);
     snprintf(buf, len, "%d.%d.%d%s", maj, min, patch, extra ? extra : "");
     return buf;
+}
 
 /* ---- deep levels ------------------------------------------------------------
  * Written the way OpenEXRCore's API lets a caller read a whole level fast
