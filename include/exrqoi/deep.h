@@ -34,6 +34,7 @@ typedef struct exrqoi_deep_channel {
     char *name;             /**< owned by the image */
     exrqoi_pixel_type type; /**< sample type in `samples` */
     void *samples;          /**< total_samples values (uint16_t, float or uint32_t); NULL until allocated */
+    size_t capacity;        /**< bytes allocated at `samples` (0: unknown, never reused) */
 } exrqoi_deep_channel;
 
 /** A deep image level. Zero-initialise, then exrqoi_deep_image_init. */
@@ -45,6 +46,7 @@ typedef struct exrqoi_deep_image {
     int32_t channel_count;
     exrqoi_deep_channel *channels; /**< channel_count entries, in channel-list order */
     exrqoi_allocator alloc;        /**< used for everything inside; zero = malloc */
+    size_t pixel_capacity; /**< pixels `counts` has room for (`offsets`: one more); 0: unknown */
 } exrqoi_deep_image;
 
 /** Sets up an image of width x height pixels (each >= 0) with the given

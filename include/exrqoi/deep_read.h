@@ -2,7 +2,8 @@
  * exrqoi/deep_read.h - reading deep pixels into the caller's own layout.
  *
  * exrqoi_reader_read_deep returns a whole level as an exrqoi_deep_image
- * (exrqoi_reader_read_deep_lenient also from a damaged file). The region
+ * (exrqoi_reader_read_deep_reuse into the memory of an earlier one,
+ * exrqoi_reader_read_deep_lenient also from a damaged file). The region
  * calls instead read any sub-rectangle of a
  * level of a deep scanline or deep tiled part straight into memory the
  * caller laid out, in the manner of OpenEXR's DeepFrameBuffer:
@@ -37,6 +38,23 @@ extern "C" {
 /** Reads level (lx, ly) of a deep part into *out (initialised here). */
 EXRQOI_API exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly,
                                                  exrqoi_deep_image *out);
+
+/** exrqoi_reader_read_deep that reuses the memory of an earlier result,
+ * for callers that read deep levels again and again (frames of a
+ * sequence, views, levels): *img is zero-initialised or holds an image an
+ * earlier exrqoi_reader_read_deep / exrqoi_reader_read_deep_reuse
+ * returned with this reader's allocator (any part, level or file). Its
+ * counts/offsets are kept when they have room for the level's pixels and
+ * the channel names are the same, and each channel's sample array is
+ * kept when its `capacity` holds the new samples; everything else is
+ * replaced. Kept memory is not shrunk. The contents after success are
+ * exactly what exrqoi_reader_read_deep gives (arrays may be larger than
+ * total_samples values; pixel_capacity / capacity say how large). On
+ * failure *img is either as it was or freed: safe to pass again or to
+ * free with exrqoi_deep_image_free. Reusing memory saves the allocation
+ * and the first-touch page faults of fresh arrays on every read. */
+EXRQOI_API exrqoi_result exrqoi_reader_read_deep_reuse(exrqoi_reader *r, int part, int lx, int ly,
+                                                       exrqoi_deep_image *img);
 
 /** Reads a whole level of a deep part like exrqoi_reader_read_deep, but
  * a chunk that is missing, truncated or corrupt (or over a limit) does

@@ -19,8 +19,9 @@
  * Compressions: NONE, RLE, ZIPS, ZIP (ZIP decode only); the stored-raw
  * rule (packed size == unpacked size) applies to both parts.
  *
- * Scratch: decoding uses ctx scratch slots 1 (sample data) and 2 (count
- * table); encoding uses 1, 2 and 3 (its output). exrqoi__decompress_bytes /
+ * Scratch: decoding uses ctx scratch slot 2 (count table, then the
+ * sample decoders' segment list; slot 1 for sample data unpacked through
+ * scratch: short lines, big-endian hosts); encoding uses 1, 2 and 3 (its output). exrqoi__decompress_bytes /
  * exrqoi__compress_bytes use 0 and the last slot.
  */
 #ifndef EXRQOI_DEEP_CHUNK_H
@@ -110,6 +111,17 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_counts(exrqoi__codec_ctx *ctx,
                                                         const uint8_t *table, uint32_t *counts,
                                                         size_t counts_stride, uint64_t *out_total);
 
+/* exrqoi__deep_decode_counts that also stores each line's sample total
+ * at lines[y*lines_stride] (lines may be NULL), so callers need no second
+ * walk over the counts. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_counts_lines(exrqoi__codec_ctx *ctx,
+                                                              const exrqoi_limits *limits,
+                                                              const exrqoi__deep_chunk_layout *layout,
+                                                              const exrqoi__deep_chunk_sizes *sizes,
+                                                              const uint8_t *table, uint32_t *counts,
+                                                              size_t counts_stride, uint64_t *lines,
+                                                              size_t lines_stride, uint64_t *out_total);
+
 /* Unpacks the sample data (`data`: sizes->packed_data bytes) and scatters
  * it into per-channel arrays: dst[c] is channel c's whole array (native
  * uint16_t / float / uint32_t, dst_samples values each), and the samples
@@ -132,6 +144,22 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_samples(exrqoi__codec_ctx *ctx
                                                          const uint64_t *offsets,
                                                          size_t offsets_stride, void *const *dst,
                                                          uint64_t dst_samples);
+
+/* exrqoi__deep_decode_samples for a caller that already knows where each
+ * line's samples go: the chunk's line y fills indices starts[y*stride]
+ * up to (not including) starts[y*stride + 1] of every channel array (a
+ * whole level's line starts, in row-major order, give exactly that; the
+ * entry after the last line holds the end). The per-pixel counts are not
+ * needed; the sums are checked against sizes->unpacked_data and
+ * dst_samples as there. Both decoders unpack straight into dst when the
+ * lines are long enough (the codec's predictor writes there; no
+ * intermediate sample buffer). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__deep_decode_lines(exrqoi__codec_ctx *ctx, const exrqoi_limits *limits,
+                                                       const exrqoi__deep_chunk_layout *layout,
+                                                       const exrqoi__deep_chunk_sizes *sizes,
+                                                       const uint8_t *data, const uint64_t *starts,
+                                                       size_t starts_stride, void *const *dst,
+                                                       uint64_t dst_samples);
 
 /* The reverse of both: builds the chunk payload that follows the leader
  * (the three sizes, the packed count table, the packed sample data) from

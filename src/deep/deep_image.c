@@ -50,6 +50,7 @@ static exrqoi_result image_init(exrqoi_deep_image *img, const exrqoi_allocator *
     img->channels = (exrqoi_deep_channel *)exrqoi__calloc(
         a, channel_count ? (size_t)channel_count : 1, sizeof(exrqoi_deep_channel));
     if (!img->counts || !img->offsets || !img->channels) goto oom;
+    img->pixel_capacity = npix;
     img->width = width;
     img->height = height;
     img->channel_count = channel_count;
@@ -78,6 +79,45 @@ exrqoi_result exrqoi__deep_image_init_unset(exrqoi_deep_image *img, const exrqoi
     return image_init(img, allocator, width, height, channel_count, names, types, false);
 }
 
+static bool same_allocator(const exrqoi_allocator *a, const exrqoi_allocator *b)
+{
+    return a->alloc == b->alloc && a->free == b->free && a->user == b->user;
+}
+
+/* Whether the image's channel list is exactly names/types (count, names). */
+static bool same_channels(const exrqoi_deep_image *img, int32_t channel_count, const char *const *names)
+{
+    if (img->channel_count != channel_count || (channel_count > 0 && !img->channels)) return false;
+    for (int32_t c = 0; c < channel_count; c++)
+        if (!img->channels[c].name || !names[c] || strcmp(img->channels[c].name, names[c]) != 0) return false;
+    return true;
+}
+
+exrqoi_result exrqoi__deep_image_reuse(exrqoi_deep_image *img, const exrqoi_allocator *allocator, int32_t width,
+                                      int32_t height, int32_t channel_count, const char *const *names,
+                                      const exrqoi_pixel_type *types)
+{
+    if (!img) return EXRQOI_ERR_INVALID_ARGUMENT;
+    exrqoi_allocator want;
+    memset(&want, 0, sizeof want);
+    if (allocator) want = *allocator;
+    size_t npix;
+    bool keep = same_allocator(&img->alloc, &want) && img->counts && img->offsets && width >= 0 && height >= 0 &&
+                !exrqoi__mul_size((size_t)width, (size_t)height, &npix) && npix <= img->pixel_capacity &&
+                same_channels(img, channel_count, names);
+    for (int32_t c = 0; keep && c < channel_count; c++)
+        if (!sample_size(types[c])) keep = false;
+    if (!keep) {
+        exrqoi_deep_image_free(img);
+        return image_init(img, allocator, width, height, channel_count, names, types, false);
+    }
+    img->width = width;
+    img->height = height;
+    img->total_samples = 0;
+    for (int32_t c = 0; c < channel_count; c++) img->channels[c].type = types[c];
+    return EXRQOI_OK;
+}
+
 exrqoi_result exrqoi__deep_image_alloc_samples_unset(exrqoi_deep_image *img)
 {
     if (!img || (img->channel_count > 0 && !img->channels)) return EXRQOI_ERR_INVALID_ARGUMENT;
@@ -88,9 +128,12 @@ exrqoi_result exrqoi__deep_image_alloc_samples_unset(exrqoi_deep_image *img)
         size_t bytes;
         if (total > (uint64_t)SIZE_MAX || exrqoi__mul_size((size_t)total, sample_size(ch->type), &bytes))
             return EXRQOI_ERR_LIMIT;
+        if (ch->samples && ch->capacity >= bytes) continue; /* reused: its pages are mapped already */
         exrqoi__free(a, ch->samples);
+        ch->capacity = 0;
         ch->samples = exrqoi__alloc(a, bytes ? bytes : 1);
         if (!ch->samples) return EXRQOI_ERR_OUT_OF_MEMORY;
+        ch->capacity = bytes ? bytes : 1;
     }
     return EXRQOI_OK;
 }
@@ -116,8 +159,10 @@ exrqoi_result exrqoi_deep_image_alloc_samples(exrqoi_deep_image *img, uint64_t m
             exrqoi__mul_size((size_t)total, sample_size(ch->type), &bytes))
             return EXRQOI_ERR_LIMIT;
         exrqoi__free(a, ch->samples);
+        ch->capacity = 0;
         ch->samples = exrqoi__calloc(a, bytes ? bytes : 1, 1);
         if (!ch->samples) return EXRQOI_ERR_OUT_OF_MEMORY;
+        ch->capacity = bytes ? bytes : 1;
     }
     return EXRQOI_OK;
 }

@@ -74,19 +74,14 @@ static exrqoi_result read_counts(read_job *j, size_t item, exrqoi__worker *wk, e
     EXRQOI_TRY(exrqoi__worker_payload(j->r, wk, off, ref->sizes.packed_table, &table, err));
     uint32_t *counts = j->img->counts + exrqoi__deep_pixel_index(&j->lwin, &ci.window, j->width);
     exrqoi__err_clear(&wk->codec.err);
-    exrqoi_result rv = exrqoi__deep_decode_counts(&wk->codec, &j->r->limits, &L, &ref->sizes, table,
-                                                  counts, j->width, &j->totals[item]);
+    /* the line sums come out of the same walk that validates the table */
+    exrqoi_result rv = exrqoi__deep_decode_counts_lines(&wk->codec, &j->r->limits, &L, &ref->sizes, table, counts,
+                                                        j->width, j->lines + line_index(j, &ci.window), j->tiles_x,
+                                                        &j->totals[item]);
     if (rv)
         return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu: %s", j->part,
                             (unsigned long long)index, (unsigned long long)ci.file_offset,
                             wk->codec.err.msg[0] ? wk->codec.err.msg : exrqoi_strerror(rv));
-    size_t cw = (size_t)L.width, li = line_index(j, &ci.window);
-    for (int32_t y = 0; y < L.height; y++) {
-        const uint32_t *c = counts + (size_t)y * j->width;
-        uint64_t t = 0;
-        for (size_t x = 0; x < cw; x++) t += c[x];
-        j->lines[li + (size_t)y * j->tiles_x] = t;
-    }
     return EXRQOI_OK;
 }
 
@@ -110,9 +105,9 @@ static exrqoi_result read_samples(read_job *j, size_t item, exrqoi__worker *wk, 
         }
     }
     exrqoi__err_clear(&wk->codec.err);
-    exrqoi_result rv = exrqoi__deep_decode_samples(&wk->codec, &j->r->limits, &L, &ref->sizes, data,
-                                                   j->img->counts + at, j->width, j->img->offsets + at,
-                                                   j->width, j->dst, j->img->total_samples);
+    /* each line's samples lie between its start and the next line's */
+    exrqoi_result rv = exrqoi__deep_decode_lines(&wk->codec, &j->r->limits, &L, &ref->sizes, data, j->lines + li,
+                                                 j->tiles_x, j->dst, j->img->total_samples);
     if (rv)
         return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu: %s", j->part,
                             (unsigned long long)index,
@@ -173,6 +168,7 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
                 j->lines[i] = at;
                 at += t; /* each line sum <= a chunk total, the sum of those is `total` */
             }
+            j->lines[nl] = at; /* where the last line ends */
             img->offsets[npix] = total;
             img->total_samples = total;
             rv = at == total ? exrqoi__deep_image_alloc_samples_unset(img) : EXRQOI_ERR_BAD_SAMPLES;
@@ -190,11 +186,14 @@ static exrqoi_result run_read(read_job *j, size_t nchunks)
     return rv;
 }
 
-exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly, exrqoi_deep_image *out)
+/* Both public calls; `reuse`: *out holds arrays to keep (see deep_read.h). */
+static exrqoi_result read_level(exrqoi_reader *r, int part, int lx, int ly, exrqoi_deep_image *out, bool reuse)
 {
     if (!r || !out) return EXRQOI_ERR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
-    if (r->alloc) out->alloc = *r->alloc;
+    if (!reuse) {
+        memset(out, 0, sizeof *out);
+        if (r->alloc) out->alloc = *r->alloc;
+    }
     if (part < 0 || part >= r->nparts) return exrqoi__fail(&r->err, EXRQOI_ERR_NOT_FOUND, "no part %d", part);
     const exrqoi__part *p = &r->parts[part];
     if (!p->deep)
@@ -210,8 +209,8 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     /* counts + offsets + per-chunk bookkeeping, before any of it exists */
     uint64_t tiles_x = pi->tiled ? (uint64_t)(L->tiles_x > 0 ? L->tiles_x : 1) : 1;
     uint64_t nlines = (uint64_t)h * tiles_x;
-    uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8) + nlines * 8;
-    if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || nlines > SIZE_MAX / 8 ||
+    uint64_t fixed = (uint64_t)w * (uint64_t)h * 12 + 8 + nchunks * (sizeof(chunk_ref) + 8) + (nlines + 1) * 8;
+    if (nchunks > SIZE_MAX / (sizeof(chunk_ref) + 8) || nlines >= SIZE_MAX / 8 ||
         !exrqoi__budget_fits(&r->limits, 1, fixed))
         return exrqoi__fail(&r->err, EXRQOI_ERR_LIMIT, "part %d level (%d, %d) needs more than %llu bytes",
                             part, lx, ly, (unsigned long long)r->limits.max_alloc_bytes);
@@ -226,7 +225,7 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     size_t n = (size_t)nchunks;
     chunk_ref *refs = (chunk_ref *)exrqoi__calloc(a, n ? n : 1, sizeof *refs);
     uint64_t *totals = (uint64_t *)exrqoi__calloc(a, n ? n : 1, sizeof *totals);
-    uint64_t *lines = (uint64_t *)exrqoi__calloc(a, nlines ? (size_t)nlines : 1, sizeof *lines);
+    uint64_t *lines = (uint64_t *)exrqoi__calloc(a, (size_t)nlines + 1, sizeof *lines);
     exrqoi_result rv = EXRQOI_OK;
     if (!names || !types || !dst || !refs || !totals || !lines)
         rv = exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
@@ -235,7 +234,8 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
         types[c] = pi->channels[c].type;
     }
     if (!rv) {
-        rv = exrqoi__deep_image_init_unset(out, a, w, h, nch, names, types);
+        rv = reuse ? exrqoi__deep_image_reuse(out, a, w, h, nch, names, types)
+                   : exrqoi__deep_image_init_unset(out, a, w, h, nch, names, types);
         if (rv) exrqoi__fail(&r->err, rv, "part %d: cannot set up a %d x %d deep image", part, w, h);
     }
     if (!rv) {
@@ -265,4 +265,14 @@ exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly
     exrqoi__free(a, lines);
     if (rv) exrqoi_deep_image_free(out);
     return rv;
+}
+
+exrqoi_result exrqoi_reader_read_deep(exrqoi_reader *r, int part, int lx, int ly, exrqoi_deep_image *out)
+{
+    return read_level(r, part, lx, ly, out, false);
+}
+
+exrqoi_result exrqoi_reader_read_deep_reuse(exrqoi_reader *r, int part, int lx, int ly, exrqoi_deep_image *img)
+{
+    return read_level(r, part, lx, ly, img, true);
 }

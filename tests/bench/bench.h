@@ -33,6 +33,23 @@ typedef struct bench_level {
     bench_chan *chans;
 } bench_level;
 
+/* One level of a deep part: every engine writes the per-pixel sample
+ * counts (row-major over the level) and each channel's samples in file
+ * type, pixel after pixel in the same order (the layout of
+ * exrqoi_deep_image), into these arrays. */
+typedef struct bench_deep {
+    int part, lx, ly;
+    int tiled;
+    int32_t minx, miny, width, height;
+    int nchan;
+    char **names;
+    int *types;             /* as bench_chan.type */
+    int *sizes;             /* bytes per sample */
+    uint32_t *counts;       /* width*height */
+    uint64_t total;         /* samples per channel */
+    unsigned char **samples; /* nchan arrays of `total` samples */
+} bench_deep;
+
 /* Everything a decode writes; built once per file from our reader. */
 typedef struct bench_plan {
     const unsigned char *file;
@@ -40,7 +57,9 @@ typedef struct bench_plan {
     int nparts;
     int nlevels;
     bench_level *levels;
-    int has_deep;         /* deep parts are skipped by every engine */
+    int has_deep;         /* the file has deep parts (read through `deep`) */
+    int ndeep;
+    bench_deep *deep;     /* every level of every deep part */
     double mpix, mbytes;  /* per full decode */
     int compression;      /* of part 0 */
 } bench_plan;

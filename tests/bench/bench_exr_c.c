@@ -188,6 +188,210 @@ const char *bench_openexr_version(char *buf, size_t len)
     return buf;
 }
 
+/* ---- deep levels ------------------------------------------------------------
+ * Written the way OpenEXRCore's API lets a caller read a whole level fast
+ * into the plan's arrays (counts, then each channel's samples pixel after
+ * pixel). Scanline parts in one decoding pass: each chunk's first sample
+ * is known from the chunk table's unpacked sizes, so every chunk decodes
+ * its counts and samples straight into place (generic_unpack_deep).
+ * Tiled parts in two: the counts of every tile first (SAMPLE_DATA_ONLY),
+ * then the samples through per-pixel pointers into place. */
+
+typedef struct d_job {
+    const bench_deep *D;
+    exr_context_t ctx;
+    int pass;         /* tiled: 1 counts, 2 samples */
+    size_t count;     /* chunks */
+    exr_chunk_info_t *info;
+    uint64_t *starts; /* scanline: first sample of each chunk */
+    uint64_t *offs;   /* tiled: first sample of each pixel */
+    int32_t tw, th;   /* tiled: tile size */
+    int32_t ntx;
+    atomic_size_t next;
+    atomic_int failed;
+    char err[256];
+} d_job;
+
+/* The chunk's counts (individual) into the level's count array. */
+static void d_counts(const d_job *j, const exr_decode_pipeline_t *d, int32_t x0, int32_t y0)
+{
+    const bench_deep *D = j->D;
+    int32_t w = d->chunk.width, h = d->chunk.height;
+    for (int32_t y = 0; y < h; y++)
+        memcpy(D->counts + (size_t)(y0 - D->miny + y) * (size_t)D->width + (size_t)(x0 - D->minx),
+               d->sample_count_table + (size_t)y * (size_t)w, (size_t)w * 4);
+}
+
+static void *d_worker(void *arg)
+{
+    d_job *j = (d_job *)arg;
+    const bench_deep *D = j->D;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+    exr_decode_pipeline_t d = EXR_DECODE_PIPELINE_INITIALIZER;
+#pragma GCC diagnostic pop
+    int started = 0;
+    exr_result_t rv = EXR_ERR_SUCCESS;
+    void **ptrs = NULL;
+    size_t ptr_cap = 0;
+    for (;;) {
+        if (atomic_load(&j->failed)) break;
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->count) break;
+        const exr_chunk_info_t *ci = &j->info[i];
+        rv = started ? exr_decoding_update(j->ctx, D->part, ci, &d) : exr_decoding_initialize(j->ctx, D->part, ci, &d);
+        if (rv) break;
+        int32_t x0 = D->minx, y0 = ci->start_y;
+        if (D->tiled) {
+            x0 = D->minx + ci->start_x * j->tw;
+            y0 = D->miny + ci->start_y * j->th;
+        }
+        d.decode_flags = EXR_DECODE_SAMPLE_COUNTS_AS_INDIVIDUAL;
+        if (D->tiled && j->pass == 1) d.decode_flags |= EXR_DECODE_SAMPLE_DATA_ONLY;
+        if (D->tiled && j->pass == 2) d.decode_flags |= EXR_DECODE_NON_IMAGE_DATA_AS_POINTERS;
+        size_t npix = (size_t)d.chunk.width * (size_t)d.chunk.height;
+        if (D->tiled && j->pass == 2 && npix * (size_t)d.channel_count > ptr_cap) {
+            free(ptrs);
+            ptr_cap = npix * (size_t)d.channel_count;
+            ptrs = malloc(ptr_cap * sizeof *ptrs);
+            if (!ptrs) {
+                rv = EXR_ERR_OUT_OF_MEMORY;
+                break;
+            }
+        }
+        for (int c = 0; c < d.channel_count; c++) {
+            exr_coding_channel_info_t *ch = &d.channels[c];
+            int k = 0;
+            while (k < D->nchan && strcmp(D->names[k], ch->channel_name)) k++;
+            ch->decode_to_ptr = NULL;
+            if (k == D->nchan || (D->tiled && j->pass == 1)) continue;
+            ch->user_bytes_per_element = (int16_t)D->sizes[k];
+            ch->user_data_type = (uint16_t)D->types[k];
+            if (!D->tiled) {
+                ch->decode_to_ptr = D->samples[k] + (size_t)j->starts[i] * (size_t)D->sizes[k];
+                ch->user_pixel_stride = D->sizes[k];
+                ch->user_line_stride = D->sizes[k] * d.chunk.width;
+                continue;
+            }
+            /* a pointer per pixel, to its first sample in the level */
+            void **pp = ptrs + (size_t)c * npix;
+            for (int32_t y = 0; y < d.chunk.height; y++) {
+                const uint64_t *o = j->offs + (size_t)(y0 - D->miny + y) * (size_t)D->width + (size_t)(x0 - D->minx);
+                for (int32_t x = 0; x < d.chunk.width; x++)
+                    pp[(size_t)y * (size_t)d.chunk.width + (size_t)x] = D->samples[k] + (size_t)o[x] * (size_t)D->sizes[k];
+            }
+            ch->decode_to_ptr = (uint8_t *)pp;
+            ch->user_pixel_stride = (int32_t)sizeof(void *);
+            ch->user_line_stride = (int32_t)(sizeof(void *) * (size_t)d.chunk.width);
+        }
+        if (!started) {
+            rv = exr_decoding_choose_default_routines(j->ctx, D->part, &d);
+            if (rv) break;
+            started = 1;
+        }
+        rv = exr_decoding_run(j->ctx, D->part, &d);
+        if (rv) break;
+        if (!D->tiled || j->pass == 1) d_counts(j, &d, x0, y0);
+    }
+    if (started || d.channels) exr_decoding_destroy(j->ctx, &d);
+    free(ptrs);
+    if (rv) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&j->failed, &expected, 1))
+            snprintf(j->err, sizeof j->err, "deep: %s", exr_get_default_error_message(rv));
+    }
+    return NULL;
+}
+
+static int d_run(d_job *j, int threads)
+{
+    atomic_store(&j->next, 0);
+    pthread_t th[64];
+    int extra = threads > 1 ? (threads > 64 ? 63 : threads - 1) : 0, started = 0;
+    for (; started < extra; started++)
+        if (pthread_create(&th[started], NULL, d_worker, j)) break;
+    d_worker(j);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    return atomic_load(&j->failed);
+}
+
+static int decode_deep_level(exr_context_t ctx, const bench_deep *D, int threads, char *err, size_t errlen)
+{
+    d_job j;
+    memset(&j, 0, sizeof j);
+    j.D = D;
+    j.ctx = ctx;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, 0);
+    int bad = 0;
+    if (D->tiled) {
+        uint32_t tw, th;
+        int32_t ntx, nty;
+        if (exr_get_tile_descriptor(ctx, D->part, &tw, &th, NULL, NULL) || !tw || !th) {
+            snprintf(err, errlen, "deep: tile layout");
+            return 1;
+        }
+        ntx = (D->width + (int32_t)tw - 1) / (int32_t)tw;
+        nty = (D->height + (int32_t)th - 1) / (int32_t)th;
+        j.tw = (int32_t)tw;
+        j.th = (int32_t)th;
+        j.count = (size_t)ntx * (size_t)nty;
+        j.info = malloc((j.count ? j.count : 1) * sizeof *j.info);
+        j.offs = malloc(((size_t)D->width * (size_t)D->height + 1) * sizeof *j.offs);
+        bad = !j.info || !j.offs;
+        for (int32_t ty = 0, i = 0; ty < nty && !bad; ty++)
+            for (int32_t tx = 0; tx < ntx && !bad; tx++, i++)
+                bad = exr_read_tile_chunk_info(ctx, D->part, tx, ty, D->lx, D->ly, &j.info[i]) != EXR_ERR_SUCCESS;
+        if (!bad) {
+            j.pass = 1;
+            bad = d_run(&j, threads);
+        }
+        if (!bad) {
+            uint64_t at = 0;
+            size_t npix = (size_t)D->width * (size_t)D->height;
+            for (size_t p = 0; p < npix; p++) {
+                j.offs[p] = at;
+                at += D->counts[p];
+            }
+            bad = at != D->total;
+            if (bad) snprintf(j.err, sizeof j.err, "deep: %llu samples, %llu expected", (unsigned long long)at,
+                              (unsigned long long)D->total);
+        }
+        if (!bad) {
+            j.pass = 2;
+            bad = d_run(&j, threads);
+        }
+    } else {
+        int32_t step;
+        if (exr_get_scanlines_per_chunk(ctx, D->part, &step)) {
+            snprintf(err, errlen, "deep: chunk layout");
+            return 1;
+        }
+        j.count = (size_t)((D->height + step - 1) / step);
+        j.info = malloc((j.count ? j.count : 1) * sizeof *j.info);
+        j.starts = malloc((j.count + 1) * sizeof *j.starts);
+        bad = !j.info || !j.starts;
+        size_t bps = 0;
+        for (int c = 0; c < D->nchan; c++) bps += (size_t)D->sizes[c];
+        if (!bad) j.starts[0] = 0;
+        for (size_t i = 0; i < j.count && !bad; i++) {
+            bad = exr_read_scanline_chunk_info(ctx, D->part, D->miny + (int32_t)i * step, &j.info[i]) != EXR_ERR_SUCCESS;
+            if (!bad) j.starts[i + 1] = j.starts[i] + (bps ? j.info[i].unpacked_size / bps : 0);
+        }
+        if (!bad && j.starts[j.count] != D->total) {
+            bad = 1;
+            snprintf(j.err, sizeof j.err, "deep: chunk sizes give %llu samples, %llu expected",
+                     (unsigned long long)j.starts[j.count], (unsigned long long)D->total);
+        }
+        if (!bad) bad = d_run(&j, threads);
+    }
+    if (bad) snprintf(err, errlen, "%s", j.err[0] ? j.err : "deep: setup failed");
+    free(j.info);
+    free(j.starts);
+    free(j.offs);
+    return bad;
+}
+
 int bench_c_decode(const bench_plan *p, int threads, char *err, size_t errlen)
 {
     mem_src src = {p->file, p->file_size};
@@ -218,10 +422,9 @@ int bench_c_decode(const bench_plan *p, int threads, char *err, size_t errlen)
     c_worker(&j); /* the caller works too, as ours does */
     for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
     free(j.items);
+    int bad = atomic_load(&j.failed);
+    if (bad) snprintf(err, errlen, "%s", j.err);
+    for (int i = 0; i < p->ndeep && !bad; i++) bad = decode_deep_level(j.ctx, &p->deep[i], threads, err, errlen);
     exr_finish(&j.ctx);
-    if (atomic_load(&j.failed)) {
-        snprintf(err, errlen, "%s", j.err);
-        return 1;
-    }
-    return 0;
+    return bad;
 }

@@ -192,6 +192,11 @@ static void write_parts(const shape *shapes, int n, exrqoi_compression c, int th
 
 static void check_read(exrqoi_reader *r, const shape *shapes, const written *wr)
 {
+    /* one image reused for every level of every part, in turn: arrays
+     * grow, shrink (kept) and channel lists change; each read must give
+     * exactly what a fresh read does */
+    exrqoi_deep_image reused;
+    memset(&reused, 0, sizeof reused);
     assert_int_equal(exrqoi_reader_part_count(r), wr->nparts);
     for (int k = 0; k < wr->nparts; k++) {
         exrqoi_part_info pi;
@@ -231,8 +236,12 @@ static void check_read(exrqoi_reader *r, const shape *shapes, const written *wr)
             assert_int_equal(rv, EXRQOI_OK);
             assert_deep_equal(&wr->deep[k][l], &d);
             exrqoi_deep_image_free(&d);
+            assert_int_equal(exrqoi_reader_read_deep_reuse(r, k, lx[l], ly[l], &reused), EXRQOI_OK);
+            assert_deep_equal(&wr->deep[k][l], &reused);
+            assert_true(reused.pixel_capacity >= (size_t)reused.width * (size_t)reused.height);
         }
     }
+    exrqoi_deep_image_free(&reused);
 }
 
 static void roundtrip(const shape *shapes, int n)
@@ -281,6 +290,59 @@ static void test_deep_tiled(void **state)
     s.tiles.level_mode = EXRQOI_LEVEL_RIPMAP;
     s.tiles.rounding_mode = EXRQOI_ROUND_UP;
     roundtrip(&s, 1);
+}
+
+/* exrqoi_reader_read_deep_reuse keeps the arrays that are large enough:
+ * the largest level first, then smaller ones, then the largest again,
+ * all into the same memory; a read that fails leaves an image that can
+ * be read into again. */
+static void test_reuse_keeps_memory(void **state)
+{
+    (void)state;
+    shape s = {"deeptile", {{0, 0}, {40, 30}}, EXRQOI_LINE_ORDER_INCREASING,
+               {8, 8, EXRQOI_LEVEL_MIPMAP, EXRQOI_ROUND_DOWN}};
+    void *data;
+    size_t size;
+    written wr;
+    write_parts(&s, 1, EXRQOI_COMPRESSION_ZIPS, 1, NULL, &data, &size, &wr);
+    exrqoi_reader *r;
+    assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(data, size), NULL, &r), EXRQOI_OK);
+    exrqoi_deep_image img;
+    memset(&img, 0, sizeof img);
+    assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, 0, 0, &img), EXRQOI_OK);
+    assert_deep_equal(&wr.deep[0][0], &img);
+    uint32_t *counts = img.counts;
+    void *samples[4];
+    for (int c = 0; c < 4; c++) {
+        samples[c] = img.channels[c].samples;
+        assert_true(img.channels[c].capacity >= img.total_samples * (uint64_t)exrqoi_pixel_type_size(k_types[c]));
+    }
+    for (int l = 1; l < wr.nlevels[0]; l++) {
+        assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, l, l, &img), EXRQOI_OK);
+        assert_deep_equal(&wr.deep[0][l], &img);
+        assert_ptr_equal(img.counts, counts);
+        for (int c = 0; c < 4; c++)
+            if (img.total_samples <= wr.deep[0][0].total_samples) assert_ptr_equal(img.channels[c].samples, samples[c]);
+    }
+    assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, 0, 0, &img), EXRQOI_OK);
+    assert_deep_equal(&wr.deep[0][0], &img);
+    assert_ptr_equal(img.counts, counts);
+    for (int c = 0; c < 4; c++) assert_ptr_equal(img.channels[c].samples, samples[c]);
+    /* a level that does not exist: an error, the image still usable */
+    assert_int_not_equal(exrqoi_reader_read_deep_reuse(r, 0, 99, 99, &img), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, 1, 1, &img), EXRQOI_OK);
+    assert_deep_equal(&wr.deep[0][1], &img);
+    /* an image from exrqoi_deep_image_init (same allocator) is reusable too */
+    exrqoi_deep_image_free(&img);
+    assert_int_equal(exrqoi_deep_image_init(&img, NULL, 64, 64, 4, k_names, k_types), EXRQOI_OK);
+    assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, 0, 0, &img), EXRQOI_OK);
+    assert_deep_equal(&wr.deep[0][0], &img);
+    exrqoi_deep_image_free(&img);
+    assert_int_equal(exrqoi_reader_read_deep_reuse(NULL, 0, 0, 0, &img), EXRQOI_ERR_INVALID_ARGUMENT);
+    assert_int_equal(exrqoi_reader_read_deep_reuse(r, 0, 0, 0, NULL), EXRQOI_ERR_INVALID_ARGUMENT);
+    exrqoi_reader_close(r);
+    exrqoi_free(NULL, data);
+    written_free(&wr);
 }
 
 static void test_multipart_mixed(void **state)
@@ -601,7 +663,7 @@ int main(void)
         cmocka_unit_test(test_multipart_mixed),  cmocka_unit_test(test_file_source),
         cmocka_unit_test(test_balls_roundtrip),  cmocka_unit_test(test_limits),
         cmocka_unit_test(test_corrupt_table),    cmocka_unit_test(test_writer_arguments),
-        cmocka_unit_test(test_ambiguous_tile_table),
+        cmocka_unit_test(test_ambiguous_tile_table), cmocka_unit_test(test_reuse_keeps_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
