@@ -68,13 +68,49 @@ static void vertical(int64_t *out, uint32_t rw, uint32_t rh, uint32_t y0)
 
 static inline uint32_t ceil_half(uint32_t v) { return (uint32_t)(((uint64_t)v + 1) >> 1); }
 
+/* HOR_SR of one row read straight from its low (l, lw samples) and high
+ * (h, hw samples) bands: the same lifting steps as exrqoi__htj2k_idwt53_line
+ * without interleaving first. par: parity of the row's first position. */
+static void horizontal(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n, uint32_t par, uint32_t lw,
+                       uint32_t hw)
+{
+    if (n == 1) {
+        o[0] = par ? floor_shift(h[0], 1) : l[0];
+        return;
+    }
+    /* low-pass positions k = 2i + par, high neighbours h[i - 1 + par], h[i + par] */
+    uint32_t i = 0;
+    if (par == 0) {
+        o[0] = SUB(l[0], floor_shift(ADD(ADD(h[0], h[0]), 2), 2));
+        i = 1;
+    }
+    for (; 2 * i + par + 1 < n; i++)
+        o[2 * i + par] = SUB(l[i], floor_shift(ADD(ADD(h[i - 1 + par], h[i + par]), 2), 2));
+    if (i < lw) o[2 * i + par] = SUB(l[i], floor_shift(ADD(ADD(h[i - 1 + par], h[i - 1 + par]), 2), 2));
+    /* high-pass positions k = 2j + 1 - par, between the finished low samples */
+    uint32_t j = 0;
+    if (par == 1) {
+        o[0] = ADD(h[0], floor_shift(ADD(o[1], o[1]), 1));
+        j = 1;
+    }
+    for (; 2 * j + 2 - par < n; j++) {
+        const size_t k = 2 * j + 1 - par;
+        o[k] = ADD(h[j], floor_shift(ADD(o[k - 1], o[k + 1]), 1));
+    }
+    if (j < hw) {
+        const size_t k = 2 * j + 1 - par;
+        o[k] = ADD(h[j], floor_shift(ADD(o[k - 1], o[k - 1]), 1));
+    }
+}
+
 void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
                              const int64_t *ll, const int64_t *hl, const int64_t *lh, const int64_t *hh)
 {
     const uint32_t x1 = x0 + rw;
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
     const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
-    const size_t par = x0 & 1;
+    const uint32_t par = x0 & 1;
+    if (rw == 0) return;
     for (uint32_t y = 0; y < rh; y++) {
         const uint32_t Y = y0 + y;
         const int64_t *lrow, *hrow;
@@ -85,10 +121,7 @@ void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw
             lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
-        int64_t *o = out + (size_t)y * rw;
-        for (uint32_t i = 0; i < lw; i++) o[par + 2 * i] = lrow[i];
-        for (uint32_t i = 0; i < hw; i++) o[1 - par + 2 * i] = hrow[i];
-        exrqoi__htj2k_idwt53_line(o, rw, 1, x0);
+        horizontal(out + (size_t)y * rw, lrow, hrow, rw, par, lw, hw);
     }
     vertical(out, rw, rh, y0);
 }
