@@ -68,39 +68,70 @@ static void vertical(int64_t *out, uint32_t rw, uint32_t rh, uint32_t y0)
 
 static inline uint32_t ceil_half(uint32_t v) { return (uint32_t)(((uint64_t)v + 1) >> 1); }
 
-/* HOR_SR of one row read straight from its low (l, lw samples) and high
- * (h, hw samples) bands: the same lifting steps as exrqoi__htj2k_idwt53_line
- * without interleaving first. par: parity of the row's first position. */
-static void horizontal(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n, uint32_t par, uint32_t lw,
-                       uint32_t hw)
+/* HOR_SR of one row read straight from its low (l) and high (h) bands:
+ * the lifting steps of exrqoi__htj2k_idwt53_line without interleaving
+ * first, each high-pass sample finished as soon as the low-pass sample
+ * after it is. par: parity of the row's first position; n >= 2. */
+static inline int64_t lift_lo(int64_t l, int64_t ha, int64_t hb) { return SUB(l, floor_shift(ADD(ADD(ha, hb), 2), 2)); }
+static inline int64_t lift_hi(int64_t h, int64_t la, int64_t lb) { return ADD(h, floor_shift(ADD(la, lb), 1)); }
+
+static void horizontal_even(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
 {
-    if (n == 1) {
-        o[0] = par ? floor_shift(h[0], 1) : l[0];
-        return;
-    }
-    /* low-pass positions k = 2i + par, high neighbours h[i - 1 + par], h[i + par] */
-    uint32_t i = 0;
-    if (par == 0) {
-        o[0] = SUB(l[0], floor_shift(ADD(ADD(h[0], h[0]), 2), 2));
-        i = 1;
-    }
-    for (; 2 * i + par + 1 < n; i++)
-        o[2 * i + par] = SUB(l[i], floor_shift(ADD(ADD(h[i - 1 + par], h[i + par]), 2), 2));
-    if (i < lw) o[2 * i + par] = SUB(l[i], floor_shift(ADD(ADD(h[i - 1 + par], h[i - 1 + par]), 2), 2));
-    /* high-pass positions k = 2j + 1 - par, between the finished low samples */
+    /* L0 H0 L1 H1 ...: high j sits between lows j and j + 1 */
+    const uint32_t hw = n / 2;
+    int64_t prev = lift_lo(l[0], h[0], h[0]);
+    o[0] = prev;
     uint32_t j = 0;
-    if (par == 1) {
-        o[0] = ADD(h[0], floor_shift(ADD(o[1], o[1]), 1));
-        j = 1;
+    for (; 2 * j + 3 < n; j++) {
+        const int64_t next = lift_lo(l[j + 1], h[j], h[j + 1]);
+        o[2 * j + 2] = next;
+        o[2 * j + 1] = lift_hi(h[j], prev, next);
+        prev = next;
     }
-    for (; 2 * j + 2 - par < n; j++) {
-        const size_t k = 2 * j + 1 - par;
-        o[k] = ADD(h[j], floor_shift(ADD(o[k - 1], o[k + 1]), 1));
+    for (; j < hw; j++) {
+        int64_t next = prev;
+        if (2 * j + 2 < n) {
+            next = lift_lo(l[j + 1], h[j], h[j]);
+            o[2 * j + 2] = next;
+        }
+        o[2 * j + 1] = lift_hi(h[j], prev, next);
+        prev = next;
     }
-    if (j < hw) {
-        const size_t k = 2 * j + 1 - par;
-        o[k] = ADD(h[j], floor_shift(ADD(o[k - 1], o[k - 1]), 1));
+}
+
+static void horizontal_odd(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
+{
+    /* H0 L0 H1 L1 ...: high j sits between lows j - 1 and j */
+    const uint32_t hw = (n + 1) / 2;
+    int64_t prev = lift_lo(l[0], h[0], n > 2 ? h[1] : h[0]);
+    o[1] = prev;
+    o[0] = lift_hi(h[0], prev, prev);
+    uint32_t j = 1;
+    for (; 2 * j + 2 < n; j++) {
+        const int64_t next = lift_lo(l[j], h[j], h[j + 1]);
+        o[2 * j + 1] = next;
+        o[2 * j] = lift_hi(h[j], prev, next);
+        prev = next;
     }
+    for (; j < hw; j++) {
+        int64_t next = prev;
+        if (2 * j + 1 < n) {
+            next = lift_lo(l[j], h[j], h[j]);
+            o[2 * j + 1] = next;
+        }
+        o[2 * j] = lift_hi(h[j], prev, next);
+        prev = next;
+    }
+}
+
+static void horizontal(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n, uint32_t par)
+{
+    if (n == 1)
+        o[0] = par ? floor_shift(h[0], 1) : l[0];
+    else if (par)
+        horizontal_odd(o, l, h, n);
+    else
+        horizontal_even(o, l, h, n);
 }
 
 void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
@@ -121,7 +152,7 @@ void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw
             lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
-        horizontal(out + (size_t)y * rw, lrow, hrow, rw, par, lw, hw);
+        horizontal(out + (size_t)y * rw, lrow, hrow, rw, par);
     }
     vertical(out, rw, rh, y0);
 }
