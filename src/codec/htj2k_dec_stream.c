@@ -117,6 +117,7 @@ typedef struct dec {
     tile_info *tiles;
     exrqoi__htj2k_image *img;
     exrqoi__htj2k_block_scratch *bs;
+    bool raw; /* leave the DC level shift and NLT to the caller */
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -1091,7 +1092,7 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
     for (uint32_t t = 0; t < d->ntx * d->nty; t++) EXRQOI_TRY(decode_tile(d, t));
 
     /* inverse DC level shift, NLT */
-    for (uint32_t c = 0; c < d->ncomp; c++) {
+    for (uint32_t c = 0; c < d->ncomp && !d->raw; c++) {
         exrqoi__htj2k_comp *ic = &img->comps[c];
         const size_t n = (size_t)ic->width * ic->height;
         const int64_t half = (int64_t)1 << (ic->depth - 1);
@@ -1120,6 +1121,14 @@ exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc, exr
                                               size_t cs_size, const exrqoi__htj2k_expect *expect,
                                               uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img)
 {
+    return exrqoi__htj2k_decode_codestream_raw(alloc, err, cs, cs_size, expect, max_samples, ws, img, false);
+}
+
+exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc, exrqoi__err *err, const uint8_t *cs,
+                                                  size_t cs_size, const exrqoi__htj2k_expect *expect,
+                                                  uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img,
+                                                  bool raw)
+{
     dec d;
     memset(&d, 0, sizeof d);
     memset(img, 0, sizeof *img);
@@ -1131,6 +1140,7 @@ exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc, exr
     d.err = err;
     d.ar = ws ? ws : &local;
     d.img = img;
+    d.raw = raw;
     img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);
     exrqoi__htj2k_ws_release(&local);
