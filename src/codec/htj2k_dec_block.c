@@ -193,7 +193,7 @@ static inline uint64_t fwd_bits_wide(fwd_reader *f, int bits)
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* Prefix: "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in LSB). */
-static inline uint32_t uvlc_prefix(rev_reader *r)
+INLINE uint32_t uvlc_prefix(rev_reader *r)
 {
     uint32_t b = (uint32_t)rev_peek(r) & 7;
     if (b & 1) {
@@ -208,59 +208,56 @@ static inline uint32_t uvlc_prefix(rev_reader *r)
     return (b & 4) ? 3 : 5;
 }
 
-static inline uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
+INLINE uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
 {
     if (pfx < 3) return 0;
     return pfx == 3 ? rev_bits(r, 1) : rev_bits(r, 5);
 }
 
 /* u_ext: 4 more bits, in units of 4, when prefix + suffix exceed 32. */
-static inline uint32_t uvlc_ext(rev_reader *r, uint32_t u)
+INLINE uint32_t uvlc_ext(rev_reader *r, uint32_t u)
 {
     return u > 32 ? u + 4 * rev_bits(r, 4) : u;
 }
 
 /* ---- cleanup pass ------------------------------------------------------- */
 
-static inline uint32_t bit_length64(uint64_t v) { return v ? 64u - (uint32_t)__builtin_clzll(v) : 0u; }
 
-/* One MagSgn sample n (0..3) of a quad with exponent bound U. Returns
- * the signed coefficient ((2 mu + 1) << p) / 2 when `direct` (no
+/* One MagSgn sample of m bits with its implicit bit e1 above them.
+ * Returns the signed coefficient ((2 mu + 1) << p) / 2 when `direct` (no
  * refinement pass follows), else mag2 with the sign in bit 63; *e gets
- * the sample's exponent (for the next quad row's kappa). */
-INLINE uint64_t ms_sample(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, int n, bool direct,
-                                 uint32_t *e)
+ * the sample's exponent (for the next quad row's kappa). m <= 49 (U <=
+ * umax was checked), so one refill of the reader suffices. */
+INLINE uint64_t ms_sample(fwd_reader *ms, uint32_t m, uint32_t e1, uint32_t p, bool direct, uint32_t *e)
 {
-    const uint32_t m = U - ((qinf >> (12 + n)) & 1);
     if (ms->n < (int)m) fwd_fill(ms);
-    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)((qinf >> (8 + n)) & 1) << m;
+    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
     ms->acc >>= m;
     ms->n -= (int)m;
-    *e = bit_length64(v | 1);
-    const uint64_t mag2 = (2 * ((v >> 1) + 1) + 1) << p;
+    *e = 64u - (uint32_t)__builtin_clzll(v | 1);
+    const uint64_t mag2 = ((v | 1) + 2) << p; /* 2 mu + 1 = 2 ((v >> 1) + 1) + 1 */
     if (direct) {
-        const uint64_t a = (mag2 & ~SIGN_BIT) >> 1;
-        return (v & 1) ? 0 - a : a;
+        const uint64_t a = (mag2 & ~SIGN_BIT) >> 1, neg = 0 - (v & 1);
+        return (a ^ neg) - neg;
     }
     return mag2 | (v & 1) << 63;
 }
 
 /* Decodes the MagSgn values of one quad into m0 (top-left sample; the
- * bottom row is `pitch` further). U <= umax was checked, so every sample
- * takes at most 49 bits and one refill of the reader suffices. */
+ * bottom row is `pitch` further). */
 INLINE void decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, uint64_t *m0, size_t pitch,
-                               uint8_t *exp_cur, bool direct)
+                        uint8_t *exp_cur, bool direct)
 {
-    const uint32_t rho = (qinf >> 4) & 15;
+    const uint32_t rho = (qinf >> 4) & 15, e1 = (qinf >> 8) & 15, ek = qinf >> 12;
     uint32_t e = 0;
-    m0[0] = (rho & 1) ? ms_sample(ms, qinf, U, p, 0, direct, &e) : 0;
-    uint32_t e1 = 0;
-    m0[pitch] = (rho & 2) ? ms_sample(ms, qinf, U, p, 1, direct, &e1) : 0;
-    exp_cur[0] = (uint8_t)e1;
-    m0[1] = (rho & 4) ? ms_sample(ms, qinf, U, p, 2, direct, &e) : 0;
-    uint32_t e3 = 0;
-    m0[pitch + 1] = (rho & 8) ? ms_sample(ms, qinf, U, p, 3, direct, &e3) : 0;
-    exp_cur[1] = (uint8_t)e3;
+    m0[0] = (rho & 1) ? ms_sample(ms, U - (ek & 1), e1 & 1, p, direct, &e) : 0;
+    uint32_t eb = 0;
+    m0[pitch] = (rho & 2) ? ms_sample(ms, U - (ek >> 1 & 1), e1 >> 1 & 1, p, direct, &eb) : 0;
+    exp_cur[0] = (uint8_t)eb;
+    m0[1] = (rho & 4) ? ms_sample(ms, U - (ek >> 2 & 1), e1 >> 2 & 1, p, direct, &e) : 0;
+    eb = 0;
+    m0[pitch + 1] = (rho & 8) ? ms_sample(ms, U - (ek >> 3), e1 >> 3, p, direct, &eb) : 0;
+    exp_cur[1] = (uint8_t)eb;
 }
 
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
@@ -300,8 +297,11 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
 
     uint8_t *rho_prev = s->rho[0], *rho_cur = s->rho[1];
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
-    memset(s->rho, 0, sizeof s->rho);
-    memset(s->exps, 0, sizeof s->exps);
+    /* only the span the block uses (qw quads, one border entry each side) */
+    memset(s->rho[0], 0, qw + 2);
+    memset(s->rho[1], 0, qw + 2);
+    memset(s->exps[0], 0, 2 * (size_t)qw + 3);
+    memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
     for (uint32_t qy = 0; qy < qh; qy++) {
         const bool first = qy == 0;
