@@ -295,7 +295,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         vlc.unstuff = (d[lcup - 2] | 0x0F) > 0x8F;
     }
 
-    uint8_t *rho_prev = s->rho[0], *rho_cur = s->rho[1];
+    uint8_t *rho_prev = s->rho[0] + 1, *rho_cur = s->rho[1] + 1; /* entries -1 and qw stay 0 */
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
     /* only the span the block uses (qw quads, one border entry each side) */
     memset(s->rho[0], 0, qw + 2);
@@ -319,10 +319,11 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                     ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
                 } else {
                     /* previous quad row's last line at columns 2q-1 .. 2q+2 */
-                    uint32_t nw = q > 0 ? rho_prev[q - 1] >> 3 & 1 : 0;
-                    uint32_t n = rho_prev[q] >> 1 & 1;
-                    uint32_t ne = rho_prev[q] >> 3 & 1;
-                    uint32_t nf = q + 1 < qw ? rho_prev[q + 1] >> 1 & 1 : 0;
+                    const uint8_t *rp = rho_prev + q;
+                    uint32_t nw = rp[-1] >> 3 & 1;
+                    uint32_t n = rp[0] >> 1 & 1;
+                    uint32_t ne = rp[0] >> 3 & 1;
+                    uint32_t nf = rp[1] >> 1 & 1;
                     ctx = (nw | n) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 | (ne | nf) << 2;
                 }
                 uint32_t t = 0;
