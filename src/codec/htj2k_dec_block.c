@@ -182,14 +182,6 @@ static inline uint64_t fwd_bits(fwd_reader *f, int bits)
     return v;
 }
 
-/* up to 64 bits */
-static inline uint64_t fwd_bits_wide(fwd_reader *f, int bits)
-{
-    if (bits <= 32) return fwd_bits(f, bits);
-    uint64_t lo = fwd_bits(f, 32);
-    return lo | fwd_bits(f, bits - 32) << 32;
-}
-
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* Prefix: "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in LSB). */
