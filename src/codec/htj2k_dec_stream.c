@@ -889,11 +889,16 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     if (!outs) return oom(d, sizeof *outs * d->ncomp);
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
+        exrqoi__htj2k_comp *ic = &d->img->comps[c];
+        /* a tile that is the whole component synthesises its last level
+         * straight into the image */
+        const bool whole = tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
+                           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
         int64_t *cur = tc->res[0].b[0].coef;
         for (uint32_t r = 1; r <= tc->levels; r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
-            int64_t *o = arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
+            int64_t *o = r == tc->levels && whole ? ic->samples : arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
             if (!o) return oom(d, rw * rh * sizeof(int64_t));
             exrqoi__htj2k_idwt53_2d(o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur, R->b[0].coef, R->b[1].coef,
                                    R->b[2].coef);
@@ -912,6 +917,7 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     for (uint32_t c = 0; c < d->ncomp; c++) {
         const tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
+        if (outs[c] == ic->samples) continue;
         const uint32_t cx0 = ceil_div_u(d->X0, d->sc[c].xr), cy0 = ceil_div_u(d->Y0, d->sc[c].yr);
         const size_t w = tc->x1 - tc->x0;
         for (uint32_t y = tc->y0; y < tc->y1; y++)
