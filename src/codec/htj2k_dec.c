@@ -11,19 +11,28 @@ static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, siz
     return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: %s (%zu, %zu)", what, a, b);
 }
 
-/* One line of samples, truncated to the channel's 16 or 32 bits (as
- * OpenEXR stores OpenJPH's integers), little-endian. */
-static uint8_t *put_line(uint8_t *o, const int64_t *s, uint32_t n, int size)
+/* One line of raw samples (before the inverse DC level shift and NLT,
+ * applied here), truncated to the channel's 16 or 32 bits (as OpenEXR
+ * stores OpenJPH's integers), little-endian. The arithmetic wraps like
+ * the codestream decoder's own pass. */
+static uint8_t *put_line(uint8_t *o, const int64_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c)
 {
+    const uint64_t half = (uint64_t)1 << (c->depth - 1);
+    const bool shift = !c->is_signed, nlt = c->is_signed && c->nlt_type == EXRQOI__J2K_NLT_BINARY_COMPLEMENT;
+    const uint64_t add = shift ? half : 0, sub = half + 1;
     if (size == 2) {
         for (uint32_t x = 0; x < n; x++, o += 2) {
-            uint16_t v = (uint16_t)(uint64_t)s[x];
+            uint64_t u = (uint64_t)s[x] + add;
+            if (nlt && s[x] < 0) u = 0 - u - sub;
+            const uint16_t v = (uint16_t)u;
             o[0] = (uint8_t)v;
             o[1] = (uint8_t)(v >> 8);
         }
     } else {
         for (uint32_t x = 0; x < n; x++, o += 4) {
-            uint32_t v = (uint32_t)(uint64_t)s[x];
+            uint64_t u = (uint64_t)s[x] + add;
+            if (nlt && s[x] < 0) u = 0 - u - sub;
+            const uint32_t v = (uint32_t)u;
             o[0] = (uint8_t)v;
             o[1] = (uint8_t)(v >> 8);
             o[2] = (uint8_t)(v >> 16);
@@ -99,8 +108,8 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     }
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
-        rv = exrqoi__htj2k_decode_codestream(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
-                                             &ws, &img);
+        rv = exrqoi__htj2k_decode_codestream_raw(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
+                                                 &ws, &img, true);
     }
     if (rv == EXRQOI_OK) {
         uint8_t *o = dst;
@@ -117,7 +126,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                 }
                 const int64_t *s = c->samples + rowpos[f];
                 rowpos[f] += c->width;
-                o = put_line(o, s, c->width, ch->size);
+                o = put_line(o, s, c->width, ch->size, c);
             }
         }
         if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)

@@ -9,6 +9,15 @@
 
 #include "codec/htj2k.h"
 
+/* exrqoi__htj2k_decode_codestream, with `raw` true leaving the samples
+ * before the inverse DC level shift and NLT (the chunk decoder applies
+ * them while it writes the samples out, htj2k_dec.c). */
+EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc, exrqoi__err *err,
+                                                                  const uint8_t *cs, size_t cs_size,
+                                                                  const exrqoi__htj2k_expect *expect,
+                                                                  uint64_t max_samples, exrqoi__htj2k_ws *ws,
+                                                                  exrqoi__htj2k_image *img, bool raw);
+
 /* CxtVLC lookup: index = context * 128 + the next 7 bits of the VLC stream
  * (first bit in the LSB). Entry bits: 0-2 codeword length, 3 u_off,
  * 4-7 rho (significance of the quad's samples: bit 0 top-left, 1

@@ -10,6 +10,7 @@
 #include "codec/htj2k_dec.h"
 
 #define SIGN_BIT ((uint64_t)1 << 63)
+#define INLINE static inline __attribute__((always_inline))
 
 /* ---- MEL: forward, MSB first, a bit stuffed after 0xFF ------------------ */
 
@@ -134,7 +135,7 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
     f->unstuff = false;
 }
 
-static inline void fwd_fill(fwd_reader *f)
+static void fwd_fill(fwd_reader *f)
 {
     /* fast path: whole bytes at once when none of them is 0xFF (so none
      * needs unstuffing after it) */
@@ -181,18 +182,10 @@ static inline uint64_t fwd_bits(fwd_reader *f, int bits)
     return v;
 }
 
-/* up to 64 bits */
-static inline uint64_t fwd_bits_wide(fwd_reader *f, int bits)
-{
-    if (bits <= 32) return fwd_bits(f, bits);
-    uint64_t lo = fwd_bits(f, 32);
-    return lo | fwd_bits(f, bits - 32) << 32;
-}
-
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* Prefix: "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in LSB). */
-static inline uint32_t uvlc_prefix(rev_reader *r)
+INLINE uint32_t uvlc_prefix(rev_reader *r)
 {
     uint32_t b = (uint32_t)rev_peek(r) & 7;
     if (b & 1) {
@@ -207,49 +200,60 @@ static inline uint32_t uvlc_prefix(rev_reader *r)
     return (b & 4) ? 3 : 5;
 }
 
-static inline uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
+INLINE uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
 {
     if (pfx < 3) return 0;
     return pfx == 3 ? rev_bits(r, 1) : rev_bits(r, 5);
 }
 
 /* u_ext: 4 more bits, in units of 4, when prefix + suffix exceed 32. */
-static inline uint32_t uvlc_ext(rev_reader *r, uint32_t u)
+INLINE uint32_t uvlc_ext(rev_reader *r, uint32_t u)
 {
     return u > 32 ? u + 4 * rev_bits(r, 4) : u;
 }
 
 /* ---- cleanup pass ------------------------------------------------------- */
 
-static inline uint32_t bit_length64(uint64_t v) { return v ? 64u - (uint32_t)__builtin_clzll(v) : 0u; }
 
-/* Decodes the MagSgn values of one quad. `col` is its left column in the
- * padded sample array. Returns false if U_q is out of range. */
-static inline bool decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t umax, uint32_t p,
-                               uint64_t *m0, size_t pitch, uint8_t *exp_cur)
+/* One MagSgn sample of m bits with its implicit bit e1 above them.
+ * Returns the signed coefficient ((2 mu + 1) << p) / 2 when `direct` (no
+ * refinement pass follows), else mag2 with the sign in bit 63; *e gets
+ * the sample's exponent (for the next quad row's kappa). m <= 49 (U <=
+ * umax was checked), so one refill of the reader suffices. */
+INLINE uint64_t ms_sample(fwd_reader *ms, uint32_t m, uint32_t e1, uint32_t p, bool direct, uint32_t *e)
 {
-    if (U > umax) return false;
-    uint32_t rho = (qinf >> 4) & 15;
-    for (int n = 0; n < 4; n++) {
-        uint64_t *dst = m0 + (size_t)(n >> 1) + (size_t)(n & 1) * pitch;
-        if (!(rho >> n & 1)) {
-            *dst = 0;
-            if (n & 1) exp_cur[n >> 1] = 0;
-            continue;
-        }
-        uint32_t ek = (qinf >> (12 + n)) & 1;
-        uint32_t e1 = (qinf >> (8 + n)) & 1;
-        uint32_t m = U - ek;
-        uint64_t v = fwd_bits_wide(ms, (int)m) | (uint64_t)e1 << m;
-        uint64_t mu = (v >> 1) + 1;
-        *dst = ((2 * mu + 1) << p) | (v & 1) << 63;
-        if (n & 1) exp_cur[n >> 1] = (uint8_t)bit_length64(v | 1);
+    if (ms->n < (int)m) fwd_fill(ms);
+    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
+    ms->acc >>= m;
+    ms->n -= (int)m;
+    *e = 64u - (uint32_t)__builtin_clzll(v | 1);
+    const uint64_t mag2 = ((v | 1) + 2) << p; /* 2 mu + 1 = 2 ((v >> 1) + 1) + 1 */
+    if (direct) {
+        const uint64_t a = (mag2 & ~SIGN_BIT) >> 1, neg = 0 - (v & 1);
+        return (a ^ neg) - neg;
     }
-    return true;
+    return mag2 | (v & 1) << 63;
 }
 
-static exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
-                                  uint64_t *mag, size_t pitch, exrqoi__err *err)
+/* Decodes the MagSgn values of one quad into m0 (top-left sample; the
+ * bottom row is `pitch` further). */
+INLINE void decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, uint64_t *m0, size_t pitch,
+                        uint8_t *exp_cur, bool direct)
+{
+    const uint32_t rho = (qinf >> 4) & 15, e1 = (qinf >> 8) & 15, ek = qinf >> 12;
+    uint32_t e = 0;
+    m0[0] = (rho & 1) ? ms_sample(ms, U - (ek & 1), e1 & 1, p, direct, &e) : 0;
+    uint32_t eb = 0;
+    m0[pitch] = (rho & 2) ? ms_sample(ms, U - (ek >> 1 & 1), e1 >> 1 & 1, p, direct, &eb) : 0;
+    exp_cur[0] = (uint8_t)eb;
+    m0[1] = (rho & 4) ? ms_sample(ms, U - (ek >> 2 & 1), e1 >> 2 & 1, p, direct, &e) : 0;
+    eb = 0;
+    m0[pitch + 1] = (rho & 8) ? ms_sample(ms, U - (ek >> 3), e1 >> 3, p, direct, &eb) : 0;
+    exp_cur[1] = (uint8_t)eb;
+}
+
+INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                         uint64_t *mag, size_t pitch, exrqoi__err *err, bool direct)
 {
     const uint8_t *d = cb->data;
     const uint32_t lcup = cb->len_cup;
@@ -283,10 +287,13 @@ static exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         vlc.unstuff = (d[lcup - 2] | 0x0F) > 0x8F;
     }
 
-    uint8_t *rho_prev = s->rho[0], *rho_cur = s->rho[1];
+    uint8_t *rho_prev = s->rho[0] + 1, *rho_cur = s->rho[1] + 1; /* entries -1 and qw stay 0 */
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
-    memset(s->rho, 0, sizeof s->rho);
-    memset(s->exps, 0, sizeof s->exps);
+    /* only the span the block uses (qw quads, one border entry each side) */
+    memset(s->rho[0], 0, qw + 2);
+    memset(s->rho[1], 0, qw + 2);
+    memset(s->exps[0], 0, 2 * (size_t)qw + 3);
+    memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
     for (uint32_t qy = 0; qy < qh; qy++) {
         const bool first = qy == 0;
@@ -304,10 +311,11 @@ static exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                     ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
                 } else {
                     /* previous quad row's last line at columns 2q-1 .. 2q+2 */
-                    uint32_t nw = q > 0 ? rho_prev[q - 1] >> 3 & 1 : 0;
-                    uint32_t n = rho_prev[q] >> 1 & 1;
-                    uint32_t ne = rho_prev[q] >> 3 & 1;
-                    uint32_t nf = q + 1 < qw ? rho_prev[q + 1] >> 1 & 1 : 0;
+                    const uint8_t *rp = rho_prev + q;
+                    uint32_t nw = rp[-1] >> 3 & 1;
+                    uint32_t n = rp[0] >> 1 & 1;
+                    uint32_t ne = rp[0] >> 3 & 1;
+                    uint32_t nf = rp[1] >> 1 & 1;
                     ctx = (nw | n) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 | (ne | nf) << 2;
                 }
                 uint32_t t = 0;
@@ -366,10 +374,11 @@ static exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                         kappa = e > 2 ? e - 1 : 1;
                     }
                 }
-                if (!decode_quad(&ms, qinf[j], uq[j] + kappa, umax, p, row + 2 * q, pitch, exp_cur + 2 * q))
+                if (uq[j] + kappa > umax)
                     return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                         "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded",
                                         uq[j] + kappa, umax);
+                decode_quad(&ms, qinf[j], uq[j] + kappa, p, row + 2 * q, pitch, exp_cur + 2 * q, direct);
             }
         }
         exp_cur[2 * qw] = 0;
@@ -458,10 +467,20 @@ exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const e
                             "HT code-block: refinement passes below bit-plane 0");
     if (cb->p > 40)
         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: cleanup bit-plane %u", cb->p);
+    const bool refine = cb->passes > 1 && cb->len_ref > 0;
+    if (!refine) {
+        /* cleanup only: signed coefficients straight into `out` when the
+         * quads tile the block exactly, else through the scratch */
+        if (!(w & 1) && !(h & 1)) return cleanup_pass(s, cb, (uint64_t *)out, stride, err, true);
+        const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
+        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, true));
+        for (uint32_t y = 0; y < h; y++) memcpy(out + (size_t)y * stride, s->mag + (size_t)y * pitch, w * sizeof *out);
+        return EXRQOI_OK;
+    }
     const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
     uint64_t *mag = s->mag;
-    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err));
-    if (cb->passes > 1 && cb->len_ref > 0) {
+    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err, false));
+    {
         const size_t spitch = (size_t)w + 2;
         uint8_t *sig = s->sig;
         memset(sig, 0, spitch * ((size_t)h + 2));

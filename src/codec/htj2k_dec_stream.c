@@ -117,6 +117,7 @@ typedef struct dec {
     tile_info *tiles;
     exrqoi__htj2k_image *img;
     exrqoi__htj2k_block_scratch *bs;
+    bool raw; /* leave the DC level shift and NLT to the caller */
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -888,11 +889,16 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     if (!outs) return oom(d, sizeof *outs * d->ncomp);
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
+        exrqoi__htj2k_comp *ic = &d->img->comps[c];
+        /* a tile that is the whole component synthesises its last level
+         * straight into the image */
+        const bool whole = tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
+                           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
         int64_t *cur = tc->res[0].b[0].coef;
         for (uint32_t r = 1; r <= tc->levels; r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
-            int64_t *o = arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
+            int64_t *o = r == tc->levels && whole ? ic->samples : arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
             if (!o) return oom(d, rw * rh * sizeof(int64_t));
             exrqoi__htj2k_idwt53_2d(o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur, R->b[0].coef, R->b[1].coef,
                                    R->b[2].coef);
@@ -911,6 +917,7 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     for (uint32_t c = 0; c < d->ncomp; c++) {
         const tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
+        if (outs[c] == ic->samples) continue;
         const uint32_t cx0 = ceil_div_u(d->X0, d->sc[c].xr), cy0 = ceil_div_u(d->Y0, d->sc[c].yr);
         const size_t w = tc->x1 - tc->x0;
         for (uint32_t y = tc->y0; y < tc->y1; y++)
@@ -1091,7 +1098,7 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
     for (uint32_t t = 0; t < d->ntx * d->nty; t++) EXRQOI_TRY(decode_tile(d, t));
 
     /* inverse DC level shift, NLT */
-    for (uint32_t c = 0; c < d->ncomp; c++) {
+    for (uint32_t c = 0; c < d->ncomp && !d->raw; c++) {
         exrqoi__htj2k_comp *ic = &img->comps[c];
         const size_t n = (size_t)ic->width * ic->height;
         const int64_t half = (int64_t)1 << (ic->depth - 1);
@@ -1120,6 +1127,14 @@ exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc, exr
                                               size_t cs_size, const exrqoi__htj2k_expect *expect,
                                               uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img)
 {
+    return exrqoi__htj2k_decode_codestream_raw(alloc, err, cs, cs_size, expect, max_samples, ws, img, false);
+}
+
+exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc, exrqoi__err *err, const uint8_t *cs,
+                                                  size_t cs_size, const exrqoi__htj2k_expect *expect,
+                                                  uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img,
+                                                  bool raw)
+{
     dec d;
     memset(&d, 0, sizeof d);
     memset(img, 0, sizeof *img);
@@ -1131,6 +1146,7 @@ exrqoi_result exrqoi__htj2k_decode_codestream(const exrqoi_allocator *alloc, exr
     d.err = err;
     d.ar = ws ? ws : &local;
     d.img = img;
+    d.raw = raw;
     img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);
     exrqoi__htj2k_ws_release(&local);

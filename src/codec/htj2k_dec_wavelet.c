@@ -68,13 +68,80 @@ static void vertical(int64_t *out, uint32_t rw, uint32_t rh, uint32_t y0)
 
 static inline uint32_t ceil_half(uint32_t v) { return (uint32_t)(((uint64_t)v + 1) >> 1); }
 
+/* HOR_SR of one row read straight from its low (l) and high (h) bands:
+ * the lifting steps of exrqoi__htj2k_idwt53_line without interleaving
+ * first, each high-pass sample finished as soon as the low-pass sample
+ * after it is. par: parity of the row's first position; n >= 2. */
+static inline int64_t lift_lo(int64_t l, int64_t ha, int64_t hb) { return SUB(l, floor_shift(ADD(ADD(ha, hb), 2), 2)); }
+static inline int64_t lift_hi(int64_t h, int64_t la, int64_t lb) { return ADD(h, floor_shift(ADD(la, lb), 1)); }
+
+static void horizontal_even(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
+{
+    /* L0 H0 L1 H1 ...: high j sits between lows j and j + 1 */
+    const uint32_t hw = n / 2;
+    int64_t prev = lift_lo(l[0], h[0], h[0]);
+    o[0] = prev;
+    uint32_t j = 0;
+    for (; 2 * j + 3 < n; j++) {
+        const int64_t next = lift_lo(l[j + 1], h[j], h[j + 1]);
+        o[2 * j + 2] = next;
+        o[2 * j + 1] = lift_hi(h[j], prev, next);
+        prev = next;
+    }
+    for (; j < hw; j++) {
+        int64_t next = prev;
+        if (2 * j + 2 < n) {
+            next = lift_lo(l[j + 1], h[j], h[j]);
+            o[2 * j + 2] = next;
+        }
+        o[2 * j + 1] = lift_hi(h[j], prev, next);
+        prev = next;
+    }
+}
+
+static void horizontal_odd(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
+{
+    /* H0 L0 H1 L1 ...: high j sits between lows j - 1 and j */
+    const uint32_t hw = (n + 1) / 2;
+    int64_t prev = lift_lo(l[0], h[0], n > 2 ? h[1] : h[0]);
+    o[1] = prev;
+    o[0] = lift_hi(h[0], prev, prev);
+    uint32_t j = 1;
+    for (; 2 * j + 2 < n; j++) {
+        const int64_t next = lift_lo(l[j], h[j], h[j + 1]);
+        o[2 * j + 1] = next;
+        o[2 * j] = lift_hi(h[j], prev, next);
+        prev = next;
+    }
+    for (; j < hw; j++) {
+        int64_t next = prev;
+        if (2 * j + 1 < n) {
+            next = lift_lo(l[j], h[j], h[j]);
+            o[2 * j + 1] = next;
+        }
+        o[2 * j] = lift_hi(h[j], prev, next);
+        prev = next;
+    }
+}
+
+static void horizontal(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n, uint32_t par)
+{
+    if (n == 1)
+        o[0] = par ? floor_shift(h[0], 1) : l[0];
+    else if (par)
+        horizontal_odd(o, l, h, n);
+    else
+        horizontal_even(o, l, h, n);
+}
+
 void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
                              const int64_t *ll, const int64_t *hl, const int64_t *lh, const int64_t *hh)
 {
     const uint32_t x1 = x0 + rw;
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
     const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
-    const size_t par = x0 & 1;
+    const uint32_t par = x0 & 1;
+    if (rw == 0) return;
     for (uint32_t y = 0; y < rh; y++) {
         const uint32_t Y = y0 + y;
         const int64_t *lrow, *hrow;
@@ -85,10 +152,7 @@ void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw
             lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
-        int64_t *o = out + (size_t)y * rw;
-        for (uint32_t i = 0; i < lw; i++) o[par + 2 * i] = lrow[i];
-        for (uint32_t i = 0; i < hw; i++) o[1 - par + 2 * i] = hrow[i];
-        exrqoi__htj2k_idwt53_line(o, rw, 1, x0);
+        horizontal(out + (size_t)y * rw, lrow, hrow, rw, par);
     }
     vertical(out, rw, rh, y0);
 }

@@ -2,7 +2,9 @@
  * rows, MEL decoding against an encoder written here from the standard's
  * description, the 5/3 inverse wavelet and the inverse RCT against
  * forward transforms written here (any size, origin parity, levels), the
- * chunk header checks, and damaged chunks of the shared HTJ2K files
+ * HT block decoder's output paths (cleanup-only blocks written straight
+ * or through the scratch, the SigProp / MagRef path) on blocks from our
+ * encoder, the chunk header checks, and damaged chunks of the shared HTJ2K files
  * (truncated, marker lengths changed, bytes flipped) failing cleanly.
  *
  * `test_htj2k --print-vlc` prints src/codec/htj2k_dec_vlc.c's tables. */
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "codec/htj2k_dec.h"
+#include "codec/htj2k_enc.h"
 #include "exrqoi/read.h"
 #include "../fuzz/htj2k_layout.h"
 #include "htj2k_vlc_rows.h"
@@ -244,6 +247,91 @@ static void test_rct(void **state)
     assert_memory_equal(cr, b, sizeof b);
 }
 
+/* ---- block decoder output paths ------------------------------------------ */
+
+/* Decodes `len` cleanup bytes (plus `ref` refinement bytes after them) as
+ * a w x h block whose cleanup pass codes plane p, into out (pitch
+ * stride). */
+static exrqoi_result decode_cb(exrqoi__htj2k_block_scratch *s, const uint8_t *data, uint32_t len, uint32_t ref,
+                               uint32_t passes, uint32_t p, uint32_t kmax, uint32_t w, uint32_t h, int64_t *out,
+                               size_t stride)
+{
+    exrqoi__htj2k_cblk cb;
+    memset(&cb, 0, sizeof cb);
+    cb.data = data;
+    cb.len_cup = len;
+    cb.len_ref = ref;
+    cb.passes = passes;
+    cb.p = p;
+    cb.missing = kmax - 1 - p;
+    cb.width = w;
+    cb.height = h;
+    exrqoi__err err;
+    memset(&err, 0, sizeof err);
+    return exrqoi__htj2k_decode_block(s, &cb, out, stride, &err);
+}
+
+/* Our encoder's cleanup bytes decode back exactly through the direct path
+ * (even sizes) and the scratch path (odd sizes); read at plane 1 they give
+ * 2|c| + 1 with and without an all-zero SigProp segment (no sample becomes
+ * significant) and 2|c| after an all-zero MagRef segment (every refinement
+ * bit 0). */
+static void test_block_paths(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{1, 1}, {2, 2}, {3, 1}, {1, 5}, {4, 4}, {7, 3}, {16, 8},
+                                        {33, 17}, {64, 32}, {128, 32}, {127, 31}, {5, 32}};
+    enum { KMAX = 18, STRIDE = 131 };
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 64);
+    int64_t *coef = malloc(sizeof(int64_t) * 128 * 32), *out = malloc(sizeof(int64_t) * STRIDE * 33);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(coef);
+    assert_non_null(out);
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 0; density < 3; density++) {
+            const uint32_t w = sizes[t][0], h = sizes[t][1];
+            for (uint32_t i = 0; i < w * h; i++) {
+                const uint32_t r = rnd();
+                const int64_t v = (r % 3 < density) ? (int64_t)(rnd() % (1u << (r % 14))) : 0;
+                coef[i] = (r & 0x80000000u) ? -v : v;
+            }
+            coef[0] = 1000; /* never an empty block */
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, KMAX, work, bytes);
+            assert_true(len > 0);
+            memset(bytes + len, 0, 64); /* the refinement segment: zeros */
+            for (uint32_t i = 0; i < STRIDE * 33; i++) out[i] = 0x5A5A;
+            assert_int_equal(decode_cb(s, bytes, (uint32_t)len, 0, 1, 0, KMAX, w, h, out, STRIDE), EXRQOI_OK);
+            for (uint32_t y = 0; y < h; y++) {
+                for (uint32_t x = 0; x < w; x++)
+                    if (out[y * STRIDE + x] != coef[y * w + x])
+                        fail_msg("%ux%u: (%u,%u) is %lld, coded %lld", w, h, x, y, (long long)out[y * STRIDE + x],
+                                 (long long)coef[y * w + x]);
+                assert_int_equal(out[y * STRIDE + w], 0x5A5A); /* nothing past the block's width */
+            }
+            for (uint32_t passes = 1; passes <= 3; passes++) {
+                assert_int_equal(decode_cb(s, bytes, (uint32_t)len, passes > 1 ? 8 : 0, passes, 1, KMAX + 1, w, h,
+                                           out, STRIDE),
+                                 EXRQOI_OK);
+                for (uint32_t y = 0; y < h; y++)
+                    for (uint32_t x = 0; x < w; x++) {
+                        const int64_t c = coef[y * w + x], m = c < 0 ? -c : c;
+                        const int64_t e = m == 0 ? 0 : passes == 3 ? 2 * m : 2 * m + 1;
+                        if (out[y * STRIDE + x] != (c < 0 ? -e : e))
+                            fail_msg("%ux%u, %u passes: (%u,%u) is %lld, expected %lld", w, h, passes, x, y,
+                                     (long long)out[y * STRIDE + x], (long long)(c < 0 ? -e : e));
+                    }
+            }
+        }
+    free(s);
+    free(work);
+    free(bytes);
+    free(coef);
+    free(out);
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 static exrqoi_result decode_chunk(const uint8_t *p, size_t n, const exrqoi__block_layout *bl, uint8_t *out)
@@ -421,6 +509,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_wavelet_line),  cmocka_unit_test(test_wavelet_2d),
         cmocka_unit_test(test_rct),           cmocka_unit_test(test_chunk_header),
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
+        cmocka_unit_test(test_block_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
