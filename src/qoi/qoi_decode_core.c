@@ -23,6 +23,14 @@
 #define QOI_INLINE static inline
 #endif
 
+/* Keeps a rarely taken branch a branch: as a conditional move its
+ * condition would join the data dependences that the branch avoids. */
+#if defined(__GNUC__)
+#define QOI_KEEP_BRANCH() __asm__ volatile("")
+#else
+#define QOI_KEEP_BRANCH() ((void)0)
+#endif
+
 enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2 };
 
 /* The loops keep the pixel "wide": r, g, b, a in the low bytes of the
@@ -175,7 +183,9 @@ QOI_INLINE void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint8_t
  * op writes its pixel 4 times (16 bytes of margin are kept), so runs of up
  * to 4 pixels cost nothing more; longer ones fill 16/24-byte groups. The
  * next op's first byte is picked from bytes loaded at this op's position,
- * so finding it does not wait for a load after this op's length is known. */
+ * so finding it does not wait for a load after this op's length is known;
+ * likewise the next op's index slot is read before this op's pixel is
+ * stored (see there). */
 
 #define LANE_A 0x00ff000000000000ull
 
@@ -252,6 +262,7 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
     uint64_t wpx = *wpxp;
     uint32_t px = *pxp;
     uint32_t b1 = data[p];
+    uint64_t iv = index[b1 & 63u];
     while (o <= ostop && p < lim) {
         uint32_t c1 = data[p + 1], c2 = data[p + 2];
         if (EXRQOI_LIKELY(b1 < EXRQOI__QOI_OP_RGB)) {
@@ -259,8 +270,8 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
             uint64_t delta = k_tab.first[b1] + (k_tab.second[c1] & (0u - (uint64_t)is_luma));
             /* masks, not ?:, which compilers may turn into a branch */
             uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
-            wpx = (index[b1 & 63u] & m_index) | ((wpx + delta) & (WMASK & ~m_index));
-            index[whash(wpx)] = wpx;
+            wpx = (iv & m_index) | ((wpx + delta) & (WMASK & ~m_index));
+            uint32_t h = whash(wpx);
             uint64_t pat = store4(o, wpx, &px, ch, path);
             uint32_t n = k_tab.count[b1];
             p += 1u + is_luma;
@@ -268,6 +279,7 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
             if (EXRQOI_UNLIKELY(n > 4u)) {
                 size_t bytes = (size_t)n * (size_t)ch;
                 if (bytes + (ch == 4 ? 16u : 24u) > (size_t)(oend - o)) {
+                    index[h] = wpx;
                     o += ch;
                     *runp = n - 1u;
                     break;
@@ -275,17 +287,35 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
                 fill_groups(o + 4 * ch, o + bytes, pat, ch, path);
             }
             o += (size_t)n * (size_t)ch;
+            /* The next op's index slot is read before this pixel is stored:
+             * a load that waits for the address of the store before it (a
+             * hash on the pixel's critical path) would serialise the ops.
+             * Reading the slot just stored needs an INDEX op naming the
+             * previous pixel, which encoders write as a run: rare, so a
+             * branch. */
+            iv = index[b1 & 63u];
+            index[h] = wpx;
+            if (EXRQOI_UNLIKELY(b1 == h)) {
+                QOI_KEEP_BRANCH();
+                iv = wpx;
+            }
         } else {
             /* RGB keeps alpha, RGBA replaces it */
             uint32_t a = b1 & 1u;
             uint32_t m_lit = EXRQOI__QRGB_MASK | (0u - a);
             px = (exrqoi__qoi_load32(data + p + 1) & m_lit) | (px & ~m_lit);
             wpx = widen(px, path);
-            index[whash(wpx)] = wpx;
+            uint32_t h = whash(wpx);
             memcpy(o, &px, 4);
             o += ch;
             b1 = data[p + 4u + a];
             p += 4u + a;
+            iv = index[b1 & 63u]; /* as below */
+            index[h] = wpx;
+            if (EXRQOI_UNLIKELY(b1 == h)) {
+                QOI_KEEP_BRANCH();
+                iv = wpx;
+            }
         }
     }
     *pp = p;
