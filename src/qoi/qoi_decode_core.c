@@ -2,8 +2,8 @@
  * (the caller keeps 8 readable bytes beyond it), never per byte.
  *
  * Two loops: a fast one for the bulk of the output (little-endian hosts;
- * it needs 16 writable output bytes and 8 readable input bytes per op) and
- * an exact one for the rest (the last pixels of a span, pending runs,
+ * it needs FILL_PX pixels of writable output and 8 readable input bytes per
+ * op) and an exact one for the rest (the last pixels of a span, pending runs,
  * big-endian hosts). Both decode every op the same way; the paths are
  * selectable for tests (exrqoi__qoi_decode_span_path). */
 #include "qoi/qoi_internal.h"
@@ -180,8 +180,8 @@ QOI_INLINE void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint8_t
  * nothing to the pixel and repeats it), so the common op mixes of
  * photographs never mispredict; RGB/RGBA take the other side of a single
  * branch, which runs of RGBA ops (images with alpha) predict well. Each
- * op writes its pixel 4 times (16 bytes of margin are kept), so runs of up
- * to 4 pixels cost nothing more; longer ones fill 16/24-byte groups. The
+ * op writes its pixel FILL_PX times (that margin is kept), so runs of up
+ * to FILL_PX pixels cost nothing more; longer ones fill 16/24-byte groups. The
  * next op's first byte is picked from bytes loaded at this op's position,
  * so finding it does not wait for a load after this op's length is known;
  * likewise the next op's index slot is read before this op's pixel is
@@ -197,9 +197,14 @@ QOI_INLINE uint64_t pattern8(uint32_t px, const int ch)
     return (uint64_t)(px & 0xffffffu) * 0x0001000001000001ull;
 }
 
-/* Stores the pixel 4 times at o (16 bytes; 14 with 3 channels), sets *px
+/* Pixels every op of the fast loop writes: 16 with SSE2 and 4 channels
+ * (four 16-byte stores), which spares most runs of synthetic images the
+ * branch to fill_groups, whose mixed run lengths would mispredict; else 4. */
+#define FILL_PX(ch, path) ((ch) == 4 && (path) == PATH_FAST_SSE2 ? 16u : 4u)
+
+/* Stores the pixel FILL_PX times at o (14 bytes for 3 channels), sets *px
  * to it and returns its pattern8. */
-QOI_INLINE uint64_t store4(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
+QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
 {
 #if QOI_HAVE_SSE2
     if (path == PATH_FAST_SSE2) {
@@ -209,6 +214,9 @@ QOI_INLINE uint64_t store4(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch,
         if (ch == 4) {
             v = _mm_shuffle_epi32(v, 0);
             _mm_storeu_si128((__m128i *)(void *)o, v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 16), v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 32), v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 48), v);
             return (uint64_t)_mm_cvtsi128_si64(v);
         }
     } else
@@ -249,7 +257,7 @@ QOI_INLINE void fill_groups(uint8_t *q, uint8_t *end, uint64_t a, const int ch, 
     }
 }
 
-/* Decodes while o <= ostop (16 writable bytes at o) and p < lim (8 readable
+/* Decodes while o <= ostop (FILL_PX writable pixels at o) and p < lim (8 readable
  * bytes at p). Starts with no pending run and ends with none, except when a
  * long run does not fit before oend: then its first pixel is written and
  * *runp holds the rest for the exact loop. */
@@ -272,11 +280,11 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
             uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
             wpx = (iv & m_index) | ((wpx + delta) & (WMASK & ~m_index));
             uint32_t h = whash(wpx);
-            uint64_t pat = store4(o, wpx, &px, ch, path);
+            uint64_t pat = store_fill(o, wpx, &px, ch, path);
             uint32_t n = k_tab.count[b1];
             p += 1u + is_luma;
             b1 = is_luma ? c2 : c1;
-            if (EXRQOI_UNLIKELY(n > 4u)) {
+            if (EXRQOI_UNLIKELY(n > FILL_PX(ch, path))) {
                 size_t bytes = (size_t)n * (size_t)ch;
                 if (bytes + (ch == 4 ? 16u : 24u) > (size_t)(oend - o)) {
                     index[h] = wpx;
@@ -284,7 +292,7 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
                     *runp = n - 1u;
                     break;
                 }
-                fill_groups(o + 4 * ch, o + bytes, pat, ch, path);
+                fill_groups(o + FILL_PX(ch, path) * (size_t)ch, o + bytes, pat, ch, path);
             }
             o += (size_t)n * (size_t)ch;
             /* The next op's index slot is read before this pixel is stored:
@@ -341,9 +349,10 @@ QOI_INLINE size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, si
     uint8_t *o = out;
     uint8_t *const oend = out + npix * (size_t)ch;
     uint8_t *const ofast = oend - (ch == 3 ? 3 : 0);
-    /* the fast loop runs while 16 bytes can be written at o */
-    const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= 16;
-    uint8_t *const ostop = fast ? oend - 16 : out;
+    /* the fast loop runs while FILL_PX pixels can be written at o */
+    const size_t margin = path == PATH_EXACT ? 16u : FILL_PX(ch, path) * (size_t)ch;
+    const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= margin;
+    uint8_t *const ostop = fast ? oend - margin : out;
 
     for (;;) {
         if (run) {
