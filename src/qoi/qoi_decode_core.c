@@ -350,7 +350,8 @@ QOI_INLINE size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, si
     uint8_t *const oend = out + npix * (size_t)ch;
     uint8_t *const ofast = oend - (ch == 3 ? 3 : 0);
     /* the fast loop runs while FILL_PX pixels can be written at o */
-    const size_t margin = path == PATH_EXACT ? 16u : FILL_PX(ch, path) * (size_t)ch;
+    /* (3 channels: 4 pixels, written as two 8-byte stores: 14 bytes) */
+    const size_t margin = ch == 4 ? FILL_PX(ch, path) * 4u : 16u;
     const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= margin;
     uint8_t *const ostop = fast ? oend - margin : out;
 
