@@ -14,6 +14,12 @@
 #else
 #define QOI_HAVE_SSE2 0
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
+#include <arm_neon.h>
+#define QOI_HAVE_NEON 1
+#else
+#define QOI_HAVE_NEON 0
+#endif
 
 /* The loops are instantiated per channel count and path: they must be
  * inlined into each instantiation for those to be constants. */
@@ -31,7 +37,7 @@
 #define QOI_KEEP_BRANCH() ((void)0)
 #endif
 
-enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2 };
+enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2, PATH_FAST_NEON = 3 };
 
 /* The loops keep the pixel "wide": r, g, b, a in the low bytes of the
  * four 16-bit lanes of a uint64_t. Adding a delta of bytes (each < 256,
@@ -108,7 +114,8 @@ void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
     memset(st->index, 0, sizeof st->index);
     st->px = EXRQOI__QPX(0, 0, 0, 255);
     st->run = 0;
-    st->path = exrqoi__cpu_kernels().qoi == EXRQOI__PATH_SSE2 ? PATH_FAST_SSE2 : PATH_FAST_C;
+    const uint8_t k = exrqoi__cpu_kernels().qoi;
+    st->path = k == EXRQOI__PATH_SSE2 ? PATH_FAST_SSE2 : k == EXRQOI__PATH_NEON ? PATH_FAST_NEON : PATH_FAST_C;
 }
 
 /* ---- the exact loop ---------------------------------------------------- */
@@ -197,10 +204,11 @@ QOI_INLINE uint64_t pattern8(uint32_t px, const int ch)
     return (uint64_t)(px & 0xffffffu) * 0x0001000001000001ull;
 }
 
-/* Pixels every op of the fast loop writes: 16 with SSE2 and 4 channels
+/* Pixels every op of the fast loop writes: 16 with SSE2/NEON and 4 channels
  * (four 16-byte stores), which spares most runs of synthetic images the
  * branch to fill_groups, whose mixed run lengths would mispredict; else 4. */
-#define FILL_PX(ch, path) ((ch) == 4 && (path) == PATH_FAST_SSE2 ? 16u : 4u)
+#define FILL_PX(ch, path) \
+    ((ch) == 4 && ((path) == PATH_FAST_SSE2 || (path) == PATH_FAST_NEON) ? 16u : 4u)
 
 /* Stores the pixel FILL_PX times at o (14 bytes for 3 channels), sets *px
  * to it and returns its pattern8. */
@@ -222,6 +230,16 @@ QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int
     } else
 #endif
         *px = narrow(wpx, path);
+#if QOI_HAVE_NEON
+    if (path == PATH_FAST_NEON && ch == 4) {
+        uint8x16_t v = vreinterpretq_u8_u32(vdupq_n_u32(*px));
+        vst1q_u8(o, v);
+        vst1q_u8(o + 16, v);
+        vst1q_u8(o + 32, v);
+        vst1q_u8(o + 48, v);
+        return pattern8(*px, ch);
+    }
+#endif
     uint64_t pat = pattern8(*px, ch);
     memcpy(o, &pat, 8);
     memcpy(o + (ch == 4 ? 8 : 6), &pat, 8);
@@ -237,6 +255,13 @@ QOI_INLINE void fill_groups(uint8_t *q, uint8_t *end, uint64_t a, const int ch, 
     if (ch == 4 && path == PATH_FAST_SSE2) {
         __m128i v = _mm_set1_epi64x((long long)a);
         for (; q < end; q += 16) _mm_storeu_si128((__m128i *)(void *)q, v);
+        return;
+    }
+#endif
+#if QOI_HAVE_NEON
+    if (ch == 4 && path == PATH_FAST_NEON) {
+        uint8x16_t v = vreinterpretq_u8_u64(vdupq_n_u64(a));
+        for (; q < end; q += 16) vst1q_u8(q, v);
         return;
     }
 #endif
@@ -407,11 +432,18 @@ SPAN_FN(span4_fast, 4, PATH_FAST_C)
 SPAN_FN(span3_sse2, 3, PATH_FAST_SSE2)
 SPAN_FN(span4_sse2, 4, PATH_FAST_SSE2)
 #endif
+#if QOI_HAVE_NEON
+SPAN_FN(span4_neon, 4, PATH_FAST_NEON)
+#endif
 
 size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st, const uint8_t *data,
                                     size_t *pos, size_t lim, uint8_t *out, size_t npix,
                                     int out_ch)
 {
+#if QOI_HAVE_NEON
+    /* 3 channels: the portable fast loop is already all 8-byte stores */
+    if (path >= PATH_FAST_NEON && out_ch == 4) return span4_neon(st, data, pos, lim, out, npix);
+#endif
 #if QOI_HAVE_SSE2
     if (path >= PATH_FAST_SSE2)
         return out_ch == 4 ? span4_sse2(st, data, pos, lim, out, npix)

@@ -95,7 +95,8 @@ static void test_kernel_choice(void **state)
     assert_int_equal(k.half, EXRQOI__PATH_NEON);
     assert_int_equal(k.piz, EXRQOI__PATH_NEON);
     assert_int_equal(k.b44, EXRQOI__PATH_NEON);
-    assert_int_equal(k.qoi, EXRQOI__PATH_C);
+    assert_int_equal(k.qoi, EXRQOI__PATH_NEON);
+    assert_int_equal(k.pxr24, EXRQOI__PATH_NEON);
 }
 
 /* The process's features are the detected ones less the environment's. */
