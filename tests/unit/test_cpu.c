@@ -138,7 +138,8 @@ static void test_contexts(void **state)
         assert_int_equal(e.path, 0);
     } else {
         assert_int_not_equal(d.path, 1);
-        assert_int_not_equal(e.path, 0);
+        /* the encoder has an SSE2 path only (NEON: portable) */
+        assert_int_equal(e.path != 0, want.qoi == EXRQOI__PATH_SSE2);
     }
 }
 
