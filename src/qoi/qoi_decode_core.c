@@ -343,7 +343,7 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
             o += ch;
             b1 = data[p + 4u + a];
             p += 4u + a;
-            iv = index[b1 & 63u]; /* as below */
+            iv = index[b1 & 63u]; /* as above */
             index[h] = wpx;
             if (EXRQOI_UNLIKELY(b1 == h)) {
                 QOI_KEEP_BRANCH();
