@@ -11,9 +11,15 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PXR24_SSE2 1
-#include <emmintrin.h>
+#include <immintrin.h>
 #else
 #define PXR24_SSE2 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
+#define PXR24_NEON 1
+#include <arm_neon.h>
+#else
+#define PXR24_NEON 0
 #endif
 
 /* OpenEXR's float -> 24 bits: round the mantissa to 15 bits (ties away
@@ -138,6 +144,83 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
     }
     line_word(p0, p1, p2, p3, x, w, x ? exrqoi__le32(out + 4 * x - 4) : 0, out);
 }
+
+/* Halves, 16 samples per step: the SSE2 sums in each 128-bit lane, the
+ * low lane's total added to the high lane, then the previous step's last
+ * value to both. */
+__attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, const uint8_t *p1, size_t w,
+                                                            uint8_t *out)
+{
+    __m256i carry = _mm256_setzero_si256();
+    size_t x = 0;
+    for (; x + 16 <= w; x += 16) {
+        __m256i hi = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p0 + x)));
+        __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p1 + x)));
+        __m256i d = _mm256_or_si256(_mm256_slli_epi16(hi, 8), lo);
+        d = _mm256_add_epi16(d, _mm256_slli_si256(d, 2));
+        d = _mm256_add_epi16(d, _mm256_slli_si256(d, 4));
+        d = _mm256_add_epi16(d, _mm256_slli_si256(d, 8));
+        /* each lane's last sum everywhere in its lane */
+        __m256i t = _mm256_shuffle_epi32(_mm256_shufflehi_epi16(d, 0xff), 0xff);
+        d = _mm256_add_epi16(d, _mm256_permute2x128_si256(t, t, 0x08)); /* low lane: 0 */
+        d = _mm256_add_epi16(d, carry);
+        _mm256_storeu_si256((__m256i *)(void *)(out + 2 * x), d);
+        t = _mm256_shuffle_epi32(_mm256_shufflehi_epi16(d, 0xff), 0xff);
+        carry = _mm256_permute2x128_si256(t, t, 0x11);
+    }
+    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+}
+#endif
+
+#if PXR24_NEON
+/* The SSE2 kernels' scheme with NEON: differences widened into 16/32-bit
+ * lanes, a log-step prefix sum by lane shifts (vext with zero), plus the
+ * previous step's last value. */
+static void line_half_neon(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out)
+{
+    const uint16x8_t zero = vdupq_n_u16(0);
+    uint16x8_t carry = zero;
+    size_t x = 0;
+    for (; x + 8 <= w; x += 8) {
+        uint16x8_t d = vaddw_u8(vshll_n_u8(vld1_u8(p0 + x), 8), vld1_u8(p1 + x));
+        d = vaddq_u16(d, vextq_u16(zero, d, 7));
+        d = vaddq_u16(d, vextq_u16(zero, d, 6));
+        d = vaddq_u16(d, vextq_u16(zero, d, 4));
+        d = vaddq_u16(d, carry);
+        vst1q_u8(out + 2 * x, vreinterpretq_u8_u16(d));
+        carry = vdupq_laneq_u16(d, 7);
+    }
+    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+}
+
+static inline uint32x4_t prefix32_neon(uint32x4_t d, uint32x4_t carry)
+{
+    const uint32x4_t zero = vdupq_n_u32(0);
+    d = vaddq_u32(d, vextq_u32(zero, d, 3));
+    d = vaddq_u32(d, vextq_u32(zero, d, 2));
+    return vaddq_u32(d, carry);
+}
+
+static void line_word_neon(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                           const uint8_t *p3, size_t w, uint8_t *out)
+{
+    uint32x4_t carry = vdupq_n_u32(0);
+    size_t x = 0;
+    for (; x + 8 <= w; x += 8) {
+        uint16x8_t top = vaddw_u8(vshll_n_u8(vld1_u8(p0 + x), 8), vld1_u8(p1 + x));
+        uint16x8_t bot = vshll_n_u8(vld1_u8(p2 + x), 8);
+        if (p3) bot = vaddw_u8(bot, vld1_u8(p3 + x));
+        uint32x4_t d0 = vaddw_u16(vshll_n_u16(vget_low_u16(top), 16), vget_low_u16(bot));
+        uint32x4_t d1 = vaddw_u16(vshll_n_u16(vget_high_u16(top), 16), vget_high_u16(bot));
+        d0 = prefix32_neon(d0, carry);
+        carry = vdupq_laneq_u32(d0, 3);
+        d1 = prefix32_neon(d1, carry);
+        carry = vdupq_laneq_u32(d1, 3);
+        vst1q_u8(out + 4 * x, vreinterpretq_u8_u32(d0));
+        vst1q_u8(out + 4 * x + 16, vreinterpretq_u8_u32(d1));
+    }
+    line_word(p0, p1, p2, p3, x, w, x ? exrqoi__le32(out + 4 * x - 4) : 0, out);
+}
 #endif
 
 /* The plane-to-line rebuild into `dst` (unpacked layout) or, when `sc`
@@ -149,7 +232,10 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
 #if PXR24_SSE2
-    const bool vec = path == PXR24_PATH_SSE2;
+    const bool vec = path == PXR24_PATH_SSE2 || path == PXR24_PATH_AVX2;
+    const bool avx2 = path == PXR24_PATH_AVX2;
+#elif PXR24_NEON
+    const bool vec = path == PXR24_PATH_NEON;
 #else
     const bool vec = false;
     (void)path;
@@ -179,8 +265,14 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
             const uint8_t *p3 = ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL;
             if (ch->type == EXRQOI_PIXEL_HALF) {
 #if PXR24_SSE2
-                if (vec)
+                if (avx2)
+                    line_half_avx2(p0, p1, w, out);
+                else if (vec)
                     line_half_sse2(p0, p1, w, out);
+                else
+#elif PXR24_NEON
+                if (vec)
+                    line_half_neon(p0, p1, w, out);
                 else
 #endif
                     line_half(p0, p1, 0, w, 0, out);
@@ -188,6 +280,10 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
 #if PXR24_SSE2
                 if (vec)
                     line_word_sse2(p0, p1, p2, p3, w, out);
+                else
+#elif PXR24_NEON
+                if (vec)
+                    line_word_neon(p0, p1, p2, p3, w, out);
                 else
 #endif
                     line_word(p0, p1, p2, p3, 0, w, 0, out);

@@ -101,8 +101,8 @@ exrqoi__kernels exrqoi__kernels_for(uint32_t f)
     k.dwa = (f & EXRQOI__CPU_AVX2) && (f & EXRQOI__CPU_F16C) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
     k.b44 = neon ? EXRQOI__PATH_NEON : sse2;
     k.piz = neon ? EXRQOI__PATH_NEON : sse2;
-    k.pxr24 = sse2;
-    k.qoi = sse2;
+    k.pxr24 = (f & EXRQOI__CPU_AVX2) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
+    k.qoi = neon ? EXRQOI__PATH_NEON : sse2;
     return k;
 }
 

@@ -57,8 +57,8 @@ typedef struct exrqoi__kernels {
     uint8_t dwa;   /* dwa.h: C, SSE2, AVX2 (AVX2 + F16C), NEON */
     uint8_t b44;   /* b44.h: C, SSE2, NEON (decoding) */
     uint8_t piz;   /* piz.c and wavelet.h: C, SSE2, NEON */
-    uint8_t pxr24; /* pxr24.h: C, SSE2 */
-    uint8_t qoi;   /* qoi_internal.h: C, SSE2 */
+    uint8_t pxr24; /* pxr24.h: C, SSE2, AVX2, NEON */
+    uint8_t qoi;   /* qoi_internal.h: C, SSE2, NEON (decoding; encoding: C, SSE2) */
 } exrqoi__kernels;
 
 EXRQOI_INTERNAL exrqoi__kernels exrqoi__kernels_for(uint32_t features);

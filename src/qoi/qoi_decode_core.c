@@ -2,8 +2,8 @@
  * (the caller keeps 8 readable bytes beyond it), never per byte.
  *
  * Two loops: a fast one for the bulk of the output (little-endian hosts;
- * it needs 16 writable output bytes and 8 readable input bytes per op) and
- * an exact one for the rest (the last pixels of a span, pending runs,
+ * it needs FILL_PX pixels of writable output and 8 readable input bytes per
+ * op) and an exact one for the rest (the last pixels of a span, pending runs,
  * big-endian hosts). Both decode every op the same way; the paths are
  * selectable for tests (exrqoi__qoi_decode_span_path). */
 #include "qoi/qoi_internal.h"
@@ -14,6 +14,12 @@
 #else
 #define QOI_HAVE_SSE2 0
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
+#include <arm_neon.h>
+#define QOI_HAVE_NEON 1
+#else
+#define QOI_HAVE_NEON 0
+#endif
 
 /* The loops are instantiated per channel count and path: they must be
  * inlined into each instantiation for those to be constants. */
@@ -23,7 +29,15 @@
 #define QOI_INLINE static inline
 #endif
 
-enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2 };
+/* Keeps a rarely taken branch a branch: as a conditional move its
+ * condition would join the data dependences that the branch avoids. */
+#if defined(__GNUC__)
+#define QOI_KEEP_BRANCH() __asm__ volatile("")
+#else
+#define QOI_KEEP_BRANCH() ((void)0)
+#endif
+
+enum { PATH_EXACT = 0, PATH_FAST_C = 1, PATH_FAST_SSE2 = 2, PATH_FAST_NEON = 3 };
 
 /* The loops keep the pixel "wide": r, g, b, a in the low bytes of the
  * four 16-bit lanes of a uint64_t. Adding a delta of bytes (each < 256,
@@ -100,7 +114,8 @@ void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
     memset(st->index, 0, sizeof st->index);
     st->px = EXRQOI__QPX(0, 0, 0, 255);
     st->run = 0;
-    st->path = exrqoi__cpu_kernels().qoi == EXRQOI__PATH_SSE2 ? PATH_FAST_SSE2 : PATH_FAST_C;
+    const uint8_t k = exrqoi__cpu_kernels().qoi;
+    st->path = k == EXRQOI__PATH_SSE2 ? PATH_FAST_SSE2 : k == EXRQOI__PATH_NEON ? PATH_FAST_NEON : PATH_FAST_C;
 }
 
 /* ---- the exact loop ---------------------------------------------------- */
@@ -172,10 +187,12 @@ QOI_INLINE void fill(uint8_t **op, uint32_t px, size_t k, uint8_t *oend, uint8_t
  * nothing to the pixel and repeats it), so the common op mixes of
  * photographs never mispredict; RGB/RGBA take the other side of a single
  * branch, which runs of RGBA ops (images with alpha) predict well. Each
- * op writes its pixel 4 times (16 bytes of margin are kept), so runs of up
- * to 4 pixels cost nothing more; longer ones fill 16/24-byte groups. The
+ * op writes its pixel FILL_PX times (that margin is kept), so runs of up
+ * to FILL_PX pixels cost nothing more; longer ones fill 16/24-byte groups. The
  * next op's first byte is picked from bytes loaded at this op's position,
- * so finding it does not wait for a load after this op's length is known. */
+ * so finding it does not wait for a load after this op's length is known;
+ * likewise the next op's index slot is read before this op's pixel is
+ * stored (see there). */
 
 #define LANE_A 0x00ff000000000000ull
 
@@ -187,9 +204,15 @@ QOI_INLINE uint64_t pattern8(uint32_t px, const int ch)
     return (uint64_t)(px & 0xffffffu) * 0x0001000001000001ull;
 }
 
-/* Stores the pixel 4 times at o (16 bytes; 14 with 3 channels), sets *px
+/* Pixels every op of the fast loop writes: 16 with SSE2/NEON and 4 channels
+ * (four 16-byte stores), which spares most runs of synthetic images the
+ * branch to fill_groups, whose mixed run lengths would mispredict; else 4. */
+#define FILL_PX(ch, path) \
+    ((ch) == 4 && ((path) == PATH_FAST_SSE2 || (path) == PATH_FAST_NEON) ? 16u : 4u)
+
+/* Stores the pixel FILL_PX times at o (14 bytes for 3 channels), sets *px
  * to it and returns its pattern8. */
-QOI_INLINE uint64_t store4(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
+QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
 {
 #if QOI_HAVE_SSE2
     if (path == PATH_FAST_SSE2) {
@@ -199,11 +222,24 @@ QOI_INLINE uint64_t store4(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch,
         if (ch == 4) {
             v = _mm_shuffle_epi32(v, 0);
             _mm_storeu_si128((__m128i *)(void *)o, v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 16), v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 32), v);
+            _mm_storeu_si128((__m128i *)(void *)(o + 48), v);
             return (uint64_t)_mm_cvtsi128_si64(v);
         }
     } else
 #endif
         *px = narrow(wpx, path);
+#if QOI_HAVE_NEON
+    if (path == PATH_FAST_NEON && ch == 4) {
+        uint8x16_t v = vreinterpretq_u8_u32(vdupq_n_u32(*px));
+        vst1q_u8(o, v);
+        vst1q_u8(o + 16, v);
+        vst1q_u8(o + 32, v);
+        vst1q_u8(o + 48, v);
+        return pattern8(*px, ch);
+    }
+#endif
     uint64_t pat = pattern8(*px, ch);
     memcpy(o, &pat, 8);
     memcpy(o + (ch == 4 ? 8 : 6), &pat, 8);
@@ -219,6 +255,13 @@ QOI_INLINE void fill_groups(uint8_t *q, uint8_t *end, uint64_t a, const int ch, 
     if (ch == 4 && path == PATH_FAST_SSE2) {
         __m128i v = _mm_set1_epi64x((long long)a);
         for (; q < end; q += 16) _mm_storeu_si128((__m128i *)(void *)q, v);
+        return;
+    }
+#endif
+#if QOI_HAVE_NEON
+    if (ch == 4 && path == PATH_FAST_NEON) {
+        uint8x16_t v = vreinterpretq_u8_u64(vdupq_n_u64(a));
+        for (; q < end; q += 16) vst1q_u8(q, v);
         return;
     }
 #endif
@@ -239,7 +282,7 @@ QOI_INLINE void fill_groups(uint8_t *q, uint8_t *end, uint64_t a, const int ch, 
     }
 }
 
-/* Decodes while o <= ostop (16 writable bytes at o) and p < lim (8 readable
+/* Decodes while o <= ostop (FILL_PX writable pixels at o) and p < lim (8 readable
  * bytes at p). Starts with no pending run and ends with none, except when a
  * long run does not fit before oend: then its first pixel is written and
  * *runp holds the rest for the exact loop. */
@@ -252,6 +295,7 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
     uint64_t wpx = *wpxp;
     uint32_t px = *pxp;
     uint32_t b1 = data[p];
+    uint64_t iv = index[b1 & 63u];
     while (o <= ostop && p < lim) {
         uint32_t c1 = data[p + 1], c2 = data[p + 2];
         if (EXRQOI_LIKELY(b1 < EXRQOI__QOI_OP_RGB)) {
@@ -259,33 +303,52 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
             uint64_t delta = k_tab.first[b1] + (k_tab.second[c1] & (0u - (uint64_t)is_luma));
             /* masks, not ?:, which compilers may turn into a branch */
             uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
-            wpx = (index[b1 & 63u] & m_index) | ((wpx + delta) & (WMASK & ~m_index));
-            index[whash(wpx)] = wpx;
-            uint64_t pat = store4(o, wpx, &px, ch, path);
+            wpx = (iv & m_index) | ((wpx + delta) & (WMASK & ~m_index));
+            uint32_t h = whash(wpx);
+            uint64_t pat = store_fill(o, wpx, &px, ch, path);
             uint32_t n = k_tab.count[b1];
             p += 1u + is_luma;
             b1 = is_luma ? c2 : c1;
-            if (EXRQOI_UNLIKELY(n > 4u)) {
+            if (EXRQOI_UNLIKELY(n > FILL_PX(ch, path))) {
                 size_t bytes = (size_t)n * (size_t)ch;
                 if (bytes + (ch == 4 ? 16u : 24u) > (size_t)(oend - o)) {
+                    index[h] = wpx;
                     o += ch;
                     *runp = n - 1u;
                     break;
                 }
-                fill_groups(o + 4 * ch, o + bytes, pat, ch, path);
+                fill_groups(o + FILL_PX(ch, path) * (size_t)ch, o + bytes, pat, ch, path);
             }
             o += (size_t)n * (size_t)ch;
+            /* The next op's index slot is read before this pixel is stored:
+             * a load that waits for the address of the store before it (a
+             * hash on the pixel's critical path) would serialise the ops.
+             * Reading the slot just stored needs an INDEX op naming the
+             * previous pixel, which encoders write as a run: rare, so a
+             * branch. */
+            iv = index[b1 & 63u];
+            index[h] = wpx;
+            if (EXRQOI_UNLIKELY(b1 == h)) {
+                QOI_KEEP_BRANCH();
+                iv = wpx;
+            }
         } else {
             /* RGB keeps alpha, RGBA replaces it */
             uint32_t a = b1 & 1u;
             uint32_t m_lit = EXRQOI__QRGB_MASK | (0u - a);
             px = (exrqoi__qoi_load32(data + p + 1) & m_lit) | (px & ~m_lit);
             wpx = widen(px, path);
-            index[whash(wpx)] = wpx;
+            uint32_t h = whash(wpx);
             memcpy(o, &px, 4);
             o += ch;
             b1 = data[p + 4u + a];
             p += 4u + a;
+            iv = index[b1 & 63u]; /* as above */
+            index[h] = wpx;
+            if (EXRQOI_UNLIKELY(b1 == h)) {
+                QOI_KEEP_BRANCH();
+                iv = wpx;
+            }
         }
     }
     *pp = p;
@@ -311,9 +374,11 @@ QOI_INLINE size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, si
     uint8_t *o = out;
     uint8_t *const oend = out + npix * (size_t)ch;
     uint8_t *const ofast = oend - (ch == 3 ? 3 : 0);
-    /* the fast loop runs while 16 bytes can be written at o */
-    const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= 16;
-    uint8_t *const ostop = fast ? oend - 16 : out;
+    /* the fast loop runs while FILL_PX pixels can be written at o */
+    /* (3 channels: 4 pixels, written as two 8-byte stores: 14 bytes) */
+    const size_t margin = ch == 4 ? FILL_PX(ch, path) * 4u : 16u;
+    const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= margin;
+    uint8_t *const ostop = fast ? oend - margin : out;
 
     for (;;) {
         if (run) {
@@ -367,11 +432,18 @@ SPAN_FN(span4_fast, 4, PATH_FAST_C)
 SPAN_FN(span3_sse2, 3, PATH_FAST_SSE2)
 SPAN_FN(span4_sse2, 4, PATH_FAST_SSE2)
 #endif
+#if QOI_HAVE_NEON
+SPAN_FN(span4_neon, 4, PATH_FAST_NEON)
+#endif
 
 size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st, const uint8_t *data,
                                     size_t *pos, size_t lim, uint8_t *out, size_t npix,
                                     int out_ch)
 {
+#if QOI_HAVE_NEON
+    /* 3 channels: the portable fast loop is already all 8-byte stores */
+    if (path >= PATH_FAST_NEON && out_ch == 4) return span4_neon(st, data, pos, lim, out, npix);
+#endif
 #if QOI_HAVE_SSE2
     if (path >= PATH_FAST_SSE2)
         return out_ch == 4 ? span4_sse2(st, data, pos, lim, out, npix)

@@ -82,8 +82,8 @@ EXRQOI_INTERNAL size_t exrqoi__qoi_decode_span(exrqoi__qoi_dec *st, const uint8_
                                                size_t npix, int out_ch);
 /* The same with a chosen path (for tests): 0 the exact loop alone
  * (portable, also big-endian), 1 the fast loop in portable C, 2 the fast
- * loop with SSE2 (each falls back to the one below where the build lacks
- * it). All give the same pixels and state. */
+ * loop with SSE2, 3 the fast loop with NEON (each falls back to the best
+ * one below that the build has). All give the same pixels and state. */
 EXRQOI_INTERNAL size_t exrqoi__qoi_decode_span_path(int path, exrqoi__qoi_dec *st,
                                                     const uint8_t *data, size_t *pos, size_t lim,
                                                     uint8_t *out, size_t npix, int out_ch);

@@ -387,8 +387,9 @@ static void *inflate_worker(void *arg)
     return NULL;
 }
 
-/* libdeflate alone inflating the file's ZIP/ZIPS chunks (no predictor, no
- * interleave, no scatter): the ceiling for ZIP decoding. */
+/* libdeflate alone inflating the file's ZIP/ZIPS/PXR24 chunks (no
+ * predictor, no interleave or plane rebuild, no scatter): the ceiling for
+ * those codecs' decoding. */
 static int inflate_only(ctx *c)
 {
     inflate_job j;
@@ -488,11 +489,14 @@ static const char *short_name(const char *path)
 
 static int collect_chunks(exrqoi_reader *r, const bench_plan *p, ctx *c)
 {
-    /* every chunk of every flat part, if all are ZIP/ZIPS */
+    /* every chunk of every flat part, if all are ZIP/ZIPS/PXR24 (zlib streams;
+     * PXR24's inflate to less than the unpacked size: floats keep 3 bytes) */
     for (int part = 0; part < p->nparts; part++) {
         exrqoi_part_info pi;
         if (exrqoi_reader_part_info(r, part, &pi)) return 1;
-        if (pi.compression != EXRQOI_COMPRESSION_ZIP && pi.compression != EXRQOI_COMPRESSION_ZIPS) return 1;
+        if (pi.compression != EXRQOI_COMPRESSION_ZIP && pi.compression != EXRQOI_COMPRESSION_ZIPS &&
+            pi.compression != EXRQOI_COMPRESSION_PXR24)
+            return 1;
         if (pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED) return 1;
     }
     size_t cap = 0;
@@ -735,7 +739,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: exrqoi_bench FILE... [--threads N[,N...]] [--runs N] [--encode CODEC[,CODEC...]]\n"
             "  Decodes each EXR with libexrqoi, OpenEXR's C core and C++ APIs (plus libdeflate\n"
-            "  alone on ZIP/ZIPS chunks and memcpy for uncompressed files); QOI files with\n"
+            "  alone on ZIP/ZIPS/PXR24 chunks and memcpy for uncompressed files); QOI files with\n"
             "  libexrqoi and the reference qoi.h. Default: --threads 1,<cores> --runs 7.\n");
     return 2;
 }

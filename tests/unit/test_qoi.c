@@ -603,6 +603,10 @@ static size_t decode_by_spans(int path, const uint8_t *data, size_t len, int out
     return done;
 }
 
+/* exrqoi__qoi_decode_span_path: exact, fast C, SSE2, NEON (those the build
+ * lacks fall back, so every number is valid on every host) */
+#define QOI_DEC_PATHS 4
+
 static void test_decode_paths(void **state)
 {
     (void)state;
@@ -618,25 +622,25 @@ static void test_decode_paths(void **state)
             uint8_t *ref = qoi_decode(q, (int)len, &rd, out_ch);
             assert_non_null(ref);
             size_t npix = (size_t)dm[0] * dm[1];
-            uint8_t *out[3];
-            size_t got[3], pos[3];
-            exrqoi__qoi_dec st[3];
+            uint8_t *out[QOI_DEC_PATHS];
+            size_t got[QOI_DEC_PATHS], pos[QOI_DEC_PATHS];
+            exrqoi__qoi_dec st[QOI_DEC_PATHS];
             uint32_t split = ts_xorshift32(&seed);
-            for (int path = 0; path < 3; path++) {
+            for (int path = 0; path < QOI_DEC_PATHS; path++) {
                 out[path] = calloc(npix, (size_t)out_ch);
                 got[path] = decode_by_spans(path, q, len, out_ch, out[path], npix, split,
                                             &st[path], &pos[path]);
                 /* the reference repeats the last pixel where the ops run out */
                 assert_memory_equal(out[path], ref, got[path] * (size_t)out_ch);
             }
-            for (int path = 1; path < 3; path++) {
+            for (int path = 1; path < QOI_DEC_PATHS; path++) {
                 assert_int_equal(got[path], got[0]);
                 assert_int_equal(pos[path], pos[0]);
                 assert_int_equal(st[path].px, st[0].px);
                 assert_int_equal(st[path].run, st[0].run);
                 assert_memory_equal(st[path].index, st[0].index, sizeof st[0].index);
             }
-            for (int path = 0; path < 3; path++) free(out[path]);
+            for (int path = 0; path < QOI_DEC_PATHS; path++) free(out[path]);
 
             /* and the public calls, whole and row by row with a stride */
             exrqoi_qoi_options o = {.struct_size = sizeof(exrqoi_qoi_options), .lenient = 1, .channels = out_ch};
@@ -663,6 +667,64 @@ static void test_decode_paths(void **state)
             free(ref);
         }
         free(q);
+    }
+}
+
+/* INDEX ops naming the slot of the pixel just decoded (encoders write a
+ * run instead, but the stream is valid): the fast loops read the next
+ * op's slot before storing the current pixel and must patch that read. */
+static void test_decode_index_of_previous(void **state)
+{
+    (void)state;
+    for (int ch = 3; ch <= 4; ch++) {
+        uint8_t q[14 + 600 + 8];
+        size_t p = 14;
+        memcpy(q, "qoif", 4);
+        put_be(q + 4, 100);
+        put_be(q + 8, 1);
+        q[12] = (uint8_t)ch;
+        q[13] = 0;
+        uint32_t seed = 7;
+        for (int i = 0; i < 100; i++) {
+            uint32_t r = ts_xorshift32(&seed);
+            if (i % 2 == 0) {
+                /* a new pixel by RGB, RGBA, DIFF or LUMA ... */
+                uint8_t c[4] = {(uint8_t)r, (uint8_t)(r >> 8), (uint8_t)(r >> 16), (uint8_t)(r >> 24 | 0x80)};
+                switch (i / 2 % 4) {
+                case 0: q[p++] = 0xfe; memcpy(q + p, c, 3); p += 3; break;
+                case 1: q[p++] = 0xff; memcpy(q + p, c, 4); p += 4; break;
+                case 2: q[p++] = (uint8_t)(0x40 | (r & 63)); break;
+                default: q[p++] = (uint8_t)(0x80 | (r & 63)); q[p++] = (uint8_t)(r >> 8); break;
+                }
+            } else {
+                /* ... then an INDEX op naming its own slot */
+                qoi_desc rd;
+                memcpy(q + p, "\0\0\0\0\0\0\0\1", 8);
+                put_be(q + 4, (uint32_t)(i / 2 + 1));
+                uint8_t *ref = qoi_decode(q, (int)(p + 8), &rd, 4);
+                assert_non_null(ref);
+                uint32_t v = exrqoi__qoi_load32(ref + (i / 2) * 4);
+                q[p++] = (uint8_t)exrqoi__qoi_hash(v);
+                free(ref);
+            }
+        }
+        memcpy(q + p, "\0\0\0\0\0\0\0\1", 8);
+        put_be(q + 4, 100);
+        size_t len = p + 8;
+        qoi_desc rd;
+        for (int out_ch = 3; out_ch <= 4; out_ch++) {
+            uint8_t *ref = qoi_decode(q, (int)len, &rd, out_ch);
+            assert_non_null(ref);
+            for (int path = 0; path < QOI_DEC_PATHS; path++) {
+                uint8_t out[100 * 4];
+                exrqoi__qoi_dec st;
+                exrqoi__qoi_dec_init(&st);
+                size_t pos = 14;
+                assert_int_equal(exrqoi__qoi_decode_span_path(path, &st, q, &pos, len - 8, out, 100, out_ch), 100);
+                assert_memory_equal(out, ref, 100 * (size_t)out_ch);
+            }
+            free(ref);
+        }
     }
 }
 
@@ -1066,6 +1128,7 @@ int main(void)
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_mutations_vs_reference),
         cmocka_unit_test(test_decode_paths),
+        cmocka_unit_test(test_decode_index_of_previous),
         cmocka_unit_test(test_encode_args),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_parallel),
