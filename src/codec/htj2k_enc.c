@@ -125,8 +125,8 @@ static void rev_quant(int bits, int rct, quant *q)
  * vertical step works on whole rows: high rows go to tmp, low rows move
  * up in place (row i is free once rows 2i-1 and 2i are used), then the
  * high rows come back below them.
- * T is int32_t for 16-bit components (values stay within 21 bits) and
- * int64_t for 32-bit ones; both give the same integers. */
+ * T is int64_t, for 32-bit components; 16-bit ones (int32_t samples)
+ * go through htj2k_enc_dwt.c's SIMD paths, which give the same integers. */
 #define HTJ2K_FWD53(T)                                                                                        \
     static void fwd53_row_##T(T *x, int n, T *tmp)                                                           \
     {                                                                                                         \
@@ -188,7 +188,6 @@ static void rev_quant(int bits, int rct, quant *q)
 HTJ2K_FWD_RCT(int32_t)
 HTJ2K_FWD_RCT(int64_t)
 
-HTJ2K_FWD53(int32_t)
 HTJ2K_FWD53(int64_t)
 
 /* ---- bands and code blocks ---------------------------------------------- */
@@ -580,9 +579,10 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         else
             fwd_rct_int64_t(comps[0].plane, comps[1].plane, comps[2].plane, n);
     }
+    const int path = exrqoi__htj2k_enc_path(ctx->k.features);
     for (int i = 0; i < nc; i++) {
         if (comps[i].bits == 16)
-            fwd53_2d_int32_t(comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
+            exrqoi__htj2k_fwd53_i32(path, comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
         else
             fwd53_2d_int64_t(comps[i].plane, comps[i].w, comps[i].h, tmp);
     }

@@ -35,6 +35,14 @@ EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t st
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax,
                                                     uint8_t *work, uint8_t *out);
 
+/* The SIMD path of the encoder's kernels for a set of CPU features
+ * (common/cpu.h: EXRQOI__PATH_C, _SSE2, _AVX2 or _NEON). */
+EXRQOI_INTERNAL int exrqoi__htj2k_enc_path(uint32_t features);
+/* Forward reversible 5/3 wavelet, 5 levels, in place on a w x h plane of
+ * 32-bit samples (Mallat layout out); tmp holds w * h + w samples. Every
+ * path gives the same integers (htj2k_enc_dwt.c). */
+EXRQOI_INTERNAL void exrqoi__htj2k_fwd53_i32(int path, int32_t *p, int w, int h, int32_t *tmp);
+
 /* The codec-table hooks. compress: block->unpacked_size bytes of `src` in
  * the EXR unpacked layout (codec.h) to OpenEXR's HTJ2K chunk payload (magic
  * 0x4854, big-endian header length, channel map, J2K codestream) in dst.
