@@ -602,8 +602,8 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
                         int cw = B->w - x < CB_W ? B->w - x : CB_W, chh = B->h - y < CB_H ? B->h - y : CB_H;
                         size_t at = (size_t)(B->y0 + y) * (size_t)ci->w + (size_t)(B->x0 + x), len;
                         if (ci->bits == 16)
-                            len = exrqoi__htj2k_encode_block32(ci->plane32 + at, (size_t)ci->w, cw, chh, kmax, work,
-                                                               arena + used);
+                            len = exrqoi__htj2k_encode_block32_path(path, ci->plane32 + at, (size_t)ci->w, cw, chh,
+                                                                    kmax, work, arena + used);
                         else
                             len = exrqoi__htj2k_encode_block(ci->plane + at, (size_t)ci->w, cw, chh, kmax, work,
                                                              arena + used);

@@ -7,6 +7,8 @@
  * bit goes into the cleanup pass; no refinement passes. */
 #include "codec/htj2k_enc.h"
 
+#include "common/cpu.h"
+
 #define MS_CAP 26624u
 #define MEL_CAP 1024u
 #define VLC_CAP 5120u
@@ -91,12 +93,10 @@ static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
     }
 }
 
-/* Bits go in from the least significant end; a byte after an 0xFF takes
- * only 7 bits. len <= 40, so acc (at most 7 bits waiting) never overflows. */
-static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
+/* Bytes out of the MagSgn accumulator one at a time: a byte after an 0xFF
+ * takes only 7 bits. Leaves fewer than max_bits bits waiting. */
+static void ms_drain(ms_writer *s)
 {
-    s->acc |= cwd << s->used;
-    s->used += len;
     while (s->used >= s->max_bits) {
         unsigned byte = (unsigned)(s->acc & ((1u << s->max_bits) - 1));
         s->buf[s->pos++] = (uint8_t)byte;
@@ -106,8 +106,45 @@ static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
     }
 }
 
+/* Four bytes at once when none of the first three is 0xFF (then no bit
+ * is stuffed among them); else byte by byte. */
+static inline void ms_flush32(ms_writer *s)
+{
+    uint32_t w = (uint32_t)s->acc, t = ~w;
+    if (s->max_bits == 8 && ((t - 0x00010101u) & ~t & 0x00808080u) == 0) {
+        s->buf[s->pos] = (uint8_t)w;
+        s->buf[s->pos + 1] = (uint8_t)(w >> 8);
+        s->buf[s->pos + 2] = (uint8_t)(w >> 16);
+        s->buf[s->pos + 3] = (uint8_t)(w >> 24);
+        s->pos += 4;
+        s->acc >>= 32;
+        s->used -= 32;
+        s->max_bits = (w >> 24) == 0xFF ? 7 : 8;
+    } else {
+        ms_drain(s);
+    }
+}
+
+/* Bits go in from the least significant end; at most 31 bits wait between
+ * calls, so len <= 33 never overflows the accumulator; longer codes (only
+ * with `wide`, for 32-bit components) go in two parts. */
+__attribute__((always_inline)) static inline void ms_put(ms_writer *s, uint64_t cwd, int len, int wide)
+{
+    if (wide && len > 32) {
+        s->acc |= (cwd & 0xFFFFFFFFu) << s->used;
+        s->used += 32;
+        ms_flush32(s);
+        cwd >>= 32;
+        len -= 32;
+    }
+    s->acc |= cwd << s->used;
+    s->used += len;
+    if (s->used >= 32) ms_flush32(s);
+}
+
 static void ms_finish(ms_writer *s)
 {
+    ms_drain(s);
     if (s->used) {
         unsigned tmp = (unsigned)s->acc | (0xFFu << s->used);
         tmp &= (1u << s->max_bits) - 1;
@@ -187,17 +224,28 @@ typedef struct quad {
  * to whole quad pairs: stride EW, rows rounded up to even. */
 #define EW 132
 
-static inline void load_quad(quad *q, const uint8_t *E, const uint64_t *V, int x, int y)
+/* V holds uint64_t values when `wide`, else uint32_t (16-bit components). */
+__attribute__((always_inline)) static inline void load_quad(quad *q, const uint8_t *E, const void *V, int wide, int x,
+                                                            int y)
 {
     size_t a = (size_t)y * EW + (size_t)x;
     q->e[0] = E[a];
     q->e[1] = E[a + EW];
     q->e[2] = E[a + 1];
     q->e[3] = E[a + EW + 1];
-    q->v[0] = V[a];
-    q->v[1] = V[a + EW];
-    q->v[2] = V[a + 1];
-    q->v[3] = V[a + EW + 1];
+    if (wide) {
+        const uint64_t *v = (const uint64_t *)V;
+        q->v[0] = v[a];
+        q->v[1] = v[a + EW];
+        q->v[2] = v[a + 1];
+        q->v[3] = v[a + EW + 1];
+    } else {
+        const uint32_t *v = (const uint32_t *)V;
+        q->v[0] = v[a];
+        q->v[1] = v[a + EW];
+        q->v[2] = v[a + 1];
+        q->v[3] = v[a + EW + 1];
+    }
     q->rho = (q->e[0] != 0) | (q->e[1] != 0) << 1 | (q->e[2] != 0) << 2 | (q->e[3] != 0) << 3;
     int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
     q->emax = m01 > m23 ? m01 : m23;
@@ -213,16 +261,18 @@ static inline int quad_emb(const quad *q, int u)
 }
 
 /* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
-__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl, mel_writer *mel,
-                             vlc_writer *vlc, ms_writer *ms)
+__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl,
+                                                            mel_writer *mel, vlc_writer *vlc, ms_writer *ms, int wide)
 {
     unsigned tup = tbl[(c << 8) | (q->rho << 4) | quad_emb(q, u)];
     vlc_put(vlc, tup >> 8, (tup >> 4) & 7);
     if (c == 0) mel_code(mel, q->rho != 0);
+    if (!q->rho) return;
+    /* a sample's value fits its exponent's bits; the top one goes when the
+     * VLC says it is known (e_k); insignificant samples (value 0) take none */
     for (int n = 0; n < 4; n++) {
-        if (!(q->rho & (1 << n))) continue;
-        int m = U - (int)((tup >> n) & 1);
-        ms_put(ms, q->v[n] & (m >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m) - 1)), m);
+        int m = (U - (int)((tup >> n) & 1)) & -((q->rho >> n) & 1);
+        ms_put(ms, q->v[n] & ((((uint64_t)1 << m) - 1)), m, wide);
     }
 }
 
@@ -243,14 +293,14 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
 
 /* Fills the exponent and MagSgn arrays from a block of T coefficients;
  * returns whether any magnitude (modulo 2^kmax) is non-zero. */
-#define HTJ2K_PREP(T)                                                                                         \
-    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, uint64_t *V)  \
+#define HTJ2K_PREP(T, VT)                                                                                     \
+    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, VT *V)        \
     {                                                                                                         \
         const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;                                                       \
         uint64_t any = 0;                                                                                     \
         for (int y = 0; y < hp; y++) {                                                                        \
             uint8_t *er = E + (size_t)y * EW;                                                                 \
-            uint64_t *vr = V + (size_t)y * EW;                                                                \
+            VT *vr = V + (size_t)y * EW;                                                                      \
             const T *cr = coef + (size_t)y * stride;                                                          \
             int x = 0;                                                                                        \
             if (y < h)                                                                                        \
@@ -259,7 +309,7 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
                     uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;                  \
                     any |= mu;                                                                                \
                     er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;                             \
-                    vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;                                                  \
+                    vr[x] = (VT)(mu ? 2 * (mu - 1) + (c < 0) : 0);                                            \
                 }                                                                                             \
             for (; x < wp; x++) {                                                                             \
                 er[x] = 0;                                                                                    \
@@ -269,35 +319,57 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
         return any != 0;                                                                                      \
     }
 
-HTJ2K_PREP(int32_t)
-HTJ2K_PREP(int64_t)
+HTJ2K_PREP(int32_t, uint32_t)
+HTJ2K_PREP(int64_t, uint64_t)
 
-static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out);
-
-/* The bounds check, magnitude mask and workspace layout both public entry
- * points share; 0 when the block size is out of range. */
-static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, uint64_t **V, uint64_t *mask)
+/* The workspace layout: exponents, then MagSgn values (uint64_t for
+ * 32-bit components, else uint32_t); 0 when the block size is out of
+ * range. */
+static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, void **V, uint64_t *mask)
 {
     if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
     *mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
     *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
-    *V = (uint64_t *)(void *)(*E + 34 * EW);
+    *V = (void *)(*E + 34 * EW);
     return 1;
 }
 
-/* The public entry point for coefficients of type T. */
-#define HTJ2K_ENCODE_BLOCK(name, T)                                                                             \
-    size_t name(const T *coef, size_t stride, int w, int h, int kmax, uint8_t *work, uint8_t *out)            \
-    {                                                                                                         \
-        uint8_t *E;                                                                                           \
-        uint64_t *V, mask;                                                                                    \
-        if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_##T(coef, stride, w, h, mask, E, V)) return 0; \
-        return code_block(E, V, w, h, work, out);                                                             \
-    }
-HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block, int64_t)
-HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block32, int32_t)
+static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
 
-static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out)
+size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                  uint8_t *out)
+{
+    uint8_t *E;
+    void *V;
+    uint64_t mask;
+    if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_int64_t(coef, stride, w, h, mask, E, (uint64_t *)V))
+        return 0;
+    return code_block64(E, V, w, h, work, out);
+}
+
+size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t stride, int w, int h, int kmax,
+                                         uint8_t *work, uint8_t *out)
+{
+    uint8_t *E;
+    void *V;
+    uint64_t mask;
+    if (!block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
+    int any = path == EXRQOI__PATH_C || kmax > 23 /* the SIMD exponents are exact to 2^24 */
+                  ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
+                  : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
+    return any ? code_block32(E, V, w, h, work, out) : 0;
+}
+
+size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                    uint8_t *out)
+{
+    return exrqoi__htj2k_encode_block32_path(EXRQOI__PATH_C, coef, stride, w, h, kmax, work, out);
+}
+
+/* One body for both value widths; `wide` is a constant in each caller. */
+__attribute__((always_inline)) static inline size_t code_block(const uint8_t *E, const void *V, int wide, int w, int h,
+                                                               uint8_t *work, uint8_t *out)
 {
     uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
     /* exponents and significance of the line above, per pair of columns
@@ -320,17 +392,17 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
     for (int x = 0; x < w; x += 4) {
         quad q0, q1;
         int k = x >> 1;
-        load_quad(&q0, E, V, x, 0);
+        load_quad(&q0, E, V, wide, x, 0);
         int c0 = (rho_left >> 1) | (rho_left & 1);
         int U0 = q0.emax > 1 ? q0.emax : 1, u0 = U0 - 1, u1 = 0;
         if (q0.e[1] > eline[k]) eline[k] = (uint8_t)q0.e[1];
         eline[k + 1] = (uint8_t)q0.e[3];
         cxline[k] |= (uint8_t)((q0.rho >> 1) & 1);
         cxline[k + 1] = (uint8_t)((q0.rho >> 3) & 1);
-        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms);
+        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms, wide);
         rho_left = q0.rho;
         if (x + 2 < w) {
-            load_quad(&q1, E, V, x + 2, 0);
+            load_quad(&q1, E, V, wide, x + 2, 0);
             int c1 = (q0.rho >> 1) | (q0.rho & 1);
             int U1 = q1.emax > 1 ? q1.emax : 1;
             u1 = U1 - 1;
@@ -338,7 +410,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
             eline[k + 2] = (uint8_t)q1.e[3];
             cxline[k + 1] |= (uint8_t)((q1.rho >> 1) & 1);
             cxline[k + 2] = (uint8_t)((q1.rho >> 3) & 1);
-            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms);
+            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms, wide);
             rho_left = q1.rho;
         }
         if (u0 > 0 && u1 > 0) mel_code(&mel, (u0 < u1 ? u0 : u1) > 2);
@@ -366,7 +438,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
                 if (xx >= w) break;
                 int k = xx >> 1;
                 quad q;
-                load_quad(&q, E, V, xx, y);
+                load_quad(&q, E, V, wide, xx, y);
                 int kappa = (q.rho & (q.rho - 1)) ? (max_e > 1 ? max_e : 1) : 1;
                 int U = q.emax > kappa ? q.emax : kappa;
                 u[half] = U - kappa;
@@ -377,7 +449,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
                 int c_next = cxline[k + 1] + (cxline[k + 2] << 2);
                 cxline[k + 1] = (uint8_t)((q.rho >> 3) & 1);
                 c_next |= ((q.rho & 4) >> 1) | ((q.rho & 8) >> 2);
-                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms);
+                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms, wide);
                 c = c_next;
             }
             put_uvlc_pair(&vlc, uv, u[0], u[1]);
@@ -395,4 +467,14 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
     out[len - 1] = (uint8_t)(scup >> 4);
     out[len - 2] = (uint8_t)((out[len - 2] & 0xF0) | (scup & 0xF));
     return len;
+}
+
+static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+{
+    return code_block(E, V, 0, w, h, work, out);
+}
+
+static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+{
+    return code_block(E, V, 1, w, h, work, out);
 }

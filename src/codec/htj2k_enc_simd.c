@@ -1,6 +1,9 @@
-/* The HTJ2K encoder's forward reversible 5/3 wavelet on 32-bit samples
- * (16-bit components; values stay within 21 bits), portable and SIMD.
+/* The HTJ2K encoder's SIMD kernels for 16-bit components, each with its
+ * portable version: the code-block sample preparation (exponents and
+ * MagSgn values) and the forward reversible 5/3 wavelet on 32-bit samples
+ * (values stay within 21 bits).
  *
+ * The wavelet:
  * Every step is one of two lifting kernels over contiguous arrays:
  *   predict: out[i] = mid[i] - ((a[i] + b[i]) >> 1)      (high samples)
  *   update:  out[i] = src[i] + ((a[i] + b[i] + 2) >> 2)  (low samples)
@@ -259,5 +262,156 @@ void exrqoi__htj2k_fwd53_i32(int path, int32_t *p, int w, int h, int32_t *tmp)
     default:
         fwd53_k0(p, w, h, tmp);
         return;
+    }
+}
+
+/* ---- code-block preparation ---------------------------------------------- */
+
+#define EW 132 /* htj2k_enc_block.c's stride */
+
+static int prep_c(const int32_t *coef, size_t stride, int w, int h, uint32_t mask, uint8_t *E, uint32_t *V, int x0)
+{
+    const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;
+    uint32_t any = 0;
+    for (int y = 0; y < hp; y++) {
+        uint8_t *er = E + (size_t)y * EW;
+        uint32_t *vr = V + (size_t)y * EW;
+        const int32_t *cr = coef + (size_t)y * stride;
+        int x = y < h ? x0 : 0;
+        if (y < h)
+            for (; x < w; x++) {
+                int32_t c = cr[x];
+                uint32_t mu = (c < 0 ? 0u - (uint32_t)c : (uint32_t)c) & mask;
+                any |= mu;
+                er[x] = mu ? (uint8_t)(32 - __builtin_clz(2 * mu - 1)) : 0;
+                vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;
+            }
+        for (; x < wp; x++) {
+            er[x] = 0;
+            vr[x] = 0;
+        }
+    }
+    return any != 0;
+}
+
+/* The vector forms: mu = |c| & mask; E from the float exponent of
+ * 2 mu - 1 (exact below 2^24), V = 2 mu - 2 + sign; both 0 where mu is.
+ * Whole rows of 8 (SSE2, NEON) or 16 (AVX2) samples, the rest portable;
+ * rows past h are all padding. */
+#if DWT_X86
+static int prep_k1(const int32_t *coef, size_t stride, int w, int h, uint32_t mask, uint8_t *E, uint32_t *V)
+{
+    const int wv = w & ~7;
+    const __m128i m = _mm_set1_epi32((int)mask), one = _mm_set1_epi32(1), k126 = _mm_set1_epi32(126),
+                  zero = _mm_setzero_si128();
+    __m128i any = zero;
+    for (int y = 0; y < h; y++) {
+        const int32_t *cr = coef + (size_t)y * stride;
+        uint8_t *er = E + (size_t)y * EW;
+        uint32_t *vr = V + (size_t)y * EW;
+        for (int x = 0; x < wv; x += 8) {
+            __m128i e2[2];
+            for (int j = 0; j < 2; j++) {
+                __m128i c = LD(cr + x + 4 * j), s = _mm_srai_epi32(c, 31);
+                __m128i mu = _mm_and_si128(_mm_sub_epi32(_mm_xor_si128(c, s), s), m);
+                __m128i z = _mm_cmpeq_epi32(mu, zero);
+                any = _mm_or_si128(any, mu);
+                __m128i t = _mm_sub_epi32(_mm_add_epi32(mu, mu), one);
+                __m128i e = _mm_sub_epi32(_mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(t)), 23), k126);
+                e2[j] = _mm_andnot_si128(z, e);
+                __m128i v = _mm_sub_epi32(_mm_add_epi32(mu, mu), _mm_add_epi32(one, _mm_add_epi32(one, s)));
+                ST(vr + x + 4 * j, _mm_andnot_si128(z, v));
+            }
+            __m128i e16 = _mm_packs_epi32(e2[0], e2[1]);
+            _mm_storel_epi64((__m128i *)(void *)(er + x), _mm_packus_epi16(e16, e16));
+        }
+    }
+    int r = _mm_movemask_epi8(_mm_cmpeq_epi32(any, zero)) != 0xFFFF;
+    return prep_c(coef, stride, w, h, mask, E, V, wv) | r;
+}
+
+AVX2 static int prep_k2(const int32_t *coef, size_t stride, int w, int h, uint32_t mask, uint8_t *E, uint32_t *V)
+{
+    const int wv = w & ~15;
+    const __m256i m = _mm256_set1_epi32((int)mask), one = _mm256_set1_epi32(1), k126 = _mm256_set1_epi32(126),
+                  zero = _mm256_setzero_si256();
+    __m256i any = zero;
+    for (int y = 0; y < h; y++) {
+        const int32_t *cr = coef + (size_t)y * stride;
+        uint8_t *er = E + (size_t)y * EW;
+        uint32_t *vr = V + (size_t)y * EW;
+        for (int x = 0; x < wv; x += 16) {
+            __m256i e2[2];
+            for (int j = 0; j < 2; j++) {
+                __m256i c = LD8(cr + x + 8 * j), s = _mm256_srai_epi32(c, 31);
+                __m256i mu = _mm256_and_si256(_mm256_abs_epi32(c), m);
+                __m256i z = _mm256_cmpeq_epi32(mu, zero);
+                any = _mm256_or_si256(any, mu);
+                __m256i t = _mm256_sub_epi32(_mm256_add_epi32(mu, mu), one);
+                __m256i e = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(t)), 23), k126);
+                e2[j] = _mm256_andnot_si256(z, e);
+                __m256i v = _mm256_sub_epi32(_mm256_add_epi32(mu, mu), _mm256_add_epi32(one, _mm256_add_epi32(one, s)));
+                ST8(vr + x + 8 * j, _mm256_andnot_si256(z, v));
+            }
+            /* packs work per 128-bit lane: e0 lo, e1 lo, e0 hi, e1 hi -> reorder */
+            __m256i e16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(e2[0], e2[1]), 0xD8);
+            __m128i e8 = _mm_packus_epi16(_mm256_castsi256_si128(e16), _mm256_extracti128_si256(e16, 1));
+            _mm_storeu_si128((__m128i *)(void *)(er + x), e8);
+        }
+    }
+    int r = !_mm256_testz_si256(any, any);
+    return prep_c(coef, stride, w, h, mask, E, V, wv) | r;
+}
+#endif
+
+#if DWT_NEON
+static int prep_k3(const int32_t *coef, size_t stride, int w, int h, uint32_t mask, uint8_t *E, uint32_t *V)
+{
+    const int wv = w & ~7;
+    const uint32x4_t m = vdupq_n_u32(mask);
+    uint32x4_t any = vdupq_n_u32(0);
+    for (int y = 0; y < h; y++) {
+        const int32_t *cr = coef + (size_t)y * stride;
+        uint8_t *er = E + (size_t)y * EW;
+        uint32_t *vr = V + (size_t)y * EW;
+        for (int x = 0; x < wv; x += 8) {
+            uint16x4_t e4[2];
+            for (int j = 0; j < 2; j++) {
+                int32x4_t c = vld1q_s32(cr + x + 4 * j);
+                uint32x4_t mu = vandq_u32(vreinterpretq_u32_s32(vabsq_s32(c)), m);
+                uint32x4_t nz = vtstq_u32(mu, mu);
+                any = vorrq_u32(any, mu);
+                /* bits of 2 mu - 1 = 32 - clz(2 mu - 1) */
+                uint32x4_t t = vsubq_u32(vaddq_u32(mu, mu), vdupq_n_u32(1));
+                uint32x4_t e = vsubq_u32(vdupq_n_u32(32), vreinterpretq_u32_s32(vclzq_s32(vreinterpretq_s32_u32(t))));
+                e4[j] = vmovn_u32(vandq_u32(e, nz));
+                uint32x4_t sgn = vshrq_n_u32(vreinterpretq_u32_s32(c), 31);
+                uint32x4_t v = vaddq_u32(vsubq_u32(vaddq_u32(mu, mu), vdupq_n_u32(2)), sgn);
+                vst1q_u32(vr + x + 4 * j, vandq_u32(v, nz));
+            }
+            vst1_u8(er + x, vmovn_u16(vcombine_u16(e4[0], e4[1])));
+        }
+    }
+    int r = vmaxvq_u32(any) != 0;
+    return prep_c(coef, stride, w, h, mask, E, V, wv) | r;
+}
+#endif
+
+int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t stride, int w, int h, uint32_t mask, uint8_t *E,
+                         uint32_t *V)
+{
+    switch (path) {
+#if DWT_X86
+    case EXRQOI__PATH_AVX2:
+        return prep_k2(coef, stride, w, h, mask, E, V);
+    case EXRQOI__PATH_SSE2:
+        return prep_k1(coef, stride, w, h, mask, E, V);
+#endif
+#if DWT_NEON
+    case EXRQOI__PATH_NEON:
+        return prep_k3(coef, stride, w, h, mask, E, V);
+#endif
+    default:
+        return prep_c(coef, stride, w, h, mask, E, V, 0);
     }
 }
