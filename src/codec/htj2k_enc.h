@@ -53,6 +53,13 @@ EXRQOI_INTERNAL int exrqoi__htj2k_enc_path(uint32_t features);
  * path gives the same integers. */
 EXRQOI_INTERNAL void exrqoi__htj2k_fwd53_i32(int path, int32_t *p, int w, int h, int32_t *tmp);
 
+/* n little-endian half samples at src to NLT type 3 integers (v >= 0 ?
+ * v : -v - 32769 of the sign-extended bits), and the reversible colour
+ * transform in place on three planes of n 32-bit samples; every path
+ * gives the same integers. */
+EXRQOI_INTERNAL void exrqoi__htj2k_half_nlt(int path, const uint8_t *src, int32_t *row, size_t n);
+EXRQOI_INTERNAL void exrqoi__htj2k_rct_i32(int path, int32_t *r, int32_t *g, int32_t *b, size_t n);
+
 /* The codec-table hooks. compress: block->unpacked_size bytes of `src` in
  * the EXR unpacked layout (codec.h) to OpenEXR's HTJ2K chunk payload (magic
  * 0x4854, big-endian header length, channel map, J2K codestream) in dst.

@@ -1,7 +1,7 @@
 /* The HTJ2K encoder's SIMD kernels for 16-bit components, each with its
  * portable version: the code-block sample preparation (exponents and
- * MagSgn values) and the forward reversible 5/3 wavelet on 32-bit samples
- * (values stay within 21 bits).
+ * MagSgn values), the half samples' NLT, the RCT and the forward
+ * reversible 5/3 wavelet on 32-bit samples (values stay within 21 bits).
  *
  * The wavelet:
  * Every step is one of two lifting kernels over contiguous arrays:
@@ -413,5 +413,149 @@ int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t stride, int w, in
 #endif
     default:
         return prep_c(coef, stride, w, h, mask, E, V, 0);
+    }
+}
+
+/* ---- half samples to NLT integers, and the RCT ----------------------------- */
+
+/* NLT type 3 of a half's bits v (sign-extended): v >= 0 ? v : -v - 32769,
+ * which is v ^ 0x7FFF for negative v. */
+static void half_nlt_c(const uint8_t *sp, int32_t *row, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        int32_t v = (int16_t)(uint16_t)(sp[2 * i] | (sp[2 * i + 1] << 8));
+        row[i] = v >= 0 ? v : -v - 32769;
+    }
+}
+
+static void rct_c(int32_t *r, int32_t *g, int32_t *b, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        int32_t R = r[i], G = g[i], B = b[i];
+        r[i] = (R + 2 * G + B) >> 2;
+        g[i] = B - G;
+        b[i] = R - G;
+    }
+}
+
+#if DWT_X86
+static void half_nlt_k1(const uint8_t *sp, int32_t *row, size_t n)
+{
+    const __m128i k = _mm_set1_epi32(0x7FFF);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = LD(sp + 2 * i); /* little-endian halves */
+        __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(h, h), 16), hi = _mm_srai_epi32(_mm_unpackhi_epi16(h, h), 16);
+        ST(row + i, _mm_xor_si128(lo, _mm_and_si128(_mm_srai_epi32(lo, 31), k)));
+        ST(row + i + 4, _mm_xor_si128(hi, _mm_and_si128(_mm_srai_epi32(hi, 31), k)));
+    }
+    half_nlt_c(sp, row, i, n);
+}
+static void rct_k1(int32_t *r, int32_t *g, int32_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128i R = LD(r + i), G = LD(g + i), B = LD(b + i);
+        ST(r + i, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(R, B), _mm_add_epi32(G, G)), 2));
+        ST(g + i, _mm_sub_epi32(B, G));
+        ST(b + i, _mm_sub_epi32(R, G));
+    }
+    rct_c(r, g, b, i, n);
+}
+AVX2 static void half_nlt_k2(const uint8_t *sp, int32_t *row, size_t n)
+{
+    const __m256i k = _mm256_set1_epi32(0x7FFF);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i v = _mm256_cvtepi16_epi32(LD(sp + 2 * i));
+        ST8(row + i, _mm256_xor_si256(v, _mm256_and_si256(_mm256_srai_epi32(v, 31), k)));
+    }
+    half_nlt_c(sp, row, i, n);
+}
+AVX2 static void rct_k2(int32_t *r, int32_t *g, int32_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i R = LD8(r + i), G = LD8(g + i), B = LD8(b + i);
+        ST8(r + i, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(R, B), _mm256_add_epi32(G, G)), 2));
+        ST8(g + i, _mm256_sub_epi32(B, G));
+        ST8(b + i, _mm256_sub_epi32(R, G));
+    }
+    rct_c(r, g, b, i, n);
+}
+#endif
+
+#if DWT_NEON && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NLT_NEON 1
+static void half_nlt_k3(const uint8_t *sp, int32_t *row, size_t n)
+{
+    const int32x4_t k = vdupq_n_s32(0x7FFF);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t h = vreinterpretq_s16_u8(vld1q_u8(sp + 2 * i));
+        int32x4_t lo = vmovl_s16(vget_low_s16(h)), hi = vmovl_s16(vget_high_s16(h));
+        vst1q_s32(row + i, veorq_s32(lo, vandq_s32(vshrq_n_s32(lo, 31), k)));
+        vst1q_s32(row + i + 4, veorq_s32(hi, vandq_s32(vshrq_n_s32(hi, 31), k)));
+    }
+    half_nlt_c(sp, row, i, n);
+}
+#else
+#define NLT_NEON 0
+#endif
+#if DWT_NEON
+static void rct_k3(int32_t *r, int32_t *g, int32_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        int32x4_t R = vld1q_s32(r + i), G = vld1q_s32(g + i), B = vld1q_s32(b + i);
+        vst1q_s32(r + i, vshrq_n_s32(vaddq_s32(vaddq_s32(R, B), vaddq_s32(G, G)), 2));
+        vst1q_s32(g + i, vsubq_s32(B, G));
+        vst1q_s32(b + i, vsubq_s32(R, G));
+    }
+    rct_c(r, g, b, i, n);
+}
+#endif
+
+void exrqoi__htj2k_half_nlt(int path, const uint8_t *src, int32_t *row, size_t n)
+{
+    switch (path) {
+#if DWT_X86
+    case EXRQOI__PATH_AVX2:
+        half_nlt_k2(src, row, n);
+        return;
+    case EXRQOI__PATH_SSE2:
+        half_nlt_k1(src, row, n);
+        return;
+#endif
+#if NLT_NEON
+    case EXRQOI__PATH_NEON:
+        half_nlt_k3(src, row, n);
+        return;
+#endif
+    default:
+        half_nlt_c(src, row, 0, n);
+        return;
+    }
+}
+
+void exrqoi__htj2k_rct_i32(int path, int32_t *r, int32_t *g, int32_t *b, size_t n)
+{
+    switch (path) {
+#if DWT_X86
+    case EXRQOI__PATH_AVX2:
+        rct_k2(r, g, b, n);
+        return;
+    case EXRQOI__PATH_SSE2:
+        rct_k1(r, g, b, n);
+        return;
+#endif
+#if DWT_NEON
+    case EXRQOI__PATH_NEON:
+        rct_k3(r, g, b, n);
+        return;
+#endif
+    default:
+        rct_c(r, g, b, 0, n);
+        return;
     }
 }

@@ -6,8 +6,8 @@
  * are checked against OpenJPH and OpenEXR by tests/htj2k. The encoder's
  * VLC lookup (src/codec/htj2k_enc_tables.c) is checked against T.814's
  * codeword rows (htj2k_vlc_rows.h); `test_htj2k_enc --print-vlc` prints it.
- * The SIMD paths of the wavelet and block preparation give exactly the
- * portable path's integers and bytes.
+ * The SIMD paths of the NLT, RCT, wavelet and block preparation give
+ * exactly the portable path's integers and bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -364,6 +364,51 @@ static void test_simd_paths(void **state)
         free(ref);
         free(got);
         free(tmp);
+    }
+    /* half samples to NLT integers, the RCT */
+    {
+        enum { N = 1000 };
+        uint8_t halves[2 * N];
+        int32_t r0[N], g0[N], b0[N], r1[N], g1[N], b1[N];
+        for (int i = 0; i < 2 * N; i++) halves[i] = (uint8_t)(ts_xorshift64(&g_rng) >> 32);
+        for (size_t n = 0; n <= N; n += n < 40 ? 1 : 239) {
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves, r0, n);
+            for (size_t i = 0; i < n; i++) {
+                int32_t v = (int16_t)(uint16_t)(halves[2 * i] | (halves[2 * i + 1] << 8));
+                assert_int_equal(r0[i], v >= 0 ? v : -v - 32769);
+            }
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves + 1, g0, n);
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves + 3, b0, n);
+            for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, best)) continue;
+                exrqoi__htj2k_half_nlt(path, halves, r1, n);
+                exrqoi__htj2k_half_nlt(path, halves + 1, g1, n);
+                exrqoi__htj2k_half_nlt(path, halves + 3, b1, n);
+                assert_memory_equal(r1, r0, n * 4);
+                assert_memory_equal(g1, g0, n * 4);
+                assert_memory_equal(b1, b0, n * 4);
+            }
+            int32_t R[N], G[N], B[N];
+            memcpy(R, r0, n * 4);
+            memcpy(G, g0, n * 4);
+            memcpy(B, b0, n * 4);
+            exrqoi__htj2k_rct_i32(EXRQOI__PATH_C, r0, g0, b0, n);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(r0[i], (R[i] + 2 * G[i] + B[i]) >> 2);
+                assert_int_equal(g0[i], B[i] - G[i]);
+                assert_int_equal(b0[i], R[i] - G[i]);
+            }
+            for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, best)) continue;
+                memcpy(r1, R, n * 4);
+                memcpy(g1, G, n * 4);
+                memcpy(b1, B, n * 4);
+                exrqoi__htj2k_rct_i32(path, r1, g1, b1, n);
+                assert_memory_equal(r1, r0, n * 4);
+                assert_memory_equal(g1, g0, n * 4);
+                assert_memory_equal(b1, b0, n * 4);
+            }
+        }
     }
     /* block preparation and whole code blocks */
     int32_t *coef = malloc(sizeof(int32_t) * 160 * 32);
