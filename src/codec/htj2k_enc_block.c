@@ -217,12 +217,25 @@ static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
 typedef struct quad {
     int rho, emax;
     int e[4];
+    uint32_t ew; /* the exponents as bytes: e[0], e[2], e[1], e[3] */
     uint64_t v[4];
 } quad;
 
 /* The block's samples as exponents and MagSgn values, padded with zeros
  * to whole quad pairs: stride EW, rows rounded up to even. */
 #define EW 132
+
+/* Bit 7 of each byte of w (all bytes below 0x80) set where it is not 0. */
+static inline uint32_t byte_nonzero(uint32_t w) { return (w + 0x7F7F7F7Fu) & 0x80808080u; }
+
+/* Bits 7, 15, 23, 31 of f (bytes e[0], e[2], e[1], e[3] of a quad) as a
+ * sample mask: bit n for sample n. The multiply gathers the four bits at
+ * 21..24 without carries; the table swaps samples 1 and 2 back. */
+static inline int byte_flags(uint32_t f)
+{
+    static const uint8_t order[16] = {0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15};
+    return order[(((f >> 7) * 0x00204081u) >> 21) & 0xF];
+}
 
 /* V holds uint64_t values when `wide`, else uint32_t (16-bit components). */
 __attribute__((always_inline)) static inline void load_quad(quad *q, const uint8_t *E, const void *V, int wide, int x,
@@ -246,7 +259,8 @@ __attribute__((always_inline)) static inline void load_quad(quad *q, const uint8
         q->v[2] = v[a + 1];
         q->v[3] = v[a + EW + 1];
     }
-    q->rho = (q->e[0] != 0) | (q->e[1] != 0) << 1 | (q->e[2] != 0) << 2 | (q->e[3] != 0) << 3;
+    q->ew = (uint32_t)q->e[0] | (uint32_t)q->e[2] << 8 | (uint32_t)q->e[1] << 16 | (uint32_t)q->e[3] << 24;
+    q->rho = byte_flags(byte_nonzero(q->ew));
     int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
     q->emax = m01 > m23 ? m01 : m23;
 }
@@ -254,11 +268,17 @@ __attribute__((always_inline)) static inline void load_quad(quad *q, const uint8
 static inline int quad_emb(const quad *q, int u)
 {
     if (u <= 0) return 0;
-    int emb = 0;
-    for (int n = 0; n < 4; n++)
-        if (q->e[n] == q->emax) emb |= 1 << n;
-    return emb & q->rho;
+    uint32_t eq = q->ew ^ ((uint32_t)q->emax * 0x01010101u);
+    return byte_flags(~byte_nonzero(eq) & 0x80808080u) & q->rho;
 }
+
+/* Bit n of a nibble as byte n: 0x01 (ones) or 0xFF (bytes). */
+static const uint32_t k_nibble_ones[16] = {
+    0x00000000u, 0x00000001u, 0x00000100u, 0x00000101u, 0x00010000u, 0x00010001u, 0x00010100u, 0x00010101u,
+    0x01000000u, 0x01000001u, 0x01000100u, 0x01000101u, 0x01010000u, 0x01010001u, 0x01010100u, 0x01010101u};
+static const uint32_t k_nibble_bytes[16] = {
+    0x00000000u, 0x000000FFu, 0x0000FF00u, 0x0000FFFFu, 0x00FF0000u, 0x00FF00FFu, 0x00FFFF00u, 0x00FFFFFFu,
+    0xFF000000u, 0xFF0000FFu, 0xFF00FF00u, 0xFF00FFFFu, 0xFFFF0000u, 0xFFFF00FFu, 0xFFFFFF00u, 0xFFFFFFFFu};
 
 /* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
 __attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl,
@@ -270,9 +290,18 @@ __attribute__((always_inline)) static inline void code_quad(const quad *q, int c
     if (!q->rho) return;
     /* a sample's value fits its exponent's bits; the top one goes when the
      * VLC says it is known (e_k); insignificant samples (value 0) take none */
-    for (int n = 0; n < 4; n++) {
-        int m = (U - (int)((tup >> n) & 1)) & -((q->rho >> n) & 1);
-        ms_put(ms, q->v[n] & ((((uint64_t)1 << m) - 1)), m, wide);
+    if (wide) {
+        for (int n = 0; n < 4; n++) {
+            int m = (U - (int)((tup >> n) & 1)) & -((q->rho >> n) & 1);
+            ms_put(ms, q->v[n] & ((((uint64_t)1 << m) - 1)), m, 1);
+        }
+        return;
+    }
+    /* U <= 21 here: the four lengths as the bytes of one word */
+    uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
+    for (int n = 0; n < 4; n++, mm >>= 8) {
+        int m = (int)(mm & 0xFF);
+        ms_put(ms, (uint32_t)q->v[n] & ((1u << m) - 1), m, 0);
     }
 }
 
