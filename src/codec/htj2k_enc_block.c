@@ -70,11 +70,10 @@ static inline void mel_code(mel_writer *m, int bit)
 
 /* Bits go in from the least significant end; a byte after one above
  * 0x8F takes 8 bits unless its low 7 are all ones, then it is 0x7F and
- * takes 7 (T.814's stuffing rule, as OpenJPH applies it). len <= 24. */
-static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
+ * takes 7 (T.814's stuffing rule, as OpenJPH applies it). Leaves fewer
+ * than 8 bits waiting. */
+static void vlc_drain(vlc_writer *v)
 {
-    v->acc |= (uint64_t)cwd << v->used;
-    v->used += len;
     for (;;) {
         if (v->last_big && v->used >= 7 && (v->acc & 0x7F) == 0x7F) {
             v->buf[v->pos++] = 0x7F;
@@ -91,6 +90,15 @@ static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
             break;
         }
     }
+}
+
+/* Whole bytes leave only once 32 bits wait (len <= 24, so the
+ * accumulator holds them); vlc_drain before the stream ends. */
+static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
+{
+    v->acc |= (uint64_t)cwd << v->used;
+    v->used += len;
+    if (v->used >= 32) vlc_drain(v);
 }
 
 /* Bytes out of the MagSgn accumulator one at a time: a byte after an 0xFF
@@ -158,6 +166,7 @@ static void ms_finish(ms_writer *s)
  * the bits agree. */
 static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
 {
+    vlc_drain(v);
     if (m->run > 0) mel_bit(m, 1);
     m->tmp <<= m->room;
     unsigned mel_mask = (0xFFu << m->room) & 0xFF;
