@@ -133,6 +133,30 @@ static inline void ms_flush32(ms_writer *s)
     }
 }
 
+/* After up to 42 more bits (fewer than 8 waited): every whole byte out,
+ * without a branch on the data unless the bytes include a stuffed 0xFF
+ * (rare). Writes 8 bytes at pos (the buffer has room). */
+static inline void ms_emit(ms_writer *s)
+{
+    const uint64_t a = s->acc, t = ~a;
+    const int nb = s->used >> 3;
+    /* 0xFF among the bytes before the last one leaving, or after an 0xFF */
+    const uint64_t ff = (t - 0x0101010101ull) & ~t & 0x8080808080ull & ((((uint64_t)1 << (8 * nb)) - 1) >> 8);
+    if (ff | (uint64_t)(s->max_bits ^ 8)) {
+        ms_drain(s);
+        return;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(s->buf + s->pos, &a, 8);
+#else
+    for (int i = 0; i < 8; i++) s->buf[s->pos + (size_t)i] = (uint8_t)(a >> (8 * i));
+#endif
+    s->pos += (size_t)nb;
+    s->acc = a >> (8 * nb);
+    s->used -= 8 * nb;
+    s->max_bits = (((a << 8) >> (8 * nb)) & 0xFF) == 0xFF ? 7 : 8;
+}
+
 /* Bits go in from the least significant end; at most 31 bits wait between
  * calls, so len <= 33 never overflows the accumulator; longer codes (only
  * with `wide`, for 32-bit components) go in two parts. */
@@ -306,11 +330,16 @@ __attribute__((always_inline)) static inline void code_quad(const quad *q, int c
         }
         return;
     }
-    /* U <= 21 here: the four lengths as the bytes of one word */
+    /* U <= 21 here: the four lengths as the bytes of one word; two
+     * samples (at most 42 bits) between byte outputs */
     uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
-    for (int n = 0; n < 4; n++, mm >>= 8) {
-        int m = (int)(mm & 0xFF);
-        ms_put(ms, (uint32_t)q->v[n] & ((1u << m) - 1), m, 0);
+    for (int n = 0; n < 4; n += 2, mm >>= 16) {
+        int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF);
+        uint64_t bits = ((uint32_t)q->v[n] & ((1u << m0) - 1)) |
+                        ((uint64_t)((uint32_t)q->v[n + 1] & ((1u << m1) - 1)) << m0);
+        ms->acc |= bits << ms->used;
+        ms->used += m0 + m1;
+        ms_emit(ms);
     }
 }
 
