@@ -31,8 +31,9 @@ EXRQOI_INTERNAL const uint16_t *exrqoi__htj2k_vlc_enc_table(int initial_row);
  * packet). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax,
                                                   uint8_t *work, uint8_t *out);
-/* The same from 32-bit coefficients (16-bit components), with the
- * portable code or with SIMD path `path` (exrqoi__htj2k_enc_path). */
+/* The same from 32-bit coefficients (16-bit components, kmax at most 23;
+ * larger gives 0), with the portable code or with SIMD path `path`
+ * (exrqoi__htj2k_enc_path). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax,
                                                     uint8_t *work, uint8_t *out);
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t stride, int w, int h,

@@ -133,7 +133,7 @@ static inline void ms_flush32(ms_writer *s)
     }
 }
 
-/* After up to 42 more bits (fewer than 8 waited): every whole byte out,
+/* After up to 48 more bits (fewer than 8 waited): every whole byte out,
  * without a branch on the data unless the bytes include a stuffed 0xFF
  * (rare). Writes 8 bytes at pos (the buffer has room). */
 static inline void ms_emit(ms_writer *s)
@@ -330,8 +330,8 @@ __attribute__((always_inline)) static inline void code_quad(const quad *q, int c
         }
         return;
     }
-    /* U <= 21 here: the four lengths as the bytes of one word; two
-     * samples (at most 42 bits) between byte outputs */
+    /* U <= 24 here (kmax <= 23): the four lengths as the bytes of one word;
+     * two samples (at most 48 bits) between byte outputs */
     uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
     for (int n = 0; n < 4; n += 2, mm >>= 16) {
         int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF);
@@ -421,10 +421,11 @@ size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t s
     uint8_t *E;
     void *V;
     uint64_t mask;
-    if (!block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
-    int any = path == EXRQOI__PATH_C || kmax > 23 /* the SIMD exponents are exact to 2^24 */
-                  ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
-                  : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
+    /* kmax <= 23: exponents below 25, so the MagSgn lengths fit code_quad's
+     * bytes and two samples fit ms_emit (16-bit components have at most 20) */
+    if (kmax > 23 || !block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
+    int any = path == EXRQOI__PATH_C ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
+                                     : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
     return any ? code_block32(E, V, w, h, work, out) : 0;
 }
 
