@@ -31,6 +31,7 @@ set(EXRQOI_LIB_SOURCES
   codec/htj2k_dec_wavelet.c
   codec/htj2k_enc.c
   codec/htj2k_enc_block.c
+  codec/htj2k_enc_simd.c
   codec/htj2k_enc_tables.c
   codec/huf.c
   codec/none.c

@@ -125,8 +125,8 @@ static void rev_quant(int bits, int rct, quant *q)
  * vertical step works on whole rows: high rows go to tmp, low rows move
  * up in place (row i is free once rows 2i-1 and 2i are used), then the
  * high rows come back below them.
- * T is int32_t for 16-bit components (values stay within 21 bits) and
- * int64_t for 32-bit ones; both give the same integers. */
+ * T is int64_t, for 32-bit components; 16-bit ones (int32_t samples)
+ * go through htj2k_enc_dwt.c's SIMD paths, which give the same integers. */
 #define HTJ2K_FWD53(T)                                                                                        \
     static void fwd53_row_##T(T *x, int n, T *tmp)                                                           \
     {                                                                                                         \
@@ -174,7 +174,8 @@ static void rev_quant(int bits, int rct, quant *q)
     }
 
 /* fwd_rct_T: the reversible colour transform (T.800 G.2) in place on
- * three planes of n samples, for the same two sample types. */
+ * three planes of n samples of 32-bit components (16-bit ones go through
+ * htj2k_enc_simd.c). */
 #define HTJ2K_FWD_RCT(T)                                                   \
     static void fwd_rct_##T(T *r, T *g, T *bl, size_t n)                  \
     {                                                                      \
@@ -185,10 +186,8 @@ static void rev_quant(int bits, int rct, quant *q)
             bl[i] = R - G;                                                 \
         }                                                                  \
     }
-HTJ2K_FWD_RCT(int32_t)
 HTJ2K_FWD_RCT(int64_t)
 
-HTJ2K_FWD53(int32_t)
 HTJ2K_FWD53(int64_t)
 
 /* ---- bands and code blocks ---------------------------------------------- */
@@ -537,6 +536,7 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         }
     }
 
+    const int path = exrqoi__htj2k_enc_path(ctx->k.features);
     /* samples to integers: file channel rows in line order */
     {
         int *inv = (int *)tmp; /* file channel -> component, and rows so far */
@@ -554,11 +554,8 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
                 comp_info *ci = &comps[inv[f]];
                 size_t at = (size_t)rows[f]++ * (size_t)ci->w;
                 if (ci->bits == 16) { /* half: NLT type 3 */
-                    int32_t *row = ci->plane32 + at;
-                    for (int x = 0; x < ci->w; x++, sp += 2) {
-                        int32_t v = (int16_t)(uint16_t)(sp[0] | (sp[1] << 8));
-                        row[x] = v >= 0 ? v : -v - 32769;
-                    }
+                    exrqoi__htj2k_half_nlt(path, sp, ci->plane32 + at, (size_t)ci->w);
+                    sp += 2 * (size_t)ci->w;
                     continue;
                 }
                 int64_t *row = ci->plane + at;
@@ -576,13 +573,13 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     if (rct) {
         size_t n = (size_t)comps[0].w * (size_t)comps[0].h;
         if (comps[0].bits == 16)
-            fwd_rct_int32_t(comps[0].plane32, comps[1].plane32, comps[2].plane32, n);
+            exrqoi__htj2k_rct_i32(path, comps[0].plane32, comps[1].plane32, comps[2].plane32, n);
         else
             fwd_rct_int64_t(comps[0].plane, comps[1].plane, comps[2].plane, n);
     }
     for (int i = 0; i < nc; i++) {
         if (comps[i].bits == 16)
-            fwd53_2d_int32_t(comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
+            exrqoi__htj2k_fwd53_i32(path, comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
         else
             fwd53_2d_int64_t(comps[i].plane, comps[i].w, comps[i].h, tmp);
     }
@@ -602,8 +599,8 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
                         int cw = B->w - x < CB_W ? B->w - x : CB_W, chh = B->h - y < CB_H ? B->h - y : CB_H;
                         size_t at = (size_t)(B->y0 + y) * (size_t)ci->w + (size_t)(B->x0 + x), len;
                         if (ci->bits == 16)
-                            len = exrqoi__htj2k_encode_block32(ci->plane32 + at, (size_t)ci->w, cw, chh, kmax, work,
-                                                               arena + used);
+                            len = exrqoi__htj2k_encode_block32_path(path, ci->plane32 + at, (size_t)ci->w, cw, chh,
+                                                                    kmax, work, arena + used);
                         else
                             len = exrqoi__htj2k_encode_block(ci->plane + at, (size_t)ci->w, cw, chh, kmax, work,
                                                              arena + used);

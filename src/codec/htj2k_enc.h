@@ -31,9 +31,35 @@ EXRQOI_INTERNAL const uint16_t *exrqoi__htj2k_vlc_enc_table(int initial_row);
  * packet). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax,
                                                   uint8_t *work, uint8_t *out);
-/* The same from 32-bit coefficients (16-bit components). */
+/* The same from 32-bit coefficients (16-bit components, kmax at most 23;
+ * larger gives 0), with the portable code or with SIMD path `path`
+ * (exrqoi__htj2k_enc_path). */
 EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax,
                                                     uint8_t *work, uint8_t *out);
+EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t stride, int w, int h,
+                                                         int kmax, uint8_t *work, uint8_t *out);
+/* A block's exponents E (bits of 2 mu - 1, 0 for mu = 0) and MagSgn
+ * values V (2 (mu - 1) + sign, 0 for mu = 0) at stride 132, with
+ * mu = |coef| & mask, zero-padded to whole quad pairs (w rounded up to 4,
+ * h to 2); mask < 2^23. Returns whether any mu is non-zero. Path as
+ * exrqoi__htj2k_enc_path (htj2k_enc_simd.c). */
+EXRQOI_INTERNAL int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t stride, int w, int h, uint32_t mask,
+                                         uint8_t *E, uint32_t *V);
+
+/* The SIMD path of the encoder's kernels for a set of CPU features
+ * (common/cpu.h: EXRQOI__PATH_C, _SSE2, _AVX2 or _NEON; htj2k_enc_simd.c). */
+EXRQOI_INTERNAL int exrqoi__htj2k_enc_path(uint32_t features);
+/* Forward reversible 5/3 wavelet, 5 levels, in place on a w x h plane of
+ * 32-bit samples (Mallat layout out); tmp holds w * h + w samples. Every
+ * path gives the same integers. */
+EXRQOI_INTERNAL void exrqoi__htj2k_fwd53_i32(int path, int32_t *p, int w, int h, int32_t *tmp);
+
+/* n little-endian half samples at src to NLT type 3 integers (v >= 0 ?
+ * v : -v - 32769 of the sign-extended bits), and the reversible colour
+ * transform in place on three planes of n 32-bit samples; every path
+ * gives the same integers. */
+EXRQOI_INTERNAL void exrqoi__htj2k_half_nlt(int path, const uint8_t *src, int32_t *row, size_t n);
+EXRQOI_INTERNAL void exrqoi__htj2k_rct_i32(int path, int32_t *r, int32_t *g, int32_t *b, size_t n);
 
 /* The codec-table hooks. compress: block->unpacked_size bytes of `src` in
  * the EXR unpacked layout (codec.h) to OpenEXR's HTJ2K chunk payload (magic

@@ -7,6 +7,8 @@
  * bit goes into the cleanup pass; no refinement passes. */
 #include "codec/htj2k_enc.h"
 
+#include "common/cpu.h"
+
 #define MS_CAP 26624u
 #define MEL_CAP 1024u
 #define VLC_CAP 5120u
@@ -68,11 +70,10 @@ static inline void mel_code(mel_writer *m, int bit)
 
 /* Bits go in from the least significant end; a byte after one above
  * 0x8F takes 8 bits unless its low 7 are all ones, then it is 0x7F and
- * takes 7 (T.814's stuffing rule, as OpenJPH applies it). len <= 24. */
-static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
+ * takes 7 (T.814's stuffing rule, as OpenJPH applies it). Leaves fewer
+ * than 8 bits waiting. */
+static void vlc_drain(vlc_writer *v)
 {
-    v->acc |= (uint64_t)cwd << v->used;
-    v->used += len;
     for (;;) {
         if (v->last_big && v->used >= 7 && (v->acc & 0x7F) == 0x7F) {
             v->buf[v->pos++] = 0x7F;
@@ -91,12 +92,19 @@ static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
     }
 }
 
-/* Bits go in from the least significant end; a byte after an 0xFF takes
- * only 7 bits. len <= 40, so acc (at most 7 bits waiting) never overflows. */
-static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
+/* Whole bytes leave only once 32 bits wait (len <= 24, so the
+ * accumulator holds them); vlc_drain before the stream ends. */
+static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
 {
-    s->acc |= cwd << s->used;
-    s->used += len;
+    v->acc |= (uint64_t)cwd << v->used;
+    v->used += len;
+    if (v->used >= 32) vlc_drain(v);
+}
+
+/* Bytes out of the MagSgn accumulator one at a time: a byte after an 0xFF
+ * takes only 7 bits. Leaves fewer than max_bits bits waiting. */
+static void ms_drain(ms_writer *s)
+{
     while (s->used >= s->max_bits) {
         unsigned byte = (unsigned)(s->acc & ((1u << s->max_bits) - 1));
         s->buf[s->pos++] = (uint8_t)byte;
@@ -106,8 +114,69 @@ static inline void ms_put(ms_writer *s, uint64_t cwd, int len)
     }
 }
 
+/* Four bytes at once when none of the first three is 0xFF (then no bit
+ * is stuffed among them); else byte by byte. */
+static inline void ms_flush32(ms_writer *s)
+{
+    uint32_t w = (uint32_t)s->acc, t = ~w;
+    if (s->max_bits == 8 && ((t - 0x00010101u) & ~t & 0x00808080u) == 0) {
+        s->buf[s->pos] = (uint8_t)w;
+        s->buf[s->pos + 1] = (uint8_t)(w >> 8);
+        s->buf[s->pos + 2] = (uint8_t)(w >> 16);
+        s->buf[s->pos + 3] = (uint8_t)(w >> 24);
+        s->pos += 4;
+        s->acc >>= 32;
+        s->used -= 32;
+        s->max_bits = (w >> 24) == 0xFF ? 7 : 8;
+    } else {
+        ms_drain(s);
+    }
+}
+
+/* After up to 48 more bits (fewer than 8 waited): every whole byte out,
+ * without a branch on the data unless the bytes include a stuffed 0xFF
+ * (rare). Writes 8 bytes at pos (the buffer has room). */
+static inline void ms_emit(ms_writer *s)
+{
+    const uint64_t a = s->acc, t = ~a;
+    const int nb = s->used >> 3;
+    /* 0xFF among the bytes before the last one leaving, or after an 0xFF */
+    const uint64_t ff = (t - 0x0101010101ull) & ~t & 0x8080808080ull & ((((uint64_t)1 << (8 * nb)) - 1) >> 8);
+    if (ff | (uint64_t)(s->max_bits ^ 8)) {
+        ms_drain(s);
+        return;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(s->buf + s->pos, &a, 8);
+#else
+    for (int i = 0; i < 8; i++) s->buf[s->pos + (size_t)i] = (uint8_t)(a >> (8 * i));
+#endif
+    s->pos += (size_t)nb;
+    s->acc = a >> (8 * nb);
+    s->used -= 8 * nb;
+    s->max_bits = (((a << 8) >> (8 * nb)) & 0xFF) == 0xFF ? 7 : 8;
+}
+
+/* Bits go in from the least significant end; at most 31 bits wait between
+ * calls, so len <= 33 never overflows the accumulator; longer codes (only
+ * with `wide`, for 32-bit components) go in two parts. */
+__attribute__((always_inline)) static inline void ms_put(ms_writer *s, uint64_t cwd, int len, int wide)
+{
+    if (wide && len > 32) {
+        s->acc |= (cwd & 0xFFFFFFFFu) << s->used;
+        s->used += 32;
+        ms_flush32(s);
+        cwd >>= 32;
+        len -= 32;
+    }
+    s->acc |= cwd << s->used;
+    s->used += len;
+    if (s->used >= 32) ms_flush32(s);
+}
+
 static void ms_finish(ms_writer *s)
 {
+    ms_drain(s);
     if (s->used) {
         unsigned tmp = (unsigned)s->acc | (0xFFu << s->used);
         tmp &= (1u << s->max_bits) - 1;
@@ -121,6 +190,7 @@ static void ms_finish(ms_writer *s)
  * the bits agree. */
 static void mel_vlc_finish(mel_writer *m, vlc_writer *v)
 {
+    vlc_drain(v);
     if (m->run > 0) mel_bit(m, 1);
     m->tmp <<= m->room;
     unsigned mel_mask = (0xFFu << m->room) & 0xFF;
@@ -180,6 +250,7 @@ static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
 typedef struct quad {
     int rho, emax;
     int e[4];
+    uint32_t ew; /* the exponents as bytes: e[0], e[2], e[1], e[3] */
     uint64_t v[4];
 } quad;
 
@@ -187,18 +258,42 @@ typedef struct quad {
  * to whole quad pairs: stride EW, rows rounded up to even. */
 #define EW 132
 
-static inline void load_quad(quad *q, const uint8_t *E, const uint64_t *V, int x, int y)
+/* Bit 7 of each byte of w (all bytes below 0x80) set where it is not 0. */
+static inline uint32_t byte_nonzero(uint32_t w) { return (w + 0x7F7F7F7Fu) & 0x80808080u; }
+
+/* Bits 7, 15, 23, 31 of f (bytes e[0], e[2], e[1], e[3] of a quad) as a
+ * sample mask: bit n for sample n. The multiply gathers the four bits at
+ * 21..24 without carries; the table swaps samples 1 and 2 back. */
+static inline int byte_flags(uint32_t f)
+{
+    static const uint8_t order[16] = {0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15};
+    return order[(((f >> 7) * 0x00204081u) >> 21) & 0xF];
+}
+
+/* V holds uint64_t values when `wide`, else uint32_t (16-bit components). */
+__attribute__((always_inline)) static inline void load_quad(quad *q, const uint8_t *E, const void *V, int wide, int x,
+                                                            int y)
 {
     size_t a = (size_t)y * EW + (size_t)x;
     q->e[0] = E[a];
     q->e[1] = E[a + EW];
     q->e[2] = E[a + 1];
     q->e[3] = E[a + EW + 1];
-    q->v[0] = V[a];
-    q->v[1] = V[a + EW];
-    q->v[2] = V[a + 1];
-    q->v[3] = V[a + EW + 1];
-    q->rho = (q->e[0] != 0) | (q->e[1] != 0) << 1 | (q->e[2] != 0) << 2 | (q->e[3] != 0) << 3;
+    if (wide) {
+        const uint64_t *v = (const uint64_t *)V;
+        q->v[0] = v[a];
+        q->v[1] = v[a + EW];
+        q->v[2] = v[a + 1];
+        q->v[3] = v[a + EW + 1];
+    } else {
+        const uint32_t *v = (const uint32_t *)V;
+        q->v[0] = v[a];
+        q->v[1] = v[a + EW];
+        q->v[2] = v[a + 1];
+        q->v[3] = v[a + EW + 1];
+    }
+    q->ew = (uint32_t)q->e[0] | (uint32_t)q->e[2] << 8 | (uint32_t)q->e[1] << 16 | (uint32_t)q->e[3] << 24;
+    q->rho = byte_flags(byte_nonzero(q->ew));
     int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
     q->emax = m01 > m23 ? m01 : m23;
 }
@@ -206,23 +301,45 @@ static inline void load_quad(quad *q, const uint8_t *E, const uint64_t *V, int x
 static inline int quad_emb(const quad *q, int u)
 {
     if (u <= 0) return 0;
-    int emb = 0;
-    for (int n = 0; n < 4; n++)
-        if (q->e[n] == q->emax) emb |= 1 << n;
-    return emb & q->rho;
+    uint32_t eq = q->ew ^ ((uint32_t)q->emax * 0x01010101u);
+    return byte_flags(~byte_nonzero(eq) & 0x80808080u) & q->rho;
 }
 
+/* Bit n of a nibble as byte n: 0x01 (ones) or 0xFF (bytes). */
+static const uint32_t k_nibble_ones[16] = {
+    0x00000000u, 0x00000001u, 0x00000100u, 0x00000101u, 0x00010000u, 0x00010001u, 0x00010100u, 0x00010101u,
+    0x01000000u, 0x01000001u, 0x01000100u, 0x01000101u, 0x01010000u, 0x01010001u, 0x01010100u, 0x01010101u};
+static const uint32_t k_nibble_bytes[16] = {
+    0x00000000u, 0x000000FFu, 0x0000FF00u, 0x0000FFFFu, 0x00FF0000u, 0x00FF00FFu, 0x00FFFF00u, 0x00FFFFFFu,
+    0xFF000000u, 0xFF0000FFu, 0xFF00FF00u, 0xFF00FFFFu, 0xFFFF0000u, 0xFFFF00FFu, 0xFFFFFF00u, 0xFFFFFFFFu};
+
 /* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
-__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl, mel_writer *mel,
-                             vlc_writer *vlc, ms_writer *ms)
+__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl,
+                                                            mel_writer *mel, vlc_writer *vlc, ms_writer *ms, int wide)
 {
     unsigned tup = tbl[(c << 8) | (q->rho << 4) | quad_emb(q, u)];
     vlc_put(vlc, tup >> 8, (tup >> 4) & 7);
     if (c == 0) mel_code(mel, q->rho != 0);
-    for (int n = 0; n < 4; n++) {
-        if (!(q->rho & (1 << n))) continue;
-        int m = U - (int)((tup >> n) & 1);
-        ms_put(ms, q->v[n] & (m >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << m) - 1)), m);
+    if (!q->rho) return;
+    /* a sample's value fits its exponent's bits; the top one goes when the
+     * VLC says it is known (e_k); insignificant samples (value 0) take none */
+    if (wide) {
+        for (int n = 0; n < 4; n++) {
+            int m = (U - (int)((tup >> n) & 1)) & -((q->rho >> n) & 1);
+            ms_put(ms, q->v[n] & ((((uint64_t)1 << m) - 1)), m, 1);
+        }
+        return;
+    }
+    /* U <= 24 here (kmax <= 23): the four lengths as the bytes of one word;
+     * two samples (at most 48 bits) between byte outputs */
+    uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
+    for (int n = 0; n < 4; n += 2, mm >>= 16) {
+        int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF);
+        uint64_t bits = ((uint32_t)q->v[n] & ((1u << m0) - 1)) |
+                        ((uint64_t)((uint32_t)q->v[n + 1] & ((1u << m1) - 1)) << m0);
+        ms->acc |= bits << ms->used;
+        ms->used += m0 + m1;
+        ms_emit(ms);
     }
 }
 
@@ -243,14 +360,14 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
 
 /* Fills the exponent and MagSgn arrays from a block of T coefficients;
  * returns whether any magnitude (modulo 2^kmax) is non-zero. */
-#define HTJ2K_PREP(T)                                                                                         \
-    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, uint64_t *V)  \
+#define HTJ2K_PREP(T, VT)                                                                                     \
+    static int prep_##T(const T *coef, size_t stride, int w, int h, uint64_t mask, uint8_t *E, VT *V)        \
     {                                                                                                         \
         const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;                                                       \
         uint64_t any = 0;                                                                                     \
         for (int y = 0; y < hp; y++) {                                                                        \
             uint8_t *er = E + (size_t)y * EW;                                                                 \
-            uint64_t *vr = V + (size_t)y * EW;                                                                \
+            VT *vr = V + (size_t)y * EW;                                                                      \
             const T *cr = coef + (size_t)y * stride;                                                          \
             int x = 0;                                                                                        \
             if (y < h)                                                                                        \
@@ -259,7 +376,7 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
                     uint64_t mu = (c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c) & mask;                  \
                     any |= mu;                                                                                \
                     er[x] = mu ? (uint8_t)(64 - __builtin_clzll(2 * mu - 1)) : 0;                             \
-                    vr[x] = mu ? 2 * (mu - 1) + (c < 0) : 0;                                                  \
+                    vr[x] = (VT)(mu ? 2 * (mu - 1) + (c < 0) : 0);                                            \
                 }                                                                                             \
             for (; x < wp; x++) {                                                                             \
                 er[x] = 0;                                                                                    \
@@ -269,35 +386,58 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
         return any != 0;                                                                                      \
     }
 
-HTJ2K_PREP(int32_t)
-HTJ2K_PREP(int64_t)
+HTJ2K_PREP(int32_t, uint32_t)
+HTJ2K_PREP(int64_t, uint64_t)
 
-static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out);
-
-/* The bounds check, magnitude mask and workspace layout both public entry
- * points share; 0 when the block size is out of range. */
-static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, uint64_t **V, uint64_t *mask)
+/* The workspace layout: exponents, then MagSgn values (uint64_t for
+ * 32-bit components, else uint32_t); 0 when the block size is out of
+ * range. */
+static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, void **V, uint64_t *mask)
 {
     if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
     *mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
     *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
-    *V = (uint64_t *)(void *)(*E + 34 * EW);
+    *V = (void *)(*E + 34 * EW);
     return 1;
 }
 
-/* The public entry point for coefficients of type T. */
-#define HTJ2K_ENCODE_BLOCK(name, T)                                                                             \
-    size_t name(const T *coef, size_t stride, int w, int h, int kmax, uint8_t *work, uint8_t *out)            \
-    {                                                                                                         \
-        uint8_t *E;                                                                                           \
-        uint64_t *V, mask;                                                                                    \
-        if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_##T(coef, stride, w, h, mask, E, V)) return 0; \
-        return code_block(E, V, w, h, work, out);                                                             \
-    }
-HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block, int64_t)
-HTJ2K_ENCODE_BLOCK(exrqoi__htj2k_encode_block32, int32_t)
+static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
 
-static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint8_t *work, uint8_t *out)
+size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                  uint8_t *out)
+{
+    uint8_t *E;
+    void *V;
+    uint64_t mask;
+    if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_int64_t(coef, stride, w, h, mask, E, (uint64_t *)V))
+        return 0;
+    return code_block64(E, V, w, h, work, out);
+}
+
+size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t stride, int w, int h, int kmax,
+                                         uint8_t *work, uint8_t *out)
+{
+    uint8_t *E;
+    void *V;
+    uint64_t mask;
+    /* kmax <= 23: exponents below 25, so the MagSgn lengths fit code_quad's
+     * bytes and two samples fit ms_emit (16-bit components have at most 20) */
+    if (kmax > 23 || !block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
+    int any = path == EXRQOI__PATH_C ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
+                                     : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
+    return any ? code_block32(E, V, w, h, work, out) : 0;
+}
+
+size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
+                                    uint8_t *out)
+{
+    return exrqoi__htj2k_encode_block32_path(EXRQOI__PATH_C, coef, stride, w, h, kmax, work, out);
+}
+
+/* One body for both value widths; `wide` is a constant in each caller. */
+__attribute__((always_inline)) static inline size_t code_block(const uint8_t *E, const void *V, int wide, int w, int h,
+                                                               uint8_t *work, uint8_t *out)
 {
     uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
     /* exponents and significance of the line above, per pair of columns
@@ -320,17 +460,17 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
     for (int x = 0; x < w; x += 4) {
         quad q0, q1;
         int k = x >> 1;
-        load_quad(&q0, E, V, x, 0);
+        load_quad(&q0, E, V, wide, x, 0);
         int c0 = (rho_left >> 1) | (rho_left & 1);
         int U0 = q0.emax > 1 ? q0.emax : 1, u0 = U0 - 1, u1 = 0;
         if (q0.e[1] > eline[k]) eline[k] = (uint8_t)q0.e[1];
         eline[k + 1] = (uint8_t)q0.e[3];
         cxline[k] |= (uint8_t)((q0.rho >> 1) & 1);
         cxline[k + 1] = (uint8_t)((q0.rho >> 3) & 1);
-        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms);
+        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms, wide);
         rho_left = q0.rho;
         if (x + 2 < w) {
-            load_quad(&q1, E, V, x + 2, 0);
+            load_quad(&q1, E, V, wide, x + 2, 0);
             int c1 = (q0.rho >> 1) | (q0.rho & 1);
             int U1 = q1.emax > 1 ? q1.emax : 1;
             u1 = U1 - 1;
@@ -338,7 +478,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
             eline[k + 2] = (uint8_t)q1.e[3];
             cxline[k + 1] |= (uint8_t)((q1.rho >> 1) & 1);
             cxline[k + 2] = (uint8_t)((q1.rho >> 3) & 1);
-            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms);
+            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms, wide);
             rho_left = q1.rho;
         }
         if (u0 > 0 && u1 > 0) mel_code(&mel, (u0 < u1 ? u0 : u1) > 2);
@@ -366,7 +506,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
                 if (xx >= w) break;
                 int k = xx >> 1;
                 quad q;
-                load_quad(&q, E, V, xx, y);
+                load_quad(&q, E, V, wide, xx, y);
                 int kappa = (q.rho & (q.rho - 1)) ? (max_e > 1 ? max_e : 1) : 1;
                 int U = q.emax > kappa ? q.emax : kappa;
                 u[half] = U - kappa;
@@ -377,7 +517,7 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
                 int c_next = cxline[k + 1] + (cxline[k + 2] << 2);
                 cxline[k + 1] = (uint8_t)((q.rho >> 3) & 1);
                 c_next |= ((q.rho & 4) >> 1) | ((q.rho & 8) >> 2);
-                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms);
+                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms, wide);
                 c = c_next;
             }
             put_uvlc_pair(&vlc, uv, u[0], u[1]);
@@ -395,4 +535,14 @@ static size_t code_block(const uint8_t *E, const uint64_t *V, int w, int h, uint
     out[len - 1] = (uint8_t)(scup >> 4);
     out[len - 2] = (uint8_t)((out[len - 2] & 0xF0) | (scup & 0xF));
     return len;
+}
+
+static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+{
+    return code_block(E, V, 0, w, h, work, out);
+}
+
+static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+{
+    return code_block(E, V, 1, w, h, work, out);
 }

@@ -14,7 +14,11 @@
  *      chunks OpenEXR stored raw we store raw too.
  * Usage: htj2k_enc_ojph SHARED_DIR WORK_DIR. Exit 77 when ojph_expand is
  * absent. htj2k_enc_ojph --pair HTJ2K.exr SOURCE.exr... runs check 3 on
- * files written by OpenEXR 3.4 or later (not in ctest: Debian has 3.1). */
+ * files written by OpenEXR 3.4 or later (not in ctest: Debian has 3.1).
+ * htj2k_enc_ojph --ours EXRQOI WORK_DIR SOURCE... converts each source
+ * with our tool to HTJ2K256 and HTJ2K32 and has ojph_expand decode every
+ * chunk codestream it can (half channels, unsampled, at most 4), which
+ * must give the source's samples (ctest interop_htj2k_ojph). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,7 +281,8 @@ typedef struct exr_chan {
 
 /* Chunks of a single-part scan-line file: returns the count, or -1. */
 typedef struct tiling {
-    int tiled, tw, th, mode; /* mode: 0 one level, 1 mipmap (round down) */
+    int tiled, tw, th, mode; /* mode: 0 one level, 1 mipmap */
+    int round_up;
 } tiling;
 
 static int parse_exr_tiled(const uint8_t *d, size_t n, exr_chan *ch, int *nch, int32_t dw[4], int *comp,
@@ -316,7 +321,8 @@ static int parse_exr_tiled(const uint8_t *d, size_t n, exr_chan *ch, int *nch, i
         } else if (!strcmp(name, "tiles")) {
             t->tw = (int)le32(d + p);
             t->th = (int)le32(d + p + 4);
-            t->mode = d[p + 8];
+            t->mode = d[p + 8] & 0x0f;
+            t->round_up = (d[p + 8] >> 4) & 1;
         }
         p += sz;
     }
@@ -328,7 +334,10 @@ static int parse_exr_tiled(const uint8_t *d, size_t n, exr_chan *ch, int *nch, i
         int w = dw[2] - dw[0] + 1, h = dw[3] - dw[1] + 1;
         count = 0;
         for (int l = 0;; l++) {
-            int lw = w >> l ? w >> l : 1, lh = h >> l ? h >> l : 1;
+            int lw = t->round_up ? (int)(((int64_t)w + (1 << l) - 1) >> l) : w >> l;
+            int lh = t->round_up ? (int)(((int64_t)h + (1 << l) - 1) >> l) : h >> l;
+            if (lw < 1) lw = 1;
+            if (lh < 1) lh = 1;
             count += ((lw + t->tw - 1) / t->tw) * ((lh + t->th - 1) / t->th);
             if (t->mode == 0 || (lw == 1 && lh == 1)) break;
         }
@@ -450,15 +459,65 @@ static int corpus_file(exrqoi__codec_ctx *ctx, const char *path, int *chunks_sam
     return rc;
 }
 
-/* Part 3: the chunks of `htj2k` from the samples of `source`. */
-static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *source, int *same, int *total)
+/* Chunks of --ours files that ojph_expand 0.9 cannot judge: float and
+ * uint components (it stops at 32-bit code blocks), subsampled ones, more
+ * than 4 components (its TIFF writer), sizes at which it does not
+ * round-trip its own codestreams; and chunks stored raw, whose
+ * payload (made, then dropped for being larger) is judged instead. */
+static int g_unjudged, g_raw;
+
+/* ojph_expand's samples of one of our chunks against the source's: 0
+ * equal, -1 not, 1 not judged. */
+static int ours_chunk(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
+                      const uint8_t *chunk, size_t sz, const char *what)
+{
+    int judged = b->nchan <= 4;
+    for (int i = 0; i < b->nchan; i++)
+        judged &= b->chans[i].type == EXRQOI_PIXEL_HALF && b->chans[i].x_sampling == 1 &&
+                  b->chans[i].y_sampling == 1;
+    if (!judged || !ojph_selfcheck(b->width, b->height)) { /* see synthetic() */
+        g_unjudged++;
+        return 1;
+    }
+    uint8_t *payload = NULL;
+    if (sz == b->unpacked_size) { /* stored raw: judge the payload the encoder made and dropped */
+        size_t cap = b->unpacked_size * 4 + 4096;
+        payload = malloc(cap);
+        CHECK(payload && exrqoi__htj2k_encode_payload(ctx, b, src, payload, cap, &sz) == EXRQOI_OK,
+              "%s: the encoder fails on a chunk it stored raw", what);
+        chunk = payload;
+        g_raw++;
+    }
+    int map[64];
+    size_t cs_n;
+    const uint8_t *cs = payload_cs(chunk, sz, &cs_n, map, b->nchan);
+    image im = {0};
+    int rc = -1;
+    if (!cs)
+        fprintf(stderr, "FAIL %s: not an HTJ2K chunk payload\n", what);
+    else if (expand(cs, cs_n, &im) != 0)
+        fprintf(stderr, "FAIL %s: ojph_expand cannot decode our codestream\n", what);
+    else
+        rc = compare_half(b, src, map, &im, what);
+    free(im.data);
+    free(payload);
+    return rc;
+}
+
+/* Part 3: the chunks of `htj2k` from the samples of `source`. With `ours`
+ * (--ours), `htj2k` is our conversion of `source` and each chunk's
+ * codestream is decoded by ojph_expand and compared with the source's
+ * samples instead. */
+static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *source, int ours, int *same,
+                       int *total)
 {
     size_t n;
     uint8_t *d = ts_read_file(htj2k, &n);
     exrqoi_image img;
     memset(&img, 0, sizeof img);
     if (!d || exrqoi_image_read(exrqoi_source_path(source), NULL, &img) != EXRQOI_OK) {
-        printf("skip %s: cannot read it or its source\n", htj2k);
+        printf("%s %s: cannot read it or its source\n", ours ? "FAIL" : "skip", htj2k);
+        g_fail += ours;
         free(d);
         return 0;
     }
@@ -529,9 +588,21 @@ static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *so
                 at += bytes;
             }
         size_t got = 0;
-        exrqoi_result r = exrqoi__htj2k_compress(ctx, &b, src, dst, exrqoi__htj2k_bound(&b), &got);
         int ok;
-        if (sz == unpacked) {
+        exrqoi_result r = EXRQOI_OK;
+        if (!ours) r = exrqoi__htj2k_compress(ctx, &b, src, dst, exrqoi__htj2k_bound(&b), &got);
+        if (ours) {
+            char what[8400];
+            snprintf(what, sizeof what, "%s chunk %d (ours, from %s)", htj2k, k, source);
+            int before = g_fail, oc = ours_chunk(ctx, &b, src, chunk, sz, what);
+            g_fail = before; /* counted below */
+            if (oc == 1) {
+                free(src);
+                free(dst);
+                continue;
+            }
+            ok = oc == 0;
+        } else if (sz == unpacked) {
             ok = r == EXRQOI_OK && got == unpacked;
         } else {
             int map[64];
@@ -565,10 +636,59 @@ static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *so
     return rc;
 }
 
+/* --ours EXRQOI WORK_DIR SOURCE...: each source converted by the tool to
+ * HTJ2K256 and HTJ2K32; ojph_expand decodes every chunk it can judge. */
+static int ours_main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: htj2k_enc_ojph --ours EXRQOI WORK_DIR SOURCE...\n");
+        return 2;
+    }
+    snprintf(g_work, sizeof g_work, "%s", argv[3]);
+    mkdir(g_work, 0777);
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    int same = 0, total = 0, files = 0;
+    for (int i = 4; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            printf("skip %s: absent\n", argv[i]);
+            continue;
+        }
+        const char *base = strrchr(argv[i], '/');
+        base = base ? base + 1 : argv[i];
+        for (int c = 0; c < 2; c++) {
+            const char *codec = c ? "htj2k32" : "htj2k256";
+            char out[8400], cmd[26000];
+            snprintf(out, sizeof out, "%s/ours.%s.%s", g_work, codec, base);
+            snprintf(cmd, sizeof cmd, "'%s' convert '%s' '%s' --compression %s", argv[2], argv[i], out, codec);
+            if (system(cmd) != 0) {
+                fprintf(stderr, "FAIL converting %s to %s\n", argv[i], codec);
+                g_fail++;
+                continue;
+            }
+            int s0 = same, t0 = total, u0 = g_unjudged, r0 = g_raw;
+            from_source(&ctx, out, argv[i], 1, &same, &total);
+            printf("%s %s: ojph_expand gives the source's samples in %d of %d chunks (%d it cannot judge; %d stored "
+                   "raw, judged on the payload made for them)\n",
+                   base, codec, same - s0, total - t0, g_unjudged - u0,
+                   g_raw - r0);
+            files++;
+        }
+    }
+    int judged = same;
+    printf("ours: %d files, %d of %d chunks decoded by ojph_expand to the source's samples, %d it cannot judge, %d "
+           "raw\n",
+           files, same, total, g_unjudged, g_raw);
+    exrqoi__codec_ctx_free(&ctx);
+    if (g_fail) fprintf(stderr, "%d failures\n", g_fail);
+    return g_fail || judged <= 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: htj2k_enc_ojph SHARED_DIR WORK_DIR | --pair HTJ2K.exr SOURCE.exr...\n");
+        fprintf(stderr, "usage: htj2k_enc_ojph SHARED_DIR WORK_DIR | --pair HTJ2K.exr SOURCE.exr... | --ours EXRQOI WORK_DIR SOURCE...\n");
         return 2;
     }
     if (!strcmp(argv[1], "--pair")) {
@@ -577,7 +697,7 @@ int main(int argc, char **argv)
         int same = 0, total = 0;
         for (int i = 2; i + 1 < argc; i += 2) {
             int s0 = same, t0 = total;
-            from_source(&pctx, argv[i], argv[i + 1], &same, &total);
+            from_source(&pctx, argv[i], argv[i + 1], 0, &same, &total);
             printf("%s: %d of %d chunks identical\n", argv[i], same - s0, total - t0);
         }
         exrqoi__codec_ctx_free(&pctx);
@@ -587,6 +707,7 @@ int main(int argc, char **argv)
         printf("ojph_expand not found: skipped\n");
         return 77;
     }
+    if (!strcmp(argv[1], "--ours")) return ours_main(argc, argv);
     snprintf(g_work, sizeof g_work, "%s", argv[2]);
     mkdir(g_work, 0777);
     exrqoi__codec_ctx ctx;
@@ -628,7 +749,7 @@ int main(int argc, char **argv)
             char path[8192], src[8192];
             snprintf(path, sizeof path, "%s/corpus/htj2k/%s.htj2k%s.exr", argv[1], sources[i][0], c ? "32" : "256");
             snprintf(src, sizeof src, "%s/corpus/openexr-images/%s", argv[1], sources[i][1]);
-            from_source(&ctx, path, src, &same, &total);
+            from_source(&ctx, path, src, 0, &same, &total);
         }
     printf("sources: %d of %d chunks encoded from the source samples byte-identical to OpenEXR's (COM aside)\n",
            same, total);

@@ -6,6 +6,8 @@
  * are checked against OpenJPH and OpenEXR by tests/htj2k. The encoder's
  * VLC lookup (src/codec/htj2k_enc_tables.c) is checked against T.814's
  * codeword rows (htj2k_vlc_rows.h); `test_htj2k_enc --print-vlc` prints it.
+ * The SIMD paths of the NLT, RCT, wavelet and block preparation give
+ * exactly the portable path's integers and bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 
 #include "codec/htj2k_enc.h"
+#include "common/cpu.h"
 #include "htj2k_vlc_rows.h"
 #include "test_support.h"
 
@@ -312,6 +315,151 @@ static void test_vlc_lookup(void **state)
     assert_memory_equal(t, exrqoi__htj2k_vlc_enc_table(0), sizeof t);
 }
 
+/* A path this CPU runs: the portable one, the x86 ones up to the best,
+ * or NEON when that is the best. */
+static int usable(int path, int best)
+{
+    if (path == EXRQOI__PATH_C) return 1;
+    if (best == EXRQOI__PATH_NEON) return path == EXRQOI__PATH_NEON;
+    return path != EXRQOI__PATH_NEON && path <= best;
+}
+
+static uint64_t g_rng = 0x2545F4914F6CDD1Dull;
+
+/* Random 32-bit samples: sparse, small or up to 21 bits, either sign. */
+static int32_t rnd_sample(int kind)
+{
+    uint32_t r = (uint32_t)(ts_xorshift64(&g_rng) >> 20);
+    int32_t mag = kind == 0 ? (r % 9 == 0 ? (int32_t)(r >> 8) % 200 : 0)
+                            : kind == 1 ? (int32_t)(r >> 4) % 40 : (int32_t)(r & 0x1FFFFF);
+    return (r >> 3) & 1 ? -mag : mag;
+}
+
+static void test_simd_paths(void **state)
+{
+    (void)state;
+    const int best = exrqoi__htj2k_enc_path(exrqoi__cpu_features());
+    static const int sizes[][2] = {{1, 1}, {2, 1}, {1, 2}, {3, 3}, {7, 5}, {8, 8}, {17, 33},
+                                   {64, 64}, {129, 37}, {300, 20}, {33, 256}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const int w = sizes[s][0], h = sizes[s][1];
+        const size_t n = (size_t)w * (size_t)h;
+        int32_t *src = malloc(n * 4), *ref = malloc(n * 4), *got = malloc(n * 4), *tmp = malloc((n + (size_t)w) * 4);
+        assert_non_null(src);
+        assert_non_null(ref);
+        assert_non_null(got);
+        assert_non_null(tmp);
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < n; i++) src[i] = rnd_sample(kind) * (kind == 2 ? 1 : 1000);
+            memcpy(ref, src, n * 4);
+            exrqoi__htj2k_fwd53_i32(EXRQOI__PATH_C, ref, w, h, tmp);
+            for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, best)) continue;
+                memcpy(got, src, n * 4);
+                exrqoi__htj2k_fwd53_i32(path, got, w, h, tmp);
+                assert_memory_equal(got, ref, n * 4);
+            }
+        }
+        free(src);
+        free(ref);
+        free(got);
+        free(tmp);
+    }
+    /* half samples to NLT integers, the RCT */
+    {
+        enum { N = 1000 };
+        uint8_t halves[2 * N];
+        int32_t r0[N], g0[N], b0[N], r1[N], g1[N], b1[N];
+        for (int i = 0; i < 2 * N; i++) halves[i] = (uint8_t)(ts_xorshift64(&g_rng) >> 32);
+        for (size_t n = 0; n <= N; n += n < 40 ? 1 : 239) {
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves, r0, n);
+            for (size_t i = 0; i < n; i++) {
+                int32_t v = (int16_t)(uint16_t)(halves[2 * i] | (halves[2 * i + 1] << 8));
+                assert_int_equal(r0[i], v >= 0 ? v : -v - 32769);
+            }
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves + 1, g0, n);
+            exrqoi__htj2k_half_nlt(EXRQOI__PATH_C, halves + 3, b0, n);
+            for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, best)) continue;
+                exrqoi__htj2k_half_nlt(path, halves, r1, n);
+                exrqoi__htj2k_half_nlt(path, halves + 1, g1, n);
+                exrqoi__htj2k_half_nlt(path, halves + 3, b1, n);
+                assert_memory_equal(r1, r0, n * 4);
+                assert_memory_equal(g1, g0, n * 4);
+                assert_memory_equal(b1, b0, n * 4);
+            }
+            int32_t R[N], G[N], B[N];
+            memcpy(R, r0, n * 4);
+            memcpy(G, g0, n * 4);
+            memcpy(B, b0, n * 4);
+            exrqoi__htj2k_rct_i32(EXRQOI__PATH_C, r0, g0, b0, n);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(r0[i], (R[i] + 2 * G[i] + B[i]) >> 2);
+                assert_int_equal(g0[i], B[i] - G[i]);
+                assert_int_equal(b0[i], R[i] - G[i]);
+            }
+            for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+                if (!usable(path, best)) continue;
+                memcpy(r1, R, n * 4);
+                memcpy(g1, G, n * 4);
+                memcpy(b1, B, n * 4);
+                exrqoi__htj2k_rct_i32(path, r1, g1, b1, n);
+                assert_memory_equal(r1, r0, n * 4);
+                assert_memory_equal(g1, g0, n * 4);
+                assert_memory_equal(b1, b0, n * 4);
+            }
+        }
+    }
+    /* block preparation and whole code blocks */
+    int32_t *coef = malloc(sizeof(int32_t) * 160 * 32);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *ref = malloc(EXRQOI__HTJ2K_BLOCK_MAX),
+            *got = malloc(EXRQOI__HTJ2K_BLOCK_MAX);
+    uint8_t *E0 = malloc(34 * 132), *E1 = malloc(34 * 132);
+    uint32_t *V0 = malloc(34 * 132 * 4), *V1 = malloc(34 * 132 * 4);
+    assert_non_null(coef);
+    assert_non_null(work);
+    assert_non_null(ref);
+    assert_non_null(got);
+    assert_non_null(E0);
+    assert_non_null(E1);
+    assert_non_null(V0);
+    assert_non_null(V1);
+    for (int t = 0; t < 300; t++) {
+        int w = 1 + (int)(ts_xorshift64(&g_rng) % 128), h = 1 + (int)(ts_xorshift64(&g_rng) % 32);
+        if (t % 5 == 0) w = 128, h = 32;
+        int kind = t % 3, kmax = 1 + (int)(ts_xorshift64(&g_rng) % 23);
+        for (int i = 0; i < 160 * 32; i++) coef[i] = rnd_sample(kind);
+        uint32_t mask = (1u << kmax) - 1;
+        memset(E0, 0xAA, 34 * 132);
+        memset(V0, 0xAA, 34 * 132 * 4);
+        int any0 = exrqoi__htj2k_prep32(EXRQOI__PATH_C, coef, 160, w, h, mask, E0, V0);
+        size_t n0 = exrqoi__htj2k_encode_block32(coef, 160, w, h, kmax, work, ref);
+        assert_int_equal(n0 != 0, any0);
+        for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+            if (!usable(path, best)) continue;
+            memset(E1, 0xAA, 34 * 132);
+            memset(V1, 0xAA, 34 * 132 * 4);
+            assert_int_equal(exrqoi__htj2k_prep32(path, coef, 160, w, h, mask, E1, V1), any0);
+            for (int y = 0; y < ((h + 1) & ~1); y++) {
+                const size_t wp = (size_t)((w + 3) & ~3);
+                assert_memory_equal(E1 + 132 * y, E0 + 132 * y, wp);
+                assert_memory_equal(V1 + 132 * y, V0 + 132 * y, wp * 4);
+            }
+            size_t n1 = exrqoi__htj2k_encode_block32_path(path, coef, 160, w, h, kmax, work, got);
+            assert_int_equal(n1, n0);
+            assert_memory_equal(got, ref, n0);
+        }
+    }
+    free(coef);
+    free(work);
+    free(ref);
+    free(got);
+    free(E0);
+    free(E1);
+    free(V0);
+    free(V1);
+}
+
 static int print_vlc(void)
 {
     uint16_t t[2048];
@@ -341,6 +489,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_uint_only),        cmocka_unit_test(test_channel_map),
         cmocka_unit_test(test_subsampled),       cmocka_unit_test(test_stored_raw),
         cmocka_unit_test(test_block),            cmocka_unit_test(test_vlc_lookup),
+        cmocka_unit_test(test_simd_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
