@@ -52,6 +52,22 @@ typedef struct image {
     size_t size;
 } image;
 
+/* The image API holds samples in host order; a chunk's unpacked bytes are
+ * the file's little-endian order. */
+static void to_file_order(uint8_t *p, size_t n, int size)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    if (first) return; /* little-endian host */
+    for (size_t i = 0; i + (size_t)size <= n; i += (size_t)size)
+        for (int a = 0, b = size - 1; a < b; a++, b--) {
+            uint8_t t = p[i + (size_t)a];
+            p[i + (size_t)a] = p[i + (size_t)b];
+            p[i + (size_t)b] = t;
+        }
+}
+
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return le16(p) | (le16(p + 2) << 16); }
 
@@ -585,6 +601,7 @@ static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *so
                 size_t row = (size_t)((yy - ly0) / ch[i].ys), bytes = (size_t)cl[i].width * cl[i].size;
                 size_t stride = (size_t)(lw_full / ch[i].xs) * cl[i].size;
                 memcpy(src + at, (const uint8_t *)sc->data + row * stride + (size_t)((x0 - lev->window.min.x) / ch[i].xs) * cl[i].size, bytes);
+                to_file_order(src + at, bytes, cl[i].size);
                 at += bytes;
             }
         size_t got = 0;
