@@ -1,5 +1,6 @@
 /* DWA encoder: OpenEXR 3.1's DwaCompressor (version 2 chunks with the
  * default channel rules), producing the same bytes as OpenEXR. */
+#include "block/half_simd.h"
 #include "codec/dwa.h"
 #include "codec/huf.h"
 #include "codec/predict.h"
@@ -9,10 +10,18 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* OpenEXR's zlib levels: 9 for stored/RLE/AC data, the ZIP default (4)
- * for the DC stream. */
+/* Deflate levels on libdeflate's scale (OpenEXR 3.2+ deflates DWA with
+ * libdeflate too). Stored and RLE data: OpenEXR's 9, so those streams are
+ * the bytes OpenEXR main writes. DC: 9 where OpenEXR uses its ZIP level
+ * (4): the DC stream is 1/64 of the samples, so 9 costs ~0.3% of the
+ * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's.
+ * The AC stream of DWAA tiles (the one deflated AC stream): 8, where
+ * OpenEXR's 9 spends most of the encoder's time in long matches through
+ * runs of end-of-block codes; 8 is faster there and as small (GoldenGate:
+ * 384 bytes smaller). */
 #define DWA_ZLIB_LEVEL 9
-#define DWA_DC_ZLIB_LEVEL 4
+#define DWA_AC_ZLIB_LEVEL 8
+#define DWA_DC_ZLIB_LEVEL 9
 
 typedef struct enc_state {
     const exrqoi__block_layout *b;
@@ -24,6 +33,7 @@ typedef struct enc_state {
     size_t ndc;
     const uint16_t *to_nonlinear; /* set when some lossy channel needs it */
     float base_error;
+    int half_path; /* exrqoi__h2f_n_path / f2h_n_path path, 0 = inline scalar */
     const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
     const uint32_t *cand_off;
     const float *cand_f;
@@ -60,6 +70,39 @@ static bool any_lossy(const dwa_plan *plan)
     return false;
 }
 
+/* dwa_quantize_tab with v = exrqoi__h2f(h) already known. */
+static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h; /* inf/NaN: never within the error */
+    for (uint32_t i = s->cand_off[h], e = s->cand_off[h + 1]; i < e; i++) {
+        float d = s->cand_f[i] - v;
+        if ((d < 0 ? -d : d) < tolerance) return s->cand[i];
+    }
+    return h;
+}
+
+/* One channel's 8x8 block as little-endian halves (through the nonlinear
+ * curve when use_lut). */
+static void gather_block(const enc_state *s, int chan, const int32_t *xs, const int32_t *ys,
+                         bool use_lut, uint8_t hb[128])
+{
+    bool is_float = s->b->chans[chan].type == EXRQOI_PIXEL_FLOAT;
+    const size_t *rows = s->rows + s->first[chan];
+    for (int y = 0; y < 8; y++) {
+        const uint8_t *row = s->src + rows[ys[y]];
+        uint8_t *o = hb + 16 * y;
+        if (is_float) {
+            for (int x = 0; x < 8; x++) exrqoi__put16(o + 2 * x, float_half(row + 4 * (size_t)xs[x]));
+        } else if (xs[7] == xs[0] + 7) {
+            memcpy(o, row + 2 * (size_t)xs[0], 16); /* no mirrored sample */
+        } else {
+            for (int x = 0; x < 8; x++) memcpy(o + 2 * x, row + 2 * (size_t)xs[x], 2);
+        }
+    }
+    if (use_lut)
+        for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, s->to_nonlinear[exrqoi__le16(hb + 2 * i)]);
+}
+
 static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut)
 {
     const exrqoi__block_layout *b = s->b;
@@ -71,31 +114,40 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
     s->ndc += (size_t)ncomp * nbx * nby;
 
     float blk[3][64] __attribute__((aligned(32)));
+    float qf[64] __attribute__((aligned(32)));
+    uint8_t hb[128] __attribute__((aligned(32)));
     uint16_t zig[64];
     int32_t xs[8], ys[8];
+    const int hp = s->half_path;
     for (size_t by = 0; by < nby; by++) {
         mirror8((int32_t)by * 8, h, ys);
         for (size_t bx = 0; bx < nbx; bx++) {
             mirror8((int32_t)bx * 8, w, xs);
             for (int c = 0; c < ncomp; c++) {
-                bool is_float = b->chans[chans[c]].type == EXRQOI_PIXEL_FLOAT;
-                for (int y = 0; y < 8; y++) {
-                    const uint8_t *row = s->src + s->rows[s->first[chans[c]] + (size_t)ys[y]];
-                    for (int x = 0; x < 8; x++) {
-                        uint16_t hv = is_float ? float_half(row + 4 * (size_t)xs[x])
-                                               : exrqoi__le16(row + 2 * (size_t)xs[x]);
-                        if (use_lut) hv = s->to_nonlinear[hv];
-                        blk[c][y * 8 + x] = exrqoi__h2f(hv);
-                    }
-                }
+                gather_block(s, chans[c], xs, ys, use_lut, hb);
+                if (hp)
+                    exrqoi__h2f_n_path(hp, hb, (uint8_t *)blk[c], 64);
+                else
+                    for (int i = 0; i < 64; i++) blk[c][i] = exrqoi__h2f(exrqoi__le16(hb + 2 * i));
             }
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
                 const float *tol = c == 0 ? s->tol_y : s->tol_c;
-                for (int i = 0; i < 64; i++)
-                    zig[i] = dwa_quantize_tab(s->cand, s->cand_f, s->cand_off,
-                                              exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]), tol[i]);
+                if (hp) {
+                    /* the coefficients as halves and back, 8 at a time */
+                    exrqoi__f2h_n_path(hp, (const uint8_t *)blk[c], hb, 64);
+                    exrqoi__h2f_n_path(hp, hb, (uint8_t *)qf, 64);
+                    for (int i = 0; i < 64; i++) {
+                        int j = exrqoi__dwa_zigzag[i];
+                        zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                    }
+                } else {
+                    for (int i = 0; i < 64; i++) {
+                        uint16_t q = exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]);
+                        zig[i] = quantize_v(s, q, exrqoi__h2f(q), tol[i]);
+                    }
+                }
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac(zig, s->ac + s->nac);
             }
@@ -199,6 +251,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.first = first;
     s.ac = (uint16_t *)(void *)(base + o_ac);
     s.dc = (uint16_t *)(void *)(base + o_dc);
+    s.half_path = ctx->k.half;
     s.base_error = ctx->dwa_level / 100000.0f;
     float qy[64], qc[64];
     exrqoi__dwa_quant_tables(qy, qc);
@@ -260,7 +313,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     if (s.nac) {
         if (ac_coder == DWA_AC_DEFLATE) {
             for (size_t i = 0; i < s.nac; i++) exrqoi__put16(&s.ac[i], s.ac[i]);
-            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
+            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_AC_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
                                         dst + o, cap - o, &got));
         } else {
             if (cap - o < exrqoi__huf_bound(s.nac))
