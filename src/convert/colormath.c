@@ -233,8 +233,8 @@ bool exrqoi__chroma_convert(const exrqoi__chroma *src, const exrqoi__chroma *dst
     if (fabs((double)src->white_x - dst.white_x) > 1e-6 ||
         fabs((double)src->white_y - dst.white_y) > 1e-6) {
         double ws[3], wd[3], cs[3], cd[3], binv[9];
-        xy_to_xyz(src->white_x, src->white_y, ws);
-        xy_to_xyz(dst.white_x, dst.white_y, wd);
+        if (!xy_to_xyz(src->white_x, src->white_y, ws) || !xy_to_xyz(dst.white_x, dst.white_y, wd))
+            return false;
         mat_vec(k_bradford, ws, cs);
         mat_vec(k_bradford, wd, cd);
         if (!mat_inv(k_bradford, binv)) return false;

@@ -6,6 +6,9 @@
 
 /* OpenEXR C core decode on `threads` threads (bench_exr_c.c). */
 int bench_c_decode(const bench_plan *p, int threads, char *err, size_t errlen);
+/* The OpenEXR this program is linked with, e.g. "3.1.5" (run_bench.sh tells
+ * the engines of exrqoi_bench and exrqoi_bench_main apart by it). */
+const char *bench_openexr_version(char *buf, size_t len);
 
 /* Reference qoi.h (bench_qoi_ref.c): decode to the file's channels, encode. */
 void *bench_qoiref_decode(const void *data, int size, unsigned *w, unsigned *h, int *channels);

@@ -677,8 +677,9 @@ int main(int argc, char **argv)
         threads[nthreads++] = 1;
         if (exrqoi_cpu_count() > 1) threads[nthreads++] = exrqoi_cpu_count();
     }
-    printf("# exrqoi_bench: libexrqoi %s, runs %d (median), C++ engine %s\n", exrqoi_version_string(), runs,
-           bench_cpp_available() ? "on" : "off");
+    char oexr[64];
+    printf("# exrqoi_bench: libexrqoi %s, OpenEXR %s, runs %d (median), C++ engine %s\n", exrqoi_version_string(),
+           bench_openexr_version(oexr, sizeof oexr), runs, bench_cpp_available() ? "on" : "off");
     int bad = 0;
     for (int f = 0; f < nfiles; f++) {
         size_t size = 0;
