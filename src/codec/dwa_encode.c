@@ -6,6 +6,19 @@
 #include "codec/predict.h"
 #include "common/half.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ENC_SSE2 1
+#include <emmintrin.h>
+#else
+#define ENC_SSE2 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define ENC_NEON 1
+#include <arm_neon.h>
+#else
+#define ENC_NEON 0
+#endif
+
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
@@ -34,6 +47,7 @@ typedef struct enc_state {
     const uint16_t *to_nonlinear; /* set when some lossy channel needs it */
     float base_error;
     int half_path; /* exrqoi__h2f_n_path / f2h_n_path path, 0 = inline scalar */
+    int quant_path; /* ctx->k.dwa: 4 candidates per compare unless EXRQOI__PATH_C */
     const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
     const uint32_t *cand_off;
     const float *cand_f;
@@ -80,6 +94,42 @@ static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float
     }
     return h;
 }
+
+/* quantize_v testing 4 candidates at once: the same subtraction and
+ * compare per candidate (|d| by clearing the sign bit compares as the
+ * scalar d < 0 ? -d : d does), the first hit in candidate order wins.
+ * Reads up to 3 candidates past h's last: a finite h's candidates are
+ * followed by at least those of the NaN patterns (exrqoi__dwa_candidates
+ * has 16 for 0xffff at its end). */
+#if ENC_SSE2 || ENC_NEON
+static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h;
+    uint32_t i = s->cand_off[h], cnt = s->cand_off[h + 1] - i;
+    const float *cf = s->cand_f + i;
+#if ENC_SSE2
+    const __m128 vv = _mm_set1_ps(v), vt = _mm_set1_ps(tolerance);
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    for (uint32_t k = 0; k < cnt; k += 4) {
+        __m128 d = _mm_and_ps(_mm_sub_ps(_mm_loadu_ps(cf + k), vv), abs_mask);
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_cmplt_ps(d, vt));
+        if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
+        if (m) return s->cand[i + k + (uint32_t)__builtin_ctz(m)];
+    }
+#else
+    const float32x4_t vv = vdupq_n_f32(v), vt = vdupq_n_f32(tolerance);
+    static const uint32_t lane_bit[4] = {1, 2, 4, 8};
+    const uint32x4_t bits = vld1q_u32(lane_bit);
+    for (uint32_t k = 0; k < cnt; k += 4) {
+        float32x4_t d = vabsq_f32(vsubq_f32(vld1q_f32(cf + k), vv));
+        unsigned m = vaddvq_u32(vandq_u32(vcltq_f32(d, vt), bits));
+        if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
+        if (m) return s->cand[i + k + (uint32_t)__builtin_ctz(m)];
+    }
+#endif
+    return h;
+}
+#endif
 
 /* One channel's 8x8 block as little-endian halves (through the nonlinear
  * curve when use_lut). */
@@ -138,9 +188,19 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                     /* the coefficients as halves and back, 8 at a time */
                     exrqoi__f2h_n_path(hp, (const uint8_t *)blk[c], hb, 64);
                     exrqoi__h2f_n_path(hp, hb, (uint8_t *)qf, 64);
-                    for (int i = 0; i < 64; i++) {
-                        int j = exrqoi__dwa_zigzag[i];
-                        zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+#if ENC_SSE2 || ENC_NEON
+                    if (s->quant_path != EXRQOI__PATH_C) {
+                        for (int i = 0; i < 64; i++) {
+                            int j = exrqoi__dwa_zigzag[i];
+                            zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                        }
+                    } else
+#endif
+                    {
+                        for (int i = 0; i < 64; i++) {
+                            int j = exrqoi__dwa_zigzag[i];
+                            zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                        }
                     }
                 } else {
                     for (int i = 0; i < 64; i++) {
@@ -252,6 +312,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.ac = (uint16_t *)(void *)(base + o_ac);
     s.dc = (uint16_t *)(void *)(base + o_dc);
     s.half_path = ctx->k.half;
+    s.quant_path = ctx->k.dwa;
     s.base_error = ctx->dwa_level / 100000.0f;
     float qy[64], qc[64];
     exrqoi__dwa_quant_tables(qy, qc);

@@ -1,4 +1,5 @@
-/* The DWA encoder's SIMD half<->float paths (ctx->k.half) must write
+/* The DWA encoder's SIMD paths (half<->float through ctx->k.half, the
+ * quantiser's candidate compares through ctx->k.dwa) must write
  * exactly the bytes of the portable path, for half and float channels,
  * RGB triples and single lossy channels, edge blocks (sizes not multiples
  * of 8), special values (NaN, infinities, subnormals, negatives) and
@@ -97,17 +98,19 @@ static void test_encode_paths(void **state)
         uint8_t *ref = malloc(cap), *got = malloc(cap);
         assert_non_null(ref);
         assert_non_null(got);
-        int best = exrqoi__cpu_kernels().half;
+        int best = exrqoi__cpu_kernels().half, best_q = exrqoi__cpu_kernels().dwa;
         const float levels[] = {0.0f, 45.0f, 300.0f};
         for (size_t li = 0; li < sizeof levels / sizeof levels[0]; li++)
             for (int coder = DWA_AC_HUFFMAN; coder <= DWA_AC_DEFLATE; coder++) {
                 ctx.dwa_level = levels[li];
                 ctx.k.half = EXRQOI__PATH_C;
+                ctx.k.dwa = EXRQOI__PATH_C;
                 size_t nref = 0, ngot = 0;
                 assert_int_equal(exrqoi__dwa_encode(&ctx, &b, src, ref, cap, &nref, coder), EXRQOI_OK);
                 for (int path = 1; path <= EXRQOI__PATH_NEON; path++) {
-                    if (!usable(path, best)) continue;
-                    ctx.k.half = (uint8_t)path;
+                    if (!usable(path, best) && !usable(path, best_q)) continue;
+                    ctx.k.half = (uint8_t)(usable(path, best) ? path : EXRQOI__PATH_C);
+                    ctx.k.dwa = (uint8_t)(usable(path, best_q) ? path : EXRQOI__PATH_C);
                     memset(got, 0xcd, cap);
                     assert_int_equal(exrqoi__dwa_encode(&ctx, &b, src, got, cap, &ngot, coder), EXRQOI_OK);
                     assert_int_equal(ngot, nref);
@@ -121,10 +124,23 @@ static void test_encode_paths(void **state)
     }
 }
 
+/* quantize_v4 reads up to 3 candidates past a finite half's last one:
+ * they must lie inside the table. */
+static void test_candidate_reads_in_table(void **state)
+{
+    (void)state;
+    const uint32_t *off;
+    const float *vals;
+    exrqoi__dwa_candidates(&off, &vals);
+    for (uint32_t h = 0; h < 65536u; h++)
+        if ((h & 0x7c00) != 0x7c00) assert_true(off[h + 1] + 3 <= off[65536]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_paths),
+        cmocka_unit_test(test_candidate_reads_in_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
