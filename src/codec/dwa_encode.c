@@ -88,6 +88,9 @@ static bool any_lossy(const dwa_plan *plan)
 static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float tolerance)
 {
     if ((h & 0x7c00) == 0x7c00) return h; /* inf/NaN: never within the error */
+    /* every h but 0 has the 0-bit candidate +0 first (0 - v is -v), and
+     * 0 itself quantises to 0: no table look-up for most coefficients */
+    if ((v < 0 ? -v : v) < tolerance) return 0;
     for (uint32_t i = s->cand_off[h], e = s->cand_off[h + 1]; i < e; i++) {
         float d = s->cand_f[i] - v;
         if ((d < 0 ? -d : d) < tolerance) return s->cand[i];
@@ -105,6 +108,9 @@ static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float
 static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, float tolerance)
 {
     if ((h & 0x7c00) == 0x7c00) return h;
+    /* every h but 0 has the 0-bit candidate +0 first, and 0 - v is -v:
+     * most coefficients end here, without the tables' cache misses */
+    if ((v < 0 ? -v : v) < tolerance) return 0;
     uint32_t i = s->cand_off[h], cnt = s->cand_off[h + 1] - i;
     const float *cf = s->cand_f + i;
 #if ENC_SSE2
