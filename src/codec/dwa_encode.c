@@ -93,7 +93,7 @@ static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float
     if ((v < 0 ? -v : v) < tolerance) return 0;
     for (uint32_t i = s->cand_off[h], e = s->cand_off[h + 1]; i < e; i++) {
         float d = s->cand_f[i] - v;
-        if ((d < 0 ? -d : d) < tolerance) return s->cand[i];
+        if ((d < 0 ? -d : d) < tolerance) return exrqoi__f2h(s->cand_f[i]); /* = cand[i] */
     }
     return h;
 }
@@ -103,7 +103,9 @@ static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float
  * scalar d < 0 ? -d : d does), the first hit in candidate order wins.
  * Reads up to 3 candidates past h's last: a finite h's candidates are
  * followed by at least those of the NaN patterns (exrqoi__dwa_candidates
- * has 16 for 0xffff at its end). */
+ * has 16 for 0xffff at its end). The pick is converted back from its
+ * float, which is exact for the finite candidates that can match: the
+ * half table would be one more cache miss. */
 #if ENC_SSE2 || ENC_NEON
 static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, float tolerance)
 {
@@ -120,7 +122,7 @@ static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, floa
         __m128 d = _mm_and_ps(_mm_sub_ps(_mm_loadu_ps(cf + k), vv), abs_mask);
         unsigned m = (unsigned)_mm_movemask_ps(_mm_cmplt_ps(d, vt));
         if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
-        if (m) return s->cand[i + k + (uint32_t)__builtin_ctz(m)];
+        if (m) return exrqoi__f2h(cf[k + (uint32_t)__builtin_ctz(m)]);
     }
 #else
     const float32x4_t vv = vdupq_n_f32(v), vt = vdupq_n_f32(tolerance);
@@ -130,7 +132,7 @@ static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, floa
         float32x4_t d = vabsq_f32(vsubq_f32(vld1q_f32(cf + k), vv));
         unsigned m = vaddvq_u32(vandq_u32(vcltq_f32(d, vt), bits));
         if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
-        if (m) return s->cand[i + k + (uint32_t)__builtin_ctz(m)];
+        if (m) return exrqoi__f2h(cf[k + (uint32_t)__builtin_ctz(m)]);
     }
 #endif
     return h;
