@@ -192,6 +192,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
                 const float *tol = c == 0 ? s->tol_y : s->tol_c;
+                uint64_t nz = 0; /* bit i: zig[i] != 0 */
                 if (hp) {
                     /* the coefficients as halves and back, 8 at a time */
                     exrqoi__f2h_n_path(hp, (const uint8_t *)blk[c], hb, 64);
@@ -201,6 +202,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         for (int i = 0; i < 64; i++) {
                             int j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     } else
 #endif
@@ -208,16 +210,18 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         for (int i = 0; i < 64; i++) {
                             int j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     }
                 } else {
                     for (int i = 0; i < 64; i++) {
                         uint16_t q = exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]);
                         zig[i] = quantize_v(s, q, exrqoi__h2f(q), tol[i]);
+                        nz |= (uint64_t)(zig[i] != 0) << i;
                     }
                 }
                 *dcp[c]++ = zig[0];
-                s->nac += exrqoi__dwa_rle_ac(zig, s->ac + s->nac);
+                s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
             }
         }
     }

@@ -4,17 +4,18 @@
 
 #include <libdeflate.h>
 
-size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
+size_t exrqoi__dwa_rle_ac_mask(const uint16_t *zig, uint64_t nz, uint16_t *out)
 {
+    /* zero runs from the mask: a run ends at the next set bit, or at 64 */
     size_t o = 0;
     int comp = 1;
     while (comp < 64) {
-        if (zig[comp] != 0) {
+        uint64_t rest = nz >> comp;
+        if (rest & 1) {
             out[o++] = zig[comp++];
             continue;
         }
-        int run = 1;
-        while (comp + run < 64 && zig[comp + run] == 0) run++;
+        int run = rest ? __builtin_ctzll(rest) : 64 - comp;
         if (run == 1)
             out[o++] = 0; /* a lone zero is cheaper verbatim */
         else if (comp + run == 64)
@@ -24,6 +25,13 @@ size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
         comp += run;
     }
     return o;
+}
+
+size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
+{
+    uint64_t nz = 0;
+    for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
+    return exrqoi__dwa_rle_ac_mask(zig, nz, out);
 }
 
 /* ImfRle: runs of 3..128 equal bytes as (len-1, byte), else up to 127

@@ -141,11 +141,48 @@ static void test_candidate_reads_in_table(void **state)
     }
 }
 
+/* The AC run-length symbols as OpenEXR writes them, one slot at a time. */
+static size_t rle_ac_ref(const uint16_t *zig, uint16_t *out)
+{
+    size_t o = 0;
+    int comp = 1;
+    while (comp < 64) {
+        if (zig[comp] != 0) {
+            out[o++] = zig[comp++];
+            continue;
+        }
+        int run = 1;
+        while (comp + run < 64 && zig[comp + run] == 0) run++;
+        if (run == 1) out[o++] = 0;
+        else if (comp + run == 64) out[o++] = 0xff00u;
+        else out[o++] = (uint16_t)(0xff00u | (unsigned)run);
+        comp += run;
+    }
+    return o;
+}
+
+static void test_rle_ac(void **state)
+{
+    (void)state;
+    uint16_t zig[64], ref[64], got[64];
+    for (int t = 0; t < 20000; t++) {
+        int density = t % 9; /* all zero .. mostly set */
+        for (int i = 0; i < 64; i++) zig[i] = (rnd() % 8 < (uint32_t)density) ? (uint16_t)(1 + rnd() % 0xfffe) : 0;
+        if (t % 7 == 0) zig[63] = 0;
+        if (t % 11 == 0) zig[62] = 0;
+        size_t n = rle_ac_ref(zig, ref);
+        memset(got, 0xcd, sizeof got);
+        assert_int_equal(exrqoi__dwa_rle_ac(zig, got), n);
+        assert_memory_equal(got, ref, n * 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_paths),
         cmocka_unit_test(test_candidate_reads_in_table),
+        cmocka_unit_test(test_rle_ac),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
