@@ -197,22 +197,41 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                     /* the coefficients as halves and back, 8 at a time */
                     exrqoi__f2h_n_path(hp, (const uint8_t *)blk[c], hb, 64);
                     exrqoi__h2f_n_path(hp, hb, (uint8_t *)qf, 64);
+                    /* first the coefficients that need no table (within the
+                     * error of 0, or inf/NaN), prefetching the candidates of
+                     * the others, whose look-ups then overlap their misses */
+                    uint8_t todo[64];
+                    int ntodo = 0;
+                    for (int i = 0; i < 64; i++) {
+                        int j = exrqoi__dwa_zigzag[i];
+                        uint16_t q = exrqoi__le16(hb + 2 * j);
+                        float v = qf[j];
+                        if ((q & 0x7c00) == 0x7c00) {
+                            zig[i] = q;
+                        } else if ((v < 0 ? -v : v) < tol[i]) {
+                            zig[i] = 0;
+                        } else {
+                            todo[ntodo++] = (uint8_t)i;
+#if defined(__GNUC__) || defined(__clang__)
+                            __builtin_prefetch(s->cand_f + s->cand_off[q]);
+#endif
+                        }
+                    }
 #if ENC_SSE2 || ENC_NEON
                     if (s->quant_path != EXRQOI__PATH_C) {
-                        for (int i = 0; i < 64; i++) {
-                            int j = exrqoi__dwa_zigzag[i];
+                        for (int k = 0; k < ntodo; k++) {
+                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
-                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     } else
 #endif
                     {
-                        for (int i = 0; i < 64; i++) {
-                            int j = exrqoi__dwa_zigzag[i];
+                        for (int k = 0; k < ntodo; k++) {
+                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
-                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     }
+                    for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
                 } else {
                     for (int i = 0; i < 64; i++) {
                         uint16_t q = exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]);
