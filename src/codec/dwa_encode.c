@@ -1,7 +1,7 @@
 /* DWA encoder: OpenEXR 3.1's DwaCompressor (version 2 chunks with the
  * default channel rules), producing the same bytes as OpenEXR. */
-#include "block/half_simd.h"
 #include "codec/dwa.h"
+#include "codec/dwa_simd.h"
 #include "codec/huf.h"
 #include "codec/predict.h"
 #include "common/half.h"
@@ -46,7 +46,7 @@ typedef struct enc_state {
     size_t ndc;
     const uint16_t *to_nonlinear; /* set when some lossy channel needs it */
     float base_error;
-    int half_path; /* exrqoi__h2f_n_path / f2h_n_path path, 0 = inline scalar */
+    int half_path; /* block half<->float: ctx->k.dwa on x86, else 0 (scalar) */
     int quant_path; /* ctx->k.dwa: 4 candidates per compare unless EXRQOI__PATH_C */
     const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
     const uint32_t *cand_off;
@@ -139,6 +139,61 @@ static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, floa
 }
 #endif
 
+#if DWA_X86
+/* 64 little-endian halves -> floats, exactly (dwa_h2f_sse2 keeps NaN
+ * payloads as exrqoi__h2f does). */
+static void h2f64_sse2(const uint8_t *hb, float *out)
+{
+    const __m128i zero = _mm_setzero_si128();
+    for (int k = 0; k < 8; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(hb + 16 * k));
+        _mm_storeu_ps(out + 8 * k, dwa_h2f_sse2(_mm_unpacklo_epi16(v, zero)));
+        _mm_storeu_ps(out + 8 * k + 4, dwa_h2f_sse2(_mm_unpackhi_epi16(v, zero)));
+    }
+}
+
+/* 64 DCT coefficients -> little-endian halves. These kernels quiet NaNs
+ * as F16C does, exrqoi__f2h keeps the payload: the same for the quiet NaNs
+ * the DCT's arithmetic makes (every coefficient is a sum of products). */
+static void f2h64_sse2(const float *in, uint8_t *hb)
+{
+    for (int k = 0; k < 8; k++) dwa_f2h8_sse2(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+}
+
+DWA_AVX static void f2h64_avx(const float *in, uint8_t *hb)
+{
+    for (int k = 0; k < 8; k++) dwa_f2h8_avx(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+}
+#endif
+
+static void h2f64(int path, const uint8_t *hb, float *out)
+{
+#if DWA_X86
+    if (path != EXRQOI__PATH_C) {
+        h2f64_sse2(hb, out);
+        return;
+    }
+#endif
+    (void)path;
+    for (int i = 0; i < 64; i++) out[i] = exrqoi__h2f(exrqoi__le16(hb + 2 * i));
+}
+
+static void f2h64(int path, const float *in, uint8_t *hb)
+{
+#if DWA_X86
+    if (path == EXRQOI__PATH_AVX2) {
+        f2h64_avx(in, hb);
+        return;
+    }
+    if (path != EXRQOI__PATH_C) {
+        f2h64_sse2(in, hb);
+        return;
+    }
+#endif
+    (void)path;
+    for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, exrqoi__f2h(in[i]));
+}
+
 /* One channel's 8x8 block as little-endian halves (through the nonlinear
  * curve when use_lut). */
 static void gather_block(const enc_state *s, int chan, const int32_t *xs, const int32_t *ys,
@@ -183,20 +238,17 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
             mirror8((int32_t)bx * 8, w, xs);
             for (int c = 0; c < ncomp; c++) {
                 gather_block(s, chans[c], xs, ys, use_lut, hb);
-                if (hp)
-                    exrqoi__h2f_n_path(hp, hb, (uint8_t *)blk[c], 64);
-                else
-                    for (int i = 0; i < 64; i++) blk[c][i] = exrqoi__h2f(exrqoi__le16(hb + 2 * i));
+                h2f64(hp, hb, blk[c]);
             }
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
                 const float *tol = c == 0 ? s->tol_y : s->tol_c;
                 uint64_t nz = 0; /* bit i: zig[i] != 0 */
-                if (hp) {
-                    /* the coefficients as halves and back, 8 at a time */
-                    exrqoi__f2h_n_path(hp, (const uint8_t *)blk[c], hb, 64);
-                    exrqoi__h2f_n_path(hp, hb, (uint8_t *)qf, 64);
+                {
+                    /* the coefficients as halves and back */
+                    f2h64(hp, blk[c], hb);
+                    h2f64(hp, hb, qf);
                     /* first the coefficients that need no table (within the
                      * error of 0, or inf/NaN), prefetching the candidates of
                      * the others, whose look-ups then overlap their misses */
@@ -232,12 +284,6 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         }
                     }
                     for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
-                } else {
-                    for (int i = 0; i < 64; i++) {
-                        uint16_t q = exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]);
-                        zig[i] = quantize_v(s, q, exrqoi__h2f(q), tol[i]);
-                        nz |= (uint64_t)(zig[i] != 0) << i;
-                    }
                 }
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
@@ -342,7 +388,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.first = first;
     s.ac = (uint16_t *)(void *)(base + o_ac);
     s.dc = (uint16_t *)(void *)(base + o_dc);
-    s.half_path = ctx->k.half;
+    s.half_path = DWA_X86 && ctx->k.dwa != EXRQOI__PATH_NEON ? ctx->k.dwa : EXRQOI__PATH_C;
     s.quant_path = ctx->k.dwa;
     s.base_error = ctx->dwa_level / 100000.0f;
     float qy[64], qc[64];
