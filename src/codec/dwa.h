@@ -201,11 +201,13 @@ EXRQOI_INTERNAL const uint16_t *exrqoi__dwa_to_nonlinear_table(void);
 /* Run-length codes zig-zag slots 1..63; returns the values written
  * (at most 63). */
 EXRQOI_INTERNAL size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out);
+/* The same with bit i of nz set exactly when zig[i] != 0. */
+EXRQOI_INTERNAL size_t exrqoi__dwa_rle_ac_mask(const uint16_t *zig, uint64_t nz, uint16_t *out);
 /* OpenEXR's byte RLE (ImfRle), no predictor. */
 EXRQOI_INTERNAL size_t exrqoi__dwa_rle_bytes(const uint8_t *in, size_t n, uint8_t *out);
 EXRQOI_INTERNAL bool exrqoi__dwa_unrle_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t out_n);
-/* zlib compress2-compatible output (same bytes as zlib at `level`),
- * memory from ctx->alloc. */
+/* zlib-format deflate with libdeflate at `level` (the bytes OpenEXR 3.2+
+ * writes; 3.1's zlib wrote others that decode the same). */
 EXRQOI_INTERNAL size_t exrqoi__dwa_zlib_bound(size_t n);
 EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_zlib(exrqoi__codec_ctx *ctx, int level, const uint8_t *src,
                                                size_t n, uint8_t *dst, size_t cap, size_t *out);

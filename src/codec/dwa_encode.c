@@ -1,18 +1,40 @@
 /* DWA encoder: OpenEXR 3.1's DwaCompressor (version 2 chunks with the
  * default channel rules), producing the same bytes as OpenEXR. */
 #include "codec/dwa.h"
+#include "codec/dwa_simd.h"
 #include "codec/huf.h"
 #include "codec/predict.h"
 #include "common/half.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ENC_SSE2 1
+#include <emmintrin.h>
+#else
+#define ENC_SSE2 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define ENC_NEON 1
+#include <arm_neon.h>
+#else
+#define ENC_NEON 0
+#endif
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* OpenEXR's zlib levels: 9 for stored/RLE/AC data, the ZIP default (4)
- * for the DC stream. */
+/* Deflate levels on libdeflate's scale (OpenEXR 3.2+ deflates DWA with
+ * libdeflate too). Stored and RLE data: OpenEXR's 9, so those streams are
+ * the bytes OpenEXR main writes. DC: 9 where OpenEXR uses its ZIP level
+ * (4): the DC stream is 1/64 of the samples, so 9 costs ~0.3% of the
+ * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's.
+ * The AC stream of DWAA tiles (the one deflated AC stream): 8, where
+ * OpenEXR's 9 spends most of the encoder's time in long matches through
+ * runs of end-of-block codes; 8 is faster there and as small (GoldenGate:
+ * 384 bytes smaller). */
 #define DWA_ZLIB_LEVEL 9
-#define DWA_DC_ZLIB_LEVEL 4
+#define DWA_AC_ZLIB_LEVEL 8
+#define DWA_DC_ZLIB_LEVEL 9
 
 typedef struct enc_state {
     const exrqoi__block_layout *b;
@@ -24,6 +46,8 @@ typedef struct enc_state {
     size_t ndc;
     const uint16_t *to_nonlinear; /* set when some lossy channel needs it */
     float base_error;
+    int half_path; /* block half<->float: ctx->k.dwa on x86, else 0 (scalar) */
+    int quant_path; /* ctx->k.dwa: 4 candidates per compare unless EXRQOI__PATH_C */
     const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
     const uint32_t *cand_off;
     const float *cand_f;
@@ -60,6 +84,138 @@ static bool any_lossy(const dwa_plan *plan)
     return false;
 }
 
+/* dwa_quantize_tab with v = exrqoi__h2f(h) already known. */
+static inline uint16_t quantize_v(const enc_state *s, uint16_t h, float v, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h; /* inf/NaN: never within the error */
+    /* every h but 0 has the 0-bit candidate +0 first (0 - v is -v), and
+     * 0 itself quantises to 0: no table look-up for most coefficients */
+    if ((v < 0 ? -v : v) < tolerance) return 0;
+    for (uint32_t i = s->cand_off[h], e = s->cand_off[h + 1]; i < e; i++) {
+        float d = s->cand_f[i] - v;
+        if ((d < 0 ? -d : d) < tolerance) return exrqoi__f2h(s->cand_f[i]); /* = cand[i] */
+    }
+    return h;
+}
+
+/* quantize_v testing 4 candidates at once: the same subtraction and
+ * compare per candidate (|d| by clearing the sign bit compares as the
+ * scalar d < 0 ? -d : d does), the first hit in candidate order wins.
+ * Reads up to 3 candidates past h's last: a finite h's candidates are
+ * followed by at least those of the NaN patterns (exrqoi__dwa_candidates
+ * has 16 for 0xffff at its end). The pick is converted back from its
+ * float, which is exact for the finite candidates that can match: the
+ * half table would be one more cache miss. */
+#if ENC_SSE2 || ENC_NEON
+static inline uint16_t quantize_v4(const enc_state *s, uint16_t h, float v, float tolerance)
+{
+    if ((h & 0x7c00) == 0x7c00) return h;
+    /* every h but 0 has the 0-bit candidate +0 first, and 0 - v is -v:
+     * most coefficients end here, without the tables' cache misses */
+    if ((v < 0 ? -v : v) < tolerance) return 0;
+    uint32_t i = s->cand_off[h], cnt = s->cand_off[h + 1] - i;
+    const float *cf = s->cand_f + i;
+#if ENC_SSE2
+    const __m128 vv = _mm_set1_ps(v), vt = _mm_set1_ps(tolerance);
+    const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    for (uint32_t k = 0; k < cnt; k += 4) {
+        __m128 d = _mm_and_ps(_mm_sub_ps(_mm_loadu_ps(cf + k), vv), abs_mask);
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_cmplt_ps(d, vt));
+        if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
+        if (m) return exrqoi__f2h(cf[k + (uint32_t)__builtin_ctz(m)]);
+    }
+#else
+    const float32x4_t vv = vdupq_n_f32(v), vt = vdupq_n_f32(tolerance);
+    static const uint32_t lane_bit[4] = {1, 2, 4, 8};
+    const uint32x4_t bits = vld1q_u32(lane_bit);
+    for (uint32_t k = 0; k < cnt; k += 4) {
+        float32x4_t d = vabsq_f32(vsubq_f32(vld1q_f32(cf + k), vv));
+        unsigned m = vaddvq_u32(vandq_u32(vcltq_f32(d, vt), bits));
+        if (cnt - k < 4) m &= (1u << (cnt - k)) - 1u;
+        if (m) return exrqoi__f2h(cf[k + (uint32_t)__builtin_ctz(m)]);
+    }
+#endif
+    return h;
+}
+#endif
+
+#if DWA_X86
+/* 64 little-endian halves -> floats, exactly (dwa_h2f_sse2 keeps NaN
+ * payloads as exrqoi__h2f does). */
+static void h2f64_sse2(const uint8_t *hb, float *out)
+{
+    const __m128i zero = _mm_setzero_si128();
+    for (int k = 0; k < 8; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(hb + 16 * k));
+        _mm_storeu_ps(out + 8 * k, dwa_h2f_sse2(_mm_unpacklo_epi16(v, zero)));
+        _mm_storeu_ps(out + 8 * k + 4, dwa_h2f_sse2(_mm_unpackhi_epi16(v, zero)));
+    }
+}
+
+/* 64 DCT coefficients -> little-endian halves. These kernels quiet NaNs
+ * as F16C does, exrqoi__f2h keeps the payload: the same for the quiet NaNs
+ * the DCT's arithmetic makes (every coefficient is a sum of products). */
+static void f2h64_sse2(const float *in, uint8_t *hb)
+{
+    for (int k = 0; k < 8; k++) dwa_f2h8_sse2(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+}
+
+DWA_AVX static void f2h64_avx(const float *in, uint8_t *hb)
+{
+    for (int k = 0; k < 8; k++) dwa_f2h8_avx(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+}
+#endif
+
+static void h2f64(int path, const uint8_t *hb, float *out)
+{
+#if DWA_X86
+    if (path != EXRQOI__PATH_C) {
+        h2f64_sse2(hb, out);
+        return;
+    }
+#endif
+    (void)path;
+    for (int i = 0; i < 64; i++) out[i] = exrqoi__h2f(exrqoi__le16(hb + 2 * i));
+}
+
+static void f2h64(int path, const float *in, uint8_t *hb)
+{
+#if DWA_X86
+    if (path == EXRQOI__PATH_AVX2) {
+        f2h64_avx(in, hb);
+        return;
+    }
+    if (path != EXRQOI__PATH_C) {
+        f2h64_sse2(in, hb);
+        return;
+    }
+#endif
+    (void)path;
+    for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, exrqoi__f2h(in[i]));
+}
+
+/* One channel's 8x8 block as little-endian halves (through the nonlinear
+ * curve when use_lut). */
+static void gather_block(const enc_state *s, int chan, const int32_t *xs, const int32_t *ys,
+                         bool use_lut, uint8_t hb[128])
+{
+    bool is_float = s->b->chans[chan].type == EXRQOI_PIXEL_FLOAT;
+    const size_t *rows = s->rows + s->first[chan];
+    for (int y = 0; y < 8; y++) {
+        const uint8_t *row = s->src + rows[ys[y]];
+        uint8_t *o = hb + 16 * y;
+        if (is_float) {
+            for (int x = 0; x < 8; x++) exrqoi__put16(o + 2 * x, float_half(row + 4 * (size_t)xs[x]));
+        } else if (xs[7] == xs[0] + 7) {
+            memcpy(o, row + 2 * (size_t)xs[0], 16); /* no mirrored sample */
+        } else {
+            for (int x = 0; x < 8; x++) memcpy(o + 2 * x, row + 2 * (size_t)xs[x], 2);
+        }
+    }
+    if (use_lut)
+        for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, s->to_nonlinear[exrqoi__le16(hb + 2 * i)]);
+}
+
 static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut)
 {
     const exrqoi__block_layout *b = s->b;
@@ -71,33 +227,66 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
     s->ndc += (size_t)ncomp * nbx * nby;
 
     float blk[3][64] __attribute__((aligned(32)));
+    float qf[64] __attribute__((aligned(32)));
+    uint8_t hb[128] __attribute__((aligned(32)));
     uint16_t zig[64];
     int32_t xs[8], ys[8];
+    const int hp = s->half_path;
     for (size_t by = 0; by < nby; by++) {
         mirror8((int32_t)by * 8, h, ys);
         for (size_t bx = 0; bx < nbx; bx++) {
             mirror8((int32_t)bx * 8, w, xs);
             for (int c = 0; c < ncomp; c++) {
-                bool is_float = b->chans[chans[c]].type == EXRQOI_PIXEL_FLOAT;
-                for (int y = 0; y < 8; y++) {
-                    const uint8_t *row = s->src + s->rows[s->first[chans[c]] + (size_t)ys[y]];
-                    for (int x = 0; x < 8; x++) {
-                        uint16_t hv = is_float ? float_half(row + 4 * (size_t)xs[x])
-                                               : exrqoi__le16(row + 2 * (size_t)xs[x]);
-                        if (use_lut) hv = s->to_nonlinear[hv];
-                        blk[c][y * 8 + x] = exrqoi__h2f(hv);
-                    }
-                }
+                gather_block(s, chans[c], xs, ys, use_lut, hb);
+                h2f64(hp, hb, blk[c]);
             }
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
                 const float *tol = c == 0 ? s->tol_y : s->tol_c;
-                for (int i = 0; i < 64; i++)
-                    zig[i] = dwa_quantize_tab(s->cand, s->cand_f, s->cand_off,
-                                              exrqoi__f2h(blk[c][exrqoi__dwa_zigzag[i]]), tol[i]);
+                uint64_t nz = 0; /* bit i: zig[i] != 0 */
+                {
+                    /* the coefficients as halves and back */
+                    f2h64(hp, blk[c], hb);
+                    h2f64(hp, hb, qf);
+                    /* first the coefficients that need no table (within the
+                     * error of 0, or inf/NaN), prefetching the candidates of
+                     * the others, whose look-ups then overlap their misses */
+                    uint8_t todo[64];
+                    int ntodo = 0;
+                    for (int i = 0; i < 64; i++) {
+                        int j = exrqoi__dwa_zigzag[i];
+                        uint16_t q = exrqoi__le16(hb + 2 * j);
+                        float v = qf[j];
+                        if ((q & 0x7c00) == 0x7c00) {
+                            zig[i] = q;
+                        } else if ((v < 0 ? -v : v) < tol[i]) {
+                            zig[i] = 0;
+                        } else {
+                            todo[ntodo++] = (uint8_t)i;
+#if defined(__GNUC__) || defined(__clang__)
+                            __builtin_prefetch(s->cand_f + s->cand_off[q]);
+#endif
+                        }
+                    }
+#if ENC_SSE2 || ENC_NEON
+                    if (s->quant_path != EXRQOI__PATH_C) {
+                        for (int k = 0; k < ntodo; k++) {
+                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
+                            zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                        }
+                    } else
+#endif
+                    {
+                        for (int k = 0; k < ntodo; k++) {
+                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
+                            zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                        }
+                    }
+                    for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
+                }
                 *dcp[c]++ = zig[0];
-                s->nac += exrqoi__dwa_rle_ac(zig, s->ac + s->nac);
+                s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
             }
         }
     }
@@ -199,6 +388,8 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.first = first;
     s.ac = (uint16_t *)(void *)(base + o_ac);
     s.dc = (uint16_t *)(void *)(base + o_dc);
+    s.half_path = DWA_X86 && ctx->k.dwa != EXRQOI__PATH_NEON ? ctx->k.dwa : EXRQOI__PATH_C;
+    s.quant_path = ctx->k.dwa;
     s.base_error = ctx->dwa_level / 100000.0f;
     float qy[64], qc[64];
     exrqoi__dwa_quant_tables(qy, qc);
@@ -260,7 +451,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     if (s.nac) {
         if (ac_coder == DWA_AC_DEFLATE) {
             for (size_t i = 0; i < s.nac; i++) exrqoi__put16(&s.ac[i], s.ac[i]);
-            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
+            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_AC_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
                                         dst + o, cap - o, &got));
         } else {
             if (cap - o < exrqoi__huf_bound(s.nac))

@@ -1,20 +1,21 @@
 /* DWA entropy stages: the AC run-length symbols, OpenEXR's byte RLE and
- * zlib output identical to OpenEXR's compress2 calls. */
+ * the deflate streams, identical to OpenEXR 3.2+'s (libdeflate). */
 #include "codec/dwa.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
-size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
+size_t exrqoi__dwa_rle_ac_mask(const uint16_t *zig, uint64_t nz, uint16_t *out)
 {
+    /* zero runs from the mask: a run ends at the next set bit, or at 64 */
     size_t o = 0;
     int comp = 1;
     while (comp < 64) {
-        if (zig[comp] != 0) {
+        uint64_t rest = nz >> comp;
+        if (rest & 1) {
             out[o++] = zig[comp++];
             continue;
         }
-        int run = 1;
-        while (comp + run < 64 && zig[comp + run] == 0) run++;
+        int run = rest ? __builtin_ctzll(rest) : 64 - comp;
         if (run == 1)
             out[o++] = 0; /* a lone zero is cheaper verbatim */
         else if (comp + run == 64)
@@ -24,6 +25,13 @@ size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
         comp += run;
     }
     return o;
+}
+
+size_t exrqoi__dwa_rle_ac(const uint16_t *zig, uint16_t *out)
+{
+    uint64_t nz = 0;
+    for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
+    return exrqoi__dwa_rle_ac_mask(zig, nz, out);
 }
 
 /* ImfRle: runs of 3..128 equal bytes as (len-1, byte), else up to 127
@@ -76,52 +84,14 @@ bool exrqoi__dwa_unrle_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t o
 
 size_t exrqoi__dwa_zlib_bound(size_t n)
 {
-    /* zlib's compressBound plus slack */
-    return n + (n >> 12) + (n >> 14) + (n >> 25) + 13 + 16;
+    /* libdeflate's bound for every level, plus slack */
+    return libdeflate_zlib_compress_bound(NULL, n) + 16;
 }
-
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    size_t bytes;
-    if (exrqoi__mul_size(items, size, &bytes)) return Z_NULL;
-    return exrqoi__alloc((const exrqoi_allocator *)opaque, bytes);
-}
-
-static void z_free(voidpf opaque, voidpf p) { exrqoi__free((const exrqoi_allocator *)opaque, p); }
 
 exrqoi_result exrqoi__dwa_zlib(exrqoi__codec_ctx *ctx, int level, const uint8_t *src, size_t n,
                                uint8_t *dst, size_t cap, size_t *out)
 {
-    /* zlib rather than libdeflate: these are the bytes OpenEXR writes */
-    z_stream s;
-    memset(&s, 0, sizeof s);
-    s.zalloc = z_alloc;
-    s.zfree = z_free;
-    s.opaque = (voidpf)(uintptr_t)ctx->alloc;
-    int rc = deflateInit(&s, level);
-    if (rc != Z_OK)
-        return exrqoi__fail(&ctx->err, rc == Z_MEM_ERROR ? EXRQOI_ERR_OUT_OF_MEMORY
-                                                         : EXRQOI_ERR_INVALID_ARGUMENT,
-                            "cannot start zlib (%d)", rc);
-    s.next_in = (Bytef *)(uintptr_t)src;
-    s.next_out = dst;
-    size_t left_in = n, left_out = cap;
-    do {
-        /* feed in uInt-sized pieces */
-        uInt in_now = left_in > 0x40000000u ? 0x40000000u : (uInt)left_in;
-        uInt out_now = left_out > 0x40000000u ? 0x40000000u : (uInt)left_out;
-        s.avail_in = in_now;
-        s.avail_out = out_now;
-        rc = deflate(&s, left_in == in_now ? Z_FINISH : Z_NO_FLUSH);
-        left_in -= in_now - s.avail_in;
-        left_out -= out_now - s.avail_out;
-        if (rc != Z_STREAM_END && rc != Z_OK && rc != Z_BUF_ERROR) break;
-        if (rc != Z_STREAM_END && left_out == 0) break;
-    } while (rc != Z_STREAM_END);
-    deflateEnd(&s);
-    if (rc != Z_STREAM_END)
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_BUFFER_TOO_SMALL,
-                            "zlib output exceeds %zu bytes", cap);
-    *out = cap - left_out;
-    return EXRQOI_OK;
+    /* libdeflate at OpenEXR's levels, as OpenEXR 3.2+ writes DWA (its
+     * compress2 at level 9 was the slowest stage of the encoder) */
+    return exrqoi__deflate_at(ctx, level, src, n, dst, cap, out);
 }

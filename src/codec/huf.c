@@ -283,6 +283,79 @@ static inline void send_run(bitw *w, const huf_enc *e, uint32_t s, uint32_t extr
     }
 }
 
+static inline void store_be32(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    memcpy(p, &v, 4);
+}
+
+/* Most bytes one run (send_run) can write: a code used for repeats is at
+ * most ls + lr + 8 bits longer than the run code, so a run is at most
+ * 2 * 58 + 58 + 8 bits, plus the 31 pending ones. */
+#define RUN_MAX_BYTES 32
+
+/* The values in[*pi..n) as send_run codes them, with the bit writer in
+ * registers (pending bits stay below 32, flushed 32 at a time) while
+ * RUN_MAX_BYTES of room remain; returns with *pi at the first value not
+ * written and *w holding the pending bits. */
+static void encode_runs_fast(bitw *w, const huf_enc *e, const uint16_t *in, size_t n, size_t *pi,
+                             uint32_t rlc)
+{
+    if (w->nacc >= 32 || w->end - w->p < RUN_MAX_BYTES) return;
+    uint8_t *p = w->p;
+    const uint8_t *stop = w->end - RUN_MAX_BYTES;
+    uint64_t acc = w->acc;
+    int nacc = w->nacc;
+    const int lr = e->len[rlc];
+    const uint64_t cr = e->code[rlc];
+#define PUT32(n_, v_)                                                                              \
+    do {                                                                                           \
+        acc = (acc << (n_)) | (v_);                                                                \
+        nacc += (n_);                                                                              \
+        if (nacc >= 32) {                                                                          \
+            nacc -= 32;                                                                            \
+            store_be32(p, (uint32_t)(acc >> nacc));                                                \
+            p += 4;                                                                                \
+        }                                                                                          \
+    } while (0)
+#define PUT(n_, v_)                                                                                \
+    do {                                                                                           \
+        if ((n_) > 32) {                                                                           \
+            PUT32((n_)-32, (v_) >> 32);                                                            \
+            PUT32(32, (v_)&0xffffffffu);                                                           \
+        } else {                                                                                   \
+            PUT32((n_), (v_));                                                                     \
+        }                                                                                          \
+    } while (0)
+    size_t i = *pi;
+    while (i < n && p <= stop) {
+        uint32_t s = in[i];
+        size_t j = i + 1, lim = n - i > 256 ? i + 256 : n;
+        while (j < lim && in[j] == s) j++;
+        int ls = e->len[s];
+        uint64_t cs = e->code[s];
+        uint32_t extra = (uint32_t)(j - i - 1);
+        i = j;
+        if (extra == 0) {
+            PUT(ls, cs);
+        } else if (ls + lr + 8 < ls * (int)extra) {
+            PUT(ls, cs);
+            PUT(lr, cr);
+            PUT32(8, extra);
+        } else {
+            for (uint32_t k = 0; k <= extra; k++) PUT(ls, cs);
+        }
+    }
+#undef PUT
+#undef PUT32
+    *pi = i;
+    w->p = p;
+    w->acc = acc;
+    w->nacc = nacc;
+}
+
 size_t exrqoi__huf_bound(size_t n)
 {
     /* header + full length table + 58 bits per value; saturates */
@@ -342,19 +415,23 @@ exrqoi_result exrqoi__huf_compress(exrqoi__codec_ctx *ctx, const uint16_t *in, s
     uint8_t *data = w.p;
     size_t table_len = (size_t)(data - (dst + HEADER));
 
-    uint32_t s = in[0], extra = 0;
-    for (size_t i = 1; i < n; i++) {
-        uint32_t v = in[i];
-        if (v != s || extra == 255) {
-            send_run(&w, e, s, extra, iM);
-            s = v;
-            extra = 0;
-        } else {
-            extra++;
+    size_t at = 0;
+    encode_runs_fast(&w, e, in, n, &at, iM);
+    if (at < n) { /* the last RUN_MAX_BYTES of room: the careful writer */
+        uint32_t s = in[at], extra = 0;
+        for (size_t i = at + 1; i < n; i++) {
+            uint32_t v = in[i];
+            if (v != s || extra == 255) {
+                send_run(&w, e, s, extra, iM);
+                s = v;
+                extra = 0;
+            } else {
+                extra++;
+            }
+            if (EXRQOI_UNLIKELY(w.overflow)) break;
         }
-        if (EXRQOI_UNLIKELY(w.overflow)) break;
+        send_run(&w, e, s, extra, iM);
     }
-    send_run(&w, e, s, extra, iM);
     bw_flush(&w);
     size_t tail = (size_t)w.nacc;
     bw_finish(&w);

@@ -536,6 +536,50 @@ static void test_small_capacity(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Every capacity from a little below the stream's size up to its size:
+ * the register writer hands over to the careful one near the end, so the
+ * stream either fits (same bytes as with room to spare) or fails cleanly;
+ * mixes with runs (short and long), long codes and plain values. */
+static void test_tight_capacity(void **state)
+{
+    (void)state;
+    size_t n = 3000;
+    uint16_t *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t cap = exrqoi__huf_bound(n);
+    uint8_t *ref = malloc(cap), *got = malloc(cap);
+    assert_non_null(ref);
+    assert_non_null(got);
+    for (int mix = 0; mix < 3; mix++) {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = rnd();
+            if (mix == 0) v[i] = (uint16_t)(r % 7);
+            else if (mix == 1) v[i] = (r % 5) ? (uint16_t)0 : (uint16_t)(r >> 16); /* runs */
+            else v[i] = (uint16_t)(i / (1 + r % 300));                            /* long runs */
+        }
+        size_t nref = 0;
+        assert_int_equal(exrqoi__huf_compress(&ctx, v, n, ref, cap, &nref), EXRQOI_OK);
+        for (size_t c = nref > 80 ? nref - 80 : 0; c <= nref + 8; c++) {
+            size_t ngot = 0;
+            memset(got, 0xcd, cap);
+            exrqoi_result r = exrqoi__huf_compress(&ctx, v, n, got, c, &ngot);
+            if (c < nref) {
+                assert_int_equal(r, EXRQOI_ERR_BUFFER_TOO_SMALL);
+            } else {
+                assert_int_equal(r, EXRQOI_OK);
+                assert_int_equal(ngot, nref);
+                assert_memory_equal(got, ref, nref);
+            }
+        }
+    }
+    free(ref);
+    free(got);
+    free(v);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_data),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_small_capacity),
+        cmocka_unit_test(test_tight_capacity),
         cmocka_unit_test(test_split_paths),
         cmocka_unit_test(test_split_mutations),
         cmocka_unit_test(test_pair_table),
