@@ -40,5 +40,7 @@ mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 # server and some test tools use them)
 mount -t tmpfs shm "$root/dev/shm" && mounted+=("$root/dev/shm")
 mount -t devpts -o newinstance devpts "$root/dev/pts" && mounted+=("$root/dev/pts")
+# EXRQOI_PACKAGE_TESTS=ON (as .ci/run sets it) is passed in; nothing else
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    EXRQOI_PACKAGE_TESTS="${EXRQOI_PACKAGE_TESTS:-OFF}" \
     bash -c 'cd /src/exrqoi && bash .ci/quickstart && bash .ci/test "$@"' quickstart "$@"
