@@ -6,7 +6,9 @@
 #                OpenEXR) and exrqoi_bench_main (OpenEXR main, when built
 #                with -DEXRQOI_BENCH_OPENEXR_MAIN); the summary takes the best
 #   THREADS=1,2  thread counts
-#   BENCH_GROUPS="corpus codecs encode qoi"   which parts to run
+#   BENCH_GROUPS="corpus codecs encode qoi"   which parts to run; also
+#                `files`: decode of the files in BENCH_FILES
+#   ENCODE_FILES, ENCODE_CODECS   the encode group's files and codecs
 # Codecs the corpus lacks (none, rle, b44a, dwaa, dwab, htj2k) are made from
 # corpus files with `exrqoi convert --compression X` into OUT_DIR.
 # Output: the raw lines of every program run, then per group a summary: ours
@@ -112,8 +114,13 @@ for g in $groups; do
   case $g in
     corpus) group "decode: corpus" $(find "$corpus" -name '*.exr' ! -path '*/Damaged/*' | sort) --threads "$threads" ;;
     codecs) group "decode: generated codecs" "$out"/*.exr --threads "$threads" ;;
-    encode) group "encode zip,piz,b44,dwaa,htj2k256,htj2k32" "$desk" "$gg" "$corpus/MultiView/Fog.exr" \
-              "$corpus/ScanLines/Carrots.exr" "$mp" --encode zip,piz,b44,dwaa,htj2k256,htj2k32 --threads "$threads" ;;
+    encode)
+      codecs=${ENCODE_CODECS:-zip,piz,b44,dwaa,htj2k256,htj2k32}
+      # shellcheck disable=SC2086
+      group "encode $codecs" ${ENCODE_FILES:-"$desk" "$gg" "$corpus/MultiView/Fog.exr" "$corpus/ScanLines/Carrots.exr" "$mp"} \
+        --encode "$codecs" --threads "$threads" ;;
+    # shellcheck disable=SC2086
+    files) group "decode: chosen files" $BENCH_FILES --threads "$threads" ;;
     qoi) group "qoi" "$shared"/corpus/qoi/*.qoi ;;
   esac
 done
