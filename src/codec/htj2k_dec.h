@@ -50,6 +50,8 @@ typedef struct exrqoi__htj2k_block_scratch {
     uint8_t sig[(EXRQOI__HTJ2K_CB_MAX_SIDE + 4) * 6 + EXRQOI__HTJ2K_CB_MAX_AREA * 2];
     uint8_t exps[2][EXRQOI__HTJ2K_CB_MAX_SIDE + 4]; /* E of the previous/current quad row's last line */
     uint8_t rho[2][EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 4];
+    uint16_t qinf[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 2]; /* one quad row's CxtVLC entries ... */
+    uint8_t uq[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 2];    /* ... and exponent bounds U */
 } exrqoi__htj2k_block_scratch;
 
 /* Decodes one HT code-block into `out` (width x height coefficients, row
@@ -57,6 +59,12 @@ typedef struct exrqoi__htj2k_block_scratch {
 EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s,
                                                          const exrqoi__htj2k_cblk *cb, int64_t *out,
                                                          size_t stride, exrqoi__err *err);
+/* exrqoi__htj2k_decode_block into 32-bit coefficients, for components
+ * whose subbands have at most 30 magnitude bit-planes (the caller checks
+ * that from QCD); a block coding more planes than fit is EXRQOI_ERR_CORRUPT. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block32(exrqoi__htj2k_block_scratch *s,
+                                                           const exrqoi__htj2k_cblk *cb, int32_t *out,
+                                                           size_t stride, exrqoi__err *err);
 
 /* MEL decoder state (exposed for the unit tests). */
 typedef struct exrqoi__htj2k_mel {

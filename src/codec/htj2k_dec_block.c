@@ -184,76 +184,94 @@ static inline uint64_t fwd_bits(fwd_reader *f, int bits)
 
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
-/* Prefix: "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in LSB). */
-INLINE uint32_t uvlc_prefix(rev_reader *r)
+/* The next bits of the VLC stream, read without refilling: the pair of a
+ * quad pair needs at most 2 * (3 + 5 + 4) bits, and rev_peek leaves 32. */
+typedef struct bit_cursor {
+    uint64_t bits;
+    uint32_t used;
+} bit_cursor;
+
+INLINE uint32_t cur_bits(bit_cursor *c, uint32_t n)
 {
-    uint32_t b = (uint32_t)rev_peek(r) & 7;
-    if (b & 1) {
-        rev_skip(r, 1);
-        return 1;
-    }
-    if (b & 2) {
-        rev_skip(r, 2);
-        return 2;
-    }
-    rev_skip(r, 3);
-    return (b & 4) ? 3 : 5;
+    const uint32_t v = (uint32_t)(c->bits & ((1u << n) - 1));
+    c->bits >>= n;
+    c->used += n;
+    return v;
 }
 
-INLINE uint32_t uvlc_suffix(rev_reader *r, uint32_t pfx)
+/* Prefix "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in the
+ * LSB), by the next 3 bits: value | prefix length << 4 | suffix length << 8. */
+static const uint16_t k_uvlc_prefix[8] = {0x535, 0x011, 0x022, 0x011, 0x133, 0x011, 0x022, 0x011};
+
+INLINE uint32_t uvlc_prefix(bit_cursor *c)
 {
-    if (pfx < 3) return 0;
-    return pfx == 3 ? rev_bits(r, 1) : rev_bits(r, 5);
+    const uint32_t e = k_uvlc_prefix[c->bits & 7];
+    cur_bits(c, (e >> 4) & 15);
+    return e;
 }
+
+INLINE uint32_t uvlc_suffix(bit_cursor *c, uint32_t pfx) { return (pfx & 15) + cur_bits(c, pfx >> 8); }
 
 /* u_ext: 4 more bits, in units of 4, when prefix + suffix exceed 32. */
-INLINE uint32_t uvlc_ext(rev_reader *r, uint32_t u)
-{
-    return u > 32 ? u + 4 * rev_bits(r, 4) : u;
-}
+INLINE uint32_t uvlc_ext(bit_cursor *c, uint32_t u) { return u > 32 ? u + 4 * cur_bits(c, 4) : u; }
 
 /* ---- cleanup pass ------------------------------------------------------- */
 
+/* Where the cleanup pass puts its samples: signed int64 / int32
+ * coefficients straight (no refinement pass follows), or mag2 with the
+ * sign in bit 63 for the refinement passes. */
+enum { OUT_MAG2 = 0, OUT_I64 = 1, OUT_I32 = 2 };
 
-/* One MagSgn sample of m bits with its implicit bit e1 above them.
- * Returns the signed coefficient ((2 mu + 1) << p) / 2 when `direct` (no
- * refinement pass follows), else mag2 with the sign in bit 63; *e gets
- * the sample's exponent (for the next quad row's kappa). m <= 49 (U <=
- * umax was checked), so one refill of the reader suffices. */
-INLINE uint64_t ms_sample(fwd_reader *ms, uint32_t m, uint32_t e1, uint32_t p, bool direct, uint32_t *e)
+/* One MagSgn sample: `sig` 0 or 1, m bits (m <= 49: U <= umax was
+ * checked, so one refill suffices) with the implicit bit e1 above them.
+ * Stores the coefficient (0 when not significant) and returns its
+ * exponent (for the next quad row's kappa). */
+INLINE uint32_t ms_sample(fwd_reader *ms, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst, size_t i,
+                          int mode)
 {
+    const uint64_t smask = 0 - (uint64_t)sig;
+    m &= (uint32_t)smask;
     if (ms->n < (int)m) fwd_fill(ms);
-    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
+    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)(e1 & sig) << m;
     ms->acc >>= m;
     ms->n -= (int)m;
-    *e = 64u - (uint32_t)__builtin_clzll(v | 1);
     const uint64_t mag2 = ((v | 1) + 2) << p; /* 2 mu + 1 = 2 ((v >> 1) + 1) + 1 */
-    if (direct) {
+    if (mode == OUT_I32) {
+        /* p + U <= 31 was checked, so the magnitude fits */
+        const uint32_t a = (uint32_t)(mag2 >> 1), neg = 0 - (uint32_t)(v & 1);
+        ((uint32_t *)dst)[i] = ((a ^ neg) - neg) & (uint32_t)smask;
+    } else if (mode == OUT_I64) {
         const uint64_t a = (mag2 & ~SIGN_BIT) >> 1, neg = 0 - (v & 1);
-        return (a ^ neg) - neg;
+        ((uint64_t *)dst)[i] = ((a ^ neg) - neg) & smask;
+    } else {
+        ((uint64_t *)dst)[i] = (mag2 | (v & 1) << 63) & smask;
     }
-    return mag2 | (v & 1) << 63;
+    return (64u - (uint32_t)__builtin_clzll(v | 1)) & (uint32_t)smask;
 }
 
-/* Decodes the MagSgn values of one quad into m0 (top-left sample; the
- * bottom row is `pitch` further). */
-INLINE void decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, uint64_t *m0, size_t pitch,
-                        uint8_t *exp_cur, bool direct)
+/* Decodes the MagSgn values of one quad, top-left sample at dst[i], the
+ * bottom row `pitch` further. */
+INLINE void decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, void *dst, size_t i, size_t pitch,
+                        uint8_t *exp_cur, int mode)
 {
-    const uint32_t rho = (qinf >> 4) & 15, e1 = (qinf >> 8) & 15, ek = qinf >> 12;
-    uint32_t e = 0;
-    m0[0] = (rho & 1) ? ms_sample(ms, U - (ek & 1), e1 & 1, p, direct, &e) : 0;
-    uint32_t eb = 0;
-    m0[pitch] = (rho & 2) ? ms_sample(ms, U - (ek >> 1 & 1), e1 >> 1 & 1, p, direct, &eb) : 0;
-    exp_cur[0] = (uint8_t)eb;
-    m0[1] = (rho & 4) ? ms_sample(ms, U - (ek >> 2 & 1), e1 >> 2 & 1, p, direct, &e) : 0;
-    eb = 0;
-    m0[pitch + 1] = (rho & 8) ? ms_sample(ms, U - (ek >> 3), e1 >> 3, p, direct, &eb) : 0;
-    exp_cur[1] = (uint8_t)eb;
+    const uint32_t rho = qinf >> 4, e1 = qinf >> 8, ek = qinf >> 12;
+    ms_sample(ms, rho & 1, U - (ek & 1), e1 & 1, p, dst, i, mode);
+    exp_cur[0] = (uint8_t)ms_sample(ms, rho >> 1 & 1, U - (ek >> 1 & 1), e1 >> 1 & 1, p, dst, i + pitch, mode);
+    ms_sample(ms, rho >> 2 & 1, U - (ek >> 2 & 1), e1 >> 2 & 1, p, dst, i + 1, mode);
+    exp_cur[1] = (uint8_t)ms_sample(ms, rho >> 3 & 1, U - (ek >> 3 & 1), e1 >> 3 & 1, p, dst, i + pitch + 1, mode);
 }
 
-INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
-                                         uint64_t *mag, size_t pitch, exrqoi__err *err, bool direct)
+INLINE int mel_next(exrqoi__htj2k_mel *m)
+{
+    if (m->run) {
+        m->run--;
+        return 0;
+    }
+    return exrqoi__htj2k_mel_event(m);
+}
+
+INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
+                                  size_t pitch, exrqoi__err *err, int mode)
 {
     const uint8_t *d = cb->data;
     const uint32_t lcup = cb->len_cup;
@@ -289,6 +307,8 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
 
     uint8_t *rho_prev = s->rho[0] + 1, *rho_cur = s->rho[1] + 1; /* entries -1 and qw stay 0 */
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
+    uint16_t *qinf = s->qinf;
+    uint8_t *uq = s->uq;
     /* only the span the block uses (qw quads, one border entry each side) */
     memset(s->rho[0], 0, qw + 2);
     memset(s->rho[1], 0, qw + 2);
@@ -298,11 +318,10 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     for (uint32_t qy = 0; qy < qh; qy++) {
         const bool first = qy == 0;
         const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
-        uint64_t *row = mag + (size_t)(2 * qy) * pitch;
+        /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
+         * and uq (the exponent bound U of each quad) */
         uint32_t left_rho = 0;
-        exp_cur[-1] = 0;
         for (uint32_t qx = 0; qx < qw; qx += 2) {
-            uint32_t qinf[2] = {0, 0};
             const uint32_t nq = qx + 1 < qw ? 2 : 1;
             for (uint32_t j = 0; j < nq; j++) {
                 const uint32_t q = qx + j;
@@ -319,68 +338,78 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                     ctx = (nw | n) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 | (ne | nf) << 2;
                 }
                 uint32_t t = 0;
-                if (ctx != 0 || exrqoi__htj2k_mel_event(&mel)) {
+                if (ctx != 0 || mel_next(&mel)) {
                     t = tbl[ctx << 7 | ((uint32_t)rev_peek(&vlc) & 0x7F)];
                     if (!(t & 7))
                         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
                     rev_skip(&vlc, (int)(t & 7));
                 }
-                qinf[j] = t;
+                qinf[q] = (uint16_t)t;
                 left_rho = (t >> 4) & 15;
                 rho_cur[q] = (uint8_t)left_rho;
             }
             /* U-VLC for the pair */
-            uint32_t uoff0 = qinf[0] >> 3 & 1, uoff1 = qinf[1] >> 3 & 1;
+            const uint32_t uoff0 = qinf[qx] >> 3 & 1, uoff1 = nq > 1 ? qinf[qx + 1] >> 3 & 1 : 0;
             uint32_t u0 = 0, u1 = 0;
-            if (uoff0 && uoff1) {
-                if (first && exrqoi__htj2k_mel_event(&mel)) {
-                    uint32_t p0 = uvlc_prefix(&vlc), p1 = uvlc_prefix(&vlc);
-                    uint32_t s0 = uvlc_suffix(&vlc, p0), s1 = uvlc_suffix(&vlc, p1);
-                    u0 = 2 + uvlc_ext(&vlc, p0 + s0);
-                    u1 = 2 + uvlc_ext(&vlc, p1 + s1);
-                } else {
-                    uint32_t p0 = uvlc_prefix(&vlc);
-                    if (first && p0 > 2) {
-                        u1 = 1 + rev_bits(&vlc, 1);
-                        u0 = uvlc_ext(&vlc, p0 + uvlc_suffix(&vlc, p0));
+            if (uoff0 | uoff1) {
+                bit_cursor c = {rev_peek(&vlc), 0};
+                if (uoff0 && uoff1) {
+                    if (first && mel_next(&mel)) {
+                        const uint32_t p0 = uvlc_prefix(&c), p1 = uvlc_prefix(&c);
+                        u0 = uvlc_suffix(&c, p0);
+                        u1 = uvlc_suffix(&c, p1);
+                        u0 = 2 + uvlc_ext(&c, u0);
+                        u1 = 2 + uvlc_ext(&c, u1);
                     } else {
-                        uint32_t p1 = uvlc_prefix(&vlc);
-                        uint32_t s0 = uvlc_suffix(&vlc, p0), s1 = uvlc_suffix(&vlc, p1);
-                        u0 = uvlc_ext(&vlc, p0 + s0);
-                        u1 = uvlc_ext(&vlc, p1 + s1);
+                        const uint32_t p0 = uvlc_prefix(&c);
+                        if (first && (p0 & 15) > 2) {
+                            u1 = 1 + cur_bits(&c, 1);
+                            u0 = uvlc_ext(&c, uvlc_suffix(&c, p0));
+                        } else {
+                            const uint32_t p1 = uvlc_prefix(&c);
+                            u0 = uvlc_suffix(&c, p0);
+                            u1 = uvlc_suffix(&c, p1);
+                            u0 = uvlc_ext(&c, u0);
+                            u1 = uvlc_ext(&c, u1);
+                        }
                     }
+                } else {
+                    const uint32_t u = uvlc_ext(&c, uvlc_suffix(&c, uvlc_prefix(&c)));
+                    if (uoff0)
+                        u0 = u;
+                    else
+                        u1 = u;
                 }
-            } else if (uoff0 || uoff1) {
-                uint32_t p0 = uvlc_prefix(&vlc);
-                uint32_t u = uvlc_ext(&vlc, p0 + uvlc_suffix(&vlc, p0));
-                if (uoff0)
-                    u0 = u;
-                else
-                    u1 = u;
+                rev_skip(&vlc, (int)c.used);
             }
-            /* MagSgn */
-            const uint32_t uq[2] = {u0, u1};
+            /* kappa: 1 in the first row and for quads with at most one
+             * significant sample, else from the exponents above */
+            const uint32_t uu[2] = {u0, u1};
             for (uint32_t j = 0; j < nq; j++) {
                 const uint32_t q = qx + j;
                 uint32_t kappa = 1;
-                if (!first) {
-                    uint32_t r = (qinf[j] >> 4) & 15;
-                    if (r & (r - 1)) { /* two or more significant samples */
-                        const uint8_t *ep = exp_prev + 2 * q;
-                        uint32_t e = ep[-1];
-                        if (ep[0] > e) e = ep[0];
-                        if (ep[1] > e) e = ep[1];
-                        if (ep[2] > e) e = ep[2];
-                        kappa = e > 2 ? e - 1 : 1;
-                    }
+                const uint32_t r = rho_cur[q];
+                if (!first && (r & (r - 1))) {
+                    const uint8_t *ep = exp_prev + 2 * q;
+                    uint32_t e = ep[-1];
+                    if (ep[0] > e) e = ep[0];
+                    if (ep[1] > e) e = ep[1];
+                    if (ep[2] > e) e = ep[2];
+                    kappa = e > 2 ? e - 1 : 1;
                 }
-                if (uq[j] + kappa > umax)
+                const uint32_t U = uu[j] + kappa;
+                if (U > umax)
                     return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
-                                        "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded",
-                                        uq[j] + kappa, umax);
-                decode_quad(&ms, qinf[j], uq[j] + kappa, p, row + 2 * q, pitch, exp_cur + 2 * q, direct);
+                                        "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", U,
+                                        umax);
+                uq[q] = (uint8_t)U;
             }
         }
+        /* pass 2: MagSgn */
+        const size_t row = (size_t)(2 * qy) * pitch;
+        exp_cur[-1] = 0;
+        for (uint32_t q = 0; q < qw; q++)
+            decode_quad(&ms, qinf[q], uq[q], p, dst, row + 2 * q, pitch, exp_cur + 2 * q, mode);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
         uint8_t *t8 = rho_prev;
@@ -452,8 +481,9 @@ static void magref_pass(const exrqoi__htj2k_cblk *cb, uint64_t *mag, size_t pitc
     }
 }
 
-exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
-                                         int64_t *out, size_t stride, exrqoi__err *err)
+/* The block decoder for int64 (`out32` false) or int32 coefficients. */
+INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *out,
+                                  size_t stride, exrqoi__err *err, bool out32)
 {
     const uint32_t w = cb->width, h = cb->height;
     if (w == 0 || h == 0) return EXRQOI_OK;
@@ -467,19 +497,33 @@ exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const e
                             "HT code-block: refinement passes below bit-plane 0");
     if (cb->p > 40)
         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: cleanup bit-plane %u", cb->p);
+    /* the largest magnitude, below 2^(p + missing + 2), must fit int32 */
+    if (out32 && (uint64_t)cb->p + cb->missing + 2 > 31)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                            "HT code-block codes %u bit-planes, more than 32-bit coefficients hold",
+                            cb->p + cb->missing + 2);
     const bool refine = cb->passes > 1 && cb->len_ref > 0;
+    const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
     if (!refine) {
         /* cleanup only: signed coefficients straight into `out` when the
          * quads tile the block exactly, else through the scratch */
-        if (!(w & 1) && !(h & 1)) return cleanup_pass(s, cb, (uint64_t *)out, stride, err, true);
-        const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
-        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, true));
-        for (uint32_t y = 0; y < h; y++) memcpy(out + (size_t)y * stride, s->mag + (size_t)y * pitch, w * sizeof *out);
+        if (!(w & 1) && !(h & 1))
+            return out32 ? cleanup_pass(s, cb, out, stride, err, OUT_I32)
+                         : cleanup_pass(s, cb, out, stride, err, OUT_I64);
+        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, OUT_I64));
+        for (uint32_t y = 0; y < h; y++) {
+            const uint64_t *m = s->mag + (size_t)y * pitch;
+            if (out32) {
+                int32_t *o = (int32_t *)out + (size_t)y * stride;
+                for (uint32_t x = 0; x < w; x++) o[x] = (int32_t)m[x];
+            } else {
+                memcpy((int64_t *)out + (size_t)y * stride, m, w * sizeof(int64_t));
+            }
+        }
         return EXRQOI_OK;
     }
-    const size_t pitch = ((size_t)w + 1) & ~(size_t)1;
     uint64_t *mag = s->mag;
-    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err, false));
+    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err, OUT_MAG2));
     {
         const size_t spitch = (size_t)w + 2;
         uint8_t *sig = s->sig;
@@ -492,11 +536,26 @@ exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const e
     }
     for (uint32_t y = 0; y < h; y++) {
         const uint64_t *m = mag + (size_t)y * pitch;
-        int64_t *o = out + (size_t)y * stride;
         for (uint32_t x = 0; x < w; x++) {
             int64_t v = (int64_t)((m[x] & ~SIGN_BIT) >> 1);
-            o[x] = (m[x] & SIGN_BIT) ? -v : v;
+            v = (m[x] & SIGN_BIT) ? -v : v;
+            if (out32)
+                ((int32_t *)out)[(size_t)y * stride + x] = (int32_t)v;
+            else
+                ((int64_t *)out)[(size_t)y * stride + x] = v;
         }
     }
     return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                         int64_t *out, size_t stride, exrqoi__err *err)
+{
+    return decode_block(s, cb, out, stride, err, false);
+}
+
+exrqoi_result exrqoi__htj2k_decode_block32(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                           int32_t *out, size_t stride, exrqoi__err *err)
+{
+    return decode_block(s, cb, out, stride, err, true);
 }

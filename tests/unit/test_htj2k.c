@@ -332,6 +332,88 @@ static void test_block_paths(void **state)
     free(out);
 }
 
+/* decode_block32 gives decode_block's coefficients (or its error) on our
+ * encoder's blocks read as cleanup-only and, with random refinement bytes,
+ * with SigProp and MagRef passes, stripe-causal or not, at several
+ * cleanup planes; and refuses blocks coding more planes than int32 holds. */
+static void test_block32(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{1, 1}, {2, 2}, {3, 1}, {1, 5}, {4, 4},   {7, 3},   {16, 8},
+                                        {33, 17}, {64, 32}, {128, 32}, {127, 31}, {5, 32}, {6, 9}};
+    enum { STRIDE = 133 };
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    int64_t *coef = malloc(sizeof(int64_t) * 128 * 32), *out64 = malloc(sizeof(int64_t) * STRIDE * 130);
+    int32_t *out32 = malloc(sizeof(int32_t) * STRIDE * 130);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(coef);
+    assert_non_null(out64);
+    assert_non_null(out32);
+    size_t compared = 0, refused = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 0; density < 4; density++) {
+            const uint32_t w = sizes[t][0], h = sizes[t][1];
+            const uint32_t kmax = density == 3 ? 28 : 18;
+            for (uint32_t i = 0; i < w * h; i++) {
+                const uint32_t r = rnd();
+                const uint32_t bits = density == 3 ? r % 27 : r % 17;
+                const int64_t v = (r % 3 < density) ? (int64_t)(rnd() & ((1u << bits) - 1)) : 0;
+                coef[i] = (r & 0x80000000u) ? -v : v;
+            }
+            coef[0] = density == 3 ? -((1 << 26) + 5) : 1000;
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+            assert_true(len > 0);
+            for (uint32_t i = 0; i < 256; i++) bytes[len + i] = (uint8_t)rnd();
+            for (uint32_t variant = 0; variant < 12; variant++) {
+                exrqoi__htj2k_cblk cb;
+                memset(&cb, 0, sizeof cb);
+                cb.data = bytes;
+                cb.len_cup = (uint32_t)len;
+                cb.passes = 1 + variant % 3;
+                cb.len_ref = cb.passes > 1 ? 1 + rnd() % 200 : 0;
+                cb.p = variant / 3; /* 0..3: the block read at higher planes */
+                if (cb.p == 0 && cb.passes > 1) cb.p = 1;
+                cb.missing = kmax - 1;
+                cb.width = w;
+                cb.height = h;
+                cb.stripe_causal = (variant & 1) != 0;
+                for (uint32_t i = 0; i < STRIDE * 130; i++) {
+                    out64[i] = 0x5A5A;
+                    out32[i] = 0x5A5A;
+                }
+                exrqoi__err e64, e32;
+                memset(&e64, 0, sizeof e64);
+                memset(&e32, 0, sizeof e32);
+                const exrqoi_result r64 = exrqoi__htj2k_decode_block(s, &cb, out64, STRIDE, &e64);
+                const exrqoi_result r32 = exrqoi__htj2k_decode_block32(s, &cb, out32, STRIDE, &e32);
+                if (cb.p + cb.missing + 2 > 31) {
+                    assert_int_equal(r32, EXRQOI_ERR_CORRUPT);
+                    refused++;
+                    continue;
+                }
+                assert_int_equal(r32, r64);
+                if (r64 != EXRQOI_OK) continue;
+                for (uint32_t y = 0; y < h; y++)
+                    for (uint32_t x = 0; x <= w; x++)
+                        if (out32[y * STRIDE + x] != out64[y * STRIDE + x])
+                            fail_msg("%ux%u variant %u: (%u,%u) is %d, int64 decoder %lld", w, h, variant, x, y,
+                                     out32[y * STRIDE + x], (long long)out64[y * STRIDE + x]);
+                compared++;
+            }
+        }
+    assert_true(compared > 300);
+    assert_true(refused > 0);
+    free(s);
+    free(work);
+    free(bytes);
+    free(coef);
+    free(out64);
+    free(out32);
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 static exrqoi_result decode_chunk(const uint8_t *p, size_t n, const exrqoi__block_layout *bl, uint8_t *out)
@@ -509,7 +591,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_wavelet_line),  cmocka_unit_test(test_wavelet_2d),
         cmocka_unit_test(test_rct),           cmocka_unit_test(test_chunk_header),
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
-        cmocka_unit_test(test_block_paths),
+        cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
