@@ -182,6 +182,32 @@ static inline uint64_t fwd_bits(fwd_reader *f, int bits)
     return v;
 }
 
+/* The cleanup pass keeps a reader's bits in a local bitregs (so they
+ * stay in registers: the reader itself escapes to its refill function)
+ * and hands them back only around a refill. */
+typedef struct bitregs {
+    uint64_t acc;
+    int n;
+} bitregs;
+
+INLINE uint64_t vlc_peek(rev_reader *r, bitregs *b)
+{
+    if (b->n < 32) {
+        r->acc = b->acc;
+        r->n = b->n;
+        rev_fill(r);
+        b->acc = r->acc;
+        b->n = r->n;
+    }
+    return b->acc;
+}
+
+INLINE void regs_skip(bitregs *b, uint32_t bits)
+{
+    b->acc >>= bits;
+    b->n -= (int)bits;
+}
+
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* The next bits of the VLC stream, read without refilling: the pair of a
@@ -222,43 +248,69 @@ INLINE uint32_t uvlc_ext(bit_cursor *c, uint32_t u) { return u > 32 ? u + 4 * cu
  * sign in bit 63 for the refinement passes. */
 enum { OUT_MAG2 = 0, OUT_I64 = 1, OUT_I32 = 2 };
 
-/* One MagSgn sample: `sig` 0 or 1, m bits (m <= 49: U <= umax was
- * checked, so one refill suffices) with the implicit bit e1 above them.
- * Stores the coefficient (0 when not significant) and returns its
- * exponent (for the next quad row's kappa). */
-INLINE uint32_t ms_sample(fwd_reader *ms, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst, size_t i,
-                          int mode)
+/* One MagSgn sample: `sig` 0 or 1, m bits (0 when not significant; m <=
+ * 49: U <= umax was checked, so one refill suffices) with the implicit
+ * bit e1 (0 when not significant) above them. Stores the coefficient (0
+ * when not significant) and returns its exponent (for the next quad
+ * row's kappa). */
+INLINE uint32_t ms_sample(fwd_reader *ms, bitregs *b, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst,
+                          size_t i, int mode)
 {
-    const uint64_t smask = 0 - (uint64_t)sig;
-    m &= (uint32_t)smask;
-    if (ms->n < (int)m) fwd_fill(ms);
-    const uint64_t v = (ms->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)(e1 & sig) << m;
-    ms->acc >>= m;
-    ms->n -= (int)m;
-    const uint64_t mag2 = ((v | 1) + 2) << p; /* 2 mu + 1 = 2 ((v >> 1) + 1) + 1 */
+    if (b->n < (int)m) {
+        ms->acc = b->acc;
+        ms->n = b->n;
+        fwd_fill(ms);
+        b->acc = ms->acc;
+        b->n = ms->n;
+    }
+    const uint64_t v = (b->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
+    regs_skip(b, m);
+    /* mu = (v >> 1) + 1, the coefficient ((2 mu + 1) << p) / 2; all 0
+     * when not significant (v is 0 then) */
+    const uint64_t mu = (v >> 1) + sig, mag2 = (2 * mu + sig) << p;
+    const uint64_t a = p ? mag2 >> 1 : mu;
     if (mode == OUT_I32) {
         /* p + U <= 31 was checked, so the magnitude fits */
-        const uint32_t a = (uint32_t)(mag2 >> 1), neg = 0 - (uint32_t)(v & 1);
-        ((uint32_t *)dst)[i] = ((a ^ neg) - neg) & (uint32_t)smask;
+        const uint32_t neg = 0 - (uint32_t)(v & 1);
+        ((uint32_t *)dst)[i] = ((uint32_t)a ^ neg) - neg;
     } else if (mode == OUT_I64) {
-        const uint64_t a = (mag2 & ~SIGN_BIT) >> 1, neg = 0 - (v & 1);
-        ((uint64_t *)dst)[i] = ((a ^ neg) - neg) & smask;
+        const uint64_t neg = 0 - (v & 1);
+        ((uint64_t *)dst)[i] = (a ^ neg) - neg;
     } else {
-        ((uint64_t *)dst)[i] = (mag2 | (v & 1) << 63) & smask;
+        ((uint64_t *)dst)[i] = mag2 | (v & 1) << 63;
     }
-    return (64u - (uint32_t)__builtin_clzll(v | 1)) & (uint32_t)smask;
+    return (uint32_t)(63 ^ __builtin_clzll(v | 1)) + sig; /* bit length of v | 1, or 0 */
 }
 
+/* The 4 bits of a nibble spread to the low bits of 4 bytes. */
+static const uint32_t k_spread[16] = {
+    0x00000000, 0x00000001, 0x00000100, 0x00000101, 0x00010000, 0x00010001, 0x00010100, 0x00010101,
+    0x01000000, 0x01000001, 0x01000100, 0x01000101, 0x01010000, 0x01010001, 0x01010100, 0x01010101};
+
 /* Decodes the MagSgn values of one quad, top-left sample at dst[i], the
- * bottom row `pitch` further. */
-INLINE void decode_quad(fwd_reader *ms, uint32_t qinf, uint32_t U, uint32_t p, void *dst, size_t i, size_t pitch,
-                        uint8_t *exp_cur, int mode)
+ * bottom row `pitch` further; samples in the order of rho's bits. */
+INLINE void decode_quad(fwd_reader *ms, bitregs *b, uint32_t qinf, uint32_t U, uint32_t p, void *dst, size_t i,
+                        size_t pitch, uint8_t *exp_cur, int mode)
 {
-    const uint32_t rho = qinf >> 4, e1 = qinf >> 8, ek = qinf >> 12;
-    ms_sample(ms, rho & 1, U - (ek & 1), e1 & 1, p, dst, i, mode);
-    exp_cur[0] = (uint8_t)ms_sample(ms, rho >> 1 & 1, U - (ek >> 1 & 1), e1 >> 1 & 1, p, dst, i + pitch, mode);
-    ms_sample(ms, rho >> 2 & 1, U - (ek >> 2 & 1), e1 >> 2 & 1, p, dst, i + 1, mode);
-    exp_cur[1] = (uint8_t)ms_sample(ms, rho >> 3 & 1, U - (ek >> 3 & 1), e1 >> 3 & 1, p, dst, i + pitch + 1, mode);
+    const uint32_t rho = qinf >> 4 & 15;
+    const uint32_t sp = k_spread[rho], e1 = k_spread[qinf >> 8 & rho];
+    /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow) */
+    const uint32_t mp = (U * 0x01010101u - k_spread[qinf >> 12]) & (sp * 0xFFu);
+    ms_sample(ms, b, sp & 1, mp & 0xFF, e1 & 1, p, dst, i, mode);
+    exp_cur[0] = (uint8_t)ms_sample(ms, b, sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst, i + pitch, mode);
+    ms_sample(ms, b, sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
+    exp_cur[1] = (uint8_t)ms_sample(ms, b, sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
+}
+
+/* Pass 2 of a quad row: the MagSgn values of its qw quads. */
+INLINE void magsgn_row(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq, uint32_t qw, uint32_t p, void *dst,
+                       size_t row, size_t pitch, uint8_t *exp_cur, int mode)
+{
+    bitregs mb = {ms->acc, ms->n};
+    for (uint32_t q = 0; q < qw; q++)
+        decode_quad(ms, &mb, qinf[q], uq[q], p, dst, row + 2 * q, pitch, exp_cur + 2 * q, mode);
+    ms->acc = mb.acc;
+    ms->n = mb.n;
 }
 
 INLINE int mel_next(exrqoi__htj2k_mel *m)
@@ -321,6 +373,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
         uint32_t left_rho = 0;
+        bitregs vb = {vlc.acc, vlc.n};
         for (uint32_t qx = 0; qx < qw; qx += 2) {
             const uint32_t nq = qx + 1 < qw ? 2 : 1;
             for (uint32_t j = 0; j < nq; j++) {
@@ -339,10 +392,10 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                 }
                 uint32_t t = 0;
                 if (ctx != 0 || mel_next(&mel)) {
-                    t = tbl[ctx << 7 | ((uint32_t)rev_peek(&vlc) & 0x7F)];
+                    t = tbl[ctx << 7 | ((uint32_t)vlc_peek(&vlc, &vb) & 0x7F)];
                     if (!(t & 7))
                         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
-                    rev_skip(&vlc, (int)(t & 7));
+                    regs_skip(&vb, t & 7);
                 }
                 qinf[q] = (uint16_t)t;
                 left_rho = (t >> 4) & 15;
@@ -352,7 +405,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
             const uint32_t uoff0 = qinf[qx] >> 3 & 1, uoff1 = nq > 1 ? qinf[qx + 1] >> 3 & 1 : 0;
             uint32_t u0 = 0, u1 = 0;
             if (uoff0 | uoff1) {
-                bit_cursor c = {rev_peek(&vlc), 0};
+                bit_cursor c = {vlc_peek(&vlc, &vb), 0};
                 if (uoff0 && uoff1) {
                     if (first && mel_next(&mel)) {
                         const uint32_t p0 = uvlc_prefix(&c), p1 = uvlc_prefix(&c);
@@ -380,7 +433,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                     else
                         u1 = u;
                 }
-                rev_skip(&vlc, (int)c.used);
+                regs_skip(&vb, c.used);
             }
             /* kappa: 1 in the first row and for quads with at most one
              * significant sample, else from the exponents above */
@@ -405,11 +458,15 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
                 uq[q] = (uint8_t)U;
             }
         }
+        vlc.acc = vb.acc;
+        vlc.n = vb.n;
         /* pass 2: MagSgn */
         const size_t row = (size_t)(2 * qy) * pitch;
         exp_cur[-1] = 0;
-        for (uint32_t q = 0; q < qw; q++)
-            decode_quad(&ms, qinf[q], uq[q], p, dst, row + 2 * q, pitch, exp_cur + 2 * q, mode);
+        if (p == 0) /* lossless: a constant plane */
+            magsgn_row(&ms, qinf, uq, qw, 0, dst, row, pitch, exp_cur, mode);
+        else
+            magsgn_row(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
         uint8_t *t8 = rho_prev;
@@ -497,6 +554,9 @@ INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__
                             "HT code-block: refinement passes below bit-plane 0");
     if (cb->p > 40)
         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: cleanup bit-plane %u", cb->p);
+    /* as the codestream allows: so U <= 49 and one refill serves a sample */
+    if (cb->missing > 47)
+        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: %u missing bit-planes", cb->missing);
     /* the largest magnitude, below 2^(p + missing + 2), must fit int32 */
     if (out32 && (uint64_t)cb->p + cb->missing + 2 > 31)
         return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
