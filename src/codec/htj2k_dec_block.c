@@ -76,6 +76,24 @@ typedef struct rev_reader {
 
 static inline void rev_fill(rev_reader *r)
 {
+    /* fast path: 4 bytes at once when none has its low 7 bits set (so
+     * none is unstuffed, whatever came before it) */
+    if (r->n <= 32 && r->left >= 4) {
+        uint32_t x;
+        memcpy(&x, r->base + r->pos - 3, 4);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap32(x); /* the byte at pos first (lowest) */
+#endif
+        const uint32_t c = ~(x | 0x80808080u);
+        if (((c - 0x01010101u) & ~c & 0x80808080u) == 0) {
+            r->acc |= (uint64_t)x << r->n;
+            r->n += 32;
+            r->pos -= 4;
+            r->left -= 4;
+            r->unstuff = (x >> 24) > 0x8F;
+            return;
+        }
+    }
     while (r->n <= 56) {
         uint32_t b = 0; /* past the end: zeros */
         if (r->left) {
@@ -322,6 +340,126 @@ INLINE int mel_next(exrqoi__htj2k_mel *m)
     return exrqoi__htj2k_mel_event(m);
 }
 
+/* One quad's CxtVLC codeword (after a MEL event when its context is 0):
+ * its table entry, 0 for a quad with no significant sample, or
+ * UINT32_MAX for an invalid codeword. */
+INLINE uint32_t vlc_quad(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, const uint16_t *tbl,
+                         const uint8_t *rho_prev, uint32_t q, uint32_t left_rho, bool first)
+{
+    uint32_t ctx;
+    if (first) {
+        ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
+    } else {
+        /* previous quad row's last line at columns 2q-1 .. 2q+2 */
+        const uint8_t *rp = rho_prev + q;
+        ctx = ((rp[-1] >> 3 | rp[0] >> 1) & 1) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 |
+              ((rp[0] >> 3 | rp[1] >> 1) & 1) << 2;
+    }
+    if (ctx == 0 && !mel_next(mel)) return 0;
+    const uint32_t t = tbl[ctx << 7 | ((uint32_t)vlc_peek(vlc, vb) & 0x7F)];
+    if (!(t & 7)) return UINT32_MAX;
+    regs_skip(vb, t & 7);
+    return t;
+}
+
+/* U = u + kappa; kappa is 1 in the first row and for quads with at most
+ * one significant sample, else from the largest exponent above. */
+INLINE uint32_t quad_U(uint32_t u, uint32_t t, const uint8_t *ep, bool first)
+{
+    if (first) return u + 1;
+    const uint32_t r = t >> 4 & 15;
+    uint32_t e = ep[-1];
+    e = ep[0] > e ? ep[0] : e;
+    e = ep[1] > e ? ep[1] : e;
+    e = ep[2] > e ? ep[2] : e;
+    const uint32_t kappa = (r & (r - 1)) && e > 2 ? e - 1 : 1;
+    return u + kappa;
+}
+
+/* Pass 1 of a quad row: MEL, CxtVLC and U-VLC into qinf (table entries)
+ * and uq (exponent bounds U). Returns 0, 1 for an invalid codeword, or a
+ * U above umax. */
+INLINE uint32_t vlc_row(rev_reader *vlc, exrqoi__htj2k_mel *mel, const uint8_t *rho_prev, uint8_t *rho_cur,
+                        const uint8_t *exp_prev, uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
+{
+    const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
+    bitregs vb = {vlc->acc, vlc->n};
+    uint32_t left_rho = 0, bad = 0;
+    for (uint32_t qx = 0; qx < qw; qx += 2) {
+        const uint32_t t0 = vlc_quad(vlc, &vb, mel, tbl, rho_prev, qx, left_rho, first);
+        if (t0 == UINT32_MAX) {
+            bad = 1;
+            break;
+        }
+        left_rho = t0 >> 4 & 15;
+        rho_cur[qx] = (uint8_t)left_rho;
+        qinf[qx] = (uint16_t)t0;
+        const bool pair = qx + 1 < qw;
+        uint32_t t1 = 0;
+        if (pair) {
+            t1 = vlc_quad(vlc, &vb, mel, tbl, rho_prev, qx + 1, left_rho, first);
+            if (t1 == UINT32_MAX) {
+                bad = 1;
+                break;
+            }
+            left_rho = t1 >> 4 & 15;
+            rho_cur[qx + 1] = (uint8_t)left_rho;
+            qinf[qx + 1] = (uint16_t)t1;
+        }
+        /* U-VLC for the pair */
+        const uint32_t uoff0 = t0 >> 3 & 1, uoff1 = t1 >> 3 & 1;
+        uint32_t u0 = 0, u1 = 0;
+        if (uoff0 | uoff1) {
+            bit_cursor c = {vlc_peek(vlc, &vb), 0};
+            if (uoff0 && uoff1) {
+                if (first && mel_next(mel)) {
+                    const uint32_t p0 = uvlc_prefix(&c), p1 = uvlc_prefix(&c);
+                    u0 = uvlc_suffix(&c, p0);
+                    u1 = uvlc_suffix(&c, p1);
+                    u0 = 2 + uvlc_ext(&c, u0);
+                    u1 = 2 + uvlc_ext(&c, u1);
+                } else {
+                    const uint32_t p0 = uvlc_prefix(&c);
+                    if (first && (p0 & 15) > 2) {
+                        u1 = 1 + cur_bits(&c, 1);
+                        u0 = uvlc_ext(&c, uvlc_suffix(&c, p0));
+                    } else {
+                        const uint32_t p1 = uvlc_prefix(&c);
+                        u0 = uvlc_suffix(&c, p0);
+                        u1 = uvlc_suffix(&c, p1);
+                        u0 = uvlc_ext(&c, u0);
+                        u1 = uvlc_ext(&c, u1);
+                    }
+                }
+            } else {
+                const uint32_t u = uvlc_ext(&c, uvlc_suffix(&c, uvlc_prefix(&c)));
+                if (uoff0)
+                    u0 = u;
+                else
+                    u1 = u;
+            }
+            regs_skip(&vb, c.used);
+        }
+        const uint32_t U0 = quad_U(u0, t0, exp_prev + 2 * qx, first);
+        uq[qx] = (uint8_t)U0;
+        if (U0 > umax) {
+            bad = U0;
+            break;
+        }
+        if (pair) {
+            const uint32_t U1 = quad_U(u1, t1, exp_prev + 2 * qx + 2, first);
+            uq[qx + 1] = (uint8_t)U1;
+            if (U1 > umax) {
+                bad = U1;
+                break;
+            }
+        }
+    }
+    vlc->acc = vb.acc;
+    vlc->n = vb.n;
+    return bad;
+}
+
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
                                   size_t pitch, exrqoi__err *err, int mode)
 {
@@ -368,98 +506,14 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
     for (uint32_t qy = 0; qy < qh; qy++) {
-        const bool first = qy == 0;
-        const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
-        uint32_t left_rho = 0;
-        bitregs vb = {vlc.acc, vlc.n};
-        for (uint32_t qx = 0; qx < qw; qx += 2) {
-            const uint32_t nq = qx + 1 < qw ? 2 : 1;
-            for (uint32_t j = 0; j < nq; j++) {
-                const uint32_t q = qx + j;
-                uint32_t ctx;
-                if (first) {
-                    ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
-                } else {
-                    /* previous quad row's last line at columns 2q-1 .. 2q+2 */
-                    const uint8_t *rp = rho_prev + q;
-                    uint32_t nw = rp[-1] >> 3 & 1;
-                    uint32_t n = rp[0] >> 1 & 1;
-                    uint32_t ne = rp[0] >> 3 & 1;
-                    uint32_t nf = rp[1] >> 1 & 1;
-                    ctx = (nw | n) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 | (ne | nf) << 2;
-                }
-                uint32_t t = 0;
-                if (ctx != 0 || mel_next(&mel)) {
-                    t = tbl[ctx << 7 | ((uint32_t)vlc_peek(&vlc, &vb) & 0x7F)];
-                    if (!(t & 7))
-                        return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
-                    regs_skip(&vb, t & 7);
-                }
-                qinf[q] = (uint16_t)t;
-                left_rho = (t >> 4) & 15;
-                rho_cur[q] = (uint8_t)left_rho;
-            }
-            /* U-VLC for the pair */
-            const uint32_t uoff0 = qinf[qx] >> 3 & 1, uoff1 = nq > 1 ? qinf[qx + 1] >> 3 & 1 : 0;
-            uint32_t u0 = 0, u1 = 0;
-            if (uoff0 | uoff1) {
-                bit_cursor c = {vlc_peek(&vlc, &vb), 0};
-                if (uoff0 && uoff1) {
-                    if (first && mel_next(&mel)) {
-                        const uint32_t p0 = uvlc_prefix(&c), p1 = uvlc_prefix(&c);
-                        u0 = uvlc_suffix(&c, p0);
-                        u1 = uvlc_suffix(&c, p1);
-                        u0 = 2 + uvlc_ext(&c, u0);
-                        u1 = 2 + uvlc_ext(&c, u1);
-                    } else {
-                        const uint32_t p0 = uvlc_prefix(&c);
-                        if (first && (p0 & 15) > 2) {
-                            u1 = 1 + cur_bits(&c, 1);
-                            u0 = uvlc_ext(&c, uvlc_suffix(&c, p0));
-                        } else {
-                            const uint32_t p1 = uvlc_prefix(&c);
-                            u0 = uvlc_suffix(&c, p0);
-                            u1 = uvlc_suffix(&c, p1);
-                            u0 = uvlc_ext(&c, u0);
-                            u1 = uvlc_ext(&c, u1);
-                        }
-                    }
-                } else {
-                    const uint32_t u = uvlc_ext(&c, uvlc_suffix(&c, uvlc_prefix(&c)));
-                    if (uoff0)
-                        u0 = u;
-                    else
-                        u1 = u;
-                }
-                regs_skip(&vb, c.used);
-            }
-            /* kappa: 1 in the first row and for quads with at most one
-             * significant sample, else from the exponents above */
-            const uint32_t uu[2] = {u0, u1};
-            for (uint32_t j = 0; j < nq; j++) {
-                const uint32_t q = qx + j;
-                uint32_t kappa = 1;
-                const uint32_t r = rho_cur[q];
-                if (!first && (r & (r - 1))) {
-                    const uint8_t *ep = exp_prev + 2 * q;
-                    uint32_t e = ep[-1];
-                    if (ep[0] > e) e = ep[0];
-                    if (ep[1] > e) e = ep[1];
-                    if (ep[2] > e) e = ep[2];
-                    kappa = e > 2 ? e - 1 : 1;
-                }
-                const uint32_t U = uu[j] + kappa;
-                if (U > umax)
-                    return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
-                                        "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", U,
-                                        umax);
-                uq[q] = (uint8_t)U;
-            }
-        }
-        vlc.acc = vb.acc;
-        vlc.n = vb.n;
+        const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, true)
+                                     : vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, false);
+        if (bad == 1) return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
+        if (bad)
+            return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
+                                "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);
         /* pass 2: MagSgn */
         const size_t row = (size_t)(2 * qy) * pitch;
         exp_cur[-1] = 0;
