@@ -155,22 +155,20 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
 
 static void fwd_fill(fwd_reader *f)
 {
-    /* fast path: whole bytes at once when none of them is 0xFF (so none
-     * needs unstuffing after it) */
+    /* fast path: whole bytes at once when none of the next 8 is 0xFF (so
+     * none needs unstuffing after it); the bits of the byte that only
+     * partly fits are the same the next refill puts there */
     if (!f->unstuff && f->left >= 8) {
         uint64_t v;
         memcpy(&v, f->p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         v = __builtin_bswap64(v);
 #endif
-        const unsigned k = (unsigned)(64 - f->n) >> 3; /* bytes that fit: 1..8 */
-        const uint64_t mask = k >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * k)) - 1);
-        const uint64_t w = v & mask;
         /* a byte equals 0xFF iff its complement is zero */
-        const uint64_t c = ~w & mask;
-        const uint64_t lo = 0x0101010101010101u & mask, hi = 0x8080808080808080u & mask;
-        if (((c - lo) & ~c & hi) == 0) {
-            f->acc |= w << f->n;
+        const uint64_t c = ~v;
+        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
+            const unsigned k = (unsigned)(64 - f->n) >> 3; /* whole bytes that fit: 1..8 */
+            f->acc |= v << f->n;
             f->n += (int)(8 * k);
             f->p += k;
             f->left -= k;
