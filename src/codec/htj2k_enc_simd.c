@@ -33,7 +33,9 @@
 int exrqoi__htj2k_enc_path(uint32_t features)
 {
 #if DWT_X86
-    if (features & EXRQOI__CPU_AVX2) return EXRQOI__PATH_AVX2;
+    /* the AVX2 path's block coder also uses BMI2 (htj2k_enc_block.c) */
+    if ((features & (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2)) == (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2))
+        return EXRQOI__PATH_AVX2;
     if (features & EXRQOI__CPU_SSE2) return EXRQOI__PATH_SSE2;
 #endif
 #if DWT_NEON
