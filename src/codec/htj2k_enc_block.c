@@ -93,12 +93,30 @@ static void vlc_drain(vlc_writer *v)
 }
 
 /* Whole bytes leave only once 32 bits wait (len <= 24, so the
- * accumulator holds them); vlc_drain before the stream ends. */
+ * accumulator holds them): four at once when none of them is a stuffed
+ * 0x7F (low 7 bits all ones after a byte above 0x8F), else through
+ * vlc_drain; vlc_drain before the stream ends. */
 static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
 {
     v->acc |= (uint64_t)cwd << v->used;
     v->used += len;
-    if (v->used >= 32) vlc_drain(v);
+    if (v->used < 32) return;
+    const uint32_t w = (uint32_t)v->acc, x = ~w & 0x7F7F7F7Fu;
+    const uint32_t big = w & ((w & 0x7F7F7F7Fu) + 0x70707070u) & 0x80808080u; /* bytes above 0x8F */
+    const uint32_t sevens = (x - 0x01010101u) & ~x & 0x80808080u;           /* low 7 bits all ones */
+    if (sevens & ((big << 8) | ((uint32_t)v->last_big << 7))) {
+        vlc_drain(v);
+        return;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(v->buf + v->pos, &w, 4);
+#else
+    for (int i = 0; i < 4; i++) v->buf[v->pos + (size_t)i] = (uint8_t)(w >> (8 * i));
+#endif
+    v->pos += 4;
+    v->acc >>= 32;
+    v->used -= 32;
+    v->last_big = (int)(big >> 31);
 }
 
 /* Bytes out of the MagSgn accumulator one at a time: a byte after an 0xFF
@@ -133,15 +151,14 @@ static inline void ms_flush32(ms_writer *s)
     }
 }
 
-/* After up to 48 more bits (fewer than 8 waited): every whole byte out,
- * without a branch on the data unless the bytes include a stuffed 0xFF
- * (rare). Writes 8 bytes at pos (the buffer has room). */
+/* After up to 56 more bits (fewer than 8 waited): every whole byte out,
+ * without a branch on the data unless a whole byte is 0xFF or follows one
+ * (rare; then byte by byte). Bits above `used` are 0, so only whole bytes
+ * can be 0xFF. Writes 8 bytes at pos (the buffer has room). */
 static inline void ms_emit(ms_writer *s)
 {
     const uint64_t a = s->acc, t = ~a;
-    const int nb = s->used >> 3;
-    /* 0xFF among the bytes before the last one leaving, or after an 0xFF */
-    const uint64_t ff = (t - 0x0101010101ull) & ~t & 0x8080808080ull & ((((uint64_t)1 << (8 * nb)) - 1) >> 8);
+    const uint64_t ff = (t - 0x0101010101010101ull) & ~t & 0x8080808080808080ull;
     if (ff | (uint64_t)(s->max_bits ^ 8)) {
         ms_drain(s);
         return;
@@ -151,10 +168,9 @@ static inline void ms_emit(ms_writer *s)
 #else
     for (int i = 0; i < 8; i++) s->buf[s->pos + (size_t)i] = (uint8_t)(a >> (8 * i));
 #endif
-    s->pos += (size_t)nb;
-    s->acc = a >> (8 * nb);
-    s->used -= 8 * nb;
-    s->max_bits = (((a << 8) >> (8 * nb)) & 0xFF) == 0xFF ? 7 : 8;
+    s->pos += (size_t)(s->used >> 3);
+    s->acc = a >> (s->used & ~7);
+    s->used &= 7;
 }
 
 /* Bits go in from the least significant end; at most 31 bits wait between
@@ -213,35 +229,26 @@ typedef struct uvlc_code {
     int len_pre, len_rest;
 } uvlc_code;
 
-static uvlc_code uvlc_make(int u)
-{
-    uvlc_code c = {0, 0, 0, 0};
-    if (u <= 0) return c;
-    if (u == 1) {
-        c.bits_pre = 1;
-        c.len_pre = 1;
-    } else if (u == 2) {
-        c.bits_pre = 2;
-        c.len_pre = 2;
-    } else if (u <= 4) {
-        c.bits_pre = 4;
-        c.len_pre = 3;
-        c.bits_rest = (uint32_t)(u - 3);
-        c.len_rest = 1;
-    } else if (u <= 32) {
-        c.len_pre = 3;
-        c.bits_rest = (uint32_t)(u - 5);
-        c.len_rest = 5;
-    } else {
-        c.len_pre = 3;
-        c.bits_rest = (uint32_t)(28 + (u - 33) % 4) | ((uint32_t)((u - 33) / 4) << 5);
-        c.len_rest = 9;
-    }
-    return c;
-}
-
 /* u_q is at most 38 (kmax) here; the table covers the standard's 74. */
 #define UVLC_N 75
+
+/* the codes of u_q = 0..74: prefix 1 (u 1), 01 (2), 001 + 1 bit (3, 4),
+ * 000 + 5 bits (5..32), 000 + 5 + 4 bits (33..74) */
+static const uvlc_code k_uvlc[UVLC_N] = {
+    {0, 0, 0, 0}, {1, 0, 1, 0}, {2, 0, 2, 0}, {4, 0, 3, 1}, {4, 1, 3, 1}, {0, 0, 3, 5},
+    {0, 1, 3, 5}, {0, 2, 3, 5}, {0, 3, 3, 5}, {0, 4, 3, 5}, {0, 5, 3, 5}, {0, 6, 3, 5},
+    {0, 7, 3, 5}, {0, 8, 3, 5}, {0, 9, 3, 5}, {0, 10, 3, 5}, {0, 11, 3, 5}, {0, 12, 3, 5},
+    {0, 13, 3, 5}, {0, 14, 3, 5}, {0, 15, 3, 5}, {0, 16, 3, 5}, {0, 17, 3, 5}, {0, 18, 3, 5},
+    {0, 19, 3, 5}, {0, 20, 3, 5}, {0, 21, 3, 5}, {0, 22, 3, 5}, {0, 23, 3, 5}, {0, 24, 3, 5},
+    {0, 25, 3, 5}, {0, 26, 3, 5}, {0, 27, 3, 5}, {0, 28, 3, 9}, {0, 29, 3, 9}, {0, 30, 3, 9},
+    {0, 31, 3, 9}, {0, 60, 3, 9}, {0, 61, 3, 9}, {0, 62, 3, 9}, {0, 63, 3, 9}, {0, 92, 3, 9},
+    {0, 93, 3, 9}, {0, 94, 3, 9}, {0, 95, 3, 9}, {0, 124, 3, 9}, {0, 125, 3, 9}, {0, 126, 3, 9},
+    {0, 127, 3, 9}, {0, 156, 3, 9}, {0, 157, 3, 9}, {0, 158, 3, 9}, {0, 159, 3, 9}, {0, 188, 3, 9},
+    {0, 189, 3, 9}, {0, 190, 3, 9}, {0, 191, 3, 9}, {0, 220, 3, 9}, {0, 221, 3, 9}, {0, 222, 3, 9},
+    {0, 223, 3, 9}, {0, 252, 3, 9}, {0, 253, 3, 9}, {0, 254, 3, 9}, {0, 255, 3, 9}, {0, 284, 3, 9},
+    {0, 285, 3, 9}, {0, 286, 3, 9}, {0, 287, 3, 9}, {0, 316, 3, 9}, {0, 317, 3, 9}, {0, 318, 3, 9},
+    {0, 319, 3, 9}, {0, 348, 3, 9}, {0, 349, 3, 9},
+};
 
 static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
 
@@ -275,10 +282,18 @@ __attribute__((always_inline)) static inline void load_quad(quad *q, const uint8
                                                             int y)
 {
     size_t a = (size_t)y * EW + (size_t)x;
-    q->e[0] = E[a];
-    q->e[1] = E[a + EW];
-    q->e[2] = E[a + 1];
-    q->e[3] = E[a + EW + 1];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t top, bot; /* e[0] e[2], then e[1] e[3] */
+    memcpy(&top, E + a, 2);
+    memcpy(&bot, E + a + EW, 2);
+    q->ew = (uint32_t)top | (uint32_t)bot << 16;
+#else
+    q->ew = (uint32_t)E[a] | (uint32_t)E[a + 1] << 8 | (uint32_t)E[a + EW] << 16 | (uint32_t)E[a + EW + 1] << 24;
+#endif
+    q->e[0] = (int)(q->ew & 0xFF);
+    q->e[1] = (int)((q->ew >> 16) & 0xFF);
+    q->e[2] = (int)((q->ew >> 8) & 0xFF);
+    q->e[3] = (int)(q->ew >> 24);
     if (wide) {
         const uint64_t *v = (const uint64_t *)V;
         q->v[0] = v[a];
@@ -292,7 +307,6 @@ __attribute__((always_inline)) static inline void load_quad(quad *q, const uint8
         q->v[2] = v[a + 1];
         q->v[3] = v[a + EW + 1];
     }
-    q->ew = (uint32_t)q->e[0] | (uint32_t)q->e[2] << 8 | (uint32_t)q->e[1] << 16 | (uint32_t)q->e[3] << 24;
     q->rho = byte_flags(byte_nonzero(q->ew));
     int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
     q->emax = m01 > m23 ? m01 : m23;
@@ -331,8 +345,21 @@ __attribute__((always_inline)) static inline void code_quad(const quad *q, int c
         return;
     }
     /* U <= 24 here (kmax <= 23): the four lengths as the bytes of one word;
-     * two samples (at most 48 bits) between byte outputs */
+     * two samples (at most 48 bits) between byte outputs, or all four when
+     * U <= 14 (at most 56 bits; fewer than 8 wait, so they fit) */
     uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
+    if (U <= 14) {
+        const int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF), m2 = (int)((mm >> 16) & 0xFF),
+                  m3 = (int)(mm >> 24);
+        const uint64_t bits = ((uint32_t)q->v[0] & ((1u << m0) - 1)) |
+                              ((uint64_t)((uint32_t)q->v[1] & ((1u << m1) - 1)) << m0) |
+                              ((uint64_t)((uint32_t)q->v[2] & ((1u << m2) - 1)) << (m0 + m1)) |
+                              ((uint64_t)((uint32_t)q->v[3] & ((1u << m3) - 1)) << (m0 + m1 + m2));
+        ms->acc |= bits << ms->used;
+        ms->used += m0 + m1 + m2 + m3;
+        ms_emit(ms);
+        return;
+    }
     for (int n = 0; n < 4; n += 2, mm >>= 16) {
         int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF);
         uint64_t bits = ((uint32_t)q->v[n] & ((1u << m0) - 1)) |
@@ -403,6 +430,12 @@ static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, void 
 
 static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
 static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define ENC_BMI2 1
+static size_t code_block32_bmi2(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+#else
+#define ENC_BMI2 0
+#endif
 
 size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
                                   uint8_t *out)
@@ -426,7 +459,11 @@ size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t s
     if (kmax > 23 || !block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
     int any = path == EXRQOI__PATH_C ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
                                      : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
-    return any ? code_block32(E, V, w, h, work, out) : 0;
+    if (!any) return 0;
+#if ENC_BMI2
+    if (path == EXRQOI__PATH_AVX2) return code_block32_bmi2(E, V, w, h, work, out); /* AVX2 implies BMI2 here */
+#endif
+    return code_block32(E, V, w, h, work, out);
 }
 
 size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
@@ -450,8 +487,7 @@ __attribute__((always_inline)) static inline size_t code_block(const uint8_t *E,
     mel_writer mel = {mel_buf, 0, 8, 0, 0, 0, 1};
     vlc_writer vlc = {vlc_buf, 1, 4, 0xF, 1};
     vlc_buf[0] = 0xFF;
-    uvlc_code uv[UVLC_N];
-    for (int u = 0; u < UVLC_N; u++) uv[u] = uvlc_make(u);
+    const uvlc_code *uv = k_uvlc;
     ms_writer ms = {ms_buf, 0, 8, 0, 0};
     const uint16_t *tbl0 = exrqoi__htj2k_vlc_enc_table(1), *tbl1 = exrqoi__htj2k_vlc_enc_table(0);
 
@@ -546,3 +582,13 @@ static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_
 {
     return code_block(E, V, 1, w, h, work, out);
 }
+
+#if ENC_BMI2
+/* The same compiled with BMI2 (flag-free variable shifts, bzhi for the
+ * MagSgn masks): the AVX2 path's CPUs have it (exrqoi__htj2k_enc_path). */
+__attribute__((target("bmi,bmi2"))) static size_t code_block32_bmi2(const uint8_t *E, const void *V, int w, int h,
+                                                                     uint8_t *work, uint8_t *out)
+{
+    return code_block(E, V, 0, w, h, work, out);
+}
+#endif

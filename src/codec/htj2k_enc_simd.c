@@ -33,7 +33,9 @@
 int exrqoi__htj2k_enc_path(uint32_t features)
 {
 #if DWT_X86
-    if (features & EXRQOI__CPU_AVX2) return EXRQOI__PATH_AVX2;
+    /* the AVX2 path's block coder also uses BMI2 (htj2k_enc_block.c) */
+    if ((features & (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2)) == (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2))
+        return EXRQOI__PATH_AVX2;
     if (features & EXRQOI__CPU_SSE2) return EXRQOI__PATH_SSE2;
 #endif
 #if DWT_NEON
@@ -44,6 +46,10 @@ int exrqoi__htj2k_enc_path(uint32_t features)
 }
 
 /* ---- kernels: the portable tail of each, then the vector bodies -------- */
+/* An x86 kernel does a tail of at least one vector as the last whole
+ * vector again, which recomputes the same integers: an output never
+ * overlaps an input other than `src` of an in-place update (then the
+ * tail is portable). */
 
 INLINE void predict_c(int32_t *out, const int32_t *mid, const int32_t *a, const int32_t *b, size_t i, size_t n)
 {
@@ -80,6 +86,11 @@ INLINE void predict_k1(int32_t *out, const int32_t *mid, const int32_t *a, const
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
         ST(out + i, _mm_sub_epi32(LD(mid + i), _mm_srai_epi32(_mm_add_epi32(LD(a + i), LD(b + i)), 1)));
+    if (i < n && n >= 4) { /* the tail as the last 4 again: out never overlaps the inputs */
+        i = n - 4;
+        ST(out + i, _mm_sub_epi32(LD(mid + i), _mm_srai_epi32(_mm_add_epi32(LD(a + i), LD(b + i)), 1)));
+        return;
+    }
     predict_c(out, mid, a, b, i, n);
 }
 INLINE void update_k1(int32_t *out, const int32_t *src, const int32_t *a, const int32_t *b, size_t n)
@@ -89,6 +100,12 @@ INLINE void update_k1(int32_t *out, const int32_t *src, const int32_t *a, const 
     for (; i + 4 <= n; i += 4) {
         __m128i s = _mm_add_epi32(_mm_add_epi32(LD(a + i), LD(b + i)), two);
         ST(out + i, _mm_add_epi32(LD(src + i), _mm_srai_epi32(s, 2)));
+    }
+    if (i < n && n >= 4 && out != src) { /* the tail as the last 4 again, unless in place */
+        i = n - 4;
+        __m128i s = _mm_add_epi32(_mm_add_epi32(LD(a + i), LD(b + i)), two);
+        ST(out + i, _mm_add_epi32(LD(src + i), _mm_srai_epi32(s, 2)));
+        return;
     }
     update_c(out, src, a, b, i, n);
 }
@@ -111,6 +128,11 @@ AVX2 INLINE void predict_k2(int32_t *out, const int32_t *mid, const int32_t *a, 
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         ST8(out + i, _mm256_sub_epi32(LD8(mid + i), _mm256_srai_epi32(_mm256_add_epi32(LD8(a + i), LD8(b + i)), 1)));
+    if (i < n && n >= 8) { /* the tail as the last 8 again: out never overlaps the inputs */
+        i = n - 8;
+        ST8(out + i, _mm256_sub_epi32(LD8(mid + i), _mm256_srai_epi32(_mm256_add_epi32(LD8(a + i), LD8(b + i)), 1)));
+        return;
+    }
     predict_c(out, mid, a, b, i, n);
 }
 AVX2 INLINE void update_k2(int32_t *out, const int32_t *src, const int32_t *a, const int32_t *b, size_t n)
@@ -120,6 +142,12 @@ AVX2 INLINE void update_k2(int32_t *out, const int32_t *src, const int32_t *a, c
     for (; i + 8 <= n; i += 8) {
         __m256i s = _mm256_add_epi32(_mm256_add_epi32(LD8(a + i), LD8(b + i)), two);
         ST8(out + i, _mm256_add_epi32(LD8(src + i), _mm256_srai_epi32(s, 2)));
+    }
+    if (i < n && n >= 8 && out != src) { /* the tail as the last 8 again, unless in place */
+        i = n - 8;
+        __m256i s = _mm256_add_epi32(_mm256_add_epi32(LD8(a + i), LD8(b + i)), two);
+        ST8(out + i, _mm256_add_epi32(LD8(src + i), _mm256_srai_epi32(s, 2)));
+        return;
     }
     update_c(out, src, a, b, i, n);
 }

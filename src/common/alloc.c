@@ -44,6 +44,15 @@ exrqoi_result exrqoi__reserve(const exrqoi_allocator *a, void **p, size_t *cap, 
         }
         ncap *= 2;
     }
+    if (*p && !(a && (a->alloc || a->free))) {
+        /* malloc's own growth: large blocks move by remapping their pages,
+         * without copying or touching them again (a memory sink's file) */
+        void *r = realloc(*p, ncap);
+        if (!r) return EXRQOI_ERR_OUT_OF_MEMORY;
+        *p = r;
+        *cap = ncap;
+        return EXRQOI_OK;
+    }
     void *n = exrqoi__alloc(a, ncap);
     if (!n) return EXRQOI_ERR_OUT_OF_MEMORY;
     if (*p) {

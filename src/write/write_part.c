@@ -77,6 +77,31 @@ static void compress_one(void *ctx, size_t k, int worker)
     if (rv) exrqoi__job_fail(&j->st, &j->w->err, rv, err.msg);
 }
 
+/* Chunks compressed between two emits: several per thread, so that the
+ * wait for the batch's slowest chunk idles the others little; with more
+ * threads up to 16 each, as long as the batch's buffers (unpacked and
+ * packed) stay within BATCH_BYTES. */
+#define BATCH_BYTES ((uint64_t)64 << 20)
+static size_t batch_size(const exrqoi__part *p, int width)
+{
+    size_t batch = (size_t)width * 4;
+    if (width < 2) return batch;
+    const exrqoi_part_info *in = &p->info;
+    uint64_t px = in->tiled ? (uint64_t)in->tiles.x_size * in->tiles.y_size
+                            : (uint64_t)(uint32_t)in->lines_per_chunk *
+                                  (uint64_t)((int64_t)in->data_window.max.x - in->data_window.min.x + 1);
+    uint64_t bytes = 0;
+    for (int32_t c = 0; c < in->channel_count; c++) {
+        const exrqoi_channel *ch = &in->channels[c];
+        uint64_t xs = ch->x_sampling > 0 ? (uint64_t)ch->x_sampling : 1;
+        uint64_t ys = ch->y_sampling > 0 ? (uint64_t)ch->y_sampling : 1;
+        bytes += (ch->type == EXRQOI_PIXEL_HALF ? 2u : 4u) * (px / (xs * ys) + 1);
+    }
+    uint64_t fit = BATCH_BYTES / (2 * bytes + 1);
+    uint64_t more = fit < (uint64_t)width * 16 ? fit : (uint64_t)width * 16;
+    return more > batch ? (size_t)more : batch;
+}
+
 exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int ly,
                                          const exrqoi_box2i *region, const exrqoi_slice *slices,
                                          int slice_count)
@@ -145,7 +170,7 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
     int width = exrqoi__pool_width(pool, w->threads);
     exrqoi_result rv = exrqoi__writer_workers(w, width);
     uint64_t total = nx * ny;
-    size_t batch = (size_t)width * 4;
+    size_t batch = batch_size(p, width);
     if (batch > total) batch = (size_t)total;
     item *items = rv ? NULL : (item *)exrqoi__calloc(w->alloc, batch ? batch : 1, sizeof(item));
     if (!rv && !items) rv = exrqoi__fail(&w->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
