@@ -113,7 +113,9 @@ static void line_half_sse2(const uint8_t *p0, const uint8_t *p1, size_t w, uint8
         carry = _mm_shufflehi_epi16(d, 0xff);
         carry = _mm_unpackhi_epi64(carry, carry);
     }
-    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+    /* the last sum from the register: reading it back from `out` would wait
+     * for the store, which may still be waiting for its cache line */
+    line_half(p0, p1, x, w, (uint32_t)_mm_cvtsi128_si32(carry) & 0xffffu, out);
 }
 
 static inline __m128i prefix32(__m128i d, __m128i carry)
@@ -142,7 +144,7 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
         _mm_storeu_si128((__m128i *)(void *)(out + 4 * x), d0);
         _mm_storeu_si128((__m128i *)(void *)(out + 4 * x + 16), d1);
     }
-    line_word(p0, p1, p2, p3, x, w, x ? exrqoi__le32(out + 4 * x - 4) : 0, out);
+    line_word(p0, p1, p2, p3, x, w, (uint32_t)_mm_cvtsi128_si32(carry), out);
 }
 
 /* Halves, 16 samples per step: the SSE2 sums in each 128-bit lane, the
@@ -168,7 +170,7 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         t = _mm256_shuffle_epi32(_mm256_shufflehi_epi16(d, 0xff), 0xff);
         carry = _mm256_permute2x128_si256(t, t, 0x11);
     }
-    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+    line_half(p0, p1, x, w, (uint32_t)_mm256_cvtsi256_si32(carry) & 0xffffu, out);
 }
 #endif
 
@@ -190,7 +192,7 @@ static void line_half_neon(const uint8_t *p0, const uint8_t *p1, size_t w, uint8
         vst1q_u8(out + 2 * x, vreinterpretq_u8_u16(d));
         carry = vdupq_laneq_u16(d, 7);
     }
-    line_half(p0, p1, x, w, x ? (uint32_t)exrqoi__le16(out + 2 * x - 2) : 0, out);
+    line_half(p0, p1, x, w, vgetq_lane_u16(carry, 0), out);
 }
 
 static inline uint32x4_t prefix32_neon(uint32x4_t d, uint32x4_t carry)
@@ -219,7 +221,7 @@ static void line_word_neon(const uint8_t *p0, const uint8_t *p1, const uint8_t *
         vst1q_u8(out + 4 * x, vreinterpretq_u8_u32(d0));
         vst1q_u8(out + 4 * x + 16, vreinterpretq_u8_u32(d1));
     }
-    line_word(p0, p1, p2, p3, x, w, x ? exrqoi__le32(out + 4 * x - 4) : 0, out);
+    line_word(p0, p1, p2, p3, x, w, vgetq_lane_u32(carry, 0), out);
 }
 #endif
 

@@ -141,6 +141,77 @@ static void test_counts_rejected(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Lines wide enough for the vector table pass (4 pixels per step): the
+ * counts match a scalar reading, and a bad entry anywhere in a block, or
+ * in the tail, is reported as the scalar pass reports it. */
+static void test_counts_wide_lines(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    enum { W = 13, H = 2, N = W * H };
+    exrqoi__deep_chunk_layout L = layout_of(W, H, 1, k_float1, EXRQOI_COMPRESSION_NONE);
+    int32_t cum[N];
+    uint32_t want[N], counts[N];
+    uint64_t sum = 0;
+    for (int y = 0; y < H; y++) {
+        int32_t run = 0;
+        for (int x = 0; x < W; x++) {
+            uint32_t n = (uint32_t)((x * 7 + y * 3) % 5); /* zeros included */
+            run += (int32_t)n;
+            cum[y * W + x] = run;
+            want[y * W + x] = n;
+            sum += n;
+        }
+    }
+    uint8_t t[4 * N];
+    put_table(t, cum, N);
+    uint64_t total = 0;
+    assert_int_equal(decode_table(&ctx, NULL, &L, t, sizeof t, sum * 4, counts, &total), EXRQOI_OK);
+    assert_memory_equal(counts, want, sizeof want);
+    assert_int_equal(total, sum);
+
+    /* one bad entry at each position of the first line */
+    for (int x = 0; x < W; x++) {
+        int32_t bad[N];
+        memcpy(bad, cum, sizeof bad);
+        bad[x] = x ? cum[x - 1] - 1 : -1; /* below the entry before it */
+        put_table(t, bad, N);
+        assert_int_equal(decode_table(&ctx, NULL, &L, t, sizeof t, sum * 4, counts, NULL),
+                         EXRQOI_ERR_BAD_SAMPLES);
+        char where[64];
+        snprintf(where, sizeof where, "pixel %d", x);
+        assert_non_null(strstr(ctx.err.msg, where));
+        assert_non_null(strstr(ctx.err.msg, bad[x] < 0 ? "negative" : "decreases"));
+
+        /* a count over the per-pixel limit: later entries shifted up */
+        memcpy(bad, cum, sizeof bad);
+        for (int k = x; k < W; k++) bad[k] += 11;
+        put_table(t, bad, N);
+        exrqoi_limits lim;
+        memset(&lim, 0, sizeof lim);
+        lim.max_deep_samples_per_pixel = 10;
+        assert_int_equal(decode_table(&ctx, &lim, &L, t, sizeof t, (sum + 11) * 4, counts, NULL),
+                         EXRQOI_ERR_LIMIT);
+        snprintf(where, sizeof where, "pixel (%d, 0)", x);
+        assert_non_null(strstr(ctx.err.msg, where));
+        lim.max_deep_samples_per_pixel = 15;
+        assert_int_equal(decode_table(&ctx, &lim, &L, t, sizeof t, (sum + 11) * 4, counts, NULL), EXRQOI_OK);
+    }
+
+    /* INT32_MIN after a positive entry: no wrap hides it */
+    int32_t wrap[N];
+    memcpy(wrap, cum, sizeof wrap);
+    wrap[6] = INT32_MIN;
+    put_table(t, wrap, N);
+    exrqoi_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.max_deep_samples_per_pixel = UINT32_MAX;
+    assert_int_equal(decode_table(&ctx, &lim, &L, t, sizeof t, sum * 4, counts, NULL), EXRQOI_ERR_BAD_SAMPLES);
+    assert_non_null(strstr(ctx.err.msg, "negative"));
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 static void test_counts_corrupt_compressed(void **state)
 {
     (void)state;
@@ -622,6 +693,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_valid),
         cmocka_unit_test(test_counts_rejected),
+        cmocka_unit_test(test_counts_wide_lines),
         cmocka_unit_test(test_counts_corrupt_compressed),
         cmocka_unit_test(test_counts_tiled_none_filler),
         cmocka_unit_test(test_round_trips),
