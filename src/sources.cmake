@@ -26,6 +26,7 @@ set(EXRQOI_LIB_SOURCES
   codec/dwa_tables.c
   codec/htj2k_dec.c
   codec/htj2k_dec_block.c
+  codec/htj2k_dec_block32_shim.c
   codec/htj2k_dec_stream.c
   codec/htj2k_dec_vlc.c
   codec/htj2k_dec_wavelet.c
