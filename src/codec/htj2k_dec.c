@@ -110,12 +110,12 @@ static uint8_t *put_line64(uint8_t *o, const int64_t *s, uint32_t n, int size, c
 /* The inverse RCT a one-tile raw decode left (img->rct_pending), done a
  * row at a time just before the row is written out, while it is in
  * cache. */
-static void rct_row(exrqoi__htj2k_image *img, size_t row)
+static void rct_row(exrqoi__htj2k_image *img, size_t row, int path)
 {
     exrqoi__htj2k_comp *c = img->comps;
     const size_t at = row * c[0].width;
     if (c[0].samples32)
-        exrqoi__htj2k_inverse_rct32(c[0].samples32 + at, c[1].samples32 + at, c[2].samples32 + at, c[0].width);
+        exrqoi__htj2k_inverse_rct32(path, c[0].samples32 + at, c[1].samples32 + at, c[2].samples32 + at, c[0].width);
     else
         exrqoi__htj2k_inverse_rct(c[0].samples + at, c[1].samples + at, c[2].samples + at, c[0].width);
 }
@@ -205,7 +205,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                     break;
                 }
                 if (img.rct_pending && inv[f] < 3 && c->width)
-                    for (const size_t row = rowpos[f] / c->width; rct_next <= row; rct_next++) rct_row(&img, rct_next);
+                    for (const size_t row = rowpos[f] / c->width; rct_next <= row; rct_next++) rct_row(&img, rct_next, ctx->k.htdwt);
                 if (c->samples32)
                     o = put_line32(o, c->samples32 + rowpos[f], c->width, ch->size, c, ctx->k.htdwt);
                 else

@@ -103,7 +103,7 @@ EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t
 /* Inverse reversible colour transform in place: c0 = Y, c1 = Cb, c2 = Cr
  * become R, G, B. */
 EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n);
-EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct32(int32_t *c0, int32_t *c1, int32_t *c2, size_t n);
+EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct32(int path, int32_t *c0, int32_t *c1, int32_t *c2, size_t n);
 
 /* Wrapping arithmetic: hostile coefficients may not overflow into UB. */
 static inline int64_t exrqoi__htj2k_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }

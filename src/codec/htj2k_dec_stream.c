@@ -932,7 +932,7 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
         if (d->raw && d->ntx * d->nty == 1)
             d->img->rct_pending = true;
         else if (tcs[0].narrow)
-            exrqoi__htj2k_inverse_rct32(outs[0], outs[1], outs[2], n);
+            exrqoi__htj2k_inverse_rct32(d->dwt_path, outs[0], outs[1], outs[2], n);
         else
             exrqoi__htj2k_inverse_rct(outs[0], outs[1], outs[2], n);
     }

@@ -181,11 +181,17 @@ static inline int32_t hlo_at(const int32_t *l, const int32_t *h, uint32_t j, uin
     return lift_lo_32(l[j], h[j ? j - 1 : 0], h[j < hw ? j : j - 1]);
 }
 
-static inline void hpair_at(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j, uint32_t lw, uint32_t hw)
+/* pairs j.. to the end of the row, each low computed once */
+static inline void hpairs_from(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j, uint32_t lw, uint32_t hw)
 {
-    const int32_t lo = hlo_at(l, h, j, hw);
-    o[2 * j] = lo;
-    if (j < hw) o[2 * j + 1] = lift_hi_32(h[j], lo, j + 1 < lw ? hlo_at(l, h, j + 1, hw) : lo);
+    int32_t lo = hlo_at(l, h, j, hw);
+    for (; j < hw; j++) {
+        const int32_t next = j + 1 < lw ? hlo_at(l, h, j + 1, hw) : lo;
+        o[2 * j] = lo;
+        o[2 * j + 1] = lift_hi_32(h[j], lo, next);
+        lo = next;
+    }
+    if (j < lw) o[2 * j] = lo;
 }
 
 /* Inside the row (1 <= j, j + W + 1 <= hw) nothing mirrors: W pairs at a
@@ -262,8 +268,11 @@ static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h
 #endif
     default: horizontal_even_32(o, l, h, n); return;
     }
-    hpair_at(o, l, h, 0, lw, hw);
-    for (; j < lw; j++) hpair_at(o, l, h, j, lw, hw);
+    /* pair 0 (its low mirrors h[-1]) and the tail */
+    const int32_t lo0 = hlo_at(l, h, 0, hw);
+    o[0] = lo0;
+    o[1] = lift_hi_32(h[0], lo0, lw > 1 ? hlo_at(l, h, 1, hw) : lo0);
+    if (j < lw) hpairs_from(o, l, h, j, lw, hw);
 }
 
 static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi)
@@ -296,4 +305,64 @@ void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0
 
 void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n) { inverse_rct_64(c0, c1, c2, n); }
 
-void exrqoi__htj2k_inverse_rct32(int32_t *c0, int32_t *c1, int32_t *c2, size_t n) { inverse_rct_32(c0, c1, c2, n); }
+#if HTDWT_X86
+static size_t rct_sse2(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m128i y = _mm_loadu_si128((const __m128i *)(c0 + i)), cb = _mm_loadu_si128((const __m128i *)(c1 + i)),
+                      cr = _mm_loadu_si128((const __m128i *)(c2 + i));
+        const __m128i g = _mm_sub_epi32(y, _mm_srai_epi32(_mm_add_epi32(cb, cr), 2));
+        _mm_storeu_si128((__m128i *)(c0 + i), _mm_add_epi32(cr, g));
+        _mm_storeu_si128((__m128i *)(c1 + i), g);
+        _mm_storeu_si128((__m128i *)(c2 + i), _mm_add_epi32(cb, g));
+    }
+    return i;
+}
+
+__attribute__((target("avx2"))) static size_t rct_avx2(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i y = _mm256_loadu_si256((const __m256i *)(c0 + i)),
+                      cb = _mm256_loadu_si256((const __m256i *)(c1 + i)),
+                      cr = _mm256_loadu_si256((const __m256i *)(c2 + i));
+        const __m256i g = _mm256_sub_epi32(y, _mm256_srai_epi32(_mm256_add_epi32(cb, cr), 2));
+        _mm256_storeu_si256((__m256i *)(c0 + i), _mm256_add_epi32(cr, g));
+        _mm256_storeu_si256((__m256i *)(c1 + i), g);
+        _mm256_storeu_si256((__m256i *)(c2 + i), _mm256_add_epi32(cb, g));
+    }
+    return i;
+}
+#endif
+
+#if HTDWT_NEON
+static size_t rct_neon(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int32x4_t cb = vld1q_s32(c1 + i), cr = vld1q_s32(c2 + i);
+        const int32x4_t g = vsubq_s32(vld1q_s32(c0 + i), vshrq_n_s32(vaddq_s32(cb, cr), 2));
+        vst1q_s32(c0 + i, vaddq_s32(cr, g));
+        vst1q_s32(c1 + i, g);
+        vst1q_s32(c2 + i, vaddq_s32(cb, g));
+    }
+    return i;
+}
+#endif
+
+void exrqoi__htj2k_inverse_rct32(int path, int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: i = rct_avx2(c0, c1, c2, n); break;
+    case EXRQOI__PATH_SSE2: i = rct_sse2(c0, c1, c2, n); break;
+#endif
+#if HTDWT_NEON
+    case EXRQOI__PATH_NEON: i = rct_neon(c0, c1, c2, n); break;
+#endif
+    default: break;
+    }
+    inverse_rct_32(c0 + i, c1 + i, c2 + i, n - i);
+}

@@ -316,14 +316,21 @@ static void test_rct32(void **state)
 {
     (void)state;
     enum { N = 1000 };
-    static int32_t a[3][N];
+    static int32_t a[3][N], s[3][N];
     static int64_t b[3][N];
     for (int c = 0; c < 3; c++)
-        for (int i = 0; i < N; i++) b[c][i] = a[c][i] = (int32_t)(rnd() % 2000001) - 1000000;
-    exrqoi__htj2k_inverse_rct32(a[0], a[1], a[2], N);
+        for (int i = 0; i < N; i++) b[c][i] = a[c][i] = s[c][i] = (int32_t)(rnd() % 2000001) - 1000000;
+    exrqoi__htj2k_inverse_rct32(EXRQOI__PATH_C, a[0], a[1], a[2], N);
     exrqoi__htj2k_inverse_rct(b[0], b[1], b[2], N);
     for (int c = 0; c < 3; c++)
         for (int i = 0; i < N; i++) assert_int_equal(a[c][i], b[c][i]);
+    /* the machine's SIMD path on the full range (wrapping) against the portable one */
+    const int path = exrqoi__cpu_kernels().htdwt;
+    for (int c = 0; c < 3; c++)
+        for (int i = 0; i < N; i++) a[c][i] = s[c][i] = (int32_t)rnd();
+    exrqoi__htj2k_inverse_rct32(EXRQOI__PATH_C, a[0], a[1], a[2], N - 3);
+    exrqoi__htj2k_inverse_rct32(path, s[0], s[1], s[2], N - 3);
+    assert_memory_equal(a, s, sizeof a);
 }
 
 /* ---- block decoder output paths ------------------------------------------ */
