@@ -63,7 +63,10 @@ static inline uint32_t exrqoi__htj2k_be32(const uint8_t *p)
 #define EXRQOI__HTJ2K_MAX_COMPONENTS 16384
 
 /* One decoded component: width x height samples, row-major, as integers
- * (after the inverse DC shift and NLT). */
+ * (after the inverse DC shift and NLT). A raw decode
+ * (exrqoi__htj2k_decode_codestream_raw) of a component whose subbands
+ * have at most 30 magnitude bit-planes gives them in samples32 instead
+ * (samples is NULL then). */
 typedef struct exrqoi__htj2k_comp {
     uint32_t width, height;
     uint8_t depth;     /* bits per sample, 1..38 */
@@ -71,6 +74,7 @@ typedef struct exrqoi__htj2k_comp {
     uint8_t x_sampling, y_sampling;
     uint8_t nlt_type; /* 0 or EXRQOI__J2K_NLT_BINARY_COMPLEMENT */
     int64_t *samples;
+    int32_t *samples32;
 } exrqoi__htj2k_comp;
 
 typedef struct exrqoi__htj2k_image {
@@ -78,6 +82,7 @@ typedef struct exrqoi__htj2k_image {
     uint32_t ncomp;
     exrqoi__htj2k_comp *comps; /* owned; free with exrqoi__htj2k_image_free */
     bool own_samples;          /* samples were allocated (no workspace) */
+    bool rct_pending;          /* raw decode: components 0-2 still need the inverse RCT */
 } exrqoi__htj2k_image;
 
 /* What the caller knows the image must be; NULL fields of a decode call are
@@ -98,6 +103,7 @@ typedef struct exrqoi__htj2k_ws {
     size_t cap;
     size_t used, over, peak;
     void *blocks; /* allocations beyond cap */
+    uint8_t dwt_path; /* exrqoi__kernels.htdwt of the caller */
 } exrqoi__htj2k_ws;
 EXRQOI_INTERNAL void exrqoi__htj2k_ws_release(exrqoi__htj2k_ws *ws);
 

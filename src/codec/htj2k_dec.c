@@ -5,6 +5,14 @@
  */
 #include "codec/htj2k_dec.h"
 #include "codec/htj2k_enc.h"
+#include "common/cpu.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HTOUT_SSE2 1
+#include <immintrin.h>
+#else
+#define HTOUT_SSE2 0
+#endif
 
 static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, size_t a, size_t b)
 {
@@ -13,33 +21,103 @@ static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, siz
 
 /* One line of raw samples (before the inverse DC level shift and NLT,
  * applied here), truncated to the channel's 16 or 32 bits (as OpenEXR
- * stores OpenJPH's integers), little-endian. The arithmetic wraps like
- * the codestream decoder's own pass. */
-static uint8_t *put_line(uint8_t *o, const int64_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c)
+ * stores OpenJPH's integers), little-endian. Only additions, so 32-bit
+ * arithmetic gives the truncated bits of the codestream decoder's own
+ * (wrapping) pass; the sign decides the NLT, whose 0 - u - (half + 1)
+ * is ~u - half. Instantiated per coefficient width. */
+typedef struct out_params {
+    uint32_t add, half, nlt; /* nlt: all ones or 0 */
+} out_params;
+
+static out_params out_params_of(const exrqoi__htj2k_comp *c)
 {
-    const uint64_t half = (uint64_t)1 << (c->depth - 1);
-    const bool shift = !c->is_signed, nlt = c->is_signed && c->nlt_type == EXRQOI__J2K_NLT_BINARY_COMPLEMENT;
-    const uint64_t add = shift ? half : 0, sub = half + 1;
+    const uint32_t half = (uint32_t)((uint64_t)1 << (c->depth - 1));
+    out_params p = {c->is_signed ? 0 : half, half,
+                    c->is_signed && c->nlt_type == EXRQOI__J2K_NLT_BINARY_COMPLEMENT ? UINT32_MAX : 0};
+    return p;
+}
+
+static inline __attribute__((always_inline)) uint32_t out_value(int64_t v, out_params p)
+{
+    const uint32_t m = v < 0 ? p.nlt : 0;
+    return (((uint32_t)v + p.add) ^ m) - (p.half & m);
+}
+
+static inline __attribute__((always_inline)) uint8_t *put_line_w(uint8_t *o, const void *src, bool narrow, uint32_t x,
+                                                                 uint32_t n, int size, out_params p)
+{
+    const int32_t *s32 = src;
+    const int64_t *s64 = src;
     if (size == 2) {
-        for (uint32_t x = 0; x < n; x++, o += 2) {
-            uint64_t u = (uint64_t)s[x] + add;
-            if (nlt && s[x] < 0) u = 0 - u - sub;
-            const uint16_t v = (uint16_t)u;
-            o[0] = (uint8_t)v;
-            o[1] = (uint8_t)(v >> 8);
+        for (; x < n; x++) {
+            const uint32_t u = out_value(narrow ? s32[x] : s64[x], p);
+            o[2 * (size_t)x] = (uint8_t)u;
+            o[2 * (size_t)x + 1] = (uint8_t)(u >> 8);
         }
-    } else {
-        for (uint32_t x = 0; x < n; x++, o += 4) {
-            uint64_t u = (uint64_t)s[x] + add;
-            if (nlt && s[x] < 0) u = 0 - u - sub;
-            const uint32_t v = (uint32_t)u;
-            o[0] = (uint8_t)v;
-            o[1] = (uint8_t)(v >> 8);
-            o[2] = (uint8_t)(v >> 16);
-            o[3] = (uint8_t)(v >> 24);
+        return o + 2 * (size_t)n;
+    }
+    for (; x < n; x++) {
+        const uint32_t u = out_value(narrow ? s32[x] : s64[x], p);
+        o[4 * (size_t)x] = (uint8_t)u;
+        o[4 * (size_t)x + 1] = (uint8_t)(u >> 8);
+        o[4 * (size_t)x + 2] = (uint8_t)(u >> 16);
+        o[4 * (size_t)x + 3] = (uint8_t)(u >> 24);
+    }
+    return o + 4 * (size_t)n;
+}
+
+#if HTOUT_SSE2
+/* 32-bit samples, 8 at a time; x86 is little-endian, so the lanes are the
+ * file's bytes. The 16-bit case keeps the low half of each word
+ * (sign-extended so that the saturating pack is exact). */
+static uint8_t *put_line32_sse2(uint8_t *o, const int32_t *s, uint32_t n, int size, out_params p)
+{
+    const __m128i add = _mm_set1_epi32((int32_t)p.add), half = _mm_set1_epi32((int32_t)p.half),
+                  nlt = _mm_set1_epi32((int32_t)p.nlt);
+    uint32_t x = 0;
+    for (; x + 8 <= n; x += 8) {
+        const __m128i v0 = _mm_loadu_si128((const __m128i *)(s + x)), v1 = _mm_loadu_si128((const __m128i *)(s + x + 4));
+        const __m128i m0 = _mm_and_si128(_mm_srai_epi32(v0, 31), nlt), m1 = _mm_and_si128(_mm_srai_epi32(v1, 31), nlt);
+        __m128i u0 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v0, add), m0), _mm_and_si128(half, m0));
+        __m128i u1 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v1, add), m1), _mm_and_si128(half, m1));
+        if (size == 2) {
+            u0 = _mm_srai_epi32(_mm_slli_epi32(u0, 16), 16);
+            u1 = _mm_srai_epi32(_mm_slli_epi32(u1, 16), 16);
+            _mm_storeu_si128((__m128i *)(o + 2 * (size_t)x), _mm_packs_epi32(u0, u1));
+        } else {
+            _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x), u0);
+            _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x + 16), u1);
         }
     }
-    return o;
+    return put_line_w(o, s, true, x, n, size, p);
+}
+#endif
+
+static uint8_t *put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c, int path)
+{
+    (void)path;
+#if HTOUT_SSE2
+    if (path != EXRQOI__PATH_C) return put_line32_sse2(o, s, n, size, out_params_of(c));
+#endif
+    return put_line_w(o, s, true, 0, n, size, out_params_of(c));
+}
+
+static uint8_t *put_line64(uint8_t *o, const int64_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c)
+{
+    return put_line_w(o, s, false, 0, n, size, out_params_of(c));
+}
+
+/* The inverse RCT a one-tile raw decode left (img->rct_pending), done a
+ * row at a time just before the row is written out, while it is in
+ * cache. */
+static void rct_row(exrqoi__htj2k_image *img, size_t row, int path)
+{
+    exrqoi__htj2k_comp *c = img->comps;
+    const size_t at = row * c[0].width;
+    if (c[0].samples32)
+        exrqoi__htj2k_inverse_rct32(path, c[0].samples32 + at, c[1].samples32 + at, c[2].samples32 + at, c[0].width);
+    else
+        exrqoi__htj2k_inverse_rct(c[0].samples + at, c[1].samples + at, c[2].samples + at, c[0].width);
 }
 
 exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
@@ -106,6 +184,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
         ws.base = mem;
         ws.cap = ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK];
     }
+    ws.dwt_path = ctx->k.htdwt;
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
         rv = exrqoi__htj2k_decode_codestream_raw(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
@@ -113,6 +192,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     }
     if (rv == EXRQOI_OK) {
         uint8_t *o = dst;
+        size_t rct_next = 0; /* rows below have had the pending RCT */
         for (uint32_t f = 0; f < nch; f++) rowpos[f] = 0;
         for (int32_t yy = 0; yy < block->height && rv == EXRQOI_OK; yy++) {
             const int32_t y = block->y + yy;
@@ -124,9 +204,13 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                     rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %u has too many lines", f);
                     break;
                 }
-                const int64_t *s = c->samples + rowpos[f];
+                if (img.rct_pending && inv[f] < 3 && c->width)
+                    for (const size_t row = rowpos[f] / c->width; rct_next <= row; rct_next++) rct_row(&img, rct_next, ctx->k.htdwt);
+                if (c->samples32)
+                    o = put_line32(o, c->samples32 + rowpos[f], c->width, ch->size, c, ctx->k.htdwt);
+                else
+                    o = put_line64(o, c->samples + rowpos[f], c->width, ch->size, c);
                 rowpos[f] += c->width;
-                o = put_line(o, s, c->width, ch->size, c);
             }
         }
         if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)

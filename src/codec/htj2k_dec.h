@@ -11,7 +11,9 @@
 
 /* exrqoi__htj2k_decode_codestream, with `raw` true leaving the samples
  * before the inverse DC level shift and NLT (the chunk decoder applies
- * them while it writes the samples out, htj2k_dec.c). */
+ * them while it writes the samples out, htj2k_dec.c), 32-bit where the
+ * component allows (samples32), and, for a single-tile image, before the
+ * inverse RCT (img->rct_pending). */
 EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc, exrqoi__err *err,
                                                                   const uint8_t *cs, size_t cs_size,
                                                                   const exrqoi__htj2k_expect *expect,
@@ -92,9 +94,18 @@ EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t
                                             uint32_t rh, const int64_t *ll, const int64_t *hl,
                                             const int64_t *lh, const int64_t *hh);
 
+/* The same on 32-bit coefficients (components whose subbands have at most
+ * 30 magnitude bit-planes), with the vertical lifting on SIMD path `path`
+ * (exrqoi__kernels.htdwt: EXRQOI__PATH_C, _SSE2, _AVX2 or _NEON; a path the
+ * build lacks runs the portable code). Every path gives the same values. */
+EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw,
+                                               uint32_t rh, const int32_t *ll, const int32_t *hl,
+                                               const int32_t *lh, const int32_t *hh);
+
 /* Inverse reversible colour transform in place: c0 = Y, c1 = Cb, c2 = Cr
  * become R, G, B. */
 EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n);
+EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct32(int path, int32_t *c0, int32_t *c1, int32_t *c2, size_t n);
 
 /* Wrapping arithmetic: hostile coefficients may not overflow into UB. */
 static inline int64_t exrqoi__htj2k_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }

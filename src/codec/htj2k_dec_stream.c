@@ -11,6 +11,7 @@
  * POC, PPM/PPT, RGN, more than one layer.
  */
 #include "codec/htj2k_dec.h"
+#include "common/cpu.h"
 
 #include <stdlib.h>
 
@@ -117,7 +118,9 @@ typedef struct dec {
     tile_info *tiles;
     exrqoi__htj2k_image *img;
     exrqoi__htj2k_block_scratch *bs;
-    bool raw; /* leave the DC level shift and NLT to the caller */
+    uint8_t *narrow; /* per component: 32-bit coefficients (decide_widths) */
+    int dwt_path;    /* exrqoi__kernels.htdwt */
+    bool raw;        /* leave the DC level shift, NLT and (one tile) RCT to the caller */
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -527,7 +530,7 @@ typedef struct band {
     uint32_t x0, y0, x1, y1;
     uint8_t type; /* 0 LL, 1 HL, 2 LH, 3 HH */
     uint8_t kmax;
-    int64_t *coef; /* pitch x1 - x0 */
+    void *coef; /* int32_t or int64_t (tilecomp.narrow), pitch x1 - x0 */
 } band;
 
 typedef struct resolution {
@@ -542,6 +545,7 @@ typedef struct resolution {
 typedef struct tilecomp {
     uint32_t x0, y0, x1, y1;
     uint32_t levels;
+    bool narrow; /* int32_t coefficients */
     const comp_params *cp;
     resolution res[MAX_LEVELS + 1];
 } tilecomp;
@@ -569,6 +573,8 @@ static exrqoi_result setup_tilecomp(dec *d, tilecomp *tc, uint32_t c, const comp
     tc->y1 = ceil_div_u(ty1, sc->yr);
     tc->levels = cp->levels;
     tc->cp = cp;
+    tc->narrow = d->narrow[c] != 0;
+    const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
     const uint32_t NL = cp->levels;
     if (cp->neps < 3 * NL + 1)
         return CORRUPT("HTJ2K QCD/QCC: %u subband exponents for %u levels (component %u)", cp->neps, NL, c);
@@ -607,8 +613,8 @@ static exrqoi_result setup_tilecomp(dec *d, tilecomp *tc, uint32_t c, const comp
             B->kmax = (uint8_t)(kmax - 1);
             const size_t n = (size_t)(B->x1 - B->x0) * (B->y1 - B->y0);
             /* every code-block is decoded or zeroed by its packet */
-            B->coef = arena_get(d->ar, n * sizeof(int64_t));
-            if (!B->coef) return oom(d, n * sizeof(int64_t));
+            B->coef = arena_get(d->ar, n * esz);
+            if (!B->coef) return oom(d, n * esz);
         }
     }
     return EXRQOI_OK;
@@ -641,13 +647,13 @@ static void cb_rect(const band *B, const resolution *R, uint32_t gx, uint32_t gy
     *y1 = (uint32_t)(ey < B->y1 ? ey : B->y1);
 }
 
-static void zero_cb(band *B, const resolution *R, uint32_t gx, uint32_t gy)
+static void zero_cb(band *B, const resolution *R, uint32_t gx, uint32_t gy, size_t esz)
 {
     uint32_t x0, y0, x1, y1;
     cb_rect(B, R, gx, gy, &x0, &y0, &x1, &y1);
     const size_t pitch = B->x1 - B->x0;
     for (uint32_t y = y0; y < y1; y++)
-        memset(B->coef + (size_t)(y - B->y0) * pitch + (x0 - B->x0), 0, (size_t)(x1 - x0) * sizeof(int64_t));
+        memset((uint8_t *)B->coef + ((size_t)(y - B->y0) * pitch + (x0 - B->x0)) * esz, 0, (size_t)(x1 - x0) * esz);
 }
 
 typedef struct cb_rec {
@@ -660,6 +666,7 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
                                     const uint8_t **pp, const uint8_t *end, uint32_t c)
 {
     resolution *R = &tc->res[r];
+    const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
     const uint32_t pxi = k % R->npx, pyi = k / R->npx;
     const uint8_t *p = *pp;
     if ((cd->scod & 2) && end - p >= 6 && p[0] == 0xFF && p[1] == 0x91) p += 6; /* SOP */
@@ -692,7 +699,7 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
     if (!hbit(&hb)) { /* empty packet */
         for (uint32_t i = 0; i < R->nbands; i++)
             for (uint32_t y = cby0[i]; y < cby1[i]; y++)
-                for (uint32_t x = cbx0[i]; x < cbx1[i]; x++) zero_cb(&R->b[i], R, x, y);
+                for (uint32_t x = cbx0[i]; x < cbx1[i]; x++) zero_cb(&R->b[i], R, x, y, esz);
     } else {
         recs = arena_get(d->ar, sizeof *recs * (ncb ? ncb : 1));
         if (!recs) return oom(d, sizeof *recs * ncb);
@@ -706,7 +713,7 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
             for (uint32_t y = 0; y < nh; y++)
                 for (uint32_t x = 0; x < nw; x++) {
                     if (tt_decode(&inc, &hb, x, y, 1) != 0) { /* not included */
-                        zero_cb(B, R, cbx0[i] + x, cby0[i] + y);
+                        zero_cb(B, R, cbx0[i] + x, cby0[i] + y, esz);
                         continue;
                     }
                     uint32_t z = tt_decode(&zbp, &hb, x, y, 80);
@@ -782,11 +789,14 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
         cb.height = cr->y1 - cr->y0;
         cb.stripe_causal = (tc->cp->cb_style & 0x08) != 0;
         const size_t pitch = B->x1 - B->x0;
-        int64_t *out = B->coef + (size_t)(cr->y0 - B->y0) * pitch + (cr->x0 - B->x0);
-        if (cr->len1 || cr->len2)
-            EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, out, pitch, d->err));
+        const size_t at = (size_t)(cr->y0 - B->y0) * pitch + (cr->x0 - B->x0);
+        if (!cr->len1 && !cr->len2)
+            for (uint32_t y = 0; y < cb.height; y++)
+                memset((uint8_t *)B->coef + (at + (size_t)y * pitch) * esz, 0, cb.width * esz);
+        else if (tc->narrow)
+            EXRQOI_TRY(exrqoi__htj2k_decode_block32(d->bs, &cb, (int32_t *)B->coef + at, pitch, d->err));
         else
-            for (uint32_t y = 0; y < cb.height; y++) memset(out + (size_t)y * pitch, 0, cb.width * sizeof(int64_t));
+            EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, (int64_t *)B->coef + at, pitch, d->err));
         p += len;
     }
     *pp = p;
@@ -885,23 +895,29 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     }
 
     /* inverse wavelet per component */
-    int64_t **outs = arena_get(d->ar, sizeof *outs * d->ncomp);
+    void **outs = arena_get(d->ar, sizeof *outs * d->ncomp);
     if (!outs) return oom(d, sizeof *outs * d->ncomp);
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
+        const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
         /* a tile that is the whole component synthesises its last level
          * straight into the image */
         const bool whole = tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
                            tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
-        int64_t *cur = tc->res[0].b[0].coef;
+        void *image = tc->narrow ? (void *)ic->samples32 : (void *)ic->samples;
+        void *cur = tc->res[0].b[0].coef;
         for (uint32_t r = 1; r <= tc->levels; r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
-            int64_t *o = r == tc->levels && whole ? ic->samples : arena_get(d->ar, rw * rh * sizeof(int64_t) + 8);
-            if (!o) return oom(d, rw * rh * sizeof(int64_t));
-            exrqoi__htj2k_idwt53_2d(o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur, R->b[0].coef, R->b[1].coef,
-                                   R->b[2].coef);
+            void *o = r == tc->levels && whole ? image : arena_get(d->ar, rw * rh * esz + 8);
+            if (!o) return oom(d, rw * rh * esz);
+            if (tc->narrow)
+                exrqoi__htj2k_idwt53_2d_32(d->dwt_path, o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur,
+                                           R->b[0].coef, R->b[1].coef, R->b[2].coef);
+            else
+                exrqoi__htj2k_idwt53_2d(o, R->x0, R->y0, (uint32_t)rw, (uint32_t)rh, cur, R->b[0].coef, R->b[1].coef,
+                                        R->b[2].coef);
             cur = o;
         }
         outs[c] = cur;
@@ -910,19 +926,28 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
         for (uint32_t c = 1; c < 3; c++)
             if (tcs[c].x0 != tcs[0].x0 || tcs[c].x1 != tcs[0].x1 || tcs[c].y0 != tcs[0].y0 || tcs[c].y1 != tcs[0].y1)
                 return CORRUPT("HTJ2K: colour transform on components of different sizes");
-        exrqoi__htj2k_inverse_rct(outs[0], outs[1], outs[2],
-                                  (size_t)(tcs[0].x1 - tcs[0].x0) * (tcs[0].y1 - tcs[0].y0));
+        const size_t n = (size_t)(tcs[0].x1 - tcs[0].x0) * (tcs[0].y1 - tcs[0].y0);
+        /* decide_widths gives the three the same width; with one tile the
+         * caller of a raw decode does the RCT as it writes the samples out */
+        if (d->raw && d->ntx * d->nty == 1)
+            d->img->rct_pending = true;
+        else if (tcs[0].narrow)
+            exrqoi__htj2k_inverse_rct32(d->dwt_path, outs[0], outs[1], outs[2], n);
+        else
+            exrqoi__htj2k_inverse_rct(outs[0], outs[1], outs[2], n);
     }
     /* into the image */
     for (uint32_t c = 0; c < d->ncomp; c++) {
         const tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
-        if (outs[c] == ic->samples) continue;
+        const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
+        uint8_t *image = tc->narrow ? (uint8_t *)ic->samples32 : (uint8_t *)ic->samples;
+        if (outs[c] == image) continue;
         const uint32_t cx0 = ceil_div_u(d->X0, d->sc[c].xr), cy0 = ceil_div_u(d->Y0, d->sc[c].yr);
         const size_t w = tc->x1 - tc->x0;
         for (uint32_t y = tc->y0; y < tc->y1; y++)
-            memcpy(ic->samples + (size_t)(y - cy0) * ic->width + (tc->x0 - cx0), outs[c] + (size_t)(y - tc->y0) * w,
-                   w * sizeof(int64_t));
+            memcpy(image + ((size_t)(y - cy0) * ic->width + (tc->x0 - cx0)) * esz,
+                   (const uint8_t *)outs[c] + (size_t)(y - tc->y0) * w * esz, w * esz);
     }
     return EXRQOI_OK;
 }
@@ -976,6 +1001,38 @@ static exrqoi_result check_expect(dec *d, const exrqoi__htj2k_expect *e)
             return CORRUPT("HTJ2K component %u is %ux%u, the header's channel %ux%u", c, g->width, g->height,
                            x->width, x->height);
     }
+    return EXRQOI_OK;
+}
+
+/* At most 30 magnitude bit-planes (M_b = guard bits + exponent - 1,
+ * E.1.1) in every subband of component c under every coding in effect:
+ * coefficients, their lifting sums and the RCT's fit in int32_t. */
+static bool comp_fits_32(const coding *cd, uint32_t c)
+{
+    const comp_params *cp = &cd->cp[c];
+    const uint32_t n = cp->neps < 3u * cp->levels + 1 ? cp->neps : 3u * cp->levels + 1;
+    for (uint32_t i = 0; i < n; i++)
+        if ((uint32_t)cp->guard + cp->eps[i] > 31) return false;
+    return true;
+}
+
+/* The coefficient width of each component, for the whole image (a tile's
+ * COD/QCC may differ); the RCT's three components share one. */
+static exrqoi_result decide_widths(dec *d)
+{
+    d->narrow = arena_get(d->ar, d->ncomp);
+    if (!d->narrow) return oom(d, d->ncomp);
+    bool mct = d->main.mct != 0;
+    for (uint32_t c = 0; c < d->ncomp; c++) d->narrow[c] = comp_fits_32(&d->main, c);
+    for (uint32_t t = 0; t < d->ntx * d->nty; t++) {
+        const coding *cd = d->tiles[t].cod;
+        if (!cd) continue;
+        mct = mct || cd->mct;
+        for (uint32_t c = 0; c < d->ncomp; c++)
+            if (!comp_fits_32(cd, c)) d->narrow[c] = 0;
+    }
+    if (mct && d->ncomp >= 3 && !(d->narrow[0] && d->narrow[1] && d->narrow[2]))
+        d->narrow[0] = d->narrow[1] = d->narrow[2] = 0;
     return EXRQOI_OK;
 }
 
@@ -1085,22 +1142,36 @@ static exrqoi_result decode(dec *d, const uint8_t *cs, size_t size, const exrqoi
         ic->nlt_type = d->nlt[c];
     }
     EXRQOI_TRY(check_expect(d, expect));
+    EXRQOI_TRY(decide_widths(d));
     for (uint32_t c = 0; c < d->ncomp; c++) {
         exrqoi__htj2k_comp *ic = &img->comps[c];
         const size_t n = (size_t)ic->width * ic->height;
+        const size_t bytes = (n ? n : 1) * (d->narrow[c] ? sizeof(int32_t) : sizeof(int64_t));
         /* every sample is written by the tiles */
-        ic->samples = img->own_samples ? exrqoi__alloc(d->alloc, (n ? n : 1) * sizeof(int64_t))
-                                       : arena_get(d->ar, (n ? n : 1) * sizeof(int64_t));
-        if (!ic->samples) return oom(d, n * sizeof(int64_t));
+        void *m = img->own_samples ? exrqoi__alloc(d->alloc, bytes) : arena_get(d->ar, bytes);
+        if (!m) return oom(d, bytes);
+        if (d->narrow[c])
+            ic->samples32 = m;
+        else
+            ic->samples = m;
     }
     d->bs = arena_get(d->ar, sizeof *d->bs);
     if (!d->bs) return oom(d, sizeof *d->bs);
     for (uint32_t t = 0; t < d->ntx * d->nty; t++) EXRQOI_TRY(decode_tile(d, t));
+    if (d->raw) return EXRQOI_OK;
 
-    /* inverse DC level shift, NLT */
-    for (uint32_t c = 0; c < d->ncomp && !d->raw; c++) {
+    /* 64-bit samples, inverse DC level shift, NLT */
+    for (uint32_t c = 0; c < d->ncomp; c++) {
         exrqoi__htj2k_comp *ic = &img->comps[c];
         const size_t n = (size_t)ic->width * ic->height;
+        if (ic->samples32) {
+            ic->samples = img->own_samples ? exrqoi__alloc(d->alloc, (n ? n : 1) * sizeof(int64_t))
+                                           : arena_get(d->ar, (n ? n : 1) * sizeof(int64_t));
+            if (!ic->samples) return oom(d, n * sizeof(int64_t));
+            for (size_t i = 0; i < n; i++) ic->samples[i] = ic->samples32[i];
+            if (img->own_samples) exrqoi__free(d->alloc, ic->samples32);
+            ic->samples32 = NULL;
+        }
         const int64_t half = (int64_t)1 << (ic->depth - 1);
         int64_t *v = ic->samples;
         if (!ic->is_signed) {
@@ -1118,7 +1189,10 @@ void exrqoi__htj2k_image_free(const exrqoi_allocator *alloc, exrqoi__htj2k_image
 {
     if (!img) return;
     if (img->comps && img->own_samples)
-        for (uint32_t c = 0; c < img->ncomp; c++) exrqoi__free(alloc, img->comps[c].samples);
+        for (uint32_t c = 0; c < img->ncomp; c++) {
+            exrqoi__free(alloc, img->comps[c].samples);
+            exrqoi__free(alloc, img->comps[c].samples32);
+        }
     exrqoi__free(alloc, img->comps);
     memset(img, 0, sizeof *img);
 }
@@ -1147,6 +1221,7 @@ exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc,
     d.ar = ws ? ws : &local;
     d.img = img;
     d.raw = raw;
+    d.dwt_path = ws ? ws->dwt_path : exrqoi__cpu_kernels().htdwt;
     img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);
     exrqoi__htj2k_ws_release(&local);

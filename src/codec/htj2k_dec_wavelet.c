@@ -4,11 +4,32 @@
  * symmetric extension) and the inverse reversible colour transform
  * (T.800 Annex G.2). Positions are absolute, so odd origins and sizes
  * put the low-pass samples where the standard says.
+ *
+ * Two widths from one source (htj2k_dec_wavelet_tpl.h): int64 for
+ * components with more than 30 magnitude bit-planes, int32 for the rest;
+ * the int32 vertical lifting has SSE2, AVX2 and NEON kernels (the row
+ * step is the same over every column, so it vectorises across columns).
  */
 #include "codec/htj2k_dec.h"
+#include "common/cpu.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HTDWT_X86 1
+#include <immintrin.h>
+#else
+#define HTDWT_X86 0
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
+#define HTDWT_NEON 1
+#include <arm_neon.h>
+#else
+#define HTDWT_NEON 0
+#endif
 
 #define ADD exrqoi__htj2k_add
 #define SUB exrqoi__htj2k_sub
+
+static inline uint32_t ceil_half(uint32_t v) { return (uint32_t)(((uint64_t)v + 1) >> 1); }
 
 /* arithmetic shift = floor division by a power of two */
 static inline int64_t floor_shift(int64_t v, int s) { return v >> s; }
@@ -41,129 +62,307 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
     if (k < n) x[k * step] = ADD(x[k * step], floor_shift(ADD(x[(k - 1) * step], x[(k - 1) * step]), 1));
 }
 
-/* VER_SR done a row at a time (the same arithmetic as the line version,
- * in an order that walks memory forwards). */
-static void vertical(int64_t *out, uint32_t rw, uint32_t rh, uint32_t y0)
+/* ---- int64 instance ------------------------------------------------------ */
+
+#define COEF int64_t
+#define UCOEF uint64_t
+#define SFX(n) n##_64
+#define VERT_ROW(r, a, b, n, hi) vert_row_c_64(r, a, b, n, hi)
+#define HOR_EVEN(o, l, h, n) horizontal_even_64(o, l, h, n)
+#include "codec/htj2k_dec_wavelet_tpl.h"
+#undef COEF
+#undef UCOEF
+#undef SFX
+#undef VERT_ROW
+#undef HOR_EVEN
+
+/* ---- int32 vertical kernels ------------------------------------------------ */
+
+static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
+
+/* the scalar tail of a SIMD row */
+static void vert_tail32(int32_t *r, const int32_t *a, const int32_t *b, size_t i, size_t n, int hi)
 {
-    if (rh == 0 || rw == 0) return;
-    if (rh == 1) {
-        if (y0 & 1)
-            for (uint32_t i = 0; i < rw; i++) out[i] = floor_shift(out[i], 1);
-        return;
-    }
-    const size_t par = y0 & 1;
-    for (size_t k = par; k < rh; k += 2) {
-        int64_t *r = out + k * rw;
-        const int64_t *a = k > 0 ? r - rw : r + rw;
-        const int64_t *b = k + 1 < rh ? r + rw : r - rw;
-        for (uint32_t i = 0; i < rw; i++) r[i] = SUB(r[i], floor_shift(ADD(ADD(a[i], b[i]), 2), 2));
-    }
-    for (size_t k = 1 - par; k < rh; k += 2) {
-        int64_t *r = out + k * rw;
-        const int64_t *a = k > 0 ? r - rw : r + rw;
-        const int64_t *b = k + 1 < rh ? r + rw : r - rw;
-        for (uint32_t i = 0; i < rw; i++) r[i] = ADD(r[i], floor_shift(ADD(a[i], b[i]), 1));
-    }
-}
-
-static inline uint32_t ceil_half(uint32_t v) { return (uint32_t)(((uint64_t)v + 1) >> 1); }
-
-/* HOR_SR of one row read straight from its low (l) and high (h) bands:
- * the lifting steps of exrqoi__htj2k_idwt53_line without interleaving
- * first, each high-pass sample finished as soon as the low-pass sample
- * after it is. par: parity of the row's first position; n >= 2. */
-static inline int64_t lift_lo(int64_t l, int64_t ha, int64_t hb) { return SUB(l, floor_shift(ADD(ADD(ha, hb), 2), 2)); }
-static inline int64_t lift_hi(int64_t h, int64_t la, int64_t lb) { return ADD(h, floor_shift(ADD(la, lb), 1)); }
-
-static void horizontal_even(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
-{
-    /* L0 H0 L1 H1 ...: high j sits between lows j and j + 1 */
-    const uint32_t hw = n / 2;
-    int64_t prev = lift_lo(l[0], h[0], h[0]);
-    o[0] = prev;
-    uint32_t j = 0;
-    for (; 2 * j + 3 < n; j++) {
-        const int64_t next = lift_lo(l[j + 1], h[j], h[j + 1]);
-        o[2 * j + 2] = next;
-        o[2 * j + 1] = lift_hi(h[j], prev, next);
-        prev = next;
-    }
-    for (; j < hw; j++) {
-        int64_t next = prev;
-        if (2 * j + 2 < n) {
-            next = lift_lo(l[j + 1], h[j], h[j]);
-            o[2 * j + 2] = next;
-        }
-        o[2 * j + 1] = lift_hi(h[j], prev, next);
-        prev = next;
-    }
-}
-
-static void horizontal_odd(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n)
-{
-    /* H0 L0 H1 L1 ...: high j sits between lows j - 1 and j */
-    const uint32_t hw = (n + 1) / 2;
-    int64_t prev = lift_lo(l[0], h[0], n > 2 ? h[1] : h[0]);
-    o[1] = prev;
-    o[0] = lift_hi(h[0], prev, prev);
-    uint32_t j = 1;
-    for (; 2 * j + 2 < n; j++) {
-        const int64_t next = lift_lo(l[j], h[j], h[j + 1]);
-        o[2 * j + 1] = next;
-        o[2 * j] = lift_hi(h[j], prev, next);
-        prev = next;
-    }
-    for (; j < hw; j++) {
-        int64_t next = prev;
-        if (2 * j + 1 < n) {
-            next = lift_lo(l[j], h[j], h[j]);
-            o[2 * j + 1] = next;
-        }
-        o[2 * j] = lift_hi(h[j], prev, next);
-        prev = next;
-    }
-}
-
-static void horizontal(int64_t *o, const int64_t *l, const int64_t *h, uint32_t n, uint32_t par)
-{
-    if (n == 1)
-        o[0] = par ? floor_shift(h[0], 1) : l[0];
-    else if (par)
-        horizontal_odd(o, l, h, n);
+    if (hi)
+        for (; i < n; i++) r[i] = add32(r[i], add32(a[i], b[i]) >> 1);
     else
-        horizontal_even(o, l, h, n);
+        for (; i < n; i++) r[i] = sub32(r[i], add32(add32(a[i], b[i]), 2) >> 2);
 }
 
-void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
-                             const int64_t *ll, const int64_t *hl, const int64_t *lh, const int64_t *hh)
+#if HTDWT_X86
+/* SIMD integer adds wrap, shifts are arithmetic: the same values as the
+ * scalar code */
+static void vert_row_sse2(int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi)
 {
-    const uint32_t x1 = x0 + rw;
-    const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
-    const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
-    const uint32_t par = x0 & 1;
-    if (rw == 0) return;
-    for (uint32_t y = 0; y < rh; y++) {
-        const uint32_t Y = y0 + y;
-        const int64_t *lrow, *hrow;
-        if ((Y & 1) == 0) {
-            lrow = ll + (size_t)(Y / 2 - lo_y0) * lw;
-            hrow = hl + (size_t)(Y / 2 - lo_y0) * hw;
-        } else {
-            lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
-            hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
+    size_t i = 0;
+    if (hi) {
+        for (; i + 4 <= n; i += 4) {
+            __m128i s = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(a + i)), _mm_loadu_si128((const __m128i *)(b + i)));
+            __m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(r + i)), _mm_srai_epi32(s, 1));
+            _mm_storeu_si128((__m128i *)(r + i), v);
         }
-        horizontal(out + (size_t)y * rw, lrow, hrow, rw, par);
+    } else {
+        const __m128i two = _mm_set1_epi32(2);
+        for (; i + 4 <= n; i += 4) {
+            __m128i s = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(a + i)), _mm_loadu_si128((const __m128i *)(b + i)));
+            s = _mm_srai_epi32(_mm_add_epi32(s, two), 2);
+            _mm_storeu_si128((__m128i *)(r + i), _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(r + i)), s));
+        }
     }
-    vertical(out, rw, rh, y0);
+    vert_tail32(r, a, b, i, n, hi);
 }
 
-void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n)
+__attribute__((target("avx2"))) static void vert_row_avx2(int32_t *r, const int32_t *a, const int32_t *b, size_t n,
+                                                          int hi)
 {
-    for (size_t i = 0; i < n; i++) {
-        const int64_t y = c0[i], cb = c1[i], cr = c2[i];
-        const int64_t g = SUB(y, floor_shift(ADD(cb, cr), 2));
-        c0[i] = ADD(cr, g);
-        c1[i] = g;
-        c2[i] = ADD(cb, g);
+    size_t i = 0;
+    if (hi) {
+        for (; i + 8 <= n; i += 8) {
+            __m256i s = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(a + i)),
+                                         _mm256_loadu_si256((const __m256i *)(b + i)));
+            __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(r + i)), _mm256_srai_epi32(s, 1));
+            _mm256_storeu_si256((__m256i *)(r + i), v);
+        }
+    } else {
+        const __m256i two = _mm256_set1_epi32(2);
+        for (; i + 8 <= n; i += 8) {
+            __m256i s = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(a + i)),
+                                         _mm256_loadu_si256((const __m256i *)(b + i)));
+            s = _mm256_srai_epi32(_mm256_add_epi32(s, two), 2);
+            _mm256_storeu_si256((__m256i *)(r + i), _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(r + i)), s));
+        }
     }
+    vert_tail32(r, a, b, i, n, hi);
+}
+#endif
+
+#if HTDWT_NEON
+static void vert_row_neon(int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi)
+{
+    size_t i = 0;
+    if (hi) {
+        for (; i + 4 <= n; i += 4) vst1q_s32(r + i, vaddq_s32(vld1q_s32(r + i), vshrq_n_s32(vaddq_s32(vld1q_s32(a + i), vld1q_s32(b + i)), 1)));
+    } else {
+        const int32x4_t two = vdupq_n_s32(2);
+        for (; i + 4 <= n; i += 4) {
+            int32x4_t s = vshrq_n_s32(vaddq_s32(vaddq_s32(vld1q_s32(a + i), vld1q_s32(b + i)), two), 2);
+            vst1q_s32(r + i, vsubq_s32(vld1q_s32(r + i), s));
+        }
+    }
+    vert_tail32(r, a, b, i, n, hi);
+}
+#endif
+
+static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi);
+static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h, uint32_t n);
+
+/* ---- int32 instance ------------------------------------------------------ */
+
+#define COEF int32_t
+#define UCOEF uint32_t
+#define SFX(n) n##_32
+#define VERT_ROW(r, a, b, n, hi) vert_row_32(path, r, a, b, n, hi)
+#define HOR_EVEN(o, l, h, n) hor_even_32(path, o, l, h, n)
+#include "codec/htj2k_dec_wavelet_tpl.h"
+#undef COEF
+#undef UCOEF
+#undef SFX
+#undef VERT_ROW
+#undef HOR_EVEN
+
+/* ---- int32 horizontal kernels ------------------------------------------------ */
+
+/* HOR_SR of an even-origin row (n >= 2 samples; lw = ceil(n / 2) lows,
+ * hw = floor(n / 2) highs) sample by sample, each output from the bands
+ * directly (mirrored at the ends): the SIMD kernels' edges. */
+static inline int32_t hlo_at(const int32_t *l, const int32_t *h, uint32_t j, uint32_t hw)
+{
+    return lift_lo_32(l[j], h[j ? j - 1 : 0], h[j < hw ? j : j - 1]);
+}
+
+/* pairs j.. to the end of the row, each low computed once */
+static inline void hpairs_from(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j, uint32_t lw, uint32_t hw)
+{
+    int32_t lo = hlo_at(l, h, j, hw);
+    for (; j < hw; j++) {
+        const int32_t next = j + 1 < lw ? hlo_at(l, h, j + 1, hw) : lo;
+        o[2 * j] = lo;
+        o[2 * j + 1] = lift_hi_32(h[j], lo, next);
+        lo = next;
+    }
+    if (j < lw) o[2 * j] = lo;
+}
+
+/* Inside the row (1 <= j, j + W + 1 <= hw) nothing mirrors: W pairs at a
+ * time from unaligned loads of l[j..], l[j+1..], h[j-1..], h[j..],
+ * h[j+1..], interleaved on the store. */
+#if HTDWT_X86
+static uint32_t hor_even_sse2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+{
+    const __m128i two = _mm_set1_epi32(2);
+    uint32_t j = 1;
+    for (; j + 5 <= hw; j += 4) {
+        const __m128i hm = _mm_loadu_si128((const __m128i *)(h + j - 1)), h0 = _mm_loadu_si128((const __m128i *)(h + j)),
+                      h1 = _mm_loadu_si128((const __m128i *)(h + j + 1));
+        const __m128i l0 = _mm_loadu_si128((const __m128i *)(l + j)), l1 = _mm_loadu_si128((const __m128i *)(l + j + 1));
+        const __m128i lo = _mm_sub_epi32(l0, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(hm, h0), two), 2));
+        const __m128i ln = _mm_sub_epi32(l1, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(h0, h1), two), 2));
+        const __m128i hi = _mm_add_epi32(h0, _mm_srai_epi32(_mm_add_epi32(lo, ln), 1));
+        _mm_storeu_si128((__m128i *)(o + 2 * j), _mm_unpacklo_epi32(lo, hi));
+        _mm_storeu_si128((__m128i *)(o + 2 * j + 4), _mm_unpackhi_epi32(lo, hi));
+    }
+    return j;
+}
+
+__attribute__((target("avx2"))) static uint32_t hor_even_avx2(int32_t *o, const int32_t *l, const int32_t *h,
+                                                              uint32_t hw)
+{
+    const __m256i two = _mm256_set1_epi32(2);
+    uint32_t j = 1;
+    for (; j + 9 <= hw; j += 8) {
+        const __m256i hm = _mm256_loadu_si256((const __m256i *)(h + j - 1)),
+                      h0 = _mm256_loadu_si256((const __m256i *)(h + j)),
+                      h1 = _mm256_loadu_si256((const __m256i *)(h + j + 1));
+        const __m256i l0 = _mm256_loadu_si256((const __m256i *)(l + j)),
+                      l1 = _mm256_loadu_si256((const __m256i *)(l + j + 1));
+        const __m256i lo = _mm256_sub_epi32(l0, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(hm, h0), two), 2));
+        const __m256i ln = _mm256_sub_epi32(l1, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(h0, h1), two), 2));
+        const __m256i hi = _mm256_add_epi32(h0, _mm256_srai_epi32(_mm256_add_epi32(lo, ln), 1));
+        const __m256i a = _mm256_unpacklo_epi32(lo, hi), b = _mm256_unpackhi_epi32(lo, hi);
+        _mm256_storeu_si256((__m256i *)(o + 2 * j), _mm256_permute2x128_si256(a, b, 0x20));
+        _mm256_storeu_si256((__m256i *)(o + 2 * j + 8), _mm256_permute2x128_si256(a, b, 0x31));
+    }
+    return j;
+}
+#endif
+
+#if HTDWT_NEON
+static uint32_t hor_even_neon(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+{
+    const int32x4_t two = vdupq_n_s32(2);
+    uint32_t j = 1;
+    for (; j + 5 <= hw; j += 4) {
+        const int32x4_t hm = vld1q_s32(h + j - 1), h0 = vld1q_s32(h + j), h1 = vld1q_s32(h + j + 1);
+        int32x4x2_t p;
+        p.val[0] = vsubq_s32(vld1q_s32(l + j), vshrq_n_s32(vaddq_s32(vaddq_s32(hm, h0), two), 2));
+        const int32x4_t ln = vsubq_s32(vld1q_s32(l + j + 1), vshrq_n_s32(vaddq_s32(vaddq_s32(h0, h1), two), 2));
+        p.val[1] = vaddq_s32(h0, vshrq_n_s32(vaddq_s32(p.val[0], ln), 1));
+        vst2q_s32(o + 2 * j, p);
+    }
+    return j;
+}
+#endif
+
+static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h, uint32_t n)
+{
+    const uint32_t lw = (n + 1) / 2, hw = n / 2;
+    uint32_t j;
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: j = hor_even_avx2(o, l, h, hw); break;
+    case EXRQOI__PATH_SSE2: j = hor_even_sse2(o, l, h, hw); break;
+#endif
+#if HTDWT_NEON
+    case EXRQOI__PATH_NEON: j = hor_even_neon(o, l, h, hw); break;
+#endif
+    default: horizontal_even_32(o, l, h, n); return;
+    }
+    /* pair 0 (its low mirrors h[-1]) and the tail */
+    const int32_t lo0 = hlo_at(l, h, 0, hw);
+    o[0] = lo0;
+    o[1] = lift_hi_32(h[0], lo0, lw > 1 ? hlo_at(l, h, 1, hw) : lo0);
+    if (j < lw) hpairs_from(o, l, h, j, lw, hw);
+}
+
+static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi)
+{
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: vert_row_avx2(r, a, b, n, hi); return;
+    case EXRQOI__PATH_SSE2: vert_row_sse2(r, a, b, n, hi); return;
+#endif
+#if HTDWT_NEON
+    case EXRQOI__PATH_NEON: vert_row_neon(r, a, b, n, hi); return;
+#endif
+    default: vert_row_c_32(r, a, b, n, hi); return;
+    }
+}
+
+/* ---- entry points ---------------------------------------------------------- */
+
+void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const int64_t *ll,
+                             const int64_t *hl, const int64_t *lh, const int64_t *hh)
+{
+    idwt53_2d_64(out, x0, y0, rw, rh, ll, hl, lh, hh, EXRQOI__PATH_C);
+}
+
+void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
+                                const int32_t *ll, const int32_t *hl, const int32_t *lh, const int32_t *hh)
+{
+    idwt53_2d_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path);
+}
+
+void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n) { inverse_rct_64(c0, c1, c2, n); }
+
+#if HTDWT_X86
+static size_t rct_sse2(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m128i y = _mm_loadu_si128((const __m128i *)(c0 + i)), cb = _mm_loadu_si128((const __m128i *)(c1 + i)),
+                      cr = _mm_loadu_si128((const __m128i *)(c2 + i));
+        const __m128i g = _mm_sub_epi32(y, _mm_srai_epi32(_mm_add_epi32(cb, cr), 2));
+        _mm_storeu_si128((__m128i *)(c0 + i), _mm_add_epi32(cr, g));
+        _mm_storeu_si128((__m128i *)(c1 + i), g);
+        _mm_storeu_si128((__m128i *)(c2 + i), _mm_add_epi32(cb, g));
+    }
+    return i;
+}
+
+__attribute__((target("avx2"))) static size_t rct_avx2(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i y = _mm256_loadu_si256((const __m256i *)(c0 + i)),
+                      cb = _mm256_loadu_si256((const __m256i *)(c1 + i)),
+                      cr = _mm256_loadu_si256((const __m256i *)(c2 + i));
+        const __m256i g = _mm256_sub_epi32(y, _mm256_srai_epi32(_mm256_add_epi32(cb, cr), 2));
+        _mm256_storeu_si256((__m256i *)(c0 + i), _mm256_add_epi32(cr, g));
+        _mm256_storeu_si256((__m256i *)(c1 + i), g);
+        _mm256_storeu_si256((__m256i *)(c2 + i), _mm256_add_epi32(cb, g));
+    }
+    return i;
+}
+#endif
+
+#if HTDWT_NEON
+static size_t rct_neon(int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int32x4_t cb = vld1q_s32(c1 + i), cr = vld1q_s32(c2 + i);
+        const int32x4_t g = vsubq_s32(vld1q_s32(c0 + i), vshrq_n_s32(vaddq_s32(cb, cr), 2));
+        vst1q_s32(c0 + i, vaddq_s32(cr, g));
+        vst1q_s32(c1 + i, g);
+        vst1q_s32(c2 + i, vaddq_s32(cb, g));
+    }
+    return i;
+}
+#endif
+
+void exrqoi__htj2k_inverse_rct32(int path, int32_t *c0, int32_t *c1, int32_t *c2, size_t n)
+{
+    size_t i = 0;
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: i = rct_avx2(c0, c1, c2, n); break;
+    case EXRQOI__PATH_SSE2: i = rct_sse2(c0, c1, c2, n); break;
+#endif
+#if HTDWT_NEON
+    case EXRQOI__PATH_NEON: i = rct_neon(c0, c1, c2, n); break;
+#endif
+    default: break;
+    }
+    inverse_rct_32(c0 + i, c1 + i, c2 + i, n - i);
 }

@@ -103,6 +103,7 @@ exrqoi__kernels exrqoi__kernels_for(uint32_t f)
     k.piz = neon ? EXRQOI__PATH_NEON : sse2;
     k.pxr24 = (f & EXRQOI__CPU_AVX2) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
     k.qoi = neon ? EXRQOI__PATH_NEON : sse2;
+    k.htdwt = (f & EXRQOI__CPU_AVX2) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
     return k;
 }
 

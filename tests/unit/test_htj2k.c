@@ -20,6 +20,7 @@
 
 #include "codec/htj2k_dec.h"
 #include "codec/htj2k_enc.h"
+#include "common/cpu.h"
 #include "exrqoi/read.h"
 #include "../fuzz/htj2k_layout.h"
 #include "htj2k_vlc_rows.h"
@@ -245,6 +246,91 @@ static void test_rct(void **state)
     assert_memory_equal(y, r, sizeof r);
     assert_memory_equal(cb, g, sizeof g);
     assert_memory_equal(cr, b, sizeof b);
+}
+
+/* The 32-bit synthesis: every SIMD path the machine has gives the portable
+ * path's values, on coefficients of the full int32 range (the wrapping
+ * arithmetic must agree) and on small ones (where it must also agree with
+ * the 64-bit synthesis). */
+static void check_2d_32(uint32_t x0, uint32_t y0, uint32_t w, uint32_t h, bool full)
+{
+    const size_t n = (size_t)w * h;
+    int32_t *bands = malloc(n * 4 + 4), *ref = malloc(n * 4 + 4), *out = malloc(n * 4 + 4);
+    int64_t *b64 = malloc(n * 8 + 8), *o64 = malloc(n * 8 + 8);
+    assert_non_null(bands);
+    assert_non_null(ref);
+    assert_non_null(out);
+    assert_non_null(b64);
+    assert_non_null(o64);
+    for (size_t i = 0; i < n; i++) {
+        bands[i] = full ? (int32_t)rnd() : (int32_t)(rnd() % 2000001) - 1000000;
+        b64[i] = bands[i];
+    }
+    const uint32_t lw = (x0 + w + 1) / 2 - (x0 + 1) / 2, hw = (x0 + w) / 2 - x0 / 2;
+    const uint32_t lh = (y0 + h + 1) / 2 - (y0 + 1) / 2;
+    const size_t o_hl = (size_t)lw * lh, o_lh = o_hl + (size_t)hw * lh, o_hh = o_lh + (size_t)lw * (h - lh);
+    exrqoi__htj2k_idwt53_2d_32(EXRQOI__PATH_C, ref, x0, y0, w, h, bands, bands + o_hl, bands + o_lh, bands + o_hh);
+    if (!full) {
+        exrqoi__htj2k_idwt53_2d(o64, x0, y0, w, h, b64, b64 + o_hl, b64 + o_lh, b64 + o_hh);
+        for (size_t i = 0; i < n; i++)
+            if (o64[i] != ref[i]) fail_msg("32-bit synthesis of %ux%u at (%u,%u) differs from 64-bit", w, h, x0, y0);
+    }
+    const uint32_t f = exrqoi__cpu_features();
+    const struct {
+        int path;
+        uint32_t need;
+    } paths[] = {{EXRQOI__PATH_SSE2, EXRQOI__CPU_SSE2},
+                 {EXRQOI__PATH_AVX2, EXRQOI__CPU_AVX2 | EXRQOI__CPU_SSE2},
+                 {EXRQOI__PATH_NEON, EXRQOI__CPU_NEON}};
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        if ((f & paths[p].need) != paths[p].need) continue;
+        exrqoi__htj2k_idwt53_2d_32(paths[p].path, out, x0, y0, w, h, bands, bands + o_hl, bands + o_lh,
+                                   bands + o_hh);
+        if (memcmp(out, ref, n * 4) != 0)
+            fail_msg("32-bit synthesis path %d of %ux%u at (%u,%u) differs from the portable one", paths[p].path, w,
+                     h, x0, y0);
+    }
+    free(bands);
+    free(ref);
+    free(out);
+    free(b64);
+    free(o64);
+}
+
+static void test_wavelet_2d_32(void **state)
+{
+    (void)state;
+    for (uint32_t x0 = 0; x0 < 2; x0++)
+        for (uint32_t y0 = 0; y0 < 2; y0++)
+            for (uint32_t w = 1; w < 45; w += (w < 20 ? 1 : 7))
+                for (uint32_t h = 1; h < 9; h++) {
+                    check_2d_32(x0 + 64, y0 + 3, w, h, false);
+                    check_2d_32(x0 + 64, y0 + 3, w, h, true);
+                }
+    check_2d_32(0, 0, 1262, 33, false);
+    check_2d_32(0, 0, 1262, 33, true);
+    check_2d_32(1, 1, 517, 32, true);
+}
+
+static void test_rct32(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static int32_t a[3][N], s[3][N];
+    static int64_t b[3][N];
+    for (int c = 0; c < 3; c++)
+        for (int i = 0; i < N; i++) b[c][i] = a[c][i] = s[c][i] = (int32_t)(rnd() % 2000001) - 1000000;
+    exrqoi__htj2k_inverse_rct32(EXRQOI__PATH_C, a[0], a[1], a[2], N);
+    exrqoi__htj2k_inverse_rct(b[0], b[1], b[2], N);
+    for (int c = 0; c < 3; c++)
+        for (int i = 0; i < N; i++) assert_int_equal(a[c][i], b[c][i]);
+    /* the machine's SIMD path on the full range (wrapping) against the portable one */
+    const int path = exrqoi__cpu_kernels().htdwt;
+    for (int c = 0; c < 3; c++)
+        for (int i = 0; i < N; i++) a[c][i] = s[c][i] = (int32_t)rnd();
+    exrqoi__htj2k_inverse_rct32(EXRQOI__PATH_C, a[0], a[1], a[2], N - 3);
+    exrqoi__htj2k_inverse_rct32(path, s[0], s[1], s[2], N - 3);
+    assert_memory_equal(a, s, sizeof a);
 }
 
 /* ---- block decoder output paths ------------------------------------------ */
@@ -589,7 +675,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vlc_tables),    cmocka_unit_test(test_mel),
         cmocka_unit_test(test_wavelet_line),  cmocka_unit_test(test_wavelet_2d),
-        cmocka_unit_test(test_rct),           cmocka_unit_test(test_chunk_header),
+        cmocka_unit_test(test_rct),           cmocka_unit_test(test_wavelet_2d_32),
+        cmocka_unit_test(test_rct32),           cmocka_unit_test(test_chunk_header),
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
     };
