@@ -98,6 +98,13 @@ static inline uint32_t whash(uint64_t w)
 #define T2(b) WIDE((b) >> 4, 0u, (b)&15u, 0u)
 /* Pixels an op gives: 1 to 62 for QOI_OP_RUN, else 1. */
 #define TN(b) ((b) >= 0xc0u && (b) < 0xfeu ? ((b)&63u) + 1u : 1u)
+/* Masks that pick the fast loop's new pixel: the indexed one for
+ * QOI_OP_INDEX, the moved one (modulo 256 per channel) for the others;
+ * loads where compare-and-negate would cost four instructions per op. */
+#define TTAKE(b) ((b) < 0x40u ? ~0ull : 0u)
+#define TKEEP(b) ((b) < 0x40u ? 0u : WMASK)
+/* All ones for QOI_OP_LUMA (which takes the second byte's table), else 0. */
+#define TLUMA(b) ((b) >= 0x80u && (b) < 0xc0u ? ~0ull : 0u)
 #define R4(f, i) f(i), f((i) + 1u), f((i) + 2u), f((i) + 3u)
 #define R16(f, i) R4(f, i), R4(f, (i) + 4u), R4(f, (i) + 8u), R4(f, (i) + 12u)
 #define R64(f, i) R16(f, i), R16(f, (i) + 16u), R16(f, (i) + 32u), R16(f, (i) + 48u)
@@ -106,8 +113,11 @@ static inline uint32_t whash(uint64_t w)
 static const struct {
     uint64_t first[256];
     uint64_t second[256];
+    uint64_t take[256];
+    uint64_t keep[256];
+    uint64_t luma[256];
     uint8_t count[256];
-} k_tab = {{R256(T1)}, {R256(T2)}, {R256(TN)}};
+} k_tab = {{R256(T1)}, {R256(T2)}, {R256(TTAKE)}, {R256(TKEEP)}, {R256(TLUMA)}, {R256(TN)}};
 
 void exrqoi__qoi_dec_init(exrqoi__qoi_dec *st)
 {
@@ -210,9 +220,11 @@ QOI_INLINE uint64_t pattern8(uint32_t px, const int ch)
 #define FILL_PX(ch, path) \
     ((ch) == 4 && ((path) == PATH_FAST_SSE2 || (path) == PATH_FAST_NEON) ? 16u : 4u)
 
-/* Stores the pixel FILL_PX times at o (14 bytes for 3 channels), sets *px
- * to it and returns its pattern8. */
-QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
+/* Stores the pixel FILL_PX times at o and sets *px to it. 3 channels: four
+ * 4-byte stores 3 bytes apart (13 bytes; the 4th byte of each is
+ * overwritten by the next store or the next op's pixels), fewer
+ * instructions than building the 8-byte pattern for two stores. */
+QOI_INLINE void store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int ch, const int path)
 {
 #if QOI_HAVE_SSE2
     if (path == PATH_FAST_SSE2) {
@@ -225,7 +237,7 @@ QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int
             _mm_storeu_si128((__m128i *)(void *)(o + 16), v);
             _mm_storeu_si128((__m128i *)(void *)(o + 32), v);
             _mm_storeu_si128((__m128i *)(void *)(o + 48), v);
-            return (uint64_t)_mm_cvtsi128_si64(v);
+            return;
         }
     } else
 #endif
@@ -237,13 +249,19 @@ QOI_INLINE uint64_t store_fill(uint8_t *o, uint64_t wpx, uint32_t *px, const int
         vst1q_u8(o + 16, v);
         vst1q_u8(o + 32, v);
         vst1q_u8(o + 48, v);
-        return pattern8(*px, ch);
+        return;
     }
 #endif
-    uint64_t pat = pattern8(*px, ch);
-    memcpy(o, &pat, 8);
-    memcpy(o + (ch == 4 ? 8 : 6), &pat, 8);
-    return pat;
+    if (ch == 4) {
+        uint64_t pat = pattern8(*px, ch);
+        memcpy(o, &pat, 8);
+        memcpy(o + 8, &pat, 8);
+    } else {
+        memcpy(o, px, 4);
+        memcpy(o + 3, px, 4);
+        memcpy(o + 6, px, 4);
+        memcpy(o + 9, px, 4);
+    }
 }
 
 /* Writes pattern a over [q, end) in groups of 16 bytes (4 channels) or 24
@@ -299,13 +317,13 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
     while (o <= ostop && p < lim) {
         uint32_t c1 = data[p + 1], c2 = data[p + 2];
         if (EXRQOI_LIKELY(b1 < EXRQOI__QOI_OP_RGB)) {
+            /* is_luma from b1 itself: the next op's position waits for it */
             uint32_t is_luma = (b1 & 0xc0u) == EXRQOI__QOI_OP_LUMA;
-            uint64_t delta = k_tab.first[b1] + (k_tab.second[c1] & (0u - (uint64_t)is_luma));
+            uint64_t delta = k_tab.first[b1] + (k_tab.second[c1] & k_tab.luma[b1]);
             /* masks, not ?:, which compilers may turn into a branch */
-            uint64_t m_index = 0u - (uint64_t)(b1 < EXRQOI__QOI_OP_DIFF);
-            wpx = (iv & m_index) | ((wpx + delta) & (WMASK & ~m_index));
+            wpx = (iv & k_tab.take[b1]) | ((wpx + delta) & k_tab.keep[b1]);
             uint32_t h = whash(wpx);
-            uint64_t pat = store_fill(o, wpx, &px, ch, path);
+            store_fill(o, wpx, &px, ch, path);
             uint32_t n = k_tab.count[b1];
             p += 1u + is_luma;
             b1 = is_luma ? c2 : c1;
@@ -317,7 +335,8 @@ QOI_INLINE void fast_loop(const uint8_t *data, size_t *pp, size_t lim, uint64_t 
                     *runp = n - 1u;
                     break;
                 }
-                fill_groups(o + FILL_PX(ch, path) * (size_t)ch, o + bytes, pat, ch, path);
+                fill_groups(o + FILL_PX(ch, path) * (size_t)ch, o + bytes, pattern8(px, ch), ch,
+                            path);
             }
             o += (size_t)n * (size_t)ch;
             /* The next op's index slot is read before this pixel is stored:
@@ -375,7 +394,7 @@ QOI_INLINE size_t span(exrqoi__qoi_dec *st, const uint8_t *data, size_t *pos, si
     uint8_t *const oend = out + npix * (size_t)ch;
     uint8_t *const ofast = oend - (ch == 3 ? 3 : 0);
     /* the fast loop runs while FILL_PX pixels can be written at o */
-    /* (3 channels: 4 pixels, written as two 8-byte stores: 14 bytes) */
+    /* (3 channels: 4 pixels, written as four 4-byte stores: 13 bytes) */
     const size_t margin = ch == 4 ? FILL_PX(ch, path) * 4u : 16u;
     const int fast = path != PATH_EXACT && !EXRQOI__QOI_BE && npix * (size_t)ch >= margin;
     uint8_t *const ostop = fast ? oend - margin : out;

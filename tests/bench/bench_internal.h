@@ -15,5 +15,10 @@ void *bench_qoiref_decode(const void *data, int size, unsigned *w, unsigned *h, 
 void *bench_qoiref_encode(const void *pixels, unsigned w, unsigned h, int channels, int colorspace,
                           int *out_len);
 void bench_qoiref_free(void *p);
+/* The allocator of both QOI codecs in the benchmark (an exrqoi_allocator's
+ * functions): keeps freed blocks for reuse until bench_qoi_release_kept. */
+void *bench_qoi_alloc(void *user, size_t size);
+void bench_qoi_free(void *user, void *p);
+void bench_qoi_release_kept(void);
 
 #endif

@@ -671,10 +671,14 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
 
 static int bench_qoi(const char *path, const unsigned char *data, size_t size, int runs)
 {
+    /* both codecs allocate through bench_qoi_alloc (see there) */
+    const exrqoi_allocator al = {bench_qoi_alloc, bench_qoi_free, NULL};
+    exrqoi_qoi_options qo = EXRQOI_QOI_OPTIONS_INIT;
+    qo.allocator = &al;
     exrqoi_qoi_desc desc;
     void *ours_px = NULL;
     size_t ours_size = 0;
-    if (exrqoi_qoi_decode(exrqoi_source_memory(data, size), NULL, &desc, &ours_px, &ours_size)) {
+    if (exrqoi_qoi_decode(exrqoi_source_memory(data, size), &qo, &desc, &ours_px, &ours_size)) {
         fprintf(stderr, "%s: libexrqoi cannot decode it\n", path);
         return 1;
     }
@@ -683,7 +687,8 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
     void *ref_px = bench_qoiref_decode(data, (int)size, &w, &h, &ch);
     if (!ref_px) {
         fprintf(stderr, "%s: qoi.h cannot decode it\n", path);
-        exrqoi_free(NULL, ours_px);
+        exrqoi_free(&al, ours_px);
+        bench_qoi_release_kept();
         return 1;
     }
     int same_pixels = ours_size == (size_t)w * h * (size_t)ch && !memcmp(ours_px, ref_px, ours_size);
@@ -693,16 +698,16 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
     for (int r = -1; r < runs; r++) {
         double t0 = now_ms();
         void *p1 = NULL;
-        exrqoi_qoi_decode(exrqoi_source_memory(data, size), NULL, &desc, &p1, NULL);
+        exrqoi_qoi_decode(exrqoi_source_memory(data, size), &qo, &desc, &p1, NULL);
         double t1 = now_ms();
         void *p2 = bench_qoiref_decode(data, (int)size, &w, &h, &ch);
         double t2 = now_ms();
-        exrqoi_free(NULL, p1);
+        exrqoi_free(&al, p1);
         bench_qoiref_free(p2);
         void *e1 = NULL;
         size_t n1 = 0;
         double t3 = now_ms();
-        exrqoi_qoi_encode(exrqoi_sink_memory(&e1, &n1), ours_px, &desc, NULL);
+        exrqoi_qoi_encode(exrqoi_sink_memory(&e1, &n1), ours_px, &desc, &qo);
         double t4 = now_ms();
         int n2 = 0;
         void *e2 = bench_qoiref_encode(ref_px, w, h, ch, desc.colorspace, &n2);
@@ -710,7 +715,7 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
         if (!e1 || !e2 || n1 != (size_t)n2 || memcmp(e1, e2, n1)) same_bytes = 0;
         enc_size[0] = n1;
         enc_size[1] = (size_t)n2;
-        exrqoi_free(NULL, e1);
+        exrqoi_free(&al, e1);
         bench_qoiref_free(e2);
         if (r >= 0) {
             td[0][r] = t1 - t0;
@@ -729,8 +734,9 @@ static int bench_qoi(const char *path, const unsigned char *data, size_t size, i
            short_name(path), e0, speed(mb, e0), e1, e0 > 0 ? e1 / e0 : 0, enc_size[0],
            same_bytes ? "  identical" : "  [BYTES DIFFER]");
     fflush(stdout);
-    exrqoi_free(NULL, ours_px);
+    exrqoi_free(&al, ours_px);
     bench_qoiref_free(ref_px);
+    bench_qoi_release_kept();
     return !same_pixels || !same_bytes;
 }
 
