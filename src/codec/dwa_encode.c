@@ -260,6 +260,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         float v = qf[j];
                         if ((q & 0x7c00) == 0x7c00) {
                             zig[i] = q;
+                            nz |= (uint64_t)1 << i; /* inf/NaN: never 0 */
                         } else if ((v < 0 ? -v : v) < tol[i]) {
                             zig[i] = 0;
                         } else {
@@ -274,6 +275,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         for (int k = 0; k < ntodo; k++) {
                             int i = todo[k], j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     } else
 #endif
@@ -281,9 +283,9 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
                         for (int k = 0; k < ntodo; k++) {
                             int i = todo[k], j = exrqoi__dwa_zigzag[i];
                             zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
+                            nz |= (uint64_t)(zig[i] != 0) << i;
                         }
                     }
-                    for (int i = 0; i < 64; i++) nz |= (uint64_t)(zig[i] != 0) << i;
                 }
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
