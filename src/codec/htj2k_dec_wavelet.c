@@ -81,6 +81,7 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
 static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 
+#if HTDWT_X86 || HTDWT_NEON
 /* the scalar tail of a SIMD row */
 static void vert_tail32(int32_t *r, const int32_t *a, const int32_t *b, size_t i, size_t n, int hi)
 {
@@ -89,6 +90,7 @@ static void vert_tail32(int32_t *r, const int32_t *a, const int32_t *b, size_t i
     else
         for (; i < n; i++) r[i] = sub32(r[i], add32(add32(a[i], b[i]), 2) >> 2);
 }
+#endif
 
 #if HTDWT_X86
 /* SIMD integer adds wrap, shifts are arithmetic: the same values as the
