@@ -51,7 +51,10 @@ salvage() {
         ;;
     esac
     if [ -f "$out" ]; then
-        "$tool" check -q "$out" >/dev/null 2>&1 || bad "$1 -> .$2: the salvaged output is not whole"
+        if ! "$tool" check "$out" >"$work/check" 2>&1; then
+            bad "$1 -> .$2: the salvaged output is not whole"
+            head -c 2000 "$work/check"
+        fi
     fi
     leftover=$(ls -A "$work/out" | grep -v "^o\.$2\$")
     [ -z "$leftover" ] || bad "$1 -> .$2: left $leftover"
