@@ -108,11 +108,7 @@ static inline void vlc_put(vlc_writer *v, unsigned cwd, int len)
         vlc_drain(v);
         return;
     }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(v->buf + v->pos, &w, 4);
-#else
-    for (int i = 0; i < 4; i++) v->buf[v->pos + (size_t)i] = (uint8_t)(w >> (8 * i));
-#endif
+    exrqoi__put32(v->buf + v->pos, w);
     v->pos += 4;
     v->acc >>= 32;
     v->used -= 32;
@@ -138,10 +134,7 @@ static inline void ms_flush32(ms_writer *s)
 {
     uint32_t w = (uint32_t)s->acc, t = ~w;
     if (s->max_bits == 8 && ((t - 0x00010101u) & ~t & 0x00808080u) == 0) {
-        s->buf[s->pos] = (uint8_t)w;
-        s->buf[s->pos + 1] = (uint8_t)(w >> 8);
-        s->buf[s->pos + 2] = (uint8_t)(w >> 16);
-        s->buf[s->pos + 3] = (uint8_t)(w >> 24);
+        exrqoi__put32(s->buf + s->pos, w);
         s->pos += 4;
         s->acc >>= 32;
         s->used -= 32;
@@ -163,11 +156,7 @@ static inline void ms_emit(ms_writer *s)
         ms_drain(s);
         return;
     }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(s->buf + s->pos, &a, 8);
-#else
-    for (int i = 0; i < 8; i++) s->buf[s->pos + (size_t)i] = (uint8_t)(a >> (8 * i));
-#endif
+    exrqoi__put64(s->buf + s->pos, a);
     s->pos += (size_t)(s->used >> 3);
     s->acc = a >> (s->used & ~7);
     s->used &= 7;
