@@ -145,7 +145,7 @@ static exrqoi_result read_flat_planes(exrqoi_reader *r, int part, const exrqoi_p
         if (!ch && !optional_alpha && !(!o->channels && c < 3)) {
             char have[400];
             list_channels(pi, false, have, sizeof have);
-            snprintf(msg->text, sizeof msg->text, "part %d has no channel '%s' (it has %s)", part, m->names[c], have);
+            snprintf(msg->text, sizeof msg->text, "part %d has no channel '%.200s' (it has %.300s)", part, m->names[c], have);
             return EXRQOI_ERR_NOT_FOUND;
         }
         if (ch && (ch->x_sampling != 1 || ch->y_sampling != 1)) {
