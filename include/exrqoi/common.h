@@ -236,8 +236,12 @@ EXRQOI_API exrqoi_result exrqoi_sink_save(exrqoi_sink sink, const void *data, si
 /** Guards against allocation bombs in hostile files. Every count, size and
  * window read from a file is checked against these before anything is
  * allocated for it; exceeding one gives EXRQOI_ERR_LIMIT. A field of 0
- * means "the default" (see exrqoi_limits_default). */
+ * means "the default" (see exrqoi_limits_default). Initialise with
+ * EXRQOI_LIMITS_INIT or exrqoi_limits_default (a struct_size of 0 is
+ * EXRQOI_ERR_INVALID_ARGUMENT where the limits are used); fields added
+ * later go at the end and keep their defaults for an older caller. */
 typedef struct exrqoi_limits {
+    size_t struct_size;            /**< sizeof(exrqoi_limits) of the caller's build */
     uint32_t max_width;            /**< data window width (default 1<<24) */
     uint32_t max_height;           /**< data window height (default 1<<24) */
     uint64_t max_pixels;           /**< width*height of one part/level (default 1<<30) */
@@ -251,7 +255,10 @@ typedef struct exrqoi_limits {
     uint64_t max_qoi_pixels;       /**< QOI width*height (default 400000000, like qoi.h) */
 } exrqoi_limits;
 
-/** Fills *limits with the defaults. */
+/** All defaults (every limit 0). */
+#define EXRQOI_LIMITS_INIT {sizeof(exrqoi_limits), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** Fills *limits with the defaults, struct_size included. */
 EXRQOI_API void exrqoi_limits_default(exrqoi_limits *limits);
 
 /* ------------------------------------------------------------------ */

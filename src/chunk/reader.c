@@ -29,7 +29,10 @@ static exrqoi_result reader_new(const exrqoi_read_options *opts, exrqoi_reader *
         r->alloc_store = *a;
         r->alloc = &r->alloc_store;
     }
-    exrqoi__limits_resolve(o ? o->limits : NULL, &r->limits);
+    if (exrqoi__limits_resolve(o->limits, &r->limits) != EXRQOI_OK) {
+        exrqoi__free(a, r);
+        return EXRQOI_ERR_INVALID_ARGUMENT; /* limits not initialised */
+    }
     r->strict = o && o->strict;
     r->threads = o ? o->threads : 0;
     r->pool = o ? o->pool : NULL;

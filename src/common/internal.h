@@ -191,8 +191,10 @@ static inline void exrqoi__putf64(void *p, double d)
 
 /* ---- limits ------------------------------------------------------------ */
 
-/* Copies `in` (NULL = defaults) to `out`, replacing zero fields by defaults. */
-EXRQOI_INTERNAL void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out);
+/* Copies `in` (NULL = defaults; only its struct_size bytes) to `out`,
+ * replacing zero fields by defaults. A struct_size of 0 is
+ * EXRQOI_ERR_INVALID_ARGUMENT, with `out` holding the defaults. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out);
 
 /* Reads a caller's options struct, whose first field is its size_t
  * struct_size, over `dst` (full bytes, holding the defaults): only the

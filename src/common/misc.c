@@ -10,6 +10,7 @@ uint32_t exrqoi_version_number(void) { return EXRQOI_VERSION_NUMBER; }
 void exrqoi_limits_default(exrqoi_limits *l)
 {
     if (!l) return;
+    l->struct_size = sizeof *l;
     l->max_width = 1u << 24;
     l->max_height = 1u << 24;
     l->max_pixels = (uint64_t)1 << 30;
@@ -23,15 +24,21 @@ void exrqoi_limits_default(exrqoi_limits *l)
     l->max_qoi_pixels = 400000000u;
 }
 
-void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out)
+exrqoi_result exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out)
 {
     exrqoi_limits d;
     exrqoi_limits_default(&d);
     if (!in) {
         *out = d;
-        return;
+        return EXRQOI_OK;
     }
-    *out = *in;
+    /* an older caller's struct is shorter: the fields it lacks stay 0 */
+    memset(out, 0, sizeof *out);
+    const exrqoi_result rv = exrqoi__options_copy(out, sizeof *out, in);
+    if (rv != EXRQOI_OK) {
+        *out = d;
+        return rv;
+    }
 #define EXRQOI_DEF(f) if (!out->f) out->f = d.f
     EXRQOI_DEF(max_width);
     EXRQOI_DEF(max_height);
@@ -45,6 +52,7 @@ void exrqoi__limits_resolve(const exrqoi_limits *in, exrqoi_limits *out)
     EXRQOI_DEF(max_attributes);
     EXRQOI_DEF(max_qoi_pixels);
 #undef EXRQOI_DEF
+    return EXRQOI_OK;
 }
 
 int exrqoi_pixel_type_size(exrqoi_pixel_type t)

@@ -199,7 +199,8 @@ exrqoi_result exrqoi__deep_decode_counts_lines(exrqoi__codec_ctx *ctx, const exr
     if (!L || !S || !counts || (S->packed_table && !table))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep counts: NULL argument");
     exrqoi_limits lim;
-    exrqoi__limits_resolve(limits, &lim);
+    if (exrqoi__limits_resolve(limits, &lim) != EXRQOI_OK)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep: limits not initialised");
     size_t bps = 0, npix = 0, need;
     EXRQOI_TRY(check_layout(ctx, L, counts_stride, counts_stride, &bps, &npix));
     if (!exrqoi__codec_deep_capable(L->compression)) return bad_compression(ctx, L->compression);
@@ -280,7 +281,8 @@ static exrqoi_result samples_prologue(exrqoi__codec_ctx *ctx, const exrqoi_limit
                                       size_t stride_a, size_t stride_b, size_t *bps, int32_t *h)
 {
     exrqoi_limits lim;
-    exrqoi__limits_resolve(limits, &lim);
+    if (exrqoi__limits_resolve(limits, &lim) != EXRQOI_OK)
+        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT, "deep: limits not initialised");
     size_t npix = 0;
     EXRQOI_TRY(check_layout(ctx, L, stride_a, stride_b, bps, &npix));
     if (!exrqoi__codec_deep_capable(L->compression)) return bad_compression(ctx, L->compression);

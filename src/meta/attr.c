@@ -470,7 +470,8 @@ exrqoi_result exrqoi__attr_parse(const exrqoi_allocator *alloc, const exrqoi_lim
         return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "attribute name, type or data is NULL");
 
     exrqoi_limits lim;
-    exrqoi__limits_resolve(limits, &lim);
+    if (exrqoi__limits_resolve(limits, &lim) != EXRQOI_OK)
+        return exrqoi__fail(err, EXRQOI_ERR_INVALID_ARGUMENT, "limits not initialised (EXRQOI_LIMITS_INIT)");
     if (size > lim.max_attribute_size)
         return exrqoi__fail(err, EXRQOI_ERR_LIMIT,
                             "attribute '%s' (%s): size %zu exceeds the limit of %u bytes", name,

@@ -117,7 +117,7 @@ static exrqoi_result begin_input(decoder *d, const exrqoi_input *in)
 static exrqoi_result begin_source(decoder *d, const exrqoi_source *src)
 {
     if (d->op.status != EXRQOI_OK)
-        return exrqoi__fail(&d->err, d->op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+        return exrqoi__fail(&d->err, d->op.status, EXRQOI__QOI_UNINIT_MSG);
     EXRQOI_TRY(exrqoi__source_check(src, &d->err));
     switch (src->kind) {
     case EXRQOI_SOURCE_MEMORY:

@@ -181,7 +181,7 @@ static exrqoi_result begin_sink(encoder *e, const exrqoi_qoi_desc *desc, const e
 static exrqoi_result check_start(const exrqoi__qoi_opts *op, const exrqoi_sink *sink, exrqoi__err *err)
 {
     if (op->status != EXRQOI_OK)
-        return exrqoi__fail(err, op->status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+        return exrqoi__fail(err, op->status, EXRQOI__QOI_UNINIT_MSG);
     return exrqoi__sink_check(sink, err);
 }
 
@@ -342,7 +342,7 @@ static exrqoi_result encode_memory(const void *pixels, const exrqoi_qoi_desc *de
     *out = NULL;
     *out_size = 0;
     if (op.status != EXRQOI_OK)
-        return exrqoi__fail(&err, op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+        return exrqoi__fail(&err, op.status, EXRQOI__QOI_UNINIT_MSG);
     *out_size = 0;
     uint8_t *buf;
     size_t len;

@@ -14,7 +14,8 @@ void exrqoi__qoi_opts_resolve(const exrqoi_qoi_options *in, exrqoi__qoi_opts *ou
         out->alloc = *out->o.allocator;
         out->a = &out->alloc;
     }
-    exrqoi__limits_resolve(out->o.limits, &out->limits);
+    const exrqoi_result lr = exrqoi__limits_resolve(out->o.limits, &out->limits);
+    if (out->status == EXRQOI_OK) out->status = lr;
     if (!out->o.stripe_rows) out->o.stripe_rows = 256;
 }
 
@@ -96,7 +97,7 @@ exrqoi_result exrqoi_qoi_read_header(const void *data, size_t size,
     err.on_message = op.o.on_message;
     err.user = op.o.message_user;
     if (op.status != EXRQOI_OK)
-        return exrqoi__fail(&err, op.status, "QOI: options not initialised (EXRQOI_QOI_OPTIONS_INIT)");
+        return exrqoi__fail(&err, op.status, EXRQOI__QOI_UNINIT_MSG);
     if (!desc || (!data && size))
         return exrqoi__fail(&err, EXRQOI_ERR_INVALID_ARGUMENT, "QOI: NULL argument");
     if (!data) return exrqoi__fail(&err, EXRQOI_ERR_TRUNCATED, "QOI: no data");

@@ -124,12 +124,16 @@ static inline uint32_t exrqoi__qoi_pixel_at(const uint8_t *p, int ch)
 
 /* ---- header, options ------------------------------------------------- */
 
+/* The failure message of an exrqoi__qoi_opts whose status is not OK. */
+#define EXRQOI__QOI_UNINIT_MSG \
+    "QOI: options or limits not initialised (EXRQOI_QOI_OPTIONS_INIT, EXRQOI_LIMITS_INIT)"
+
 typedef struct exrqoi__qoi_opts {
     exrqoi_qoi_options o;      /* copy with defaults filled in */
     exrqoi_allocator alloc;    /* copy of the caller's allocator */
     const exrqoi_allocator *a; /* &alloc or NULL */
     exrqoi_limits limits;
-    exrqoi_result status; /* EXRQOI_ERR_INVALID_ARGUMENT: options not initialised */
+    exrqoi_result status; /* EXRQOI_ERR_INVALID_ARGUMENT: options or limits not initialised */
 } exrqoi__qoi_opts;
 
 EXRQOI_INTERNAL void exrqoi__qoi_opts_resolve(const exrqoi_qoi_options *in, exrqoi__qoi_opts *out);

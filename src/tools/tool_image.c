@@ -21,7 +21,7 @@ exrqoi_result tool_fail(char *msg, size_t msg_size, exrqoi_result code, const ch
 void tool_limits_resolve(const exrqoi_limits *limits, exrqoi_limits *out)
 {
     exrqoi_limits_default(out);
-    if (!limits) return;
+    if (!limits || !limits->struct_size) return;
     /* a field of 0 means the default, as in the library */
     if (limits->max_width) out->max_width = limits->max_width;
     if (limits->max_height) out->max_height = limits->max_height;

@@ -82,7 +82,7 @@ static void sort_attrs(exrqoi_header *h)
 static exrqoi_result prepare_parts(exrqoi_writer *w, const exrqoi_header *headers, int n)
 {
     exrqoi_limits limits;
-    exrqoi__limits_resolve(NULL, &limits);
+    (void)exrqoi__limits_resolve(NULL, &limits); /* NULL: the defaults, never fails */
     bool multi = n > 1, any_deep = false, longn = false;
     w->parts = (exrqoi__part *)exrqoi__calloc(w->alloc, (size_t)n, sizeof(exrqoi__part));
     if (!w->parts) return exrqoi__fail(&w->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");

@@ -509,13 +509,13 @@ static void test_hostile(void **state)
 
     /* the caller's limits */
     exrqoi_limits lim;
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_width = 63;
     assert_int_equal(expect_failure(p, m.size, &lim), EXRQOI_ERR_LIMIT);
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_pixels = 64 * 48 - 1;
     assert_int_equal(expect_failure(p, m.size, &lim), EXRQOI_ERR_LIMIT);
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_alloc_bytes = 64 * 48 * 4 - 1;
     assert_int_equal(expect_failure(p, m.size, &lim), EXRQOI_ERR_LIMIT);
 

@@ -411,10 +411,10 @@ static void test_hostile(void **state)
     expect_failure("hello, this is not a camera raw file at all........", 50, NULL);
     /* the caller's limits */
     exrqoi_limits lim;
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_width = 31;
     assert_int_equal(expect_failure(dng, size, &lim), EXRQOI_ERR_LIMIT);
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_pixels = 32 * 24 - 1;
     assert_int_equal(expect_failure(dng, size, &lim), EXRQOI_ERR_LIMIT);
     /* huge declared size: 60000 x 60000 16-bit in a file of a few KB */
@@ -425,7 +425,7 @@ static void test_hostile(void **state)
         if (tag == 256 || tag == 257 || tag == 278) le32(p + 8, 60000);
         if (tag == 279) le32(p + 8, 60000u * 60000u * 2u);
     }
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_pixels = 1u << 24;
     assert_int_equal(expect_failure(dng, size, &lim), EXRQOI_ERR_LIMIT);
     expect_failure(dng, size, NULL); /* default limits: LibRaw finds the data missing */

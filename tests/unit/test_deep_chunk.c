@@ -110,14 +110,14 @@ static void test_counts_rejected(void **state)
                      EXRQOI_ERR_BAD_SAMPLES);
 
     exrqoi_limits lim;
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_deep_samples_per_pixel = 1;
     assert_int_equal(decode_table(&ctx, &lim, &L, t, 24, 20, counts, NULL), EXRQOI_ERR_LIMIT);
     lim.max_deep_samples_per_pixel = 2;
     assert_int_equal(decode_table(&ctx, &lim, &L, t, 24, 20, counts, NULL), EXRQOI_OK);
     lim.max_deep_samples_total = 4;
     assert_int_equal(decode_table(&ctx, &lim, &L, t, 24, 20, counts, NULL), EXRQOI_ERR_LIMIT);
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_chunk_size = 16;
     assert_int_equal(decode_table(&ctx, &lim, &L, t, 24, 20, counts, NULL), EXRQOI_ERR_LIMIT);
 
@@ -127,7 +127,7 @@ static void test_counts_rejected(void **state)
     exrqoi__deep_chunk_layout L1 = layout_of(1, 1, 8, many, EXRQOI_COMPRESSION_NONE);
     const int32_t big[1] = {INT32_MAX};
     put_table(t, big, 1);
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_deep_samples_per_pixel = UINT32_MAX;
     lim.max_chunk_size = UINT64_MAX;
     assert_int_equal(decode_table(&ctx, &lim, &L1, t, 4, 32, counts, NULL),
@@ -189,7 +189,7 @@ static void test_counts_wide_lines(void **state)
         for (int k = x; k < W; k++) bad[k] += 11;
         put_table(t, bad, N);
         exrqoi_limits lim;
-        memset(&lim, 0, sizeof lim);
+        lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
         lim.max_deep_samples_per_pixel = 10;
         assert_int_equal(decode_table(&ctx, &lim, &L, t, sizeof t, (sum + 11) * 4, counts, NULL),
                          EXRQOI_ERR_LIMIT);
@@ -205,7 +205,7 @@ static void test_counts_wide_lines(void **state)
     wrap[6] = INT32_MIN;
     put_table(t, wrap, N);
     exrqoi_limits lim;
-    memset(&lim, 0, sizeof lim);
+    lim = (exrqoi_limits)EXRQOI_LIMITS_INIT;
     lim.max_deep_samples_per_pixel = UINT32_MAX;
     assert_int_equal(decode_table(&ctx, &lim, &L, t, sizeof t, sum * 4, counts, NULL), EXRQOI_ERR_BAD_SAMPLES);
     assert_non_null(strstr(ctx.err.msg, "negative"));

@@ -174,7 +174,7 @@ static exrqoi_result try_read(const bytes *b, const exrqoi_limits *l, int thread
     return rv;
 }
 
-static void limits_none(exrqoi_limits *l) { memset(l, 0, sizeof *l); }
+static void limits_none(exrqoi_limits *l) { *l = (exrqoi_limits)EXRQOI_LIMITS_INIT; }
 
 /* ---- tests -------------------------------------------------------------- */
 
@@ -419,6 +419,43 @@ static void test_deep_samples(void **state)
     exrqoi_deep_image_free(&img);
 }
 
+/* struct_size: 0 is refused everywhere limits are taken; an older
+ * caller's shorter struct keeps the defaults of the fields it lacks. */
+static void test_struct_size(void **state)
+{
+    (void)state;
+    static bytes b;
+    spec s = {64, 8, 1, 0};
+    build(&b, &s);
+    exrqoi_limits l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(try_open(&b, &l), EXRQOI_ERR_INVALID_ARGUMENT);
+    /* a caller that knows only max_width: the rest (max_height = 7
+     * behind it) is not read */
+    limits_none(&l);
+    l.struct_size = offsetof(exrqoi_limits, max_height);
+    l.max_width = 64;
+    l.max_height = 7;
+    assert_int_equal(try_open(&b, &l), EXRQOI_OK);
+    l.max_width = 63;
+    assert_int_equal(try_open(&b, &l), EXRQOI_ERR_LIMIT);
+    /* QOI options carry limits too */
+    uint8_t px[4 * 4 * 4] = {0};
+    exrqoi_qoi_desc d = {4, 4, 4, EXRQOI_QOI_SRGB};
+    void *enc = NULL;
+    size_t enc_size = 0;
+    assert_int_equal(exrqoi_qoi_encode(exrqoi_sink_memory(&enc, &enc_size), px, &d, NULL), EXRQOI_OK);
+    memset(&l, 0, sizeof l);
+    exrqoi_qoi_options o = EXRQOI_QOI_OPTIONS_INIT;
+    o.limits = &l;
+    exrqoi_qoi_desc got;
+    assert_int_equal(exrqoi_qoi_read_header(enc, enc_size, &o, &got), EXRQOI_ERR_INVALID_ARGUMENT);
+    exrqoi_limits_default(&l);
+    assert_true(l.struct_size == sizeof l);
+    assert_int_equal(exrqoi_qoi_read_header(enc, enc_size, &o, &got), EXRQOI_OK);
+    exrqoi_free(NULL, enc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_attributes), cmocka_unit_test(test_parts),
         cmocka_unit_test(test_chunk_size), cmocka_unit_test(test_alloc_bytes),
         cmocka_unit_test(test_qoi),        cmocka_unit_test(test_deep_samples),
+        cmocka_unit_test(test_struct_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -381,7 +381,7 @@ static void test_bad_header(void **state)
     put_be(b + 4, 0xffffffffu);
     put_be(b + 8, 0xffffffffu);
     assert_int_equal(dec_rc(b, n, NULL), EXRQOI_ERR_LIMIT);
-    exrqoi_limits lim = {0};
+    exrqoi_limits lim = EXRQOI_LIMITS_INIT;
     lim.max_qoi_pixels = 255;
     exrqoi_qoi_options ol = {.struct_size = sizeof(exrqoi_qoi_options), .limits = &lim};
     assert_int_equal(dec_rc(s, n, &ol), EXRQOI_ERR_LIMIT);
