@@ -113,6 +113,7 @@ typedef struct exr_plan {
     int nlevels;
     exrqoi_region_request *reqs; /* one per flat level: read as one job */
     int *deep_levels; /* part, lx, ly triples */
+    exrqoi_deep_image *deep_imgs; /* one per deep level, reused by every run like the flat slices */
     int ndeep;
     double mpix, mbytes; /* per full read */
 } exr_plan;
@@ -129,6 +130,8 @@ static void plan_free(exr_plan *p)
     free(p->levels);
     free(p->reqs);
     free(p->deep_levels);
+    for (int i = 0; p->deep_imgs && i < p->ndeep; i++) exrqoi_deep_image_free(&p->deep_imgs[i]);
+    free(p->deep_imgs);
     memset(p, 0, sizeof *p);
 }
 
@@ -188,7 +191,8 @@ static exrqoi_result plan_make(exrqoi_reader *r, exr_plan *plan)
         }
     }
     plan->reqs = calloc((size_t)(plan->nlevels ? plan->nlevels : 1), sizeof *plan->reqs);
-    if (!plan->reqs) return EXRQOI_ERR_OUT_OF_MEMORY;
+    plan->deep_imgs = calloc((size_t)(plan->ndeep ? plan->ndeep : 1), sizeof *plan->deep_imgs);
+    if (!plan->reqs || !plan->deep_imgs) return EXRQOI_ERR_OUT_OF_MEMORY;
     for (int i = 0; i < plan->nlevels; i++) {
         const bench_level *L = &plan->levels[i];
         plan->reqs[i].part = L->part;
@@ -201,19 +205,16 @@ static exrqoi_result plan_make(exrqoi_reader *r, exr_plan *plan)
 }
 
 static exrqoi_result exr_decode_once(const unsigned char *data, size_t size,
-                                     const exrqoi_read_options *ro, const exr_plan *plan)
+                                     const exrqoi_read_options *ro, exr_plan *plan)
 {
     exrqoi_reader *r;
     exrqoi_result rv = exrqoi_reader_open(exrqoi_source_memory(data, size), ro, &r);
     if (rv) return rv;
     /* every flat level of every part as one parallel job */
     rv = exrqoi_reader_read_regions(r, plan->reqs, (size_t)plan->nlevels);
-    for (int i = 0; i < plan->ndeep && !rv; i++) {
-        exrqoi_deep_image img;
-        rv = exrqoi_reader_read_deep(r, plan->deep_levels[i * 3], plan->deep_levels[i * 3 + 1],
-                                     plan->deep_levels[i * 3 + 2], &img);
-        if (!rv) exrqoi_deep_image_free(&img);
-    }
+    for (int i = 0; i < plan->ndeep && !rv; i++)
+        rv = exrqoi_reader_read_deep_reuse(r, plan->deep_levels[i * 3], plan->deep_levels[i * 3 + 1],
+                                           plan->deep_levels[i * 3 + 2], &plan->deep_imgs[i]);
     exrqoi_reader_close(r);
     return rv;
 }
@@ -255,6 +256,13 @@ static int bench_exr(const bench_opts *o, exrqoi_pool *pool, const char *path,
         return 1;
     }
     double mpix = plan.mpix, mbytes = plan.mbytes;
+    /* deep levels: their samples and counts, as the last run left them */
+    for (int i = 0; i < plan.ndeep; i++) {
+        const exrqoi_deep_image *d = &plan.deep_imgs[i];
+        mbytes += (double)d->width * (double)d->height * (double)sizeof *d->counts / 1e6;
+        for (int c = 0; c < d->channel_count; c++)
+            mbytes += (double)d->total_samples * (double)exrqoi_pixel_type_size(d->channels[c].type) / 1e6;
+    }
     report(o, path, "decode", codec, median(t, o->runs), mpix, mbytes, size);
     plan_free(&plan);
 
