@@ -108,10 +108,10 @@ static void line_half_sse2(const uint8_t *p0, const uint8_t *p1, size_t w, uint8
         d = _mm_add_epi16(d, _mm_slli_si128(d, 2));
         d = _mm_add_epi16(d, _mm_slli_si128(d, 4));
         d = _mm_add_epi16(d, _mm_slli_si128(d, 8));
-        d = _mm_add_epi16(d, carry);
-        _mm_storeu_si128((__m128i *)(void *)(out + 2 * x), d);
-        carry = _mm_shufflehi_epi16(d, 0xff);
-        carry = _mm_unpackhi_epi64(carry, carry);
+        _mm_storeu_si128((__m128i *)(void *)(out + 2 * x), _mm_add_epi16(d, carry));
+        /* the step's total from the differences alone: one add on the chain */
+        __m128i t = _mm_shufflehi_epi16(d, 0xff);
+        carry = _mm_add_epi16(carry, _mm_unpackhi_epi64(t, t));
     }
     /* the last sum from the register: reading it back from `out` would wait
      * for the store, which may still be waiting for its cache line */
@@ -137,19 +137,23 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
         __m128i b2 = _mm_loadl_epi64((const __m128i *)(const void *)(p2 + x));
         __m128i b3 = p3 ? _mm_loadl_epi64((const __m128i *)(const void *)(p3 + x)) : zero;
         __m128i top = _mm_unpacklo_epi8(b1, b0), bot = _mm_unpacklo_epi8(b3, b2);
-        __m128i d0 = prefix32(_mm_unpacklo_epi16(bot, top), carry);
-        carry = _mm_shuffle_epi32(d0, 0xff);
-        __m128i d1 = prefix32(_mm_unpackhi_epi16(bot, top), carry);
-        carry = _mm_shuffle_epi32(d1, 0xff);
-        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x), d0);
-        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x + 16), d1);
+        /* both halves summed from zero, then offset: the carry chain is
+         * one add per step instead of two sums and two shuffles */
+        __m128i d0 = prefix32(_mm_unpacklo_epi16(bot, top), zero);
+        __m128i d1 = prefix32(_mm_unpackhi_epi16(bot, top), zero);
+        __m128i t0 = _mm_shuffle_epi32(d0, 0xff), t1 = _mm_shuffle_epi32(d1, 0xff);
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x), _mm_add_epi32(d0, carry));
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * x + 16), _mm_add_epi32(d1, _mm_add_epi32(carry, t0)));
+        carry = _mm_add_epi32(carry, _mm_add_epi32(t0, t1));
     }
     line_word(p0, p1, p2, p3, x, w, (uint32_t)_mm_cvtsi128_si32(carry), out);
 }
 
 /* Halves, 16 samples per step: the SSE2 sums in each 128-bit lane, the
  * low lane's total added to the high lane, then the previous step's last
- * value to both. */
+ * value to both. The next step's value is this one plus both lane totals,
+ * taken from the totals alone: the loop-carried chain is one add (it was
+ * add, two shuffles and a lane permute, which bound the loop). */
 __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, const uint8_t *p1, size_t w,
                                                             uint8_t *out)
 {
@@ -167,8 +171,7 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         d = _mm256_add_epi16(d, _mm256_permute2x128_si256(t, t, 0x08)); /* low lane: 0 */
         d = _mm256_add_epi16(d, carry);
         _mm256_storeu_si256((__m256i *)(void *)(out + 2 * x), d);
-        t = _mm256_shuffle_epi32(_mm256_shufflehi_epi16(d, 0xff), 0xff);
-        carry = _mm256_permute2x128_si256(t, t, 0x11);
+        carry = _mm256_add_epi16(carry, _mm256_add_epi16(t, _mm256_permute2x128_si256(t, t, 0x01)));
     }
     line_half(p0, p1, x, w, (uint32_t)_mm256_cvtsi256_si32(carry) & 0xffffu, out);
 }

@@ -226,6 +226,63 @@ static void test_explicit_level_file(void **state)
     free(px);
 }
 
+/* The inflate runs into scratch with room past the unpacked size (to stay
+ * in libdeflate's fast loop): a stream of exactly the unpacked size
+ * decodes, through the byte entry and the segments entry, and a stream of
+ * any other size, inside that room or beyond it, is still corrupt. */
+static void test_inflate_exact_size(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    exrqoi__chan_layout cl[1];
+    const chan_spec cs[1] = {{EXRQOI_PIXEL_HALF, 0, 1, 1}};
+    exrqoi__block_layout b;
+    make_block(&b, cl, cs, 1, 0, 0, 100, 16, EXRQOI_COMPRESSION_ZIP);
+    const size_t n = b.unpacked_size; /* 3200 */
+    const size_t extra[] = {0, 1, 2, 100, 511, 512, 513, 4000};
+    uint8_t *src = malloc(n + 4000), *out = malloc(n), *z = malloc(2 * (n + 4000) + 64);
+    assert_non_null(src);
+    assert_non_null(out);
+    assert_non_null(z);
+    for (size_t i = 0; i < n + 4000; i++) src[i] = (uint8_t)(i * 7 + (i >> 5));
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    assert_non_null(c);
+
+    /* exact: our own encoding decodes to the input both ways */
+    const uint8_t *packed;
+    size_t packed_size;
+    assert_int_equal(exrqoi__compress_bytes(&ctx, EXRQOI_COMPRESSION_ZIP, src, n, &packed, &packed_size),
+                     EXRQOI_OK);
+    uint8_t *copy = malloc(packed_size);
+    assert_non_null(copy);
+    memcpy(copy, packed, packed_size);
+    memset(out, 0, n);
+    assert_int_equal(exrqoi__decompress_bytes(&ctx, EXRQOI_COMPRESSION_ZIP, copy, packed_size, out, n), EXRQOI_OK);
+    assert_memory_equal(out, src, n);
+    memset(out, 0, n);
+    exrqoi__segment seg[2] = {{out, n / 2}, {out + n / 2, n - n / 2}};
+    assert_int_equal(exrqoi__decompress_block_segments(&ctx, &b, copy, packed_size, seg, 2), EXRQOI_OK);
+    assert_memory_equal(out, src, n);
+    free(copy);
+
+    /* streams of n - 1 and n + extra bytes */
+    for (size_t k = 0; k < sizeof extra / sizeof extra[0] + 1; k++) {
+        size_t m = k < sizeof extra / sizeof extra[0] ? n + extra[k] : n - 1;
+        if (m == n) continue;
+        size_t zn = libdeflate_zlib_compress(c, src, m, z, 2 * (n + 4000) + 64);
+        assert_true(zn > 0);
+        assert_int_equal(exrqoi__decompress_bytes(&ctx, EXRQOI_COMPRESSION_ZIP, z, zn, out, n),
+                         EXRQOI_ERR_CORRUPT);
+        assert_int_equal(exrqoi__decompress_block_segments(&ctx, &b, z, zn, seg, 2), EXRQOI_ERR_CORRUPT);
+    }
+    libdeflate_free_compressor(c);
+    free(z);
+    free(out);
+    free(src);
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_levels_honoured),
         cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_explicit_level_file),
+        cmocka_unit_test(test_inflate_exact_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
