@@ -23,6 +23,8 @@ typedef struct comp_info {
     int kmax[NBANDS]; /* magnitude bit planes per band, LL first */
     int64_t *plane;   /* 32-bit components */
     int32_t *plane32; /* 16-bit components */
+    size_t row0;      /* its first entry in the row offsets */
+    int rows;         /* rows found so far */
 } comp_info;
 
 typedef struct quant {
@@ -441,6 +443,28 @@ static int64_t sample_value(const uint8_t *p, int size)
     return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24));
 }
 
+/* Row y of component ci from src (row offsets from encode) to integers:
+ * half through NLT type 3 (SIMD), float through NLT type 3, uint level
+ * shifted. */
+static void load_row(int path, const comp_info *ci, const uint8_t *src, const size_t *rowoff, int y)
+{
+    const uint8_t *sp = src + rowoff[ci->row0 + (size_t)y];
+    const size_t at = (size_t)y * (size_t)ci->w;
+    if (ci->bits == 16) {
+        exrqoi__htj2k_half_nlt(path, sp, ci->plane32 + at, (size_t)ci->w);
+        return;
+    }
+    int64_t *row = ci->plane + at;
+    const int64_t nlt = ((int64_t)1 << 31) + 1;
+    for (int x = 0; x < ci->w; x++, sp += 4) {
+        int64_t v = sample_value(sp, 4);
+        if (ci->is_signed)
+            row[x] = v >= 0 ? v : -v - nlt;
+        else
+            row[x] = v - ((int64_t)1 << 31);
+    }
+}
+
 /* The payload into dst if it takes at most `limit` bytes (*out_size set);
  * otherwise *out_size = 0. */
 static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src, uint8_t *dst,
@@ -453,7 +477,7 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         return unsupported(ctx, "blocks wider or taller than 32768 (one precinct per resolution)");
 
     /* layout: comps[], map, then the cblk records */
-    size_t ncb_total = 0, nsamples = 0, tt_need = 0;
+    size_t ncb_total = 0, tt_need = 0;
     for (int i = 0; i < nc; i++) {
         const exrqoi__chan_layout *c = &b->chans[i];
         if (c->type != EXRQOI_PIXEL_HALF && c->type != EXRQOI_PIXEL_FLOAT && c->type != EXRQOI_PIXEL_UINT)
@@ -463,7 +487,6 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         if (W % c->x_sampling || H % c->y_sampling || c->width != W / c->x_sampling ||
             c->height != H / c->y_sampling || b->y % c->y_sampling)
             return unsupported(ctx, "a subsampled channel that does not divide the chunk evenly");
-        nsamples += (size_t)c->width * (size_t)c->height;
         for (int r = 0; r <= LEVELS; r++) {
             band bd[3];
             int nb = res_bands(c->width, c->height, r, bd);
@@ -475,48 +498,64 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         }
     }
 
-    /* one scratch block: comps, map, cblk records, tag trees, block work */
-    size_t o_map = align16(sizeof(comp_info) * (size_t)nc), o_cbs = o_map + align16(sizeof(int) * (size_t)nc);
+    /* one scratch block: comps, map and its inverse, where each component
+     * row starts in src, cblk records, tag trees, block work */
+    size_t nrows = 0;
+    for (int i = 0; i < nc; i++) nrows += (size_t)b->chans[i].height;
+    size_t o_map = align16(sizeof(comp_info) * (size_t)nc), o_inv = o_map + align16(sizeof(int) * (size_t)nc);
+    size_t o_rows = o_inv + align16(sizeof(int) * (size_t)nc), o_cbs = o_rows + align16(sizeof(size_t) * nrows);
     size_t o_tt = o_cbs + align16(sizeof(cblk) * ncb_total), o_work = o_tt + align16(tt_need);
     size_t meta_size = o_work + EXRQOI__HTJ2K_BLOCK_WORK;
     void *meta_v, *planes_v, *tmp_v, *arena_v;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_WORK, meta_size, &meta_v));
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_PLANES, nsamples * sizeof(int64_t) + 16 * (size_t)nc + 16, &planes_v));
-    /* the wavelet's line and plane copies; the sample reader's counters */
-    size_t tmp_size = (size_t)W * (size_t)H * sizeof(int64_t) + (size_t)(W > H ? W : H) * sizeof(int64_t);
-    if (tmp_size < (size_t)nc * 2 * sizeof(int)) tmp_size = (size_t)nc * 2 * sizeof(int);
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_TMP, tmp_size + 64, &tmp_v));
-    /* the code blocks' bytes: we stop once they pass the limit */
-    size_t arena_cap = limit + EXRQOI__HTJ2K_BLOCK_MAX;
-    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_ARENA, arena_cap, &arena_v));
-
     comp_info *comps = (comp_info *)meta_v;
     int *map = (int *)((uint8_t *)meta_v + o_map);
+    int *inv = (int *)((uint8_t *)meta_v + o_inv);
+    size_t *rowoff = (size_t *)(void *)((uint8_t *)meta_v + o_rows);
     cblk *cbs = (cblk *)((uint8_t *)meta_v + o_cbs);
     uint8_t *tt_mem = (uint8_t *)meta_v + o_tt;
     uint8_t *work = (uint8_t *)meta_v + o_work;
-    int64_t *tmp = (int64_t *)tmp_v;
-    uint8_t *arena = (uint8_t *)arena_v;
 
     int rgb = channel_map(b, map);
     int planar = 0;
     for (int i = 0; i < nc; i++) planar |= b->chans[i].x_sampling > 1 || b->chans[i].y_sampling > 1;
     const int rct = rgb && !planar;
 
-    uint8_t *pp = (uint8_t *)planes_v;
+    /* Components are converted, transformed and coded one at a time (the
+     * RCT's three together), so that one plane (three under the RCT) is
+     * reused and stays in cache: 32-bit samples for half channels, 64-bit
+     * for float and uint. tmp: the wavelet's high rows and one line. */
+    size_t slot = 0, tmp_size = 0, row0 = 0;
     for (int i = 0; i < nc; i++) {
         const exrqoi__chan_layout *c = &b->chans[map[i]];
         comp_info *ci = &comps[i];
         ci->file = map[i];
+        inv[map[i]] = i;
         ci->w = c->width;
         ci->h = c->height;
         ci->xs = c->x_sampling;
         ci->ys = c->y_sampling;
         ci->bits = c->type == EXRQOI_PIXEL_HALF ? 16 : 32;
         ci->is_signed = c->type != EXRQOI_PIXEL_UINT;
-        ci->plane = ci->bits == 32 ? (int64_t *)(void *)pp : NULL;
-        ci->plane32 = ci->bits == 16 ? (int32_t *)(void *)pp : NULL;
-        pp += align16((size_t)ci->w * (size_t)ci->h * (ci->bits == 32 ? sizeof(int64_t) : sizeof(int32_t)));
+        ci->row0 = row0;
+        ci->rows = 0;
+        row0 += (size_t)ci->h;
+        const size_t esz = ci->bits == 32 ? sizeof(int64_t) : sizeof(int32_t);
+        const size_t w = (size_t)ci->w, h = (size_t)ci->h;
+        if (align16(w * h * esz) > slot) slot = align16(w * h * esz);
+        if (((h / 2) * w + (w > h ? w : h)) * esz > tmp_size) tmp_size = ((h / 2) * w + (w > h ? w : h)) * esz;
+    }
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_PLANES, slot * (rct ? 3 : 1) + 16, &planes_v));
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_TMP, tmp_size + 64, &tmp_v));
+    /* the code blocks' bytes: we stop once they pass the limit */
+    size_t arena_cap = limit + EXRQOI__HTJ2K_BLOCK_MAX;
+    EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_HTJ2K_ARENA, arena_cap, &arena_v));
+    int64_t *tmp = (int64_t *)tmp_v;
+    uint8_t *arena = (uint8_t *)arena_v;
+    for (int i = 0; i < nc; i++) {
+        uint8_t *pp = (uint8_t *)planes_v + (rct && i < 3 ? (size_t)i * slot : 0);
+        comps[i].plane = comps[i].bits == 32 ? (int64_t *)(void *)pp : NULL;
+        comps[i].plane32 = comps[i].bits == 16 ? (int32_t *)(void *)pp : NULL;
     }
 
     /* QCD from component 0; a QCC where depth or signedness differ */
@@ -537,57 +576,41 @@ static exrqoi_result encode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     }
 
     const int path = exrqoi__htj2k_enc_path(ctx->k.features);
-    /* samples to integers: file channel rows in line order */
+    /* where each component row is in src (file channel rows in line order) */
     {
-        int *inv = (int *)tmp; /* file channel -> component, and rows so far */
-        int *rows = inv + nc;
-        for (int i = 0; i < nc; i++) {
-            inv[map[i]] = i;
-            rows[i] = 0;
-        }
-        const uint8_t *sp = src;
+        size_t at = 0;
         for (int yy = 0; yy < H; yy++) {
             int64_t y = (int64_t)b->y + yy;
             for (int f = 0; f < nc; f++) {
                 const exrqoi__chan_layout *c = &b->chans[f];
                 if (y % c->y_sampling) continue;
                 comp_info *ci = &comps[inv[f]];
-                size_t at = (size_t)rows[f]++ * (size_t)ci->w;
-                if (ci->bits == 16) { /* half: NLT type 3 */
-                    exrqoi__htj2k_half_nlt(path, sp, ci->plane32 + at, (size_t)ci->w);
-                    sp += 2 * (size_t)ci->w;
-                    continue;
-                }
-                int64_t *row = ci->plane + at;
-                const int64_t nlt = ((int64_t)1 << 31) + 1;
-                for (int x = 0; x < ci->w; x++, sp += 4) {
-                    int64_t v = sample_value(sp, 4);
-                    if (ci->is_signed)
-                        row[x] = v >= 0 ? v : -v - nlt;
-                    else
-                        row[x] = v - ((int64_t)1 << 31);
-                }
+                rowoff[ci->row0 + (size_t)ci->rows++] = at;
+                at += (size_t)c->width * (ci->bits == 16 ? 2u : 4u);
             }
         }
     }
-    if (rct) {
-        size_t n = (size_t)comps[0].w * (size_t)comps[0].h;
-        if (comps[0].bits == 16)
-            exrqoi__htj2k_rct_i32(path, comps[0].plane32, comps[1].plane32, comps[2].plane32, n);
-        else
-            fwd_rct_int64_t(comps[0].plane, comps[1].plane, comps[2].plane, n);
-    }
-    for (int i = 0; i < nc; i++) {
-        if (comps[i].bits == 16)
-            exrqoi__htj2k_fwd53_i32(path, comps[i].plane32, comps[i].w, comps[i].h, (int32_t *)(void *)tmp);
-        else
-            fwd53_2d_int64_t(comps[i].plane, comps[i].w, comps[i].h, tmp);
-    }
+    if (rct) /* the three planes row by row, each row through the RCT while in cache */
+        for (int y = 0; y < comps[0].h; y++) {
+            for (int i = 0; i < 3; i++) load_row(path, &comps[i], src, rowoff, y);
+            size_t at = (size_t)y * (size_t)comps[0].w;
+            if (comps[0].bits == 16)
+                exrqoi__htj2k_rct_i32(path, comps[0].plane32 + at, comps[1].plane32 + at, comps[2].plane32 + at,
+                                      (size_t)comps[0].w);
+            else
+                fwd_rct_int64_t(comps[0].plane + at, comps[1].plane + at, comps[2].plane + at, (size_t)comps[0].w);
+        }
 
-    /* code blocks, component by component, in packet order within each */
+    /* per component: samples, wavelet, then its code blocks in packet order */
     size_t used = 0, k = 0;
     for (int i = 0; i < nc; i++) {
         comp_info *ci = &comps[i];
+        if (!(rct && i < 3))
+            for (int y = 0; y < ci->h; y++) load_row(path, ci, src, rowoff, y);
+        if (ci->bits == 16)
+            exrqoi__htj2k_fwd53_i32(path, ci->plane32, ci->w, ci->h, (int32_t *)(void *)tmp);
+        else
+            fwd53_2d_int64_t(ci->plane, ci->w, ci->h, tmp);
         for (int r = 0; r <= LEVELS; r++) {
             band bd[3];
             int nb = res_bands(ci->w, ci->h, r, bd);

@@ -50,7 +50,7 @@ EXRQOI_INTERNAL int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t s
  * (common/cpu.h: EXRQOI__PATH_C, _SSE2, _AVX2 or _NEON; htj2k_enc_simd.c). */
 EXRQOI_INTERNAL int exrqoi__htj2k_enc_path(uint32_t features);
 /* Forward reversible 5/3 wavelet, 5 levels, in place on a w x h plane of
- * 32-bit samples (Mallat layout out); tmp holds w * h + w samples. Every
+ * 32-bit samples (Mallat layout out); tmp holds (h / 2) * w + w samples. Every
  * path gives the same integers. */
 EXRQOI_INTERNAL void exrqoi__htj2k_fwd53_i32(int path, int32_t *p, int w, int h, int32_t *tmp);
 

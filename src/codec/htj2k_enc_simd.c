@@ -228,7 +228,7 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
 /* Vertical then horizontal per level; the low band stays at the top left
  * (Mallat layout). Vertically, high rows go to tmp, low rows move up in
  * place (row i is free once rows 2i-1 and 2i are used), then the high
- * rows come back below them. tmp: w * h + w samples. */
+ * rows come back below them. tmp: (h / 2) * w + w samples. */
 #define DWT_2D(K, ATTR)                                                                                       \
     ATTR static void fwd53_k##K(int32_t *p, int w, int h, int32_t *tmp)                                      \
     {                                                                                                         \

@@ -80,12 +80,15 @@ static void compress_one(void *ctx, size_t k, int worker)
 /* Chunks compressed between two emits: several per thread, so that the
  * wait for the batch's slowest chunk idles the others little; with more
  * threads up to 16 each, as long as the batch's buffers (unpacked and
- * packed) stay within BATCH_BYTES. */
+ * packed) stay within BATCH_BYTES. One thread: one chunk, so that every
+ * chunk reuses the same two buffers (four of 256 lines each had their
+ * own: ~10 MB of fresh memory per write, page faults that cost more than
+ * the HTJ2K encode on a VM). */
 #define BATCH_BYTES ((uint64_t)64 << 20)
 static size_t batch_size(const exrqoi__part *p, int width)
 {
+    if (width < 2) return 1;
     size_t batch = (size_t)width * 4;
-    if (width < 2) return batch;
     const exrqoi_part_info *in = &p->info;
     uint64_t px = in->tiled ? (uint64_t)in->tiles.x_size * in->tiles.y_size
                             : (uint64_t)(uint32_t)in->lines_per_chunk *

@@ -344,7 +344,9 @@ static void test_simd_paths(void **state)
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         const int w = sizes[s][0], h = sizes[s][1];
         const size_t n = (size_t)w * (size_t)h;
-        int32_t *src = malloc(n * 4), *ref = malloc(n * 4), *got = malloc(n * 4), *tmp = malloc((n + (size_t)w) * 4);
+        int32_t *src = malloc(n * 4), *ref = malloc(n * 4), *got = malloc(n * 4);
+        /* tmp exactly as documented, so that ASan sees an overrun */
+        int32_t *tmp = malloc(((size_t)(h / 2) * (size_t)w + (size_t)w) * 4);
         assert_non_null(src);
         assert_non_null(ref);
         assert_non_null(got);
@@ -460,6 +462,70 @@ static void test_simd_paths(void **state)
     free(V1);
 }
 
+/* The encoder keeps its scratch in the context from chunk to chunk (and
+ * reuses one plane for component after component): a chunk's payload is
+ * the same from a fresh context and from one that just coded other
+ * layouts, larger and smaller, with other types, RCT or not. */
+typedef struct layout_case {
+    int w, h, nc;
+    const char *names[5];
+    uint8_t types[5];
+} layout_case;
+
+static chunk encode_with(exrqoi__codec_ctx *ctx, const layout_case *L, uint32_t seed)
+{
+    exrqoi__chan_layout ch[5];
+    size_t total = 0;
+    for (int i = 0; i < L->nc; i++) {
+        int size = L->types[i] == EXRQOI_PIXEL_HALF ? 2 : 4;
+        ch[i] = (exrqoi__chan_layout){L->names[i], L->types[i], (uint8_t)size, 0, 1, 1, L->w, L->h};
+        total += (size_t)L->w * (size_t)L->h * (size_t)size;
+    }
+    exrqoi__block_layout b = {0, 0, L->w, L->h, L->nc, ch, total, EXRQOI_COMPRESSION_NONE, 0};
+    uint8_t *src = malloc(total);
+    assert_non_null(src);
+    for (size_t i = 0; i < total; i++) { /* smooth low bytes, random-ish high bits */
+        seed = seed * 1103515245u + 12345u;
+        src[i] = (uint8_t)(i & 1 ? (seed >> 24) & 0x47 : (i / 2) % 251);
+    }
+    chunk c = {malloc(4 * total + 4096), 0};
+    assert_non_null(c.p);
+    assert_int_equal(exrqoi__htj2k_encode_payload(ctx, &b, src, c.p, 4 * total + 4096, &c.n), EXRQOI_OK);
+    free(src);
+    return c;
+}
+
+static void test_scratch_reuse(void **state)
+{
+    (void)state;
+    static const layout_case cases[] = {
+        {300, 40, 5, {"A", "B", "G", "R", "Z"}, {1, 1, 1, 1, 2}}, /* RCT on half, A, float Z */
+        {17, 5, 4, {"R", "G", "B", "id"}, {2, 2, 2, 0}},           /* RCT on float, uint */
+        {129, 64, 3, {"Y", "RY", "BY"}, {1, 1, 1}},                /* no RCT */
+        {64, 256, 4, {"R", "G", "B", "A"}, {1, 1, 1, 1}},          /* taller than the first */
+    };
+    enum { N = sizeof cases / sizeof cases[0] };
+    chunk fresh[N];
+    for (int i = 0; i < N; i++) {
+        exrqoi__codec_ctx ctx;
+        exrqoi__codec_ctx_init(&ctx, NULL);
+        fresh[i] = encode_with(&ctx, &cases[i], (uint32_t)i + 1);
+        exrqoi__codec_ctx_free(&ctx);
+    }
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    static const int order[] = {0, 1, 2, 3, 0, 2, 1, 3, 1, 0};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        int i = order[k];
+        chunk c = encode_with(&ctx, &cases[i], (uint32_t)i + 1);
+        assert_int_equal(c.n, fresh[i].n);
+        assert_memory_equal(c.p, fresh[i].p, c.n);
+        free(c.p);
+    }
+    exrqoi__codec_ctx_free(&ctx);
+    for (int i = 0; i < N; i++) free(fresh[i].p);
+}
+
 static int print_vlc(void)
 {
     uint16_t t[2048];
@@ -490,6 +556,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_subsampled),       cmocka_unit_test(test_stored_raw),
         cmocka_unit_test(test_block),            cmocka_unit_test(test_vlc_lookup),
         cmocka_unit_test(test_simd_paths),
+        cmocka_unit_test(test_scratch_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
