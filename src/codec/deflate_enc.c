@@ -188,7 +188,8 @@ static inline void length_code(unsigned len, unsigned *sym, unsigned *nbits, uns
 static inline size_t run_at(const uint8_t *s, size_t i, size_t n)
 {
     uint8_t b = s[i - 1];
-    if (i + 3 > n || s[i] != b || s[i + 1] != b || s[i + 2] != b) return 0;
+    if (s[i] != b) return 0; /* the common case first */
+    if (i + 3 > n || s[i + 1] != b || s[i + 2] != b) return 0;
     size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
     while (l < max && s[i + l] == b) l++;
     return l;
