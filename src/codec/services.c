@@ -2,6 +2,8 @@
  * inflate and deflate with the automatic level choice. */
 #include "codec/services.h"
 
+#include "codec/deflate_enc.h"
+
 #include <libdeflate.h>
 
 void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *alloc)
@@ -186,4 +188,22 @@ exrqoi_result exrqoi__deflate_at(exrqoi__codec_ctx *ctx, int level, const uint8_
                             "deflate output exceeds %zu bytes", dst_cap);
     *out_size = n;
     return EXRQOI_OK;
+}
+
+exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, size_t src_size, uint8_t *dst,
+                                  size_t dst_cap, size_t *out_size)
+{
+    if (ctx->zip_level > 0) return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
+    int level = exrqoi__deflate_auto_level(src, src_size);
+    if (level == EXRQOI__DEFLATE_FAST_LEVEL && exrqoi__deflate_split_suits(src, src_size)) {
+        struct libdeflate_compressor *c = NULL;
+        EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
+        size_t n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
+        if (n) {
+            *out_size = n;
+            return EXRQOI_OK;
+        }
+        /* too little room for it: libdeflate's bound may still fit */
+    }
+    return exrqoi__deflate_at(ctx, level, src, src_size, dst, dst_cap, out_size);
 }

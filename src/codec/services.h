@@ -113,6 +113,14 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint
                                               size_t src_size, uint8_t *dst, size_t dst_cap,
                                               size_t *out_size);
 
+/* Like exrqoi__deflate for EXR ZIP/ZIPS predicted bytes: where the
+ * automatic choice is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half
+ * looks like noise, the split encoder of codec/deflate_enc.h (faster and
+ * smaller there); otherwise the same bytes as exrqoi__deflate. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src,
+                                                  size_t src_size, uint8_t *dst, size_t dst_cap,
+                                                  size_t *out_size);
+
 /* Saturating a * b and a + b (the bounds above). */
 static inline uint64_t exrqoi__sat_mul(uint64_t a, uint64_t b)
 {

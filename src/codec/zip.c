@@ -1,5 +1,6 @@
 /* ZIPS (1 line per chunk) and ZIP (16 lines): predictor + interleave,
- * then zlib-format deflate (libdeflate). */
+ * then zlib-format deflate (libdeflate, or codec/deflate_enc.c for
+ * photographic chunks at the default level). */
 #include "codec/dwa.h"
 #include "codec/predict.h"
 
@@ -43,7 +44,7 @@ static exrqoi_result zip_encode_bytes(exrqoi__codec_ctx *ctx, const uint8_t *src
     void *tmp;
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_BYTES, n, &tmp));
     exrqoi__zip_predict_path(ctx->k.zip, src, n, (uint8_t *)tmp);
-    return exrqoi__deflate(ctx, (const uint8_t *)tmp, n, dst, cap, out);
+    return exrqoi__deflate_zip(ctx, (const uint8_t *)tmp, n, dst, cap, out);
 }
 
 /* Worst case of libdeflate's zlib wrapper, independent of the level. */

@@ -14,6 +14,7 @@
 #include <libdeflate.h>
 
 #include "codec/codec.h"
+#include "codec/deflate_enc.h"
 #include "codec_block.h"
 #include "exrqoi/exrqoi.h"
 #include "test_support.h"
@@ -73,16 +74,19 @@ static uint8_t *make_pixels(exrqoi__block_layout *b, exrqoi__chan_layout *cl, in
     return p;
 }
 
-/* What a chunk must be at `level`: predictor, then libdeflate itself. */
+/* What a chunk must be at `level`: predictor, then libdeflate itself, or
+ * at the default level on noise the split encoder (codec/deflate_enc.h). */
 static size_t reference(const uint8_t *src, size_t n, int level, uint8_t *out, size_t cap)
 {
     uint8_t *pred = malloc(n);
     assert_non_null(pred);
     exrqoi__zip_predict(src, n, pred);
-    if (level == 0) level = exrqoi__deflate_auto_level(pred, n);
+    bool split = level == 0 && exrqoi__deflate_auto_level(pred, n) == EXRQOI__DEFLATE_FAST_LEVEL &&
+                 exrqoi__deflate_split_suits(pred, n);
+    if (level == 0) level = split ? EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL : exrqoi__deflate_auto_level(pred, n);
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
     assert_non_null(c);
-    size_t got = libdeflate_zlib_compress(c, pred, n, out, cap);
+    size_t got = split ? exrqoi__deflate_split(c, pred, n, out, cap) : libdeflate_zlib_compress(c, pred, n, out, cap);
     libdeflate_free_compressor(c);
     free(pred);
     return got;

@@ -1,0 +1,417 @@
+/* The split zlib encoder of deflate_enc.h. Facts from RFC 1950/1951:
+ * block and header layout, the length and code-length alphabets. */
+#include "codec/deflate_enc.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RUN 258       /* longest deflate match */
+#define MAX_CODE_BITS 15  /* literal/length and distance codes */
+#define MAX_CLEN_BITS 7   /* code-length codes */
+#define NUM_LITLEN 286    /* 0..255 literals, 256 end of block, 257..285 lengths */
+#define END_OF_BLOCK 256
+#define NUM_CLEN 19
+#define STORED_MAX 65535  /* bytes in one stored block */
+#define STORED_COST 5     /* header byte (after alignment) + LEN + NLEN */
+
+/* ---- the probe ------------------------------------------------------- */
+
+/* Windows of the first half searched for repeats with a one-entry hash
+ * of 4 bytes. Photographs cover < 1% of them with repeats of >= 6 bytes
+ * that are not runs, synthetic images and float data 35-95%, so the
+ * line at 3% is far from both (measured on the corpus, see the docs). */
+#define PROBE_WINDOWS 4
+#define PROBE_WINDOW 2048
+#define PROBE_HASH_BITS 11
+#define PROBE_MIN_MATCH 6
+#define PROBE_LIMIT_PER_1024 30
+
+static inline uint32_t load32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+int exrqoi__deflate_split_suits(const uint8_t *src, size_t n)
+{
+    size_t h = (n + 1) / 2;
+    size_t nwin = h / PROBE_WINDOW;
+    if (nwin > PROBE_WINDOWS) nwin = PROBE_WINDOWS;
+    if (nwin == 0) nwin = 1;
+    size_t step = h / nwin;
+    size_t planned = nwin * (h < PROBE_WINDOW ? h : PROBE_WINDOW);
+    size_t limit = planned * PROBE_LIMIT_PER_1024 / 1024;
+    size_t covered = 0;
+    uint16_t last[1u << PROBE_HASH_BITS]; /* offset in the window + 1, 0 = none */
+    for (size_t w = 0; w < nwin; w++) {
+        const uint8_t *p = src + w * step;
+        size_t len = h - w * step < PROBE_WINDOW ? h - w * step : PROBE_WINDOW;
+        memset(last, 0, sizeof last);
+        for (size_t i = 1; i + 8 <= len;) {
+            uint32_t v = load32(p + i);
+            uint32_t k = (v * 0x9E3779B1u) >> (32 - PROBE_HASH_BITS);
+            size_t c = last[k];
+            last[k] = (uint16_t)(i + 1);
+            /* a run is coded as a run anyway: only other repeats count */
+            if (c && p[i] != p[i - 1] && load32(p + c - 1) == v) {
+                const uint8_t *a = p + c - 1;
+                size_t l = 4;
+                while (i + l < len && a[l] == p[i + l] && l < MAX_RUN) l++;
+                if (l >= PROBE_MIN_MATCH) {
+                    covered += l;
+                    if (covered > limit) return 0;
+                    i += l;
+                    continue;
+                }
+            }
+            i++;
+        }
+    }
+    return 1;
+}
+
+/* ---- Huffman codes --------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Code lengths of at most max_bits for freq[0..n) (n <= NUM_LITLEN): the
+ * depths of a Huffman tree, then lengths over the limit moved up as zlib
+ * does (take a leaf from the deepest level below the limit, make it two),
+ * longest codes to the least frequent symbols. At least two symbols get
+ * a code, so that every tree is complete. */
+static void code_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *lens)
+{
+    uint64_t key[NUM_LITLEN];
+    int cnt = 0;
+    memset(lens, 0, (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (freq[i]) key[cnt++] = (uint64_t)freq[i] << 9 | (uint64_t)i;
+    if (cnt < 2) {
+        int only = cnt ? (int)(key[0] & 511) : 0;
+        lens[only] = 1;
+        lens[only ? 0 : 1] = 1;
+        return;
+    }
+    qsort(key, (size_t)cnt, sizeof key[0], cmp_u64);
+    /* two queues: the sorted leaves and the internal nodes in the order
+     * made (their weights never decrease) */
+    uint64_t weight[NUM_LITLEN];
+    int parent[2 * NUM_LITLEN];
+    int leaf = 0, node = 0, made = 0;
+    for (int k = 0; k < cnt - 1; k++) {
+        uint64_t w = 0;
+        for (int t = 0; t < 2; t++) {
+            int pick;
+            if (leaf < cnt && (node >= made || (key[leaf] >> 9) <= weight[node])) {
+                w += key[leaf] >> 9;
+                pick = leaf++;
+            } else {
+                w += weight[node];
+                pick = cnt + node++;
+            }
+            parent[pick] = cnt + made;
+        }
+        weight[made++] = w;
+    }
+    int depth[2 * NUM_LITLEN];
+    int root = cnt + made - 1;
+    depth[root] = 0;
+    for (int k = root - 1; k >= cnt; k--) depth[k] = depth[parent[k]] + 1;
+    int count[MAX_CODE_BITS + 1] = {0}, over = 0;
+    for (int i = 0; i < cnt; i++) {
+        int d = depth[parent[i]] + 1;
+        if (d > max_bits) {
+            d = max_bits;
+            over++;
+        }
+        count[d]++;
+    }
+    while (over > 0) {
+        int b = max_bits - 1;
+        while (count[b] == 0) b--;
+        count[b]--;
+        count[b + 1] += 2;
+        count[max_bits]--;
+        over -= 2;
+    }
+    int i = 0;
+    for (int b = max_bits; b >= 1; b--)
+        for (int k = 0; k < count[b]; k++) lens[key[i++] & 511] = (uint8_t)b;
+}
+
+/* Canonical codes of `lens`, bit-reversed for LSB-first output. */
+static void canonical_codes(const uint8_t *lens, int n, uint16_t *codes)
+{
+    int count[MAX_CODE_BITS + 1] = {0}, next[MAX_CODE_BITS + 1];
+    for (int i = 0; i < n; i++) count[lens[i]]++;
+    count[0] = 0;
+    int c = 0;
+    for (int b = 1; b <= MAX_CODE_BITS; b++) {
+        c = (c + count[b - 1]) << 1;
+        next[b] = c;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!lens[i]) continue;
+        unsigned v = (unsigned)next[lens[i]]++, r = 0;
+        for (int b = 0; b < lens[i]; b++) {
+            r = r << 1 | (v & 1);
+            v >>= 1;
+        }
+        codes[i] = (uint16_t)r;
+    }
+}
+
+/* Length symbol (257..285) and its extra bits for a match of 3..258. */
+static inline void length_code(unsigned len, unsigned *sym, unsigned *nbits, unsigned *extra)
+{
+    unsigned y = len - 3;
+    if (len == MAX_RUN) {
+        *sym = 285, *nbits = 0, *extra = 0;
+    } else if (y < 8) {
+        *sym = 257 + y, *nbits = 0, *extra = 0;
+    } else {
+        unsigned b = 3; /* floor(log2(y)): 3..7 */
+        while (y >> (b + 1)) b++;
+        *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3);
+        *nbits = b - 2;
+        *extra = y & ((1u << (b - 2)) - 1);
+    }
+}
+
+/* A distance-1 run of at least 3 starts at i (i >= 1, within n). */
+static inline size_t run_at(const uint8_t *s, size_t i, size_t n)
+{
+    uint8_t b = s[i - 1];
+    if (s[i] != b) return 0; /* the common case first */
+    if (i + 3 > n || s[i + 1] != b || s[i + 2] != b) return 0;
+    size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
+    while (l < max && s[i + l] == b) l++;
+    return l;
+}
+
+/* ---- the first half: one dynamic block ------------------------------- */
+
+static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+typedef struct {
+    uint8_t lit_len[NUM_LITLEN];
+    uint16_t lit_code[NUM_LITLEN];
+    uint8_t clen_len[NUM_CLEN];
+    uint16_t clen_code[NUM_CLEN];
+    uint8_t rle_sym[NUM_LITLEN + 2]; /* code-length symbols, with */
+    uint8_t rle_extra[NUM_LITLEN + 2]; /* their repeat counts */
+    int nrle, hlit, hclen;
+    uint64_t bits; /* the whole block, header to end of block */
+} low_block;
+
+static const uint8_t clen_extra_bits[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
+
+/* Codes of the literal/run block of s[0..n) and its size in bits. The
+ * distance code is fixed: symbols 0 and 1 with one bit each. */
+static void plan_low_block(const uint8_t *s, size_t n, low_block *b)
+{
+    uint32_t freq[NUM_LITLEN] = {0};
+    uint64_t extra_bits = 0, dist_bits = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = i ? run_at(s, i, n) : 0;
+        if (l) {
+            unsigned sym, nb, ex;
+            length_code((unsigned)l, &sym, &nb, &ex);
+            freq[sym]++;
+            extra_bits += nb;
+            dist_bits += 1;
+            i += l;
+        } else {
+            freq[s[i++]]++;
+        }
+    }
+    freq[END_OF_BLOCK] = 1;
+    code_lengths(freq, NUM_LITLEN, MAX_CODE_BITS, b->lit_len);
+    canonical_codes(b->lit_len, NUM_LITLEN, b->lit_code);
+    int hlit = NUM_LITLEN;
+    while (hlit > 257 && !b->lit_len[hlit - 1]) hlit--;
+    b->hlit = hlit;
+    /* literal/length lengths, then the two distance lengths (1, 1) */
+    uint8_t all[NUM_LITLEN + 2];
+    memcpy(all, b->lit_len, (size_t)hlit);
+    all[hlit] = all[hlit + 1] = 1;
+    int total = hlit + 2, nr = 0;
+    uint32_t cfreq[NUM_CLEN] = {0};
+    for (int i = 0; i < total;) {
+        int v = all[i], r = 1;
+        while (i + r < total && all[i + r] == v) r++;
+        if (v == 0 && r >= 3) {
+            if (r > 138) r = 138;
+            b->rle_sym[nr] = (uint8_t)(r >= 11 ? 18 : 17);
+            b->rle_extra[nr] = (uint8_t)(r >= 11 ? r - 11 : r - 3);
+            cfreq[b->rle_sym[nr++]]++;
+            i += r;
+        } else if (v != 0 && r >= 4) {
+            int rep = r - 1 > 6 ? 6 : r - 1; /* 16 repeats the previous 3..6 times */
+            b->rle_sym[nr] = (uint8_t)v;
+            b->rle_extra[nr++] = 0;
+            b->rle_sym[nr] = 16;
+            b->rle_extra[nr++] = (uint8_t)(rep - 3);
+            cfreq[v]++;
+            cfreq[16]++;
+            i += 1 + rep;
+        } else {
+            b->rle_sym[nr] = (uint8_t)v;
+            b->rle_extra[nr++] = 0;
+            cfreq[v]++;
+            i++;
+        }
+    }
+    b->nrle = nr;
+    code_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
+    canonical_codes(b->clen_len, NUM_CLEN, b->clen_code);
+    int hclen = NUM_CLEN;
+    while (hclen > 4 && !b->clen_len[clen_order[hclen - 1]]) hclen--;
+    b->hclen = hclen;
+    uint64_t bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)hclen;
+    for (int i = 0; i < nr; i++) bits += b->clen_len[b->rle_sym[i]] + clen_extra_bits[b->rle_sym[i]];
+    for (int i = 0; i < NUM_LITLEN; i++) bits += (uint64_t)freq[i] * b->lit_len[i];
+    b->bits = bits + extra_bits + dist_bits;
+}
+
+typedef struct {
+    uint64_t buf;
+    unsigned n; /* bits in buf, < 8 between writes */
+    uint8_t *out;
+} bit_writer;
+
+/* Adds up to 57 - n bits; then writes the whole bytes (8 bytes stored:
+ * the caller keeps 8 bytes of room past the end). */
+static inline void put_bits(bit_writer *w, uint64_t v, unsigned nbits)
+{
+    w->buf |= v << w->n;
+    w->n += nbits;
+}
+static inline void flush_bytes(bit_writer *w)
+{
+    memcpy(w->out, &w->buf, 8);
+    w->out += w->n >> 3;
+    w->buf >>= w->n & ~7u;
+    w->n &= 7;
+}
+
+/* Writes the planned block (not final) and an empty stored block, so
+ * the stream ends on a byte boundary. */
+static uint8_t *write_low_block(const low_block *b, const uint8_t *s, size_t n, uint8_t *out)
+{
+    bit_writer w = {0, 0, out};
+    put_bits(&w, 2u << 1, 3); /* BFINAL 0, BTYPE 10 (dynamic) */
+    put_bits(&w, (unsigned)(b->hlit - 257), 5);
+    put_bits(&w, 1, 5); /* HDIST - 1: two distance codes */
+    put_bits(&w, (unsigned)(b->hclen - 4), 4);
+    flush_bytes(&w);
+    for (int i = 0; i < b->hclen; i++) {
+        put_bits(&w, b->clen_len[clen_order[i]], 3);
+        flush_bytes(&w);
+    }
+    for (int i = 0; i < b->nrle; i++) {
+        int sym = b->rle_sym[i];
+        put_bits(&w, b->clen_code[sym], b->clen_len[sym]);
+        put_bits(&w, b->rle_extra[i], clen_extra_bits[sym]);
+        flush_bytes(&w);
+    }
+    /* code and length of each literal in one word */
+    uint32_t lit[256];
+    for (int i = 0; i < 256; i++) lit[i] = b->lit_code[i] | (uint32_t)b->lit_len[i] << 16;
+    size_t i = 0;
+    while (i < n) {
+        size_t l = i ? run_at(s, i, n) : 0;
+        if (l) {
+            unsigned sym, nb, ex;
+            length_code((unsigned)l, &sym, &nb, &ex);
+            put_bits(&w, b->lit_code[sym], b->lit_len[sym]);
+            put_bits(&w, ex, nb);
+            put_bits(&w, 0, 1); /* distance symbol 0 (distance 1): code 0 */
+            flush_bytes(&w);
+            i += l;
+            continue;
+        }
+        /* three literals (<= 45 bits) per flush */
+        if (i + 3 <= n && s[i + 1] != s[i] && s[i + 2] != s[i + 1]) {
+            uint32_t a = lit[s[i]], c = lit[s[i + 1]], d = lit[s[i + 2]];
+            put_bits(&w, a & 0xffff, a >> 16);
+            put_bits(&w, c & 0xffff, c >> 16);
+            put_bits(&w, d & 0xffff, d >> 16);
+            flush_bytes(&w);
+            i += 3;
+            continue;
+        }
+        uint32_t a = lit[s[i]];
+        put_bits(&w, a & 0xffff, a >> 16);
+        flush_bytes(&w);
+        i++;
+    }
+    put_bits(&w, b->lit_code[END_OF_BLOCK], b->lit_len[END_OF_BLOCK]);
+    put_bits(&w, 0, 3); /* BFINAL 0, BTYPE 00 (stored), then align */
+    flush_bytes(&w);
+    uint8_t *o = w.out + (w.n ? 1 : 0);
+    o[0] = 0, o[1] = 0, o[2] = 0xff, o[3] = 0xff; /* LEN 0, NLEN */
+    return o + 4;
+}
+
+/* Bytes of the first half as stored blocks (not final). */
+static uint8_t *write_stored(const uint8_t *s, size_t n, uint8_t *out)
+{
+    size_t p = 0;
+    do {
+        size_t k = n - p < STORED_MAX ? n - p : STORED_MAX;
+        out[0] = 0; /* BFINAL 0, BTYPE 00, at a byte boundary */
+        out[1] = (uint8_t)k, out[2] = (uint8_t)(k >> 8);
+        out[3] = (uint8_t)~k, out[4] = (uint8_t)(~k >> 8);
+        memcpy(out + 5, s + p, k);
+        out += 5 + k;
+        p += k;
+    } while (p < n);
+    return out;
+}
+
+static size_t stored_size(size_t n) { return n + STORED_COST * (n / STORED_MAX + 1); }
+
+size_t exrqoi__deflate_split_bound(size_t n)
+{
+    size_t h = (n + 1) / 2;
+    /* zlib header, first half (never above its stored size) with room
+     * for the 8-byte stores, second half, Adler-32 */
+    return 2 + stored_size(h) + 8 + libdeflate_deflate_compress_bound(NULL, n - h) + 4;
+}
+
+size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src, size_t n,
+                             uint8_t *dst, size_t dst_cap)
+{
+    size_t h = (n + 1) / 2;
+    if (dst_cap < 2 + 4) return 0;
+    dst[0] = 0x78; /* CM 8, 32 KiB window */
+    dst[1] = 0x5e; /* FLEVEL 1 (fast), FCHECK: 0x785e % 31 == 0 */
+    uint8_t *o = dst + 2;
+    if (h) {
+        low_block b;
+        plan_low_block(src, h, &b);
+        size_t dyn = (size_t)((b.bits + 3 + 7) / 8) + 4; /* with the empty stored block */
+        size_t sto = stored_size(h);
+        if (sto <= dyn) {
+            if (dst_cap - 4 < 2 + sto) return 0;
+            o = write_stored(src, h, o);
+        } else {
+            if (dst_cap - 4 < 2 + dyn + 8) return 0;
+            o = write_low_block(&b, src, h, o);
+        }
+    }
+    size_t room = dst_cap - (size_t)(o - dst) - 4;
+    size_t z = libdeflate_deflate_compress(high, src + h, n - h, o, room);
+    if (z == 0) return 0;
+    o += z;
+    uint32_t a = libdeflate_adler32(1, src, n);
+    o[0] = (uint8_t)(a >> 24), o[1] = (uint8_t)(a >> 16), o[2] = (uint8_t)(a >> 8), o[3] = (uint8_t)a;
+    return (size_t)(o + 4 - dst);
+}

@@ -1,0 +1,35 @@
+/*
+ * A zlib-format (RFC 1950/1951) encoder made for EXR ZIP's predicted
+ * bytes: the first half of a chunk (the low bytes of its values, close to
+ * noise in photographs) as literals and distance-1 runs in one dynamic
+ * Huffman block, the second half (the high bytes, long matches) by
+ * libdeflate. The matcher that libdeflate would spend on the noisy half
+ * finds almost nothing there, and a block boundary at the half makes the
+ * output smaller too; docs/benchmarks.md, "ZIP encode: an own deflater?".
+ */
+#ifndef EXRQOI_CODEC_DEFLATE_ENC_H
+#define EXRQOI_CODEC_DEFLATE_ENC_H
+
+#include "common/internal.h"
+
+struct libdeflate_compressor;
+
+/* Level of the libdeflate compressor given for the second half. */
+#define EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL 4
+
+/* Nonzero when the first half of `src` (n bytes) looks like noise: a
+ * sampled match search finds almost no repeats other than runs. Where
+ * it does repeat (synthetic images, float data) libdeflate on the whole
+ * chunk is smaller. Depends on the bytes only. */
+EXRQOI_INTERNAL int exrqoi__deflate_split_suits(const uint8_t *src, size_t n);
+
+/* Largest output of exrqoi__deflate_split for n input bytes. */
+EXRQOI_INTERNAL size_t exrqoi__deflate_split_bound(size_t n);
+
+/* The zlib stream of src[0..n) into dst; `high` deflates the second
+ * half. Returns its size, or 0 when it would exceed dst_cap (a dst_cap
+ * of exrqoi__deflate_split_bound(n) always fits). Any data, any n. */
+EXRQOI_INTERNAL size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src,
+                                             size_t n, uint8_t *dst, size_t dst_cap);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * The split zlib encoder (codec/deflate_enc.c): every stream it makes
+ * inflates to its input with libdeflate and with zlib, for random,
+ * constant, short, empty, worst-case and EXR-like data; the bound holds;
+ * too small an output buffer is refused, never overrun; the probe tells
+ * noise from repeating data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include "codec/codec.h"
+#include "codec/deflate_enc.h"
+#include "codec/predict.h"
+#include "test_support.h"
+
+#define GUARD 64
+
+/* Encodes src, checks the size against the bound and the guard bytes
+ * after it, inflates with both libraries; returns the stream size. */
+static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, size_t n)
+{
+    size_t bound = exrqoi__deflate_split_bound(n);
+    uint8_t *z = malloc(bound + GUARD), *back = malloc(n + 1);
+    assert_non_null(z);
+    assert_non_null(back);
+    memset(z, 0xa5, bound + GUARD);
+    size_t zn = exrqoi__deflate_split(c, src, n, z, bound);
+    assert_true(zn > 0);
+    assert_true(zn <= bound);
+    for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
+
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    assert_non_null(d);
+    size_t got = 0;
+    assert_int_equal(libdeflate_zlib_decompress(d, z, zn, back, n + 1, &got), LIBDEFLATE_SUCCESS);
+    assert_int_equal(got, n);
+    if (n) assert_memory_equal(back, src, n);
+    libdeflate_free_decompressor(d);
+
+    uLongf zl = (uLongf)(n + 1);
+    memset(back, 0, n + 1);
+    assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
+    assert_int_equal(zl, n);
+    if (n) assert_memory_equal(back, src, n);
+
+    /* one byte less room than it needed: refused, nothing written past */
+    if (zn > 0) {
+        memset(z, 0xa5, bound + GUARD);
+        size_t r = exrqoi__deflate_split(c, src, n, z, zn - 1);
+        assert_int_equal(r, 0);
+        for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z[i], 0xa5);
+    }
+    free(z);
+    free(back);
+    return zn;
+}
+
+static struct libdeflate_compressor *high(void)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_small_and_empty(void **state)
+{
+    (void)state;
+    struct libdeflate_compressor *c = high();
+    uint8_t b[64];
+    uint32_t s = 99;
+    for (size_t i = 0; i < sizeof b; i++) b[i] = (uint8_t)ts_xorshift32(&s);
+    for (size_t n = 0; n <= sizeof b; n++) round_trip(c, b, n);
+    memset(b, 7, sizeof b);
+    for (size_t n = 0; n <= sizeof b; n++) round_trip(c, b, n);
+    libdeflate_free_compressor(c);
+}
+
+static void test_random_and_constant(void **state)
+{
+    (void)state;
+    struct libdeflate_compressor *c = high();
+    const size_t sizes[] = {1000, 65535, 65536, 131071, 200001, 1u << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        uint8_t *p = malloc(n);
+        assert_non_null(p);
+        uint32_t s = 7 + (uint32_t)k;
+        for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
+        /* incompressible: the first half goes out stored */
+        size_t zn = round_trip(c, p, n);
+        assert_true(zn <= n + n / 100 + 64);
+        memset(p, 0x80, n);
+        zn = round_trip(c, p, n);
+        assert_true(zn < n / 50 + 600);
+        /* runs of every length around the limits, on random literals */
+        for (size_t i = 0; i < n;) {
+            size_t len = 1 + ts_xorshift32(&s) % 300;
+            uint8_t v = (uint8_t)ts_xorshift32(&s);
+            for (size_t j = 0; j < len && i < n; j++) p[i++] = (len & 1) ? v : (uint8_t)ts_xorshift32(&s);
+        }
+        round_trip(c, p, n);
+        free(p);
+    }
+    libdeflate_free_compressor(c);
+}
+
+/* Skewed literals: long codes that the 15-bit limit must cut (Fibonacci
+ * frequencies), and a single literal value with runs cut by others. */
+static void test_worst_case_codes(void **state)
+{
+    (void)state;
+    struct libdeflate_compressor *c = high();
+    size_t n = 0;
+    uint32_t f[26] = {1, 1};
+    for (int i = 2; i < 26; i++) f[i] = f[i - 1] + f[i - 2];
+    for (int i = 0; i < 26; i++) n += f[i];
+    uint8_t *p = malloc(2 * n);
+    assert_non_null(p);
+    size_t k = 0;
+    uint32_t s = 5;
+    /* interleave so that no runs form: symbol i appears f[i] times */
+    uint32_t left[26];
+    memcpy(left, f, sizeof left);
+    while (k < n) {
+        int i = (int)(ts_xorshift32(&s) % 26);
+        if (!left[i] || (k && p[k - 1] == (uint8_t)(3 * i))) {
+            for (i = 0; i < 26 && (!left[i] || (k && p[k - 1] == (uint8_t)(3 * i))); i++) {}
+            if (i == 26) break;
+        }
+        p[k++] = (uint8_t)(3 * i);
+        left[i]--;
+    }
+    memcpy(p + k, p, k); /* the second half the same, for libdeflate */
+    round_trip(c, p, 2 * k);
+    for (size_t i = 0; i < 2 * n; i++) p[i] = (i % 97) ? 200 : 1;
+    round_trip(c, p, 2 * n);
+    free(p);
+    libdeflate_free_compressor(c);
+}
+
+/* EXR-like chunk: half values of a noisy gradient, predicted and
+ * interleaved as ZIP does; the split stream is smaller than libdeflate's
+ * level 4 on the whole chunk here. */
+static void test_exr_like(void **state)
+{
+    (void)state;
+    struct libdeflate_compressor *c = high();
+    const size_t w = 1024, lines = 16, chans = 3, n = w * lines * chans * 2;
+    uint8_t *raw = malloc(n), *pred = malloc(n), *z = malloc(libdeflate_zlib_compress_bound(NULL, n));
+    assert_non_null(raw);
+    assert_non_null(pred);
+    assert_non_null(z);
+    uint32_t s = 1234;
+    size_t o = 0;
+    for (size_t y = 0; y < lines; y++)
+        for (size_t ch = 0; ch < chans; ch++)
+            for (size_t x = 0; x < w; x++) {
+                uint16_t v = (uint16_t)(0x3800 + x / 2 + y * 3 + ch * 40 + ts_xorshift32(&s) % 24);
+                raw[o++] = (uint8_t)v;
+                raw[o++] = (uint8_t)(v >> 8);
+            }
+    exrqoi__zip_predict(raw, n, pred);
+    assert_true(exrqoi__deflate_split_suits(pred, n));
+    size_t zn = round_trip(c, pred, n);
+    size_t ref = libdeflate_zlib_compress(c, pred, n, z, libdeflate_zlib_compress_bound(NULL, n));
+    assert_true(ref > 0);
+    assert_true(zn <= ref);
+    free(raw);
+    free(pred);
+    free(z);
+    libdeflate_free_compressor(c);
+}
+
+/* The probe: noise suits, a repeating pattern (synthetic images) does not. */
+static void test_probe(void **state)
+{
+    (void)state;
+    const size_t n = 1 << 17;
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    uint32_t s = 77;
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
+    assert_true(exrqoi__deflate_split_suits(p, n));
+    memset(p, 0x80, n); /* runs only: coded as runs, suits */
+    assert_true(exrqoi__deflate_split_suits(p, n));
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(i % 300 < 150 ? (i % 300) * 7 : 0x55 ^ (uint8_t)(i % 300));
+    assert_false(exrqoi__deflate_split_suits(p, n));
+    (void)exrqoi__deflate_split_suits(p, 0); /* defined for 0 bytes */
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_small_and_empty),     cmocka_unit_test(test_random_and_constant),
+        cmocka_unit_test(test_worst_case_codes),    cmocka_unit_test(test_exr_like),
+        cmocka_unit_test(test_probe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
