@@ -68,12 +68,14 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
 #define UCOEF uint64_t
 #define SFX(n) n##_64
 #define VERT_ROW(r, a, b, n, hi) vert_row_c_64(r, a, b, n, hi)
+#define VERT_PAIR(lo, hi, below, above, n) (vert_row_c_64(lo, hi, below, n, 0), vert_row_c_64(hi, above, lo, n, 1))
 #define HOR_EVEN(o, l, h, n) horizontal_even_64(o, l, h, n)
 #include "codec/htj2k_dec_wavelet_tpl.h"
 #undef COEF
 #undef UCOEF
 #undef SFX
 #undef VERT_ROW
+#undef VERT_PAIR
 #undef HOR_EVEN
 
 /* ---- int32 vertical kernels ------------------------------------------------ */
@@ -141,6 +143,44 @@ __attribute__((target("avx2"))) static void vert_row_avx2(int32_t *r, const int3
     }
     vert_tail32(r, a, b, i, n, hi);
 }
+
+/* A low-pass row's step and then that of the high-pass row above it in
+ * one pass: lo -= (hi + below + 2) >> 2, hi += (above + lo) >> 1, with
+ * hi read before and written after, and the new lo not reloaded. `above`
+ * is a third row (not lo: the caller mirrors at the top itself). */
+static void vert_pair_sse2(int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above, size_t n)
+{
+    const __m128i two = _mm_set1_epi32(2);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m128i h = _mm_loadu_si128((const __m128i *)(hi + i));
+        const __m128i s = _mm_add_epi32(_mm_add_epi32(h, _mm_loadu_si128((const __m128i *)(below + i))), two);
+        const __m128i l = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(lo + i)), _mm_srai_epi32(s, 2));
+        _mm_storeu_si128((__m128i *)(lo + i), l);
+        const __m128i t = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(above + i)), l);
+        _mm_storeu_si128((__m128i *)(hi + i), _mm_add_epi32(h, _mm_srai_epi32(t, 1)));
+    }
+    for (; i < n; i++) {
+        lo[i] = sub32(lo[i], add32(add32(hi[i], below[i]), 2) >> 2);
+        hi[i] = add32(hi[i], add32(above[i], lo[i]) >> 1);
+    }
+}
+
+__attribute__((target("avx2"))) static void vert_pair_avx2(int32_t *lo, int32_t *hi, const int32_t *below,
+                                                           const int32_t *above, size_t n)
+{
+    const __m256i two = _mm256_set1_epi32(2);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i h = _mm256_loadu_si256((const __m256i *)(hi + i));
+        const __m256i s = _mm256_add_epi32(_mm256_add_epi32(h, _mm256_loadu_si256((const __m256i *)(below + i))), two);
+        const __m256i l = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(lo + i)), _mm256_srai_epi32(s, 2));
+        _mm256_storeu_si256((__m256i *)(lo + i), l);
+        const __m256i t = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(above + i)), l);
+        _mm256_storeu_si256((__m256i *)(hi + i), _mm256_add_epi32(h, _mm256_srai_epi32(t, 1)));
+    }
+    vert_pair_sse2(lo + i, hi + i, below + i, above + i, n - i);
+}
 #endif
 
 #if HTDWT_NEON
@@ -161,6 +201,8 @@ static void vert_row_neon(int32_t *r, const int32_t *a, const int32_t *b, size_t
 #endif
 
 static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi);
+static inline void vert_pair_32(int path, int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above,
+                                size_t n);
 static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h, uint32_t n);
 
 /* ---- int32 instance ------------------------------------------------------ */
@@ -169,12 +211,14 @@ static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h
 #define UCOEF uint32_t
 #define SFX(n) n##_32
 #define VERT_ROW(r, a, b, n, hi) vert_row_32(path, r, a, b, n, hi)
+#define VERT_PAIR(lo, hi, below, above, n) vert_pair_32(path, lo, hi, below, above, n)
 #define HOR_EVEN(o, l, h, n) hor_even_32(path, o, l, h, n)
 #include "codec/htj2k_dec_wavelet_tpl.h"
 #undef COEF
 #undef UCOEF
 #undef SFX
 #undef VERT_ROW
+#undef VERT_PAIR
 #undef HOR_EVEN
 
 /* ---- int32 horizontal kernels ------------------------------------------------ */
@@ -334,6 +378,21 @@ static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int
     case EXRQOI__PATH_NEON: vert_row_neon(r, a, b, n, hi); return;
 #endif
     default: vert_row_c_32(r, a, b, n, hi); return;
+    }
+}
+
+static inline void vert_pair_32(int path, int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above,
+                                size_t n)
+{
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: vert_pair_avx2(lo, hi, below, above, n); return;
+    case EXRQOI__PATH_SSE2: vert_pair_sse2(lo, hi, below, above, n); return;
+#endif
+    default:
+        vert_row_32(path, lo, hi, below, n, 0);
+        vert_row_32(path, hi, above, lo, n, 1);
+        return;
     }
 }
 

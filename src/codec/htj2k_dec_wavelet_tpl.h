@@ -7,6 +7,8 @@
  *   SFX(n) the name suffix of the instance
  *   VERT_ROW(r, a, b, n, hi)  the vertical lifting of one row (see
  *          vert_row_c below), which may be a SIMD kernel
+ *   VERT_PAIR(lo, hi, below, above, n)  VERT_ROW(lo, hi, below, n, 0)
+ *          then VERT_ROW(hi, above, lo, n, 1), possibly in one pass
  *   HOR_EVEN(o, l, h, n)  HOR_SR of a row starting at an even position
  *          (horizontal_even below, or a SIMD kernel)
  * No include guard: meant to be included more than once.
@@ -137,8 +139,13 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
         /* with row t, low-pass row t - 1 has both neighbours, and then
          * high-pass row t - 2 both lifted neighbours */
         if (t >= 1 && ((t - 1) & 1) == vpar) {
-            VSTEP(t - 1, 0);
-            if (t >= 2) VSTEP(t - 2, 1);
+            if (t >= 3) { /* no mirror: both steps in one pass */
+                COEF *lo_ = out + (size_t)(t - 1) * rw;
+                VERT_PAIR(lo_, lo_ - rw, lo_ + rw, lo_ - 2 * (size_t)rw, rw);
+            } else {
+                VSTEP(t - 1, 0);
+                if (t >= 2) VSTEP(t - 2, 1);
+            }
         }
     }
     /* the last row (mirrored) and the high-pass row before it */
