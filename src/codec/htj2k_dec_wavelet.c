@@ -80,10 +80,10 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
 
 /* ---- int32 vertical kernels ------------------------------------------------ */
 
+#if HTDWT_X86 || HTDWT_NEON
 static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 
-#if HTDWT_X86 || HTDWT_NEON
 /* the scalar tail of a SIMD row */
 static void vert_tail32(int32_t *r, const int32_t *a, const int32_t *b, size_t i, size_t n, int hi)
 {
