@@ -69,34 +69,82 @@ static inline __attribute__((always_inline)) uint8_t *put_line_w(uint8_t *o, con
 #if HTOUT_SSE2
 /* 32-bit samples, 8 at a time; x86 is little-endian, so the lanes are the
  * file's bytes. The 16-bit case keeps the low half of each word
- * (sign-extended so that the saturating pack is exact). */
-static uint8_t *put_line32_sse2(uint8_t *o, const int32_t *s, uint32_t n, int size, out_params p)
+ * (sign-extended so that the saturating pack is exact). Each step reads
+ * s and writes o only, so a row's last step may overlap the one before:
+ * rows of at least one step have no scalar tail. */
+static inline __attribute__((always_inline)) void put8_sse2(uint8_t *o, const int32_t *s, uint32_t x, int size,
+                                                            out_params p)
 {
     const __m128i add = _mm_set1_epi32((int32_t)p.add), half = _mm_set1_epi32((int32_t)p.half),
                   nlt = _mm_set1_epi32((int32_t)p.nlt);
-    uint32_t x = 0;
-    for (; x + 8 <= n; x += 8) {
-        const __m128i v0 = _mm_loadu_si128((const __m128i *)(s + x)), v1 = _mm_loadu_si128((const __m128i *)(s + x + 4));
-        const __m128i m0 = _mm_and_si128(_mm_srai_epi32(v0, 31), nlt), m1 = _mm_and_si128(_mm_srai_epi32(v1, 31), nlt);
-        __m128i u0 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v0, add), m0), _mm_and_si128(half, m0));
-        __m128i u1 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v1, add), m1), _mm_and_si128(half, m1));
-        if (size == 2) {
-            u0 = _mm_srai_epi32(_mm_slli_epi32(u0, 16), 16);
-            u1 = _mm_srai_epi32(_mm_slli_epi32(u1, 16), 16);
-            _mm_storeu_si128((__m128i *)(o + 2 * (size_t)x), _mm_packs_epi32(u0, u1));
-        } else {
-            _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x), u0);
-            _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x + 16), u1);
-        }
+    const __m128i v0 = _mm_loadu_si128((const __m128i *)(s + x)), v1 = _mm_loadu_si128((const __m128i *)(s + x + 4));
+    const __m128i m0 = _mm_and_si128(_mm_srai_epi32(v0, 31), nlt), m1 = _mm_and_si128(_mm_srai_epi32(v1, 31), nlt);
+    __m128i u0 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v0, add), m0), _mm_and_si128(half, m0));
+    __m128i u1 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v1, add), m1), _mm_and_si128(half, m1));
+    if (size == 2) {
+        u0 = _mm_srai_epi32(_mm_slli_epi32(u0, 16), 16);
+        u1 = _mm_srai_epi32(_mm_slli_epi32(u1, 16), 16);
+        _mm_storeu_si128((__m128i *)(o + 2 * (size_t)x), _mm_packs_epi32(u0, u1));
+    } else {
+        _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x), u0);
+        _mm_storeu_si128((__m128i *)(o + 4 * (size_t)x + 16), u1);
     }
-    return put_line_w(o, s, true, x, n, size, p);
+}
+
+static uint8_t *put_line32_sse2(uint8_t *o, const int32_t *s, uint32_t n, int size, out_params p)
+{
+    if (n < 8) return put_line_w(o, s, true, 0, n, size, p);
+    uint32_t x = 0;
+    for (; x + 8 <= n; x += 8) put8_sse2(o, s, x, size, p);
+    if (x < n) put8_sse2(o, s, n - 8, size, p);
+    return o + (size_t)size * n;
+}
+
+/* The same 16 at a time. 16-bit: the low halves (exact through the
+ * unsigned pack of the masked words) and the signs (kept by the signed
+ * pack) first, then the NLT on 16-bit lanes; the in-lane packs leave the
+ * 64-bit quarters in the order 0 2 1 3. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+put16_avx2(uint8_t *o, const int32_t *s, uint32_t x, int size, out_params p)
+{
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *)(s + x)), v1 = _mm256_loadu_si256((const __m256i *)(s + x + 8));
+    if (size == 2) {
+        const __m256i lo16 = _mm256_set1_epi32(0xFFFF);
+        const __m256i add = _mm256_set1_epi16((short)p.add), half = _mm256_set1_epi16((short)p.half),
+                      nlt = _mm256_set1_epi16((short)p.nlt);
+        const __m256i t = _mm256_packus_epi32(_mm256_and_si256(v0, lo16), _mm256_and_si256(v1, lo16));
+        const __m256i m = _mm256_and_si256(_mm256_srai_epi16(_mm256_packs_epi32(v0, v1), 15), nlt);
+        const __m256i u = _mm256_sub_epi16(_mm256_xor_si256(_mm256_add_epi16(t, add), m), _mm256_and_si256(half, m));
+        _mm256_storeu_si256((__m256i *)(o + 2 * (size_t)x), _mm256_permute4x64_epi64(u, 0xD8));
+    } else {
+        const __m256i add = _mm256_set1_epi32((int32_t)p.add), half = _mm256_set1_epi32((int32_t)p.half),
+                      nlt = _mm256_set1_epi32((int32_t)p.nlt);
+        const __m256i m0 = _mm256_and_si256(_mm256_srai_epi32(v0, 31), nlt),
+                      m1 = _mm256_and_si256(_mm256_srai_epi32(v1, 31), nlt);
+        const __m256i u0 = _mm256_sub_epi32(_mm256_xor_si256(_mm256_add_epi32(v0, add), m0), _mm256_and_si256(half, m0));
+        const __m256i u1 = _mm256_sub_epi32(_mm256_xor_si256(_mm256_add_epi32(v1, add), m1), _mm256_and_si256(half, m1));
+        _mm256_storeu_si256((__m256i *)(o + 4 * (size_t)x), u0);
+        _mm256_storeu_si256((__m256i *)(o + 4 * (size_t)x + 32), u1);
+    }
+}
+
+__attribute__((target("avx2"))) static uint8_t *put_line32_avx2(uint8_t *o, const int32_t *s, uint32_t n, int size,
+                                                                 out_params p)
+{
+    if (n < 16) return put_line32_sse2(o, s, n, size, p);
+    uint32_t x = 0;
+    for (; x + 16 <= n; x += 16) put16_avx2(o, s, x, size, p);
+    if (x < n) put16_avx2(o, s, n - 16, size, p);
+    return o + (size_t)size * n;
 }
 #endif
 
-static uint8_t *put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c, int path)
+uint8_t *exrqoi__htj2k_put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c,
+                                  int path)
 {
     (void)path;
 #if HTOUT_SSE2
+    if (path == EXRQOI__PATH_AVX2) return put_line32_avx2(o, s, n, size, out_params_of(c));
     if (path != EXRQOI__PATH_C) return put_line32_sse2(o, s, n, size, out_params_of(c));
 #endif
     return put_line_w(o, s, true, 0, n, size, out_params_of(c));
@@ -207,7 +255,7 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
                 if (img.rct_pending && inv[f] < 3 && c->width)
                     for (const size_t row = rowpos[f] / c->width; rct_next <= row; rct_next++) rct_row(&img, rct_next, ctx->k.htdwt);
                 if (c->samples32)
-                    o = put_line32(o, c->samples32 + rowpos[f], c->width, ch->size, c, ctx->k.htdwt);
+                    o = exrqoi__htj2k_put_line32(o, c->samples32 + rowpos[f], c->width, ch->size, c, ctx->k.htdwt);
                 else
                     o = put_line64(o, c->samples + rowpos[f], c->width, ch->size, c);
                 rowpos[f] += c->width;

@@ -107,6 +107,14 @@ EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t
 EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n);
 EXRQOI_INTERNAL void exrqoi__htj2k_inverse_rct32(int path, int32_t *c0, int32_t *c1, int32_t *c2, size_t n);
 
+/* One line of n raw 32-bit samples of component c (before the inverse DC
+ * level shift and NLT, which it applies) as `size`-byte little-endian
+ * EXR samples at o, on SIMD path `path` (exrqoi__kernels.htdwt; a path
+ * the build lacks runs the portable code; every path gives the same
+ * bytes). Returns o + n * size. */
+EXRQOI_INTERNAL uint8_t *exrqoi__htj2k_put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size,
+                                                  const exrqoi__htj2k_comp *c, int path);
+
 /* Wrapping arithmetic: hostile coefficients may not overflow into UB. */
 static inline int64_t exrqoi__htj2k_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
 static inline int64_t exrqoi__htj2k_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }

@@ -68,20 +68,22 @@ void exrqoi__htj2k_idwt53_line(int64_t *x, size_t n, size_t step, uint32_t first
 #define UCOEF uint64_t
 #define SFX(n) n##_64
 #define VERT_ROW(r, a, b, n, hi) vert_row_c_64(r, a, b, n, hi)
+#define VERT_PAIR(lo, hi, below, above, n) (vert_row_c_64(lo, hi, below, n, 0), vert_row_c_64(hi, above, lo, n, 1))
 #define HOR_EVEN(o, l, h, n) horizontal_even_64(o, l, h, n)
 #include "codec/htj2k_dec_wavelet_tpl.h"
 #undef COEF
 #undef UCOEF
 #undef SFX
 #undef VERT_ROW
+#undef VERT_PAIR
 #undef HOR_EVEN
 
 /* ---- int32 vertical kernels ------------------------------------------------ */
 
+#if HTDWT_X86 || HTDWT_NEON
 static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 
-#if HTDWT_X86 || HTDWT_NEON
 /* the scalar tail of a SIMD row */
 static void vert_tail32(int32_t *r, const int32_t *a, const int32_t *b, size_t i, size_t n, int hi)
 {
@@ -135,7 +137,49 @@ __attribute__((target("avx2"))) static void vert_row_avx2(int32_t *r, const int3
             _mm256_storeu_si256((__m256i *)(r + i), _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(r + i)), s));
         }
     }
+    if (i + 4 <= n) {
+        vert_row_sse2(r + i, a + i, b + i, 4, hi);
+        i += 4;
+    }
     vert_tail32(r, a, b, i, n, hi);
+}
+
+/* A low-pass row's step and then that of the high-pass row above it in
+ * one pass: lo -= (hi + below + 2) >> 2, hi += (above + lo) >> 1, with
+ * hi read before and written after, and the new lo not reloaded. `above`
+ * is a third row (not lo: the caller mirrors at the top itself). */
+static void vert_pair_sse2(int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above, size_t n)
+{
+    const __m128i two = _mm_set1_epi32(2);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m128i h = _mm_loadu_si128((const __m128i *)(hi + i));
+        const __m128i s = _mm_add_epi32(_mm_add_epi32(h, _mm_loadu_si128((const __m128i *)(below + i))), two);
+        const __m128i l = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(lo + i)), _mm_srai_epi32(s, 2));
+        _mm_storeu_si128((__m128i *)(lo + i), l);
+        const __m128i t = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(above + i)), l);
+        _mm_storeu_si128((__m128i *)(hi + i), _mm_add_epi32(h, _mm_srai_epi32(t, 1)));
+    }
+    for (; i < n; i++) {
+        lo[i] = sub32(lo[i], add32(add32(hi[i], below[i]), 2) >> 2);
+        hi[i] = add32(hi[i], add32(above[i], lo[i]) >> 1);
+    }
+}
+
+__attribute__((target("avx2"))) static void vert_pair_avx2(int32_t *lo, int32_t *hi, const int32_t *below,
+                                                           const int32_t *above, size_t n)
+{
+    const __m256i two = _mm256_set1_epi32(2);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i h = _mm256_loadu_si256((const __m256i *)(hi + i));
+        const __m256i s = _mm256_add_epi32(_mm256_add_epi32(h, _mm256_loadu_si256((const __m256i *)(below + i))), two);
+        const __m256i l = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(lo + i)), _mm256_srai_epi32(s, 2));
+        _mm256_storeu_si256((__m256i *)(lo + i), l);
+        const __m256i t = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(above + i)), l);
+        _mm256_storeu_si256((__m256i *)(hi + i), _mm256_add_epi32(h, _mm256_srai_epi32(t, 1)));
+    }
+    vert_pair_sse2(lo + i, hi + i, below + i, above + i, n - i);
 }
 #endif
 
@@ -157,6 +201,8 @@ static void vert_row_neon(int32_t *r, const int32_t *a, const int32_t *b, size_t
 #endif
 
 static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int32_t *b, size_t n, int hi);
+static inline void vert_pair_32(int path, int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above,
+                                size_t n);
 static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h, uint32_t n);
 
 /* ---- int32 instance ------------------------------------------------------ */
@@ -165,12 +211,14 @@ static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h
 #define UCOEF uint32_t
 #define SFX(n) n##_32
 #define VERT_ROW(r, a, b, n, hi) vert_row_32(path, r, a, b, n, hi)
+#define VERT_PAIR(lo, hi, below, above, n) vert_pair_32(path, lo, hi, below, above, n)
 #define HOR_EVEN(o, l, h, n) hor_even_32(path, o, l, h, n)
 #include "codec/htj2k_dec_wavelet_tpl.h"
 #undef COEF
 #undef UCOEF
 #undef SFX
 #undef VERT_ROW
+#undef VERT_PAIR
 #undef HOR_EVEN
 
 /* ---- int32 horizontal kernels ------------------------------------------------ */
@@ -183,74 +231,116 @@ static inline int32_t hlo_at(const int32_t *l, const int32_t *h, uint32_t j, uin
     return lift_lo_32(l[j], h[j ? j - 1 : 0], h[j < hw ? j : j - 1]);
 }
 
-/* pairs j.. to the end of the row, each low computed once */
+/* Pairs j.. (j >= 1) to the end of the row, each low computed once: the
+ * interior ones without the mirror tests, then the last pair and the
+ * last low, which may mirror. */
 static inline void hpairs_from(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j, uint32_t lw, uint32_t hw)
 {
+    if (j >= lw) return;
     int32_t lo = hlo_at(l, h, j, hw);
-    for (; j < hw; j++) {
+    for (; j + 1 < hw; j++) {
+        const int32_t next = lift_lo_32(l[j + 1], h[j], h[j + 1]);
+        o[2 * j] = lo;
+        o[2 * j + 1] = lift_hi_32(h[j], lo, next);
+        lo = next;
+    }
+    if (j < hw) {
         const int32_t next = j + 1 < lw ? hlo_at(l, h, j + 1, hw) : lo;
         o[2 * j] = lo;
         o[2 * j + 1] = lift_hi_32(h[j], lo, next);
         lo = next;
+        j++;
     }
     if (j < lw) o[2 * j] = lo;
 }
 
 /* Inside the row (1 <= j, j + W + 1 <= hw) nothing mirrors: W pairs at a
  * time from unaligned loads of l[j..], l[j+1..], h[j-1..], h[j..],
- * h[j+1..], interleaved on the store. */
+ * h[j+1..], interleaved on the store. The outputs depend on the bands
+ * only, so a last step placed at hw - W - 1 may overlap pairs already
+ * done: every interior pair of a row of hw > W pairs is SIMD, and only
+ * the mirrored ends are left to the scalar code. */
 #if HTDWT_X86
-static uint32_t hor_even_sse2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+/* pairs j..j+3 */
+static inline __attribute__((always_inline)) void hor_even4_sse2(int32_t *o, const int32_t *l, const int32_t *h,
+                                                                 uint32_t j)
 {
     const __m128i two = _mm_set1_epi32(2);
+    const __m128i hm = _mm_loadu_si128((const __m128i *)(h + j - 1)), h0 = _mm_loadu_si128((const __m128i *)(h + j)),
+                  h1 = _mm_loadu_si128((const __m128i *)(h + j + 1));
+    const __m128i l0 = _mm_loadu_si128((const __m128i *)(l + j)), l1 = _mm_loadu_si128((const __m128i *)(l + j + 1));
+    const __m128i lo = _mm_sub_epi32(l0, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(hm, h0), two), 2));
+    const __m128i ln = _mm_sub_epi32(l1, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(h0, h1), two), 2));
+    const __m128i hi = _mm_add_epi32(h0, _mm_srai_epi32(_mm_add_epi32(lo, ln), 1));
+    _mm_storeu_si128((__m128i *)(o + 2 * j), _mm_unpacklo_epi32(lo, hi));
+    _mm_storeu_si128((__m128i *)(o + 2 * j + 4), _mm_unpackhi_epi32(lo, hi));
+}
+
+static uint32_t hor_even_sse2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+{
     uint32_t j = 1;
-    for (; j + 5 <= hw; j += 4) {
-        const __m128i hm = _mm_loadu_si128((const __m128i *)(h + j - 1)), h0 = _mm_loadu_si128((const __m128i *)(h + j)),
-                      h1 = _mm_loadu_si128((const __m128i *)(h + j + 1));
-        const __m128i l0 = _mm_loadu_si128((const __m128i *)(l + j)), l1 = _mm_loadu_si128((const __m128i *)(l + j + 1));
-        const __m128i lo = _mm_sub_epi32(l0, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(hm, h0), two), 2));
-        const __m128i ln = _mm_sub_epi32(l1, _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(h0, h1), two), 2));
-        const __m128i hi = _mm_add_epi32(h0, _mm_srai_epi32(_mm_add_epi32(lo, ln), 1));
-        _mm_storeu_si128((__m128i *)(o + 2 * j), _mm_unpacklo_epi32(lo, hi));
-        _mm_storeu_si128((__m128i *)(o + 2 * j + 4), _mm_unpackhi_epi32(lo, hi));
+    for (; j + 5 <= hw; j += 4) hor_even4_sse2(o, l, h, j);
+    if (j + 1 < hw && hw >= 6) {
+        hor_even4_sse2(o, l, h, hw - 5);
+        j = hw - 1;
     }
     return j;
+}
+
+/* pairs j..j+7 */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+hor_even8_avx2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j)
+{
+    const __m256i two = _mm256_set1_epi32(2);
+    const __m256i hm = _mm256_loadu_si256((const __m256i *)(h + j - 1)), h0 = _mm256_loadu_si256((const __m256i *)(h + j)),
+                  h1 = _mm256_loadu_si256((const __m256i *)(h + j + 1));
+    const __m256i l0 = _mm256_loadu_si256((const __m256i *)(l + j)), l1 = _mm256_loadu_si256((const __m256i *)(l + j + 1));
+    const __m256i lo = _mm256_sub_epi32(l0, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(hm, h0), two), 2));
+    const __m256i ln = _mm256_sub_epi32(l1, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(h0, h1), two), 2));
+    const __m256i hi = _mm256_add_epi32(h0, _mm256_srai_epi32(_mm256_add_epi32(lo, ln), 1));
+    const __m256i a = _mm256_unpacklo_epi32(lo, hi), b = _mm256_unpackhi_epi32(lo, hi);
+    _mm256_storeu_si256((__m256i *)(o + 2 * j), _mm256_permute2x128_si256(a, b, 0x20));
+    _mm256_storeu_si256((__m256i *)(o + 2 * j + 8), _mm256_permute2x128_si256(a, b, 0x31));
 }
 
 __attribute__((target("avx2"))) static uint32_t hor_even_avx2(int32_t *o, const int32_t *l, const int32_t *h,
                                                               uint32_t hw)
 {
-    const __m256i two = _mm256_set1_epi32(2);
     uint32_t j = 1;
-    for (; j + 9 <= hw; j += 8) {
-        const __m256i hm = _mm256_loadu_si256((const __m256i *)(h + j - 1)),
-                      h0 = _mm256_loadu_si256((const __m256i *)(h + j)),
-                      h1 = _mm256_loadu_si256((const __m256i *)(h + j + 1));
-        const __m256i l0 = _mm256_loadu_si256((const __m256i *)(l + j)),
-                      l1 = _mm256_loadu_si256((const __m256i *)(l + j + 1));
-        const __m256i lo = _mm256_sub_epi32(l0, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(hm, h0), two), 2));
-        const __m256i ln = _mm256_sub_epi32(l1, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(h0, h1), two), 2));
-        const __m256i hi = _mm256_add_epi32(h0, _mm256_srai_epi32(_mm256_add_epi32(lo, ln), 1));
-        const __m256i a = _mm256_unpacklo_epi32(lo, hi), b = _mm256_unpackhi_epi32(lo, hi);
-        _mm256_storeu_si256((__m256i *)(o + 2 * j), _mm256_permute2x128_si256(a, b, 0x20));
-        _mm256_storeu_si256((__m256i *)(o + 2 * j + 8), _mm256_permute2x128_si256(a, b, 0x31));
+    for (; j + 9 <= hw; j += 8) hor_even8_avx2(o, l, h, j);
+    if (j + 1 >= hw) return j;
+    if (hw >= 10) {
+        hor_even8_avx2(o, l, h, hw - 9);
+        return hw - 1;
+    }
+    if (hw >= 6) { /* j == 1: two overlapping steps of 4 */
+        hor_even4_sse2(o, l, h, 1);
+        hor_even4_sse2(o, l, h, hw - 5);
+        return hw - 1;
     }
     return j;
 }
 #endif
 
 #if HTDWT_NEON
-static uint32_t hor_even_neon(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+static inline void hor_even4_neon(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j)
 {
     const int32x4_t two = vdupq_n_s32(2);
+    const int32x4_t hm = vld1q_s32(h + j - 1), h0 = vld1q_s32(h + j), h1 = vld1q_s32(h + j + 1);
+    int32x4x2_t p;
+    p.val[0] = vsubq_s32(vld1q_s32(l + j), vshrq_n_s32(vaddq_s32(vaddq_s32(hm, h0), two), 2));
+    const int32x4_t ln = vsubq_s32(vld1q_s32(l + j + 1), vshrq_n_s32(vaddq_s32(vaddq_s32(h0, h1), two), 2));
+    p.val[1] = vaddq_s32(h0, vshrq_n_s32(vaddq_s32(p.val[0], ln), 1));
+    vst2q_s32(o + 2 * j, p);
+}
+
+static uint32_t hor_even_neon(int32_t *o, const int32_t *l, const int32_t *h, uint32_t hw)
+{
     uint32_t j = 1;
-    for (; j + 5 <= hw; j += 4) {
-        const int32x4_t hm = vld1q_s32(h + j - 1), h0 = vld1q_s32(h + j), h1 = vld1q_s32(h + j + 1);
-        int32x4x2_t p;
-        p.val[0] = vsubq_s32(vld1q_s32(l + j), vshrq_n_s32(vaddq_s32(vaddq_s32(hm, h0), two), 2));
-        const int32x4_t ln = vsubq_s32(vld1q_s32(l + j + 1), vshrq_n_s32(vaddq_s32(vaddq_s32(h0, h1), two), 2));
-        p.val[1] = vaddq_s32(h0, vshrq_n_s32(vaddq_s32(p.val[0], ln), 1));
-        vst2q_s32(o + 2 * j, p);
+    for (; j + 5 <= hw; j += 4) hor_even4_neon(o, l, h, j);
+    if (j + 1 < hw && hw >= 6) {
+        hor_even4_neon(o, l, h, hw - 5);
+        j = hw - 1;
     }
     return j;
 }
@@ -288,6 +378,21 @@ static inline void vert_row_32(int path, int32_t *r, const int32_t *a, const int
     case EXRQOI__PATH_NEON: vert_row_neon(r, a, b, n, hi); return;
 #endif
     default: vert_row_c_32(r, a, b, n, hi); return;
+    }
+}
+
+static inline void vert_pair_32(int path, int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above,
+                                size_t n)
+{
+    switch (path) {
+#if HTDWT_X86
+    case EXRQOI__PATH_AVX2: vert_pair_avx2(lo, hi, below, above, n); return;
+    case EXRQOI__PATH_SSE2: vert_pair_sse2(lo, hi, below, above, n); return;
+#endif
+    default:
+        vert_row_32(path, lo, hi, below, n, 0);
+        vert_row_32(path, hi, above, lo, n, 1);
+        return;
     }
 }
 

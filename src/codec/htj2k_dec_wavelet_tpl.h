@@ -7,6 +7,8 @@
  *   SFX(n) the name suffix of the instance
  *   VERT_ROW(r, a, b, n, hi)  the vertical lifting of one row (see
  *          vert_row_c below), which may be a SIMD kernel
+ *   VERT_PAIR(lo, hi, below, above, n)  VERT_ROW(lo, hi, below, n, 0)
+ *          then VERT_ROW(hi, above, lo, n, 1), possibly in one pass
  *   HOR_EVEN(o, l, h, n)  HOR_SR of a row starting at an even position
  *          (horizontal_even below, or a SIMD kernel)
  * No include guard: meant to be included more than once.
@@ -26,32 +28,6 @@ static inline void SFX(vert_row_c)(COEF *restrict r, const COEF *a, const COEF *
         for (size_t i = 0; i < n; i++) r[i] = SFX(add)(r[i], SFX(fsh)(SFX(add)(a[i], b[i]), 1));
     else
         for (size_t i = 0; i < n; i++) r[i] = SFX(sub)(r[i], SFX(fsh)(SFX(add)(SFX(add)(a[i], b[i]), 2), 2));
-}
-
-/* VER_SR done a row at a time (the same arithmetic as the line version,
- * in an order that walks memory forwards). */
-static void SFX(vertical)(COEF *out, uint32_t rw, uint32_t rh, uint32_t y0, int path)
-{
-    (void)path;
-    if (rh == 0 || rw == 0) return;
-    if (rh == 1) {
-        if (y0 & 1)
-            for (uint32_t i = 0; i < rw; i++) out[i] = SFX(fsh)(out[i], 1);
-        return;
-    }
-    const size_t par = y0 & 1;
-    for (size_t k = par; k < rh; k += 2) {
-        COEF *r = out + k * rw;
-        const COEF *a = k > 0 ? r - rw : r + rw;
-        const COEF *b = k + 1 < rh ? r + rw : r - rw;
-        VERT_ROW(r, a, b, rw, 0);
-    }
-    for (size_t k = 1 - par; k < rh; k += 2) {
-        COEF *r = out + k * rw;
-        const COEF *a = k > 0 ? r - rw : r + rw;
-        const COEF *b = k + 1 < rh ? r + rw : r - rw;
-        VERT_ROW(r, a, b, rw, 1);
-    }
 }
 
 /* HOR_SR of one row read straight from its low (l) and high (h) bands:
@@ -121,6 +97,14 @@ static void SFX(horizontal)(COEF *o, const COEF *l, const COEF *h, uint32_t n, u
         HOR_EVEN(o, l, h, n);
 }
 
+/* 2D_SR in one sweep down the rows: each row's HOR_SR just before the
+ * first vertical step that reads it, each high-pass row's VER_SR step as
+ * soon as the low-pass rows on both sides have theirs. Every step reads
+ * the same values as a whole HOR_SR pass followed by a whole even-row and
+ * a whole odd-row VER_SR pass (a low-pass step reads high-pass rows not
+ * yet lifted, a high-pass step low-pass rows already lifted), but the
+ * rows it touches stay in L1 instead of the level streaming through
+ * memory three times. */
 static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
                            const COEF *hl, const COEF *lh, const COEF *hh, int path)
 {
@@ -128,9 +112,16 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
     const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
     const uint32_t par = x0 & 1;
-    if (rw == 0) return;
-    for (uint32_t y = 0; y < rh; y++) {
-        const uint32_t Y = y0 + y;
+    if (rw == 0 || rh == 0) return;
+    /* VER_SR of one row k from the rows above and below, mirrored at the ends */
+#define VSTEP(k, hi)                                                                                                   \
+    do {                                                                                                               \
+        COEF *r_ = out + (size_t)(k) * rw;                                                                             \
+        VERT_ROW(r_, (k) > 0 ? r_ - rw : r_ + rw, (k) + 1 < rh ? r_ + rw : r_ - rw, rw, hi);                           \
+    } while (0)
+    const uint32_t vpar = y0 & 1; /* the first low-pass row */
+    for (uint32_t t = 0; t < rh; t++) {
+        const uint32_t Y = y0 + t;
         const COEF *lrow, *hrow;
         if ((Y & 1) == 0) {
             lrow = ll + (size_t)(Y / 2 - lo_y0) * lw;
@@ -139,9 +130,33 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
             lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
-        SFX(horizontal)(out + (size_t)y * rw, lrow, hrow, rw, par, path);
+        SFX(horizontal)(out + (size_t)t * rw, lrow, hrow, rw, par, path);
+        if (rh == 1) {
+            if (y0 & 1)
+                for (uint32_t i = 0; i < rw; i++) out[i] = SFX(fsh)(out[i], 1);
+            return;
+        }
+        /* with row t, low-pass row t - 1 has both neighbours, and then
+         * high-pass row t - 2 both lifted neighbours */
+        if (t >= 1 && ((t - 1) & 1) == vpar) {
+            if (t >= 3) { /* no mirror: both steps in one pass */
+                COEF *lo_ = out + (size_t)(t - 1) * rw;
+                VERT_PAIR(lo_, lo_ - rw, lo_ + rw, lo_ - 2 * (size_t)rw, rw);
+            } else {
+                VSTEP(t - 1, 0);
+                if (t >= 2) VSTEP(t - 2, 1);
+            }
+        }
     }
-    SFX(vertical)(out, rw, rh, y0, path);
+    /* the last row (mirrored) and the high-pass row before it */
+    const uint32_t e = rh - 1;
+    if ((e & 1) == vpar) {
+        VSTEP(e, 0);
+        VSTEP(e - 1, 1);
+    } else {
+        VSTEP(e, 1);
+    }
+#undef VSTEP
 }
 
 static void SFX(inverse_rct)(COEF *c0, COEF *c1, COEF *c2, size_t n)

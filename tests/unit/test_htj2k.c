@@ -669,6 +669,51 @@ static void test_header_mismatch(void **state)
     free(chunk);
 }
 
+/* The chunk output (DC level shift, NLT, truncation to the EXR sample) on
+ * every SIMD path the machine has against the formula, on the full int32
+ * range (hostile codestreams) and on row lengths around the SIMD widths. */
+static void test_put_line32_paths(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static int32_t s[N];
+    static uint8_t ref[N * 4], out[N * 4 + 8];
+    const uint32_t f = exrqoi__cpu_features();
+    const struct {
+        int path;
+        uint32_t need;
+    } paths[] = {{EXRQOI__PATH_C, 0},
+                 {EXRQOI__PATH_SSE2, EXRQOI__CPU_SSE2},
+                 {EXRQOI__PATH_AVX2, EXRQOI__CPU_AVX2 | EXRQOI__CPU_SSE2},
+                 {EXRQOI__PATH_NEON, EXRQOI__CPU_NEON}};
+    for (int kind = 0; kind < 4; kind++) {
+        exrqoi__htj2k_comp c;
+        memset(&c, 0, sizeof c);
+        c.depth = kind >= 2 ? 32 : 16; /* 0, 1: half; 2: float; 3: uint */
+        c.is_signed = kind != 3;
+        c.nlt_type = kind == 1 || kind == 2 ? EXRQOI__J2K_NLT_BINARY_COMPLEMENT : 0;
+        const int size = kind >= 2 ? 4 : 2;
+        const uint32_t half = (uint32_t)1 << (c.depth - 1);
+        for (uint32_t n = 0; n < N; n += n < 40 ? 1 : 37) {
+            for (uint32_t i = 0; i < n; i++) s[i] = (i & 1) ? (int32_t)rnd() : (int32_t)(rnd() % 70001) - 35000;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t u = (uint32_t)s[i] + (c.is_signed ? 0 : half);
+                if (c.nlt_type && s[i] < 0) u = 0u - (uint32_t)s[i] - (half + 1);
+                for (int b = 0; b < size; b++) ref[(size_t)i * size + b] = (uint8_t)(u >> (8 * b));
+            }
+            for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+                if ((f & paths[p].need) != paths[p].need) continue;
+                memset(out, 0xA5, sizeof out);
+                uint8_t *e = exrqoi__htj2k_put_line32(out, s, n, size, &c, paths[p].path);
+                assert_ptr_equal(e, out + (size_t)n * size);
+                if (memcmp(out, ref, (size_t)n * size) != 0)
+                    fail_msg("output path %d, kind %d, %u samples differs from the formula", paths[p].path, kind, n);
+                assert_int_equal(out[(size_t)n * size], 0xA5);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -679,6 +724,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rct32),           cmocka_unit_test(test_chunk_header),
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
+        cmocka_unit_test(test_put_line32_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
