@@ -265,3 +265,26 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
     0x00F3, 0x00E6, 0xF8FD, 0x0016, 0x0004, 0x0086, 0x0055, 0x006F,
     0x00F3, 0x00C6, 0x00B5, 0xB8BF, 0xF4FD, 0x115E, 0xA8EE, 0x222F,
 };
+
+/* U-VLC prefix of the next 3 bits (T.814 Table 3: "1" 1, "01" 2, "001" 3
+ * and a 1-bit suffix, "000" 5 and a 5-bit suffix): u before the suffix,
+ * prefix length, suffix length. */
+#define UP_VAL(x) ((x) & 1 ? 1u : (x) & 2 ? 2u : (x) & 4 ? 3u : 5u)
+#define UP_LEN(x) ((x) & 1 ? 1u : (x) & 2 ? 2u : 3u)
+#define UP_SUF(x) ((x) & 3 ? 0u : (x) & 4 ? 1u : 5u)
+#define UP_NEXT(x) ((x) >> UP_LEN(x)) /* the bits after the first prefix */
+#define U_ENT(plen, l0, l1, add, b0, b1) ((plen) | (l0) << 4 | (l1) << 8 | (add) << 12 | (b0) << 16 | (b1) << 24)
+#define U_NONE(x) 0u
+#define U_Q0(x) U_ENT(UP_LEN(x), UP_SUF(x), 0u, 0u, UP_VAL(x), 0u)
+#define U_Q1(x) U_ENT(UP_LEN(x), 0u, UP_SUF(x), 0u, 0u, UP_VAL(x))
+#define U_BOTH(x)                                                                                               \
+    U_ENT(UP_LEN(x) + UP_LEN(UP_NEXT(x)), UP_SUF(x), UP_SUF(UP_NEXT(x)), 0u, UP_VAL(x), UP_VAL(UP_NEXT(x)))
+/* first row, MEL 0: after a first prefix of u above 2, quad 1's u is 1
+ * plus one bit, which comes before quad 0's suffix */
+#define U_FIRST0(x) (UP_VAL(x) > 2 ? U_ENT(UP_LEN(x) + 1u, UP_SUF(x), 0u, 0u, UP_VAL(x), 1u + ((x) >> 3 & 1u)) : U_BOTH(x))
+#define U_FIRST1(x) (U_BOTH(x) | 2u << 12)
+#define U_8(M, b) M(b), M(b + 1), M(b + 2), M(b + 3), M(b + 4), M(b + 5), M(b + 6), M(b + 7)
+#define U_64(M) U_8(M, 0u), U_8(M, 8u), U_8(M, 16u), U_8(M, 24u), U_8(M, 32u), U_8(M, 40u), U_8(M, 48u), U_8(M, 56u)
+
+const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
+                                                 U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
