@@ -365,28 +365,26 @@ INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, uint32_t *inval, exrqoi_
     return t;
 }
 
-/* Context of a quad from its left neighbour's entry t (rho in bits 4-7)
- * and, below the first row, the previous row's rho at quads q-1, q, q+1
- * (rp[-1], rp[0], rp[1]): T.814 7.3.5. */
-INLINE uint32_t quad_ctx(uint32_t t, const uint8_t *rp, bool first)
+/* Context of a quad (T.814 7.3.5) from its left neighbour's entry t (rho
+ * in bits 4-7) and `up`, the part from the previous quad row (bits 0 and
+ * 2, see vlc_pair). */
+INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
 {
     if (first) return ((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6);
-    return ((rp[-1] >> 3 | rp[0] >> 1) & 1) | ((t >> 5 | t >> 6) & 2) | ((rp[0] >> 3 | rp[1] >> 1) & 1) << 2;
+    return up | ((t >> 5 | t >> 6) & 2);
 }
 
 /* U = u + kappa; kappa is 1 in the first row and for quads with at most
- * one significant sample, else from the largest exponent above. */
-INLINE uint32_t quad_U(uint32_t u, uint32_t t, const uint8_t *ep, bool first)
+ * one significant sample, else from e, the largest exponent above. */
+INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
     const uint32_t r = t >> 4 & 15;
-    uint32_t e = ep[-1];
-    e = ep[0] > e ? ep[0] : e;
-    e = ep[1] > e ? ep[1] : e;
-    e = ep[2] > e ? ep[2] : e;
     const uint32_t ke = e > 2 ? e - 1 : 1;
     return u + ((r & (r - 1)) ? ke : 1);
 }
+
+INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. */
@@ -396,13 +394,26 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
                          bool pair)
 {
     const uint64_t bits = vlc_peek(vlc, vb);
-    uint32_t used = 0;
-    const uint32_t t0 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(left, rho_prev + qx, first));
+    uint32_t used = 0, up0 = 0, up1 = 0;
+    if (!first) {
+        /* the previous row's rho at quads qx-1 .. qx+2, one per byte: byte
+         * j of g is (bottom-right of quad qx-1+j) | (bottom-left of quad
+         * qx+j), and quad qx+j has context bits 0 and 2 from bytes j, j+1 */
+        uint32_t w;
+        memcpy(&w, rho_prev + qx - 1, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap32(w);
+#endif
+        const uint32_t g = (w >> 3 | w >> 9) & 0x010101u;
+        up0 = (g & 1) | (g >> 6 & 4);
+        up1 = (g >> 8 & 1) | (g >> 14 & 4);
+    }
+    const uint32_t t0 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(left, up0, first));
     rho_cur[qx] = (uint8_t)(t0 >> 4 & 15);
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(t0, rho_prev + qx + 1, first));
+        t1 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(t0, up1, first));
         rho_cur[qx + 1] = (uint8_t)(t1 >> 4 & 15);
         qinf[qx + 1] = (uint16_t)t1;
     }
@@ -413,15 +424,23 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
     uint32_t u0, u1;
     used += uvlc_pair(bits >> used, mode, &u0, &u1);
     regs_skip(vb, used);
-    const uint32_t U0 = quad_U(u0, t0, exp_prev + 2 * qx, first);
+    /* largest exponents above: columns 2qx-1 .. 2qx+2 and 2qx+1 .. 2qx+4 */
+    uint32_t e0 = 0, e1 = 0;
+    if (!first) {
+        const uint8_t *ep = exp_prev + 2 * qx;
+        const uint32_t mid = max_u32(ep[1], ep[2]);
+        e0 = max_u32(max_u32(ep[-1], ep[0]), mid);
+        if (pair) e1 = max_u32(max_u32(ep[3], ep[4]), mid);
+    }
+    const uint32_t U0 = quad_U(u0, t0, e0, first);
     uq[qx] = (uint8_t)U0;
     uint32_t m = U0;
     if (pair) {
-        const uint32_t U1 = quad_U(u1, t1, exp_prev + 2 * qx + 2, first);
+        const uint32_t U1 = quad_U(u1, t1, e1, first);
         uq[qx + 1] = (uint8_t)U1;
-        m = U1 > m ? U1 : m;
+        m = max_u32(m, U1);
     }
-    *umx = m > *umx ? m : *umx;
+    *umx = max_u32(m, *umx);
     return pair ? t1 : t0;
 }
 
@@ -486,8 +505,8 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     uint16_t *qinf = s->qinf;
     uint8_t *uq = s->uq;
     /* only the span the block uses (qw quads, one border entry each side) */
-    memset(s->rho[0], 0, qw + 2);
-    memset(s->rho[1], 0, qw + 2);
+    memset(s->rho[0], 0, qw + 3); /* vlc_pair reads 4 bytes from entry qx - 1 */
+    memset(s->rho[1], 0, qw + 3);
     memset(s->exps[0], 0, 2 * (size_t)qw + 3);
     memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
