@@ -239,7 +239,7 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
  * in the LSB) by one lookup in exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in
  * `mode`; returns the bits used. u_ext (4 more bits, in units of 4, when
  * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
-INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1)
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
     const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
@@ -260,7 +260,7 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
             used += 4;
         }
     }
-    const uint32_t add = e >> 12 & 15;
+    const uint32_t add = first ? e >> 12 & 15 : 0; /* mode 5 only */
     *u0 = a + add;
     *u1 = b + add;
     return used;
@@ -353,14 +353,13 @@ INLINE int mel_next(exrqoi__htj2k_mel *m)
 
 /* One quad's CxtVLC codeword from `bits` in context ctx (after a MEL
  * event when ctx is 0): its table entry, 0 for a quad with no significant
- * sample; counts the bits it takes in *used and an invalid codeword (no
- * length) in *inval. */
-INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, uint32_t *inval, exrqoi__htj2k_mel *mel,
-                         const uint16_t *tbl, uint32_t ctx)
+ * sample; counts the bits it takes in *used. Every 7-bit pattern is a
+ * codeword in every context (each table entry has a length, which
+ * test_htj2k checks), so there is no invalid codeword to refuse. */
+INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, exrqoi__htj2k_mel *mel, const uint16_t *tbl, uint32_t ctx)
 {
     if (ctx == 0 && !mel_next(mel)) return 0;
     const uint32_t t = tbl[ctx << 7 | (uint32_t)((bits >> *used) & 0x7F)];
-    *inval |= (t & 7) == 0;
     *used += t & 7;
     return t;
 }
@@ -390,7 +389,7 @@ INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
  * the entry of the last, the left neighbour of the next pair. */
 INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, const uint16_t *tbl,
                          const uint8_t *rho_prev, uint8_t *rho_cur, const uint8_t *exp_prev, uint16_t *qinf,
-                         uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *inval, uint32_t *umx, bool first,
+                         uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx, bool first,
                          bool pair)
 {
     const uint64_t bits = vlc_peek(vlc, vb);
@@ -408,13 +407,13 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
         up0 = (g & 1) | (g >> 6 & 4);
         up1 = (g >> 8 & 1) | (g >> 14 & 4);
     }
-    const uint32_t t0 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(left, up0, first));
-    rho_cur[qx] = (uint8_t)(t0 >> 4 & 15);
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx(left, up0, first));
+    rho_cur[qx] = (uint8_t)(t0 >> 4); /* rho, and e_1 above it */
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, inval, mel, tbl, quad_ctx(t0, up1, first));
-        rho_cur[qx + 1] = (uint8_t)(t1 >> 4 & 15);
+        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx(t0, up1, first));
+        rho_cur[qx + 1] = (uint8_t)(t1 >> 4);
         qinf[qx + 1] = (uint16_t)t1;
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
@@ -422,7 +421,7 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
     uint32_t mode = (t0 >> 3 & 1) | (t1 >> 2 & 2);
     if (first && mode == 3) mode = 4 + (uint32_t)mel_next(mel);
     uint32_t u0, u1;
-    used += uvlc_pair(bits >> used, mode, &u0, &u1);
+    used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
     regs_skip(vb, used);
     /* largest exponents above: columns 2qx-1 .. 2qx+2 and 2qx+1 .. 2qx+4 */
     uint32_t e0 = 0, e1 = 0;
@@ -445,23 +444,22 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
 }
 
 /* Pass 1 of a quad row: MEL, CxtVLC and U-VLC into qinf (table entries)
- * and uq (exponent bounds U). Returns 0, 1 for an invalid codeword, or a
- * U above umax. A bad row is decoded to its end (the readers stay within
- * their segments, U within uint8) and then refused. */
+ * and uq (exponent bounds U). Returns 0 or the largest U when it exceeds
+ * umax: such a row is decoded to its end (the readers stay within their
+ * segments, U within uint8) and then refused. */
 INLINE uint32_t vlc_row(rev_reader *vlc, exrqoi__htj2k_mel *mel, const uint8_t *rho_prev, uint8_t *rho_cur,
                         const uint8_t *exp_prev, uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
 {
     const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
     bitregs vb = {vlc->acc, vlc->n};
-    uint32_t left = 0, inval = 0, umx = 0, qx = 0;
+    uint32_t left = 0, umx = 0, qx = 0;
     for (; qx + 1 < qw; qx += 2)
-        left = vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &inval, &umx, first,
+        left = vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first,
                         true);
     if (qx < qw)
-        vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &inval, &umx, first, false);
+        vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first, false);
     vlc->acc = vb.acc;
     vlc->n = vb.n;
-    if (inval) return 1;
     return umx > umax ? umx : 0;
 }
 
@@ -515,7 +513,6 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
          * and uq (the exponent bound U of each quad) */
         const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, true)
                                      : vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, false);
-        if (bad == 1) return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);
