@@ -37,6 +37,11 @@ EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
  * prefixes, quad 0's first), 12-15 the amount added to both u after
  * u_ext, 16-23 and 24-31 the u of quad 0 and 1 before their suffix. */
 EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
+/* The same below the first row when no prefix is "000" (the usual case:
+ * u at most 4 each): index = mode (0-3) * 256 + the next 8 bits; entry
+ * bits 0-3 the bits used, 4-6 u of quad 0, 7-9 u of quad 1, or 0x8000
+ * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[4 * 256];
 
 /* Largest code-block side and area (T.800: xcb, ycb <= 10, xcb + ycb <= 12). */
 #define EXRQOI__HTJ2K_CB_MAX_SIDE 1024

@@ -236,11 +236,20 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* The u of both quads of a pair from the next bits (at most 24, first bit
- * in the LSB) by one lookup in exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in
+ * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, in the first
+ * row and after a "000" prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in
  * `mode`; returns the bits used. u_ext (4 more bits, in units of 4, when
  * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
 INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
+    if (!first) {
+        const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
+        if (__builtin_expect(!(f & 0x8000), 1)) {
+            *u0 = f >> 4 & 7;
+            *u1 = f >> 7 & 7;
+            return f & 15;
+        }
+    }
     const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
     bits >>= e & 15;

@@ -283,8 +283,26 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
  * plus one bit, which comes before quad 0's suffix */
 #define U_FIRST0(x) (UP_VAL(x) > 2 ? U_ENT(UP_LEN(x) + 1u, UP_SUF(x), 0u, 0u, UP_VAL(x), 1u + ((x) >> 3 & 1u)) : U_BOTH(x))
 #define U_FIRST1(x) (U_BOTH(x) | 2u << 12)
+/* the short table: suffixes of at most one bit, read as masks */
+#define S_ENT(used, u0, u1) ((used) | (u0) << 4 | (u1) << 7)
+#define S_LONG 0x8000u
+#define S_NONE(x) 0u
+#define S_Q0(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x)), 0u))
+#define S_Q1(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), 0u, UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x))))
+#define S_SUF(x) ((x) >> (UP_LEN(x) + UP_LEN(UP_NEXT(x)))) /* the bits after both prefixes */
+#define S_BOTH(x)                                                                                              \
+    (UP_VAL(x) == 5 || UP_VAL(UP_NEXT(x)) == 5                                                                 \
+         ? S_LONG                                                                                              \
+         : S_ENT(UP_LEN(x) + UP_LEN(UP_NEXT(x)) + UP_SUF(x) + UP_SUF(UP_NEXT(x)), UP_VAL(x) + (S_SUF(x) & UP_SUF(x)), \
+                 UP_VAL(UP_NEXT(x)) + (S_SUF(x) >> UP_SUF(x) & UP_SUF(UP_NEXT(x)))))
 #define U_8(M, b) M(b), M(b + 1), M(b + 2), M(b + 3), M(b + 4), M(b + 5), M(b + 6), M(b + 7)
-#define U_64(M) U_8(M, 0u), U_8(M, 8u), U_8(M, 16u), U_8(M, 24u), U_8(M, 32u), U_8(M, 40u), U_8(M, 48u), U_8(M, 56u)
+#define U_64B(M, b)                                                                                            \
+    U_8(M, b), U_8(M, b + 8u), U_8(M, b + 16u), U_8(M, b + 24u), U_8(M, b + 32u), U_8(M, b + 40u), U_8(M, b + 48u), \
+        U_8(M, b + 56u)
+#define U_64(M) U_64B(M, 0u)
+#define U_256(M) U_64B(M, 0u), U_64B(M, 64u), U_64B(M, 128u), U_64B(M, 192u)
 
 const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
                                                  U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
+
+const uint16_t exrqoi__htj2k_uvlc_short[4 * 256] = {U_256(S_NONE), U_256(S_Q0), U_256(S_Q1), U_256(S_BOTH)};

@@ -772,6 +772,28 @@ static void test_uvlc_table(void **state)
     assert_int_equal(uvlc_tbl(0xFULL << 8 | 0x1FULL << 3, 1, &u0, &u1), 12);
     assert_int_equal(u0, 36 + 60);
     assert_int_equal(u1, 0);
+    /* the short table: where it has an entry, the same u and length as
+     * the reference; it defers exactly the pairs with a "000" prefix */
+    for (unsigned mode = 0; mode < 4; mode++)
+        for (unsigned i = 0; i < 256 * 8; i++) {
+            const uint64_t bits = (i & 255) | (uint64_t)(i >> 8 ? rnd() : 0) << 8;
+            const uint16_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
+            unsigned r0, r1;
+            const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
+            const int long0 = (mode & 1) && (bits & 7) == 0;
+            const int long1 = mode == 2 ? (bits & 7) == 0
+                              : mode == 3 && !long0
+                                  ? ((bits >> ((bits & 1) ? 1 : (bits & 2) ? 2 : 3)) & 7) == 0
+                                  : 0;
+            if (long0 || long1) {
+                assert_int_equal(f, 0x8000);
+                continue;
+            }
+            assert_int_equal(f & 15, ru);
+            assert_int_equal(f >> 4 & 7, r0);
+            assert_int_equal(f >> 7 & 7, r1);
+            assert_int_equal(f >> 10, 0);
+        }
     /* every 7-bit pattern is a CxtVLC codeword in every context: the
      * block decoder has no invalid codeword to refuse */
     for (unsigned i = 0; i < 1024; i++) {
