@@ -43,6 +43,11 @@ EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
  * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
 EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[4 * 256];
 
+/* kappa below the first row (T.814 7.3.7): index = rho * 64 + the largest
+ * exponent E above the quad (below 64); kappa = E - 1 when the quad has
+ * two or more significant samples and E > 2, else 1. */
+EXRQOI_INTERNAL extern const uint8_t exrqoi__htj2k_kappa[16 * 64];
+
 /* Largest code-block side and area (T.800: xcb, ycb <= 10, xcb + ycb <= 12). */
 #define EXRQOI__HTJ2K_CB_MAX_SIDE 1024
 #define EXRQOI__HTJ2K_CB_MAX_AREA 4096

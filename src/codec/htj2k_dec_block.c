@@ -382,14 +382,12 @@ INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
     return up | ((t >> 5 | t >> 6) & 2);
 }
 
-/* U = u + kappa; kappa is 1 in the first row and for quads with at most
- * one significant sample, else from e, the largest exponent above. */
+/* U = u + kappa; kappa is 1 in the first row, else from the quad's rho and
+ * e, the largest exponent above (exrqoi__htj2k_kappa). */
 INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
-    const uint32_t r = t >> 4 & 15;
-    const uint32_t ke = e > 2 ? e - 1 : 1;
-    return u + ((r & (r - 1)) ? ke : 1);
+    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | (e & 63)];
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }

@@ -300,9 +300,15 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
     U_8(M, b), U_8(M, b + 8u), U_8(M, b + 16u), U_8(M, b + 24u), U_8(M, b + 32u), U_8(M, b + 40u), U_8(M, b + 48u), \
         U_8(M, b + 56u)
 #define U_64(M) U_64B(M, 0u)
-#define U_256(M) U_64B(M, 0u), U_64B(M, 64u), U_64B(M, 128u), U_64B(M, 192u)
+#define U_256B(M, b) U_64B(M, b), U_64B(M, b + 64u), U_64B(M, b + 128u), U_64B(M, b + 192u)
+#define U_256(M) U_256B(M, 0u)
+#define U_1024(M) U_256B(M, 0u), U_256B(M, 256u), U_256B(M, 512u), U_256B(M, 768u)
+/* bit r of 0xFEE8: rho r has two or more bits set */
+#define K_ENT(i) ((0xFEE8u >> ((i) >> 6) & 1u) && ((i) & 63u) > 2 ? ((i) & 63u) - 1u : 1u)
 
 const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
                                                  U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
 
 const uint16_t exrqoi__htj2k_uvlc_short[4 * 256] = {U_256(S_NONE), U_256(S_Q0), U_256(S_Q1), U_256(S_BOTH)};
+
+const uint8_t exrqoi__htj2k_kappa[16 * 64] = {U_1024(K_ENT)};

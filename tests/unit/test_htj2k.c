@@ -794,6 +794,12 @@ static void test_uvlc_table(void **state)
             assert_int_equal(f >> 7 & 7, r1);
             assert_int_equal(f >> 10, 0);
         }
+    /* kappa */
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned e = 0; e < 64; e++) {
+            const unsigned nsig = (r & 1) + (r >> 1 & 1) + (r >> 2 & 1) + (r >> 3 & 1);
+            assert_int_equal(exrqoi__htj2k_kappa[r << 6 | e], nsig >= 2 && e > 2 ? e - 1 : 1);
+        }
     /* every 7-bit pattern is a CxtVLC codeword in every context: the
      * block decoder has no invalid codeword to refuse */
     for (unsigned i = 0; i < 1024; i++) {
