@@ -304,7 +304,7 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
 #define U_256(M) U_256B(M, 0u)
 #define U_1024(M) U_256B(M, 0u), U_256B(M, 256u), U_256B(M, 512u), U_256B(M, 768u)
 /* bit r of 0xFEE8: rho r has two or more bits set */
-#define K_ENT(i) ((0xFEE8u >> ((i) >> 6) & 1u) && ((i) & 63u) > 2 ? ((i) & 63u) - 1u : 1u)
+#define K_ENT(i) (uint8_t)((0xFEE8u >> ((i) >> 6) & 1u) && ((i) & 63u) > 2 ? ((i) & 63u) - 1u : 1u)
 
 const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
                                                  U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
