@@ -28,6 +28,26 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_a
 EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl0[1024];
 EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
 
+/* U-VLC lookup for a pair of quads: index = mode * 64 + the next 6 bits
+ * (first bit in the LSB). Modes: 0 no quad has u_off, 1 quad 0 only, 2
+ * quad 1 only, 3 both, 4 both in the first row after a MEL 0 (a long
+ * first prefix makes quad 1's u one bit), 5 both in the first row after a
+ * MEL 1 (2 added to each). Entry bits: 0-3 prefix bits (both prefixes),
+ * 4-7 and 8-11 suffix lengths of quad 0 and 1 (the suffixes follow the
+ * prefixes, quad 0's first), 12-15 the amount added to both u after
+ * u_ext, 16-23 and 24-31 the u of quad 0 and 1 before their suffix. */
+EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
+/* The same below the first row when no prefix is "000" (the usual case:
+ * u at most 4 each): index = mode (0-3) * 256 + the next 8 bits; entry
+ * bits 0-3 the bits used, 4-6 u of quad 0, 7-9 u of quad 1, or 0x8000
+ * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[4 * 256];
+
+/* kappa below the first row (T.814 7.3.7): index = rho * 64 + the largest
+ * exponent E above the quad (below 64); kappa = E - 1 when the quad has
+ * two or more significant samples and E > 2, else 1. */
+EXRQOI_INTERNAL extern const uint8_t exrqoi__htj2k_kappa[16 * 64];
+
 /* Largest code-block side and area (T.800: xcb, ycb <= 10, xcb + ycb <= 12). */
 #define EXRQOI__HTJ2K_CB_MAX_SIDE 1024
 #define EXRQOI__HTJ2K_CB_MAX_AREA 4096

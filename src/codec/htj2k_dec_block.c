@@ -76,21 +76,26 @@ typedef struct rev_reader {
 
 static inline void rev_fill(rev_reader *r)
 {
-    /* fast path: 4 bytes at once when none has its low 7 bits set (so
-     * none is unstuffed, whatever came before it) */
-    if (r->n <= 32 && r->left >= 4) {
-        uint32_t x;
-        memcpy(&x, r->base + r->pos - 3, 4);
+    /* fast path: the whole bytes that fit, from 8 loaded at once, when
+     * none of the 8 has its low 7 bits set (so none is unstuffed, whatever
+     * came before it); the bits of a byte that only partly fits are the
+     * same the next refill puts there */
+    if (r->left >= 8) {
+        uint64_t x;
+        memcpy(&x, r->base + r->pos - 7, 8);
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-        x = __builtin_bswap32(x); /* the byte at pos first (lowest) */
+        x = __builtin_bswap64(x); /* the byte at pos first (lowest) */
 #endif
-        const uint32_t c = ~(x | 0x80808080u);
-        if (((c - 0x01010101u) & ~c & 0x80808080u) == 0) {
-            r->acc |= (uint64_t)x << r->n;
-            r->n += 32;
-            r->pos -= 4;
-            r->left -= 4;
-            r->unstuff = (x >> 24) > 0x8F;
+        const uint64_t c = ~(x | 0x8080808080808080u);
+        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
+            const unsigned k = (unsigned)(64 - r->n) >> 3; /* whole bytes that fit */
+            if (k) {
+                r->acc |= x << r->n;
+                r->n += (int)(8 * k);
+                r->pos -= k;
+                r->left -= k;
+                r->unstuff = ((x >> (8 * (k - 1))) & 0xFF) > 0x8F;
+            }
             return;
         }
     }
@@ -206,9 +211,13 @@ typedef struct bitregs {
     int n;
 } bitregs;
 
+/* The VLC bits of a quad pair: two codewords (7 bits each at most) and
+ * the U-VLC of both quads (24), read without refilling in between. */
+#define VLC_PAIR_BITS 38
+
 INLINE uint64_t vlc_peek(rev_reader *r, bitregs *b)
 {
-    if (b->n < 32) {
+    if (b->n < VLC_PAIR_BITS) { /* rev_fill leaves at least 57 */
         r->acc = b->acc;
         r->n = b->n;
         rev_fill(r);
@@ -226,36 +235,45 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
-/* The next bits of the VLC stream, read without refilling: the pair of a
- * quad pair needs at most 2 * (3 + 5 + 4) bits, and rev_peek leaves 32. */
-typedef struct bit_cursor {
-    uint64_t bits;
-    uint32_t used;
-} bit_cursor;
-
-INLINE uint32_t cur_bits(bit_cursor *c, uint32_t n)
+/* The u of both quads of a pair from the next bits (at most 24, first bit
+ * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, in the first
+ * row and after a "000" prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in
+ * `mode`; returns the bits used. u_ext (4 more bits, in units of 4, when
+ * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
-    const uint32_t v = (uint32_t)(c->bits & ((1u << n) - 1));
-    c->bits >>= n;
-    c->used += n;
-    return v;
+    if (!first) {
+        const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
+        if (__builtin_expect(!(f & 0x8000), 1)) {
+            *u0 = f >> 4 & 7;
+            *u1 = f >> 7 & 7;
+            return f & 15;
+        }
+    }
+    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
+    const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
+    bits >>= e & 15;
+    uint32_t a = (e >> 16 & 0xFF) + (uint32_t)(bits & ((1u << l0) - 1));
+    bits >>= l0;
+    uint32_t b = (e >> 24) + (uint32_t)(bits & ((1u << l1) - 1));
+    bits >>= l1;
+    uint32_t used = (e & 15) + l0 + l1;
+    if (__builtin_expect(a > 32 || b > 32, 0)) {
+        if (a > 32) {
+            a += 4 * (uint32_t)(bits & 15);
+            bits >>= 4;
+            used += 4;
+        }
+        if (b > 32) {
+            b += 4 * (uint32_t)(bits & 15);
+            used += 4;
+        }
+    }
+    const uint32_t add = first ? e >> 12 & 15 : 0; /* mode 5 only */
+    *u0 = a + add;
+    *u1 = b + add;
+    return used;
 }
-
-/* Prefix "1" -> 1, "01" -> 2, "001" -> 3, "000" -> 5 (first bit in the
- * LSB), by the next 3 bits: value | prefix length << 4 | suffix length << 8. */
-static const uint16_t k_uvlc_prefix[8] = {0x535, 0x011, 0x022, 0x011, 0x133, 0x011, 0x022, 0x011};
-
-INLINE uint32_t uvlc_prefix(bit_cursor *c)
-{
-    const uint32_t e = k_uvlc_prefix[c->bits & 7];
-    cur_bits(c, (e >> 4) & 15);
-    return e;
-}
-
-INLINE uint32_t uvlc_suffix(bit_cursor *c, uint32_t pfx) { return (pfx & 15) + cur_bits(c, pfx >> 8); }
-
-/* u_ext: 4 more bits, in units of 4, when prefix + suffix exceed 32. */
-INLINE uint32_t uvlc_ext(bit_cursor *c, uint32_t u) { return u > 32 ? u + 4 * cur_bits(c, 4) : u; }
 
 /* ---- cleanup pass ------------------------------------------------------- */
 
@@ -335,127 +353,121 @@ INLINE int mel_next(exrqoi__htj2k_mel *m)
         m->run--;
         return 0;
     }
+    if (m->one) {
+        m->one = false;
+        return 1;
+    }
     return exrqoi__htj2k_mel_event(m);
 }
 
-/* One quad's CxtVLC codeword (after a MEL event when its context is 0):
- * its table entry, 0 for a quad with no significant sample, or
- * UINT32_MAX for an invalid codeword. */
-INLINE uint32_t vlc_quad(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, const uint16_t *tbl,
-                         const uint8_t *rho_prev, uint32_t q, uint32_t left_rho, bool first)
+/* One quad's CxtVLC codeword from `bits` in context ctx (after a MEL
+ * event when ctx is 0): its table entry, 0 for a quad with no significant
+ * sample; counts the bits it takes in *used. Every 7-bit pattern is a
+ * codeword in every context (each table entry has a length, which
+ * test_htj2k checks), so there is no invalid codeword to refuse. */
+INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, exrqoi__htj2k_mel *mel, const uint16_t *tbl, uint32_t ctx)
 {
-    uint32_t ctx;
-    if (first) {
-        ctx = ((left_rho | left_rho >> 1) & 1) | ((left_rho >> 1) & 6);
-    } else {
-        /* previous quad row's last line at columns 2q-1 .. 2q+2 */
-        const uint8_t *rp = rho_prev + q;
-        ctx = ((rp[-1] >> 3 | rp[0] >> 1) & 1) | ((left_rho >> 2 | left_rho >> 3) & 1) << 1 |
-              ((rp[0] >> 3 | rp[1] >> 1) & 1) << 2;
-    }
     if (ctx == 0 && !mel_next(mel)) return 0;
-    const uint32_t t = tbl[ctx << 7 | ((uint32_t)vlc_peek(vlc, vb) & 0x7F)];
-    if (!(t & 7)) return UINT32_MAX;
-    regs_skip(vb, t & 7);
+    const uint32_t t = tbl[ctx << 7 | (uint32_t)((bits >> *used) & 0x7F)];
+    *used += t & 7;
     return t;
 }
 
-/* U = u + kappa; kappa is 1 in the first row and for quads with at most
- * one significant sample, else from the largest exponent above. */
-INLINE uint32_t quad_U(uint32_t u, uint32_t t, const uint8_t *ep, bool first)
+/* Context of a quad (T.814 7.3.5) from its left neighbour's entry t (rho
+ * in bits 4-7) and `up`, the part from the previous quad row (bits 0 and
+ * 2, see vlc_pair). */
+INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
+{
+    if (first) return ((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6);
+    return up | ((t >> 5 | t >> 6) & 2);
+}
+
+/* U = u + kappa; kappa is 1 in the first row, else from the quad's rho and
+ * e, the largest exponent above (exrqoi__htj2k_kappa). */
+INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
-    const uint32_t r = t >> 4 & 15;
-    uint32_t e = ep[-1];
-    e = ep[0] > e ? ep[0] : e;
-    e = ep[1] > e ? ep[1] : e;
-    e = ep[2] > e ? ep[2] : e;
-    const uint32_t kappa = (r & (r - 1)) && e > 2 ? e - 1 : 1;
-    return u + kappa;
+    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | (e & 63)];
+}
+
+INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
+/* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
+ * the entry of the last, the left neighbour of the next pair. */
+INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, const uint16_t *tbl,
+                         const uint8_t *rho_prev, uint8_t *rho_cur, const uint8_t *exp_prev, uint16_t *qinf,
+                         uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx, bool first,
+                         bool pair)
+{
+    const uint64_t bits = vlc_peek(vlc, vb);
+    uint32_t used = 0, up0 = 0, up1 = 0;
+    if (!first) {
+        /* the previous row's rho at quads qx-1 .. qx+2, one per byte: byte
+         * j of g is (bottom-right of quad qx-1+j) | (bottom-left of quad
+         * qx+j), and quad qx+j has context bits 0 and 2 from bytes j, j+1 */
+        uint32_t w;
+        memcpy(&w, rho_prev + qx - 1, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap32(w);
+#endif
+        const uint32_t g = (w >> 3 | w >> 9) & 0x010101u;
+        up0 = (g & 1) | (g >> 6 & 4);
+        up1 = (g >> 8 & 1) | (g >> 14 & 4);
+    }
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx(left, up0, first));
+    rho_cur[qx] = (uint8_t)(t0 >> 4); /* rho, and e_1 above it */
+    qinf[qx] = (uint16_t)t0;
+    uint32_t t1 = 0;
+    if (pair) {
+        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx(t0, up1, first));
+        rho_cur[qx + 1] = (uint8_t)(t1 >> 4);
+        qinf[qx + 1] = (uint16_t)t1;
+    }
+    /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
+     * row: 4 after a MEL 0, 5 after a MEL 1 */
+    uint32_t mode = (t0 >> 3 & 1) | (t1 >> 2 & 2);
+    if (first && mode == 3) mode = 4 + (uint32_t)mel_next(mel);
+    uint32_t u0, u1;
+    used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
+    regs_skip(vb, used);
+    /* largest exponents above: columns 2qx-1 .. 2qx+2 and 2qx+1 .. 2qx+4 */
+    uint32_t e0 = 0, e1 = 0;
+    if (!first) {
+        const uint8_t *ep = exp_prev + 2 * qx;
+        const uint32_t mid = max_u32(ep[1], ep[2]);
+        e0 = max_u32(max_u32(ep[-1], ep[0]), mid);
+        if (pair) e1 = max_u32(max_u32(ep[3], ep[4]), mid);
+    }
+    const uint32_t U0 = quad_U(u0, t0, e0, first);
+    uq[qx] = (uint8_t)U0;
+    uint32_t m = U0;
+    if (pair) {
+        const uint32_t U1 = quad_U(u1, t1, e1, first);
+        uq[qx + 1] = (uint8_t)U1;
+        m = max_u32(m, U1);
+    }
+    *umx = max_u32(m, *umx);
+    return pair ? t1 : t0;
 }
 
 /* Pass 1 of a quad row: MEL, CxtVLC and U-VLC into qinf (table entries)
- * and uq (exponent bounds U). Returns 0, 1 for an invalid codeword, or a
- * U above umax. */
+ * and uq (exponent bounds U). Returns 0 or the largest U when it exceeds
+ * umax: such a row is decoded to its end (the readers stay within their
+ * segments, U within uint8) and then refused. */
 INLINE uint32_t vlc_row(rev_reader *vlc, exrqoi__htj2k_mel *mel, const uint8_t *rho_prev, uint8_t *rho_cur,
                         const uint8_t *exp_prev, uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
 {
     const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
     bitregs vb = {vlc->acc, vlc->n};
-    uint32_t left_rho = 0, bad = 0;
-    for (uint32_t qx = 0; qx < qw; qx += 2) {
-        const uint32_t t0 = vlc_quad(vlc, &vb, mel, tbl, rho_prev, qx, left_rho, first);
-        if (t0 == UINT32_MAX) {
-            bad = 1;
-            break;
-        }
-        left_rho = t0 >> 4 & 15;
-        rho_cur[qx] = (uint8_t)left_rho;
-        qinf[qx] = (uint16_t)t0;
-        const bool pair = qx + 1 < qw;
-        uint32_t t1 = 0;
-        if (pair) {
-            t1 = vlc_quad(vlc, &vb, mel, tbl, rho_prev, qx + 1, left_rho, first);
-            if (t1 == UINT32_MAX) {
-                bad = 1;
-                break;
-            }
-            left_rho = t1 >> 4 & 15;
-            rho_cur[qx + 1] = (uint8_t)left_rho;
-            qinf[qx + 1] = (uint16_t)t1;
-        }
-        /* U-VLC for the pair */
-        const uint32_t uoff0 = t0 >> 3 & 1, uoff1 = t1 >> 3 & 1;
-        uint32_t u0 = 0, u1 = 0;
-        if (uoff0 | uoff1) {
-            bit_cursor c = {vlc_peek(vlc, &vb), 0};
-            if (uoff0 && uoff1) {
-                if (first && mel_next(mel)) {
-                    const uint32_t p0 = uvlc_prefix(&c), p1 = uvlc_prefix(&c);
-                    u0 = uvlc_suffix(&c, p0);
-                    u1 = uvlc_suffix(&c, p1);
-                    u0 = 2 + uvlc_ext(&c, u0);
-                    u1 = 2 + uvlc_ext(&c, u1);
-                } else {
-                    const uint32_t p0 = uvlc_prefix(&c);
-                    if (first && (p0 & 15) > 2) {
-                        u1 = 1 + cur_bits(&c, 1);
-                        u0 = uvlc_ext(&c, uvlc_suffix(&c, p0));
-                    } else {
-                        const uint32_t p1 = uvlc_prefix(&c);
-                        u0 = uvlc_suffix(&c, p0);
-                        u1 = uvlc_suffix(&c, p1);
-                        u0 = uvlc_ext(&c, u0);
-                        u1 = uvlc_ext(&c, u1);
-                    }
-                }
-            } else {
-                const uint32_t u = uvlc_ext(&c, uvlc_suffix(&c, uvlc_prefix(&c)));
-                if (uoff0)
-                    u0 = u;
-                else
-                    u1 = u;
-            }
-            regs_skip(&vb, c.used);
-        }
-        const uint32_t U0 = quad_U(u0, t0, exp_prev + 2 * qx, first);
-        uq[qx] = (uint8_t)U0;
-        if (U0 > umax) {
-            bad = U0;
-            break;
-        }
-        if (pair) {
-            const uint32_t U1 = quad_U(u1, t1, exp_prev + 2 * qx + 2, first);
-            uq[qx + 1] = (uint8_t)U1;
-            if (U1 > umax) {
-                bad = U1;
-                break;
-            }
-        }
-    }
+    uint32_t left = 0, umx = 0, qx = 0;
+    for (; qx + 1 < qw; qx += 2)
+        left = vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first,
+                        true);
+    if (qx < qw)
+        vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first, false);
     vlc->acc = vb.acc;
     vlc->n = vb.n;
-    return bad;
+    return umx > umax ? umx : 0;
 }
 
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
@@ -498,8 +510,8 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     uint16_t *qinf = s->qinf;
     uint8_t *uq = s->uq;
     /* only the span the block uses (qw quads, one border entry each side) */
-    memset(s->rho[0], 0, qw + 2);
-    memset(s->rho[1], 0, qw + 2);
+    memset(s->rho[0], 0, qw + 3); /* vlc_pair reads 4 bytes from entry qx - 1 */
+    memset(s->rho[1], 0, qw + 3);
     memset(s->exps[0], 0, 2 * (size_t)qw + 3);
     memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
@@ -508,7 +520,6 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
          * and uq (the exponent bound U of each quad) */
         const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, true)
                                      : vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, false);
-        if (bad == 1) return exrqoi__fail(err, EXRQOI_ERR_CORRUPT, "HT code-block: invalid VLC codeword");
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);

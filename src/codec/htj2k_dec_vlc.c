@@ -265,3 +265,50 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
     0x00F3, 0x00E6, 0xF8FD, 0x0016, 0x0004, 0x0086, 0x0055, 0x006F,
     0x00F3, 0x00C6, 0x00B5, 0xB8BF, 0xF4FD, 0x115E, 0xA8EE, 0x222F,
 };
+
+/* U-VLC prefix of the next 3 bits (T.814 Table 3: "1" 1, "01" 2, "001" 3
+ * and a 1-bit suffix, "000" 5 and a 5-bit suffix): u before the suffix,
+ * prefix length, suffix length. */
+#define UP_VAL(x) ((x) & 1 ? 1u : (x) & 2 ? 2u : (x) & 4 ? 3u : 5u)
+#define UP_LEN(x) ((x) & 1 ? 1u : (x) & 2 ? 2u : 3u)
+#define UP_SUF(x) ((x) & 3 ? 0u : (x) & 4 ? 1u : 5u)
+#define UP_NEXT(x) ((x) >> UP_LEN(x)) /* the bits after the first prefix */
+#define U_ENT(plen, l0, l1, add, b0, b1) ((plen) | (l0) << 4 | (l1) << 8 | (add) << 12 | (b0) << 16 | (b1) << 24)
+#define U_NONE(x) 0u
+#define U_Q0(x) U_ENT(UP_LEN(x), UP_SUF(x), 0u, 0u, UP_VAL(x), 0u)
+#define U_Q1(x) U_ENT(UP_LEN(x), 0u, UP_SUF(x), 0u, 0u, UP_VAL(x))
+#define U_BOTH(x)                                                                                               \
+    U_ENT(UP_LEN(x) + UP_LEN(UP_NEXT(x)), UP_SUF(x), UP_SUF(UP_NEXT(x)), 0u, UP_VAL(x), UP_VAL(UP_NEXT(x)))
+/* first row, MEL 0: after a first prefix of u above 2, quad 1's u is 1
+ * plus one bit, which comes before quad 0's suffix */
+#define U_FIRST0(x) (UP_VAL(x) > 2 ? U_ENT(UP_LEN(x) + 1u, UP_SUF(x), 0u, 0u, UP_VAL(x), 1u + ((x) >> 3 & 1u)) : U_BOTH(x))
+#define U_FIRST1(x) (U_BOTH(x) | 2u << 12)
+/* the short table: suffixes of at most one bit, read as masks */
+#define S_ENT(used, u0, u1) ((used) | (u0) << 4 | (u1) << 7)
+#define S_LONG 0x8000u
+#define S_NONE(x) 0u
+#define S_Q0(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x)), 0u))
+#define S_Q1(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), 0u, UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x))))
+#define S_SUF(x) ((x) >> (UP_LEN(x) + UP_LEN(UP_NEXT(x)))) /* the bits after both prefixes */
+#define S_BOTH(x)                                                                                              \
+    (UP_VAL(x) == 5 || UP_VAL(UP_NEXT(x)) == 5                                                                 \
+         ? S_LONG                                                                                              \
+         : S_ENT(UP_LEN(x) + UP_LEN(UP_NEXT(x)) + UP_SUF(x) + UP_SUF(UP_NEXT(x)), UP_VAL(x) + (S_SUF(x) & UP_SUF(x)), \
+                 UP_VAL(UP_NEXT(x)) + (S_SUF(x) >> UP_SUF(x) & UP_SUF(UP_NEXT(x)))))
+#define U_8(M, b) M(b), M(b + 1), M(b + 2), M(b + 3), M(b + 4), M(b + 5), M(b + 6), M(b + 7)
+#define U_64B(M, b)                                                                                            \
+    U_8(M, b), U_8(M, b + 8u), U_8(M, b + 16u), U_8(M, b + 24u), U_8(M, b + 32u), U_8(M, b + 40u), U_8(M, b + 48u), \
+        U_8(M, b + 56u)
+#define U_64(M) U_64B(M, 0u)
+#define U_256B(M, b) U_64B(M, b), U_64B(M, b + 64u), U_64B(M, b + 128u), U_64B(M, b + 192u)
+#define U_256(M) U_256B(M, 0u)
+#define U_1024(M) U_256B(M, 0u), U_256B(M, 256u), U_256B(M, 512u), U_256B(M, 768u)
+/* bit r of 0xFEE8: rho r has two or more bits set */
+#define K_ENT(i) (uint8_t)((0xFEE8u >> ((i) >> 6) & 1u) && ((i) & 63u) > 2 ? ((i) & 63u) - 1u : 1u)
+
+const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
+                                                 U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
+
+const uint16_t exrqoi__htj2k_uvlc_short[4 * 256] = {U_256(S_NONE), U_256(S_Q0), U_256(S_Q1), U_256(S_BOTH)};
+
+const uint8_t exrqoi__htj2k_kappa[16 * 64] = {U_1024(K_ENT)};

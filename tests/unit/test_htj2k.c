@@ -712,6 +712,144 @@ static void test_put_line32_paths(void **state)
             }
         }
     }
+
+/* ---- U-VLC pair table (htvlc) ------------------------------------------- */
+
+/* T.814 7.3.6 read step by step: prefix, then suffix, u_ext last. */
+static unsigned uvlc_take(uint64_t *bits, unsigned *used, unsigned n)
+{
+    const unsigned v = (unsigned)(*bits & ((1u << n) - 1));
+    *bits >>= n;
+    *used += n;
+    return v;
+}
+
+static unsigned uvlc_ref_prefix(uint64_t *bits, unsigned *used)
+{
+    if (uvlc_take(bits, used, 1)) return 1;
+    if (uvlc_take(bits, used, 1)) return 2;
+    return uvlc_take(bits, used, 1) ? 3 : 5;
+}
+
+static unsigned uvlc_ref_suffix(uint64_t *bits, unsigned *used, unsigned pfx)
+{
+    return pfx + (pfx == 3 ? uvlc_take(bits, used, 1) : pfx == 5 ? uvlc_take(bits, used, 5) : 0);
+}
+
+static unsigned uvlc_ref_ext(uint64_t *bits, unsigned *used, unsigned u)
+{
+    return u > 32 ? u + 4 * uvlc_take(bits, used, 4) : u;
+}
+
+/* the reference u of a pair in table mode `mode` (htj2k_dec.h) */
+static unsigned uvlc_ref(uint64_t bits, unsigned mode, unsigned *u0, unsigned *u1)
+{
+    unsigned used = 0;
+    *u0 = *u1 = 0;
+    if (mode == 1 || mode == 2) {
+        const unsigned u = uvlc_ref_ext(&bits, &used, uvlc_ref_suffix(&bits, &used, uvlc_ref_prefix(&bits, &used)));
+        *(mode == 1 ? u0 : u1) = u;
+    } else if (mode >= 3) {
+        const unsigned p0 = uvlc_ref_prefix(&bits, &used);
+        if (mode == 4 && p0 > 2) {
+            *u1 = 1 + uvlc_take(&bits, &used, 1);
+            *u0 = uvlc_ref_ext(&bits, &used, uvlc_ref_suffix(&bits, &used, p0));
+        } else {
+            const unsigned p1 = uvlc_ref_prefix(&bits, &used);
+            *u0 = uvlc_ref_suffix(&bits, &used, p0);
+            *u1 = uvlc_ref_suffix(&bits, &used, p1);
+            *u0 = uvlc_ref_ext(&bits, &used, *u0);
+            *u1 = uvlc_ref_ext(&bits, &used, *u1);
+            if (mode == 5) {
+                *u0 += 2;
+                *u1 += 2;
+            }
+        }
+    }
+    return used;
+}
+
+/* the decoder's use of exrqoi__htj2k_uvlc_tbl */
+static unsigned uvlc_tbl(uint64_t bits, unsigned mode, unsigned *u0, unsigned *u1)
+{
+    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (bits & 63)];
+    const unsigned l0 = e >> 4 & 15, l1 = e >> 8 & 15;
+    unsigned used = (e & 15) + l0 + l1;
+    bits >>= e & 15;
+    unsigned a = (e >> 16 & 0xFF) + (unsigned)(bits & ((1u << l0) - 1));
+    bits >>= l0;
+    unsigned b = (e >> 24) + (unsigned)(bits & ((1u << l1) - 1));
+    bits >>= l1;
+    if (a > 32) {
+        a += 4 * (unsigned)(bits & 15);
+        bits >>= 4;
+        used += 4;
+    }
+    if (b > 32) {
+        b += 4 * (unsigned)(bits & 15);
+        used += 4;
+    }
+    *u0 = a + (e >> 12 & 15);
+    *u1 = b + (e >> 12 & 15);
+    return used;
+}
+
+static void test_uvlc_table(void **state)
+{
+    (void)state;
+    /* every 6-bit index with the suffix bits all 0, all 1 (u_ext) and random */
+    for (unsigned mode = 0; mode < 6; mode++)
+        for (unsigned i = 0; i < 64 * 3 + 20000; i++) {
+            uint64_t bits = i & 63;
+            if (i >= 64 && i < 128) bits |= ~(uint64_t)63;
+            if (i >= 128) bits = (uint64_t)rnd() << 32 | rnd();
+            if (i >= 192 && (i & 1)) bits |= (uint64_t)0x1F << (bits & 1 ? 1 : 3); /* long suffixes */
+            unsigned r0, r1, t0, t1;
+            const unsigned ru = uvlc_ref(bits, mode, &r0, &r1), tu = uvlc_tbl(bits, mode, &t0, &t1);
+            assert_int_equal(tu, ru);
+            assert_int_equal(t0, r0);
+            assert_int_equal(t1, r1);
+            assert_true(tu <= 24);
+        }
+    /* the two u_ext cases: "000" and suffix 31 (u = 36) then ext 15 */
+    unsigned u0, u1;
+    assert_int_equal(uvlc_tbl(0xFULL << 8 | 0x1FULL << 3, 1, &u0, &u1), 12);
+    assert_int_equal(u0, 36 + 60);
+    assert_int_equal(u1, 0);
+    /* the short table: where it has an entry, the same u and length as
+     * the reference; it defers exactly the pairs with a "000" prefix */
+    for (unsigned mode = 0; mode < 4; mode++)
+        for (unsigned i = 0; i < 256 * 8; i++) {
+            const uint64_t bits = (i & 255) | (uint64_t)(i >> 8 ? rnd() : 0) << 8;
+            const uint16_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
+            unsigned r0, r1;
+            const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
+            const int long0 = (mode & 1) && (bits & 7) == 0;
+            const int long1 = mode == 2 ? (bits & 7) == 0
+                              : mode == 3 && !long0
+                                  ? ((bits >> ((bits & 1) ? 1 : (bits & 2) ? 2 : 3)) & 7) == 0
+                                  : 0;
+            if (long0 || long1) {
+                assert_int_equal(f, 0x8000);
+                continue;
+            }
+            assert_int_equal(f & 15, ru);
+            assert_int_equal(f >> 4 & 7, r0);
+            assert_int_equal(f >> 7 & 7, r1);
+            assert_int_equal(f >> 10, 0);
+        }
+    /* kappa */
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned e = 0; e < 64; e++) {
+            const unsigned nsig = (r & 1) + (r >> 1 & 1) + (r >> 2 & 1) + (r >> 3 & 1);
+            assert_int_equal(exrqoi__htj2k_kappa[r << 6 | e], nsig >= 2 && e > 2 ? e - 1 : 1);
+        }
+    /* every 7-bit pattern is a CxtVLC codeword in every context: the
+     * block decoder has no invalid codeword to refuse */
+    for (unsigned i = 0; i < 1024; i++) {
+        assert_true(exrqoi__htj2k_vlc_tbl0[i] & 7);
+        assert_true(exrqoi__htj2k_vlc_tbl1[i] & 7);
+    }
 }
 
 int main(int argc, char **argv)
@@ -724,7 +862,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rct32),           cmocka_unit_test(test_chunk_header),
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
-        cmocka_unit_test(test_put_line32_paths),
+        cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
