@@ -712,6 +712,7 @@ static void test_put_line32_paths(void **state)
             }
         }
     }
+}
 
 /* ---- U-VLC pair table (htvlc) ------------------------------------------- */
 
