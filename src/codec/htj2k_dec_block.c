@@ -773,16 +773,18 @@ INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__
         if (!(w & 1) && !(h & 1))
             return out32 ? cleanup_pass(s, cb, out, stride, err, OUT_I32, path)
                          : cleanup_pass(s, cb, out, stride, err, OUT_I64, path);
-        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, OUT_I64, path));
-        for (uint32_t y = 0; y < h; y++) {
-            const uint64_t *m = s->mag + (size_t)y * pitch;
-            if (out32) {
-                int32_t *o = (int32_t *)out + (size_t)y * stride;
-                for (uint32_t x = 0; x < w; x++) o[x] = (int32_t)m[x];
-            } else {
-                memcpy((int64_t *)out + (size_t)y * stride, m, w * sizeof(int64_t));
-            }
+        if (out32) {
+            /* 32-bit coefficients in the scratch (pitch even), the rows
+             * the block has copied out */
+            int32_t *m32 = (int32_t *)(void *)s->mag;
+            EXRQOI_TRY(cleanup_pass(s, cb, m32, pitch, err, OUT_I32, path));
+            for (uint32_t y = 0; y < h; y++)
+                memcpy((int32_t *)out + (size_t)y * stride, m32 + (size_t)y * pitch, w * sizeof(int32_t));
+            return EXRQOI_OK;
         }
+        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, OUT_I64, path));
+        for (uint32_t y = 0; y < h; y++)
+            memcpy((int64_t *)out + (size_t)y * stride, s->mag + (size_t)y * pitch, w * sizeof(int64_t));
         return EXRQOI_OK;
     }
     uint64_t *mag = s->mag;
