@@ -360,18 +360,19 @@ INLINE void decode_quad(fwd_reader *ms, bitregs *b, uint32_t qinf, uint32_t U, u
     /* m <= 49, so the byte sums below do not carry */
     const uint32_t need = (mp * 0x01010101u) >> 24;
     if (b->n < (int)need && b->n <= 56) ms_refill(ms, b);
-    if (__builtin_expect(need <= (uint32_t)b->n && need < 64, 1)) {
-        /* the whole quad is in the register: each sample at the sum of
-         * the m before it (byte k of off), independent of the others */
-        const uint32_t off = mp * 0x01010100u;
-        const uint64_t acc = b->acc;
+    if (__builtin_expect(need <= (uint32_t)b->n, 1)) {
+        /* the whole quad is in the register: no refill check per sample
+         * (each shift by m serves the mask, the implicit bit and the
+         * next sample at once) */
+        uint64_t acc = b->acc;
         ms_value(acc, sp & 1, mp & 0xFF, e1 & 1, p, dst, i, mode);
-        exp_cur[0] = (uint8_t)ms_value(acc >> (off >> 8 & 0xFF), sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst,
-                                       i + pitch, mode);
-        ms_value(acc >> (off >> 16 & 0xFF), sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
-        exp_cur[1] =
-            (uint8_t)ms_value(acc >> (off >> 24), sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
-        b->acc = acc >> need;
+        acc >>= mp & 0xFF;
+        exp_cur[0] = (uint8_t)ms_value(acc, sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst, i + pitch, mode);
+        acc >>= mp >> 8 & 0xFF;
+        ms_value(acc, sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
+        acc >>= mp >> 16 & 0xFF;
+        exp_cur[1] = (uint8_t)ms_value(acc, sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
+        b->acc = acc >> (mp >> 24);
         b->n -= (int)need;
         return;
     }
