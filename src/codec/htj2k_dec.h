@@ -87,6 +87,13 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scr
 EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block32(exrqoi__htj2k_block_scratch *s,
                                                            const exrqoi__htj2k_cblk *cb, int32_t *out,
                                                            size_t stride, exrqoi__err *err);
+/* exrqoi__htj2k_decode_block32 with the MagSgn kernel of a path
+ * (exrqoi__kernels.htdwt: EXRQOI__PATH_AVX2 has one; any other path, and
+ * exrqoi__htj2k_decode_block32 itself, runs the portable code). Same
+ * coefficients and errors on every path. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block32_path(exrqoi__htj2k_block_scratch *s,
+                                                                const exrqoi__htj2k_cblk *cb, int32_t *out,
+                                                                size_t stride, exrqoi__err *err, int path);
 
 /* MEL decoder state (exposed for the unit tests). */
 typedef struct exrqoi__htj2k_mel {

@@ -8,9 +8,11 @@
  * coefficient is mag2 / 2 with the sign of bit 63.
  */
 #include "codec/htj2k_dec.h"
+#include "common/cpu.h"
 
 #define SIGN_BIT ((uint64_t)1 << 63)
 #define INLINE static inline __attribute__((always_inline))
+#define NOINLINE static __attribute__((noinline))
 
 /* ---- MEL: forward, MSB first, a bit stuffed after 0xFF ------------------ */
 
@@ -158,7 +160,7 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
     f->unstuff = false;
 }
 
-static void fwd_fill(fwd_reader *f)
+NOINLINE void fwd_fill(fwd_reader *f)
 {
     /* fast path: whole bytes at once when none of the next 8 is 0xFF (so
      * none needs unstuffing after it); the bits of the byte that only
@@ -282,23 +284,41 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
  * sign in bit 63 for the refinement passes. */
 enum { OUT_MAG2 = 0, OUT_I64 = 1, OUT_I32 = 2 };
 
-/* One MagSgn sample: `sig` 0 or 1, m bits (0 when not significant; m <=
- * 49: U <= umax was checked, so one refill suffices) with the implicit
- * bit e1 (0 when not significant) above them. Stores the coefficient (0
- * when not significant) and returns its exponent (for the next quad
- * row's kappa). */
-INLINE uint32_t ms_sample(fwd_reader *ms, bitregs *b, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst,
-                          size_t i, int mode)
+/* Refills the MagSgn bits (b->n <= 56): inline when none of the next 8
+ * bytes is 0xFF (as fwd_fill's fast path), else through fwd_fill. */
+INLINE void ms_refill(fwd_reader *ms, bitregs *b)
 {
-    if (b->n < (int)m) {
-        ms->acc = b->acc;
-        ms->n = b->n;
-        fwd_fill(ms);
-        b->acc = ms->acc;
-        b->n = ms->n;
+    if (!ms->unstuff && ms->left >= 8) {
+        uint64_t v;
+        memcpy(&v, ms->p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        const uint64_t c = ~v;
+        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
+            const unsigned k = (unsigned)(64 - b->n) >> 3; /* whole bytes that fit: 1..8 */
+            b->acc |= v << b->n;
+            b->n += (int)(8 * k);
+            ms->p += k;
+            ms->left -= k;
+            return;
+        }
     }
-    const uint64_t v = (b->acc & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
-    regs_skip(b, m);
+    ms->acc = b->acc;
+    ms->n = b->n;
+    fwd_fill(ms);
+    b->acc = ms->acc;
+    b->n = ms->n;
+}
+
+/* One MagSgn sample from the low m bits of `bits`: `sig` 0 or 1, m bits
+ * (0 when not significant) with the implicit bit e1 (0 when not
+ * significant) above them. Stores the coefficient (0 when not
+ * significant) and returns its exponent (for the next quad row's kappa). */
+INLINE uint32_t ms_value(uint64_t bits, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst, size_t i,
+                         int mode)
+{
+    const uint64_t v = (bits & (((uint64_t)1 << m) - 1)) | (uint64_t)e1 << m;
     /* mu = (v >> 1) + 1, the coefficient ((2 mu + 1) << p) / 2; all 0
      * when not significant (v is 0 then) */
     const uint64_t mu = (v >> 1) + sig, mag2 = (2 * mu + sig) << p;
@@ -316,10 +336,35 @@ INLINE uint32_t ms_sample(fwd_reader *ms, bitregs *b, uint32_t sig, uint32_t m, 
     return (uint32_t)(63 ^ __builtin_clzll(v | 1)) + sig; /* bit length of v | 1, or 0 */
 }
 
+/* One MagSgn sample read from the stream (m <= 49: U <= umax was
+ * checked, so one refill suffices). */
+INLINE uint32_t ms_sample(fwd_reader *ms, bitregs *b, uint32_t sig, uint32_t m, uint32_t e1, uint32_t p, void *dst,
+                          size_t i, int mode)
+{
+    if (b->n < (int)m) ms_refill(ms, b);
+    const uint32_t e = ms_value(b->acc, sig, m, e1, p, dst, i, mode);
+    regs_skip(b, m);
+    return e;
+}
+
 /* The 4 bits of a nibble spread to the low bits of 4 bytes. */
 static const uint32_t k_spread[16] = {
     0x00000000, 0x00000001, 0x00000100, 0x00000101, 0x00010000, 0x00010001, 0x00010100, 0x00010101,
     0x01000000, 0x01000001, 0x01000100, 0x01000101, 0x01010000, 0x01010001, 0x01010100, 0x01010101};
+
+/* A quad whose bits are not all in the register (rare: refills between
+ * its samples), sample by sample; mode and p are not constants here. */
+NOINLINE void decode_quad_slow(fwd_reader *ms, uint32_t sp, uint32_t mp, uint32_t e1, uint32_t p, void *dst,
+                               size_t i, size_t pitch, uint8_t *exp_cur, int mode)
+{
+    bitregs b = {ms->acc, ms->n};
+    ms_sample(ms, &b, sp & 1, mp & 0xFF, e1 & 1, p, dst, i, mode);
+    exp_cur[0] = (uint8_t)ms_sample(ms, &b, sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst, i + pitch, mode);
+    ms_sample(ms, &b, sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
+    exp_cur[1] = (uint8_t)ms_sample(ms, &b, sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
+    ms->acc = b.acc;
+    ms->n = b.n;
+}
 
 /* Decodes the MagSgn values of one quad, top-left sample at dst[i], the
  * bottom row `pitch` further; samples in the order of rho's bits. */
@@ -330,10 +375,30 @@ INLINE void decode_quad(fwd_reader *ms, bitregs *b, uint32_t qinf, uint32_t U, u
     const uint32_t sp = k_spread[rho], e1 = k_spread[qinf >> 8 & rho];
     /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow) */
     const uint32_t mp = (U * 0x01010101u - k_spread[qinf >> 12]) & (sp * 0xFFu);
-    ms_sample(ms, b, sp & 1, mp & 0xFF, e1 & 1, p, dst, i, mode);
-    exp_cur[0] = (uint8_t)ms_sample(ms, b, sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst, i + pitch, mode);
-    ms_sample(ms, b, sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
-    exp_cur[1] = (uint8_t)ms_sample(ms, b, sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
+    /* m <= 49, so the byte sums below do not carry */
+    const uint32_t need = (mp * 0x01010101u) >> 24;
+    if (b->n < (int)need && b->n <= 56) ms_refill(ms, b);
+    if (__builtin_expect(need <= (uint32_t)b->n, 1)) {
+        /* the whole quad is in the register: no refill check per sample
+         * (each shift by m serves the mask, the implicit bit and the
+         * next sample at once) */
+        uint64_t acc = b->acc;
+        ms_value(acc, sp & 1, mp & 0xFF, e1 & 1, p, dst, i, mode);
+        acc >>= mp & 0xFF;
+        exp_cur[0] = (uint8_t)ms_value(acc, sp >> 8 & 1, mp >> 8 & 0xFF, e1 >> 8 & 1, p, dst, i + pitch, mode);
+        acc >>= mp >> 8 & 0xFF;
+        ms_value(acc, sp >> 16 & 1, mp >> 16 & 0xFF, e1 >> 16 & 1, p, dst, i + 1, mode);
+        acc >>= mp >> 16 & 0xFF;
+        exp_cur[1] = (uint8_t)ms_value(acc, sp >> 24, mp >> 24, e1 >> 24, p, dst, i + pitch + 1, mode);
+        b->acc = acc >> (mp >> 24);
+        b->n -= (int)need;
+        return;
+    }
+    ms->acc = b->acc;
+    ms->n = b->n;
+    decode_quad_slow(ms, sp, mp, e1, p, dst, i, pitch, exp_cur, mode);
+    b->acc = ms->acc;
+    b->n = ms->n;
 }
 
 /* Pass 2 of a quad row: the MagSgn values of its qw quads. */
@@ -345,6 +410,96 @@ INLINE void magsgn_row(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq, 
         decode_quad(ms, &mb, qinf[q], uq[q], p, dst, row + 2 * q, pitch, exp_cur + 2 * q, mode);
     ms->acc = mb.acc;
     ms->n = mb.n;
+}
+
+/* magsgn_row compiled on its own for each mode, and for p == 0 (lossless:
+ * a constant) and any p, so its registers do not compete with pass 1's. */
+#define MAGSGN_ROW_FN(name, P, MODE)                                                                           \
+    NOINLINE void name(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq, uint32_t qw, uint32_t p,       \
+                       void *dst, size_t row, size_t pitch, uint8_t *exp_cur)                                 \
+    {                                                                                                          \
+        (void)p;                                                                                               \
+        magsgn_row(ms, qinf, uq, qw, P, dst, row, pitch, exp_cur, MODE);                                       \
+    }
+MAGSGN_ROW_FN(magsgn_row_i32_p0, 0, OUT_I32)
+MAGSGN_ROW_FN(magsgn_row_i32, p, OUT_I32)
+MAGSGN_ROW_FN(magsgn_row_i64_p0, 0, OUT_I64)
+MAGSGN_ROW_FN(magsgn_row_i64, p, OUT_I64)
+MAGSGN_ROW_FN(magsgn_row_mag2, p, OUT_MAG2)
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define MS_AVX2 1
+
+/* magsgn_row_i32_p0 with the 4 samples of a quad in the 4 lanes of a
+ * vector: each lane shifts the bits to its sample's offset (vpsrlvq), so
+ * no sample waits for the one before it. */
+__attribute__((target("avx2"))) NOINLINE void magsgn_row_i32_p0_avx2(fwd_reader *ms, const uint16_t *qinf,
+                                                                   const uint8_t *uq, uint32_t qw, void *dst,
+                                                                   size_t row, size_t pitch, uint8_t *exp_cur)
+{
+    bitregs b = {ms->acc, ms->n};
+    int32_t *const out = dst;
+    const __m256i one = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
+    /* the low halves of lanes 0, 2 (top row) then 1, 3 (bottom row) */
+    const __m256i order = _mm256_setr_epi32(0, 4, 2, 6, 0, 0, 0, 0);
+    for (uint32_t q = 0; q < qw; q++) {
+        const uint32_t qi = qinf[q], U = uq[q];
+        const size_t i = row + 2 * (size_t)q;
+        const uint32_t rho = qi >> 4 & 15;
+        const uint32_t sp = k_spread[rho], e1 = k_spread[qi >> 8 & rho];
+        const uint32_t mp = (U * 0x01010101u - k_spread[qi >> 12]) & (sp * 0xFFu);
+        const uint32_t need = (mp * 0x01010101u) >> 24;
+        if (b.n < (int)need && b.n <= 56) ms_refill(ms, &b);
+        if (__builtin_expect(need > (uint32_t)b.n || need >= 64, 0)) {
+            ms->acc = b.acc;
+            ms->n = b.n;
+            decode_quad_slow(ms, sp, mp, e1, 0, dst, i, pitch, exp_cur + 2 * q, OUT_I32);
+            b.acc = ms->acc;
+            b.n = ms->n;
+            continue;
+        }
+        const __m256i off = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)(mp * 0x01010100u)));
+        const __m256i m = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)mp));
+        const __m256i sig = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)sp));
+        const __m256i imp = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)e1));
+        const __m256i bits = _mm256_srlv_epi64(_mm256_set1_epi64x((long long)b.acc), off);
+        const __m256i low = _mm256_and_si256(bits, _mm256_sub_epi64(_mm256_sllv_epi64(one, m), one));
+        const __m256i v = _mm256_or_si256(low, _mm256_sllv_epi64(imp, m));
+        const __m256i neg = _mm256_sub_epi64(zero, _mm256_and_si256(v, one));
+        const __m256i mu = _mm256_add_epi64(_mm256_srli_epi64(v, 1), sig);
+        const __m128i c = _mm256_castsi256_si128(
+            _mm256_permutevar8x32_epi32(_mm256_sub_epi64(_mm256_xor_si256(mu, neg), neg), order));
+        _mm_storel_epi64((__m128i *)(out + i), c);
+        _mm_storel_epi64((__m128i *)(out + i + pitch), _mm_unpackhi_epi64(c, c));
+        /* exponents of the bottom samples (1 and 3) */
+        const uint64_t v1 = (uint64_t)_mm256_extract_epi64(v, 1), v3 = (uint64_t)_mm256_extract_epi64(v, 3);
+        exp_cur[2 * q] = (uint8_t)((uint32_t)(63 ^ __builtin_clzll(v1 | 1)) + (sp >> 8 & 1));
+        exp_cur[2 * q + 1] = (uint8_t)((uint32_t)(63 ^ __builtin_clzll(v3 | 1)) + (sp >> 24));
+        b.acc >>= need;
+        b.n -= (int)need;
+    }
+    ms->acc = b.acc;
+    ms->n = b.n;
+}
+#endif
+
+INLINE void magsgn_row_for(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq, uint32_t qw, uint32_t p,
+                           void *dst, size_t row, size_t pitch, uint8_t *exp_cur, int mode, int path)
+{
+#ifdef MS_AVX2
+    if (mode == OUT_I32 && p == 0 && path == EXRQOI__PATH_AVX2)
+        magsgn_row_i32_p0_avx2(ms, qinf, uq, qw, dst, row, pitch, exp_cur);
+    else
+#else
+    (void)path;
+#endif
+    if (mode == OUT_I32)
+        (p ? magsgn_row_i32 : magsgn_row_i32_p0)(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
+    else if (mode == OUT_I64)
+        (p ? magsgn_row_i64 : magsgn_row_i64_p0)(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
+    else
+        magsgn_row_mag2(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
 }
 
 INLINE int mel_next(exrqoi__htj2k_mel *m)
@@ -471,7 +626,7 @@ INLINE uint32_t vlc_row(rev_reader *vlc, exrqoi__htj2k_mel *mel, const uint8_t *
 }
 
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
-                                  size_t pitch, exrqoi__err *err, int mode)
+                                  size_t pitch, exrqoi__err *err, int mode, int path)
 {
     const uint8_t *d = cb->data;
     const uint32_t lcup = cb->len_cup;
@@ -526,10 +681,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         /* pass 2: MagSgn */
         const size_t row = (size_t)(2 * qy) * pitch;
         exp_cur[-1] = 0;
-        if (p == 0) /* lossless: a constant plane */
-            magsgn_row(&ms, qinf, uq, qw, 0, dst, row, pitch, exp_cur, mode);
-        else
-            magsgn_row(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode);
+        magsgn_row_for(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode, path);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
         uint8_t *t8 = rho_prev;
@@ -603,7 +755,7 @@ static void magref_pass(const exrqoi__htj2k_cblk *cb, uint64_t *mag, size_t pitc
 
 /* The block decoder for int64 (`out32` false) or int32 coefficients. */
 INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *out,
-                                  size_t stride, exrqoi__err *err, bool out32)
+                                  size_t stride, exrqoi__err *err, bool out32, int path)
 {
     const uint32_t w = cb->width, h = cb->height;
     if (w == 0 || h == 0) return EXRQOI_OK;
@@ -631,22 +783,24 @@ INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__
         /* cleanup only: signed coefficients straight into `out` when the
          * quads tile the block exactly, else through the scratch */
         if (!(w & 1) && !(h & 1))
-            return out32 ? cleanup_pass(s, cb, out, stride, err, OUT_I32)
-                         : cleanup_pass(s, cb, out, stride, err, OUT_I64);
-        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, OUT_I64));
-        for (uint32_t y = 0; y < h; y++) {
-            const uint64_t *m = s->mag + (size_t)y * pitch;
-            if (out32) {
-                int32_t *o = (int32_t *)out + (size_t)y * stride;
-                for (uint32_t x = 0; x < w; x++) o[x] = (int32_t)m[x];
-            } else {
-                memcpy((int64_t *)out + (size_t)y * stride, m, w * sizeof(int64_t));
-            }
+            return out32 ? cleanup_pass(s, cb, out, stride, err, OUT_I32, path)
+                         : cleanup_pass(s, cb, out, stride, err, OUT_I64, path);
+        if (out32) {
+            /* 32-bit coefficients in the scratch (pitch even), the rows
+             * the block has copied out */
+            int32_t *m32 = (int32_t *)(void *)s->mag;
+            EXRQOI_TRY(cleanup_pass(s, cb, m32, pitch, err, OUT_I32, path));
+            for (uint32_t y = 0; y < h; y++)
+                memcpy((int32_t *)out + (size_t)y * stride, m32 + (size_t)y * pitch, w * sizeof(int32_t));
+            return EXRQOI_OK;
         }
+        EXRQOI_TRY(cleanup_pass(s, cb, s->mag, pitch, err, OUT_I64, path));
+        for (uint32_t y = 0; y < h; y++)
+            memcpy((int64_t *)out + (size_t)y * stride, s->mag + (size_t)y * pitch, w * sizeof(int64_t));
         return EXRQOI_OK;
     }
     uint64_t *mag = s->mag;
-    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err, OUT_MAG2));
+    EXRQOI_TRY(cleanup_pass(s, cb, mag, pitch, err, OUT_MAG2, path));
     {
         const size_t spitch = (size_t)w + 2;
         uint8_t *sig = s->sig;
@@ -674,11 +828,17 @@ INLINE exrqoi_result decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__
 exrqoi_result exrqoi__htj2k_decode_block(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
                                          int64_t *out, size_t stride, exrqoi__err *err)
 {
-    return decode_block(s, cb, out, stride, err, false);
+    return decode_block(s, cb, out, stride, err, false, EXRQOI__PATH_C);
 }
 
 exrqoi_result exrqoi__htj2k_decode_block32(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
                                            int32_t *out, size_t stride, exrqoi__err *err)
 {
-    return decode_block(s, cb, out, stride, err, true);
+    return decode_block(s, cb, out, stride, err, true, EXRQOI__PATH_C);
+}
+
+exrqoi_result exrqoi__htj2k_decode_block32_path(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb,
+                                                int32_t *out, size_t stride, exrqoi__err *err, int path)
+{
+    return decode_block(s, cb, out, stride, err, true, path);
 }

@@ -794,7 +794,8 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
             for (uint32_t y = 0; y < cb.height; y++)
                 memset((uint8_t *)B->coef + (at + (size_t)y * pitch) * esz, 0, cb.width * esz);
         else if (tc->narrow)
-            EXRQOI_TRY(exrqoi__htj2k_decode_block32(d->bs, &cb, (int32_t *)B->coef + at, pitch, d->err));
+            EXRQOI_TRY(exrqoi__htj2k_decode_block32_path(d->bs, &cb, (int32_t *)B->coef + at, pitch, d->err,
+                                                         d->dwt_path));
         else
             EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, (int64_t *)B->coef + at, pitch, d->err));
         p += len;

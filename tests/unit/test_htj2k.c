@@ -853,6 +853,120 @@ static void test_uvlc_table(void **state)
     }
 }
 
+/* The MagSgn kernels (exrqoi__htj2k_decode_block32_path) give the
+ * portable path's coefficients and errors: on our encoder's blocks (even
+ * sizes: straight into the output; magnitudes up to 2^26, so quads that
+ * need refills between their samples) and on damaged copies of them
+ * (bytes changed, segments cut short), at plane 0 and higher planes. */
+static void test_magsgn_paths(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{2, 2}, {4, 2}, {16, 8}, {64, 32}, {128, 32}, {32, 32}, {6, 10}};
+    enum { STRIDE = 130, ROWS = 130 };
+    int paths[4], npaths = 0;
+    const uint32_t have = exrqoi__cpu_detect();
+    paths[npaths++] = exrqoi__cpu_kernels().htdwt;
+    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
+    if (have & EXRQOI__CPU_NEON) paths[npaths++] = EXRQOI__PATH_NEON;
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    int64_t *coef = malloc(sizeof(int64_t) * 128 * 128);
+    int32_t *ref = malloc(sizeof(int32_t) * STRIDE * ROWS), *got = malloc(sizeof(int32_t) * STRIDE * ROWS);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(coef);
+    assert_non_null(ref);
+    assert_non_null(got);
+    size_t checked = 0, damaged_ok = 0, damaged_bad = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 0; density < 5; density++) {
+            const uint32_t w = sizes[t][0], h = sizes[t][1];
+            const uint32_t kmax = density >= 3 ? 28 : 18;
+            for (uint32_t i = 0; i < w * h; i++) {
+                const uint32_t r = rnd();
+                const uint32_t bits = density >= 3 ? r % 27 : r % 17;
+                const int64_t v = (r % 4 < density) ? (int64_t)(rnd() & ((1u << bits) - 1)) : 0;
+                coef[i] = (r & 0x80000000u) ? -v : v;
+            }
+            coef[0] = density == 4 ? -((1 << 26) + 5) : 1000;
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+            assert_true(len > 0);
+            for (uint32_t variant = 0; variant < 16; variant++) {
+                exrqoi__htj2k_cblk cb;
+                memset(&cb, 0, sizeof cb);
+                cb.data = bytes;
+                cb.len_cup = (uint32_t)len;
+                cb.passes = 1;
+                cb.p = variant & 1; /* plane 0 (the AVX2 kernel's) and 1 */
+                cb.missing = kmax - 1;
+                cb.width = w;
+                cb.height = h;
+                uint8_t saved[3] = {0, 0, 0};
+                uint32_t at[3] = {0, 0, 0};
+                const bool damage = variant >= 4;
+                if (damage) {
+                    /* change up to 3 bytes of the MagSgn part, or cut it */
+                    for (int k = 0; k < 3; k++) {
+                        at[k] = rnd() % (uint32_t)len;
+                        saved[k] = bytes[at[k]];
+                        bytes[at[k]] = (uint8_t)(variant & 2 ? 0xFF : rnd());
+                    }
+                    if (variant & 8) {
+                        /* keep the MEL/VLC tail: drop MagSgn bytes in front */
+                        const uint32_t cut = rnd() % 16 + 1;
+                        if (len > cut + 8) {
+                            cb.data = bytes + cut;
+                            cb.len_cup = (uint32_t)len - cut;
+                        }
+                    }
+                }
+                exrqoi__err e0;
+                memset(&e0, 0, sizeof e0);
+                for (uint32_t i = 0; i < STRIDE * ROWS; i++) ref[i] = 0x5A5A;
+                const exrqoi_result r0 = exrqoi__htj2k_decode_block32_path(s, &cb, ref, STRIDE, &e0, EXRQOI__PATH_C);
+                if (!damage) {
+                    assert_int_equal(r0, EXRQOI_OK);
+                    for (uint32_t y = 0; y < h; y++)
+                        for (uint32_t x = 0; x < w; x++) {
+                            const int64_t c = coef[y * w + x], m = c < 0 ? -c : c;
+                            const int64_t e = cb.p ? (m ? 2 * m + 1 : 0) : m;
+                            assert_int_equal(ref[y * STRIDE + x], (int32_t)(c < 0 ? -e : e));
+                        }
+                } else if (r0 == EXRQOI_OK) {
+                    damaged_ok++;
+                } else {
+                    damaged_bad++;
+                }
+                for (int k = 0; k < npaths; k++) {
+                    exrqoi__err e1;
+                    memset(&e1, 0, sizeof e1);
+                    for (uint32_t i = 0; i < STRIDE * ROWS; i++) got[i] = 0x5A5A;
+                    const exrqoi_result r1 = exrqoi__htj2k_decode_block32_path(s, &cb, got, STRIDE, &e1, paths[k]);
+                    assert_int_equal(r1, r0);
+                    if (r0 == EXRQOI_OK) {
+                        for (uint32_t i = 0; i < STRIDE * ROWS; i++)
+                            if (got[i] != ref[i])
+                                fail_msg("%ux%u density %u variant %u path %d: [%u] is %d, portable %d", w, h,
+                                         density, variant, paths[k], i, got[i], ref[i]);
+                        checked++;
+                    }
+                }
+                if (damage)
+                    for (int k = 2; k >= 0; k--) bytes[at[k]] = saved[k];
+            }
+        }
+    assert_true(checked > 500);
+    assert_true(damaged_ok > 0 && damaged_bad > 0);
+    free(s);
+    free(work);
+    free(bytes);
+    free(coef);
+    free(ref);
+    free(got);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -864,6 +978,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
+        cmocka_unit_test(test_magsgn_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
