@@ -295,7 +295,7 @@ static inline void put_bits(bit_writer *w, uint64_t v, unsigned nbits)
 }
 static inline void flush_bytes(bit_writer *w)
 {
-    memcpy(w->out, &w->buf, 8);
+    exrqoi__put64(w->out, w->buf); /* little-endian: the bytes deflate wants first come first */
     w->out += w->n >> 3;
     w->buf >>= w->n & ~7u;
     w->n &= 7;

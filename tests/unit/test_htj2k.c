@@ -957,7 +957,10 @@ static void test_magsgn_paths(void **state)
                     for (int k = 2; k >= 0; k--) bytes[at[k]] = saved[k];
             }
         }
-    assert_true(checked > 500);
+    /* every path compared every undamaged block (4 variants of 16), and
+     * more: the count depends on the paths the machine has */
+    const size_t clean = sizeof sizes / sizeof sizes[0] * 5 * 4;
+    assert_true(checked > clean * (size_t)npaths);
     assert_true(damaged_ok > 0 && damaged_bad > 0);
     free(s);
     free(work);
