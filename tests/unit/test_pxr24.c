@@ -333,6 +333,42 @@ static void test_segments(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Half lines of every width 1..300 (the AVX2 kernel's 32-sample steps,
+ * its 16-sample step and the scalar tail in every combination), two
+ * channels with differences over the whole 16-bit range: each SIMD path
+ * gives the portable path's bytes. */
+static void test_unplane_half_wide(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    const chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_HALF, 0, 1, 1}};
+    for (int32_t w = 1; w <= 300; w++) {
+        exrqoi__chan_layout cl[2];
+        exrqoi__block_layout b;
+        const int32_t h = 1 + w % 3;
+        make_block(&b, cl, cs, 2, 0, 0, w, h, EXRQOI_COMPRESSION_PXR24);
+        const size_t planes = (size_t)w * (size_t)h * 4;
+        uint8_t *in = malloc(planes), *a = malloc(b.unpacked_size), *v = malloc(b.unpacked_size);
+        assert_non_null(in);
+        assert_non_null(a);
+        assert_non_null(v);
+        for (size_t i = 0; i < planes; i++) in[i] = (uint8_t)rnd();
+        assert_int_equal(exrqoi__pxr24_unplane_path(&ctx, &b, in, planes, a, PXR24_PATH_C), EXRQOI_OK);
+        static const int simd[] = {PXR24_PATH_SSE2, PXR24_PATH_AVX2, PXR24_PATH_NEON};
+        for (int k = 0; k < 3; k++) {
+            if (simd[k] == PXR24_PATH_AVX2 && !(exrqoi__cpu_detect() & EXRQOI__CPU_AVX2)) continue;
+            memset(v, 0xa5, b.unpacked_size);
+            assert_int_equal(exrqoi__pxr24_unplane_path(&ctx, &b, in, planes, v, simd[k]), EXRQOI_OK);
+            assert_memory_equal(a, v, b.unpacked_size);
+        }
+        free(in);
+        free(a);
+        free(v);
+    }
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_unplane_paths),
         cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_unplane_half_wide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
