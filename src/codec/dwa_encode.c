@@ -24,17 +24,28 @@
 #endif
 
 /* Deflate levels on libdeflate's scale (OpenEXR 3.2+ deflates DWA with
- * libdeflate too). Stored and RLE data: OpenEXR's 9, so those streams are
- * the bytes OpenEXR main writes. DC: 9 where OpenEXR uses its ZIP level
+ * libdeflate too). Chunks whose AC data is Huffman-coded (scanlines,
+ * DWAB): every stream at OpenEXR's 9, so the stored and RLE streams are
+ * the bytes OpenEXR main writes; DC too, where OpenEXR uses its ZIP level
  * (4): the DC stream is 1/64 of the samples, so 9 costs ~0.3% of the
- * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's.
- * The AC stream of DWAA tiles (the one deflated AC stream): 8, where
- * OpenEXR's 9 spends most of the encoder's time in long matches through
- * runs of end-of-block codes; 8 is faster there and as small (GoldenGate:
- * 384 bytes smaller). */
+ * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's. */
 #define DWA_ZLIB_LEVEL 9
-#define DWA_AC_ZLIB_LEVEL 8
-#define DWA_DC_ZLIB_LEVEL 9
+/* Chunks whose AC data is deflated (DWAA tiles), where that deflate is
+ * ~80% of the encode: every stream of a chunk at one level (two
+ * compressors per context), lazy parsing (7) for three chunks in four and
+ * near-optimal parsing (10) for the fourth. OpenEXR's 9 takes 2.6x the
+ * time of 7 for 0.2% less AC data; 10 takes 1.25x the time of 9 for ~4.5%
+ * less, so the mix is smaller than 9 at about 0.75x 8's time (and 0.6x
+ * OpenEXR's 9); docs/benchmarks.md, "DWAA encode of tiled images". The
+ * fourth is picked by a hash of the chunk's AC value count: deterministic,
+ * the same for any number of threads, and not tied to where tiles are. */
+#define DWA_TILE_LAZY_LEVEL 7
+#define DWA_TILE_OPTIMAL_LEVEL 10
+
+static int tile_level(size_t nac)
+{
+    return ((uint32_t)nac * 0x9E3779B1u) >> 30 == 0 ? DWA_TILE_OPTIMAL_LEVEL : DWA_TILE_LAZY_LEVEL;
+}
 
 typedef struct enc_state {
     const exrqoi__block_layout *b;
@@ -443,9 +454,10 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     size_t o = DWA_HEADER_SIZE;
     o += exrqoi__dwa_relevant_rules(b, dst + o);
 
+    int level = ac_coder == DWA_AC_DEFLATE ? tile_level(s.nac) : DWA_ZLIB_LEVEL;
     size_t got;
     if (unk_n) {
-        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, unk, unk_n, dst + o, cap - o, &got));
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, unk, unk_n, dst + o, cap - o, &got));
         hd[DWA_UNKNOWN_UNCOMPRESSED_SIZE] = unk_n;
         hd[DWA_UNKNOWN_COMPRESSED_SIZE] = got;
         o += got;
@@ -453,7 +465,7 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     if (s.nac) {
         if (ac_coder == DWA_AC_DEFLATE) {
             for (size_t i = 0; i < s.nac; i++) exrqoi__put16(&s.ac[i], s.ac[i]);
-            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_AC_ZLIB_LEVEL, (const uint8_t *)s.ac, s.nac * 2,
+            EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, (const uint8_t *)s.ac, s.nac * 2,
                                         dst + o, cap - o, &got));
         } else {
             if (cap - o < exrqoi__huf_bound(s.nac))
@@ -469,14 +481,14 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     if (s.ndc) {
         for (size_t i = 0; i < s.ndc; i++) exrqoi__put16(&s.dc[i], s.dc[i]);
         exrqoi__zip_predict_path(ctx->k.zip, (const uint8_t *)s.dc, s.ndc * 2, tmp);
-        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_DC_ZLIB_LEVEL, tmp, s.ndc * 2, dst + o, cap - o, &got));
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, tmp, s.ndc * 2, dst + o, cap - o, &got));
         hd[DWA_DC_UNCOMPRESSED_COUNT] = s.ndc;
         hd[DWA_DC_COMPRESSED_SIZE] = got;
         o += got;
     }
     if (rle_n) {
         size_t packed = exrqoi__dwa_rle_bytes(rle, rle_n, tmp);
-        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, DWA_ZLIB_LEVEL, tmp, packed, dst + o, cap - o, &got));
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, tmp, packed, dst + o, cap - o, &got));
         hd[DWA_RLE_RAW_SIZE] = rle_n;
         hd[DWA_RLE_UNCOMPRESSED_SIZE] = packed;
         hd[DWA_RLE_COMPRESSED_SIZE] = got;

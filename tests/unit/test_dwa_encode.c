@@ -177,12 +177,85 @@ static void test_rle_ac(void **state)
     }
 }
 
+/* Tile chunks (AC deflated) deflate each chunk at one of two levels
+ * picked from its AC value count: over many chunk sizes (both levels),
+ * a tile chunk must decode to exactly the samples of the same chunk
+ * with Huffman-coded AC data, with the same stream counts. */
+static void test_tile_levels_decode(void **state)
+{
+    (void)state;
+    static const char *const names[4] = {"A", "B", "G", "R"}; /* RLE alpha, lossy RGB */
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    ctx.dwa_level = 45.0f;
+    int optimal = 0, chunks = 0; /* chunks at level 10 (dwa_encode.c's tile_level) */
+    for (int w = 5; w <= 72; w += 7) {
+        int h = 3 + (w * 5) % 61;
+        exrqoi__chan_layout ch[4];
+        exrqoi__block_layout b;
+        memset(ch, 0, sizeof ch);
+        memset(&b, 0, sizeof b);
+        for (int i = 0; i < 4; i++) {
+            ch[i].name = names[i];
+            ch[i].type = EXRQOI_PIXEL_HALF;
+            ch[i].size = 2;
+            ch[i].x_sampling = ch[i].y_sampling = 1;
+            ch[i].width = w;
+            ch[i].height = h;
+        }
+        b.width = w;
+        b.height = h;
+        b.nchan = 4;
+        b.chans = ch;
+        b.unpacked_size = (size_t)w * (size_t)h * 8;
+        b.compression = EXRQOI_COMPRESSION_DWAA;
+        b.tiled = 1;
+        uint8_t *src = malloc(b.unpacked_size), *d1 = malloc(b.unpacked_size), *d2 = malloc(b.unpacked_size);
+        assert_non_null(src);
+        assert_non_null(d1);
+        assert_non_null(d2);
+        size_t o = 0;
+        for (int y = 0; y < h; y++)
+            for (int c = 0; c < 4; c++)
+                for (int x = 0; x < w; x++, o += 2) {
+                    double v = c == 0 ? (x < w / 2 ? 1.0 : 0.5) : 0.3 + 0.2 * sin(x * 0.3 + c) * cos(y * 0.2);
+                    if (c && (x + y) % 3 == 0) v += urand(0, 0.5);
+                    exrqoi__put16(src + o, exrqoi__f2h((float)v));
+                }
+        size_t cap = exrqoi__dwa_bound(&b), n1 = 0, n2 = 0;
+        uint8_t *e1 = malloc(cap), *e2 = malloc(cap);
+        assert_non_null(e1);
+        assert_non_null(e2);
+        assert_int_equal(exrqoi__dwa_encode(&ctx, &b, src, e1, cap, &n1, DWA_AC_DEFLATE), EXRQOI_OK);
+        assert_int_equal(exrqoi__dwa_encode(&ctx, &b, src, e2, cap, &n2, DWA_AC_HUFFMAN), EXRQOI_OK);
+        assert_int_equal(exrqoi__le64(e1 + 8 * DWA_AC_COMPRESSION), DWA_AC_DEFLATE);
+        uint32_t nac = (uint32_t)exrqoi__le64(e1 + 8 * DWA_AC_UNCOMPRESSED_COUNT);
+        optimal += (nac * 0x9E3779B1u) >> 30 == 0;
+        chunks++;
+        static const int same[] = {DWA_AC_UNCOMPRESSED_COUNT, DWA_DC_UNCOMPRESSED_COUNT, DWA_RLE_RAW_SIZE,
+                                   DWA_RLE_UNCOMPRESSED_SIZE};
+        for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+            assert_int_equal(exrqoi__le64(e1 + 8 * same[i]), exrqoi__le64(e2 + 8 * same[i]));
+        assert_int_equal(exrqoi__dwa_decode(&ctx, &b, e1, n1, d1), EXRQOI_OK);
+        assert_int_equal(exrqoi__dwa_decode(&ctx, &b, e2, n2, d2), EXRQOI_OK);
+        assert_memory_equal(d1, d2, b.unpacked_size);
+        free(e1);
+        free(e2);
+        free(src);
+        free(d1);
+        free(d2);
+    }
+    assert_true(optimal > 0 && optimal < chunks); /* both levels were written */
+    exrqoi__codec_ctx_free(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_paths),
         cmocka_unit_test(test_candidate_reads_in_table),
         cmocka_unit_test(test_rle_ac),
+        cmocka_unit_test(test_tile_levels_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
