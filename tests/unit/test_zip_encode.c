@@ -219,7 +219,7 @@ static void test_explicit_level_file(void **state)
     void *d0 = write_rgba(px, w, h, EXRQOI_COMPRESSION_ZIP, 1, 0, &n0);
     void *d4 = write_rgba(px, w, h, EXRQOI_COMPRESSION_ZIP, 1, 4, &n4);
     void *d6 = write_rgba(px, w, h, EXRQOI_COMPRESSION_ZIP, 1, 6, &n6);
-    /* the default mixes: noisy chunks as at 4, ramp chunks as at 6 */
+    /* the default mixes: noisy chunks by the split encoder, ramp chunks as at 4 */
     assert_true(n0 != n4 || memcmp(d0, d4, n0) != 0);
     assert_true(n0 != n6 || memcmp(d0, d6, n0) != 0);
     assert_true(n6 < n4);
