@@ -44,9 +44,11 @@ typedef struct exrqoi_write_options {
                              scale), used for every chunk; 0 = defaults chosen to write
                              files no larger than OpenEXR's, faster: ZIP/ZIPS/deep ZIP
                              pick per chunk, from its bytes alone (so the output does
-                             not depend on the thread count), 4 for chunks of 16 KiB or
-                             more with photograph-like content and 6 for the others
-                             (short, flat or synthetic); PXR24 uses 8 */
+                             not depend on the thread count): ZIP/ZIPS 4 (photograph-like
+                             chunks of 16 KiB or more: the library's own encoder for the
+                             low bytes, 4 for the high bytes); deep ZIP 4 for
+                             photograph-like chunks of 16 KiB or more and 6 for the
+                             others; PXR24 uses 8; docs/api.md */
     float dwa_level;    /**< DWA quality; 0 = the header's dwaCompressionLevel, else 45 */
     exrqoi_progress_fn progress;
     void *progress_user;

@@ -194,8 +194,8 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
                                   size_t dst_cap, size_t *out_size)
 {
     if (ctx->zip_level > 0) return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
-    int level = exrqoi__deflate_auto_level(src, src_size);
-    if (level == EXRQOI__DEFLATE_FAST_LEVEL && exrqoi__deflate_split_suits(src, src_size)) {
+    if (exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL &&
+        exrqoi__deflate_split_suits(src, src_size)) {
         struct libdeflate_compressor *c = NULL;
         EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
         size_t n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
@@ -205,5 +205,5 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
         }
         /* too little room for it: libdeflate's bound may still fit */
     }
-    return exrqoi__deflate_at(ctx, level, src, src_size, dst, dst_cap, out_size);
+    return exrqoi__deflate_at(ctx, EXRQOI__DEFLATE_ZIP_LEVEL, src, src_size, dst, dst_cap, out_size);
 }

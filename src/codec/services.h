@@ -80,7 +80,8 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__inflate_any(exrqoi__codec_ctx *ctx, const 
                                                   size_t src_size, uint8_t *dst, size_t dst_cap,
                                                   size_t *out_size);
 /* Deflate levels on libdeflate's scale. With no level asked for
- * (ctx->zip_level == 0), ZIP/ZIPS and deep data deflate each chunk at
+ * (ctx->zip_level == 0), deep data deflates each chunk (and ZIP/ZIPS
+ * use the same choice to find the chunks for the split encoder) at
  * EXRQOI__DEFLATE_FAST_LEVEL when it is at least
  * EXRQOI__DEFLATE_FAST_MIN_SIZE bytes and its predicted bytes have a
  * sampled order-0 entropy of at least EXRQOI__DEFLATE_FAST_MIN_BITS / 4
@@ -113,10 +114,19 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint
                                               size_t src_size, uint8_t *dst, size_t dst_cap,
                                               size_t *out_size);
 
-/* Like exrqoi__deflate for EXR ZIP/ZIPS predicted bytes: where the
- * automatic choice is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half
- * looks like noise, the split encoder of codec/deflate_enc.h (faster and
- * smaller there); otherwise the same bytes as exrqoi__deflate. */
+/* Level of ZIP/ZIPS chunks with no level asked for that the split
+ * encoder does not take (flat, synthetic or float data, short chunks):
+ * OpenEXR's own default (zipCompressionLevel 4 with libdeflate, as
+ * OpenEXR 3.2+ writes them). Level 6 made them 3-14% smaller but took
+ * 1.15-1.55x the deflate time, the most on the large flat CG frames
+ * (docs/benchmarks.md, "ZIP encode of flat images (zipenc3)"). */
+#define EXRQOI__DEFLATE_ZIP_LEVEL 4
+
+/* EXR ZIP/ZIPS predicted bytes: at ctx->zip_level when one is asked for
+ * (the same bytes as exrqoi__deflate); else, where the automatic choice
+ * is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half looks like noise,
+ * the split encoder of codec/deflate_enc.h (faster and smaller there),
+ * and libdeflate at EXRQOI__DEFLATE_ZIP_LEVEL for the rest. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                   size_t src_size, uint8_t *dst, size_t dst_cap,
                                                   size_t *out_size);

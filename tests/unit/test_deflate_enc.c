@@ -19,6 +19,7 @@
 #include "codec/codec.h"
 #include "codec/deflate_enc.h"
 #include "codec/predict.h"
+#include "codec/services.h"
 #include "test_support.h"
 
 #define GUARD 64
@@ -197,12 +198,68 @@ static void test_probe(void **state)
     free(p);
 }
 
+/* A flat CG-like chunk (runs of one value, a few shapes repeated at
+ * other distances): with no level asked for, exrqoi__deflate_zip gives
+ * libdeflate's level-4 bytes (OpenEXR's level), an explicit level its
+ * own; both inflate with zlib. */
+static void test_flat_default_level(void **state)
+{
+    (void)state;
+    const size_t n = 1 << 16;
+    uint8_t *raw = malloc(n), *pred = malloc(n);
+    size_t cap = libdeflate_zlib_compress_bound(NULL, n);
+    uint8_t *z = malloc(cap), *want = malloc(cap), *back = malloc(n);
+    assert_non_null(raw);
+    assert_non_null(pred);
+    assert_non_null(z);
+    assert_non_null(want);
+    assert_non_null(back);
+    uint32_t s = 5;
+    for (size_t i = 0; i < n; i += 2) {
+        size_t x = (i / 2) % 512;
+        uint16_t v = x < 300 ? 0x3c00 : (uint16_t)(0x3800 + (x * 3 & 0xff));
+        if (x >= 480) v = (uint16_t)(0x3000 + (ts_xorshift32(&s) & 0x3ff));
+        raw[i] = (uint8_t)v;
+        raw[i + 1] = (uint8_t)(v >> 8);
+    }
+    exrqoi__zip_predict(raw, n, pred);
+    assert_int_equal(exrqoi__deflate_auto_level(pred, n), EXRQOI__DEFLATE_DEFAULT_LEVEL);
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    const int levels[] = {0, 6, 0, 1};
+    size_t sizes[4];
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+        ctx.zip_level = levels[k];
+        size_t zn = 0;
+        assert_int_equal(exrqoi__deflate_zip(&ctx, pred, n, z, cap, &zn), EXRQOI_OK);
+        struct libdeflate_compressor *c =
+            libdeflate_alloc_compressor(levels[k] ? levels[k] : EXRQOI__DEFLATE_ZIP_LEVEL);
+        assert_non_null(c);
+        size_t wn = libdeflate_zlib_compress(c, pred, n, want, cap);
+        libdeflate_free_compressor(c);
+        assert_int_equal(zn, wn);
+        assert_memory_equal(z, want, zn);
+        uLongf zl = (uLongf)n;
+        assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
+        assert_int_equal(zl, n);
+        assert_memory_equal(back, pred, n);
+        sizes[k] = zn;
+    }
+    assert_true(sizes[0] != sizes[1]); /* the default is not level 6 */
+    exrqoi__codec_ctx_free(&ctx);
+    free(raw);
+    free(pred);
+    free(z);
+    free(want);
+    free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_and_empty),     cmocka_unit_test(test_random_and_constant),
         cmocka_unit_test(test_worst_case_codes),    cmocka_unit_test(test_exr_like),
-        cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_probe),              cmocka_unit_test(test_flat_default_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
