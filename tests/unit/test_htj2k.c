@@ -970,6 +970,92 @@ static void test_magsgn_paths(void **state)
     free(got);
 }
 
+/* ---- decoding straight into the caller's memory (segments) ----------------- */
+
+/* The segment decoder against the unpacked-buffer decoder on first chunks
+ * of the shared files (RCT, subsampled, mixed types, negative origin):
+ * segments one per line and channel, cut at random lengths (runs split
+ * between segments go through the line buffer), and with some bytes not
+ * wanted, which stay untouched; damaged chunks fail alike. */
+static void test_segments(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"Desk.htj2k32.exr",        "scan_yc_zip.htj2k256.exr",
+                                        "scan_mixed_zip.htj2k32.exr", "scan_negorigin_zip.htj2k32.exr",
+                                        "scan_17x33_zip.htj2k32.exr", "WideFloatRange.htj2k32.exr"};
+    int found = 0;
+    for (size_t fi = 0; fi < sizeof files / sizeof files[0]; fi++) {
+        uint8_t *chunk = NULL;
+        size_t n = 0;
+        exrqoi_compression comp;
+        if (!first_chunk(files[fi], &chunk, &n, &comp)) continue;
+        found++;
+        htj2k_layout L;
+        if (!htj2k_layout_from_chunk(chunk, n, comp, &L)) fail_msg("%s: not an HTJ2K chunk", files[fi]);
+        const size_t total = L.block.unpacked_size;
+        uint8_t *ref = malloc(total), *got = malloc(total), *tmp = malloc(total);
+        exrqoi__segment *seg = malloc(sizeof *seg * (total + 1));
+        assert_non_null(ref);
+        assert_non_null(tmp);
+        assert_non_null(got);
+        assert_non_null(seg);
+        assert_int_equal(decode_chunk(chunk, n, &L.block, ref), EXRQOI_OK);
+        for (int mode = 0; mode < 3; mode++) {
+            size_t ns = 0, at = 0;
+            if (mode == 0) { /* one segment per line and channel, as the read driver cuts them */
+                for (int32_t yy = 0; yy < L.block.height; yy++)
+                    for (int c = 0; c < L.block.nchan; c++) {
+                        const exrqoi__chan_layout *ch = &L.block.chans[c];
+                        if ((L.block.y + yy) % ch->y_sampling != 0) continue;
+                        seg[ns].dst = got + at;
+                        seg[ns].len = (size_t)ch->width * ch->size;
+                        at += seg[ns++].len;
+                    }
+            } else {
+                while (at < total) {
+                    size_t len = 1 + rnd() % 300;
+                    if (len > total - at) len = total - at;
+                    seg[ns].dst = mode == 2 && rnd() % 3 == 0 ? NULL : got + at;
+                    seg[ns].len = len;
+                    at += seg[ns++].len;
+                }
+            }
+            assert_int_equal(at, total);
+            memset(got, 0xA5, total);
+            exrqoi__codec_ctx ctx;
+            exrqoi__codec_ctx_init(&ctx, NULL);
+            assert_int_equal(exrqoi__decompress_block_segments(&ctx, &L.block, chunk, n, seg, ns), EXRQOI_OK);
+            at = 0;
+            for (size_t k = 0; k < ns; k++) {
+                for (size_t i = 0; i < seg[k].len; i++)
+                    if (got[at + i] != (seg[k].dst ? ref[at + i] : 0xA5))
+                        fail_msg("%s mode %d: byte %zu is %u, expected %u", files[fi], mode, at + i, got[at + i],
+                                 seg[k].dst ? ref[at + i] : 0xA5);
+                at += seg[k].len;
+            }
+            /* truncated chunks: the same result as through the unpacked buffer */
+            for (size_t cut = 0; cut < n; cut += n / 16 + 1) {
+                if (cut == total) continue;
+                uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any read past the end */
+                assert_non_null(copy);
+                if (cut) memcpy(copy, chunk, cut);
+                exrqoi__err_clear(&ctx.err);
+                const exrqoi_result rs = exrqoi__decompress_block_segments(&ctx, &L.block, copy, cut, seg, ns);
+                assert_int_equal(rs, decode_chunk(chunk, cut, &L.block, tmp));
+                if (cut + 2 < n) assert_int_not_equal(rs, EXRQOI_OK);
+                free(copy);
+            }
+            exrqoi__codec_ctx_free(&ctx);
+        }
+        free(ref);
+        free(got);
+        free(tmp);
+        free(seg);
+        free(chunk);
+    }
+    if (!found) skip();
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -981,7 +1067,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
-        cmocka_unit_test(test_magsgn_paths),
+        cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
