@@ -464,11 +464,60 @@ static inline uint32_t hbit(hdr_bits *h)
     return (h->cur >> h->n) & 1;
 }
 
+/* The next byte into cur when all its bits are used; false (and bad) at
+ * the end of the data. */
+static inline bool hfill(hdr_bits *h)
+{
+    if (h->n) return true;
+    if (h->p >= h->end) {
+        h->bad = true;
+        return false;
+    }
+    h->cur = *h->p++;
+    h->n = h->ff ? 7 : 8;
+    h->ff = h->cur == 0xFF;
+    return true;
+}
+
+/* k bits, MSB first, taken from the current byte as many at a time as it
+ * has; past the end the missing bits read as 0 (as hbit's). */
 static inline uint32_t hbits(hdr_bits *h, uint32_t k)
 {
     uint32_t v = 0;
-    while (k--) v = v << 1 | hbit(h);
+    while (k) {
+        if (!hfill(h)) return k >= 32 ? 0 : v << k;
+        const uint32_t t = k < (uint32_t)h->n ? k : (uint32_t)h->n;
+        h->n -= (int)t;
+        v = v << t | ((h->cur >> h->n) & ((1u << t) - 1));
+        k -= t;
+    }
     return v;
+}
+
+/* A unary run: reads 0 bits up to `max` of them, stopping after the first
+ * 1 bit (*one set); returns the zeros read. A byte at a time: the zeros
+ * before a 1 counted with clz. Bit for bit what hbit in a loop reads. */
+static inline uint32_t hzeros(hdr_bits *h, uint32_t max, bool *one)
+{
+    uint32_t z = 0;
+    *one = false;
+    while (z < max) {
+        if (!hfill(h)) return z;
+        const uint32_t n = (uint32_t)h->n, bits = h->cur & ((1u << n) - 1); /* the unread bits */
+        const uint32_t lz = bits ? (uint32_t)__builtin_clz(bits) - (32u - n) : n;
+        if (lz >= max - z) {
+            h->n -= (int)(max - z);
+            return max;
+        }
+        if (bits) {
+            h->n -= (int)(lz + 1);
+            *one = true;
+            return z + lz;
+        }
+        h->n = 0;
+        z += n;
+    }
+    return z;
 }
 
 /* ---- tag trees (B.10.2) ------------------------------------------------- */
@@ -511,11 +560,11 @@ static uint32_t tt_decode(tagtree *t, hdr_bits *hb, uint32_t x, uint32_t y, uint
     for (uint32_t l = t->nlev; l-- > 0;) {
         uint32_t i = t->off[l] + (y >> l) * t->w[l] + (x >> l);
         if (t->low[i] < low) t->low[i] = (uint16_t)low;
-        while (!t->known[i] && t->low[i] < limit) {
-            if (hbit(hb))
-                t->known[i] = 1;
-            else
-                t->low[i]++;
+        if (!t->known[i] && t->low[i] < limit) {
+            /* 0 bits raise the lower bound, a 1 bit says it is the value */
+            bool one;
+            t->low[i] = (uint16_t)(t->low[i] + hzeros(hb, limit - t->low[i], &one));
+            t->known[i] = one;
             if (hb->bad) return limit;
         }
         low = t->low[i];
