@@ -190,6 +190,93 @@ static void rct_row(exrqoi__htj2k_image *img, size_t row, int path)
         exrqoi__htj2k_inverse_rct(c[0].samples + at, c[1].samples + at, c[2].samples + at, c[0].width);
 }
 
+/* Writing a chunk's lines: to the unpacked buffer (o), or with o NULL
+ * through the segments (sc), `left` bytes of the block still to come. */
+typedef struct out_state {
+    exrqoi__codec_ctx *ctx;
+    const exrqoi__block_layout *block;
+    exrqoi__htj2k_image *img;
+    out_chan *oc;
+    const uint32_t *inv; /* component of each channel */
+    uint8_t *linebuf;    /* a line, for runs the segments split */
+    uint8_t *o;
+    seg_cursor sc;
+    size_t left;
+    size_t rct_next; /* rows below have had the pending RCT */
+    int32_t yy;      /* next line */
+    put32_fn put32;
+    bool ready; /* oc set up from the decoded image */
+} out_state;
+
+static void out_init(out_state *st)
+{
+    for (int f = 0; f < st->block->nchan; f++) {
+        const exrqoi__htj2k_comp *c = &st->img->comps[st->inv[f]];
+        out_chan *q = &st->oc[f];
+        q->s32 = c->samples32;
+        q->s64 = c->samples;
+        q->row = 0;
+        q->height = c->height;
+        q->width = c->width;
+        q->size = st->block->chans[f].size;
+        q->ysamp = st->block->chans[f].y_sampling;
+        q->bytes = (size_t)c->width * q->size;
+        q->rct = st->img->rct_pending && st->inv[f] < 3 && c->width;
+        q->p = out_params_of(c);
+    }
+    st->ready = true;
+}
+
+/* Lines up to `upto` (not included). */
+static exrqoi_result out_lines(out_state *st, int32_t upto)
+{
+    const exrqoi__block_layout *block = st->block;
+    const int path = st->ctx->k.htdwt;
+    for (; st->yy < upto; st->yy++) {
+        const int32_t y = block->y + st->yy;
+        size_t tail = 0; /* bytes of this line in linebuf, from a run the segments split */
+        for (int f = 0; f < block->nchan; f++) {
+            out_chan *q = &st->oc[f];
+            if (q->ysamp != 1 && y % q->ysamp != 0) continue;
+            if (q->row >= q->height || q->bytes > st->left)
+                return exrqoi__fail(&st->ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %d has too many lines",
+                                    f);
+            st->left -= q->bytes;
+            uint8_t *to;
+            if (st->o) {
+                to = st->o;
+                st->o += q->bytes;
+            } else if (tail || !seg_whole(&st->sc, q->bytes, &to)) {
+                to = st->linebuf + tail;
+                tail += q->bytes;
+            }
+            if (q->rct)
+                for (; st->rct_next <= q->row; st->rct_next++) rct_row(st->img, st->rct_next, path);
+            if (to) {
+                if (q->s32)
+                    st->put32(to, q->s32, q->width, q->size, q->p);
+                else
+                    put_line_w(to, q->s64, false, 0, q->width, q->size, q->p);
+            }
+            if (q->s32)
+                q->s32 += q->width;
+            else
+                q->s64 += q->width;
+            q->row++;
+        }
+        if (tail) seg_scatter(&st->sc, st->linebuf, tail);
+    }
+    return EXRQOI_OK;
+}
+
+/* exrqoi__htj2k_rows_fn: the lines whose rows the decoder has finished. */
+static exrqoi_result out_rows(void *arg, uint32_t rows)
+{
+    out_state *st = arg;
+    if (!st->ready) out_init(st);
+    return out_lines(st, rows < (uint32_t)st->block->height ? (int32_t)rows : st->block->height);
+}
+
 /* The chunk into the unpacked buffer `dst` or, with dst NULL, through the
  * segments (which cover block->unpacked_size bytes). */
 static exrqoi_result decode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
@@ -262,71 +349,25 @@ static exrqoi_result decode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__block_la
         ws.cap = ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK];
     }
     ws.dwt_path = ctx->k.htdwt;
+    /* the output, written strip by strip as the decoder finishes rows when
+     * every line holds every channel (rows are lines), else at the end */
+    out_state st = {ctx, block, &img, oc, inv, linebuf, dst, {seg, nseg, 0, 0}, block->unpacked_size, 0, 0,
+                    put32_of(ctx->k.htdwt), false};
+    bool by_rows = true;
+    for (uint32_t f = 0; f < nch; f++)
+        if (block->chans[f].y_sampling != 1 || block->chans[f].x_sampling != 1) by_rows = false;
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
-        rv = exrqoi__htj2k_decode_codestream_raw(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
-                                                 &ws, &img, true);
+        rv = exrqoi__htj2k_decode_codestream_rows(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e,
+                                                  max_samples, &ws, &img, true, by_rows ? out_rows : NULL, &st);
     }
     if (rv == EXRQOI_OK) {
-        const int path = ctx->k.htdwt;
-        const put32_fn put32 = put32_of(path);
-        for (uint32_t f = 0; f < nch; f++) {
-            const exrqoi__htj2k_comp *c = &img.comps[inv[f]];
-            out_chan *q = &oc[f];
-            q->s32 = c->samples32;
-            q->s64 = c->samples;
-            q->row = 0;
-            q->height = c->height;
-            q->width = c->width;
-            q->size = block->chans[f].size;
-            q->ysamp = block->chans[f].y_sampling;
-            q->bytes = (size_t)c->width * q->size;
-            q->rct = img.rct_pending && inv[f] < 3 && c->width;
-            q->p = out_params_of(c);
-        }
-        uint8_t *o = dst;
-        seg_cursor sc = {seg, nseg, 0, 0};
-        size_t left = block->unpacked_size; /* bytes still to come */
-        size_t rct_next = 0;                /* rows below have had the pending RCT */
-        for (int32_t yy = 0; yy < block->height && rv == EXRQOI_OK; yy++) {
-            const int32_t y = block->y + yy;
-            size_t tail = 0; /* bytes of this line in linebuf, from a run the segments split on */
-            for (uint32_t f = 0; f < nch; f++) {
-                out_chan *q = &oc[f];
-                if (q->ysamp != 1 && y % q->ysamp != 0) continue;
-                if (q->row >= q->height || q->bytes > left) {
-                    rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %u has too many lines", f);
-                    break;
-                }
-                left -= q->bytes;
-                uint8_t *to;
-                if (o) {
-                    to = o;
-                    o += q->bytes;
-                } else if (tail || !seg_whole(&sc, q->bytes, &to)) {
-                    to = linebuf + tail;
-                    tail += q->bytes;
-                }
-                if (q->rct)
-                    for (; rct_next <= q->row; rct_next++) rct_row(&img, rct_next, path);
-                if (to) {
-                    if (q->s32)
-                        put32(to, q->s32, q->width, q->size, q->p);
-                    else
-                        put_line_w(to, q->s64, false, 0, q->width, q->size, q->p);
-                }
-                if (q->s32)
-                    q->s32 += q->width;
-                else
-                    q->s64 += q->width;
-                q->row++;
-            }
-            if (tail && rv == EXRQOI_OK) seg_scatter(&sc, linebuf, tail);
-        }
-        if (rv == EXRQOI_OK && left)
-            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
-                              block->unpacked_size - left, block->unpacked_size);
+        if (!st.ready) out_init(&st);
+        rv = out_lines(&st, block->height);
     }
+    if (rv == EXRQOI_OK && st.left)
+        rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
+                          block->unpacked_size - st.left, block->unpacked_size);
     exrqoi__htj2k_image_free(ctx->alloc, &img);
     exrqoi__htj2k_ws_release(&ws);
     exrqoi__free(ctx->alloc, mem);

@@ -121,6 +121,8 @@ typedef struct dec {
     uint8_t *narrow; /* per component: 32-bit coefficients (decide_widths) */
     int dwt_path;    /* exrqoi__kernels.htdwt */
     bool raw;        /* leave the DC level shift, NLT and (one tile) RCT to the caller */
+    exrqoi__htj2k_rows_fn rows_fn; /* strips (decode_tile_in); NULL: none */
+    void *rows_arg;
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -865,6 +867,18 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
 
 /* ---- one tile ----------------------------------------------------------- */
 
+/* Rows of the last wavelet level synthesised before the caller writes
+ * them out (strips): a few rows of every component stay in L1/L2. */
+#define STRIP_ROWS 16u
+
+/* Whether the tile is all of component c. */
+static bool tile_is_whole(const dec *d, const tilecomp *tc, uint32_t c)
+{
+    const exrqoi__htj2k_comp *ic = &d->img->comps[c];
+    return tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
+           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
+}
+
 static exrqoi_result decode_tile_in(dec *d, uint32_t t)
 {
     tile_info *ti = &d->tiles[t];
@@ -945,19 +959,29 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     }
 
     /* inverse wavelet per component */
-    void **outs = arena_get(d->ar, sizeof *outs * d->ncomp);
-    if (!outs) return oom(d, sizeof *outs * d->ncomp);
+    void **outs = arena_get(d->ar, sizeof *outs * d->ncomp * 2);
+    if (!outs) return oom(d, sizeof *outs * d->ncomp * 2);
+    void **lls = outs + d->ncomp; /* strips: each component's input to its last level */
+    /* Strips: with one tile, every component of it whole, of one size,
+     * int32 and with at least one level, the last levels of all
+     * components are synthesised together a strip of rows at a time,
+     * each strip handed to the caller (rows_fn) while it is in cache. */
+    bool strips = d->rows_fn && d->raw && d->ntx * d->nty == 1;
+    for (uint32_t c = 0; c < d->ncomp && strips; c++) {
+        const tilecomp *tc = &tcs[c];
+        strips = tile_is_whole(d, tc, c) && tc->narrow && tc->levels >= 1 && tc->x0 == tcs[0].x0 &&
+                 tc->x1 == tcs[0].x1 && tc->y0 == tcs[0].y0 && tc->y1 == tcs[0].y1;
+    }
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
         const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
         /* a tile that is the whole component synthesises its last level
          * straight into the image */
-        const bool whole = tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
-                           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
+        const bool whole = tile_is_whole(d, tc, c);
         void *image = tc->narrow ? (void *)ic->samples32 : (void *)ic->samples;
         void *cur = tc->res[0].b[0].coef;
-        for (uint32_t r = 1; r <= tc->levels; r++) {
+        for (uint32_t r = 1; r <= tc->levels - (strips ? 1u : 0u); r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
             void *o = r == tc->levels && whole ? image : arena_get(d->ar, rw * rh * esz + 8);
@@ -970,7 +994,8 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
                                         R->b[2].coef);
             cur = o;
         }
-        outs[c] = cur;
+        lls[c] = cur;
+        outs[c] = strips ? image : cur;
     }
     if (cd->mct && d->ncomp >= 3) {
         for (uint32_t c = 1; c < 3; c++)
@@ -998,6 +1023,20 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
         for (uint32_t y = tc->y0; y < tc->y1; y++)
             memcpy(image + ((size_t)(y - cy0) * ic->width + (tc->x0 - cx0)) * esz,
                    (const uint8_t *)outs[c] + (size_t)(y - tc->y0) * w * esz, w * esz);
+    }
+    if (strips) {
+        const uint32_t h = tcs[0].y1 - tcs[0].y0;
+        for (uint32_t t0 = 0; t0 < h;) {
+            const uint32_t t1 = h - t0 > STRIP_ROWS ? t0 + STRIP_ROWS : h;
+            for (uint32_t c = 0; c < d->ncomp; c++) {
+                const resolution *R = &tcs[c].res[tcs[c].levels];
+                exrqoi__htj2k_idwt53_2d_32_rows(d->dwt_path, d->img->comps[c].samples32, R->x0, R->y0, R->x1 - R->x0,
+                                                R->y1 - R->y0, lls[c], R->b[0].coef, R->b[1].coef, R->b[2].coef, t0,
+                                                t1);
+            }
+            EXRQOI_TRY(d->rows_fn(d->rows_arg, t1 < h ? t1 - 2 : h));
+            t0 = t1;
+        }
     }
     return EXRQOI_OK;
 }
@@ -1259,6 +1298,15 @@ exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc,
                                                   uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img,
                                                   bool raw)
 {
+    return exrqoi__htj2k_decode_codestream_rows(alloc, err, cs, cs_size, expect, max_samples, ws, img, raw, NULL, NULL);
+}
+
+exrqoi_result exrqoi__htj2k_decode_codestream_rows(const exrqoi_allocator *alloc, exrqoi__err *err,
+                                                   const uint8_t *cs, size_t cs_size,
+                                                   const exrqoi__htj2k_expect *expect, uint64_t max_samples,
+                                                   exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img, bool raw,
+                                                   exrqoi__htj2k_rows_fn rows_fn, void *rows_arg)
+{
     dec d;
     memset(&d, 0, sizeof d);
     memset(img, 0, sizeof *img);
@@ -1271,6 +1319,8 @@ exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc,
     d.ar = ws ? ws : &local;
     d.img = img;
     d.raw = raw;
+    d.rows_fn = rows_fn;
+    d.rows_arg = rows_arg;
     d.dwt_path = ws ? ws->dwt_path : exrqoi__cpu_kernels().htdwt;
     img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);

@@ -1056,6 +1056,57 @@ static void test_segments(void **state)
     if (!found) skip();
 }
 
+/* ---- the last wavelet level in strips ----------------------------------------- */
+
+/* exrqoi__htj2k_idwt53_2d_32_rows over consecutive row ranges of random
+ * lengths gives exactly one whole exrqoi__htj2k_idwt53_2d_32, on every
+ * path, and after each range the rows it says are final already hold
+ * their values. */
+static void test_wavelet_rows(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{1, 1}, {5, 1}, {1, 7}, {7, 2}, {17, 3}, {33, 16}, {64, 17}, {130, 33}, {9, 40}};
+    const int paths[] = {EXRQOI__PATH_C, EXRQOI__PATH_SSE2, EXRQOI__PATH_AVX2, EXRQOI__PATH_NEON};
+    size_t checked = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t org = 0; org < 4; org++) {
+            const uint32_t x0 = 10 + (org & 1), y0 = 6 + (org >> 1), rw = sizes[t][0], rh = sizes[t][1];
+            const uint32_t x1 = x0 + rw, y1 = y0 + rh;
+            const uint32_t lw = (x1 + 1) / 2 - (x0 + 1) / 2, hw = x1 / 2 - x0 / 2;
+            const uint32_t lh_ = (y1 + 1) / 2 - (y0 + 1) / 2, hh_ = y1 / 2 - y0 / 2;
+            int32_t *b[4];
+            const size_t bn[4] = {(size_t)lw * lh_, (size_t)hw * lh_, (size_t)lw * hh_, (size_t)hw * hh_};
+            for (int k = 0; k < 4; k++) {
+                b[k] = malloc(sizeof(int32_t) * (bn[k] + 1));
+                assert_non_null(b[k]);
+                for (size_t i = 0; i < bn[k]; i++) b[k][i] = (int32_t)(rnd() % 4001) - 2000;
+            }
+            int32_t *ref = malloc(sizeof(int32_t) * rw * rh + 32), *got = malloc(sizeof(int32_t) * rw * rh + 32);
+            assert_non_null(ref);
+            assert_non_null(got);
+            exrqoi__htj2k_idwt53_2d_32(EXRQOI__PATH_C, ref, x0, y0, rw, rh, b[0], b[1], b[2], b[3]);
+            for (size_t pi = 0; pi < sizeof paths / sizeof paths[0]; pi++) {
+                memset(got, 0x5A, sizeof(int32_t) * rw * rh);
+                for (uint32_t t0 = 0; t0 < rh;) {
+                    uint32_t t1 = t0 + 1 + rnd() % 9;
+                    if (t1 > rh) t1 = rh;
+                    exrqoi__htj2k_idwt53_2d_32_rows(paths[pi], got, x0, y0, rw, rh, b[0], b[1], b[2], b[3], t0, t1);
+                    const uint32_t final = t1 >= rh ? rh : (t1 >= 2 ? t1 - 2 : 0);
+                    for (size_t i = 0; i < (size_t)final * rw; i++)
+                        if (got[i] != ref[i])
+                            fail_msg("%ux%u at (%u,%u), path %d, rows to %u: sample %zu is %d, expected %d", rw, rh,
+                                     x0, y0, paths[pi], t1, i, got[i], ref[i]);
+                    t0 = t1;
+                }
+                checked++;
+            }
+            for (int k = 0; k < 4; k++) free(b[k]);
+            free(ref);
+            free(got);
+        }
+    assert_true(checked == sizeof sizes / sizeof sizes[0] * 4 * 4);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1068,6 +1119,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
         cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_wavelet_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
