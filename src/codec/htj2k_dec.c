@@ -5,6 +5,7 @@
  */
 #include "codec/htj2k_dec.h"
 #include "codec/htj2k_enc.h"
+#include "codec/seg_cursor.h"
 #include "common/cpu.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -139,20 +140,41 @@ __attribute__((target("avx2"))) static uint8_t *put_line32_avx2(uint8_t *o, cons
 }
 #endif
 
-uint8_t *exrqoi__htj2k_put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c,
-                                  int path)
+/* One channel's output state in a chunk: its next row and how its
+ * samples are written. */
+typedef struct out_chan {
+    const int32_t *s32;
+    const int64_t *s64;
+    uint32_t row, height, width;
+    int32_t ysamp;
+    int size;
+    bool rct; /* one of the three components with the RCT pending */
+    size_t bytes; /* of one line */
+    out_params p;
+} out_chan;
+
+typedef uint8_t *(*put32_fn)(uint8_t *o, const int32_t *s, uint32_t n, int size, out_params p);
+
+static uint8_t *put_line32_c(uint8_t *o, const int32_t *s, uint32_t n, int size, out_params p)
+{
+    return put_line_w(o, s, true, 0, n, size, p);
+}
+
+/* The put_line32 kernel of a path, chosen once per chunk. */
+static put32_fn put32_of(int path)
 {
     (void)path;
 #if HTOUT_SSE2
-    if (path == EXRQOI__PATH_AVX2) return put_line32_avx2(o, s, n, size, out_params_of(c));
-    if (path != EXRQOI__PATH_C) return put_line32_sse2(o, s, n, size, out_params_of(c));
+    if (path == EXRQOI__PATH_AVX2) return put_line32_avx2;
+    if (path != EXRQOI__PATH_C) return put_line32_sse2;
 #endif
-    return put_line_w(o, s, true, 0, n, size, out_params_of(c));
+    return put_line32_c;
 }
 
-static uint8_t *put_line64(uint8_t *o, const int64_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c)
+uint8_t *exrqoi__htj2k_put_line32(uint8_t *o, const int32_t *s, uint32_t n, int size, const exrqoi__htj2k_comp *c,
+                                  int path)
 {
-    return put_line_w(o, s, false, 0, n, size, out_params_of(c));
+    return put32_of(path)(o, s, n, size, out_params_of(c));
 }
 
 /* The inverse RCT a one-tile raw decode left (img->rct_pending), done a
@@ -168,8 +190,97 @@ static void rct_row(exrqoi__htj2k_image *img, size_t row, int path)
         exrqoi__htj2k_inverse_rct(c[0].samples + at, c[1].samples + at, c[2].samples + at, c[0].width);
 }
 
-exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
-                                       size_t src_size, uint8_t *dst)
+/* Writing a chunk's lines: to the unpacked buffer (o), or with o NULL
+ * through the segments (sc), `left` bytes of the block still to come. */
+typedef struct out_state {
+    exrqoi__codec_ctx *ctx;
+    const exrqoi__block_layout *block;
+    exrqoi__htj2k_image *img;
+    out_chan *oc;
+    const uint32_t *inv; /* component of each channel */
+    uint8_t *linebuf;    /* a line, for runs the segments split */
+    uint8_t *o;
+    seg_cursor sc;
+    size_t left;
+    size_t rct_next; /* rows below have had the pending RCT */
+    int32_t yy;      /* next line */
+    put32_fn put32;
+    bool ready; /* oc set up from the decoded image */
+} out_state;
+
+static void out_init(out_state *st)
+{
+    for (int f = 0; f < st->block->nchan; f++) {
+        const exrqoi__htj2k_comp *c = &st->img->comps[st->inv[f]];
+        out_chan *q = &st->oc[f];
+        q->s32 = c->samples32;
+        q->s64 = c->samples;
+        q->row = 0;
+        q->height = c->height;
+        q->width = c->width;
+        q->size = st->block->chans[f].size;
+        q->ysamp = st->block->chans[f].y_sampling;
+        q->bytes = (size_t)c->width * q->size;
+        q->rct = st->img->rct_pending && st->inv[f] < 3 && c->width;
+        q->p = out_params_of(c);
+    }
+    st->ready = true;
+}
+
+/* Lines up to `upto` (not included). */
+static exrqoi_result out_lines(out_state *st, int32_t upto)
+{
+    const exrqoi__block_layout *block = st->block;
+    const int path = st->ctx->k.htdwt;
+    for (; st->yy < upto; st->yy++) {
+        const int32_t y = block->y + st->yy;
+        size_t tail = 0; /* bytes of this line in linebuf, from a run the segments split */
+        for (int f = 0; f < block->nchan; f++) {
+            out_chan *q = &st->oc[f];
+            if (q->ysamp != 1 && y % q->ysamp != 0) continue;
+            if (q->row >= q->height || q->bytes > st->left)
+                return exrqoi__fail(&st->ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %d has too many lines",
+                                    f);
+            st->left -= q->bytes;
+            uint8_t *to;
+            if (st->o) {
+                to = st->o;
+                st->o += q->bytes;
+            } else if (tail || !seg_whole(&st->sc, q->bytes, &to)) {
+                to = st->linebuf + tail;
+                tail += q->bytes;
+            }
+            if (q->rct)
+                for (; st->rct_next <= q->row; st->rct_next++) rct_row(st->img, st->rct_next, path);
+            if (to) {
+                if (q->s32)
+                    st->put32(to, q->s32, q->width, q->size, q->p);
+                else
+                    put_line_w(to, q->s64, false, 0, q->width, q->size, q->p);
+            }
+            if (q->s32)
+                q->s32 += q->width;
+            else
+                q->s64 += q->width;
+            q->row++;
+        }
+        if (tail) seg_scatter(&st->sc, st->linebuf, tail);
+    }
+    return EXRQOI_OK;
+}
+
+/* exrqoi__htj2k_rows_fn: the lines whose rows the decoder has finished. */
+static exrqoi_result out_rows(void *arg, uint32_t rows)
+{
+    out_state *st = arg;
+    if (!st->ready) out_init(st);
+    return out_lines(st, rows < (uint32_t)st->block->height ? (int32_t)rows : st->block->height);
+}
+
+/* The chunk into the unpacked buffer `dst` or, with dst NULL, through the
+ * segments (which cover block->unpacked_size bytes). */
+static exrqoi_result decode_chunk(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
+                                  size_t src_size, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {
     if (src_size < EXRQOI__HTJ2K_PREFIX + 2)
         return chunk_corrupt(ctx, "too short for its header: bytes, minimum", src_size, EXRQOI__HTJ2K_PREFIX + 2);
@@ -188,14 +299,19 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
     const size_t cs_off = EXRQOI__HTJ2K_PREFIX + (size_t)plen;
     if (cs_off >= src_size) return chunk_corrupt(ctx, "no codestream after the header: header, chunk", cs_off, src_size);
 
+    /* a line of every channel, for segments that split a run */
+    size_t line_max = 0;
+    if (!dst)
+        for (uint32_t f = 0; f < nch; f++) line_max += (size_t)block->chans[f].width * block->chans[f].size;
     /* map[i]: file channel of component i; inv[f]: component of channel f */
-    size_t need = (size_t)nch * (sizeof(exrqoi__htj2k_comp) + 2 * sizeof(uint32_t) + sizeof(size_t));
+    size_t need = (size_t)nch * (sizeof(exrqoi__htj2k_comp) + sizeof(out_chan) + 2 * sizeof(uint32_t)) + line_max;
     uint8_t *mem = exrqoi__alloc(ctx->alloc, need ? need : 1);
     if (!mem) return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes", need);
     exrqoi__htj2k_comp *ex = (exrqoi__htj2k_comp *)mem;
-    size_t *rowpos = (size_t *)(ex + nch);
-    uint32_t *map = (uint32_t *)(rowpos + nch);
+    out_chan *oc = (out_chan *)(ex + nch);
+    uint32_t *map = (uint32_t *)(oc + nch);
     uint32_t *inv = map + nch;
+    uint8_t *linebuf = (uint8_t *)(inv + nch);
     exrqoi_result rv = EXRQOI_OK;
     uint64_t max_samples = 0;
     for (uint32_t f = 0; f < nch; f++) inv[f] = UINT32_MAX;
@@ -233,38 +349,25 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
         ws.cap = ctx->scratch_cap[EXRQOI__SCRATCH_HTJ2K_WORK];
     }
     ws.dwt_path = ctx->k.htdwt;
+    /* the output, written strip by strip as the decoder finishes rows when
+     * every line holds every channel (rows are lines), else at the end */
+    out_state st = {ctx, block, &img, oc, inv, linebuf, dst, {seg, nseg, 0, 0}, block->unpacked_size, 0, 0,
+                    put32_of(ctx->k.htdwt), false};
+    bool by_rows = true;
+    for (uint32_t f = 0; f < nch; f++)
+        if (block->chans[f].y_sampling != 1 || block->chans[f].x_sampling != 1) by_rows = false;
     if (rv == EXRQOI_OK) {
         exrqoi__htj2k_expect e = {(uint32_t)block->width, (uint32_t)block->height, nch, ex};
-        rv = exrqoi__htj2k_decode_codestream_raw(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e, max_samples,
-                                                 &ws, &img, true);
+        rv = exrqoi__htj2k_decode_codestream_rows(ctx->alloc, &ctx->err, src + cs_off, src_size - cs_off, &e,
+                                                  max_samples, &ws, &img, true, by_rows ? out_rows : NULL, &st);
     }
     if (rv == EXRQOI_OK) {
-        uint8_t *o = dst;
-        size_t rct_next = 0; /* rows below have had the pending RCT */
-        for (uint32_t f = 0; f < nch; f++) rowpos[f] = 0;
-        for (int32_t yy = 0; yy < block->height && rv == EXRQOI_OK; yy++) {
-            const int32_t y = block->y + yy;
-            for (uint32_t f = 0; f < nch; f++) {
-                const exrqoi__chan_layout *ch = &block->chans[f];
-                if (y % ch->y_sampling != 0) continue;
-                const exrqoi__htj2k_comp *c = &img.comps[inv[f]];
-                if (rowpos[f] + c->width > (size_t)c->width * c->height) {
-                    rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk: channel %u has too many lines", f);
-                    break;
-                }
-                if (img.rct_pending && inv[f] < 3 && c->width)
-                    for (const size_t row = rowpos[f] / c->width; rct_next <= row; rct_next++) rct_row(&img, rct_next, ctx->k.htdwt);
-                if (c->samples32)
-                    o = exrqoi__htj2k_put_line32(o, c->samples32 + rowpos[f], c->width, ch->size, c, ctx->k.htdwt);
-                else
-                    o = put_line64(o, c->samples + rowpos[f], c->width, ch->size, c);
-                rowpos[f] += c->width;
-            }
-        }
-        if (rv == EXRQOI_OK && (size_t)(o - dst) != block->unpacked_size)
-            rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
-                              (size_t)(o - dst), block->unpacked_size);
+        if (!st.ready) out_init(&st);
+        rv = out_lines(&st, block->height);
     }
+    if (rv == EXRQOI_OK && st.left)
+        rv = exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT, "HTJ2K chunk decodes to %zu bytes, %zu expected",
+                          block->unpacked_size - st.left, block->unpacked_size);
     exrqoi__htj2k_image_free(ctx->alloc, &img);
     exrqoi__htj2k_ws_release(&ws);
     exrqoi__free(ctx->alloc, mem);
@@ -275,6 +378,21 @@ exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__blo
         if (rv == EXRQOI_OK) rv = g;
     }
     return rv;
+}
+
+exrqoi_result exrqoi__htj2k_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block, const uint8_t *src,
+                                       size_t src_size, uint8_t *dst)
+{
+    return decode_chunk(ctx, block, src, src_size, dst, NULL, 0);
+}
+
+/* Straight into the caller's slices: no unpacked buffer, no copy out of
+ * it, and nothing written for the channels not wanted. */
+static exrqoi_result htj2k_decompress_segments(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                               const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
+                                               size_t nseg)
+{
+    return decode_chunk(ctx, block, src, src_size, NULL, seg, nseg);
 }
 
 /* The fewest bytes a chunk for `block` can have (docs/security.md): the
@@ -326,8 +444,8 @@ static uint64_t htj2k_max_unpacked(const exrqoi__block_layout *b, uint64_t n)
 const exrqoi__codec exrqoi__codec_htj2k256 = {
     .id = EXRQOI_COMPRESSION_HTJ2K256, .name = "htj2k256", .lines_per_chunk = 256, .speed = 250,
     .decompress = exrqoi__htj2k_decompress, .bound = exrqoi__htj2k_bound, .compress = exrqoi__htj2k_compress,
-    .max_unpacked = htj2k_max_unpacked};
+    .max_unpacked = htj2k_max_unpacked, .decompress_segments = htj2k_decompress_segments};
 const exrqoi__codec exrqoi__codec_htj2k32 = {
     .id = EXRQOI_COMPRESSION_HTJ2K32, .name = "htj2k32", .lines_per_chunk = 32, .speed = 250,
     .decompress = exrqoi__htj2k_decompress, .bound = exrqoi__htj2k_bound, .compress = exrqoi__htj2k_compress,
-    .max_unpacked = htj2k_max_unpacked};
+    .max_unpacked = htj2k_max_unpacked, .decompress_segments = htj2k_decompress_segments};

@@ -20,6 +20,21 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_a
                                                                   uint64_t max_samples, exrqoi__htj2k_ws *ws,
                                                                   exrqoi__htj2k_image *img, bool raw);
 
+/* Called by a raw decode when rows 0..rows-1 of every component are final
+ * (img->rct_pending set as it will be); an error stops the decode with it. */
+typedef exrqoi_result (*exrqoi__htj2k_rows_fn)(void *arg, uint32_t rows);
+/* exrqoi__htj2k_decode_codestream_raw telling `rows_fn` as rows become
+ * final, strip by strip, when the codestream is one tile whose components
+ * all have the image's size, int32 coefficients and at least one
+ * wavelet level (otherwise it is not called): a caller writing the rows
+ * out as they come reads them while they are in cache. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_rows(const exrqoi_allocator *alloc, exrqoi__err *err,
+                                                                   const uint8_t *cs, size_t cs_size,
+                                                                   const exrqoi__htj2k_expect *expect,
+                                                                   uint64_t max_samples, exrqoi__htj2k_ws *ws,
+                                                                   exrqoi__htj2k_image *img, bool raw,
+                                                                   exrqoi__htj2k_rows_fn rows_fn, void *rows_arg);
+
 /* CxtVLC lookup: index = context * 128 + the next 7 bits of the VLC stream
  * (first bit in the LSB). Entry bits: 0-2 codeword length, 3 u_off,
  * 4-7 rho (significance of the quad's samples: bit 0 top-left, 1
@@ -128,6 +143,14 @@ EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d(int64_t *out, uint32_t x0, uint32_t
 EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw,
                                                uint32_t rh, const int32_t *ll, const int32_t *hl,
                                                const int32_t *lh, const int32_t *hh);
+
+/* exrqoi__htj2k_idwt53_2d_32 in parts: the rows t0 <= t < t1 of its sweep
+ * down the output (calls over consecutive ranges from 0 to rh give the
+ * same values as one call); afterwards the rows below t1 - 2 are final,
+ * and every row once t1 >= rh. */
+EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32_rows(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw,
+                                                    uint32_t rh, const int32_t *ll, const int32_t *hl,
+                                                    const int32_t *lh, const int32_t *hh, uint32_t t0, uint32_t t1);
 
 /* Inverse reversible colour transform in place: c0 = Y, c1 = Cb, c2 = Cr
  * become R, G, B. */

@@ -121,6 +121,8 @@ typedef struct dec {
     uint8_t *narrow; /* per component: 32-bit coefficients (decide_widths) */
     int dwt_path;    /* exrqoi__kernels.htdwt */
     bool raw;        /* leave the DC level shift, NLT and (one tile) RCT to the caller */
+    exrqoi__htj2k_rows_fn rows_fn; /* strips (decode_tile_in); NULL: none */
+    void *rows_arg;
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -464,11 +466,60 @@ static inline uint32_t hbit(hdr_bits *h)
     return (h->cur >> h->n) & 1;
 }
 
+/* The next byte into cur when all its bits are used; false (and bad) at
+ * the end of the data. */
+static inline bool hfill(hdr_bits *h)
+{
+    if (h->n) return true;
+    if (h->p >= h->end) {
+        h->bad = true;
+        return false;
+    }
+    h->cur = *h->p++;
+    h->n = h->ff ? 7 : 8;
+    h->ff = h->cur == 0xFF;
+    return true;
+}
+
+/* k bits, MSB first, taken from the current byte as many at a time as it
+ * has; past the end the missing bits read as 0 (as hbit's). */
 static inline uint32_t hbits(hdr_bits *h, uint32_t k)
 {
     uint32_t v = 0;
-    while (k--) v = v << 1 | hbit(h);
+    while (k) {
+        if (!hfill(h)) return k >= 32 ? 0 : v << k;
+        const uint32_t t = k < (uint32_t)h->n ? k : (uint32_t)h->n;
+        h->n -= (int)t;
+        v = v << t | ((h->cur >> h->n) & ((1u << t) - 1));
+        k -= t;
+    }
     return v;
+}
+
+/* A unary run: reads 0 bits up to `max` of them, stopping after the first
+ * 1 bit (*one set); returns the zeros read. A byte at a time: the zeros
+ * before a 1 counted with clz. Bit for bit what hbit in a loop reads. */
+static inline uint32_t hzeros(hdr_bits *h, uint32_t max, bool *one)
+{
+    uint32_t z = 0;
+    *one = false;
+    while (z < max) {
+        if (!hfill(h)) return z;
+        const uint32_t n = (uint32_t)h->n, bits = h->cur & ((1u << n) - 1); /* the unread bits */
+        const uint32_t lz = bits ? (uint32_t)__builtin_clz(bits) - (32u - n) : n;
+        if (lz >= max - z) {
+            h->n -= (int)(max - z);
+            return max;
+        }
+        if (bits) {
+            h->n -= (int)(lz + 1);
+            *one = true;
+            return z + lz;
+        }
+        h->n = 0;
+        z += n;
+    }
+    return z;
 }
 
 /* ---- tag trees (B.10.2) ------------------------------------------------- */
@@ -511,11 +562,11 @@ static uint32_t tt_decode(tagtree *t, hdr_bits *hb, uint32_t x, uint32_t y, uint
     for (uint32_t l = t->nlev; l-- > 0;) {
         uint32_t i = t->off[l] + (y >> l) * t->w[l] + (x >> l);
         if (t->low[i] < low) t->low[i] = (uint16_t)low;
-        while (!t->known[i] && t->low[i] < limit) {
-            if (hbit(hb))
-                t->known[i] = 1;
-            else
-                t->low[i]++;
+        if (!t->known[i] && t->low[i] < limit) {
+            /* 0 bits raise the lower bound, a 1 bit says it is the value */
+            bool one;
+            t->low[i] = (uint16_t)(t->low[i] + hzeros(hb, limit - t->low[i], &one));
+            t->known[i] = one;
             if (hb->bad) return limit;
         }
         low = t->low[i];
@@ -816,6 +867,18 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
 
 /* ---- one tile ----------------------------------------------------------- */
 
+/* Rows of the last wavelet level synthesised before the caller writes
+ * them out (strips): a few rows of every component stay in L1/L2. */
+#define STRIP_ROWS 16u
+
+/* Whether the tile is all of component c. */
+static bool tile_is_whole(const dec *d, const tilecomp *tc, uint32_t c)
+{
+    const exrqoi__htj2k_comp *ic = &d->img->comps[c];
+    return tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
+           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
+}
+
 static exrqoi_result decode_tile_in(dec *d, uint32_t t)
 {
     tile_info *ti = &d->tiles[t];
@@ -896,19 +959,29 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     }
 
     /* inverse wavelet per component */
-    void **outs = arena_get(d->ar, sizeof *outs * d->ncomp);
-    if (!outs) return oom(d, sizeof *outs * d->ncomp);
+    void **outs = arena_get(d->ar, sizeof *outs * d->ncomp * 2);
+    if (!outs) return oom(d, sizeof *outs * d->ncomp * 2);
+    void **lls = outs + d->ncomp; /* strips: each component's input to its last level */
+    /* Strips: with one tile, every component of it whole, of one size,
+     * int32 and with at least one level, the last levels of all
+     * components are synthesised together a strip of rows at a time,
+     * each strip handed to the caller (rows_fn) while it is in cache. */
+    bool strips = d->rows_fn && d->raw && d->ntx * d->nty == 1;
+    for (uint32_t c = 0; c < d->ncomp && strips; c++) {
+        const tilecomp *tc = &tcs[c];
+        strips = tile_is_whole(d, tc, c) && tc->narrow && tc->levels >= 1 && tc->x0 == tcs[0].x0 &&
+                 tc->x1 == tcs[0].x1 && tc->y0 == tcs[0].y0 && tc->y1 == tcs[0].y1;
+    }
     for (uint32_t c = 0; c < d->ncomp; c++) {
         tilecomp *tc = &tcs[c];
         exrqoi__htj2k_comp *ic = &d->img->comps[c];
         const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
         /* a tile that is the whole component synthesises its last level
          * straight into the image */
-        const bool whole = tc->x0 == ceil_div_u(d->X0, d->sc[c].xr) && tc->y0 == ceil_div_u(d->Y0, d->sc[c].yr) &&
-                           tc->x1 - tc->x0 == ic->width && tc->y1 - tc->y0 == ic->height;
+        const bool whole = tile_is_whole(d, tc, c);
         void *image = tc->narrow ? (void *)ic->samples32 : (void *)ic->samples;
         void *cur = tc->res[0].b[0].coef;
-        for (uint32_t r = 1; r <= tc->levels; r++) {
+        for (uint32_t r = 1; r <= tc->levels - (strips ? 1u : 0u); r++) {
             resolution *R = &tc->res[r];
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
             void *o = r == tc->levels && whole ? image : arena_get(d->ar, rw * rh * esz + 8);
@@ -921,7 +994,8 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
                                         R->b[2].coef);
             cur = o;
         }
-        outs[c] = cur;
+        lls[c] = cur;
+        outs[c] = strips ? image : cur;
     }
     if (cd->mct && d->ncomp >= 3) {
         for (uint32_t c = 1; c < 3; c++)
@@ -949,6 +1023,20 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
         for (uint32_t y = tc->y0; y < tc->y1; y++)
             memcpy(image + ((size_t)(y - cy0) * ic->width + (tc->x0 - cx0)) * esz,
                    (const uint8_t *)outs[c] + (size_t)(y - tc->y0) * w * esz, w * esz);
+    }
+    if (strips) {
+        const uint32_t h = tcs[0].y1 - tcs[0].y0;
+        for (uint32_t t0 = 0; t0 < h;) {
+            const uint32_t t1 = h - t0 > STRIP_ROWS ? t0 + STRIP_ROWS : h;
+            for (uint32_t c = 0; c < d->ncomp; c++) {
+                const resolution *R = &tcs[c].res[tcs[c].levels];
+                exrqoi__htj2k_idwt53_2d_32_rows(d->dwt_path, d->img->comps[c].samples32, R->x0, R->y0, R->x1 - R->x0,
+                                                R->y1 - R->y0, lls[c], R->b[0].coef, R->b[1].coef, R->b[2].coef, t0,
+                                                t1);
+            }
+            EXRQOI_TRY(d->rows_fn(d->rows_arg, t1 < h ? t1 - 2 : h));
+            t0 = t1;
+        }
     }
     return EXRQOI_OK;
 }
@@ -1210,6 +1298,15 @@ exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc,
                                                   uint64_t max_samples, exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img,
                                                   bool raw)
 {
+    return exrqoi__htj2k_decode_codestream_rows(alloc, err, cs, cs_size, expect, max_samples, ws, img, raw, NULL, NULL);
+}
+
+exrqoi_result exrqoi__htj2k_decode_codestream_rows(const exrqoi_allocator *alloc, exrqoi__err *err,
+                                                   const uint8_t *cs, size_t cs_size,
+                                                   const exrqoi__htj2k_expect *expect, uint64_t max_samples,
+                                                   exrqoi__htj2k_ws *ws, exrqoi__htj2k_image *img, bool raw,
+                                                   exrqoi__htj2k_rows_fn rows_fn, void *rows_arg)
+{
     dec d;
     memset(&d, 0, sizeof d);
     memset(img, 0, sizeof *img);
@@ -1222,6 +1319,8 @@ exrqoi_result exrqoi__htj2k_decode_codestream_raw(const exrqoi_allocator *alloc,
     d.ar = ws ? ws : &local;
     d.img = img;
     d.raw = raw;
+    d.rows_fn = rows_fn;
+    d.rows_arg = rows_arg;
     d.dwt_path = ws ? ws->dwt_path : exrqoi__cpu_kernels().htdwt;
     img->own_samples = ws == NULL;
     exrqoi_result rv = decode(&d, cs, cs_size, expect, max_samples);

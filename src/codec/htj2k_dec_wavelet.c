@@ -144,6 +144,19 @@ __attribute__((target("avx2"))) static void vert_row_avx2(int32_t *r, const int3
     vert_tail32(r, a, b, i, n, hi);
 }
 
+/* One vector of vert_pair at column i, for the SSE2 (T __m128i, P _mm_,
+ * SI si128) and the AVX2 (__m256i, _mm256_, si256) kernels alike; `two`
+ * holds 2 in every lane. */
+#define VERT_PAIR_STEP(T, P, SI, lo, hi, below, above, i, two)                                                         \
+    do {                                                                                                               \
+        const T h_ = P##loadu_##SI((const T *)((hi) + (i)));                                                           \
+        const T s_ = P##add_epi32(P##add_epi32(h_, P##loadu_##SI((const T *)((below) + (i)))), two);                   \
+        const T l_ = P##sub_epi32(P##loadu_##SI((const T *)((lo) + (i))), P##srai_epi32(s_, 2));                       \
+        P##storeu_##SI((T *)((lo) + (i)), l_);                                                                         \
+        const T t_ = P##add_epi32(P##loadu_##SI((const T *)((above) + (i))), l_);                                      \
+        P##storeu_##SI((T *)((hi) + (i)), P##add_epi32(h_, P##srai_epi32(t_, 1)));                                     \
+    } while (0)
+
 /* A low-pass row's step and then that of the high-pass row above it in
  * one pass: lo -= (hi + below + 2) >> 2, hi += (above + lo) >> 1, with
  * hi read before and written after, and the new lo not reloaded. `above`
@@ -152,14 +165,7 @@ static void vert_pair_sse2(int32_t *lo, int32_t *hi, const int32_t *below, const
 {
     const __m128i two = _mm_set1_epi32(2);
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const __m128i h = _mm_loadu_si128((const __m128i *)(hi + i));
-        const __m128i s = _mm_add_epi32(_mm_add_epi32(h, _mm_loadu_si128((const __m128i *)(below + i))), two);
-        const __m128i l = _mm_sub_epi32(_mm_loadu_si128((const __m128i *)(lo + i)), _mm_srai_epi32(s, 2));
-        _mm_storeu_si128((__m128i *)(lo + i), l);
-        const __m128i t = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(above + i)), l);
-        _mm_storeu_si128((__m128i *)(hi + i), _mm_add_epi32(h, _mm_srai_epi32(t, 1)));
-    }
+    for (; i + 4 <= n; i += 4) VERT_PAIR_STEP(__m128i, _mm_, si128, lo, hi, below, above, i, two);
     for (; i < n; i++) {
         lo[i] = sub32(lo[i], add32(add32(hi[i], below[i]), 2) >> 2);
         hi[i] = add32(hi[i], add32(above[i], lo[i]) >> 1);
@@ -171,14 +177,7 @@ __attribute__((target("avx2"))) static void vert_pair_avx2(int32_t *lo, int32_t 
 {
     const __m256i two = _mm256_set1_epi32(2);
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256i h = _mm256_loadu_si256((const __m256i *)(hi + i));
-        const __m256i s = _mm256_add_epi32(_mm256_add_epi32(h, _mm256_loadu_si256((const __m256i *)(below + i))), two);
-        const __m256i l = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(lo + i)), _mm256_srai_epi32(s, 2));
-        _mm256_storeu_si256((__m256i *)(lo + i), l);
-        const __m256i t = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(above + i)), l);
-        _mm256_storeu_si256((__m256i *)(hi + i), _mm256_add_epi32(h, _mm256_srai_epi32(t, 1)));
-    }
+    for (; i + 8 <= n; i += 8) VERT_PAIR_STEP(__m256i, _mm256_, si256, lo, hi, below, above, i, two);
     vert_pair_sse2(lo + i, hi + i, below + i, above + i, n - i);
 }
 #endif
@@ -408,6 +407,13 @@ void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0
                                 const int32_t *ll, const int32_t *hl, const int32_t *lh, const int32_t *hh)
 {
     idwt53_2d_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path);
+}
+
+void exrqoi__htj2k_idwt53_2d_32_rows(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
+                                     const int32_t *ll, const int32_t *hl, const int32_t *lh, const int32_t *hh,
+                                     uint32_t t0, uint32_t t1)
+{
+    idwt53_2d_rows_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path, t0, t1);
 }
 
 void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n) { inverse_rct_64(c0, c1, c2, n); }

@@ -105,8 +105,11 @@ static void SFX(horizontal)(COEF *o, const COEF *l, const COEF *h, uint32_t n, u
  * yet lifted, a high-pass step low-pass rows already lifted), but the
  * rows it touches stay in L1 instead of the level streaming through
  * memory three times. */
-static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
-                           const COEF *hl, const COEF *lh, const COEF *hh, int path)
+/* Rows t0 <= t < t1 of the sweep (the whole 2D_SR when t0 = 0, t1 = rh;
+ * consecutive calls over 0..rh give the same values): afterwards rows
+ * below t1 - 2 are final, and all rows once t1 = rh. */
+static void SFX(idwt53_2d_rows)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
+                                const COEF *hl, const COEF *lh, const COEF *hh, int path, uint32_t t0, uint32_t t1)
 {
     const uint32_t x1 = x0 + rw;
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
@@ -120,7 +123,8 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
         VERT_ROW(r_, (k) > 0 ? r_ - rw : r_ + rw, (k) + 1 < rh ? r_ + rw : r_ - rw, rw, hi);                           \
     } while (0)
     const uint32_t vpar = y0 & 1; /* the first low-pass row */
-    for (uint32_t t = 0; t < rh; t++) {
+    if (t1 > rh) t1 = rh;
+    for (uint32_t t = t0; t < t1; t++) {
         const uint32_t Y = y0 + t;
         const COEF *lrow, *hrow;
         if ((Y & 1) == 0) {
@@ -148,6 +152,7 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
             }
         }
     }
+    if (t1 < rh) return;
     /* the last row (mirrored) and the high-pass row before it */
     const uint32_t e = rh - 1;
     if ((e & 1) == vpar) {
@@ -157,6 +162,12 @@ static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uin
         VSTEP(e, 1);
     }
 #undef VSTEP
+}
+
+static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
+                           const COEF *hl, const COEF *lh, const COEF *hh, int path)
+{
+    SFX(idwt53_2d_rows)(out, x0, y0, rw, rh, ll, hl, lh, hh, path, 0, rh);
 }
 
 static void SFX(inverse_rct)(COEF *c0, COEF *c1, COEF *c2, size_t n)

@@ -970,6 +970,143 @@ static void test_magsgn_paths(void **state)
     free(got);
 }
 
+/* ---- decoding straight into the caller's memory (segments) ----------------- */
+
+/* The segment decoder against the unpacked-buffer decoder on first chunks
+ * of the shared files (RCT, subsampled, mixed types, negative origin):
+ * segments one per line and channel, cut at random lengths (runs split
+ * between segments go through the line buffer), and with some bytes not
+ * wanted, which stay untouched; damaged chunks fail alike. */
+static void test_segments(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"Desk.htj2k32.exr",        "scan_yc_zip.htj2k256.exr",
+                                        "scan_mixed_zip.htj2k32.exr", "scan_negorigin_zip.htj2k32.exr",
+                                        "scan_17x33_zip.htj2k32.exr", "WideFloatRange.htj2k32.exr"};
+    int found = 0;
+    for (size_t fi = 0; fi < sizeof files / sizeof files[0]; fi++) {
+        uint8_t *chunk = NULL;
+        size_t n = 0;
+        exrqoi_compression comp;
+        if (!first_chunk(files[fi], &chunk, &n, &comp)) continue;
+        found++;
+        htj2k_layout L;
+        if (!htj2k_layout_from_chunk(chunk, n, comp, &L)) fail_msg("%s: not an HTJ2K chunk", files[fi]);
+        const size_t total = L.block.unpacked_size;
+        uint8_t *ref = malloc(total), *got = malloc(total), *tmp = malloc(total);
+        exrqoi__segment *seg = malloc(sizeof *seg * (total + 1));
+        assert_non_null(ref);
+        assert_non_null(tmp);
+        assert_non_null(got);
+        assert_non_null(seg);
+        assert_int_equal(decode_chunk(chunk, n, &L.block, ref), EXRQOI_OK);
+        for (int mode = 0; mode < 3; mode++) {
+            size_t ns = 0, at = 0;
+            if (mode == 0) { /* one segment per line and channel, as the read driver cuts them */
+                for (int32_t yy = 0; yy < L.block.height; yy++)
+                    for (int c = 0; c < L.block.nchan; c++) {
+                        const exrqoi__chan_layout *ch = &L.block.chans[c];
+                        if ((L.block.y + yy) % ch->y_sampling != 0) continue;
+                        seg[ns].dst = got + at;
+                        seg[ns].len = (size_t)ch->width * ch->size;
+                        at += seg[ns++].len;
+                    }
+            } else {
+                while (at < total) {
+                    size_t len = 1 + rnd() % 300;
+                    if (len > total - at) len = total - at;
+                    seg[ns].dst = mode == 2 && rnd() % 3 == 0 ? NULL : got + at;
+                    seg[ns].len = len;
+                    at += seg[ns++].len;
+                }
+            }
+            assert_int_equal(at, total);
+            memset(got, 0xA5, total);
+            exrqoi__codec_ctx ctx;
+            exrqoi__codec_ctx_init(&ctx, NULL);
+            assert_int_equal(exrqoi__decompress_block_segments(&ctx, &L.block, chunk, n, seg, ns), EXRQOI_OK);
+            at = 0;
+            for (size_t k = 0; k < ns; k++) {
+                for (size_t i = 0; i < seg[k].len; i++)
+                    if (got[at + i] != (seg[k].dst ? ref[at + i] : 0xA5))
+                        fail_msg("%s mode %d: byte %zu is %u, expected %u", files[fi], mode, at + i, got[at + i],
+                                 seg[k].dst ? ref[at + i] : 0xA5);
+                at += seg[k].len;
+            }
+            /* truncated chunks: the same result as through the unpacked buffer */
+            for (size_t cut = 0; cut < n; cut += n / 16 + 1) {
+                if (cut == total) continue;
+                uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any read past the end */
+                assert_non_null(copy);
+                if (cut) memcpy(copy, chunk, cut);
+                exrqoi__err_clear(&ctx.err);
+                const exrqoi_result rs = exrqoi__decompress_block_segments(&ctx, &L.block, copy, cut, seg, ns);
+                assert_int_equal(rs, decode_chunk(chunk, cut, &L.block, tmp));
+                if (cut + 2 < n) assert_int_not_equal(rs, EXRQOI_OK);
+                free(copy);
+            }
+            exrqoi__codec_ctx_free(&ctx);
+        }
+        free(ref);
+        free(got);
+        free(tmp);
+        free(seg);
+        free(chunk);
+    }
+    if (!found) skip();
+}
+
+/* ---- the last wavelet level in strips ----------------------------------------- */
+
+/* exrqoi__htj2k_idwt53_2d_32_rows over consecutive row ranges of random
+ * lengths gives exactly one whole exrqoi__htj2k_idwt53_2d_32, on every
+ * path, and after each range the rows it says are final already hold
+ * their values. */
+static void test_wavelet_rows(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{1, 1}, {5, 1}, {1, 7}, {7, 2}, {17, 3}, {33, 16}, {64, 17}, {130, 33}, {9, 40}};
+    const int paths[] = {EXRQOI__PATH_C, EXRQOI__PATH_SSE2, EXRQOI__PATH_AVX2, EXRQOI__PATH_NEON};
+    size_t checked = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t org = 0; org < 4; org++) {
+            const uint32_t x0 = 10 + (org & 1), y0 = 6 + (org >> 1), rw = sizes[t][0], rh = sizes[t][1];
+            const uint32_t x1 = x0 + rw, y1 = y0 + rh;
+            const uint32_t lw = (x1 + 1) / 2 - (x0 + 1) / 2, hw = x1 / 2 - x0 / 2;
+            const uint32_t lh_ = (y1 + 1) / 2 - (y0 + 1) / 2, hh_ = y1 / 2 - y0 / 2;
+            int32_t *b[4];
+            const size_t bn[4] = {(size_t)lw * lh_, (size_t)hw * lh_, (size_t)lw * hh_, (size_t)hw * hh_};
+            for (int k = 0; k < 4; k++) {
+                b[k] = malloc(sizeof(int32_t) * (bn[k] + 1));
+                assert_non_null(b[k]);
+                for (size_t i = 0; i < bn[k]; i++) b[k][i] = (int32_t)(rnd() % 4001) - 2000;
+            }
+            int32_t *ref = malloc(sizeof(int32_t) * rw * rh + 32), *got = malloc(sizeof(int32_t) * rw * rh + 32);
+            assert_non_null(ref);
+            assert_non_null(got);
+            exrqoi__htj2k_idwt53_2d_32(EXRQOI__PATH_C, ref, x0, y0, rw, rh, b[0], b[1], b[2], b[3]);
+            for (size_t pi = 0; pi < sizeof paths / sizeof paths[0]; pi++) {
+                memset(got, 0x5A, sizeof(int32_t) * rw * rh);
+                for (uint32_t t0 = 0; t0 < rh;) {
+                    uint32_t t1 = t0 + 1 + rnd() % 9;
+                    if (t1 > rh) t1 = rh;
+                    exrqoi__htj2k_idwt53_2d_32_rows(paths[pi], got, x0, y0, rw, rh, b[0], b[1], b[2], b[3], t0, t1);
+                    const uint32_t final = t1 >= rh ? rh : (t1 >= 2 ? t1 - 2 : 0);
+                    for (size_t i = 0; i < (size_t)final * rw; i++)
+                        if (got[i] != ref[i])
+                            fail_msg("%ux%u at (%u,%u), path %d, rows to %u: sample %zu is %d, expected %d", rw, rh,
+                                     x0, y0, paths[pi], t1, i, got[i], ref[i]);
+                    t0 = t1;
+                }
+                checked++;
+            }
+            for (int k = 0; k < 4; k++) free(b[k]);
+            free(ref);
+            free(got);
+        }
+    assert_true(checked == sizeof sizes / sizeof sizes[0] * 4 * 4);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -981,7 +1118,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_damaged_chunks), cmocka_unit_test(test_header_mismatch),
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
-        cmocka_unit_test(test_magsgn_paths),
+        cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_wavelet_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
