@@ -191,12 +191,7 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
     /* scratch of the codecs and the batch's buffers from the pool, kept
      * across writes (none without a pool: then as before) */
     exrqoi__pool_lease *lease =
-        rv || batch > 65536 ? NULL : exrqoi__pool_lease_take(pool, width + (int)(batch ? batch : 1));
-    if (lease)
-        for (int i = 0; i < width; i++) {
-            w->workers[i].codec.scratch_fn = exrqoi__pool_row_scratch;
-            w->workers[i].codec.scratch_user = exrqoi__pool_lease_row(lease, i);
-        }
+        rv || batch > 65536 ? NULL : exrqoi__writer_lease(w, pool, width, width + (int)(batch ? batch : 1));
     bool decreasing = !p->info.tiled && p->info.line_order == EXRQOI_LINE_ORDER_DECREASING;
 
     for (uint64_t done = 0; !rv && done < total;) {
@@ -242,13 +237,7 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
         if (!rv && w->progress && w->progress(w->progress_user, w->chunks_done, w->chunks_total))
             rv = exrqoi__fail(&w->err, EXRQOI_ERR_ABORTED, "write aborted by the progress callback");
     }
-    if (lease) {
-        for (int i = 0; i < width; i++) {
-            w->workers[i].codec.scratch_fn = NULL;
-            w->workers[i].codec.scratch_user = NULL;
-        }
-        exrqoi__pool_lease_give(pool, lease);
-    }
+    exrqoi__writer_unlease(w, pool, lease, width);
     if (items)
         for (size_t k = 0; k < batch; k++) {
             if (items[k].leased) continue;
