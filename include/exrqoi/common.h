@@ -347,7 +347,10 @@ EXRQOI_API uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len);
 /* ------------------------------------------------------------------ */
 
 /** A pool of pthreads that (de)compresses chunks. One pool can serve many
- * readers and writers at once (it is thread-safe). */
+ * readers and writers at once (it is thread-safe). It also keeps the
+ * writers' scratch memory (codec working memory, chunk buffers) from one
+ * write to the next until it is closed: pass one pool to many writers to
+ * keep their scratch. */
 typedef struct exrqoi_pool exrqoi_pool;
 
 /** Opens a pool with `threads` workers (0 = number of online cores).
@@ -366,7 +369,8 @@ typedef void (*exrqoi_parallel_fn)(void *user, size_t index, int worker);
  * threads on one pool; fn must not call back into the same pool. */
 EXRQOI_API void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn,
                                          void *user);
-/** Stops and joins the workers. Must not be called while a job runs on it. NULL is fine. */
+/** Stops and joins the workers and frees the scratch it kept. Must not be
+ * called while a job runs on it or a reader/writer using it is open. NULL is fine. */
 EXRQOI_API void exrqoi_pool_close(exrqoi_pool *pool);
 /** Number of online CPU cores (at least 1). */
 EXRQOI_API int exrqoi_cpu_count(void);

@@ -29,6 +29,12 @@ exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, exrqoi__scratch_name
 {
     const int slot = (int)name;
     if (slot < 0 || slot >= EXRQOI__SCRATCH_BUFFERS) return EXRQOI_ERR_INVALID_ARGUMENT;
+    if (ctx->scratch_fn) {
+        *out = ctx->scratch_fn(ctx->scratch_user, slot, size);
+        return *out ? EXRQOI_OK
+                    : exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of codec scratch",
+                                   size);
+    }
     if (ctx->scratch_cap[slot] < size) {
         /* contents need not survive: free first to keep peak memory low */
         exrqoi__free(ctx->alloc, ctx->scratch[slot]);

@@ -60,6 +60,11 @@ typedef struct exrqoi__codec_ctx {
     exrqoi__kernels k;      /* SIMD paths, chosen at init (common/cpu.h) */
     void *scratch[EXRQOI__SCRATCH_BUFFERS];
     size_t scratch_cap[EXRQOI__SCRATCH_BUFFERS];
+    /* when set, scratch comes from here instead (memory a worker pool
+     * keeps across writes: thread/pool.h), slot = the buffer number;
+     * NULL = out of memory */
+    void *(*scratch_fn)(void *user, int slot, size_t size);
+    void *scratch_user;
     exrqoi__err err; /* message of the last failure on this thread */
 } exrqoi__codec_ctx;
 

@@ -44,6 +44,18 @@ typedef struct loop {
     atomic_int active;      /* pool threads still inside (changed under pool mutex) */
 } loop;
 
+typedef struct pool_row {
+    const exrqoi_allocator *alloc; /* the pool's */
+    void *buf[EXRQOI__POOL_SLOTS];
+    size_t cap[EXRQOI__POOL_SLOTS];
+} pool_row;
+
+struct exrqoi__pool_lease {
+    exrqoi__pool_lease *next; /* in the pool's list of free leases */
+    int nrows;
+    pool_row *rows;
+};
+
 struct exrqoi_pool {
     exrqoi_allocator alloc;
     bool has_alloc;
@@ -55,6 +67,7 @@ struct exrqoi_pool {
     loop *loops;         /* loops that still want helpers */
     atomic_int posted;   /* loops linked (changed under mutex; read by spinning workers) */
     bool quit;
+    exrqoi__pool_lease *free_leases; /* under mutex; leases out are their takers' */
 };
 
 static uint64_t now_ns(void)
@@ -199,6 +212,14 @@ void exrqoi_pool_close(exrqoi_pool *p)
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->mutex);
     const exrqoi_allocator *a = p->has_alloc ? &p->alloc : NULL;
+    while (p->free_leases) {
+        exrqoi__pool_lease *l = p->free_leases;
+        p->free_leases = l->next;
+        for (int r = 0; r < l->nrows; r++)
+            for (int s = 0; s < EXRQOI__POOL_SLOTS; s++) exrqoi__free(a, l->rows[r].buf[s]);
+        exrqoi__free(a, l->rows);
+        exrqoi__free(a, l);
+    }
     exrqoi_allocator copy = p->alloc;
     exrqoi__free(a, p->threads);
     exrqoi__free(p->has_alloc ? &copy : NULL, p);
@@ -266,6 +287,71 @@ void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count, exrqoi__
     while (atomic_load_explicit(&l.active, memory_order_acquire) != 0)
         pthread_cond_wait(&pool->done, &pool->mutex);
     pthread_mutex_unlock(&pool->mutex);
+}
+
+exrqoi__pool_lease *exrqoi__pool_lease_take(exrqoi_pool *pool, int rows)
+{
+    if (!pool || rows < 1) return NULL;
+    const exrqoi_allocator *a = pool->has_alloc ? &pool->alloc : NULL;
+    pthread_mutex_lock(&pool->mutex);
+    exrqoi__pool_lease *l = pool->free_leases;
+    if (l) pool->free_leases = l->next;
+    pthread_mutex_unlock(&pool->mutex);
+    if (!l) {
+        l = (exrqoi__pool_lease *)exrqoi__calloc(a, 1, sizeof *l);
+        if (!l) return NULL;
+    }
+    l->next = NULL;
+    if (l->nrows < rows) {
+        pool_row *r = (pool_row *)exrqoi__calloc(a, (size_t)rows, sizeof *r);
+        if (!r) {
+            exrqoi__pool_lease_give(pool, l);
+            return NULL;
+        }
+        if (l->nrows) memcpy(r, l->rows, (size_t)l->nrows * sizeof *r);
+        for (int i = l->nrows; i < rows; i++) r[i].alloc = a;
+        exrqoi__free(a, l->rows);
+        l->rows = r;
+        l->nrows = rows;
+    }
+    return l;
+}
+
+void exrqoi__pool_lease_give(exrqoi_pool *pool, exrqoi__pool_lease *lease)
+{
+    if (!pool || !lease) return;
+    pthread_mutex_lock(&pool->mutex);
+    lease->next = pool->free_leases;
+    pool->free_leases = lease;
+    pthread_mutex_unlock(&pool->mutex);
+}
+
+void *exrqoi__pool_lease_row(exrqoi__pool_lease *lease, int row)
+{
+    return lease && row >= 0 && row < lease->nrows ? &lease->rows[row] : NULL;
+}
+
+void *exrqoi__pool_row_scratch(void *row, int slot, size_t size)
+{
+    pool_row *r = (pool_row *)row;
+    if (!r || slot < 0 || slot >= EXRQOI__POOL_SLOTS) return NULL;
+    if (r->cap[slot] < size || !r->buf[slot]) {
+        /* grow only; the old contents need not survive, so free first
+         * (lower peak); headroom for chunks of slightly varying size */
+        exrqoi__free(r->alloc, r->buf[slot]);
+        r->cap[slot] = 0;
+        size_t cap = size + size / 8 + 64;
+        if (cap < size) cap = size;
+        r->buf[slot] = exrqoi__alloc(r->alloc, cap);
+        if (!r->buf[slot]) return NULL;
+        r->cap[slot] = cap;
+    }
+    return r->buf[slot];
+}
+
+void *exrqoi__pool_scratch(exrqoi__pool_lease *lease, int worker, int slot, size_t size)
+{
+    return exrqoi__pool_row_scratch(exrqoi__pool_lease_row(lease, worker), slot, size);
 }
 
 void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn, void *user)

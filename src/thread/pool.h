@@ -24,4 +24,32 @@ EXRQOI_INTERNAL int exrqoi__pool_width(const exrqoi_pool *pool, int max_threads)
 EXRQOI_INTERNAL void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count,
                                       exrqoi__job_fn fn, void *ctx, atomic_int *stop);
 
+/* Scratch memory the pool keeps from job to job, so that a caller who
+ * keeps its pool (and passes it to every reader and writer) does not
+ * fault fresh memory in on every write: glibc returns large blocks to the
+ * kernel when they are freed, and a VM pays ~9 us per page touched again.
+ * The pool holds leases; a lease is a set of rows, a row EXRQOI__POOL_SLOTS
+ * grow-only buffers allocated with the pool's allocator, all freed by
+ * exrqoi_pool_close. A lease belongs to its taker until given back
+ * (several callers may run jobs on one pool at once, each with its own
+ * lease); one row is used by one thread at a time (a loop's worker slot,
+ * or one item of a batch), so scratch takes no lock. */
+#define EXRQOI__POOL_SLOTS 8
+typedef struct exrqoi__pool_lease exrqoi__pool_lease;
+
+/* A lease of at least `rows` rows: the one given back last (its memory is
+ * the warmest), grown when it has fewer rows. NULL for a NULL pool or when
+ * out of memory (callers then allocate as they would without a pool). */
+EXRQOI_INTERNAL exrqoi__pool_lease *exrqoi__pool_lease_take(exrqoi_pool *pool, int rows);
+/* Returns a lease to its pool (NULL: nothing); its buffers stay allocated. */
+EXRQOI_INTERNAL void exrqoi__pool_lease_give(exrqoi_pool *pool, exrqoi__pool_lease *lease);
+/* Row `row` of a lease, for exrqoi__pool_row_scratch. */
+EXRQOI_INTERNAL void *exrqoi__pool_lease_row(exrqoi__pool_lease *lease, int row);
+/* Buffer `slot` of a row with at least `size` bytes (contents undefined
+ * when it had to grow, else kept); NULL when out of memory or `slot` is
+ * out of range. Same signature as exrqoi__codec_ctx.scratch_fn. */
+EXRQOI_INTERNAL void *exrqoi__pool_row_scratch(void *row, int slot, size_t size);
+/* exrqoi__pool_row_scratch of row `worker` of `lease`. */
+EXRQOI_INTERNAL void *exrqoi__pool_scratch(exrqoi__pool_lease *lease, int worker, int slot, size_t size);
+
 #endif

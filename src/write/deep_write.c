@@ -161,10 +161,13 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
                               (unsigned long long)(first + i));
 
     exrqoi_pool *pool = NULL;
+    exrqoi__pool_lease *lease = NULL; /* the workers' codec scratch, kept by the pool */
+    int width = 1;
     if (!rv) {
         pool = exrqoi__writer_pool(w);
-        int width = exrqoi__pool_width(pool, w->threads);
+        width = exrqoi__pool_width(pool, w->threads);
         rv = exrqoi__writer_workers(w, width);
+        if (!rv) lease = exrqoi__writer_lease(w, pool, width, width);
         batch = (size_t)width * 4;
         if (batch > total) batch = (size_t)total;
         if (!rv) {
@@ -211,6 +214,7 @@ exrqoi_result exrqoi_writer_write_deep(exrqoi_writer *w, int part, int lx, int l
         if (!rv && w->progress && w->progress(w->progress_user, w->chunks_done, w->chunks_total))
             rv = exrqoi__fail(&w->err, EXRQOI_ERR_ABORTED, "write aborted by the progress callback");
     }
+    exrqoi__writer_unlease(w, pool, lease, width);
     if (items)
         for (size_t k = 0; k < batch; k++) exrqoi__free(w->alloc, items[k].payload);
     exrqoi__free(w->alloc, items);

@@ -14,6 +14,7 @@ typedef struct item {
     size_t unpacked_cap;
     uint8_t *packed;
     size_t packed_cap, packed_size;
+    bool leased; /* the buffers are the pool's (rows after the workers' of the lease) */
 } item;
 
 typedef struct write_job {
@@ -24,6 +25,8 @@ typedef struct write_job {
     const exrqoi__slot *slots;
     int nslots;
     item *items;
+    exrqoi__pool_lease *lease; /* NULL: items own their buffers */
+    int width;                 /* lease rows 0..width-1: workers; width+k: item k */
     bool all_channels; /* every channel of the part has a slot */
     exrqoi__job_status st;
 } write_job;
@@ -45,7 +48,15 @@ static void compress_one(void *ctx, size_t k, int worker)
     exrqoi__block_layout bl;
     if (rv == EXRQOI_OK) rv = exrqoi__block_layout_for(j->p, &it->ci.window, chans, &bl);
     size_t cap = rv == EXRQOI_OK ? exrqoi__compress_bound(&bl) : 0;
-    if (rv == EXRQOI_OK) {
+    if (rv == EXRQOI_OK && j->lease) {
+        /* kept by the pool across writes: no fresh pages per write */
+        it->leased = true;
+        it->unpacked = (uint8_t *)exrqoi__pool_scratch(j->lease, j->width + (int)k, 0, bl.unpacked_size);
+        it->packed = cap ? (uint8_t *)exrqoi__pool_scratch(j->lease, j->width + (int)k, 1, cap) : NULL;
+        it->unpacked_cap = it->unpacked ? bl.unpacked_size : 0;
+        it->packed_cap = it->packed ? cap : 0;
+        if (!it->unpacked || (cap && !it->packed)) rv = exrqoi__fail(&err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    } else if (rv == EXRQOI_OK) {
         void *u = it->unpacked, *pk = it->packed;
         if (exrqoi__reserve(j->w->alloc, &u, &it->unpacked_cap, bl.unpacked_size) ||
             (cap && exrqoi__reserve(j->w->alloc, &pk, &it->packed_cap, cap)))
@@ -177,6 +188,10 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
     if (batch > total) batch = (size_t)total;
     item *items = rv ? NULL : (item *)exrqoi__calloc(w->alloc, batch ? batch : 1, sizeof(item));
     if (!rv && !items) rv = exrqoi__fail(&w->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    /* scratch of the codecs and the batch's buffers from the pool, kept
+     * across writes (none without a pool: then as before) */
+    exrqoi__pool_lease *lease =
+        rv || batch > 65536 ? NULL : exrqoi__writer_lease(w, pool, width, width + (int)(batch ? batch : 1));
     bool decreasing = !p->info.tiled && p->info.line_order == EXRQOI_LINE_ORDER_DECREASING;
 
     for (uint64_t done = 0; !rv && done < total;) {
@@ -198,7 +213,8 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
         }
         if (rv) break;
         write_job j = {.w = w, .part = part, .p = p, .region = reg, .slots = slots,
-                       .nslots = slice_count, .items = items, .all_channels = true};
+                       .nslots = slice_count, .items = items, .lease = lease, .width = width,
+                       .all_channels = true};
         for (int32_t c = 0; c < p->info.channel_count; c++) {
             bool has = false;
             for (int sl = 0; sl < slice_count && !has; sl++)
@@ -221,8 +237,10 @@ exrqoi_result exrqoi_writer_write_region(exrqoi_writer *w, int part, int lx, int
         if (!rv && w->progress && w->progress(w->progress_user, w->chunks_done, w->chunks_total))
             rv = exrqoi__fail(&w->err, EXRQOI_ERR_ABORTED, "write aborted by the progress callback");
     }
+    exrqoi__writer_unlease(w, pool, lease, width);
     if (items)
         for (size_t k = 0; k < batch; k++) {
+            if (items[k].leased) continue;
             exrqoi__free(w->alloc, items[k].unpacked);
             exrqoi__free(w->alloc, items[k].packed);
         }

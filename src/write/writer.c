@@ -339,6 +339,28 @@ exrqoi_pool *exrqoi__writer_pool(exrqoi_writer *w)
     return w->pool;
 }
 
+exrqoi__pool_lease *exrqoi__writer_lease(exrqoi_writer *w, exrqoi_pool *pool, int width, int rows)
+{
+    if (width > w->nworkers || rows < width) return NULL;
+    exrqoi__pool_lease *lease = exrqoi__pool_lease_take(pool, rows);
+    if (lease)
+        for (int i = 0; i < width; i++) {
+            w->workers[i].codec.scratch_fn = exrqoi__pool_row_scratch;
+            w->workers[i].codec.scratch_user = exrqoi__pool_lease_row(lease, i);
+        }
+    return lease;
+}
+
+void exrqoi__writer_unlease(exrqoi_writer *w, exrqoi_pool *pool, exrqoi__pool_lease *lease, int width)
+{
+    if (!lease) return;
+    for (int i = 0; i < width; i++) {
+        w->workers[i].codec.scratch_fn = NULL;
+        w->workers[i].codec.scratch_user = NULL;
+    }
+    exrqoi__pool_lease_give(pool, lease);
+}
+
 exrqoi_result exrqoi__writer_workers(exrqoi_writer *w, int n)
 {
     if (w->nworkers >= n) return EXRQOI_OK;

@@ -55,5 +55,13 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__writer_emit(exrqoi_writer *w, int part, ui
                                                   size_t nb);
 EXRQOI_INTERNAL exrqoi_pool *exrqoi__writer_pool(exrqoi_writer *w);
 EXRQOI_INTERNAL exrqoi_result exrqoi__writer_workers(exrqoi_writer *w, int n);
+/* A lease of `rows` rows (>= width) of the pool's scratch cache with the
+ * first `width` workers' codec scratch routed to rows 0..width-1, or NULL
+ * (no pool, out of memory: the workers keep their own scratch). Undo with
+ * exrqoi__writer_unlease before the call that took it returns. */
+EXRQOI_INTERNAL exrqoi__pool_lease *exrqoi__writer_lease(exrqoi_writer *w, exrqoi_pool *pool, int width,
+                                                         int rows);
+EXRQOI_INTERNAL void exrqoi__writer_unlease(exrqoi_writer *w, exrqoi_pool *pool, exrqoi__pool_lease *lease,
+                                            int width);
 
 #endif
