@@ -552,73 +552,73 @@ INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
 INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
-    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | (e & 63)];
+    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | e]; /* e <= 63 (row_above) */
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 /* What a quad row below the first needs of the row above, per quad q, in
  * pre[q]: bits 0-7 the largest exponent E of the four samples above it
- * (exp_prev columns 2q-1 .. 2q+2), bits 8 and 10 its context bits from
- * rho_prev (bit 8: bottom-right of quad q-1 or bottom-left of q; bit 10:
- * bottom-right of q or bottom-left of q+1). Done for the whole row before
- * its VLC decoding, so that loop neither reloads nor combines them. */
-static void row_above_c(const uint8_t *rho_prev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+ * (exp_prev columns 2q-1 .. 2q+2; at most 63), bits 8 and 10 its context
+ * bits from the row above's CxtVLC entries qprev (bit 8: bottom-right of
+ * quad q-1 or bottom-left of q; bit 10: bottom-right of q or bottom-left
+ * of q+1; qprev[-1] and qprev[qw] are 0). Done for the whole row before its
+ * VLC decoding, so that loop neither reloads nor combines them. */
+static void row_above_c(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
 {
     for (uint32_t q = 0; q < qw; q++) {
         const uint8_t *ep = exp_prev + 2 * (size_t)q;
         const uint32_t e = max_u32(max_u32(ep[-1], ep[0]), max_u32(ep[1], ep[2]));
-        const uint8_t *r = rho_prev + q;
-        const uint32_t up = ((r[-1] >> 3 | r[0] >> 1) & 1) | ((r[0] >> 3 | r[1] >> 1) & 1) << 2;
-        pre[q] = (uint16_t)(e | up << 8);
+        const uint16_t *r = qprev + q;
+        const uint32_t up = ((r[-1] >> 7 | r[0] >> 5) & 1) | ((r[0] >> 7 | r[1] >> 5) & 1) << 2;
+        pre[q] = (uint16_t)((e < 63 ? e : 63) | up << 8);
     }
 }
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
 #define ROW_ABOVE_SSE2 1
-/* row_above_c, 8 quads a step (reads up to exp_prev[2 qw + 14] and
- * rho_prev[qw + 8], inside the scratch arrays; writes pre up to a multiple
+/* row_above_c, 8 quads a step (reads up to exp_prev[2 qw + 16] and
+ * qprev[qw + 8], inside the scratch arrays; writes pre up to a multiple
  * of 8 quads: the entries past qw are never read). */
-static void row_above_sse2(const uint8_t *rho_prev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+static void row_above_sse2(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
 {
-    const __m128i lo = _mm_set1_epi16(0xFF), one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    const __m128i lo = _mm_set1_epi16(0xFF), one = _mm_set1_epi16(1), emax = _mm_set1_epi16(63);
     for (uint32_t q = 0; q < qw; q += 8) {
         const uint8_t *ep = exp_prev + 2 * (size_t)q;
         const __m128i m = _mm_max_epu8(_mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep - 1)),
                                                     _mm_loadu_si128((const __m128i *)(const void *)ep)),
                                        _mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep + 1)),
                                                     _mm_loadu_si128((const __m128i *)(const void *)(ep + 2))));
-        const __m128i e = _mm_packus_epi16(_mm_and_si128(m, lo), zero); /* the even columns: one per quad */
-        const __m128i a = _mm_loadl_epi64((const __m128i *)(const void *)(rho_prev + q - 1));
-        const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(rho_prev + q));
-        const __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(rho_prev + q + 1));
-        /* 16-bit shifts: the bits a byte takes from its neighbour are masked off */
-        const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 3), _mm_srli_epi16(b, 1)), one);
-        const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 3), _mm_srli_epi16(c, 1)), one);
+        const __m128i e = _mm_min_epi16(_mm_and_si128(m, lo), emax); /* the even columns: one per quad */
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q - 1));
+        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q));
+        const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q + 1));
+        const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 7), _mm_srli_epi16(b, 5)), one);
+        const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 7), _mm_srli_epi16(c, 5)), one);
         const __m128i up = _mm_or_si128(u0, _mm_slli_epi16(u2, 2));
-        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_unpacklo_epi8(e, up));
+        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_or_si128(e, _mm_slli_epi16(up, 8)));
     }
 }
 #endif
 
-static void row_above(const uint8_t *rho_prev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw, int path)
+static void row_above(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw, int path)
 {
 #ifdef ROW_ABOVE_SSE2
     if (path != EXRQOI__PATH_C) {
-        row_above_sse2(rho_prev, exp_prev, pre, qw);
+        row_above_sse2(qprev, exp_prev, pre, qw);
         return;
     }
 #else
     (void)path;
 #endif
-    row_above_c(rho_prev, exp_prev, pre, qw);
+    row_above_c(qprev, exp_prev, pre, qw);
 }
 
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. */
 INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
-                         uint8_t *rho_cur, uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx,
+                         uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx,
                          bool first, bool pair)
 {
     const uint64_t bits = vlc_peek(vlc, vb);
@@ -628,12 +628,10 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
         if (pair) p1 = pre[qx + 1];
     }
     const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx(left, p0 >> 8, first));
-    rho_cur[qx] = (uint8_t)(t0 >> 4); /* rho, and e_1 above it */
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
         t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx(t0, p1 >> 8, first));
-        rho_cur[qx + 1] = (uint8_t)(t1 >> 4);
         qinf[qx + 1] = (uint16_t)t1;
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
@@ -659,7 +657,7 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
  * and uq (exponent bounds U). Returns 0 or the largest U when it exceeds
  * umax: such a row is decoded to its end (the readers stay within their
  * segments, U within uint8) and then refused. */
-INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint16_t *pre, uint8_t *rho_cur, uint16_t *qinf,
+INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint16_t *pre, uint16_t *qinf,
                         uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
 {
     const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
@@ -667,8 +665,8 @@ INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint16_t *pre, ui
     mel_queue mq = *mel;
     uint32_t left = 0, umx = 0, qx = 0;
     for (; qx + 1 < qw; qx += 2)
-        left = vlc_pair(vlc, &vb, &mq, tbl, pre, rho_cur, qinf, uq, qx, left, &umx, first, true);
-    if (qx < qw) vlc_pair(vlc, &vb, &mq, tbl, pre, rho_cur, qinf, uq, qx, left, &umx, first, false);
+        left = vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, true);
+    if (qx < qw) vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, false);
     vlc->acc = vb.acc;
     vlc->n = vb.n;
     *mel = mq;
@@ -711,14 +709,13 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         vlc.unstuff = (d[lcup - 2] | 0x0F) > 0x8F;
     }
 
-    uint8_t *rho_prev = s->rho[0] + 1, *rho_cur = s->rho[1] + 1; /* entries -1 and qw stay 0 */
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
-    uint16_t *qinf = s->qinf;
+    uint16_t *qinf = s->qinf + 1; /* entries -1 and qw stay 0 (row_above reads them) */
     uint8_t *uq = s->uq;
     uint16_t *pre = s->pre;
-    /* only the span the block uses (qw quads, one border entry each side) */
-    memset(s->rho[0], 0, qw + 3); /* row_above reads entries -1 .. qw */
-    memset(s->rho[1], 0, qw + 3);
+    qinf[-1] = 0;
+    qinf[qw] = 0;
+    /* only the span the block uses (2 qw columns, one border entry each side) */
     memset(s->exps[0], 0, 2 * (size_t)qw + 3);
     memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
@@ -727,10 +724,10 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
          * and uq (the exponent bound U of each quad) */
         uint32_t bad;
         if (qy == 0) {
-            bad = vlc_row(&vlc, &mel, pre, rho_cur, qinf, uq, qw, umax, true);
+            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, true);
         } else {
-            row_above(rho_prev, exp_prev, pre, qw, path);
-            bad = vlc_row(&vlc, &mel, pre, rho_cur, qinf, uq, qw, umax, false);
+            row_above(qinf, exp_prev, pre, qw, path); /* qinf: still the row above */
+            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, false);
         }
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
@@ -741,10 +738,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         magsgn_row_for(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode, path);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
-        uint8_t *t8 = rho_prev;
-        rho_prev = rho_cur;
-        rho_cur = t8;
-        t8 = exp_prev;
+        uint8_t *t8 = exp_prev;
         exp_prev = exp_cur;
         exp_cur = t8;
     }
