@@ -525,44 +525,45 @@ INLINE uint32_t mel_next(mel_queue *mq)
     return ev;
 }
 
-/* One quad's CxtVLC codeword from `bits` in context ctx (after a MEL
+/* One quad's CxtVLC codeword from `bits` in context ctx7 >> 7 (after a MEL
  * event when ctx is 0): its table entry, 0 for a quad with no significant
  * sample; counts the bits it takes in *used. Every 7-bit pattern is a
  * codeword in every context (each table entry has a length, which
  * test_htj2k checks), so there is no invalid codeword to refuse. */
-INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, mel_queue *mel, const uint16_t *tbl, uint32_t ctx)
+INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, mel_queue *mel, const uint16_t *tbl, uint32_t ctx7)
 {
-    if (ctx == 0 && !mel_next(mel)) return 0;
-    const uint32_t t = tbl[ctx << 7 | (uint32_t)((bits >> *used) & 0x7F)];
+    if (ctx7 == 0 && !mel_next(mel)) return 0;
+    const uint32_t t = tbl[ctx7 | (uint32_t)((bits >> *used) & 0x7F)];
     *used += t & 7;
     return t;
 }
 
-/* Context of a quad (T.814 7.3.5) from its left neighbour's entry t (rho
- * in bits 4-7) and `up`, the part from the previous quad row (bits 0 and
- * 2, see row_above). */
-INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
+/* Context of a quad (T.814 7.3.5), shifted left by 7, from its left
+ * neighbour's entry t (rho in bits 4-7) and `up7`, the part from the
+ * previous quad row (bits 7 and 9, see row_above). */
+INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
 {
-    if (first) return ((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6);
-    return up | ((t >> 5 | t >> 6) & 2);
+    if (first) return (((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6)) << 7;
+    return up7 | ((t << 2 | t << 1) & 0x100); /* bottom-left or top-right of t */
 }
 
 /* U = u + kappa; kappa is 1 in the first row, else from the quad's rho and
- * e, the largest exponent above (exrqoi__htj2k_kappa). */
+ * e, the largest exponent above in its low 6 bits (exrqoi__htj2k_kappa). */
 INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
-    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | e]; /* e <= 63 (row_above) */
+    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | (e & 63)];
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 /* What a quad row below the first needs of the row above, per quad q, in
- * pre[q]: bits 0-7 the largest exponent E of the four samples above it
- * (exp_prev columns 2q-1 .. 2q+2; at most 63), bits 8 and 10 its context
- * bits from the row above's CxtVLC entries qprev (bit 8: bottom-right of
- * quad q-1 or bottom-left of q; bit 10: bottom-right of q or bottom-left
- * of q+1; qprev[-1] and qprev[qw] are 0). Done for the whole row before its
+ * pre[q]: bits 0-5 the largest exponent E of the four samples above it
+ * (exp_prev columns 2q-1 .. 2q+2; at most 63), bits 7 and 9 its context
+ * bits 0 and 2 (so already shifted to their place in the CxtVLC index)
+ * from the row above's entries qprev (bit 0: bottom-right of quad q-1 or
+ * bottom-left of q; bit 2: bottom-right of q or bottom-left of q+1;
+ * qprev[-1] and qprev[qw] are 0). Done for the whole row before its
  * VLC decoding, so that loop neither reloads nor combines them. */
 static void row_above_c(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
 {
@@ -571,7 +572,7 @@ static void row_above_c(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t
         const uint32_t e = max_u32(max_u32(ep[-1], ep[0]), max_u32(ep[1], ep[2]));
         const uint16_t *r = qprev + q;
         const uint32_t up = ((r[-1] >> 7 | r[0] >> 5) & 1) | ((r[0] >> 7 | r[1] >> 5) & 1) << 2;
-        pre[q] = (uint16_t)((e < 63 ? e : 63) | up << 8);
+        pre[q] = (uint16_t)((e < 63 ? e : 63) | up << 7);
     }
 }
 
@@ -597,7 +598,7 @@ static void row_above_sse2(const uint16_t *qprev, const uint8_t *exp_prev, uint1
         const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 7), _mm_srli_epi16(b, 5)), one);
         const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 7), _mm_srli_epi16(c, 5)), one);
         const __m128i up = _mm_or_si128(u0, _mm_slli_epi16(u2, 2));
-        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_or_si128(e, _mm_slli_epi16(up, 8)));
+        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_or_si128(e, _mm_slli_epi16(up, 7)));
     }
 }
 #endif
@@ -627,11 +628,11 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
         p0 = pre[qx];
         if (pair) p1 = pre[qx + 1];
     }
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx(left, p0 >> 8, first));
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0 & 0x280, first));
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx(t0, p1 >> 8, first));
+        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(t0, p1 & 0x280, first));
         qinf[qx + 1] = (uint16_t)t1;
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
@@ -641,11 +642,11 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     uint32_t u0, u1;
     used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
     regs_skip(vb, used);
-    const uint32_t U0 = quad_U(u0, t0, p0 & 0xFF, first);
+    const uint32_t U0 = quad_U(u0, t0, p0, first);
     uq[qx] = (uint8_t)U0;
     uint32_t m = U0;
     if (pair) {
-        const uint32_t U1 = quad_U(u1, t1, p1 & 0xFF, first);
+        const uint32_t U1 = quad_U(u1, t1, p1, first);
         uq[qx + 1] = (uint8_t)U1;
         m = max_u32(m, U1);
     }
