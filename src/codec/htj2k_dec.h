@@ -86,9 +86,9 @@ typedef struct exrqoi__htj2k_block_scratch {
     uint64_t mag[(EXRQOI__HTJ2K_CB_MAX_SIDE + 4) * 6 + EXRQOI__HTJ2K_CB_MAX_AREA * 2];
     uint8_t sig[(EXRQOI__HTJ2K_CB_MAX_SIDE + 4) * 6 + EXRQOI__HTJ2K_CB_MAX_AREA * 2];
     uint8_t exps[2][EXRQOI__HTJ2K_CB_MAX_SIDE + 4]; /* E of the previous/current quad row's last line */
-    uint8_t rho[2][EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 4];
-    uint16_t qinf[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 2]; /* one quad row's CxtVLC entries ... */
+    uint16_t qinf[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 2]; /* one quad row's CxtVLC entries (from index 1) ... */
     uint8_t uq[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 2];    /* ... and exponent bounds U */
+    uint16_t pre[EXRQOI__HTJ2K_CB_MAX_SIDE / 2 + 8];  /* what a quad row takes from the row above */
 } exrqoi__htj2k_block_scratch;
 
 /* Decodes one HT code-block into `out` (width x height coefficients, row

@@ -40,21 +40,28 @@ static inline int mel_bit(exrqoi__htj2k_mel *m)
     return (int)(m->cur >> m->nbits) & 1;
 }
 
-int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m)
+/* The next MEL symbol as a run code: 2 * (its zero events) + 1 when a one
+ * event ends it; never 0. */
+NOINLINE uint32_t mel_run(exrqoi__htj2k_mel *m)
 {
     static const uint8_t k_mel_e[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
-    while (m->run == 0 && !m->one) {
-        int e = k_mel_e[m->k];
-        if (mel_bit(m)) {
-            m->run = 1u << e; /* 2^e zero events */
-            if (m->k < 12) m->k++;
-        } else {
-            uint32_t r = 0;
-            for (int i = 0; i < e; i++) r = r << 1 | (uint32_t)mel_bit(m);
-            m->run = r; /* r zero events, then a one */
-            m->one = true;
-            if (m->k > 0) m->k--;
-        }
+    const int e = k_mel_e[m->k];
+    if (mel_bit(m)) {
+        if (m->k < 12) m->k++;
+        return 2u << e; /* 2^e zero events */
+    }
+    uint32_t r = 0;
+    for (int i = 0; i < e; i++) r = r << 1 | (uint32_t)mel_bit(m);
+    if (m->k > 0) m->k--;
+    return 2 * r + 1; /* r zero events, then a one */
+}
+
+int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m)
+{
+    if (m->run == 0 && !m->one) {
+        const uint32_t q = mel_run(m);
+        m->run = q >> 1;
+        m->one = q & 1;
     }
     if (m->run) {
         m->run--;
@@ -502,43 +509,46 @@ INLINE void magsgn_row_for(fwd_reader *ms, const uint16_t *qinf, const uint8_t *
         magsgn_row_mag2(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
 }
 
-INLINE int mel_next(exrqoi__htj2k_mel *m)
+/* The cleanup pass's MEL events: the run code (mel_run) of the current
+ * symbol stays in a local, 0 when used up, so an event touches no memory. */
+typedef struct mel_queue {
+    exrqoi__htj2k_mel *m;
+    uint32_t q;
+} mel_queue;
+
+INLINE uint32_t mel_next(mel_queue *mq)
 {
-    if (m->run) {
-        m->run--;
-        return 0;
-    }
-    if (m->one) {
-        m->one = false;
-        return 1;
-    }
-    return exrqoi__htj2k_mel_event(m);
+    uint32_t q = mq->q;
+    if (q == 0) q = mel_run(mq->m);
+    const uint32_t ev = q < 2; /* 1: the one event that ends the run */
+    mq->q = q - 2 + ev;        /* q - 2 after a zero event, 0 after the one */
+    return ev;
 }
 
-/* One quad's CxtVLC codeword from `bits` in context ctx (after a MEL
+/* One quad's CxtVLC codeword from `bits` in context ctx7 >> 7 (after a MEL
  * event when ctx is 0): its table entry, 0 for a quad with no significant
  * sample; counts the bits it takes in *used. Every 7-bit pattern is a
  * codeword in every context (each table entry has a length, which
  * test_htj2k checks), so there is no invalid codeword to refuse. */
-INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, exrqoi__htj2k_mel *mel, const uint16_t *tbl, uint32_t ctx)
+INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, mel_queue *mel, const uint16_t *tbl, uint32_t ctx7)
 {
-    if (ctx == 0 && !mel_next(mel)) return 0;
-    const uint32_t t = tbl[ctx << 7 | (uint32_t)((bits >> *used) & 0x7F)];
+    if (ctx7 == 0 && !mel_next(mel)) return 0;
+    const uint32_t t = tbl[ctx7 | (uint32_t)((bits >> *used) & 0x7F)];
     *used += t & 7;
     return t;
 }
 
-/* Context of a quad (T.814 7.3.5) from its left neighbour's entry t (rho
- * in bits 4-7) and `up`, the part from the previous quad row (bits 0 and
- * 2, see vlc_pair). */
-INLINE uint32_t quad_ctx(uint32_t t, uint32_t up, bool first)
+/* Context of a quad (T.814 7.3.5), shifted left by 7, from its left
+ * neighbour's entry t (rho in bits 4-7) and `up7`, the part from the
+ * previous quad row (bits 7 and 9, see row_above). */
+INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
 {
-    if (first) return ((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6);
-    return up | ((t >> 5 | t >> 6) & 2);
+    if (first) return (((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6)) << 7;
+    return up7 | ((t << 2 | t << 1) & 0x100); /* bottom-left or top-right of t */
 }
 
 /* U = u + kappa; kappa is 1 in the first row, else from the quad's rho and
- * e, the largest exponent above (exrqoi__htj2k_kappa). */
+ * e, the largest exponent above in its low 6 bits (exrqoi__htj2k_kappa). */
 INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 {
     if (first) return u + 1;
@@ -547,57 +557,96 @@ INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
+/* What a quad row below the first needs of the row above, per quad q, in
+ * pre[q]: bits 0-5 the largest exponent E of the four samples above it
+ * (exp_prev columns 2q-1 .. 2q+2; at most 63), bits 7 and 9 its context
+ * bits 0 and 2 (so already shifted to their place in the CxtVLC index)
+ * from the row above's entries qprev (bit 0: bottom-right of quad q-1 or
+ * bottom-left of q; bit 2: bottom-right of q or bottom-left of q+1;
+ * qprev[-1] and qprev[qw] are 0). Done for the whole row before its
+ * VLC decoding, so that loop neither reloads nor combines them. */
+static void row_above_c(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+{
+    for (uint32_t q = 0; q < qw; q++) {
+        const uint8_t *ep = exp_prev + 2 * (size_t)q;
+        const uint32_t e = max_u32(max_u32(ep[-1], ep[0]), max_u32(ep[1], ep[2]));
+        const uint16_t *r = qprev + q;
+        const uint32_t up = ((r[-1] >> 7 | r[0] >> 5) & 1) | ((r[0] >> 7 | r[1] >> 5) & 1) << 2;
+        pre[q] = (uint16_t)((e < 63 ? e : 63) | up << 7);
+    }
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#include <emmintrin.h>
+#define ROW_ABOVE_SSE2 1
+/* row_above_c, 8 quads a step (reads up to exp_prev[2 qw + 16] and
+ * qprev[qw + 8], inside the scratch arrays; writes pre up to a multiple
+ * of 8 quads: the entries past qw are never read). */
+static void row_above_sse2(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+{
+    const __m128i lo = _mm_set1_epi16(0xFF), one = _mm_set1_epi16(1), emax = _mm_set1_epi16(63);
+    for (uint32_t q = 0; q < qw; q += 8) {
+        const uint8_t *ep = exp_prev + 2 * (size_t)q;
+        const __m128i m = _mm_max_epu8(_mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep - 1)),
+                                                    _mm_loadu_si128((const __m128i *)(const void *)ep)),
+                                       _mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep + 1)),
+                                                    _mm_loadu_si128((const __m128i *)(const void *)(ep + 2))));
+        const __m128i e = _mm_min_epi16(_mm_and_si128(m, lo), emax); /* the even columns: one per quad */
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q - 1));
+        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q));
+        const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q + 1));
+        const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 7), _mm_srli_epi16(b, 5)), one);
+        const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 7), _mm_srli_epi16(c, 5)), one);
+        const __m128i up = _mm_or_si128(u0, _mm_slli_epi16(u2, 2));
+        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_or_si128(e, _mm_slli_epi16(up, 7)));
+    }
+}
+#endif
+
+static void row_above(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw, int path)
+{
+#ifdef ROW_ABOVE_SSE2
+    if (path != EXRQOI__PATH_C) {
+        row_above_sse2(qprev, exp_prev, pre, qw);
+        return;
+    }
+#else
+    (void)path;
+#endif
+    row_above_c(qprev, exp_prev, pre, qw);
+}
+
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. */
-INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, const uint16_t *tbl,
-                         const uint8_t *rho_prev, uint8_t *rho_cur, const uint8_t *exp_prev, uint16_t *qinf,
-                         uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx, bool first,
-                         bool pair)
+INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
+                         uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx,
+                         bool first, bool pair)
 {
     const uint64_t bits = vlc_peek(vlc, vb);
-    uint32_t used = 0, up0 = 0, up1 = 0;
+    uint32_t used = 0, p0 = 0, p1 = 0;
     if (!first) {
-        /* the previous row's rho at quads qx-1 .. qx+2, one per byte: byte
-         * j of g is (bottom-right of quad qx-1+j) | (bottom-left of quad
-         * qx+j), and quad qx+j has context bits 0 and 2 from bytes j, j+1 */
-        uint32_t w;
-        memcpy(&w, rho_prev + qx - 1, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap32(w);
-#endif
-        const uint32_t g = (w >> 3 | w >> 9) & 0x010101u;
-        up0 = (g & 1) | (g >> 6 & 4);
-        up1 = (g >> 8 & 1) | (g >> 14 & 4);
+        p0 = pre[qx];
+        if (pair) p1 = pre[qx + 1];
     }
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx(left, up0, first));
-    rho_cur[qx] = (uint8_t)(t0 >> 4); /* rho, and e_1 above it */
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0 & 0x280, first));
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx(t0, up1, first));
-        rho_cur[qx + 1] = (uint8_t)(t1 >> 4);
+        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(t0, p1 & 0x280, first));
         qinf[qx + 1] = (uint16_t)t1;
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
      * row: 4 after a MEL 0, 5 after a MEL 1 */
     uint32_t mode = (t0 >> 3 & 1) | (t1 >> 2 & 2);
-    if (first && mode == 3) mode = 4 + (uint32_t)mel_next(mel);
+    if (first && mode == 3) mode = 4 + mel_next(mel);
     uint32_t u0, u1;
     used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
     regs_skip(vb, used);
-    /* largest exponents above: columns 2qx-1 .. 2qx+2 and 2qx+1 .. 2qx+4 */
-    uint32_t e0 = 0, e1 = 0;
-    if (!first) {
-        const uint8_t *ep = exp_prev + 2 * qx;
-        const uint32_t mid = max_u32(ep[1], ep[2]);
-        e0 = max_u32(max_u32(ep[-1], ep[0]), mid);
-        if (pair) e1 = max_u32(max_u32(ep[3], ep[4]), mid);
-    }
-    const uint32_t U0 = quad_U(u0, t0, e0, first);
+    const uint32_t U0 = quad_U(u0, t0, p0, first);
     uq[qx] = (uint8_t)U0;
     uint32_t m = U0;
     if (pair) {
-        const uint32_t U1 = quad_U(u1, t1, e1, first);
+        const uint32_t U1 = quad_U(u1, t1, p1, first);
         uq[qx + 1] = (uint8_t)U1;
         m = max_u32(m, U1);
     }
@@ -609,19 +658,19 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, exrqoi__htj2k_mel *mel, c
  * and uq (exponent bounds U). Returns 0 or the largest U when it exceeds
  * umax: such a row is decoded to its end (the readers stay within their
  * segments, U within uint8) and then refused. */
-INLINE uint32_t vlc_row(rev_reader *vlc, exrqoi__htj2k_mel *mel, const uint8_t *rho_prev, uint8_t *rho_cur,
-                        const uint8_t *exp_prev, uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
+INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint16_t *pre, uint16_t *qinf,
+                        uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
 {
     const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
     bitregs vb = {vlc->acc, vlc->n};
+    mel_queue mq = *mel;
     uint32_t left = 0, umx = 0, qx = 0;
     for (; qx + 1 < qw; qx += 2)
-        left = vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first,
-                        true);
-    if (qx < qw)
-        vlc_pair(vlc, &vb, mel, tbl, rho_prev, rho_cur, exp_prev, qinf, uq, qx, left, &umx, first, false);
+        left = vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, true);
+    if (qx < qw) vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, false);
     vlc->acc = vb.acc;
     vlc->n = vb.n;
+    *mel = mq;
     return umx > umax ? umx : 0;
 }
 
@@ -644,8 +693,9 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
 
     fwd_reader ms;
     fwd_init(&ms, d, lcup - scup, 0xFF);
-    exrqoi__htj2k_mel mel;
-    exrqoi__htj2k_mel_init(&mel, d + lcup - scup, scup - 1);
+    exrqoi__htj2k_mel mel_state;
+    exrqoi__htj2k_mel_init(&mel_state, d + lcup - scup, scup - 1);
+    mel_queue mel = {&mel_state, 0};
 
     /* VLC: backwards from the high nibble of byte lcup - 2 */
     rev_reader vlc;
@@ -660,21 +710,26 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         vlc.unstuff = (d[lcup - 2] | 0x0F) > 0x8F;
     }
 
-    uint8_t *rho_prev = s->rho[0] + 1, *rho_cur = s->rho[1] + 1; /* entries -1 and qw stay 0 */
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
-    uint16_t *qinf = s->qinf;
+    uint16_t *qinf = s->qinf + 1; /* entries -1 and qw stay 0 (row_above reads them) */
     uint8_t *uq = s->uq;
-    /* only the span the block uses (qw quads, one border entry each side) */
-    memset(s->rho[0], 0, qw + 3); /* vlc_pair reads 4 bytes from entry qx - 1 */
-    memset(s->rho[1], 0, qw + 3);
+    uint16_t *pre = s->pre;
+    qinf[-1] = 0;
+    qinf[qw] = 0;
+    /* only the span the block uses (2 qw columns, one border entry each side) */
     memset(s->exps[0], 0, 2 * (size_t)qw + 3);
     memset(s->exps[1], 0, 2 * (size_t)qw + 3);
 
     for (uint32_t qy = 0; qy < qh; qy++) {
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
-        const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, true)
-                                     : vlc_row(&vlc, &mel, rho_prev, rho_cur, exp_prev, qinf, uq, qw, umax, false);
+        uint32_t bad;
+        if (qy == 0) {
+            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, true);
+        } else {
+            row_above(qinf, exp_prev, pre, qw, path); /* qinf: still the row above */
+            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, false);
+        }
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);
@@ -684,10 +739,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         magsgn_row_for(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode, path);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
-        uint8_t *t8 = rho_prev;
-        rho_prev = rho_cur;
-        rho_cur = t8;
-        t8 = exp_prev;
+        uint8_t *t8 = exp_prev;
         exp_prev = exp_cur;
         exp_cur = t8;
     }

@@ -1107,6 +1107,63 @@ static void test_wavelet_rows(void **state)
     assert_true(checked == sizeof sizes / sizeof sizes[0] * 4 * 4);
 }
 
+/* Pass 1 takes the row above from a table built per quad row (portable
+ * and SSE2): the widest blocks our encoder makes, odd quad counts and
+ * stale scratch decode to the coefficients coded, on every path. */
+static void test_pass1_rows(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{128, 32}, {126, 4}, {18, 6}, {14, 12}, {30, 32}, {128, 2}, {2, 32}};
+    int paths[3], npaths = 0;
+    const uint32_t have = exrqoi__cpu_detect();
+    paths[npaths++] = EXRQOI__PATH_C;
+    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
+    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    int64_t *coef = malloc(sizeof(int64_t) * EXRQOI__HTJ2K_CB_MAX_AREA);
+    int32_t *got = malloc(sizeof(int32_t) * EXRQOI__HTJ2K_CB_MAX_AREA);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(coef);
+    assert_non_null(got);
+    memset(s, 0xA5, sizeof *s);
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 1; density < 5; density++) {
+            const uint32_t w = sizes[t][0], h = sizes[t][1];
+            for (uint32_t i = 0; i < w * h; i++) {
+                const uint32_t r = rnd();
+                const int64_t v = (i == 0 || r % 4 < density) ? (int64_t)(rnd() & ((1u << (r % 19)) - 1)) : 0;
+                coef[i] = (r & 0x80000000u) ? -v : v;
+            }
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, 20, work, bytes);
+            assert_true(len > 0);
+            exrqoi__htj2k_cblk cb;
+            memset(&cb, 0, sizeof cb);
+            cb.data = bytes;
+            cb.len_cup = (uint32_t)len;
+            cb.passes = 1;
+            cb.missing = 19;
+            cb.width = w;
+            cb.height = h;
+            for (int k = 0; k < npaths; k++) {
+                exrqoi__err e;
+                memset(&e, 0, sizeof e);
+                assert_int_equal(exrqoi__htj2k_decode_block32_path(s, &cb, got, w, &e, paths[k]), EXRQOI_OK);
+                for (uint32_t i = 0; i < w * h; i++)
+                    if (got[i] != (int32_t)coef[i])
+                        fail_msg("%ux%u density %u path %d: [%u] is %d, coded %d", w, h, density, paths[k], i,
+                                 got[i], (int32_t)coef[i]);
+            }
+        }
+    free(s);
+    free(work);
+    free(bytes);
+    free(coef);
+    free(got);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1119,7 +1176,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_block_paths),   cmocka_unit_test(test_block32),
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
         cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
-        cmocka_unit_test(test_wavelet_rows),
+        cmocka_unit_test(test_wavelet_rows),  cmocka_unit_test(test_pass1_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
