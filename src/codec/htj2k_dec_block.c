@@ -160,28 +160,29 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
     f->unstuff = false;
 }
 
+/* The fast refill: when the byte before was not 0xFF and none of the next
+ * 8 is (so none needs unstuffing after it), adds the whole bytes that fit
+ * above the n bits of *acc (1..8 when n <= 56) from one little-endian load
+ * and returns true; the bits of the byte that only partly fits are the
+ * same the next refill puts there. Else false: the byte-wise path. */
+INLINE bool fwd_fill_fast(fwd_reader *f, uint64_t *acc, int *n)
+{
+    if (f->unstuff || f->left < 8) return false;
+    const uint64_t v = exrqoi__le64(f->p);
+    /* a byte equals 0xFF iff its complement is zero */
+    const uint64_t c = ~v;
+    if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) != 0) return false;
+    const unsigned k = (unsigned)(64 - *n) >> 3; /* whole bytes that fit */
+    *acc |= v << *n;
+    *n += (int)(8 * k);
+    f->p += k;
+    f->left -= k;
+    return true;
+}
+
 NOINLINE void fwd_fill(fwd_reader *f)
 {
-    /* fast path: whole bytes at once when none of the next 8 is 0xFF (so
-     * none needs unstuffing after it); the bits of the byte that only
-     * partly fits are the same the next refill puts there */
-    if (!f->unstuff && f->left >= 8) {
-        uint64_t v;
-        memcpy(&v, f->p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        v = __builtin_bswap64(v);
-#endif
-        /* a byte equals 0xFF iff its complement is zero */
-        const uint64_t c = ~v;
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - f->n) >> 3; /* whole bytes that fit: 1..8 */
-            f->acc |= v << f->n;
-            f->n += (int)(8 * k);
-            f->p += k;
-            f->left -= k;
-            return;
-        }
-    }
+    if (fwd_fill_fast(f, &f->acc, &f->n)) return;
     while (f->n <= 56) {
         uint32_t b = f->fill;
         if (f->left) {
@@ -284,26 +285,11 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
  * sign in bit 63 for the refinement passes. */
 enum { OUT_MAG2 = 0, OUT_I64 = 1, OUT_I32 = 2 };
 
-/* Refills the MagSgn bits (b->n <= 56): inline when none of the next 8
- * bytes is 0xFF (as fwd_fill's fast path), else through fwd_fill. */
+/* Refills the MagSgn bits (b->n <= 56): the fast path inline, else
+ * through fwd_fill. */
 INLINE void ms_refill(fwd_reader *ms, bitregs *b)
 {
-    if (!ms->unstuff && ms->left >= 8) {
-        uint64_t v;
-        memcpy(&v, ms->p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        v = __builtin_bswap64(v);
-#endif
-        const uint64_t c = ~v;
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - b->n) >> 3; /* whole bytes that fit: 1..8 */
-            b->acc |= v << b->n;
-            b->n += (int)(8 * k);
-            ms->p += k;
-            ms->left -= k;
-            return;
-        }
-    }
+    if (fwd_fill_fast(ms, &b->acc, &b->n)) return;
     ms->acc = b->acc;
     ms->n = b->n;
     fwd_fill(ms);
