@@ -451,6 +451,21 @@ INLINE void ms_leave(fwd_reader *f, uint32_t bitoff)
     f->unstuff = b == 0xFF;
 }
 
+/* The 8 bits of a byte spread to the low bits of 8 bytes (k_spread of
+ * both nibbles of a quad pair). */
+#define SPREAD8(x)                                                                                             \
+    ((uint64_t)((x) & 1) | (uint64_t)((x) >> 1 & 1) << 8 | (uint64_t)((x) >> 2 & 1) << 16 |                     \
+     (uint64_t)((x) >> 3 & 1) << 24 | (uint64_t)((x) >> 4 & 1) << 32 | (uint64_t)((x) >> 5 & 1) << 40 |         \
+     (uint64_t)((x) >> 6 & 1) << 48 | (uint64_t)((x) >> 7 & 1) << 56)
+#define SPREAD8_4(x) SPREAD8(x), SPREAD8((x) + 1), SPREAD8((x) + 2), SPREAD8((x) + 3)
+#define SPREAD8_16(x) SPREAD8_4(x), SPREAD8_4((x) + 4), SPREAD8_4((x) + 8), SPREAD8_4((x) + 12)
+#define SPREAD8_64(x) SPREAD8_16(x), SPREAD8_16((x) + 16), SPREAD8_16((x) + 32), SPREAD8_16((x) + 48)
+static const uint64_t k_spread8[256] = {SPREAD8_64(0), SPREAD8_64(64), SPREAD8_64(128), SPREAD8_64(192)};
+#undef SPREAD8_64
+#undef SPREAD8_16
+#undef SPREAD8_4
+#undef SPREAD8
+
 /* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2;
  * false when it is not for the fast path (0xFF among its bytes, fewer
  * than 16 left, or more than 128 bits). */
@@ -459,9 +474,14 @@ __attribute__((target("avx2"))) INLINE bool pair_fast(const uint8_t **bp, uint32
                                                      int32_t *out, size_t i, size_t pitch, uint8_t *exp,
                                                      uint32_t nq)
 {
-    if (*left < 16 || need + *bitoff > 128) return false;
+    const uint32_t end = *bitoff + need;
+    if (*left < 16 || end > 128) return false;
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)*bp);
-    if (__builtin_expect(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(-1))) != 0, 0)) return false;
+    /* no 0xFF among the bytes read to their end (the next byte would be
+     * stuffed); the byte read in part may be one, the next pair stops at
+     * it then */
+    const uint32_t ffs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(-1)));
+    if (__builtin_expect((ffs & ((1u << (end >> 3)) - 1)) != 0, 0)) return false;
     /* bytes in rho order (quad 0: 0-3, quad 1: 4-7; top, bottom, top,
      * bottom) to lane order (top 0, 2, 4, 6, then bottom 1, 3, 5, 7), for
      * both halves of a vector */
@@ -508,7 +528,6 @@ __attribute__((target("avx2"))) INLINE bool pair_fast(const uint8_t **bp, uint32
         _mm_storel_epi64((__m128i *)(out + i + pitch), _mm256_extracti128_si256(c, 1));
         memcpy(exp, &e4, 2);
     }
-    const uint32_t end = *bitoff + need;
     *bp += end >> 3;
     *left -= end >> 3;
     *bitoff = end & 7;
@@ -525,10 +544,11 @@ __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fa
 {
     const uint32_t q0 = qinf[q], q1 = nq == 2 ? qinf[q + 1] : 0;
     const uint32_t u0 = uq[q], u1 = nq == 2 ? uq[q + 1] : 0;
-    const uint32_t r0 = q0 >> 4 & 15, r1 = q1 >> 4 & 15;
-    const uint64_t sp = k_spread[r0] | (uint64_t)k_spread[r1] << 32;
-    const uint64_t e1 = k_spread[q0 >> 8 & r0] | (uint64_t)k_spread[q1 >> 8 & r1] << 32;
-    const uint64_t ek = k_spread[q0 >> 12] | (uint64_t)k_spread[q1 >> 12] << 32;
+    /* rho, e_1 and e_k of both quads, one nibble each */
+    const uint32_t rho = (q0 >> 4 & 15) | (q1 & 0xF0);
+    const uint64_t sp = k_spread8[rho];
+    const uint64_t e1 = k_spread8[((q0 >> 8 & 15) | (q1 >> 4 & 0xF0)) & rho];
+    const uint64_t ek = k_spread8[(q0 >> 12) | (q1 >> 8 & 0xF0)];
     const uint64_t U = (u0 | (uint64_t)u1 << 32) * 0x01010101u;
     /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow);
      * offsets and the sum below do not carry (8 * 31 < 256) */
