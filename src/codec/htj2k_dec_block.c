@@ -149,6 +149,7 @@ static inline uint32_t rev_bits(rev_reader *r, int bits)
  *      carries 7 bits ---------------------------------------------------- */
 
 typedef struct fwd_reader {
+    const uint8_t *base; /* the segment's start */
     const uint8_t *p;
     uint32_t left;
     uint32_t fill; /* byte fed past the end */
@@ -159,6 +160,7 @@ typedef struct fwd_reader {
 
 static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fill)
 {
+    f->base = p;
     f->p = p;
     f->left = size;
     f->fill = fill;
@@ -167,28 +169,29 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
     f->unstuff = false;
 }
 
+/* The fast refill: when the byte before was not 0xFF and none of the next
+ * 8 is (so none needs unstuffing after it), adds the whole bytes that fit
+ * above the n bits of *acc (1..8 when n <= 56) from one little-endian load
+ * and returns true; the bits of the byte that only partly fits are the
+ * same the next refill puts there. Else false: the byte-wise path. */
+INLINE bool fwd_fill_fast(fwd_reader *f, uint64_t *acc, int *n)
+{
+    if (f->unstuff || f->left < 8) return false;
+    const uint64_t v = exrqoi__le64(f->p);
+    /* a byte equals 0xFF iff its complement is zero */
+    const uint64_t c = ~v;
+    if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) != 0) return false;
+    const unsigned k = (unsigned)(64 - *n) >> 3; /* whole bytes that fit */
+    *acc |= v << *n;
+    *n += (int)(8 * k);
+    f->p += k;
+    f->left -= k;
+    return true;
+}
+
 NOINLINE void fwd_fill(fwd_reader *f)
 {
-    /* fast path: whole bytes at once when none of the next 8 is 0xFF (so
-     * none needs unstuffing after it); the bits of the byte that only
-     * partly fits are the same the next refill puts there */
-    if (!f->unstuff && f->left >= 8) {
-        uint64_t v;
-        memcpy(&v, f->p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        v = __builtin_bswap64(v);
-#endif
-        /* a byte equals 0xFF iff its complement is zero */
-        const uint64_t c = ~v;
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - f->n) >> 3; /* whole bytes that fit: 1..8 */
-            f->acc |= v << f->n;
-            f->n += (int)(8 * k);
-            f->p += k;
-            f->left -= k;
-            return;
-        }
-    }
+    if (fwd_fill_fast(f, &f->acc, &f->n)) return;
     while (f->n <= 56) {
         uint32_t b = f->fill;
         if (f->left) {
@@ -291,26 +294,11 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
  * sign in bit 63 for the refinement passes. */
 enum { OUT_MAG2 = 0, OUT_I64 = 1, OUT_I32 = 2 };
 
-/* Refills the MagSgn bits (b->n <= 56): inline when none of the next 8
- * bytes is 0xFF (as fwd_fill's fast path), else through fwd_fill. */
+/* Refills the MagSgn bits (b->n <= 56): the fast path inline, else
+ * through fwd_fill. */
 INLINE void ms_refill(fwd_reader *ms, bitregs *b)
 {
-    if (!ms->unstuff && ms->left >= 8) {
-        uint64_t v;
-        memcpy(&v, ms->p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        v = __builtin_bswap64(v);
-#endif
-        const uint64_t c = ~v;
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - b->n) >> 3; /* whole bytes that fit: 1..8 */
-            b->acc |= v << b->n;
-            b->n += (int)(8 * k);
-            ms->p += k;
-            ms->left -= k;
-            return;
-        }
-    }
+    if (fwd_fill_fast(ms, &b->acc, &b->n)) return;
     ms->acc = b->acc;
     ms->n = b->n;
     fwd_fill(ms);
@@ -438,56 +426,182 @@ MAGSGN_ROW_FN(magsgn_row_mag2, p, OUT_MAG2)
 #include <immintrin.h>
 #define MS_AVX2 1
 
-/* magsgn_row_i32_p0 with the 4 samples of a quad in the 4 lanes of a
- * vector: each lane shifts the bits to its sample's offset (vpsrlvq), so
- * no sample waits for the one before it. */
+/* The AVX2 kernel reads the MagSgn bytes in place while none of them is
+ * 0xFF (so no bit is stuffed): the stream at bit `bitoff` (0..7) of
+ * f->p, 16 bytes of it one vector. ms_enter turns the reader's state into
+ * that form when it can (the bits in acc are whole bytes before p, none
+ * of them 7-bit), ms_leave back. */
+INLINE bool ms_enter(fwd_reader *f, uint32_t *bitoff)
+{
+    if (f->unstuff || f->left < 16) return false; /* left > 0: no fill bits in acc */
+    const uint32_t nb = (uint32_t)(f->n + 7) >> 3; /* bytes the n bits came from */
+    if (nb > (size_t)(f->p - f->base)) return false;
+    const uint8_t *q = f->p - nb;
+    /* the byte before each of them (and they) not 0xFF: all 8-bit */
+    for (const uint8_t *b = q > f->base ? q - 1 : q; b < f->p; b++)
+        if (*b == 0xFF) return false;
+    f->p = q;
+    f->left += nb;
+    *bitoff = 8 * nb - (uint32_t)f->n;
+    f->acc = 0;
+    f->n = 0;
+    return true;
+}
+
+INLINE void ms_leave(fwd_reader *f, uint32_t bitoff)
+{
+    if (!bitoff) return; /* acc empty, n 0 */
+    const uint32_t b = *f->p++; /* partly read, so within the segment */
+    f->left--;
+    f->acc = b >> bitoff;
+    f->n = (int)(8 - bitoff);
+    f->unstuff = b == 0xFF;
+}
+
+/* The 8 bits of a byte spread to the low bits of 8 bytes (k_spread of
+ * both nibbles of a quad pair). */
+#define SPREAD8(x)                                                                                             \
+    ((uint64_t)((x) & 1) | (uint64_t)((x) >> 1 & 1) << 8 | (uint64_t)((x) >> 2 & 1) << 16 |                     \
+     (uint64_t)((x) >> 3 & 1) << 24 | (uint64_t)((x) >> 4 & 1) << 32 | (uint64_t)((x) >> 5 & 1) << 40 |         \
+     (uint64_t)((x) >> 6 & 1) << 48 | (uint64_t)((x) >> 7 & 1) << 56)
+#define SPREAD8_4(x) SPREAD8(x), SPREAD8((x) + 1), SPREAD8((x) + 2), SPREAD8((x) + 3)
+#define SPREAD8_16(x) SPREAD8_4(x), SPREAD8_4((x) + 4), SPREAD8_4((x) + 8), SPREAD8_4((x) + 12)
+#define SPREAD8_64(x) SPREAD8_16(x), SPREAD8_16((x) + 16), SPREAD8_16((x) + 32), SPREAD8_16((x) + 48)
+static const uint64_t k_spread8[256] = {SPREAD8_64(0), SPREAD8_64(64), SPREAD8_64(128), SPREAD8_64(192)};
+#undef SPREAD8_64
+#undef SPREAD8_16
+#undef SPREAD8_4
+#undef SPREAD8
+
+/* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2;
+ * false when it is not for the fast path (0xFF among its bytes, fewer
+ * than 16 left, or more than 128 bits). */
+__attribute__((target("avx2"))) INLINE bool pair_fast(const uint8_t **bp, uint32_t *left, uint32_t *bitoff,
+                                                     uint64_t sp, uint64_t e1, uint64_t mp, uint32_t need,
+                                                     int32_t *out, size_t i, size_t pitch, uint8_t *exp,
+                                                     uint32_t nq)
+{
+    const uint32_t end = *bitoff + need;
+    if (*left < 16 || end > 128) return false;
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)*bp);
+    /* no 0xFF among the bytes read to their end (the next byte would be
+     * stuffed); the byte read in part may be one, the next pair stops at
+     * it then */
+    const uint32_t ffs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(-1)));
+    if (__builtin_expect((ffs & ((1u << (end >> 3)) - 1)) != 0, 0)) return false;
+    /* bytes in rho order (quad 0: 0-3, quad 1: 4-7; top, bottom, top,
+     * bottom) to lane order (top 0, 2, 4, 6, then bottom 1, 3, 5, 7), for
+     * both halves of a vector */
+    const __m128i lanes = _mm_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
+    const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi32(-1);
+    const __m128i om =
+        _mm_shuffle_epi8(_mm_set_epi64x((long long)mp, (long long)(mp * 0x0101010101010100u)), lanes);
+    const __m128i si = _mm_shuffle_epi8(_mm_set_epi64x((long long)e1, (long long)sp), lanes);
+    const __m256i off = _mm256_add_epi32(_mm256_cvtepu8_epi32(om), _mm256_set1_epi32((int)*bitoff));
+    const __m256i m = _mm256_cvtepu8_epi32(_mm_srli_si128(om, 8));
+    const __m256i sig = _mm256_cvtepu8_epi32(si), imp = _mm256_cvtepu8_epi32(_mm_srli_si128(si, 8));
+    /* the 16 bytes as 4 words, and from the second word on: lanes 4-7
+     * zero (an offset in word 3 has all its bits there, so what the word
+     * after gives is masked off) */
+    const __m256i w0 = _mm256_inserti128_si256(zero, x, 0);
+    const __m256i w1 = _mm256_inserti128_si256(zero, _mm_srli_si128(x, 4), 0);
+    const __m256i wi = _mm256_srli_epi32(off, 5), sh = _mm256_and_si256(off, _mm256_set1_epi32(31));
+    const __m256i lo = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w0, wi), sh);
+    const __m256i hi =
+        _mm256_sllv_epi32(_mm256_permutevar8x32_epi32(w1, wi), _mm256_sub_epi32(_mm256_set1_epi32(32), sh));
+    /* the low m bits, the implicit bit above them */
+    const __m256i v = _mm256_or_si256(_mm256_andnot_si256(_mm256_sllv_epi32(ones, m), _mm256_or_si256(lo, hi)),
+                                      _mm256_sllv_epi32(imp, m));
+    const __m256i neg = _mm256_srai_epi32(_mm256_slli_epi32(v, 31), 31);
+    const __m256i mu = _mm256_add_epi32(_mm256_srli_epi32(v, 1), sig);
+    const __m256i c = _mm256_sub_epi32(_mm256_xor_si256(mu, neg), neg);
+    /* exponent: floor(log2(v | 1)) + sig = the bit length of v >> 1, plus
+     * sig; the float of x with the bit below its top cleared has x's top
+     * bit as its exponent (no rounding up); 16-bit saturation gives the 0
+     * of x = 0 (exponent field 0) */
+    const __m256i xs = _mm256_srli_epi32(v, 1);
+    const __m256i f = _mm256_castps_si256(_mm256_cvtepi32_ps(_mm256_andnot_si256(_mm256_srli_epi32(xs, 1), xs)));
+    const __m256i e =
+        _mm256_add_epi32(_mm256_subs_epu16(_mm256_srli_epi32(f, 23), _mm256_set1_epi32(126)), sig);
+    const __m128i eb = _mm256_extracti128_si256(e, 1);
+    const __m128i e8 = _mm_packus_epi16(_mm_packus_epi32(eb, eb), eb);
+    const uint32_t e4 = (uint32_t)_mm_cvtsi128_si32(e8);
+    if (nq == 2) {
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_castsi256_si128(c));
+        _mm_storeu_si128((__m128i *)(out + i + pitch), _mm256_extracti128_si256(c, 1));
+        memcpy(exp, &e4, 4);
+    } else {
+        _mm_storel_epi64((__m128i *)(out + i), _mm256_castsi256_si128(c));
+        _mm_storel_epi64((__m128i *)(out + i + pitch), _mm256_extracti128_si256(c, 1));
+        memcpy(exp, &e4, 2);
+    }
+    *bp += end >> 3;
+    *left -= end >> 3;
+    *bitoff = end & 7;
+    return true;
+}
+
+/* One quad pair (or last quad) of magsgn_row_i32_p0_avx2: pair_fast, or
+ * quad by quad through decode_quad_slow; *fast says whether the reader
+ * is in ms_enter's form (bp, left, bitoff). */
+__attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fast, const uint8_t **bp,
+                                                       uint32_t *left, uint32_t *bitoff, const uint16_t *qinf,
+                                                       const uint8_t *uq, uint32_t q, int32_t *out, size_t row,
+                                                       size_t pitch, uint8_t *exp_cur, uint32_t nq)
+{
+    const uint32_t q0 = qinf[q], q1 = nq == 2 ? qinf[q + 1] : 0;
+    const uint32_t u0 = uq[q], u1 = nq == 2 ? uq[q + 1] : 0;
+    /* rho, e_1 and e_k of both quads, one nibble each */
+    const uint32_t rho = (q0 >> 4 & 15) | (q1 & 0xF0);
+    const uint64_t sp = k_spread8[rho];
+    const uint64_t e1 = k_spread8[((q0 >> 8 & 15) | (q1 >> 4 & 0xF0)) & rho];
+    const uint64_t ek = k_spread8[(q0 >> 12) | (q1 >> 8 & 0xF0)];
+    const uint64_t U = (u0 | (uint64_t)u1 << 32) * 0x01010101u;
+    /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow);
+     * offsets and the sum below do not carry (8 * 31 < 256) */
+    const uint64_t mp = (U - ek) & (sp * 0xFFu);
+    const uint32_t need = (uint32_t)((mp * 0x0101010101010101u) >> 56);
+    const size_t i = row + 2 * (size_t)q;
+    uint8_t *const exp = exp_cur + 2 * q;
+    if (*fast) {
+        if (pair_fast(bp, left, bitoff, sp, e1, mp, need, out, i, pitch, exp, nq)) return;
+        ms->p = *bp;
+        ms->left = *left;
+        ms_leave(ms, *bitoff);
+        *fast = false;
+    }
+    decode_quad_slow(ms, (uint32_t)sp, (uint32_t)mp, (uint32_t)e1, 0, out, i, pitch, exp, OUT_I32);
+    if (nq == 2)
+        decode_quad_slow(ms, (uint32_t)(sp >> 32), (uint32_t)(mp >> 32), (uint32_t)(e1 >> 32), 0, out, i + 2, pitch,
+                         exp + 2, OUT_I32);
+    *fast = ms_enter(ms, bitoff);
+    *bp = ms->p;
+    *left = ms->left;
+}
+
+/* magsgn_row_i32_p0 two quads (8 samples) per step, one sample per 32-bit
+ * lane (top row in lanes 0-3, bottom row in 4-7): the bit offsets are
+ * prefix sums of m in a scalar (U <= 31, so m <= 31 and 8 of them fit a
+ * byte), each lane takes its 32 bits from the two words of the 16 stream
+ * bytes its offset spans, and the exponents for the next row's kappa come
+ * from a float conversion. Pairs whose bytes hold a 0xFF (or that need
+ * more than the 16 bytes) go quad by quad through decode_quad_slow. */
 __attribute__((target("avx2"))) NOINLINE void magsgn_row_i32_p0_avx2(fwd_reader *ms, const uint16_t *qinf,
                                                                    const uint8_t *uq, uint32_t qw, void *dst,
                                                                    size_t row, size_t pitch, uint8_t *exp_cur)
 {
-    bitregs b = {ms->acc, ms->n};
-    int32_t *const out = dst;
-    const __m256i one = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
-    /* the low halves of lanes 0, 2 (top row) then 1, 3 (bottom row) */
-    const __m256i order = _mm256_setr_epi32(0, 4, 2, 6, 0, 0, 0, 0);
-    for (uint32_t q = 0; q < qw; q++) {
-        const uint32_t qi = qinf[q], U = uq[q];
-        const size_t i = row + 2 * (size_t)q;
-        const uint32_t rho = qi >> 4 & 15;
-        const uint32_t sp = k_spread[rho], e1 = k_spread[qi >> 8 & rho];
-        const uint32_t mp = (U * 0x01010101u - k_spread[qi >> 12]) & (sp * 0xFFu);
-        const uint32_t need = (mp * 0x01010101u) >> 24;
-        if (b.n < (int)need && b.n <= 56) ms_refill(ms, &b);
-        if (__builtin_expect(need > (uint32_t)b.n || need >= 64, 0)) {
-            ms->acc = b.acc;
-            ms->n = b.n;
-            decode_quad_slow(ms, sp, mp, e1, 0, dst, i, pitch, exp_cur + 2 * q, OUT_I32);
-            b.acc = ms->acc;
-            b.n = ms->n;
-            continue;
-        }
-        const __m256i off = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)(mp * 0x01010100u)));
-        const __m256i m = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)mp));
-        const __m256i sig = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)sp));
-        const __m256i imp = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)e1));
-        const __m256i bits = _mm256_srlv_epi64(_mm256_set1_epi64x((long long)b.acc), off);
-        const __m256i low = _mm256_and_si256(bits, _mm256_sub_epi64(_mm256_sllv_epi64(one, m), one));
-        const __m256i v = _mm256_or_si256(low, _mm256_sllv_epi64(imp, m));
-        const __m256i neg = _mm256_sub_epi64(zero, _mm256_and_si256(v, one));
-        const __m256i mu = _mm256_add_epi64(_mm256_srli_epi64(v, 1), sig);
-        const __m128i c = _mm256_castsi256_si128(
-            _mm256_permutevar8x32_epi32(_mm256_sub_epi64(_mm256_xor_si256(mu, neg), neg), order));
-        _mm_storel_epi64((__m128i *)(out + i), c);
-        _mm_storel_epi64((__m128i *)(out + i + pitch), _mm_unpackhi_epi64(c, c));
-        /* exponents of the bottom samples (1 and 3) */
-        const uint64_t v1 = (uint64_t)_mm256_extract_epi64(v, 1), v3 = (uint64_t)_mm256_extract_epi64(v, 3);
-        exp_cur[2 * q] = (uint8_t)((uint32_t)(63 ^ __builtin_clzll(v1 | 1)) + (sp >> 8 & 1));
-        exp_cur[2 * q + 1] = (uint8_t)((uint32_t)(63 ^ __builtin_clzll(v3 | 1)) + (sp >> 24));
-        b.acc >>= need;
-        b.n -= (int)need;
+    uint32_t bitoff = 0;
+    bool fast = ms_enter(ms, &bitoff);
+    const uint8_t *bp = ms->p;
+    uint32_t left = ms->left, q = 0;
+    for (; q + 1 < qw; q += 2)
+        pair_i32_p0(ms, &fast, &bp, &left, &bitoff, qinf, uq, q, dst, row, pitch, exp_cur, 2);
+    if (q < qw) pair_i32_p0(ms, &fast, &bp, &left, &bitoff, qinf, uq, q, dst, row, pitch, exp_cur, 1);
+    if (fast) {
+        ms->p = bp;
+        ms->left = left;
+        ms_leave(ms, bitoff);
     }
-    ms->acc = b.acc;
-    ms->n = b.n;
 }
 #endif
 

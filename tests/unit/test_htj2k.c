@@ -1164,6 +1164,109 @@ static void test_pass1_rows(void **state)
     free(got);
 }
 
+/* The MagSgn kernels against the portable path where the AVX2 kernel
+ * changes its way of reading: odd widths and heights (a last single quad
+ * in a row, through the scratch), and MagSgn bytes with 0xFF in every
+ * few (stuffed bits, so pairs fall back quad by quad and come back), up
+ * to the end of the segment; every path gives the portable coefficients
+ * and result. */
+static void test_magsgn_paths_stuffing(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{1, 1}, {3, 2}, {5, 7}, {2, 9}, {126, 32}, {127, 31}, {128, 32}, {30, 30}};
+    enum { STRIDE = 130, ROWS = 130 };
+    int paths[4], npaths = 0;
+    const uint32_t have = exrqoi__cpu_detect();
+    paths[npaths++] = exrqoi__cpu_kernels().htdwt;
+    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    int64_t *coef = malloc(sizeof(int64_t) * 128 * 128);
+    int32_t *ref = malloc(sizeof(int32_t) * STRIDE * ROWS), *got = malloc(sizeof(int32_t) * STRIDE * ROWS);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(coef);
+    assert_non_null(ref);
+    assert_non_null(got);
+    size_t checked = 0, stuffed_ok = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 0; density < 4; density++) {
+            const uint32_t w = sizes[t][0], h = sizes[t][1];
+            const uint32_t kmax = 28;
+            for (uint32_t i = 0; i < w * h; i++) {
+                const uint32_t r = rnd();
+                /* density 3: magnitudes up to 2^27, pairs past 128 bits */
+                const uint32_t bits = density == 3 ? 20 + r % 8 : 4 * density + r % 9;
+                const int64_t v = (r % 4 <= density) ? (int64_t)(rnd() & ((1u << bits) - 1)) : 0;
+                coef[i] = (r & 0x80000000u) ? -v : v;
+            }
+            coef[0] = -1000 - (int64_t)density; /* not all zero: a coded block */
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+            assert_true(len > 2);
+            const uint32_t scup = ((uint32_t)bytes[len - 1] << 4) | (bytes[len - 2] & 0x0F);
+            const uint32_t lms = (uint32_t)len - scup; /* MagSgn bytes */
+            for (uint32_t variant = 0; variant < 6; variant++) {
+                exrqoi__htj2k_cblk cb;
+                memset(&cb, 0, sizeof cb);
+                cb.data = bytes;
+                cb.len_cup = (uint32_t)len;
+                cb.passes = 1;
+                cb.p = 0;
+                cb.missing = kmax - 1;
+                cb.width = w;
+                cb.height = h;
+                /* variant 0 clean; else 0xFF in every (variant + 2)th MagSgn
+                 * byte from a random start (runs of them with variant 5) */
+                uint8_t *saved = malloc(lms + 1);
+                assert_non_null(saved);
+                memcpy(saved, bytes, lms);
+                if (variant)
+                    for (uint32_t k = rnd() % (variant + 2); k < lms; k += variant + 2) {
+                        bytes[k] = 0xFF;
+                        if (variant == 5 && k + 1 < lms) bytes[k + 1] = 0xFF;
+                    }
+                exrqoi__err e0;
+                memset(&e0, 0, sizeof e0);
+                for (uint32_t i = 0; i < STRIDE * ROWS; i++) ref[i] = 0x5A5A;
+                const exrqoi_result r0 = exrqoi__htj2k_decode_block32_path(s, &cb, ref, STRIDE, &e0, EXRQOI__PATH_C);
+                if (variant == 0) {
+                    assert_int_equal(r0, EXRQOI_OK);
+                    for (uint32_t y = 0; y < h; y++)
+                        for (uint32_t x = 0; x < w; x++)
+                            assert_int_equal(ref[y * STRIDE + x], (int32_t)coef[y * w + x]);
+                } else if (r0 == EXRQOI_OK) {
+                    stuffed_ok++;
+                }
+                for (int k = 0; k < npaths; k++) {
+                    exrqoi__err e1;
+                    memset(&e1, 0, sizeof e1);
+                    for (uint32_t i = 0; i < STRIDE * ROWS; i++) got[i] = 0x5A5A;
+                    const exrqoi_result r1 = exrqoi__htj2k_decode_block32_path(s, &cb, got, STRIDE, &e1, paths[k]);
+                    assert_int_equal(r1, r0);
+                    if (r0 == EXRQOI_OK) {
+                        for (uint32_t i = 0; i < STRIDE * ROWS; i++)
+                            if (got[i] != ref[i])
+                                fail_msg("%ux%u density %u variant %u path %d: [%u] is %d, portable %d", w, h,
+                                         density, variant, paths[k], i, got[i], ref[i]);
+                        checked++;
+                    }
+                }
+                memcpy(bytes, saved, lms);
+                free(saved);
+            }
+        }
+    assert_true(checked >= sizeof sizes / sizeof sizes[0] * 4 * (size_t)npaths);
+    assert_true(stuffed_ok > 0);
+    free(s);
+    free(work);
+    free(bytes);
+    free(coef);
+    free(ref);
+    free(got);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1177,6 +1280,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_put_line32_paths), cmocka_unit_test(test_uvlc_table),
         cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
         cmocka_unit_test(test_wavelet_rows),  cmocka_unit_test(test_pass1_rows),
+        cmocka_unit_test(test_magsgn_paths_stuffing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
