@@ -6,6 +6,7 @@
  * AVX2 and NEON paths (the caller's exrqoi__kernels picks one). Adding or
  * subtracting the 128 bias is the same as flipping the top bit. */
 #include "codec/predict.h"
+#include "codec/pair_sum_avx2.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PREDICT_X86 1
@@ -368,11 +369,9 @@ static PREDICT_INLINE void pf_init(pf_cursor *f, const exrqoi__segment *seg, siz
 
 
 /* The halves are interleaved first (pair j = first-half byte j, second-half
- * byte j), then both running sums are taken at once with a stride of two
- * bytes: within each 64-bit word by shifts (ports 0/1), within each 16-byte
- * block by one shuffle, and across the four blocks of a step through their
- * totals. That is 8 shuffles per 64 output bytes (2 crossing lanes) where
- * the older sum-then-interleave loop, bound by the shuffle ports, had 20. */
+ * byte j), then both running sums are taken at once in 8-bit lanes
+ * (pair_sum_avx2.h): 8 shuffles per 64 output bytes where the older
+ * sum-then-interleave loop, bound by the shuffle ports, had 20. */
 
 /* Sum of bytes [0, n) mod 256: bytewise adds (any of three ports) into
  * two accumulators, one SAD at the end. */
@@ -411,51 +410,6 @@ __attribute__((target("avx2"))) static inline __m256i carry_from(unsigned pair)
 __attribute__((target("avx2"))) static inline unsigned carry_pair(__m256i carry)
 {
     return ((unsigned)_mm256_cvtsi256_si32(carry) & 0xffffu) ^ 0x8080u;
-}
-
-/* One step: the 32 output pairs from first-half bytes f[0..31] and
- * second-half bytes g[0..31]. `carry` (see carry_from) holds the pair
- * before them and is advanced by 32 pairs. On return ul holds output bytes
- * 0-15 | 32-47, uh 16-31 | 48-63 (low | high lane). */
-__attribute__((target("avx2"))) static inline void step_avx2(const uint8_t *f, const uint8_t *g, __m256i *carry,
-                                                               __m256i *ul_out, __m256i *uh_out)
-{
-    /* within each 16-byte block: the total of pairs 0-3 added to pairs 4-7 */
-    const __m256i q0to1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7,
-                                           -1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7);
-    const __m256i last = _mm256_setr_epi8(14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15,
-                                          14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15);
-    __m256i a = _mm256_loadu_si256((const __m256i *)f);
-    __m256i b = _mm256_loadu_si256((const __m256i *)g);
-    __m256i ul = _mm256_unpacklo_epi8(a, b), uh = _mm256_unpackhi_epi8(a, b);
-    ul = _mm256_add_epi8(ul, _mm256_slli_epi64(ul, 16));
-    uh = _mm256_add_epi8(uh, _mm256_slli_epi64(uh, 16));
-    ul = _mm256_add_epi8(ul, _mm256_slli_epi64(ul, 32));
-    uh = _mm256_add_epi8(uh, _mm256_slli_epi64(uh, 32));
-    ul = _mm256_add_epi8(ul, _mm256_shuffle_epi8(ul, q0to1));
-    uh = _mm256_add_epi8(uh, _mm256_shuffle_epi8(uh, q0to1));
-    /* block totals: T0 | T2 and T1 | T3 in memory order of the blocks */
-    __m256i tl = _mm256_shuffle_epi8(ul, last), th = _mm256_shuffle_epi8(uh, last);
-    __m256i s = _mm256_add_epi8(tl, th);                  /* T0+T1 | T2+T3 */
-    __m256i lo01 = _mm256_permute2x128_si256(s, s, 0x08); /* 0 | T0+T1 */
-    /* the step's total, in both lanes, from the totals alone: the next
-     * carry is one add away from this one (the loop-carried chain was
-     * add, add, add, lane permute) */
-    __m256i all = _mm256_add_epi8(s, _mm256_permute2x128_si256(s, s, 0x01));
-    __m256i cl = _mm256_add_epi8(*carry, lo01);
-    __m256i ch = _mm256_add_epi8(cl, tl);
-    *ul_out = _mm256_add_epi8(ul, cl);
-    *uh_out = _mm256_add_epi8(uh, ch);
-    *carry = _mm256_add_epi8(*carry, all);
-}
-
-/* The 64 bytes of a step, in order, at d: two lane permutes and two
- * 32-byte stores (measured 2% faster on the pass than four 16-byte stores,
- * two of them lane extracts). */
-__attribute__((target("avx2"))) static inline void store_avx2(uint8_t *d, __m256i ul, __m256i uh)
-{
-    _mm256_storeu_si256((__m256i *)d, _mm256_permute2x128_si256(ul, uh, 0x20));
-    _mm256_storeu_si256((__m256i *)(d + 32), _mm256_permute2x128_si256(ul, uh, 0x31));
 }
 
 /* Running sums advanced over pairs [i, i + m) without output. */
@@ -505,8 +459,8 @@ __attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf
             const uint8_t *f = t1 + p / 2, *g = t2 + p / 2;
             for (size_t k = len / 64; k; k--, f += 32, g += 32, d += 64) {
                 pf_step(&pf);
-                step_avx2(f, g, &carry, &ul, &uh);
-                store_avx2(d, ul, uh);
+                exrqoi__pair_sums_avx2(f, g, 8, &carry, &ul, &uh);
+                exrqoi__pair_store_avx2(d, ul, uh);
             }
             if (len % 64) {
                 /* redo the segment's last 64 bytes; their carry is the
@@ -514,14 +468,14 @@ __attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf
                 size_t back = 64 - len % 64;
                 uint8_t *q = d - back;
                 carry = carry_from(q[-2] | (unsigned)q[-1] << 8);
-                step_avx2(f - back / 2, g - back / 2, &carry, &ul, &uh);
-                store_avx2(q, ul, uh);
+                exrqoi__pair_sums_avx2(f - back / 2, g - back / 2, 8, &carry, &ul, &uh);
+                exrqoi__pair_store_avx2(q, ul, uh);
             }
         } else if (len) {
             __m256i k = carry;
             pf_step(&pf);
-            step_avx2(t1 + p / 2, t2 + p / 2, &k, &ul, &uh);
-            store_avx2(tmp, ul, uh);
+            exrqoi__pair_sums_avx2(t1 + p / 2, t2 + p / 2, 8, &k, &ul, &uh);
+            exrqoi__pair_store_avx2(tmp, ul, uh);
             copy_upto64(d, tmp, len);
             carry = carry_from(tmp[len - 2] | (unsigned)tmp[len - 1] << 8);
         }

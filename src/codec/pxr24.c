@@ -7,6 +7,7 @@
  * uint are lossless; float keeps sign, exponent and 15 mantissa bits.
  */
 #include "codec/pxr24.h"
+#include "codec/pair_sum_avx2.h"
 #include "codec/seg_cursor.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -149,54 +150,25 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
     line_word(p0, p1, p2, p3, x, w, (uint32_t)_mm_cvtsi128_si32(carry), out);
 }
 
-/* Halves, 16 samples per step: the SSE2 sums in each 128-bit lane, the
- * low lane's total added to the high lane, then the previous step's last
- * value to both. The next step's value is this one plus both lane totals,
- * taken from the totals alone: the loop-carried chain is one add (it was
- * add, two shuffles and a lane permute, which bound the loop). */
-/* 32 samples per step, the ZIP unpredict step's scheme on 16-bit words:
- * the bytes paired into words by two unpacks (samples 0-7 | 16-23 and
- * 8-15 | 24-31), each 8-word block summed by two 64-bit shifts and one
- * shuffle, the four block totals combined off the carry chain, two lane
- * permutes back into sample order. 10 shuffle-port operations per 32
- * samples where two of the 16-sample steps below take 18. */
-__attribute__((target("avx2"))) static inline __m256i half_step32_avx2(const uint8_t *p0, const uint8_t *p1,
-                                                                      __m256i carry, uint8_t *out)
-{
-    /* words 0-3 of each block to words 4-7, and word 7 everywhere */
-    const __m256i q0to1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7,
-                                           -1, -1, -1, -1, -1, -1, -1, -1, 6, 7, 6, 7, 6, 7, 6, 7);
-    const __m256i last = _mm256_setr_epi8(14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15,
-                                          14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15);
-    __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)p0);
-    __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p1);
-    __m256i ul = _mm256_unpacklo_epi8(lo, hi), uh = _mm256_unpackhi_epi8(lo, hi);
-    ul = _mm256_add_epi16(ul, _mm256_slli_epi64(ul, 16));
-    uh = _mm256_add_epi16(uh, _mm256_slli_epi64(uh, 16));
-    ul = _mm256_add_epi16(ul, _mm256_slli_epi64(ul, 32));
-    uh = _mm256_add_epi16(uh, _mm256_slli_epi64(uh, 32));
-    ul = _mm256_add_epi16(ul, _mm256_shuffle_epi8(ul, q0to1));
-    uh = _mm256_add_epi16(uh, _mm256_shuffle_epi8(uh, q0to1));
-    /* block totals T0 | T2 (ul) and T1 | T3 (uh), in sample order T0..T3 */
-    __m256i tl = _mm256_shuffle_epi8(ul, last), th = _mm256_shuffle_epi8(uh, last);
-    __m256i s = _mm256_add_epi16(tl, th);                 /* T0+T1 | T2+T3 */
-    __m256i lo01 = _mm256_permute2x128_si256(s, s, 0x08); /* 0 | T0+T1 */
-    __m256i all = _mm256_add_epi16(s, _mm256_permute2x128_si256(s, s, 0x01));
-    __m256i cl = _mm256_add_epi16(carry, lo01);
-    __m256i ch = _mm256_add_epi16(cl, tl);
-    ul = _mm256_add_epi16(ul, cl);
-    uh = _mm256_add_epi16(uh, ch);
-    _mm256_storeu_si256((__m256i *)(void *)out, _mm256_permute2x128_si256(ul, uh, 0x20));
-    _mm256_storeu_si256((__m256i *)(void *)(out + 32), _mm256_permute2x128_si256(ul, uh, 0x31));
-    return _mm256_add_epi16(carry, all);
-}
-
+/* Halves: 32 samples per step by the ZIP un-predict's pair sums
+ * (pair_sum_avx2.h) in 16-bit lanes, each sample the word (low plane
+ * byte, high plane byte): 10 shuffle-port operations per 32 samples where
+ * two of the 16-sample steps take 18. Then 16 samples per step: the SSE2
+ * sums in each 128-bit lane, the low lane's total added to the high lane,
+ * then the previous step's last value to both. The next step's value is
+ * this one plus both lane totals, taken from the totals alone: the
+ * loop-carried chain is one add (it was add, two shuffles and a lane
+ * permute, which bound the loop). */
 __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, const uint8_t *p1, size_t w,
                                                             uint8_t *out)
 {
     __m256i carry = _mm256_setzero_si256();
     size_t x = 0;
-    for (; x + 32 <= w; x += 32) carry = half_step32_avx2(p0 + x, p1 + x, carry, out + 2 * x);
+    for (; x + 32 <= w; x += 32) {
+        __m256i ul, uh;
+        exrqoi__pair_sums_avx2(p1 + x, p0 + x, 16, &carry, &ul, &uh);
+        exrqoi__pair_store_avx2(out + 2 * x, ul, uh);
+    }
     for (; x + 16 <= w; x += 16) {
         __m256i hi = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p0 + x)));
         __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p1 + x)));
