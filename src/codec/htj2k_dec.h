@@ -58,6 +58,14 @@ EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
  * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
 EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[4 * 256];
 
+/* The block decoder's U-VLC step (T.814 7.3.6) for a pair of quads: u of
+ * quad 0 and 1 from the next bits (at most 24 used, first bit in the LSB)
+ * in table `mode` above; `first` for the first row of quads (modes 4 and
+ * 5 occur only there). Returns the bits used. The cleanup pass inlines
+ * the same function (uvlc_pair); this out-of-line entry is for the tests. */
+EXRQOI_INTERNAL uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1,
+                                                 bool first);
+
 /* kappa below the first row (T.814 7.3.7): index = rho * 64 + the largest
  * exponent E above the quad (below 64); kappa = E - 1 when the quad has
  * two or more significant samples and E > 2, else 1. */

@@ -287,6 +287,11 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
     return used;
 }
 
+uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
+{
+    return uvlc_pair(bits, mode, u0, u1, first);
+}
+
 /* ---- cleanup pass ------------------------------------------------------- */
 
 /* Where the cleanup pass puts its samples: signed int64 / int32

@@ -502,14 +502,20 @@ static void test_block32(void **state)
 
 /* ---- chunks ------------------------------------------------------------- */
 
+/* An exact-size copy of p[0..n): ASan sees any read past the end. */
+static uint8_t *exact_copy(const uint8_t *p, size_t n)
+{
+    uint8_t *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    if (n) memcpy(copy, p, n);
+    return copy;
+}
+
 static exrqoi_result decode_chunk(const uint8_t *p, size_t n, const exrqoi__block_layout *bl, uint8_t *out)
 {
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    /* exact-size copy: ASan sees any read past the end */
-    uint8_t *copy = malloc(n ? n : 1);
-    assert_non_null(copy);
-    if (n) memcpy(copy, p, n);
+    uint8_t *copy = exact_copy(p, n);
     exrqoi_result rv = exrqoi__decompress_block(&ctx, bl, copy, n, out);
     if (rv != EXRQOI_OK) assert_true(ctx.err.msg[0] != 0); /* every failure says why */
     free(copy);
@@ -571,6 +577,16 @@ static int first_chunk(const char *name, uint8_t **data, size_t *size, exrqoi_co
     return ok;
 }
 
+/* The first chunk of a shared HTJ2K file and its layout (the file's own
+ * header); 0 when the corpus is absent. */
+static int shared_chunk(const char *name, uint8_t **chunk, size_t *n, htj2k_layout *L)
+{
+    exrqoi_compression comp;
+    if (!first_chunk(name, chunk, n, &comp)) return 0;
+    if (!htj2k_layout_from_chunk(*chunk, *n, comp, L)) fail_msg("%s: not an HTJ2K chunk", name);
+    return 1;
+}
+
 static const char *const k_damage_files[] = {"scan_17x33_zip.htj2k32.exr", "scan_mixed_zip.htj2k32.exr",
                                              "scan_yc_zip.htj2k256.exr", "WideFloatRange.htj2k32.exr"};
 
@@ -591,11 +607,9 @@ static void test_damaged_chunks(void **state)
     for (size_t f = 0; f < sizeof k_damage_files / sizeof k_damage_files[0]; f++) {
         uint8_t *chunk = NULL;
         size_t n = 0;
-        exrqoi_compression comp;
-        if (!first_chunk(k_damage_files[f], &chunk, &n, &comp)) continue;
-        found++;
         htj2k_layout L;
-        if (!htj2k_layout_from_chunk(chunk, n, comp, &L)) fail_msg("%s: not an HTJ2K chunk", k_damage_files[f]);
+        if (!shared_chunk(k_damage_files[f], &chunk, &n, &L)) continue;
+        found++;
         uint8_t *out = malloc(L.block.unpacked_size + 1);
         uint8_t *mut = malloc(n);
         assert_non_null(out);
@@ -645,10 +659,8 @@ static void test_header_mismatch(void **state)
     (void)state;
     uint8_t *chunk = NULL;
     size_t n = 0;
-    exrqoi_compression comp;
-    if (!first_chunk("scan_mixed_zip.htj2k32.exr", &chunk, &n, &comp)) skip();
     htj2k_layout L;
-    assert_true(htj2k_layout_from_chunk(chunk, n, comp, &L));
+    if (!shared_chunk("scan_mixed_zip.htj2k32.exr", &chunk, &n, &L)) skip();
     uint8_t *out = malloc(L.block.unpacked_size * 2 + 64);
     assert_non_null(out);
     htj2k_layout M = L;
@@ -770,53 +782,51 @@ static unsigned uvlc_ref(uint64_t bits, unsigned mode, unsigned *u0, unsigned *u
     return used;
 }
 
-/* the decoder's use of exrqoi__htj2k_uvlc_tbl */
-static unsigned uvlc_tbl(uint64_t bits, unsigned mode, unsigned *u0, unsigned *u1)
-{
-    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (bits & 63)];
-    const unsigned l0 = e >> 4 & 15, l1 = e >> 8 & 15;
-    unsigned used = (e & 15) + l0 + l1;
-    bits >>= e & 15;
-    unsigned a = (e >> 16 & 0xFF) + (unsigned)(bits & ((1u << l0) - 1));
-    bits >>= l0;
-    unsigned b = (e >> 24) + (unsigned)(bits & ((1u << l1) - 1));
-    bits >>= l1;
-    if (a > 32) {
-        a += 4 * (unsigned)(bits & 15);
-        bits >>= 4;
-        used += 4;
-    }
-    if (b > 32) {
-        b += 4 * (unsigned)(bits & 15);
-        used += 4;
-    }
-    *u0 = a + (e >> 12 & 15);
-    *u1 = b + (e >> 12 & 15);
-    return used;
-}
-
 static void test_uvlc_table(void **state)
 {
     (void)state;
-    /* every 6-bit index with the suffix bits all 0, all 1 (u_ext) and random */
-    for (unsigned mode = 0; mode < 6; mode++)
-        for (unsigned i = 0; i < 64 * 3 + 20000; i++) {
-            uint64_t bits = i & 63;
-            if (i >= 64 && i < 128) bits |= ~(uint64_t)63;
-            if (i >= 128) bits = (uint64_t)rnd() << 32 | rnd();
-            if (i >= 192 && (i & 1)) bits |= (uint64_t)0x1F << (bits & 1 ? 1 : 3); /* long suffixes */
-            unsigned r0, r1, t0, t1;
-            const unsigned ru = uvlc_ref(bits, mode, &r0, &r1), tu = uvlc_tbl(bits, mode, &t0, &t1);
-            assert_int_equal(tu, ru);
-            assert_int_equal(t0, r0);
-            assert_int_equal(t1, r1);
-            assert_true(tu <= 24);
-        }
-    /* the two u_ext cases: "000" and suffix 31 (u = 36) then ext 15 */
-    unsigned u0, u1;
-    assert_int_equal(uvlc_tbl(0xFULL << 8 | 0x1FULL << 3, 1, &u0, &u1), 12);
-    assert_int_equal(u0, 36 + 60);
-    assert_int_equal(u1, 0);
+    /* the decoder's U-VLC step (exrqoi__htj2k_uvlc_pair) in the first row
+     * (the full table, every mode) and below it (modes 0-3: the short
+     * table, the full one after a "000" prefix): every 6-bit index with the
+     * suffix bits all 0, all 1 (u_ext) and random */
+    for (unsigned first = 0; first < 2; first++)
+        for (unsigned mode = 0; mode < (first ? 6u : 4u); mode++)
+            for (unsigned i = 0; i < 64 * 3 + 20000; i++) {
+                uint64_t bits = i & 63;
+                if (i >= 64 && i < 128) bits |= ~(uint64_t)63;
+                if (i >= 128) bits = (uint64_t)rnd() << 32 | rnd();
+                if (i >= 192 && (i & 1)) bits |= (uint64_t)0x1F << (bits & 1 ? 1 : 3); /* long suffixes */
+                unsigned r0, r1;
+                uint32_t t0, t1;
+                const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
+                const uint32_t tu = exrqoi__htj2k_uvlc_pair(bits, mode, &t0, &t1, first != 0);
+                assert_int_equal(tu, ru);
+                assert_int_equal(t0, r0);
+                assert_int_equal(t1, r1);
+                assert_true(tu <= 24);
+            }
+    /* codewords of T.814 Table 3 written out (first bit in the LSB): one
+     * quad (mode 1) "1", "01", "001"+suffix, "000"+5-bit suffix, u_ext
+     * after a suffix of 28 or more; both quads after a MEL 1 (mode 5: 2
+     * added to each) and after a MEL 0 with a first prefix above 2 (mode
+     * 4: quad 1's u is 1 + one bit, before quad 0's suffix) */
+    static const struct {
+        uint64_t bits;
+        unsigned mode, used, u0, u1;
+    } k_words[] = {
+        {0x1, 1, 1, 1, 0},           {0x2, 1, 2, 2, 0},
+        {0x4, 1, 4, 3, 0},           {0xC, 1, 4, 4, 0},
+        {0x0, 1, 8, 5, 0},           {27u << 3, 1, 8, 32, 0},
+        {28u << 3, 1, 12, 33, 0},    {0xFull << 8 | 0x1Full << 3, 1, 12, 36 + 60, 0},
+        {0x1, 2, 1, 0, 1},           {0x1 | 0x2 << 1, 3, 3, 1, 2},
+        {0x1 | 0x1 << 1, 5, 2, 3, 3}, {0x4 | 1u << 3 | 1u << 4, 4, 5, 4, 2},
+    };
+    for (size_t k = 0; k < sizeof k_words / sizeof k_words[0]; k++) {
+        uint32_t u0, u1;
+        assert_int_equal(exrqoi__htj2k_uvlc_pair(k_words[k].bits, k_words[k].mode, &u0, &u1, true), k_words[k].used);
+        assert_int_equal(u0, k_words[k].u0);
+        assert_int_equal(u1, k_words[k].u1);
+    }
     /* the short table: where it has an entry, the same u and length as
      * the reference; it defers exactly the pairs with a "000" prefix */
     for (unsigned mode = 0; mode < 4; mode++)
@@ -853,6 +863,97 @@ static void test_uvlc_table(void **state)
     }
 }
 
+/* ---- MagSgn kernels ------------------------------------------------------ */
+
+enum { MS_STRIDE = 130, MS_ROWS = 130 };
+
+/* What the MagSgn path tests share: the paths to compare with the
+ * portable one (the default kernel, then each the machine has) and the
+ * buffers. */
+typedef struct ms_bench {
+    int paths[4], npaths;
+    exrqoi__htj2k_block_scratch *s;
+    uint8_t *work, *bytes;
+    int64_t *coef;
+    int32_t *ref, *got;
+} ms_bench;
+
+static void ms_open(ms_bench *b, bool neon)
+{
+    const uint32_t have = exrqoi__cpu_detect();
+    b->npaths = 0;
+    b->paths[b->npaths++] = exrqoi__cpu_kernels().htdwt;
+    if (have & EXRQOI__CPU_AVX2) b->paths[b->npaths++] = EXRQOI__PATH_AVX2;
+    if (have & EXRQOI__CPU_SSE2) b->paths[b->npaths++] = EXRQOI__PATH_SSE2;
+    if (neon && (have & EXRQOI__CPU_NEON)) b->paths[b->npaths++] = EXRQOI__PATH_NEON;
+    b->s = malloc(sizeof *b->s);
+    b->work = malloc(EXRQOI__HTJ2K_BLOCK_WORK);
+    b->bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    b->coef = malloc(sizeof(int64_t) * 128 * 128);
+    b->ref = malloc(sizeof(int32_t) * MS_STRIDE * MS_ROWS);
+    b->got = malloc(sizeof(int32_t) * MS_STRIDE * MS_ROWS);
+    assert_non_null(b->s);
+    assert_non_null(b->work);
+    assert_non_null(b->bytes);
+    assert_non_null(b->coef);
+    assert_non_null(b->ref);
+    assert_non_null(b->got);
+}
+
+static void ms_close(ms_bench *b)
+{
+    free(b->s);
+    free(b->work);
+    free(b->bytes);
+    free(b->coef);
+    free(b->ref);
+    free(b->got);
+}
+
+/* A cleanup-only w x h block of `len` bytes at data, coding plane p. */
+static exrqoi__htj2k_cblk ms_block(const uint8_t *data, size_t len, uint32_t w, uint32_t h, uint32_t p,
+                                   uint32_t kmax)
+{
+    exrqoi__htj2k_cblk cb;
+    memset(&cb, 0, sizeof cb);
+    cb.data = data;
+    cb.len_cup = (uint32_t)len;
+    cb.passes = 1;
+    cb.p = p;
+    cb.missing = kmax - 1;
+    cb.width = w;
+    cb.height = h;
+    return cb;
+}
+
+/* Decodes cb on the portable path into b->ref, then on every path into
+ * b->got: the same result and, where it succeeds, the same coefficients
+ * (the whole buffer: nothing written past the block either). Returns the
+ * portable result; *checked counts the paths compared. */
+static exrqoi_result ms_compare(ms_bench *b, const exrqoi__htj2k_cblk *cb, uint32_t density, uint32_t variant,
+                                size_t *checked)
+{
+    exrqoi__err e0;
+    memset(&e0, 0, sizeof e0);
+    for (uint32_t i = 0; i < MS_STRIDE * MS_ROWS; i++) b->ref[i] = 0x5A5A;
+    const exrqoi_result r0 = exrqoi__htj2k_decode_block32_path(b->s, cb, b->ref, MS_STRIDE, &e0, EXRQOI__PATH_C);
+    for (int k = 0; k < b->npaths; k++) {
+        exrqoi__err e1;
+        memset(&e1, 0, sizeof e1);
+        for (uint32_t i = 0; i < MS_STRIDE * MS_ROWS; i++) b->got[i] = 0x5A5A;
+        const exrqoi_result r1 = exrqoi__htj2k_decode_block32_path(b->s, cb, b->got, MS_STRIDE, &e1, b->paths[k]);
+        assert_int_equal(r1, r0);
+        if (r0 == EXRQOI_OK) {
+            for (uint32_t i = 0; i < MS_STRIDE * MS_ROWS; i++)
+                if (b->got[i] != b->ref[i])
+                    fail_msg("%ux%u density %u variant %u path %d: [%u] is %d, portable %d", cb->width, cb->height,
+                             density, variant, b->paths[k], i, b->got[i], b->ref[i]);
+            (*checked)++;
+        }
+    }
+    return r0;
+}
+
 /* The MagSgn kernels (exrqoi__htj2k_decode_block32_path) give the
  * portable path's coefficients and errors: on our encoder's blocks (even
  * sizes: straight into the output; magnitudes up to 2^26, so quads that
@@ -862,23 +963,10 @@ static void test_magsgn_paths(void **state)
 {
     (void)state;
     static const uint32_t sizes[][2] = {{2, 2}, {4, 2}, {16, 8}, {64, 32}, {128, 32}, {32, 32}, {6, 10}};
-    enum { STRIDE = 130, ROWS = 130 };
-    int paths[4], npaths = 0;
-    const uint32_t have = exrqoi__cpu_detect();
-    paths[npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
-    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
-    if (have & EXRQOI__CPU_NEON) paths[npaths++] = EXRQOI__PATH_NEON;
-    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
-    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
-    int64_t *coef = malloc(sizeof(int64_t) * 128 * 128);
-    int32_t *ref = malloc(sizeof(int32_t) * STRIDE * ROWS), *got = malloc(sizeof(int32_t) * STRIDE * ROWS);
-    assert_non_null(s);
-    assert_non_null(work);
-    assert_non_null(bytes);
-    assert_non_null(coef);
-    assert_non_null(ref);
-    assert_non_null(got);
+    ms_bench b;
+    ms_open(&b, true);
+    uint8_t *const bytes = b.bytes;
+    int64_t *const coef = b.coef;
     size_t checked = 0, damaged_ok = 0, damaged_bad = 0;
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
         for (uint32_t density = 0; density < 5; density++) {
@@ -891,18 +979,11 @@ static void test_magsgn_paths(void **state)
                 coef[i] = (r & 0x80000000u) ? -v : v;
             }
             coef[0] = density == 4 ? -((1 << 26) + 5) : 1000;
-            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, b.work, bytes);
             assert_true(len > 0);
             for (uint32_t variant = 0; variant < 16; variant++) {
-                exrqoi__htj2k_cblk cb;
-                memset(&cb, 0, sizeof cb);
-                cb.data = bytes;
-                cb.len_cup = (uint32_t)len;
-                cb.passes = 1;
-                cb.p = variant & 1; /* plane 0 (the AVX2 kernel's) and 1 */
-                cb.missing = kmax - 1;
-                cb.width = w;
-                cb.height = h;
+                /* plane 0 (the AVX2 kernel's) and 1 */
+                exrqoi__htj2k_cblk cb = ms_block(bytes, len, w, h, variant & 1, kmax);
                 uint8_t saved[3] = {0, 0, 0};
                 uint32_t at[3] = {0, 0, 0};
                 const bool damage = variant >= 4;
@@ -922,36 +1003,19 @@ static void test_magsgn_paths(void **state)
                         }
                     }
                 }
-                exrqoi__err e0;
-                memset(&e0, 0, sizeof e0);
-                for (uint32_t i = 0; i < STRIDE * ROWS; i++) ref[i] = 0x5A5A;
-                const exrqoi_result r0 = exrqoi__htj2k_decode_block32_path(s, &cb, ref, STRIDE, &e0, EXRQOI__PATH_C);
+                const exrqoi_result r0 = ms_compare(&b, &cb, density, variant, &checked);
                 if (!damage) {
                     assert_int_equal(r0, EXRQOI_OK);
                     for (uint32_t y = 0; y < h; y++)
                         for (uint32_t x = 0; x < w; x++) {
                             const int64_t c = coef[y * w + x], m = c < 0 ? -c : c;
                             const int64_t e = cb.p ? (m ? 2 * m + 1 : 0) : m;
-                            assert_int_equal(ref[y * STRIDE + x], (int32_t)(c < 0 ? -e : e));
+                            assert_int_equal(b.ref[y * MS_STRIDE + x], (int32_t)(c < 0 ? -e : e));
                         }
                 } else if (r0 == EXRQOI_OK) {
                     damaged_ok++;
                 } else {
                     damaged_bad++;
-                }
-                for (int k = 0; k < npaths; k++) {
-                    exrqoi__err e1;
-                    memset(&e1, 0, sizeof e1);
-                    for (uint32_t i = 0; i < STRIDE * ROWS; i++) got[i] = 0x5A5A;
-                    const exrqoi_result r1 = exrqoi__htj2k_decode_block32_path(s, &cb, got, STRIDE, &e1, paths[k]);
-                    assert_int_equal(r1, r0);
-                    if (r0 == EXRQOI_OK) {
-                        for (uint32_t i = 0; i < STRIDE * ROWS; i++)
-                            if (got[i] != ref[i])
-                                fail_msg("%ux%u density %u variant %u path %d: [%u] is %d, portable %d", w, h,
-                                         density, variant, paths[k], i, got[i], ref[i]);
-                        checked++;
-                    }
                 }
                 if (damage)
                     for (int k = 2; k >= 0; k--) bytes[at[k]] = saved[k];
@@ -960,14 +1024,9 @@ static void test_magsgn_paths(void **state)
     /* every path compared every undamaged block (4 variants of 16), and
      * more: the count depends on the paths the machine has */
     const size_t clean = sizeof sizes / sizeof sizes[0] * 5 * 4;
-    assert_true(checked > clean * (size_t)npaths);
+    assert_true(checked > clean * (size_t)b.npaths);
     assert_true(damaged_ok > 0 && damaged_bad > 0);
-    free(s);
-    free(work);
-    free(bytes);
-    free(coef);
-    free(ref);
-    free(got);
+    ms_close(&b);
 }
 
 /* ---- decoding straight into the caller's memory (segments) ----------------- */
@@ -987,11 +1046,9 @@ static void test_segments(void **state)
     for (size_t fi = 0; fi < sizeof files / sizeof files[0]; fi++) {
         uint8_t *chunk = NULL;
         size_t n = 0;
-        exrqoi_compression comp;
-        if (!first_chunk(files[fi], &chunk, &n, &comp)) continue;
-        found++;
         htj2k_layout L;
-        if (!htj2k_layout_from_chunk(chunk, n, comp, &L)) fail_msg("%s: not an HTJ2K chunk", files[fi]);
+        if (!shared_chunk(files[fi], &chunk, &n, &L)) continue;
+        found++;
         const size_t total = L.block.unpacked_size;
         uint8_t *ref = malloc(total), *got = malloc(total), *tmp = malloc(total);
         exrqoi__segment *seg = malloc(sizeof *seg * (total + 1));
@@ -1036,9 +1093,7 @@ static void test_segments(void **state)
             /* truncated chunks: the same result as through the unpacked buffer */
             for (size_t cut = 0; cut < n; cut += n / 16 + 1) {
                 if (cut == total) continue;
-                uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any read past the end */
-                assert_non_null(copy);
-                if (cut) memcpy(copy, chunk, cut);
+                uint8_t *copy = exact_copy(chunk, cut);
                 exrqoi__err_clear(&ctx.err);
                 const exrqoi_result rs = exrqoi__decompress_block_segments(&ctx, &L.block, copy, cut, seg, ns);
                 assert_int_equal(rs, decode_chunk(chunk, cut, &L.block, tmp));
@@ -1174,22 +1229,10 @@ static void test_magsgn_paths_stuffing(void **state)
 {
     (void)state;
     static const uint32_t sizes[][2] = {{1, 1}, {3, 2}, {5, 7}, {2, 9}, {126, 32}, {127, 31}, {128, 32}, {30, 30}};
-    enum { STRIDE = 130, ROWS = 130 };
-    int paths[4], npaths = 0;
-    const uint32_t have = exrqoi__cpu_detect();
-    paths[npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
-    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
-    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
-    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
-    int64_t *coef = malloc(sizeof(int64_t) * 128 * 128);
-    int32_t *ref = malloc(sizeof(int32_t) * STRIDE * ROWS), *got = malloc(sizeof(int32_t) * STRIDE * ROWS);
-    assert_non_null(s);
-    assert_non_null(work);
-    assert_non_null(bytes);
-    assert_non_null(coef);
-    assert_non_null(ref);
-    assert_non_null(got);
+    ms_bench b;
+    ms_open(&b, false);
+    uint8_t *const bytes = b.bytes;
+    int64_t *const coef = b.coef;
     size_t checked = 0, stuffed_ok = 0;
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
         for (uint32_t density = 0; density < 4; density++) {
@@ -1203,20 +1246,12 @@ static void test_magsgn_paths_stuffing(void **state)
                 coef[i] = (r & 0x80000000u) ? -v : v;
             }
             coef[0] = -1000 - (int64_t)density; /* not all zero: a coded block */
-            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+            const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, b.work, bytes);
             assert_true(len > 2);
             const uint32_t scup = ((uint32_t)bytes[len - 1] << 4) | (bytes[len - 2] & 0x0F);
             const uint32_t lms = (uint32_t)len - scup; /* MagSgn bytes */
             for (uint32_t variant = 0; variant < 6; variant++) {
-                exrqoi__htj2k_cblk cb;
-                memset(&cb, 0, sizeof cb);
-                cb.data = bytes;
-                cb.len_cup = (uint32_t)len;
-                cb.passes = 1;
-                cb.p = 0;
-                cb.missing = kmax - 1;
-                cb.width = w;
-                cb.height = h;
+                const exrqoi__htj2k_cblk cb = ms_block(bytes, len, w, h, 0, kmax);
                 /* variant 0 clean; else 0xFF in every (variant + 2)th MagSgn
                  * byte from a random start (runs of them with variant 5) */
                 uint8_t *saved = malloc(lms + 1);
@@ -1227,44 +1262,22 @@ static void test_magsgn_paths_stuffing(void **state)
                         bytes[k] = 0xFF;
                         if (variant == 5 && k + 1 < lms) bytes[k + 1] = 0xFF;
                     }
-                exrqoi__err e0;
-                memset(&e0, 0, sizeof e0);
-                for (uint32_t i = 0; i < STRIDE * ROWS; i++) ref[i] = 0x5A5A;
-                const exrqoi_result r0 = exrqoi__htj2k_decode_block32_path(s, &cb, ref, STRIDE, &e0, EXRQOI__PATH_C);
+                const exrqoi_result r0 = ms_compare(&b, &cb, density, variant, &checked);
                 if (variant == 0) {
                     assert_int_equal(r0, EXRQOI_OK);
                     for (uint32_t y = 0; y < h; y++)
                         for (uint32_t x = 0; x < w; x++)
-                            assert_int_equal(ref[y * STRIDE + x], (int32_t)coef[y * w + x]);
+                            assert_int_equal(b.ref[y * MS_STRIDE + x], (int32_t)coef[y * w + x]);
                 } else if (r0 == EXRQOI_OK) {
                     stuffed_ok++;
-                }
-                for (int k = 0; k < npaths; k++) {
-                    exrqoi__err e1;
-                    memset(&e1, 0, sizeof e1);
-                    for (uint32_t i = 0; i < STRIDE * ROWS; i++) got[i] = 0x5A5A;
-                    const exrqoi_result r1 = exrqoi__htj2k_decode_block32_path(s, &cb, got, STRIDE, &e1, paths[k]);
-                    assert_int_equal(r1, r0);
-                    if (r0 == EXRQOI_OK) {
-                        for (uint32_t i = 0; i < STRIDE * ROWS; i++)
-                            if (got[i] != ref[i])
-                                fail_msg("%ux%u density %u variant %u path %d: [%u] is %d, portable %d", w, h,
-                                         density, variant, paths[k], i, got[i], ref[i]);
-                        checked++;
-                    }
                 }
                 memcpy(bytes, saved, lms);
                 free(saved);
             }
         }
-    assert_true(checked >= sizeof sizes / sizeof sizes[0] * 4 * (size_t)npaths);
+    assert_true(checked >= sizeof sizes / sizeof sizes[0] * 4 * (size_t)b.npaths);
     assert_true(stuffed_ok > 0);
-    free(s);
-    free(work);
-    free(bytes);
-    free(coef);
-    free(ref);
-    free(got);
+    ms_close(&b);
 }
 
 int main(int argc, char **argv)
