@@ -162,6 +162,22 @@ static PREDICT_INLINE void cur_scatter(seg_cursor *c, size_t p, const uint8_t *t
     }
 }
 
+/* Output bytes [p, n) after a vector path's last whole step (fewer than
+ * a step): the first half finished in place from its running value a1
+ * (that before pair p / 2), then pass 2 from acc through tmp into the
+ * segments. */
+static PREDICT_INLINE void finish_tail(uint8_t *buf, size_t n, size_t p, uint8_t a1, uint8_t acc, seg_cursor *c,
+                                       uint8_t *tmp)
+{
+    const size_t h1 = (n + 1) / 2;
+    for (size_t k = p / 2; k < h1; k++) {
+        a1 = (uint8_t)(a1 + buf[k] - 128);
+        buf[k] = a1;
+    }
+    pass2_c(buf, buf + h1, p, n, &acc, tmp);
+    cur_scatter(c, p, tmp, n - p);
+}
+
 /* Running value after the first half: byte 0 plus every later
  * difference, i.e. the byte sum less 128 per difference. */
 static inline uint8_t first_half_total(uint8_t sum, size_t h1)
@@ -252,17 +268,8 @@ static void unpredict_segments_sse2(uint8_t *buf, size_t n, const exrqoi__segmen
         cur_scatter(&c, p, tmp, 32);
         p += 32;
     }
-    uint8_t acc = (uint8_t)_mm_cvtsi128_si32(carry);
-    if (p < n) {
-        /* the tail needs the first half finished in place */
-        uint8_t a1 = (uint8_t)_mm_cvtsi128_si32(c1);
-        for (size_t k = p / 2; k < h1; k++) {
-            a1 = (uint8_t)(a1 + buf[k] - 128);
-            buf[k] = a1;
-        }
-        pass2_c(t1, t2, p, n, &acc, tmp);
-        cur_scatter(&c, p, tmp, n - p);
-    }
+    if (p < n)
+        finish_tail(buf, n, p, (uint8_t)_mm_cvtsi128_si32(c1), (uint8_t)_mm_cvtsi128_si32(carry), &c, tmp);
 }
 
 static void unpredict_sse2(uint8_t *buf, size_t n, uint8_t *out)
@@ -481,17 +488,10 @@ __attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf
         }
         p = e;
     }
-    if (p < n) {
-        /* under 64 bytes left: the tail needs the first half finished in place */
-        unsigned cp = carry_pair(carry);
-        uint8_t a1 = (uint8_t)cp, acc = (uint8_t)(cp >> 8);
-        for (size_t k = p / 2; k < h1; k++) {
-            a1 = (uint8_t)(a1 + buf[k] - 128);
-            buf[k] = a1;
-        }
-        pass2_c(t1, t2, p, n, &acc, tmp);
+    if (p < n) { /* under 64 bytes left */
+        const unsigned cp = carry_pair(carry);
         seg_cursor c = {seg, nseg, s, p, p + seg[s].len}; /* s < nseg: the lengths sum to n */
-        cur_scatter(&c, p, tmp, n - p);
+        finish_tail(buf, n, p, (uint8_t)cp, (uint8_t)(cp >> 8), &c, tmp);
     }
 }
 
@@ -565,16 +565,7 @@ static void unpredict_segments_neon(uint8_t *buf, size_t n, const exrqoi__segmen
         cur_scatter(&c, p, tmp, 32);
         p += 32;
     }
-    uint8_t acc = vgetq_lane_u8(carry, 0);
-    if (p < n) {
-        uint8_t a1 = vgetq_lane_u8(c1, 0);
-        for (size_t k = p / 2; k < h1; k++) {
-            a1 = (uint8_t)(a1 + buf[k] - 128);
-            buf[k] = a1;
-        }
-        pass2_c(t1, t2, p, n, &acc, tmp);
-        cur_scatter(&c, p, tmp, n - p);
-    }
+    if (p < n) finish_tail(buf, n, p, vgetq_lane_u8(c1, 0), vgetq_lane_u8(carry, 0), &c, tmp);
 }
 
 static void unpredict_neon(uint8_t *buf, size_t n, uint8_t *out)
