@@ -269,61 +269,45 @@ INLINE void ndec(uint16x8_t l, uint16x8_t h, uint16x8_t *a, uint16x8_t *b, bool 
     }
 }
 
-/* x step 1: the structure loads split each row into the blocks' left and
- * right words; x step 2: into words 0 and 2 of every 4 (1 and 3 stay). */
-INLINE int enc_rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+/* One 2x2 step on 8 blocks: the butterfly on (q0, q1) and (q2, q3), then
+ * on their first and on their second results. Encoding passes a block's
+ * words as (00, 01, 10, 11), rows first; decoding as (00, 10, 01, 11),
+ * columns first. */
+INLINE void quad_neon(uint16x8_t *q0, uint16x8_t *q1, uint16x8_t *q2, uint16x8_t *q3, bool w14, bool dec)
 {
-    uint16_t *r1 = r0 + oy1;
-    int b = 0;
-    if (s == 1) {
-        for (; b + 8 <= nb; b += 8) {
-            uint16x8x2_t x0 = vld2q_u16(r0 + 2 * b), x1 = vld2q_u16(r1 + 2 * b);
-            uint16x8_t a00, a01, a10, a11;
-            nenc(x0.val[0], x0.val[1], &a00, &a01, w14);
-            nenc(x1.val[0], x1.val[1], &a10, &a11, w14);
-            nenc(a00, a10, &x0.val[0], &x1.val[0], w14);
-            nenc(a01, a11, &x0.val[1], &x1.val[1], w14);
-            vst2q_u16(r0 + 2 * b, x0);
-            vst2q_u16(r1 + 2 * b, x1);
-        }
-    } else if (s == 2) {
-        for (; b + 8 <= nb; b += 8) {
-            uint16x8x4_t x0 = vld4q_u16(r0 + 4 * b), x1 = vld4q_u16(r1 + 4 * b);
-            uint16x8_t a00, a01, a10, a11;
-            nenc(x0.val[0], x0.val[2], &a00, &a01, w14);
-            nenc(x1.val[0], x1.val[2], &a10, &a11, w14);
-            nenc(a00, a10, &x0.val[0], &x1.val[0], w14);
-            nenc(a01, a11, &x0.val[2], &x1.val[2], w14);
-            vst4q_u16(r0 + 4 * b, x0);
-            vst4q_u16(r1 + 4 * b, x1);
-        }
+    uint16x8_t a0, a1, a2, a3;
+    if (dec) {
+        ndec(*q0, *q1, &a0, &a1, w14);
+        ndec(*q2, *q3, &a2, &a3, w14);
+        ndec(a0, a2, q0, q2, w14);
+        ndec(a1, a3, q1, q3, w14);
+    } else {
+        nenc(*q0, *q1, &a0, &a1, w14);
+        nenc(*q2, *q3, &a2, &a3, w14);
+        nenc(a0, a2, q0, q2, w14);
+        nenc(a1, a3, q1, q3, w14);
     }
-    return b;
 }
 
-INLINE int dec_rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14)
+/* x step 1: the structure loads split each row into the blocks' left and
+ * right words; x step 2: into words 0 and 2 of every 4 (1 and 3 stay). */
+INLINE int rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool w14, bool dec)
 {
     uint16_t *r1 = r0 + oy1;
     int b = 0;
     if (s == 1) {
         for (; b + 8 <= nb; b += 8) {
             uint16x8x2_t x0 = vld2q_u16(r0 + 2 * b), x1 = vld2q_u16(r1 + 2 * b);
-            uint16x8_t a00, a01, a10, a11;
-            ndec(x0.val[0], x1.val[0], &a00, &a10, w14);
-            ndec(x0.val[1], x1.val[1], &a01, &a11, w14);
-            ndec(a00, a01, &x0.val[0], &x0.val[1], w14);
-            ndec(a10, a11, &x1.val[0], &x1.val[1], w14);
+            quad_neon(&x0.val[0], dec ? &x1.val[0] : &x0.val[1], dec ? &x0.val[1] : &x1.val[0], &x1.val[1], w14,
+                      dec);
             vst2q_u16(r0 + 2 * b, x0);
             vst2q_u16(r1 + 2 * b, x1);
         }
     } else if (s == 2) {
         for (; b + 8 <= nb; b += 8) {
             uint16x8x4_t x0 = vld4q_u16(r0 + 4 * b), x1 = vld4q_u16(r1 + 4 * b);
-            uint16x8_t a00, a01, a10, a11;
-            ndec(x0.val[0], x1.val[0], &a00, &a10, w14);
-            ndec(x0.val[2], x1.val[2], &a01, &a11, w14);
-            ndec(a00, a01, &x0.val[0], &x0.val[2], w14);
-            ndec(a10, a11, &x1.val[0], &x1.val[2], w14);
+            quad_neon(&x0.val[0], dec ? &x1.val[0] : &x0.val[2], dec ? &x0.val[2] : &x1.val[0], &x1.val[2], w14,
+                      dec);
             vst4q_u16(r0 + 4 * b, x0);
             vst4q_u16(r1 + 4 * b, x1);
         }
@@ -334,7 +318,8 @@ INLINE int dec_rows_neon(uint16_t *r0, ptrdiff_t oy1, ptrdiff_t s, int nb, bool 
 
 /* ---- one level ------------------------------------------------------------ */
 
-INLINE void enc_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14)
+/* One level of the transform (dec: its inverse) at spacing p. */
+INLINE void level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14, bool dec)
 {
     const ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p, step = 2 * ox1;
     const int p2 = 2 * p, nb = nx / p2;
@@ -344,60 +329,52 @@ INLINE void enc_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, in
         uint16_t *row = in + (ptrdiff_t)y * oy;
         int b = 0;
 #if WAV_SSE2
-        if (path == EXRQOI__PATH_SSE2) b = enc_rows_sse2(row, oy1, ox1, nb, w14);
+        if (path == EXRQOI__PATH_SSE2)
+            b = dec ? dec_rows_sse2(row, oy1, ox1, nb, w14) : enc_rows_sse2(row, oy1, ox1, nb, w14);
 #endif
 #if WAV_NEON
-        if (path == EXRQOI__PATH_NEON) b = enc_rows_neon(row, oy1, ox1, nb, w14);
+        if (path == EXRQOI__PATH_NEON) b = rows_neon(row, oy1, ox1, nb, w14, dec);
 #endif
-        for (; b < nb; b++) enc_block(row + b * step, ox1, oy1, w14);
-        if (nx & p) enc_pair(row + nb * step, row + nb * step + oy1, w14);
+        for (; b < nb; b++) {
+            if (dec)
+                dec_block(row + b * step, ox1, oy1, w14);
+            else
+                enc_block(row + b * step, ox1, oy1, w14);
+        }
+        if (nx & p) {
+            if (dec)
+                dec_pair(row + nb * step, row + nb * step + oy1, w14);
+            else
+                enc_pair(row + nb * step, row + nb * step + oy1, w14);
+        }
     }
     if (ny & p) {
         uint16_t *row = in + (ptrdiff_t)y * oy;
-        for (int b = 0; b < nb; b++) enc_pair(row + b * step, row + b * step + ox1, w14);
-    }
-}
-
-INLINE void dec_level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p, bool w14)
-{
-    const ptrdiff_t ox1 = (ptrdiff_t)ox * p, oy1 = (ptrdiff_t)oy * p, step = 2 * ox1;
-    const int p2 = 2 * p, nb = nx / p2;
-    int y = 0;
-    (void)path;
-    for (; y + p2 <= ny; y += p2) {
-        uint16_t *row = in + (ptrdiff_t)y * oy;
-        int b = 0;
-#if WAV_SSE2
-        if (path == EXRQOI__PATH_SSE2) b = dec_rows_sse2(row, oy1, ox1, nb, w14);
-#endif
-#if WAV_NEON
-        if (path == EXRQOI__PATH_NEON) b = dec_rows_neon(row, oy1, ox1, nb, w14);
-#endif
-        for (; b < nb; b++) dec_block(row + b * step, ox1, oy1, w14);
-        if (nx & p) dec_pair(row + nb * step, row + nb * step + oy1, w14);
-    }
-    if (ny & p) {
-        uint16_t *row = in + (ptrdiff_t)y * oy;
-        for (int b = 0; b < nb; b++) dec_pair(row + b * step, row + b * step + ox1, w14);
+        for (int b = 0; b < nb; b++) {
+            if (dec)
+                dec_pair(row + b * step, row + b * step + ox1, w14);
+            else
+                enc_pair(row + b * step, row + b * step + ox1, w14);
+        }
     }
 }
 
 /* Separate copies per variant so the inner loops carry no variant branch. */
 static void enc_level14(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
 {
-    enc_level(path, in, nx, ox, ny, oy, p, true);
+    level(path, in, nx, ox, ny, oy, p, true, false);
 }
 static void enc_level16(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
 {
-    enc_level(path, in, nx, ox, ny, oy, p, false);
+    level(path, in, nx, ox, ny, oy, p, false, false);
 }
 static void dec_level14(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
 {
-    dec_level(path, in, nx, ox, ny, oy, p, true);
+    level(path, in, nx, ox, ny, oy, p, true, true);
 }
 static void dec_level16(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p)
 {
-    dec_level(path, in, nx, ox, ny, oy, p, false);
+    level(path, in, nx, ox, ny, oy, p, false, true);
 }
 
 void exrqoi__wav_encode_path(int path, uint16_t *in, int nx, int ox, int ny, int oy,
