@@ -97,6 +97,36 @@ static inline uint32_t ld32(const uint8_t *p)
 #endif
 }
 
+/* The bits of a sample of type st (half in the low 16) as type dt. */
+static inline uint32_t convert_bits(exrqoi_pixel_type st, exrqoi_pixel_type dt, uint32_t v)
+{
+    float f;
+    switch (st * 3 + dt) {
+    case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_FLOAT:
+        f = exrqoi__h2f((uint16_t)v);
+        memcpy(&v, &f, 4);
+        break;
+    case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_UINT: v = half_to_uint((uint16_t)v); break;
+    case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_HALF:
+        memcpy(&f, &v, 4);
+        v = exrqoi__f2h(f);
+        break;
+    case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_UINT:
+        memcpy(&f, &v, 4);
+        v = float_to_uint(f);
+        break;
+    case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_HALF: v = uint_to_half(v); break;
+    case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_FLOAT:
+        f = (float)v;
+        memcpy(&v, &f, 4);
+        break;
+    default: break; /* the same type */
+    }
+    return v;
+}
+
+static inline bool valid_type(exrqoi_pixel_type t) { return (unsigned)t <= EXRQOI_PIXEL_FLOAT; }
+
 /* Reads file-layout (LE) samples of type st and writes native samples of dt. */
 static void file_to_native(int hpath, const uint8_t *src, exrqoi_pixel_type st, uint8_t *dst,
                            exrqoi_pixel_type dt, ptrdiff_t dstride, size_t n)
@@ -120,48 +150,14 @@ static void file_to_native(int hpath, const uint8_t *src, exrqoi_pixel_type st, 
         }
         return;
     }
+    if (!valid_type(st) || !valid_type(dt)) return;
     for (size_t i = 0; i < n; i++, src += ss, dst += dstride) {
-        switch (st * 3 + dt) {
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_HALF: {
-            uint16_t v = ld16(src);
-            memcpy(dst, &v, 2);
-        } break;
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_FLOAT: {
-            float f = exrqoi__h2f(ld16(src));
-            memcpy(dst, &f, 4);
-        } break;
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_UINT: {
-            uint32_t u = half_to_uint(ld16(src));
-            memcpy(dst, &u, 4);
-        } break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_FLOAT:
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_UINT: {
-            uint32_t v = ld32(src);
+        const uint32_t v = convert_bits(st, dt, st == EXRQOI_PIXEL_HALF ? ld16(src) : ld32(src));
+        if (dt == EXRQOI_PIXEL_HALF) {
+            const uint16_t h = (uint16_t)v;
+            memcpy(dst, &h, 2);
+        } else {
             memcpy(dst, &v, 4);
-        } break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_HALF: {
-            uint32_t v = ld32(src);
-            float f;
-            memcpy(&f, &v, 4);
-            uint16_t h = exrqoi__f2h(f);
-            memcpy(dst, &h, 2);
-        } break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_UINT: {
-            uint32_t v = ld32(src);
-            float f;
-            memcpy(&f, &v, 4);
-            uint32_t u = float_to_uint(f);
-            memcpy(dst, &u, 4);
-        } break;
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_HALF: {
-            uint16_t h = uint_to_half(ld32(src));
-            memcpy(dst, &h, 2);
-        } break;
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_FLOAT: {
-            float f = (float)ld32(src);
-            memcpy(dst, &f, 4);
-        } break;
-        default: break;
         }
     }
 }
@@ -188,27 +184,21 @@ static void native_to_file(int hpath, const uint8_t *src, exrqoi_pixel_type st, 
         }
         return;
     }
+    if (!valid_type(st) || !valid_type(dt)) return;
     for (size_t i = 0; i < n; i++, src += sstride, dst += ds) {
-        uint16_t h = 0;
-        uint32_t u = 0;
-        float f = 0;
-        switch (st) {
-        case EXRQOI_PIXEL_HALF: memcpy(&h, src, 2); break;
-        case EXRQOI_PIXEL_FLOAT: memcpy(&f, src, 4); break;
-        default: memcpy(&u, src, 4); break;
+        uint32_t v;
+        if (st == EXRQOI_PIXEL_HALF) {
+            uint16_t h;
+            memcpy(&h, src, 2);
+            v = h;
+        } else {
+            memcpy(&v, src, 4);
         }
-        switch (st * 3 + dt) {
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, h); break;
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, exrqoi__h2f(h)); break;
-        case EXRQOI_PIXEL_HALF * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, half_to_uint(h)); break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, f); break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, exrqoi__f2h(f)); break;
-        case EXRQOI_PIXEL_FLOAT * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, float_to_uint(f)); break;
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_UINT: exrqoi__put32(dst, u); break;
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_HALF: exrqoi__put16(dst, uint_to_half(u)); break;
-        case EXRQOI_PIXEL_UINT * 3 + EXRQOI_PIXEL_FLOAT: exrqoi__putf32(dst, (float)u); break;
-        default: break;
-        }
+        v = convert_bits(st, dt, v);
+        if (dt == EXRQOI_PIXEL_HALF)
+            exrqoi__put16(dst, (uint16_t)v);
+        else
+            exrqoi__put32(dst, v);
     }
 }
 
