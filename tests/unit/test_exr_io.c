@@ -99,6 +99,16 @@ static void make_header(exrqoi_header *h, const chan_spec *cs, int n, exrqoi_box
 }
 
 /* Writes one part with all levels from `levels` (filled by the caller), reads back and compares. */
+/* The level coordinates of the part's l-th level (0 for scan lines). */
+static void level_xy(const exrqoi_part_info *pi, int l, int *lx, int *ly)
+{
+    *lx = *ly = pi->tiled ? l : 0;
+    if (pi->tiled && pi->tiles.level_mode == EXRQOI_LEVEL_RIPMAP) {
+        *lx = l % pi->num_x_levels;
+        *ly = l / pi->num_x_levels;
+    }
+}
+
 static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads, void **file, size_t *size)
 {
     exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
@@ -110,12 +120,8 @@ static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads,
     int nl = pi.tiled ? (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP ? pi.num_x_levels * pi.num_y_levels : pi.num_x_levels) : 1;
     level_data *src = calloc((size_t)nl, sizeof *src);
     for (int l = 0; l < nl; l++) {
-        int lx = l, ly = l;
-        if (!pi.tiled) lx = ly = 0;
-        else if (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP) {
-            lx = l % pi.num_x_levels;
-            ly = l / pi.num_x_levels;
-        }
+        int lx, ly;
+        level_xy(&pi, l, &lx, &ly);
         exrqoi_box2i win;
         assert_int_equal(exrqoi_writer_level_window(w, 0, lx, ly, &win), EXRQOI_OK);
         alloc_level(cs, n, &win, &src[l], 1000u + (uint32_t)l);
@@ -132,12 +138,8 @@ static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads,
     exrqoi_reader *r;
     assert_int_equal(exrqoi_reader_open(exrqoi_source_memory(*file, *size), &ro, &r), EXRQOI_OK);
     for (int l = 0; l < nl; l++) {
-        int lx = l, ly = l;
-        if (!pi.tiled) lx = ly = 0;
-        else if (pi.tiles.level_mode == EXRQOI_LEVEL_RIPMAP) {
-            lx = l % pi.num_x_levels;
-            ly = l / pi.num_x_levels;
-        }
+        int lx, ly;
+        level_xy(&pi, l, &lx, &ly);
         level_data got;
         alloc_level(cs, n, &src[l].win, &got, 0);
         exrqoi_slice s[8];
@@ -149,6 +151,18 @@ static void roundtrip(exrqoi_header *h, const chan_spec *cs, int n, int threads,
     }
     free(src);
     exrqoi_reader_close(r);
+}
+
+/* roundtrip() of a new header with these channels; the file is dropped. */
+static void roundtrip_scan(const chan_spec *cs, int n, exrqoi_box2i dw, exrqoi_compression c, int threads)
+{
+    exrqoi_header h;
+    make_header(&h, cs, n, dw, c);
+    void *file;
+    size_t size;
+    roundtrip(&h, cs, n, threads, &file, &size);
+    free(file);
+    exrqoi_header_free(&h);
 }
 
 static const chan_spec k_mixed[] = {
@@ -176,14 +190,7 @@ static void test_scanline_codecs(void **state)
         }
     }
     /* PXR24 is lossless for half and uint */
-    exrqoi_header h;
-    exrqoi_box2i dw = {{0, 0}, {36, 22}};
-    make_header(&h, k_halfuint, 2, dw, EXRQOI_COMPRESSION_PXR24);
-    void *file;
-    size_t size;
-    roundtrip(&h, k_halfuint, 2, 1, &file, &size);
-    free(file);
-    exrqoi_header_free(&h);
+    roundtrip_scan(k_halfuint, 2, (exrqoi_box2i){{0, 0}, {36, 22}}, EXRQOI_COMPRESSION_PXR24, 1);
 }
 
 static void test_subsampled(void **state)
@@ -191,16 +198,8 @@ static void test_subsampled(void **state)
     (void)state;
     const exrqoi_compression codecs[] = {EXRQOI_COMPRESSION_NONE, EXRQOI_COMPRESSION_ZIP, EXRQOI_COMPRESSION_PIZ,
                                          EXRQOI_COMPRESSION_RLE};
-    for (size_t c = 0; c < 4; c++) {
-        exrqoi_header h;
-        exrqoi_box2i dw = {{-4, -6}, {33, 25}}; /* even origin and size for 2x2 */
-        make_header(&h, k_yc, 3, dw, codecs[c]);
-        void *file;
-        size_t size;
-        roundtrip(&h, k_yc, 3, 2, &file, &size);
-        free(file);
-        exrqoi_header_free(&h);
-    }
+    for (size_t c = 0; c < 4; c++) /* even origin and size for 2x2 */
+        roundtrip_scan(k_yc, 3, (exrqoi_box2i){{-4, -6}, {33, 25}}, codecs[c], 2);
 }
 
 static void test_tiled_levels(void **state)
