@@ -178,6 +178,26 @@ static PREDICT_INLINE void finish_tail(uint8_t *buf, size_t n, size_t p, uint8_t
     cur_scatter(c, p, tmp, n - p);
 }
 
+/* The predictor after a vector loop over pairs [0, i) whose last bytes
+ * of each half were p1, p2: the scalar tail, the odd last byte, then the
+ * two lane starts the vector loop got wrong (byte 0 is stored as is; the
+ * second half's first byte follows the first half's last). */
+static inline void predict_tail(const uint8_t *in, size_t n, size_t i, uint8_t p1, uint8_t p2, uint8_t *out)
+{
+    const size_t h1 = (n + 1) / 2, h2 = n / 2;
+    uint8_t *t1 = out, *t2 = out + h1;
+    for (size_t j = i; j < h2; j++) {
+        uint8_t e = in[2 * j], o = in[2 * j + 1];
+        t1[j] = (uint8_t)(e - p1 + 128);
+        t2[j] = (uint8_t)(o - p2 + 128);
+        p1 = e;
+        p2 = o;
+    }
+    if (n & 1) t1[h1 - 1] = (uint8_t)(in[n - 1] - (h1 >= 2 ? in[n - 3] : 0) + 128);
+    out[0] = in[0];
+    if (h2) t2[0] = (uint8_t)(in[1] - in[2 * (h1 - 1)] + 128);
+}
+
 /* Running value after the first half: byte 0 plus every later
  * difference, i.e. the byte sum less 128 per difference. */
 static inline uint8_t first_half_total(uint8_t sum, size_t h1)
@@ -304,21 +324,8 @@ static void predict_sse2(const uint8_t *in, size_t n, uint8_t *out)
             prev2 = od;
         }
     }
-    /* scalar tail, then patch the two lane starts the vector loop got wrong */
-    uint8_t p1 = i ? (uint8_t)_mm_cvtsi128_si32(_mm_srli_si128(prev1, 15)) : 0;
-    uint8_t p2 = i ? (uint8_t)_mm_cvtsi128_si32(_mm_srli_si128(prev2, 15)) : 0;
-    for (size_t j = i; j < h2; j++) {
-        uint8_t e = in[2 * j], o = in[2 * j + 1];
-        t1[j] = (uint8_t)(e - p1 + 128);
-        t2[j] = (uint8_t)(o - p2 + 128);
-        p1 = e;
-        p2 = o;
-    }
-    if (n & 1) t1[h1 - 1] = (uint8_t)(in[n - 1] - (h1 >= 2 ? in[n - 3] : 0) + 128);
-    /* byte 0 is stored as is; the second half's first byte follows the
-     * first half's last */
-    out[0] = in[0];
-    if (h2) t2[0] = (uint8_t)(in[1] - in[2 * (h1 - 1)] + 128);
+    predict_tail(in, n, i, i ? (uint8_t)_mm_cvtsi128_si32(_mm_srli_si128(prev1, 15)) : 0,
+                 i ? (uint8_t)_mm_cvtsi128_si32(_mm_srli_si128(prev2, 15)) : 0, out);
 }
 
 /* ---- AVX2 ---------------------------------------------------------------- */
@@ -588,18 +595,7 @@ static void predict_neon(const uint8_t *in, size_t n, uint8_t *out)
         prev1 = x.val[0];
         prev2 = x.val[1];
     }
-    uint8_t p1 = i ? vgetq_lane_u8(prev1, 15) : 0;
-    uint8_t p2 = i ? vgetq_lane_u8(prev2, 15) : 0;
-    for (size_t j = i; j < h2; j++) {
-        uint8_t e = in[2 * j], o = in[2 * j + 1];
-        t1[j] = (uint8_t)(e - p1 + 128);
-        t2[j] = (uint8_t)(o - p2 + 128);
-        p1 = e;
-        p2 = o;
-    }
-    if (n & 1) t1[h1 - 1] = (uint8_t)(in[n - 1] - (h1 >= 2 ? in[n - 3] : 0) + 128);
-    out[0] = in[0];
-    if (h2) t2[0] = (uint8_t)(in[1] - in[2 * (h1 - 1)] + 128);
+    predict_tail(in, n, i, i ? vgetq_lane_u8(prev1, 15) : 0, i ? vgetq_lane_u8(prev2, 15) : 0, out);
 }
 #endif
 
