@@ -67,10 +67,15 @@ INLINE void dec16(int l, int h, int *a, int *b)
 
 /* ---- portable: one pair / one 2x2 block ----------------------------------- */
 
-INLINE void enc_pair(uint16_t *x, uint16_t *y, bool w14)
+/* One butterfly (dec: its inverse) on the pair x, y in place. */
+INLINE void pair(uint16_t *x, uint16_t *y, bool w14, bool dec)
 {
     int a, b;
-    if (w14)
+    if (dec && w14)
+        dec14(*x, *y, &a, &b);
+    else if (dec)
+        dec16(*x, *y, &a, &b);
+    else if (w14)
         enc14(*x, *y, &a, &b);
     else
         enc16(*x, *y, &a, &b);
@@ -78,35 +83,16 @@ INLINE void enc_pair(uint16_t *x, uint16_t *y, bool w14)
     *y = U16(b);
 }
 
-INLINE void dec_pair(uint16_t *x, uint16_t *y, bool w14)
-{
-    int a, b;
-    if (w14)
-        dec14(*x, *y, &a, &b);
-    else
-        dec16(*x, *y, &a, &b);
-    *x = U16(a);
-    *y = U16(b);
-}
-
 /* Encoding does the rows of a block, then its columns; decoding undoes
- * the columns, then the rows. */
-INLINE void enc_block(uint16_t *p00, ptrdiff_t ox1, ptrdiff_t oy1, bool w14)
+ * the columns, then the rows: the same steps with 01 and 10 swapped. */
+INLINE void block(uint16_t *p00, ptrdiff_t ox1, ptrdiff_t oy1, bool w14, bool dec)
 {
     uint16_t *p01 = p00 + ox1, *p10 = p00 + oy1, *p11 = p10 + ox1;
-    enc_pair(p00, p01, w14);
-    enc_pair(p10, p11, w14);
-    enc_pair(p00, p10, w14);
-    enc_pair(p01, p11, w14);
-}
-
-INLINE void dec_block(uint16_t *p00, ptrdiff_t ox1, ptrdiff_t oy1, bool w14)
-{
-    uint16_t *p01 = p00 + ox1, *p10 = p00 + oy1, *p11 = p10 + ox1;
-    dec_pair(p00, p10, w14);
-    dec_pair(p01, p11, w14);
-    dec_pair(p00, p01, w14);
-    dec_pair(p10, p11, w14);
+    uint16_t *qa = dec ? p10 : p01, *qb = dec ? p01 : p10;
+    pair(p00, qa, w14, dec);
+    pair(qb, p11, w14, dec);
+    pair(p00, qb, w14, dec);
+    pair(qa, p11, w14, dec);
 }
 
 /* ---- SSE2: 8 words of a row pair at a time -------------------------------- */
@@ -335,27 +321,12 @@ INLINE void level(int path, uint16_t *in, int nx, int ox, int ny, int oy, int p,
 #if WAV_NEON
         if (path == EXRQOI__PATH_NEON) b = rows_neon(row, oy1, ox1, nb, w14, dec);
 #endif
-        for (; b < nb; b++) {
-            if (dec)
-                dec_block(row + b * step, ox1, oy1, w14);
-            else
-                enc_block(row + b * step, ox1, oy1, w14);
-        }
-        if (nx & p) {
-            if (dec)
-                dec_pair(row + nb * step, row + nb * step + oy1, w14);
-            else
-                enc_pair(row + nb * step, row + nb * step + oy1, w14);
-        }
+        for (; b < nb; b++) block(row + b * step, ox1, oy1, w14, dec);
+        if (nx & p) pair(row + nb * step, row + nb * step + oy1, w14, dec);
     }
     if (ny & p) {
         uint16_t *row = in + (ptrdiff_t)y * oy;
-        for (int b = 0; b < nb; b++) {
-            if (dec)
-                dec_pair(row + b * step, row + b * step + ox1, w14);
-            else
-                enc_pair(row + b * step, row + b * step + ox1, w14);
-        }
+        for (int b = 0; b < nb; b++) pair(row + b * step, row + b * step + ox1, w14, dec);
     }
 }
 
