@@ -18,7 +18,23 @@ awk -v dir="$tmp" '
     /^file / { n++; name = substr($0, 6); print name > (dir "/list"); out = dir "/exp" n; next }
     { print > out }' "$root/MANIFEST.txt"
 pass=0 fail=0 n=0
-while IFS= read -r f; do
+# every file in one `exrqoi hash` run (under Wine or qemu each process start
+# costs a second or more), its listing cut into one per file at each
+# "part 0" line; when that run fails or any listing differs, each file is
+# hashed alone below to name the ones that fail
+files=()
+while IFS= read -r f; do files+=("$root/$f"); done < "$tmp/list"
+if "$exe" hash "${files[@]}" > "$tmp/all" 2> /dev/null; then
+    awk -v dir="$tmp" '/^part 0 / { k++ } { print > (dir "/got" k) }' "$tmp/all"
+    k=0 same=1
+    for f in "${files[@]}"; do
+        k=$((k + 1))
+        cmp -s "$tmp/got$k" "$tmp/exp$k" || { same=0; break; }
+    done
+    [ -e "$tmp/got$((k + 1))" ] || [ -e "$tmp/got" ] && same=0
+    [ $same = 1 ] && pass=$k
+fi
+[ $pass -gt 0 ] || while IFS= read -r f; do
     n=$((n + 1))
     if "$exe" hash "$root/$f" > "$tmp/got" 2> "$tmp/err" && cmp -s "$tmp/got" "$tmp/exp$n"; then
         pass=$((pass + 1))
