@@ -376,6 +376,18 @@ INLINE void decode_quad(fwd_reader *ms, bitregs *b, uint32_t qinf, uint32_t U, u
                         size_t pitch, uint8_t *exp_cur, int mode)
 {
     const uint32_t rho = qinf >> 4 & 15;
+    if (!rho) {
+        /* no significant sample, no bits: zeros (in every mode) */
+        if (mode == OUT_I32) {
+            ((uint32_t *)dst)[i] = ((uint32_t *)dst)[i + 1] = 0;
+            ((uint32_t *)dst)[i + pitch] = ((uint32_t *)dst)[i + pitch + 1] = 0;
+        } else {
+            ((uint64_t *)dst)[i] = ((uint64_t *)dst)[i + 1] = 0;
+            ((uint64_t *)dst)[i + pitch] = ((uint64_t *)dst)[i + pitch + 1] = 0;
+        }
+        exp_cur[0] = exp_cur[1] = 0;
+        return;
+    }
     const uint32_t sp = k_spread[rho], e1 = k_spread[qinf >> 8 & rho];
     /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow) */
     const uint32_t mp = (U * 0x01010101u - k_spread[qinf >> 12]) & (sp * 0xFFu);
