@@ -156,6 +156,11 @@ typedef struct fwd_reader {
     uint64_t acc;
     int n;
     bool unstuff;
+    /* the segment's last 16 bytes (fewer: zeros in front), then 16 fill
+     * bytes: what a 16-byte load from p reads when left < 16 (at
+     * tail + 16 - left), so the AVX2 MagSgn kernel stays in place to the
+     * segment's end without reading past it */
+    uint8_t tail[32];
 } fwd_reader;
 
 static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fill)
@@ -167,6 +172,10 @@ static void fwd_init(fwd_reader *f, const uint8_t *p, uint32_t size, uint32_t fi
     f->acc = 0;
     f->n = 0;
     f->unstuff = false;
+    const uint32_t k = size < 16 ? size : 16;
+    memset(f->tail, 0, 16 - k);
+    if (k) memcpy(f->tail + 16 - k, p + size - k, k);
+    memset(f->tail + 16, (int)fill, 16);
 }
 
 /* The fast refill: when the byte before was not 0xFF and none of the next
@@ -372,6 +381,18 @@ INLINE void decode_quad(fwd_reader *ms, bitregs *b, uint32_t qinf, uint32_t U, u
                         size_t pitch, uint8_t *exp_cur, int mode)
 {
     const uint32_t rho = qinf >> 4 & 15;
+    if (!rho) {
+        /* no significant sample, no bits: zeros (in every mode) */
+        if (mode == OUT_I32) {
+            ((uint32_t *)dst)[i] = ((uint32_t *)dst)[i + 1] = 0;
+            ((uint32_t *)dst)[i + pitch] = ((uint32_t *)dst)[i + pitch + 1] = 0;
+        } else {
+            ((uint64_t *)dst)[i] = ((uint64_t *)dst)[i + 1] = 0;
+            ((uint64_t *)dst)[i + pitch] = ((uint64_t *)dst)[i + pitch + 1] = 0;
+        }
+        exp_cur[0] = exp_cur[1] = 0;
+        return;
+    }
     const uint32_t sp = k_spread[rho], e1 = k_spread[qinf >> 8 & rho];
     /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow) */
     const uint32_t mp = (U * 0x01010101u - k_spread[qinf >> 12]) & (sp * 0xFFu);
@@ -438,7 +459,7 @@ MAGSGN_ROW_FN(magsgn_row_mag2, p, OUT_MAG2)
  * of them 7-bit), ms_leave back. */
 INLINE bool ms_enter(fwd_reader *f, uint32_t *bitoff)
 {
-    if (f->unstuff || f->left < 16) return false; /* left > 0: no fill bits in acc */
+    if (f->unstuff || f->left == 0) return false; /* left > 0: no fill bits in acc */
     const uint32_t nb = (uint32_t)(f->n + 7) >> 3; /* bytes the n bits came from */
     if (nb > (size_t)(f->p - f->base)) return false;
     const uint8_t *q = f->p - nb;
@@ -456,8 +477,11 @@ INLINE bool ms_enter(fwd_reader *f, uint32_t *bitoff)
 INLINE void ms_leave(fwd_reader *f, uint32_t bitoff)
 {
     if (!bitoff) return; /* acc empty, n 0 */
-    const uint32_t b = *f->p++; /* partly read, so within the segment */
-    f->left--;
+    uint32_t b = f->fill; /* partly read: in the segment, or its first fill byte */
+    if (f->left) {
+        b = *f->p++;
+        f->left--;
+    }
     f->acc = b >> bitoff;
     f->n = (int)(8 - bitoff);
     f->unstuff = b == 0xFF;
@@ -479,16 +503,25 @@ static const uint64_t k_spread8[256] = {SPREAD8_64(0), SPREAD8_64(64), SPREAD8_6
 #undef SPREAD8
 
 /* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2;
- * false when it is not for the fast path (0xFF among its bytes, fewer
- * than 16 left, or more than 128 bits). */
+ * false when it is not for the fast path (0xFF among its bytes, whole
+ * bytes past the segment's end, or more than 128 bits). With fewer than
+ * 16 bytes left it reads them from `tail` (fwd_reader), whose fill
+ * bytes past the end read as the portable reader's: 0xFF, so a pair
+ * reading whole bytes of them fails the 0xFF test, and the bits of a
+ * first fill byte read in part are its 8 ones. */
 __attribute__((target("avx2"))) INLINE bool pair_fast(const uint8_t **bp, uint32_t *left, uint32_t *bitoff,
-                                                     uint64_t sp, uint64_t e1, uint64_t mp, uint32_t need,
-                                                     int32_t *out, size_t i, size_t pitch, uint8_t *exp,
-                                                     uint32_t nq)
+                                                     const uint8_t *tail, uint64_t sp, uint64_t e1, uint64_t mp,
+                                                     uint32_t need, int32_t *out, size_t i, size_t pitch,
+                                                     uint8_t *exp, uint32_t nq)
 {
     const uint32_t end = *bitoff + need;
-    if (*left < 16 || end > 128) return false;
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)*bp);
+    const uint8_t *src = *bp;
+    if (__builtin_expect(*left < 16, 0)) {
+        if ((end >> 3) > *left) return false;
+        src = tail + 16 - *left;
+    }
+    if (end > 128) return false;
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)src);
     /* no 0xFF among the bytes read to their end (the next byte would be
      * stuffed); the byte read in part may be one, the next pair stops at
      * it then */
@@ -555,9 +588,19 @@ __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fa
                                                        size_t pitch, uint8_t *exp_cur, uint32_t nq)
 {
     const uint32_t q0 = qinf[q], q1 = nq == 2 ? qinf[q + 1] : 0;
-    const uint32_t u0 = uq[q], u1 = nq == 2 ? uq[q + 1] : 0;
     /* rho, e_1 and e_k of both quads, one nibble each */
     const uint32_t rho = (q0 >> 4 & 15) | (q1 & 0xF0);
+    const size_t i = row + 2 * (size_t)q;
+    uint8_t *const exp = exp_cur + 2 * q;
+    if (!rho) {
+        /* no significant sample (so no bits): zeros, and the reader stays
+         * as it is, in either form (ms_enter would fail again) */
+        memset(out + i, 0, 2 * nq * sizeof *out);
+        memset(out + i + pitch, 0, 2 * nq * sizeof *out);
+        memset(exp, 0, 2 * nq);
+        return;
+    }
+    const uint32_t u0 = uq[q], u1 = nq == 2 ? uq[q + 1] : 0;
     const uint64_t sp = k_spread8[rho];
     const uint64_t e1 = k_spread8[((q0 >> 8 & 15) | (q1 >> 4 & 0xF0)) & rho];
     const uint64_t ek = k_spread8[(q0 >> 12) | (q1 >> 8 & 0xF0)];
@@ -566,10 +609,8 @@ __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fa
      * offsets and the sum below do not carry (8 * 31 < 256) */
     const uint64_t mp = (U - ek) & (sp * 0xFFu);
     const uint32_t need = (uint32_t)((mp * 0x0101010101010101u) >> 56);
-    const size_t i = row + 2 * (size_t)q;
-    uint8_t *const exp = exp_cur + 2 * q;
     if (*fast) {
-        if (pair_fast(bp, left, bitoff, sp, e1, mp, need, out, i, pitch, exp, nq)) return;
+        if (pair_fast(bp, left, bitoff, ms->tail, sp, e1, mp, need, out, i, pitch, exp, nq)) return;
         ms->p = *bp;
         ms->left = *left;
         ms_leave(ms, *bitoff);
@@ -589,8 +630,10 @@ __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fa
  * prefix sums of m in a scalar (U <= 31, so m <= 31 and 8 of them fit a
  * byte), each lane takes its 32 bits from the two words of the 16 stream
  * bytes its offset spans, and the exponents for the next row's kappa come
- * from a float conversion. Pairs whose bytes hold a 0xFF (or that need
- * more than the 16 bytes) go quad by quad through decode_quad_slow. */
+ * from a float conversion. Pairs with no significant sample only store
+ * zeros; the last 16 bytes of the segment come from fwd_reader.tail. Pairs
+ * whose bytes hold a 0xFF (or that need more than the 16 bytes, or whole
+ * bytes past the segment's end) go quad by quad through decode_quad_slow. */
 __attribute__((target("avx2"))) NOINLINE void magsgn_row_i32_p0_avx2(fwd_reader *ms, const uint16_t *qinf,
                                                                    const uint8_t *uq, uint32_t qw, void *dst,
                                                                    size_t row, size_t pitch, uint8_t *exp_cur)

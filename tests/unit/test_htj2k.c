@@ -1280,6 +1280,123 @@ static void test_magsgn_paths_stuffing(void **state)
     ms_close(&b);
 }
 
+/* The AVX2 MagSgn kernel reads the last 16 bytes of a segment from a copy
+ * padded with fill bytes: it gives the portable path's coefficients and
+ * errors on short segments (fewer than 16 MagSgn bytes from the start),
+ * on blocks whose significant samples come after long zero runs (the
+ * reader is near the end for many rows), and on segments cut short so
+ * that they end inside a quad pair or before it, or whose last bytes are
+ * 0xFF. */
+static void test_magsgn_tail(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{2, 2}, {4, 2}, {8, 4}, {6, 6}, {16, 4}, {32, 8}, {64, 16}, {128, 32}, {9, 5}};
+    enum { STRIDE = 130, ROWS = 34, MAXLEN = EXRQOI__HTJ2K_BLOCK_MAX + 256 };
+    int paths[4], npaths = 0;
+    const uint32_t have = exrqoi__cpu_detect();
+    paths[npaths++] = exrqoi__cpu_kernels().htdwt;
+    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
+    exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
+    uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
+    uint8_t *cut = malloc(MAXLEN);
+    int64_t *coef = malloc(sizeof(int64_t) * 128 * 32);
+    int32_t *ref = malloc(sizeof(int32_t) * STRIDE * ROWS), *got = malloc(sizeof(int32_t) * STRIDE * ROWS);
+    assert_non_null(s);
+    assert_non_null(work);
+    assert_non_null(bytes);
+    assert_non_null(cut);
+    assert_non_null(coef);
+    assert_non_null(ref);
+    assert_non_null(got);
+    size_t checked = 0, short_segments = 0, cut_ok = 0, cut_bad = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (uint32_t density = 0; density < 4; density++)
+            for (uint32_t rep = 0; rep < 3; rep++) {
+                const uint32_t w = sizes[t][0], h = sizes[t][1], kmax = 20;
+                /* density 0: one sample; 1: a few, at the end; 2, 3: sparse
+                 * small ones, then a dense last rows */
+                for (uint32_t i = 0; i < w * h; i++) {
+                    const uint32_t r = rnd(), y = i / w;
+                    const bool on = density == 0   ? false
+                                    : density == 1 ? y + 2 >= h && r % 3 == 0
+                                    : density == 2 ? r % 16 == 0 || (y + 2 >= h && r % 2 == 0)
+                                                   : r % 5 == 0 || y + 2 >= h;
+                    const int64_t v = on ? (int64_t)(rnd() & ((1u << (1 + rnd() % 18)) - 1)) : 0;
+                    coef[i] = (r & 0x80000000u) ? -v : v;
+                }
+                coef[(w * h - 1) * (rep & 1)] = rep == 2 ? -((1 << 18) + 3) : 5;
+                const size_t len = exrqoi__htj2k_encode_block(coef, w, (int)w, (int)h, (int)kmax, work, bytes);
+                assert_true(len > 2 && len < MAXLEN);
+                const uint32_t scup = ((uint32_t)bytes[len - 1] << 4) | (bytes[len - 2] & 0x0F);
+                const uint32_t lms = (uint32_t)len - scup; /* MagSgn bytes */
+                if (lms < 16) short_segments++;
+                for (uint32_t variant = 0; variant < 8; variant++) {
+                    /* 0 clean; 1-4: the MagSgn part cut by 1..4 bytes (ends
+                     * inside or before a pair); 5: last byte 0xFF; 6: last
+                     * three 0xFF; 7: cut by 1 and the new last byte 0xFF */
+                    const uint32_t drop = variant >= 1 && variant <= 4 ? variant : variant == 7 ? 1 : 0;
+                    if (drop > lms) continue;
+                    const uint32_t nms = lms - drop;
+                    memcpy(cut, bytes, nms);
+                    memcpy(cut + nms, bytes + lms, scup);
+                    if (nms && (variant == 5 || variant == 7)) cut[nms - 1] = 0xFF;
+                    if (variant == 6)
+                        for (uint32_t k = nms > 3 ? nms - 3 : 0; k < nms; k++) cut[k] = 0xFF;
+                    exrqoi__htj2k_cblk cb;
+                    memset(&cb, 0, sizeof cb);
+                    cb.data = cut;
+                    cb.len_cup = nms + scup;
+                    cb.passes = 1;
+                    cb.p = 0;
+                    cb.missing = kmax - 1;
+                    cb.width = w;
+                    cb.height = h;
+                    exrqoi__err e0;
+                    memset(&e0, 0, sizeof e0);
+                    for (uint32_t i = 0; i < STRIDE * ROWS; i++) ref[i] = 0x5A5A;
+                    const exrqoi_result r0 =
+                        exrqoi__htj2k_decode_block32_path(s, &cb, ref, STRIDE, &e0, EXRQOI__PATH_C);
+                    if (variant == 0) {
+                        assert_int_equal(r0, EXRQOI_OK);
+                        for (uint32_t y = 0; y < h; y++)
+                            for (uint32_t x = 0; x < w; x++)
+                                assert_int_equal(ref[y * STRIDE + x], (int32_t)coef[y * w + x]);
+                    } else if (r0 == EXRQOI_OK) {
+                        cut_ok++;
+                    } else {
+                        cut_bad++;
+                    }
+                    for (int k = 0; k < npaths; k++) {
+                        exrqoi__err e1;
+                        memset(&e1, 0, sizeof e1);
+                        for (uint32_t i = 0; i < STRIDE * ROWS; i++) got[i] = 0x5A5A;
+                        const exrqoi_result r1 =
+                            exrqoi__htj2k_decode_block32_path(s, &cb, got, STRIDE, &e1, paths[k]);
+                        assert_int_equal(r1, r0);
+                        if (r0 == EXRQOI_OK) {
+                            for (uint32_t i = 0; i < STRIDE * ROWS; i++)
+                                if (got[i] != ref[i])
+                                    fail_msg("%ux%u density %u rep %u variant %u path %d: [%u] is %d, portable %d",
+                                             w, h, density, rep, variant, paths[k], i, got[i], ref[i]);
+                            checked++;
+                        }
+                    }
+                }
+            }
+    assert_true(checked >= sizeof sizes / sizeof sizes[0] * 4 * 3 * (size_t)npaths);
+    assert_true(short_segments > 0);
+    assert_true(cut_ok > 0);
+    (void)cut_bad;
+    free(s);
+    free(work);
+    free(bytes);
+    free(cut);
+    free(coef);
+    free(ref);
+    free(got);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1294,6 +1411,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_magsgn_paths),  cmocka_unit_test(test_segments),
         cmocka_unit_test(test_wavelet_rows),  cmocka_unit_test(test_pass1_rows),
         cmocka_unit_test(test_magsgn_paths_stuffing),
+        cmocka_unit_test(test_magsgn_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
