@@ -3,6 +3,7 @@
 #include "codec/services.h"
 
 #include "codec/deflate_enc.h"
+#include "thread/pool.h"
 
 #include <libdeflate.h>
 
@@ -36,17 +37,9 @@ exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, exrqoi__scratch_name
                                    size);
     }
     if (ctx->scratch_cap[slot] < size) {
-        /* contents need not survive: free first to keep peak memory low */
-        exrqoi__free(ctx->alloc, ctx->scratch[slot]);
-        ctx->scratch[slot] = NULL;
-        ctx->scratch_cap[slot] = 0;
-        size_t cap = size + size / 4 + 64;
-        if (cap < size) cap = size;
-        ctx->scratch[slot] = exrqoi__alloc(ctx->alloc, cap);
-        if (!ctx->scratch[slot])
-            return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY,
-                                "cannot allocate %zu bytes of codec scratch", cap);
-        ctx->scratch_cap[slot] = cap;
+        if (!exrqoi__scratch_grow(ctx->alloc, &ctx->scratch[slot], &ctx->scratch_cap[slot], size, 0))
+            return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of codec scratch",
+                                size);
     }
     *out = ctx->scratch[slot];
     return EXRQOI_OK;
