@@ -27,8 +27,9 @@ void exrqoi__workers_lend(exrqoi__worker *w, int n, exrqoi__pool_lease *lease)
     for (int i = 0; i < n; i++) {
         w[i].row = exrqoi__pool_lease_row(lease, i);
         if (!w[i].row) continue;
-        w[i].codec.scratch_fn = exrqoi__pool_row_scratch;
-        w[i].codec.scratch_user = w[i].row;
+        size_t caps[EXRQOI__SCRATCH_BUFFERS];
+        for (int k = 0; k < EXRQOI__SCRATCH_BUFFERS; k++) caps[k] = exrqoi__pool_row_cap(w[i].row, k);
+        exrqoi__codec_scratch_lend(&w[i].codec, exrqoi__pool_row_scratch, w[i].row, caps);
     }
 }
 
@@ -37,8 +38,7 @@ void exrqoi__workers_unlend(exrqoi__worker *w, int n)
     if (!w) return;
     for (int i = 0; i < n; i++) {
         w[i].row = NULL;
-        w[i].codec.scratch_fn = NULL;
-        w[i].codec.scratch_user = NULL;
+        exrqoi__codec_scratch_unlend(&w[i].codec);
     }
 }
 

@@ -361,14 +361,22 @@ void *exrqoi__pool_row_reserve(void *row, int slot, size_t size, size_t keep)
     return exrqoi__scratch_grow(r->alloc, &r->buf[slot], &r->cap[slot], size, keep);
 }
 
-void *exrqoi__pool_row_scratch(void *row, int slot, size_t size)
+void *exrqoi__pool_row_scratch(void *row, int slot, size_t size, size_t *cap)
 {
-    return exrqoi__pool_row_reserve(row, slot, size, 0);
+    void *b = exrqoi__pool_row_reserve(row, slot, size, 0);
+    if (cap) *cap = exrqoi__pool_row_cap(row, slot);
+    return b;
+}
+
+size_t exrqoi__pool_row_cap(const void *row, int slot)
+{
+    const pool_row *r = (const pool_row *)row;
+    return r && slot >= 0 && slot < EXRQOI__POOL_SLOTS ? r->cap[slot] : 0;
 }
 
 void *exrqoi__pool_scratch(exrqoi__pool_lease *lease, int worker, int slot, size_t size)
 {
-    return exrqoi__pool_row_scratch(exrqoi__pool_lease_row(lease, worker), slot, size);
+    return exrqoi__pool_row_scratch(exrqoi__pool_lease_row(lease, worker), slot, size, NULL);
 }
 
 void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn, void *user)

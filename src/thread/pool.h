@@ -56,9 +56,12 @@ EXRQOI_INTERNAL void exrqoi__pool_lease_give(exrqoi_pool *pool, exrqoi__pool_lea
 /* Row `row` of a lease, for exrqoi__pool_row_scratch. */
 EXRQOI_INTERNAL void *exrqoi__pool_lease_row(exrqoi__pool_lease *lease, int row);
 /* Buffer `slot` of a row with at least `size` bytes (contents undefined
- * when it had to grow, else kept); NULL when out of memory or `slot` is
- * out of range. Same signature as exrqoi__codec_ctx.scratch_fn. */
-EXRQOI_INTERNAL void *exrqoi__pool_row_scratch(void *row, int slot, size_t size);
+ * when it had to grow, else kept), its capacity in *cap (optional); NULL
+ * when out of memory or `slot` is out of range. Same signature as
+ * exrqoi__codec_ctx.scratch_fn. */
+EXRQOI_INTERNAL void *exrqoi__pool_row_scratch(void *row, int slot, size_t size, size_t *cap);
+/* Capacity of buffer `slot` of a row now (0: none). */
+EXRQOI_INTERNAL size_t exrqoi__pool_row_cap(const void *row, int slot);
 /* The same, keeping the first `keep` bytes of the buffer's contents when
  * it has to grow (exrqoi__scratch_grow). */
 EXRQOI_INTERNAL void *exrqoi__pool_row_reserve(void *row, int slot, size_t size, size_t keep);
