@@ -348,9 +348,9 @@ EXRQOI_API uint32_t exrqoi_crc32(uint32_t crc, const void *data, size_t len);
 
 /** A pool of pthreads that (de)compresses chunks. One pool can serve many
  * readers and writers at once (it is thread-safe). It also keeps the
- * writers' scratch memory (codec working memory, chunk buffers) from one
- * write to the next until it is closed: pass one pool to many writers to
- * keep their scratch. */
+ * readers' and writers' scratch memory (codec working memory, chunk
+ * buffers) from one read or write to the next until it is closed: pass one
+ * pool to many readers and writers to keep their scratch. */
 typedef struct exrqoi_pool exrqoi_pool;
 
 /** Opens a pool with `threads` workers (0 = number of online cores).

@@ -220,6 +220,14 @@ exrqoi_result exrqoi__chunk_payload(exrqoi_reader *r, uint64_t off, uint64_t n, 
 exrqoi_result exrqoi__worker_payload(exrqoi_reader *r, exrqoi__worker *w, uint64_t off, uint64_t n,
                                      const uint8_t **out, exrqoi__err *err)
 {
+    if (w->row && !r->src.mem && r->src.size != UINT64_MAX && n <= SIZE_MAX) {
+        /* a lent worker reads into its row; a source of unknown size keeps
+         * the stepwise growth below (no allocation ahead of the data) */
+        size_t rcap = n ? (size_t)n : 1; /* the capacity the read below needs: it never grows the row's buffer */
+        void *rb = exrqoi__worker_buffer(r->alloc, w, true, rcap, 0);
+        if (!rb) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes", rcap);
+        return exrqoi__chunk_payload(r, off, n, &rb, &rcap, out, err);
+    }
     void *pb = w->packed;
     exrqoi_result rv = exrqoi__chunk_payload(r, off, n, &pb, &w->packed_cap, out, err);
     w->packed = (uint8_t *)pb;

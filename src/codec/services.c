@@ -3,6 +3,7 @@
 #include "codec/services.h"
 
 #include "codec/deflate_enc.h"
+#include "thread/pool.h"
 
 #include <libdeflate.h>
 
@@ -21,8 +22,36 @@ void exrqoi__codec_ctx_free(exrqoi__codec_ctx *ctx)
     if (ctx->inflater) libdeflate_free_decompressor(ctx->inflater);
     for (int i = 0; i < 2; i++)
         if (ctx->deflater[i]) libdeflate_free_compressor(ctx->deflater[i]);
+    exrqoi__codec_scratch_unlend(ctx);
     for (int i = 0; i < EXRQOI__SCRATCH_BUFFERS; i++) exrqoi__free(ctx->alloc, ctx->scratch[i]);
     memset(ctx, 0, sizeof *ctx);
+}
+
+void exrqoi__codec_scratch_lend(exrqoi__codec_ctx *ctx, void *(*fn)(void *, int, size_t, size_t *), void *user,
+                                const size_t *caps)
+{
+    if (ctx->scratch_fn || !fn) return;
+    for (int i = 0; i < EXRQOI__SCRATCH_BUFFERS; i++) {
+        ctx->own_scratch[i] = ctx->scratch[i];
+        ctx->own_cap[i] = ctx->scratch_cap[i];
+        ctx->scratch[i] = NULL;
+        ctx->scratch_cap[i] = caps ? caps[i] : 0;
+    }
+    ctx->scratch_fn = fn;
+    ctx->scratch_user = user;
+}
+
+void exrqoi__codec_scratch_unlend(exrqoi__codec_ctx *ctx)
+{
+    if (!ctx->scratch_fn) return;
+    for (int i = 0; i < EXRQOI__SCRATCH_BUFFERS; i++) {
+        ctx->scratch[i] = ctx->own_scratch[i];
+        ctx->scratch_cap[i] = ctx->own_cap[i];
+        ctx->own_scratch[i] = NULL;
+        ctx->own_cap[i] = 0;
+    }
+    ctx->scratch_fn = NULL;
+    ctx->scratch_user = NULL;
 }
 
 exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, exrqoi__scratch_name name, size_t size, void **out)
@@ -30,23 +59,17 @@ exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, exrqoi__scratch_name
     const int slot = (int)name;
     if (slot < 0 || slot >= EXRQOI__SCRATCH_BUFFERS) return EXRQOI_ERR_INVALID_ARGUMENT;
     if (ctx->scratch_fn) {
-        *out = ctx->scratch_fn(ctx->scratch_user, slot, size);
+        size_t cap = 0;
+        *out = ctx->scratch_fn(ctx->scratch_user, slot, size, &cap);
+        ctx->scratch_cap[slot] = *out ? cap : 0;
         return *out ? EXRQOI_OK
                     : exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of codec scratch",
                                    size);
     }
     if (ctx->scratch_cap[slot] < size) {
-        /* contents need not survive: free first to keep peak memory low */
-        exrqoi__free(ctx->alloc, ctx->scratch[slot]);
-        ctx->scratch[slot] = NULL;
-        ctx->scratch_cap[slot] = 0;
-        size_t cap = size + size / 4 + 64;
-        if (cap < size) cap = size;
-        ctx->scratch[slot] = exrqoi__alloc(ctx->alloc, cap);
-        if (!ctx->scratch[slot])
-            return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY,
-                                "cannot allocate %zu bytes of codec scratch", cap);
-        ctx->scratch_cap[slot] = cap;
+        if (!exrqoi__scratch_grow(ctx->alloc, &ctx->scratch[slot], &ctx->scratch_cap[slot], size, 0))
+            return exrqoi__fail(&ctx->err, EXRQOI_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of codec scratch",
+                                size);
     }
     *out = ctx->scratch[slot];
     return EXRQOI_OK;

@@ -58,18 +58,30 @@ typedef struct exrqoi__codec_ctx {
     int zip_level;          /* deflate level asked for (1..12), 0 = each codec's default */
     float dwa_level;        /* dwaCompressionLevel, default 45 */
     exrqoi__kernels k;      /* SIMD paths, chosen at init (common/cpu.h) */
+    /* the scratch buffers; while lent (exrqoi__codec_scratch_lend) the
+     * buffers are the lender's, scratch[] is NULL and scratch_cap[] holds
+     * the lender's capacities (a codec may read a capacity as a size hint) */
     void *scratch[EXRQOI__SCRATCH_BUFFERS];
     size_t scratch_cap[EXRQOI__SCRATCH_BUFFERS];
     /* when set, scratch comes from here instead (memory a worker pool
-     * keeps across writes: thread/pool.h), slot = the buffer number;
-     * NULL = out of memory */
-    void *(*scratch_fn)(void *user, int slot, size_t size);
+     * keeps across reads and writes: thread/pool.h), slot = the buffer
+     * number, *cap = the capacity given; NULL = out of memory */
+    void *(*scratch_fn)(void *user, int slot, size_t size, size_t *cap);
     void *scratch_user;
+    void *own_scratch[EXRQOI__SCRATCH_BUFFERS]; /* the context's own buffers, aside while lent */
+    size_t own_cap[EXRQOI__SCRATCH_BUFFERS];
     exrqoi__err err; /* message of the last failure on this thread */
 } exrqoi__codec_ctx;
 
 EXRQOI_INTERNAL void exrqoi__codec_ctx_init(exrqoi__codec_ctx *ctx, const exrqoi_allocator *alloc);
 EXRQOI_INTERNAL void exrqoi__codec_ctx_free(exrqoi__codec_ctx *ctx);
+
+/* Routes the context's scratch to fn/user until exrqoi__codec_scratch_unlend,
+ * its own buffers kept aside; caps[slot] are the lender's capacities now
+ * (NULL: all 0). Nothing: when already lent. */
+EXRQOI_INTERNAL void exrqoi__codec_scratch_lend(exrqoi__codec_ctx *ctx, void *(*fn)(void *, int, size_t, size_t *),
+                                                void *user, const size_t *caps);
+EXRQOI_INTERNAL void exrqoi__codec_scratch_unlend(exrqoi__codec_ctx *ctx);
 
 /* Scratch buffer `name` of at least `size` bytes (contents undefined). */
 EXRQOI_INTERNAL exrqoi_result exrqoi__codec_scratch(exrqoi__codec_ctx *ctx, exrqoi__scratch_name name,

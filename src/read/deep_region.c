@@ -201,11 +201,9 @@ static exrqoi_result do_chunk(region_job *j, size_t item, int worker, exrqoi__er
     EXRQOI_TRY(exrqoi__worker_payload(r, wk, off, fetched, &packed, err));
 
     size_t counts_bytes = align8(npix * 4), offsets_bytes = samples ? (npix + 1) * 8 : 0;
-    void *ub = wk->unpacked;
-    if (exrqoi__reserve(r->alloc, &ub, &wk->unpacked_cap, counts_bytes + offsets_bytes) != EXRQOI_OK)
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-    wk->unpacked = (uint8_t *)ub;
-    uint32_t *counts = (uint32_t *)(void *)wk->unpacked;
+    uint8_t *ub = exrqoi__worker_buffer(r->alloc, wk, false, counts_bytes + offsets_bytes, 0);
+    if (!ub) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    uint32_t *counts = (uint32_t *)(void *)ub;
     uint64_t total = 0;
     exrqoi__err_clear(&wk->codec.err);
     exrqoi_result rv = exrqoi__deep_decode_counts(&wk->codec, &r->limits, &L, &sizes, packed, counts, cw, &total);
@@ -235,19 +233,17 @@ static exrqoi_result do_chunk(region_job *j, size_t item, int worker, exrqoi__er
     size_t bytes = counts_bytes + offsets_bytes;
     for (size_t k = 0; k < nch; k++)
         if (j->wanted[k]) bytes += align8((size_t)total * (size_t)exrqoi_pixel_type_size(j->base.types[k]));
-    ub = wk->unpacked;
-    if (exrqoi__reserve(r->alloc, &ub, &wk->unpacked_cap, bytes) != EXRQOI_OK)
-        return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-    wk->unpacked = (uint8_t *)ub;
-    counts = (uint32_t *)(void *)wk->unpacked; /* reserve may have moved it */
-    uint64_t *offsets = (uint64_t *)(void *)(wk->unpacked + counts_bytes);
+    ub = exrqoi__worker_buffer(r->alloc, wk, false, bytes, counts_bytes);
+    if (!ub) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+    counts = (uint32_t *)(void *)ub; /* growing may have moved it */
+    uint64_t *offsets = (uint64_t *)(void *)(ub + counts_bytes);
     offsets[0] = 0;
     for (size_t i = 0; i < npix; i++) offsets[i + 1] = offsets[i] + counts[i];
     size_t next = counts_bytes + offsets_bytes;
     for (size_t k = 0; k < nch; k++) {
         dst[k] = NULL;
         if (!j->wanted[k]) continue;
-        dst[k] = wk->unpacked + next;
+        dst[k] = ub + next;
         next += align8((size_t)total * (size_t)exrqoi_pixel_type_size(j->base.types[k]));
     }
     exrqoi__err_clear(&wk->codec.err);

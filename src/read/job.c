@@ -29,13 +29,31 @@ void exrqoi__lease_acquire(exrqoi_reader *r, int width, exrqoi__lease *l)
         l->temp = exrqoi__workers_new(r->alloc, width);
         l->workers = l->temp;
     }
+    if (l->workers) l->scratch = exrqoi__reader_lend(r, l->workers, width);
 }
 
 void exrqoi__lease_release(exrqoi_reader *r, exrqoi__lease *l)
 {
+    exrqoi__reader_unlend(r, l->workers, l->width, l->scratch);
     if (l->locked) pthread_mutex_unlock(&r->lock);
     exrqoi__workers_free(r->alloc, l->temp, l->width);
     memset(l, 0, sizeof *l);
+}
+
+exrqoi__pool_lease *exrqoi__reader_lend(exrqoi_reader *r, exrqoi__worker *w, int n)
+{
+    /* a pool the reader made itself lives as long as its workers: nothing to gain */
+    if (!r->pool || r->own_pool || !w || n < 1) return NULL;
+    exrqoi__pool_lease *lease = exrqoi__pool_lease_take(r->pool, n);
+    exrqoi__workers_lend(w, n, lease);
+    return lease;
+}
+
+void exrqoi__reader_unlend(exrqoi_reader *r, exrqoi__worker *w, int n, exrqoi__pool_lease *lease)
+{
+    if (!lease) return;
+    exrqoi__workers_unlend(w, n);
+    exrqoi__pool_lease_give(r->pool, lease);
 }
 
 exrqoi_result exrqoi__region_check(exrqoi_reader *r, int part, int lx, int ly, const exrqoi_box2i *region,

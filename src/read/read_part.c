@@ -166,14 +166,10 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
         rv = exrqoi__decompress_block_segments(&w->codec, bl, packed, (size_t)packed_size, seg, nseg);
         *block = NULL;
     } else {
-        if (w->unpacked_cap < bl->unpacked_size) {
-            void *ub = w->unpacked;
-            if (exrqoi__reserve(r->alloc, &ub, &w->unpacked_cap, bl->unpacked_size) != EXRQOI_OK)
-                return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-            w->unpacked = (uint8_t *)ub;
-        }
-        rv = exrqoi__decompress_block(&w->codec, bl, packed, (size_t)packed_size, w->unpacked);
-        *block = w->unpacked;
+        uint8_t *ub = exrqoi__worker_buffer(r->alloc, w, false, bl->unpacked_size, 0);
+        if (!ub) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
+        rv = exrqoi__decompress_block(&w->codec, bl, packed, (size_t)packed_size, ub);
+        *block = ub;
     }
     if (rv != EXRQOI_OK)
         return exrqoi__fail(err, rv, "part %d, chunk %llu at byte %llu (%s): %s", part,
@@ -492,6 +488,7 @@ static exrqoi_result read_cached(exrqoi_reader *r, const req_plan *q)
         return exrqoi__fail(&r->err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     exrqoi__block_layout bl;
+    exrqoi__pool_lease *lent = NULL;
     if (r->cache.part == part && r->cache.index == index) {
         exrqoi_box2i win;
         rv = exrqoi__part_chunk_window(p, index, &win, NULL, NULL, NULL, NULL);
@@ -507,6 +504,8 @@ static exrqoi_result read_cached(exrqoi_reader *r, const req_plan *q)
         uint64_t off;
         rv = exrqoi__read_chunk_leader(r, part, index, &ci, &off, &r->err);
         if (rv == EXRQOI_OK) rv = exrqoi__block_layout_for(p, &ci.window, chans, &bl);
+        /* the decoded block may be the pool's: the cache keeps a copy in its own memory */
+        if (rv == EXRQOI_OK) lent = exrqoi__reader_lend(r, r->workers, 1);
         if (rv == EXRQOI_OK)
             rv = decode_chunk(r, part, index, ci.packed_size, off, &r->workers[0], 1, WORK_BLOCKS + 1, &bl, NULL,
                               NULL, 0, &block, &r->err);
@@ -524,6 +523,7 @@ static exrqoi_result read_cached(exrqoi_reader *r, const req_plan *q)
             exrqoi__fill_slices(&win, &q->region, q->slots, q->nslots);
         }
     }
+    exrqoi__reader_unlend(r, r->workers, 1, lent);
     if (chans != chans_local) exrqoi__free(r->alloc, chans);
     pthread_mutex_unlock(&r->lock);
     return rv;

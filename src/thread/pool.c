@@ -331,27 +331,52 @@ void *exrqoi__pool_lease_row(exrqoi__pool_lease *lease, int row)
     return lease && row >= 0 && row < lease->nrows ? &lease->rows[row] : NULL;
 }
 
-void *exrqoi__pool_row_scratch(void *row, int slot, size_t size)
+void *exrqoi__scratch_grow(const exrqoi_allocator *a, void **buf, size_t *cap, size_t size, size_t keep)
+{
+    if (*buf && *cap >= size) return *buf;
+    size_t ncap = size + size / 8 + 64;
+    if (ncap < size) ncap = size;
+    if (keep > *cap) keep = *cap;
+    if (!keep) {
+        exrqoi__free(a, *buf);
+        *buf = NULL;
+        *cap = 0;
+        *buf = exrqoi__alloc(a, ncap);
+        if (*buf) *cap = ncap;
+        return *buf;
+    }
+    void *n = exrqoi__alloc(a, ncap);
+    if (!n) return NULL;
+    memcpy(n, *buf, keep);
+    exrqoi__free(a, *buf);
+    *buf = n;
+    *cap = ncap;
+    return n;
+}
+
+void *exrqoi__pool_row_reserve(void *row, int slot, size_t size, size_t keep)
 {
     pool_row *r = (pool_row *)row;
     if (!r || slot < 0 || slot >= EXRQOI__POOL_SLOTS) return NULL;
-    if (r->cap[slot] < size || !r->buf[slot]) {
-        /* grow only; the old contents need not survive, so free first
-         * (lower peak); headroom for chunks of slightly varying size */
-        exrqoi__free(r->alloc, r->buf[slot]);
-        r->cap[slot] = 0;
-        size_t cap = size + size / 8 + 64;
-        if (cap < size) cap = size;
-        r->buf[slot] = exrqoi__alloc(r->alloc, cap);
-        if (!r->buf[slot]) return NULL;
-        r->cap[slot] = cap;
-    }
-    return r->buf[slot];
+    return exrqoi__scratch_grow(r->alloc, &r->buf[slot], &r->cap[slot], size, keep);
+}
+
+void *exrqoi__pool_row_scratch(void *row, int slot, size_t size, size_t *cap)
+{
+    void *b = exrqoi__pool_row_reserve(row, slot, size, 0);
+    if (cap) *cap = exrqoi__pool_row_cap(row, slot);
+    return b;
+}
+
+size_t exrqoi__pool_row_cap(const void *row, int slot)
+{
+    const pool_row *r = (const pool_row *)row;
+    return r && slot >= 0 && slot < EXRQOI__POOL_SLOTS ? r->cap[slot] : 0;
 }
 
 void *exrqoi__pool_scratch(exrqoi__pool_lease *lease, int worker, int slot, size_t size)
 {
-    return exrqoi__pool_row_scratch(exrqoi__pool_lease_row(lease, worker), slot, size);
+    return exrqoi__pool_row_scratch(exrqoi__pool_lease_row(lease, worker), slot, size, NULL);
 }
 
 void exrqoi_pool_parallel_for(exrqoi_pool *pool, size_t count, exrqoi_parallel_fn fn, void *user)

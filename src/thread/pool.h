@@ -24,6 +24,16 @@ EXRQOI_INTERNAL int exrqoi__pool_width(const exrqoi_pool *pool, int max_threads)
 EXRQOI_INTERNAL void exrqoi__pool_for(exrqoi_pool *pool, int max_threads, size_t count,
                                       exrqoi__job_fn fn, void *ctx, atomic_int *stop);
 
+/* Grows the grow-only buffer *buf (*cap bytes, from allocator `a`) to at
+ * least `size` bytes, with headroom for chunks of slightly varying size;
+ * its first `keep` bytes (<= *cap) survive, the rest is undefined. With
+ * nothing to keep the old block is freed first (lower peak). Returns the
+ * buffer, or NULL when out of memory (then *buf is NULL and *cap 0 unless
+ * something was kept, which stays). The one rule for the pool's kept buffers
+ * and codec scratch (codec/services.h). */
+EXRQOI_INTERNAL void *exrqoi__scratch_grow(const exrqoi_allocator *a, void **buf, size_t *cap, size_t size,
+                                           size_t keep);
+
 /* Scratch memory the pool keeps from job to job, so that a caller who
  * keeps its pool (and passes it to every reader and writer) does not
  * fault fresh memory in on every write: glibc returns large blocks to the
@@ -46,9 +56,15 @@ EXRQOI_INTERNAL void exrqoi__pool_lease_give(exrqoi_pool *pool, exrqoi__pool_lea
 /* Row `row` of a lease, for exrqoi__pool_row_scratch. */
 EXRQOI_INTERNAL void *exrqoi__pool_lease_row(exrqoi__pool_lease *lease, int row);
 /* Buffer `slot` of a row with at least `size` bytes (contents undefined
- * when it had to grow, else kept); NULL when out of memory or `slot` is
- * out of range. Same signature as exrqoi__codec_ctx.scratch_fn. */
-EXRQOI_INTERNAL void *exrqoi__pool_row_scratch(void *row, int slot, size_t size);
+ * when it had to grow, else kept), its capacity in *cap (optional); NULL
+ * when out of memory or `slot` is out of range. Same signature as
+ * exrqoi__codec_ctx.scratch_fn. */
+EXRQOI_INTERNAL void *exrqoi__pool_row_scratch(void *row, int slot, size_t size, size_t *cap);
+/* Capacity of buffer `slot` of a row now (0: none). */
+EXRQOI_INTERNAL size_t exrqoi__pool_row_cap(const void *row, int slot);
+/* The same, keeping the first `keep` bytes of the buffer's contents when
+ * it has to grow (exrqoi__scratch_grow). */
+EXRQOI_INTERNAL void *exrqoi__pool_row_reserve(void *row, int slot, size_t size, size_t keep);
 /* exrqoi__pool_row_scratch of row `worker` of `lease`. */
 EXRQOI_INTERNAL void *exrqoi__pool_scratch(exrqoi__pool_lease *lease, int worker, int slot, size_t size);
 

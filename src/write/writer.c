@@ -343,21 +343,14 @@ exrqoi__pool_lease *exrqoi__writer_lease(exrqoi_writer *w, exrqoi_pool *pool, in
 {
     if (width > w->nworkers || rows < width) return NULL;
     exrqoi__pool_lease *lease = exrqoi__pool_lease_take(pool, rows);
-    if (lease)
-        for (int i = 0; i < width; i++) {
-            w->workers[i].codec.scratch_fn = exrqoi__pool_row_scratch;
-            w->workers[i].codec.scratch_user = exrqoi__pool_lease_row(lease, i);
-        }
+    exrqoi__workers_lend(w->workers, width, lease);
     return lease;
 }
 
 void exrqoi__writer_unlease(exrqoi_writer *w, exrqoi_pool *pool, exrqoi__pool_lease *lease, int width)
 {
     if (!lease) return;
-    for (int i = 0; i < width; i++) {
-        w->workers[i].codec.scratch_fn = NULL;
-        w->workers[i].codec.scratch_user = NULL;
-    }
+    exrqoi__workers_unlend(w->workers, width);
     exrqoi__pool_lease_give(pool, lease);
 }
 
