@@ -209,15 +209,19 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
 
 /* ---- the transform, once per path ---------------------------------------- */
 
-/* One row of n samples to ceil(n/2) low then floor(n/2) high, symmetric
- * extension at both ends; tmp holds n samples. */
+/* One row of n samples from src to ceil(n/2) low then floor(n/2) high
+ * at x (src may be x), symmetric extension at both ends; tmp holds n
+ * samples. */
 #define DWT_ROW(K, ATTR)                                                                                      \
-    ATTR INLINE void row_k##K(int32_t *x, int n, int32_t *tmp)                                                \
+    ATTR INLINE void row_k##K(const int32_t *src, int32_t *x, int n, int32_t *tmp)                           \
     {                                                                                                         \
-        if (n < 2) return;                                                                                    \
+        if (n < 2) {                                                                                          \
+            if (n == 1) x[0] = src[0];                                                                        \
+            return;                                                                                           \
+        }                                                                                                     \
         const size_t nl = (size_t)(n + 1) / 2, nh = (size_t)n / 2, np = n & 1 ? nh : nh - 1;                  \
         int32_t *lo = tmp, *hi = tmp + nl, *L = x, *H = x + nl;                                               \
-        split_k##K(x, lo, hi, (size_t)n);                                                                     \
+        split_k##K(src, lo, hi, (size_t)n);                                                                   \
         predict_k##K(H, hi, lo, lo + 1, np);                                                                  \
         if (!(n & 1)) H[nh - 1] = hi[nh - 1] - lo[nh - 1];                                                    \
         L[0] = lo[0] + ((2 * H[0] + 2) >> 2);                                                                 \
@@ -226,14 +230,17 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
     }
 
 /* Vertical then horizontal per level; the low band stays at the top left
- * (Mallat layout). Vertically, high rows go to tmp, low rows move up in
- * place (row i is free once rows 2i-1 and 2i are used), then the high
- * rows come back below them. tmp: (h / 2) * w + w samples. */
+ * (Mallat layout). Vertically, high rows go to tmp and low rows move up
+ * in place (row i is free once rows 2i-1 and 2i are used); the
+ * horizontal step then takes the low rows in place and the high rows
+ * from tmp to their places below them, using the last w samples of tmp
+ * for a row. tmp: (h / 2) * w + w samples. */
 #define DWT_2D(K, ATTR)                                                                                       \
     ATTR static void fwd53_k##K(int32_t *p, int w, int h, int32_t *tmp)                                      \
     {                                                                                                         \
         int cw = w, ch = h;                                                                                   \
         const size_t rw = (size_t)w;                                                                          \
+        int32_t *rowtmp = tmp + (size_t)(h / 2) * rw;                                                         \
         for (int d = 0; d < LEVELS; d++) {                                                                    \
             const size_t cwz = (size_t)cw;                                                                    \
             if (ch > 1) {                                                                                     \
@@ -248,11 +255,12 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
                     const int32_t *dr = tmp + (size_t)(i < nh ? i : nh - 1) * cwz;                            \
                     update_k##K(p + (size_t)i * rw, p + (size_t)(2 * i) * rw, dl, dr, cwz);                   \
                 }                                                                                             \
+                for (int y = 0; y < nl; y++) row_k##K(p + (size_t)y * rw, p + (size_t)y * rw, cw, rowtmp);    \
                 for (int i = 0; i < nh; i++)                                                                  \
-                    memcpy(p + (size_t)(nl + i) * rw, tmp + (size_t)i * cwz, cwz * sizeof(int32_t));          \
+                    row_k##K(tmp + (size_t)i * cwz, p + (size_t)(nl + i) * rw, cw, rowtmp);                   \
+            } else {                                                                                          \
+                for (int y = 0; y < ch; y++) row_k##K(p + (size_t)y * rw, p + (size_t)y * rw, cw, rowtmp);    \
             }                                                                                                 \
-            if (cw > 1)                                                                                       \
-                for (int y = 0; y < ch; y++) row_k##K(p + (size_t)y * rw, cw, tmp);                           \
             cw = (cw + 1) / 2;                                                                                \
             ch = (ch + 1) / 2;                                                                                \
         }                                                                                                     \
