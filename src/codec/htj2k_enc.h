@@ -14,7 +14,9 @@
  * a sample with stuffing, VLC/U-VLC and MEL), plus slack. */
 #define EXRQOI__HTJ2K_BLOCK_MAX 32768u
 /* Work memory exrqoi__htj2k_encode_block needs. */
-#define EXRQOI__HTJ2K_BLOCK_WORK (EXRQOI__HTJ2K_BLOCK_MAX + 1024u + 34u * 132u * 9u + 64u)
+#define EXRQOI__HTJ2K_BLOCK_WORK (EXRQOI__HTJ2K_BLOCK_MAX + 1024u + 34u * 132u * 9u + 16u * EXRQOI__HTJ2K_QW * 4u + 64u)
+/* Quads per row pair in exrqoi__htj2k_quads' output (64, with slack). */
+#define EXRQOI__HTJ2K_QW 68u
 
 /* The encoder's VLC lookup for the first line of quads ([0], initial_row
  * != 0) or the others ([1]): index (c_q << 8) | (rho << 4) | emb, entry
@@ -45,6 +47,13 @@ EXRQOI_INTERNAL size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t
  * exrqoi__htj2k_enc_path (htj2k_enc_simd.c). */
 EXRQOI_INTERNAL int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t stride, int w, int h, uint32_t mask,
                                          uint8_t *E, uint32_t *V);
+/* Each quad's coding inputs ahead of the serial coder, from exponents E
+ * as exrqoi__htj2k_prep32 leaves them (w x h, stride 132): for row pair
+ * j, quad k, Q[j * EXRQOI__HTJ2K_QW + k] = the VLC table index
+ * (c_q << 8) | (rho << 4) | emb (emb 0 unless u_q > 0) | U_q << 16 |
+ * u_q << 24. Zeroes E's columns (w rounded up to 4) to +4 of each row.
+ * Every path gives the same words. */
+EXRQOI_INTERNAL void exrqoi__htj2k_quads(int path, uint8_t *E, int w, int h, uint32_t *Q);
 
 /* The SIMD path of the encoder's kernels for a set of CPU features
  * (common/cpu.h: EXRQOI__PATH_C, _SSE2, _AVX2 or _NEON; htj2k_enc_simd.c). */

@@ -241,72 +241,10 @@ static const uvlc_code k_uvlc[UVLC_N] = {
 
 static inline uvlc_code uvlc_of(const uvlc_code *tbl, int u) { return tbl[u]; }
 
-/* One quad's samples: significance pattern, exponents E_n (bits of
- * 2 mu - 1) and the MagSgn values 2 (mu - 1) + sign. */
-typedef struct quad {
-    int rho, emax;
-    int e[4];
-    uint32_t ew; /* the exponents as bytes: e[0], e[2], e[1], e[3] */
-    uint64_t v[4];
-} quad;
-
 /* The block's samples as exponents and MagSgn values, padded with zeros
  * to whole quad pairs: stride EW, rows rounded up to even. */
 #define EW 132
-
-/* Bit 7 of each byte of w (all bytes below 0x80) set where it is not 0. */
-static inline uint32_t byte_nonzero(uint32_t w) { return (w + 0x7F7F7F7Fu) & 0x80808080u; }
-
-/* Bits 7, 15, 23, 31 of f (bytes e[0], e[2], e[1], e[3] of a quad) as a
- * sample mask: bit n for sample n. The multiply gathers the four bits at
- * 21..24 without carries; the table swaps samples 1 and 2 back. */
-static inline int byte_flags(uint32_t f)
-{
-    static const uint8_t order[16] = {0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15};
-    return order[(((f >> 7) * 0x00204081u) >> 21) & 0xF];
-}
-
-/* V holds uint64_t values when `wide`, else uint32_t (16-bit components). */
-__attribute__((always_inline)) static inline void load_quad(quad *q, const uint8_t *E, const void *V, int wide, int x,
-                                                            int y)
-{
-    size_t a = (size_t)y * EW + (size_t)x;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint16_t top, bot; /* e[0] e[2], then e[1] e[3] */
-    memcpy(&top, E + a, 2);
-    memcpy(&bot, E + a + EW, 2);
-    q->ew = (uint32_t)top | (uint32_t)bot << 16;
-#else
-    q->ew = (uint32_t)E[a] | (uint32_t)E[a + 1] << 8 | (uint32_t)E[a + EW] << 16 | (uint32_t)E[a + EW + 1] << 24;
-#endif
-    q->e[0] = (int)(q->ew & 0xFF);
-    q->e[1] = (int)((q->ew >> 16) & 0xFF);
-    q->e[2] = (int)((q->ew >> 8) & 0xFF);
-    q->e[3] = (int)(q->ew >> 24);
-    if (wide) {
-        const uint64_t *v = (const uint64_t *)V;
-        q->v[0] = v[a];
-        q->v[1] = v[a + EW];
-        q->v[2] = v[a + 1];
-        q->v[3] = v[a + EW + 1];
-    } else {
-        const uint32_t *v = (const uint32_t *)V;
-        q->v[0] = v[a];
-        q->v[1] = v[a + EW];
-        q->v[2] = v[a + 1];
-        q->v[3] = v[a + EW + 1];
-    }
-    q->rho = byte_flags(byte_nonzero(q->ew));
-    int m01 = q->e[0] > q->e[1] ? q->e[0] : q->e[1], m23 = q->e[2] > q->e[3] ? q->e[2] : q->e[3];
-    q->emax = m01 > m23 ? m01 : m23;
-}
-
-static inline int quad_emb(const quad *q, int u)
-{
-    if (u <= 0) return 0;
-    uint32_t eq = q->ew ^ ((uint32_t)q->emax * 0x01010101u);
-    return byte_flags(~byte_nonzero(eq) & 0x80808080u) & q->rho;
-}
+#define QW EXRQOI__HTJ2K_QW
 
 /* Bit n of a nibble as byte n: 0x01 (ones) or 0xFF (bytes). */
 static const uint32_t k_nibble_ones[16] = {
@@ -316,47 +254,53 @@ static const uint32_t k_nibble_bytes[16] = {
     0x00000000u, 0x000000FFu, 0x0000FF00u, 0x0000FFFFu, 0x00FF0000u, 0x00FF00FFu, 0x00FFFF00u, 0x00FFFFFFu,
     0xFF000000u, 0xFF0000FFu, 0xFF00FF00u, 0xFF00FFFFu, 0xFFFF0000u, 0xFFFF00FFu, 0xFFFFFF00u, 0xFFFFFFFFu};
 
-/* VLC codeword, MEL bit and MagSgn bits of one quad; returns nothing. */
-__attribute__((always_inline)) static inline void code_quad(const quad *q, int c, int U, int u, const uint16_t *tbl,
+/* VLC codeword, MEL bit and MagSgn bits of one quad from its word qi
+ * (exrqoi__htj2k_quads) and its MagSgn values at V[a] (uint64_t when
+ * `wide`, else uint32_t). */
+__attribute__((always_inline)) static inline void code_quad(uint32_t qi, const void *V, size_t a, const uint16_t *tbl,
                                                             mel_writer *mel, vlc_writer *vlc, ms_writer *ms, int wide)
 {
-    unsigned tup = tbl[(c << 8) | (q->rho << 4) | quad_emb(q, u)];
+    const unsigned idx = qi & 0x7FF, tup = tbl[idx], rho = (idx >> 4) & 15;
     vlc_put(vlc, tup >> 8, (tup >> 4) & 7);
-    if (c == 0) mel_code(mel, q->rho != 0);
-    if (!q->rho) return;
+    if (idx < 256) mel_code(mel, rho != 0);
+    if (!rho) return;
+    const int U = (int)((qi >> 16) & 0xFF);
     /* a sample's value fits its exponent's bits; the top one goes when the
      * VLC says it is known (e_k); insignificant samples (value 0) take none */
     if (wide) {
+        const uint64_t *v = (const uint64_t *)V;
+        const uint64_t vv[4] = {v[a], v[a + EW], v[a + 1], v[a + EW + 1]};
         for (int n = 0; n < 4; n++) {
-            int m = (U - (int)((tup >> n) & 1)) & -((q->rho >> n) & 1);
-            ms_put(ms, q->v[n] & ((((uint64_t)1 << m) - 1)), m, 1);
+            int m = (U - (int)((tup >> n) & 1)) & -(int)((rho >> n) & 1);
+            ms_put(ms, vv[n] & ((((uint64_t)1 << m) - 1)), m, 1);
         }
         return;
     }
+    const uint32_t *v = (const uint32_t *)V;
+    const uint32_t v0 = v[a], v1 = v[a + EW], v2 = v[a + 1], v3 = v[a + EW + 1];
     /* U <= 24 here (kmax <= 23): the four lengths as the bytes of one word;
      * two samples (at most 48 bits) between byte outputs, or all four when
      * U <= 14 (at most 56 bits; fewer than 8 wait, so they fit) */
-    uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[q->rho];
+    uint32_t mm = ((uint32_t)U * 0x01010101u - k_nibble_ones[tup & 15]) & k_nibble_bytes[rho];
+    const int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF), m2 = (int)((mm >> 16) & 0xFF),
+              m3 = (int)(mm >> 24);
     if (U <= 14) {
-        const int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF), m2 = (int)((mm >> 16) & 0xFF),
-                  m3 = (int)(mm >> 24);
-        const uint64_t bits = ((uint32_t)q->v[0] & ((1u << m0) - 1)) |
-                              ((uint64_t)((uint32_t)q->v[1] & ((1u << m1) - 1)) << m0) |
-                              ((uint64_t)((uint32_t)q->v[2] & ((1u << m2) - 1)) << (m0 + m1)) |
-                              ((uint64_t)((uint32_t)q->v[3] & ((1u << m3) - 1)) << (m0 + m1 + m2));
+        const uint64_t bits = (v0 & ((1u << m0) - 1)) | ((uint64_t)(v1 & ((1u << m1) - 1)) << m0) |
+                              ((uint64_t)(v2 & ((1u << m2) - 1)) << (m0 + m1)) |
+                              ((uint64_t)(v3 & ((1u << m3) - 1)) << (m0 + m1 + m2));
         ms->acc |= bits << ms->used;
         ms->used += m0 + m1 + m2 + m3;
         ms_emit(ms);
         return;
     }
-    for (int n = 0; n < 4; n += 2, mm >>= 16) {
-        int m0 = (int)(mm & 0xFF), m1 = (int)((mm >> 8) & 0xFF);
-        uint64_t bits = ((uint32_t)q->v[n] & ((1u << m0) - 1)) |
-                        ((uint64_t)((uint32_t)q->v[n + 1] & ((1u << m1) - 1)) << m0);
-        ms->acc |= bits << ms->used;
-        ms->used += m0 + m1;
-        ms_emit(ms);
-    }
+    uint64_t bits = (v0 & ((1u << m0) - 1)) | ((uint64_t)(v1 & ((1u << m1) - 1)) << m0);
+    ms->acc |= bits << ms->used;
+    ms->used += m0 + m1;
+    ms_emit(ms);
+    bits = (v2 & ((1u << m2) - 1)) | ((uint64_t)(v3 & ((1u << m3) - 1)) << m2);
+    ms->acc |= bits << ms->used;
+    ms->used += m2 + m3;
+    ms_emit(ms);
 }
 
 /* Two quads' U-VLC in the standard's order: both prefixes, both suffixes,
@@ -405,23 +349,24 @@ static inline void put_uvlc_pair(vlc_writer *vlc, const uvlc_code *tbl, int u0, 
 HTJ2K_PREP(int32_t, uint32_t)
 HTJ2K_PREP(int64_t, uint64_t)
 
-/* The workspace layout: exponents, then MagSgn values (uint64_t for
- * 32-bit components, else uint32_t); 0 when the block size is out of
- * range. */
-static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, void **V, uint64_t *mask)
+/* The workspace layout: exponents, MagSgn values (uint64_t for 32-bit
+ * components, else uint32_t), then the quads' words; 0 when the block
+ * size is out of range. */
+static int block_setup(int w, int h, int kmax, uint8_t *work, uint8_t **E, void **V, uint32_t **Q, uint64_t *mask)
 {
     if (w < 1 || h < 1 || w > 128 || h > 32) return 0;
     *mask = kmax >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << kmax) - 1);
     *E = work + MS_CAP + MEL_CAP + VLC_CAP + 256;
     *V = (void *)(*E + 34 * EW);
+    *Q = (uint32_t *)(void *)(*E + 34 * EW * 9);
     return 1;
 }
 
-static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
-static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+static size_t code_block32(const uint32_t *Q, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+static size_t code_block64(const uint32_t *Q, const void *V, int w, int h, uint8_t *work, uint8_t *out);
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define ENC_BMI2 1
-static size_t code_block32_bmi2(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out);
+static size_t code_block32_bmi2(const uint32_t *Q, const void *V, int w, int h, uint8_t *work, uint8_t *out);
 #else
 #define ENC_BMI2 0
 #endif
@@ -431,10 +376,13 @@ size_t exrqoi__htj2k_encode_block(const int64_t *coef, size_t stride, int w, int
 {
     uint8_t *E;
     void *V;
+    uint32_t *Q;
     uint64_t mask;
-    if (!block_setup(w, h, kmax, work, &E, &V, &mask) || !prep_int64_t(coef, stride, w, h, mask, E, (uint64_t *)V))
+    if (!block_setup(w, h, kmax, work, &E, &V, &Q, &mask) ||
+        !prep_int64_t(coef, stride, w, h, mask, E, (uint64_t *)V))
         return 0;
-    return code_block64(E, V, w, h, work, out);
+    exrqoi__htj2k_quads(EXRQOI__PATH_C, E, w, h, Q);
+    return code_block64(Q, V, w, h, work, out);
 }
 
 size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t stride, int w, int h, int kmax,
@@ -442,17 +390,19 @@ size_t exrqoi__htj2k_encode_block32_path(int path, const int32_t *coef, size_t s
 {
     uint8_t *E;
     void *V;
+    uint32_t *Q;
     uint64_t mask;
     /* kmax <= 23: exponents below 25, so the MagSgn lengths fit code_quad's
      * bytes and two samples fit ms_emit (16-bit components have at most 20) */
-    if (kmax > 23 || !block_setup(w, h, kmax, work, &E, &V, &mask)) return 0;
+    if (kmax > 23 || !block_setup(w, h, kmax, work, &E, &V, &Q, &mask)) return 0;
     int any = path == EXRQOI__PATH_C ? prep_int32_t(coef, stride, w, h, mask, E, (uint32_t *)V)
                                      : exrqoi__htj2k_prep32(path, coef, stride, w, h, (uint32_t)mask, E, (uint32_t *)V);
     if (!any) return 0;
+    exrqoi__htj2k_quads(path, E, w, h, Q);
 #if ENC_BMI2
-    if (path == EXRQOI__PATH_AVX2) return code_block32_bmi2(E, V, w, h, work, out); /* AVX2 implies BMI2 here */
+    if (path == EXRQOI__PATH_AVX2) return code_block32_bmi2(Q, V, w, h, work, out); /* AVX2 implies BMI2 here */
 #endif
-    return code_block32(E, V, w, h, work, out);
+    return code_block32(Q, V, w, h, work, out);
 }
 
 size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, int h, int kmax, uint8_t *work,
@@ -461,50 +411,30 @@ size_t exrqoi__htj2k_encode_block32(const int32_t *coef, size_t stride, int w, i
     return exrqoi__htj2k_encode_block32_path(EXRQOI__PATH_C, coef, stride, w, h, kmax, work, out);
 }
 
-/* One body for both value widths; `wide` is a constant in each caller. */
-__attribute__((always_inline)) static inline size_t code_block(const uint8_t *E, const void *V, int wide, int w, int h,
+/* One body for both value widths; `wide` is a constant in each caller.
+ * MagSgn goes straight to out (it comes first there); MEL and the VLC
+ * (made backwards) follow it. */
+__attribute__((always_inline)) static inline size_t code_block(const uint32_t *Q, const void *V, int wide, int w, int h,
                                                                uint8_t *work, uint8_t *out)
 {
-    uint8_t *ms_buf = work, *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
-    /* exponents and significance of the line above, per pair of columns
-     * (2k-1, 2k): index k of quad k's left neighbour column */
-    uint8_t *eline = vlc_buf + VLC_CAP, *cxline = eline + 80;
-    int nq = (w + 1) / 2;
-    memset(eline, 0, (size_t)nq + 2);
-    memset(cxline, 0, (size_t)nq + 2);
-
+    uint8_t *mel_buf = work + MS_CAP, *vlc_buf = mel_buf + MEL_CAP;
     mel_writer mel = {mel_buf, 0, 8, 0, 0, 0, 1};
     vlc_writer vlc = {vlc_buf, 1, 4, 0xF, 1};
     vlc_buf[0] = 0xFF;
     const uvlc_code *uv = k_uvlc;
-    ms_writer ms = {ms_buf, 0, 8, 0, 0};
+    ms_writer ms = {out, 0, 8, 0, 0};
     const uint16_t *tbl0 = exrqoi__htj2k_vlc_enc_table(1), *tbl1 = exrqoi__htj2k_vlc_enc_table(0);
 
-    /* first line of quads: context from the quad on the left only */
-    int rho_left = 0;
+    /* first line of quads: U-VLC with the MEL's choice of the pair's form */
     for (int x = 0; x < w; x += 4) {
-        quad q0, q1;
-        int k = x >> 1;
-        load_quad(&q0, E, V, wide, x, 0);
-        int c0 = (rho_left >> 1) | (rho_left & 1);
-        int U0 = q0.emax > 1 ? q0.emax : 1, u0 = U0 - 1, u1 = 0;
-        if (q0.e[1] > eline[k]) eline[k] = (uint8_t)q0.e[1];
-        eline[k + 1] = (uint8_t)q0.e[3];
-        cxline[k] |= (uint8_t)((q0.rho >> 1) & 1);
-        cxline[k + 1] = (uint8_t)((q0.rho >> 3) & 1);
-        code_quad(&q0, c0, U0, u0, tbl0, &mel, &vlc, &ms, wide);
-        rho_left = q0.rho;
+        const int k = x >> 1;
+        const uint32_t q0 = Q[k];
+        code_quad(q0, V, (size_t)x, tbl0, &mel, &vlc, &ms, wide);
+        int u0 = (int)(q0 >> 24), u1 = 0;
         if (x + 2 < w) {
-            load_quad(&q1, E, V, wide, x + 2, 0);
-            int c1 = (q0.rho >> 1) | (q0.rho & 1);
-            int U1 = q1.emax > 1 ? q1.emax : 1;
-            u1 = U1 - 1;
-            if (q1.e[1] > eline[k + 1]) eline[k + 1] = (uint8_t)q1.e[1];
-            eline[k + 2] = (uint8_t)q1.e[3];
-            cxline[k + 1] |= (uint8_t)((q1.rho >> 1) & 1);
-            cxline[k + 2] = (uint8_t)((q1.rho >> 3) & 1);
-            code_quad(&q1, c1, U1, u1, tbl0, &mel, &vlc, &ms, wide);
-            rho_left = q1.rho;
+            const uint32_t q1 = Q[k + 1];
+            code_quad(q1, V, (size_t)x + 2, tbl0, &mel, &vlc, &ms, wide);
+            u1 = (int)(q1 >> 24);
         }
         if (u0 > 0 && u1 > 0) mel_code(&mel, (u0 < u1 ? u0 : u1) > 2);
         if (u0 > 2 && u1 > 2) {
@@ -517,35 +447,21 @@ __attribute__((always_inline)) static inline size_t code_block(const uint8_t *E,
             put_uvlc_pair(&vlc, uv, u0, u1);
         }
     }
-    eline[nq + 1] = 0;
 
     for (int y = 2; y < h; y += 2) {
-        int max_e = (eline[0] > eline[1] ? eline[0] : eline[1]) - 1;
-        eline[0] = 0;
-        int c = cxline[0] + (cxline[1] << 2);
-        cxline[0] = 0;
+        const uint32_t *qr = Q + (size_t)(y / 2) * QW;
+        const size_t row = (size_t)y * EW;
         for (int x = 0; x < w; x += 4) {
-            int u[2] = {0, 0};
-            for (int half = 0; half < 2; half++) {
-                int xx = x + 2 * half;
-                if (xx >= w) break;
-                int k = xx >> 1;
-                quad q;
-                load_quad(&q, E, V, wide, xx, y);
-                int kappa = (q.rho & (q.rho - 1)) ? (max_e > 1 ? max_e : 1) : 1;
-                int U = q.emax > kappa ? q.emax : kappa;
-                u[half] = U - kappa;
-                if (q.e[1] > eline[k]) eline[k] = (uint8_t)q.e[1];
-                max_e = (eline[k + 1] > eline[k + 2] ? eline[k + 1] : eline[k + 2]) - 1;
-                eline[k + 1] = (uint8_t)q.e[3];
-                cxline[k] |= (uint8_t)((q.rho >> 1) & 1);
-                int c_next = cxline[k + 1] + (cxline[k + 2] << 2);
-                cxline[k + 1] = (uint8_t)((q.rho >> 3) & 1);
-                c_next |= ((q.rho & 4) >> 1) | ((q.rho & 8) >> 2);
-                code_quad(&q, c, U, u[half], tbl1, &mel, &vlc, &ms, wide);
-                c = c_next;
+            const int k = x >> 1;
+            const uint32_t q0 = qr[k];
+            code_quad(q0, V, row + (size_t)x, tbl1, &mel, &vlc, &ms, wide);
+            int u0 = (int)(q0 >> 24), u1 = 0;
+            if (x + 2 < w) {
+                const uint32_t q1 = qr[k + 1];
+                code_quad(q1, V, row + (size_t)x + 2, tbl1, &mel, &vlc, &ms, wide);
+                u1 = (int)(q1 >> 24);
             }
-            put_uvlc_pair(&vlc, uv, u[0], u[1]);
+            put_uvlc_pair(&vlc, uv, u0, u1);
         }
     }
 
@@ -553,31 +469,38 @@ __attribute__((always_inline)) static inline size_t code_block(const uint8_t *E,
     ms_finish(&ms);
 
     size_t len = ms.pos + mel.pos + vlc.pos;
-    memcpy(out, ms_buf, ms.pos);
     memcpy(out + ms.pos, mel_buf, mel.pos);
-    for (size_t i = 0; i < vlc.pos; i++) out[ms.pos + mel.pos + i] = vlc_buf[vlc.pos - 1 - i];
+    uint8_t *vo = out + ms.pos + mel.pos;
+    size_t i = 0, nv = vlc.pos;
+    for (; i + 8 <= nv; i += 8) { /* the VLC bytes reversed, eight at a time */
+        uint64_t t;
+        memcpy(&t, vlc_buf + nv - 8 - i, 8);
+        t = __builtin_bswap64(t);
+        memcpy(vo + i, &t, 8);
+    }
+    for (; i < nv; i++) vo[i] = vlc_buf[nv - 1 - i];
     size_t scup = mel.pos + vlc.pos;
     out[len - 1] = (uint8_t)(scup >> 4);
     out[len - 2] = (uint8_t)((out[len - 2] & 0xF0) | (scup & 0xF));
     return len;
 }
 
-static size_t code_block32(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+static size_t code_block32(const uint32_t *Q, const void *V, int w, int h, uint8_t *work, uint8_t *out)
 {
-    return code_block(E, V, 0, w, h, work, out);
+    return code_block(Q, V, 0, w, h, work, out);
 }
 
-static size_t code_block64(const uint8_t *E, const void *V, int w, int h, uint8_t *work, uint8_t *out)
+static size_t code_block64(const uint32_t *Q, const void *V, int w, int h, uint8_t *work, uint8_t *out)
 {
-    return code_block(E, V, 1, w, h, work, out);
+    return code_block(Q, V, 1, w, h, work, out);
 }
 
 #if ENC_BMI2
 /* The same compiled with BMI2 (flag-free variable shifts, bzhi for the
  * MagSgn masks): the AVX2 path's CPUs have it (exrqoi__htj2k_enc_path). */
-__attribute__((target("bmi,bmi2"))) static size_t code_block32_bmi2(const uint8_t *E, const void *V, int w, int h,
+__attribute__((target("bmi,bmi2"))) static size_t code_block32_bmi2(const uint32_t *Q, const void *V, int w, int h,
                                                                      uint8_t *work, uint8_t *out)
 {
-    return code_block(E, V, 0, w, h, work, out);
+    return code_block(Q, V, 0, w, h, work, out);
 }
 #endif

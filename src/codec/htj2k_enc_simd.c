@@ -209,15 +209,19 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
 
 /* ---- the transform, once per path ---------------------------------------- */
 
-/* One row of n samples to ceil(n/2) low then floor(n/2) high, symmetric
- * extension at both ends; tmp holds n samples. */
+/* One row of n samples from src to ceil(n/2) low then floor(n/2) high
+ * at x (src may be x), symmetric extension at both ends; tmp holds n
+ * samples. */
 #define DWT_ROW(K, ATTR)                                                                                      \
-    ATTR INLINE void row_k##K(int32_t *x, int n, int32_t *tmp)                                                \
+    ATTR INLINE void row_k##K(const int32_t *src, int32_t *x, int n, int32_t *tmp)                           \
     {                                                                                                         \
-        if (n < 2) return;                                                                                    \
+        if (n < 2) {                                                                                          \
+            if (n == 1) x[0] = src[0];                                                                        \
+            return;                                                                                           \
+        }                                                                                                     \
         const size_t nl = (size_t)(n + 1) / 2, nh = (size_t)n / 2, np = n & 1 ? nh : nh - 1;                  \
         int32_t *lo = tmp, *hi = tmp + nl, *L = x, *H = x + nl;                                               \
-        split_k##K(x, lo, hi, (size_t)n);                                                                     \
+        split_k##K(src, lo, hi, (size_t)n);                                                                   \
         predict_k##K(H, hi, lo, lo + 1, np);                                                                  \
         if (!(n & 1)) H[nh - 1] = hi[nh - 1] - lo[nh - 1];                                                    \
         L[0] = lo[0] + ((2 * H[0] + 2) >> 2);                                                                 \
@@ -226,14 +230,17 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
     }
 
 /* Vertical then horizontal per level; the low band stays at the top left
- * (Mallat layout). Vertically, high rows go to tmp, low rows move up in
- * place (row i is free once rows 2i-1 and 2i are used), then the high
- * rows come back below them. tmp: (h / 2) * w + w samples. */
+ * (Mallat layout). Vertically, high rows go to tmp and low rows move up
+ * in place (row i is free once rows 2i-1 and 2i are used); the
+ * horizontal step then takes the low rows in place and the high rows
+ * from tmp to their places below them, using the last w samples of tmp
+ * for a row. tmp: (h / 2) * w + w samples. */
 #define DWT_2D(K, ATTR)                                                                                       \
     ATTR static void fwd53_k##K(int32_t *p, int w, int h, int32_t *tmp)                                      \
     {                                                                                                         \
         int cw = w, ch = h;                                                                                   \
         const size_t rw = (size_t)w;                                                                          \
+        int32_t *rowtmp = tmp + (size_t)(h / 2) * rw;                                                         \
         for (int d = 0; d < LEVELS; d++) {                                                                    \
             const size_t cwz = (size_t)cw;                                                                    \
             if (ch > 1) {                                                                                     \
@@ -248,11 +255,12 @@ INLINE void split_k3(const int32_t *x, int32_t *lo, int32_t *hi, size_t n)
                     const int32_t *dr = tmp + (size_t)(i < nh ? i : nh - 1) * cwz;                            \
                     update_k##K(p + (size_t)i * rw, p + (size_t)(2 * i) * rw, dl, dr, cwz);                   \
                 }                                                                                             \
+                for (int y = 0; y < nl; y++) row_k##K(p + (size_t)y * rw, p + (size_t)y * rw, cw, rowtmp);    \
                 for (int i = 0; i < nh; i++)                                                                  \
-                    memcpy(p + (size_t)(nl + i) * rw, tmp + (size_t)i * cwz, cwz * sizeof(int32_t));          \
+                    row_k##K(tmp + (size_t)i * cwz, p + (size_t)(nl + i) * rw, cw, rowtmp);                   \
+            } else {                                                                                          \
+                for (int y = 0; y < ch; y++) row_k##K(p + (size_t)y * rw, p + (size_t)y * rw, cw, rowtmp);    \
             }                                                                                                 \
-            if (cw > 1)                                                                                       \
-                for (int y = 0; y < ch; y++) row_k##K(p + (size_t)y * rw, cw, tmp);                           \
             cw = (cw + 1) / 2;                                                                                \
             ch = (ch + 1) / 2;                                                                                \
         }                                                                                                     \
@@ -442,6 +450,125 @@ int exrqoi__htj2k_prep32(int path, const int32_t *coef, size_t stride, int w, in
     default:
         return prep_c(coef, stride, w, h, mask, E, V, 0);
     }
+}
+
+/* ---- each quad's coding inputs -------------------------------------------- */
+
+/* T.814's quad context, exponent bound and offset, from the exponents
+ * alone (none depends on what was coded before): in the first row pair
+ * c_q from the quad on the left and kappa 1; below, c_q from the last
+ * row above (columns 2k-1 .. 2k+2) and the left quad's right column,
+ * kappa = max(1, E_max above - 1) where two or more samples are
+ * significant. Columns past the padded width read as 0. */
+#define QW EXRQOI__HTJ2K_QW
+
+static void quads_c(const uint8_t *E, int w, int h, uint32_t *Q)
+{
+    const int nq = (w + 1) / 2, hp = (h + 1) & ~1;
+    for (int y = 0; y < hp; y += 2) {
+        const uint8_t *t = E + (size_t)y * EW, *b = t + EW, *p = y ? t - EW : t;
+        uint32_t *q = Q + (size_t)(y / 2) * QW;
+        int rho_left = 0;
+        for (int k = 0; k < nq; k++) {
+            const int e0 = t[2 * k], e1 = b[2 * k], e2 = t[2 * k + 1], e3 = b[2 * k + 1];
+            const int rho = (e0 > 0) | (e1 > 0) << 1 | (e2 > 0) << 2 | (e3 > 0) << 3;
+            const int m01 = e0 > e1 ? e0 : e1, m23 = e2 > e3 ? e2 : e3, emax = m01 > m23 ? m01 : m23;
+            const int emb = ((e0 == emax) | (e1 == emax) << 1 | (e2 == emax) << 2 | (e3 == emax) << 3) & rho;
+            int c, kappa = 1;
+            if (y == 0) {
+                c = (rho_left >> 1) | (rho_left & 1);
+            } else {
+                const int nw = k > 0 ? p[2 * k - 1] : 0, n0 = p[2 * k], n1 = p[2 * k + 1], ne = p[2 * k + 2];
+                c = ((nw | n0) != 0) | ((rho_left & 12) != 0) << 1 | ((n1 | ne) != 0) << 2;
+                int me = nw > n0 ? nw : n0;
+                me = me > n1 ? me : n1;
+                me = (me > ne ? me : ne) - 1;
+                if (rho & (rho - 1)) kappa = me > 1 ? me : 1;
+            }
+            const int U = emax > kappa ? emax : kappa, u = U - kappa;
+            q[k] = (uint32_t)((c << 8) | (rho << 4) | (u > 0 ? emb : 0)) | (uint32_t)U << 16 | (uint32_t)u << 24;
+            rho_left = rho;
+        }
+    }
+}
+
+#if DWT_X86
+/* 16 quads at a time: 32 columns of two rows as 16-bit lanes (low byte
+ * the left column, high byte the right one). */
+AVX2 static void quads_k2(const uint8_t *E, int w, int h, uint32_t *Q)
+{
+    const int hp = (h + 1) & ~1;
+    const __m256i zero = _mm256_setzero_si256(), lo8 = _mm256_set1_epi16(0xFF), one = _mm256_set1_epi16(1),
+                  two = _mm256_set1_epi16(2), bits_t = _mm256_set1_epi16(0x0401), bits_b = _mm256_set1_epi16(0x0802),
+                  nib = _mm256_set1_epi16(0xF), k12 = _mm256_set1_epi16(12);
+    /* at column 0: no quad on the left, no column -1 above */
+    const __m256i first_q = _mm256_setr_epi16(0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i first_c = _mm256_setr_epi16((short)0xFF00, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    for (int y = 0; y < hp; y += 2) {
+        const uint8_t *t = E + (size_t)y * EW, *b = t + EW, *p = y ? t - EW : t;
+        uint32_t *q = Q + (size_t)(y / 2) * QW;
+        for (int x = 0; x < w; x += 32) {
+            const __m256i T = LD8(t + x), B = LD8(b + x);
+            __m256i TL = LD8(t + x - 2), BL = LD8(b + x - 2);
+            if (x == 0) {
+                TL = _mm256_and_si256(TL, first_q);
+                BL = _mm256_and_si256(BL, first_q);
+            }
+            const __m256i nzT = _mm256_cmpgt_epi8(T, zero), nzB = _mm256_cmpgt_epi8(B, zero);
+            __m256i r16 = _mm256_or_si256(_mm256_and_si256(nzT, bits_t), _mm256_and_si256(nzB, bits_b));
+            const __m256i rho = _mm256_and_si256(_mm256_or_si256(r16, _mm256_srli_epi16(r16, 8)), nib);
+            r16 = _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8(TL, zero), bits_t),
+                                  _mm256_and_si256(_mm256_cmpgt_epi8(BL, zero), bits_b));
+            const __m256i rho_l = _mm256_and_si256(_mm256_or_si256(r16, _mm256_srli_epi16(r16, 8)), nib);
+            const __m256i m = _mm256_max_epu8(T, B);
+            const __m256i emax = _mm256_max_epu16(_mm256_and_si256(m, lo8), _mm256_srli_epi16(m, 8));
+            const __m256i emax2 = _mm256_or_si256(emax, _mm256_slli_epi16(emax, 8));
+            __m256i e16 = _mm256_or_si256(_mm256_and_si256(_mm256_cmpeq_epi8(T, emax2), bits_t),
+                                          _mm256_and_si256(_mm256_cmpeq_epi8(B, emax2), bits_b));
+            const __m256i emb = _mm256_and_si256(_mm256_or_si256(e16, _mm256_srli_epi16(e16, 8)), rho);
+            __m256i c, kappa = one;
+            if (y == 0) {
+                c = _mm256_or_si256(_mm256_srli_epi16(rho_l, 1), _mm256_and_si256(rho_l, one));
+            } else {
+                __m256i PL = LD8(p + x - 1);
+                const __m256i P0 = LD8(p + x), P1 = LD8(p + x + 1);
+                if (x == 0) PL = _mm256_and_si256(PL, first_c);
+                /* low bytes of PL | P0: columns 2k-1, 2k; P1's two bytes: 2k+1, 2k+2 */
+                const __m256i z0 = _mm256_cmpeq_epi16(_mm256_and_si256(_mm256_or_si256(PL, P0), lo8), zero);
+                const __m256i z2 = _mm256_cmpeq_epi16(P1, zero);
+                const __m256i zl = _mm256_cmpeq_epi16(_mm256_and_si256(rho_l, k12), zero);
+                c = _mm256_or_si256(_mm256_andnot_si256(z0, one),
+                                    _mm256_or_si256(_mm256_andnot_si256(zl, two), _mm256_andnot_si256(z2, _mm256_set1_epi16(4))));
+                const __m256i pm = _mm256_max_epu8(_mm256_max_epu8(PL, P0), P1);
+                const __m256i me = _mm256_max_epu16(_mm256_and_si256(pm, lo8), _mm256_srli_epi16(pm, 8));
+                const __m256i kb = _mm256_sub_epi16(_mm256_max_epu16(me, two), one);
+                const __m256i single = _mm256_cmpeq_epi16(_mm256_and_si256(rho, _mm256_sub_epi16(rho, one)), zero);
+                kappa = _mm256_or_si256(_mm256_and_si256(single, one), _mm256_andnot_si256(single, kb));
+            }
+            const __m256i U = _mm256_max_epu16(emax, kappa), u = _mm256_sub_epi16(U, kappa);
+            const __m256i embu = _mm256_andnot_si256(_mm256_cmpeq_epi16(u, zero), emb);
+            const __m256i idx = _mm256_or_si256(_mm256_or_si256(_mm256_slli_epi16(c, 8), _mm256_slli_epi16(rho, 4)), embu);
+            const __m256i hi = _mm256_or_si256(U, _mm256_slli_epi16(u, 8));
+            const __m256i a = _mm256_unpacklo_epi16(idx, hi), d = _mm256_unpackhi_epi16(idx, hi);
+            ST8(q + x / 2, _mm256_permute2x128_si256(a, d, 0x20));
+            ST8(q + x / 2 + 8, _mm256_permute2x128_si256(a, d, 0x31));
+        }
+    }
+}
+#endif
+
+void exrqoi__htj2k_quads(int path, uint8_t *E, int w, int h, uint32_t *Q)
+{
+    const int hp = (h + 1) & ~1, wp = (w + 3) & ~3;
+    for (int y = 0; y < hp; y++) memset(E + (size_t)y * EW + wp, 0, 4);
+#if DWT_X86
+    if (path == EXRQOI__PATH_AVX2) {
+        quads_k2(E, w, h, Q);
+        return;
+    }
+#endif
+    (void)path;
+    quads_c(E, w, h, Q);
 }
 
 /* ---- half samples to NLT integers, and the RCT ----------------------------- */

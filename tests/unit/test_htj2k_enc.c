@@ -526,6 +526,91 @@ static void test_scratch_reuse(void **state)
     for (int i = 0; i < N; i++) free(fresh[i].p);
 }
 
+/* Each quad's coding inputs (context, exponent bound and offset, VLC
+ * index) are the same words on every path, whatever the exponent buffer
+ * holds past the padded width (garbage from earlier blocks, here 0xAA /
+ * 0x55); and a whole chunk's payload is the same bytes on every path. */
+static void test_quads_paths(void **state)
+{
+    (void)state;
+    const int best = exrqoi__htj2k_enc_path(exrqoi__cpu_features());
+    int32_t *coef = malloc(sizeof(int32_t) * 128 * 32);
+    uint8_t *E0 = malloc(34 * 132 + 8), *E1 = malloc(34 * 132 + 8);
+    uint32_t *V = malloc(34 * 132 * 4);
+    uint32_t *Q0 = malloc(16 * EXRQOI__HTJ2K_QW * 4), *Q1 = malloc(16 * EXRQOI__HTJ2K_QW * 4);
+    assert_non_null(coef);
+    assert_non_null(E0);
+    assert_non_null(E1);
+    assert_non_null(V);
+    assert_non_null(Q0);
+    assert_non_null(Q1);
+    for (int t = 0; t < 400; t++) {
+        int w = 1 + (int)(ts_xorshift64(&g_rng) % 128), h = 1 + (int)(ts_xorshift64(&g_rng) % 32);
+        if (t % 7 == 0) w = 128, h = 32;
+        const int kind = t % 3, kmax = 1 + (int)(ts_xorshift64(&g_rng) % 23);
+        for (int i = 0; i < 128 * 32; i++) coef[i] = rnd_sample(kind);
+        memset(E0, 0xAA, 34 * 132 + 8);
+        exrqoi__htj2k_prep32(EXRQOI__PATH_C, coef, 128, w, h, (1u << kmax) - 1, E0 + 8, V);
+        exrqoi__htj2k_quads(EXRQOI__PATH_C, E0 + 8, w, h, Q0);
+        const int nq = (w + 1) / 2, hp = (h + 1) & ~1, wp = (w + 3) & ~3;
+        for (int path = EXRQOI__PATH_SSE2; path <= EXRQOI__PATH_NEON; path++) {
+            if (!usable(path, best)) continue;
+            memset(E1, 0x55, 34 * 132 + 8);
+            for (int y = 0; y < hp; y++) memcpy(E1 + 8 + 132 * y, E0 + 8 + 132 * y, (size_t)wp);
+            memset(Q1, 0xEE, 16 * EXRQOI__HTJ2K_QW * 4);
+            exrqoi__htj2k_quads(path, E1 + 8, w, h, Q1);
+            for (int j = 0; j < hp / 2; j++)
+                assert_memory_equal(Q1 + j * EXRQOI__HTJ2K_QW, Q0 + j * EXRQOI__HTJ2K_QW, (size_t)nq * 4);
+        }
+        /* the first row pair by the standard's rules: kappa 1, context from the left quad */
+        int rho_left = 0;
+        for (int k = 0; k < nq; k++) {
+            const uint8_t *e = E0 + 8 + 2 * k;
+            const int s[4] = {e[0], e[132], e[1], e[133]};
+            int rho = 0, emax = 0;
+            for (int n = 0; n < 4; n++) {
+                rho |= (s[n] != 0) << n;
+                if (s[n] > emax) emax = s[n];
+            }
+            const int U = emax > 1 ? emax : 1;
+            assert_int_equal((Q0[k] >> 4) & 15, rho);
+            assert_int_equal(Q0[k] >> 8 & 7, (rho_left >> 1) | (rho_left & 1));
+            assert_int_equal((Q0[k] >> 16) & 0xFF, U);
+            assert_int_equal(Q0[k] >> 24, U - 1);
+            rho_left = rho;
+        }
+    }
+    free(coef);
+    free(E0);
+    free(E1);
+    free(V);
+    free(Q0);
+    free(Q1);
+
+    static const layout_case cases[] = {
+        {300, 40, 5, {"A", "B", "G", "R", "Z"}, {1, 1, 1, 1, 2}},
+        {77, 33, 3, {"Y", "RY", "BY"}, {1, 1, 1}},
+        {17, 5, 4, {"R", "G", "B", "id"}, {2, 2, 2, 0}},
+    };
+    static const uint32_t feats[] = {0, EXRQOI__CPU_SSE2, EXRQOI__CPU_NEON};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        exrqoi__codec_ctx ctx;
+        exrqoi__codec_ctx_init(&ctx, NULL);
+        chunk ref = encode_with(&ctx, &cases[i], 7u + (uint32_t)i);
+        const uint32_t have = ctx.k.features;
+        for (size_t f = 0; f < sizeof feats / sizeof feats[0]; f++) {
+            ctx.k.features = have & feats[f];
+            chunk c = encode_with(&ctx, &cases[i], 7u + (uint32_t)i);
+            assert_int_equal(c.n, ref.n);
+            assert_memory_equal(c.p, ref.p, c.n);
+            free(c.p);
+        }
+        ctx.k.features = have;
+        exrqoi__codec_ctx_free(&ctx);
+        free(ref.p);
+    }
+}
+
 static int print_vlc(void)
 {
     uint16_t t[2048];
@@ -557,6 +642,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_block),            cmocka_unit_test(test_vlc_lookup),
         cmocka_unit_test(test_simd_paths),
         cmocka_unit_test(test_scratch_reuse),
+        cmocka_unit_test(test_quads_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
