@@ -123,6 +123,9 @@ typedef struct dec {
     bool raw;        /* leave the DC level shift, NLT and (one tile) RCT to the caller */
     exrqoi__htj2k_rows_fn rows_fn; /* strips (decode_tile_in); NULL: none */
     void *rows_arg;
+    struct cb_job *jobs; /* the tile's code-blocks, njobs of at most jobcap */
+    size_t njobs, jobcap;
+    bool defer; /* jobs wait for the wavelet (else jobs[0] runs at once) */
 } dec;
 
 #define CORRUPT(...) exrqoi__fail(d->err, EXRQOI_ERR_CORRUPT, __VA_ARGS__)
@@ -599,7 +602,24 @@ typedef struct tilecomp {
     bool narrow; /* int32_t coefficients */
     const comp_params *cp;
     resolution res[MAX_LEVELS + 1];
+    size_t first_job, last_job; /* its code-blocks (cb_job.next), NO_JOB: none */
 } tilecomp;
+
+/* A code-block read from a packet header, decoded (or, without data,
+ * zeroed) only when the wavelet is about to read it, so that its
+ * coefficients are still in cache then: packets interleave components
+ * and resolutions, the synthesis goes component by component. */
+typedef struct cb_job {
+    const uint8_t *data; /* len1 + len2 bytes checked against the tile data */
+    band *B;
+    size_t next;
+    uint32_t x0, y0, x1, y1; /* in band coordinates */
+    uint32_t len1, len2, passes, missing;
+    uint8_t r;
+    bool done;
+} cb_job;
+
+#define NO_JOB SIZE_MAX
 
 typedef struct packet {
     uint64_t key[4];
@@ -698,13 +718,100 @@ static void cb_rect(const band *B, const resolution *R, uint32_t gx, uint32_t gy
     *y1 = (uint32_t)(ey < B->y1 ? ey : B->y1);
 }
 
-static void zero_cb(band *B, const resolution *R, uint32_t gx, uint32_t gy, size_t esz)
+/* A code-block of component tc, resolution r, to decode later (run_jobs)
+ * or, without d->defer, at once (submit_job); one per cell of a band's
+ * code-block grid (count_jobs). */
+static cb_job *add_job(dec *d, tilecomp *tc, uint32_t r, band *B)
 {
-    uint32_t x0, y0, x1, y1;
-    cb_rect(B, R, gx, gy, &x0, &y0, &x1, &y1);
+    if (d->njobs >= d->jobcap) return NULL;
+    const size_t i = d->defer ? d->njobs++ : 0;
+    cb_job *j = &d->jobs[i];
+    memset(j, 0, sizeof *j);
+    j->B = B;
+    j->r = (uint8_t)r;
+    j->next = NO_JOB;
+    if (!d->defer) return j;
+    if (tc->last_job == NO_JOB)
+        tc->first_job = i;
+    else
+        d->jobs[tc->last_job].next = i;
+    tc->last_job = i;
+    return j;
+}
+
+static exrqoi_result run_job(dec *d, tilecomp *tc, cb_job *j);
+
+/* Without d->defer, the code-block add_job gave is decoded now. */
+static exrqoi_result submit_job(dec *d, tilecomp *tc, cb_job *j) { return d->defer ? EXRQOI_OK : run_job(d, tc, j); }
+
+/* A code-block without data: zeros. */
+static exrqoi_result zero_cb(dec *d, tilecomp *tc, uint32_t r, band *B, uint32_t gx, uint32_t gy)
+{
+    cb_job *j = add_job(d, tc, r, B);
+    if (!j) return CORRUPT("HTJ2K: more code-blocks than the tile's bands hold");
+    cb_rect(B, &tc->res[r], gx, gy, &j->x0, &j->y0, &j->x1, &j->y1);
+    return submit_job(d, tc, j);
+}
+
+/* Cells of the code-block grids of every band of the tile's components:
+ * each is in one precinct, so one packet lists it once. */
+static uint64_t count_jobs(const tilecomp *tcs, uint32_t ncomp)
+{
+    uint64_t n = 0;
+    for (uint32_t c = 0; c < ncomp; c++)
+        for (uint32_t r = 0; r <= tcs[c].levels; r++) {
+            const resolution *R = &tcs[c].res[r];
+            for (uint32_t i = 0; i < R->nbands; i++) {
+                const band *B = &R->b[i];
+                if (B->x1 <= B->x0 || B->y1 <= B->y0) continue;
+                const uint64_t nx = ((B->x1 - 1u) >> R->cbw) - (B->x0 >> R->cbw) + 1u;
+                const uint64_t ny = ((B->y1 - 1u) >> R->cbh) - (B->y0 >> R->cbh) + 1u;
+                n += nx * ny;
+            }
+        }
+    return n;
+}
+
+/* Decodes (or zeroes) one code-block. */
+static exrqoi_result run_job(dec *d, tilecomp *tc, cb_job *j)
+{
+    const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
+    j->done = true;
+    band *B = j->B;
     const size_t pitch = B->x1 - B->x0;
-    for (uint32_t y = y0; y < y1; y++)
-        memset((uint8_t *)B->coef + ((size_t)(y - B->y0) * pitch + (x0 - B->x0)) * esz, 0, (size_t)(x1 - x0) * esz);
+    const size_t at = (size_t)(j->y0 - B->y0) * pitch + (j->x0 - B->x0);
+    const uint32_t w = j->x1 - j->x0, h = j->y1 - j->y0;
+    if (!j->len1 && !j->len2) {
+        for (uint32_t y = 0; y < h; y++) memset((uint8_t *)B->coef + (at + (size_t)y * pitch) * esz, 0, w * esz);
+        return EXRQOI_OK;
+    }
+    exrqoi__htj2k_cblk cb;
+    cb.data = j->data;
+    cb.len_cup = j->len1;
+    cb.len_ref = j->len2;
+    cb.passes = j->passes;
+    cb.missing = j->missing;
+    cb.p = B->kmax - 1 - j->missing;
+    cb.width = w;
+    cb.height = h;
+    cb.stripe_causal = (tc->cp->cb_style & 0x08) != 0;
+    if (tc->narrow)
+        return exrqoi__htj2k_decode_block32_path(d->bs, &cb, (int32_t *)B->coef + at, pitch, d->err, d->dwt_path);
+    return exrqoi__htj2k_decode_block(d->bs, &cb, (int64_t *)B->coef + at, pitch, d->err);
+}
+
+/* Decodes (or zeroes) component tc's pending code-blocks of resolutions
+ * below rmax, and those of resolution rmax that start above band row
+ * ymax (band coordinates); the rest stay pending. */
+static exrqoi_result run_jobs(dec *d, tilecomp *tc, uint32_t rmax, uint32_t ymax)
+{
+    if (!d->defer) return EXRQOI_OK;
+    for (size_t i = tc->first_job; i != NO_JOB; i = d->jobs[i].next) {
+        cb_job *j = &d->jobs[i];
+        if (j->done || j->r > rmax || (j->r == rmax && j->y0 >= ymax)) continue;
+        EXRQOI_TRY(run_job(d, tc, j));
+    }
+    return EXRQOI_OK;
 }
 
 typedef struct cb_rec {
@@ -717,7 +824,6 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
                                     const uint8_t **pp, const uint8_t *end, uint32_t c)
 {
     resolution *R = &tc->res[r];
-    const size_t esz = tc->narrow ? sizeof(int32_t) : sizeof(int64_t);
     const uint32_t pxi = k % R->npx, pyi = k / R->npx;
     const uint8_t *p = *pp;
     if ((cd->scod & 2) && end - p >= 6 && p[0] == 0xFF && p[1] == 0x91) p += 6; /* SOP */
@@ -750,7 +856,7 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
     if (!hbit(&hb)) { /* empty packet */
         for (uint32_t i = 0; i < R->nbands; i++)
             for (uint32_t y = cby0[i]; y < cby1[i]; y++)
-                for (uint32_t x = cbx0[i]; x < cbx1[i]; x++) zero_cb(&R->b[i], R, x, y, esz);
+                for (uint32_t x = cbx0[i]; x < cbx1[i]; x++) EXRQOI_TRY(zero_cb(d, tc, r, &R->b[i], x, y));
     } else {
         recs = arena_get(d->ar, sizeof *recs * (ncb ? ncb : 1));
         if (!recs) return oom(d, sizeof *recs * ncb);
@@ -764,7 +870,7 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
             for (uint32_t y = 0; y < nh; y++)
                 for (uint32_t x = 0; x < nw; x++) {
                     if (tt_decode(&inc, &hb, x, y, 1) != 0) { /* not included */
-                        zero_cb(B, R, cbx0[i] + x, cby0[i] + y, esz);
+                        EXRQOI_TRY(zero_cb(d, tc, r, B, cbx0[i] + x, cby0[i] + y));
                         continue;
                     }
                     uint32_t z = tt_decode(&zbp, &hb, x, y, 80);
@@ -828,27 +934,18 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
         if (len > (uint64_t)(end - p))
             return CORRUPT("HTJ2K: code-block data of %llu bytes runs past the end of the tile data",
                            (unsigned long long)len);
-        band *B = &R->b[cr->bi];
-        exrqoi__htj2k_cblk cb;
-        cb.data = p;
-        cb.len_cup = cr->len1;
-        cb.len_ref = cr->len2;
-        cb.passes = cr->passes;
-        cb.missing = cr->missing;
-        cb.p = B->kmax - 1 - cr->missing;
-        cb.width = cr->x1 - cr->x0;
-        cb.height = cr->y1 - cr->y0;
-        cb.stripe_causal = (tc->cp->cb_style & 0x08) != 0;
-        const size_t pitch = B->x1 - B->x0;
-        const size_t at = (size_t)(cr->y0 - B->y0) * pitch + (cr->x0 - B->x0);
-        if (!cr->len1 && !cr->len2)
-            for (uint32_t y = 0; y < cb.height; y++)
-                memset((uint8_t *)B->coef + (at + (size_t)y * pitch) * esz, 0, cb.width * esz);
-        else if (tc->narrow)
-            EXRQOI_TRY(exrqoi__htj2k_decode_block32_path(d->bs, &cb, (int32_t *)B->coef + at, pitch, d->err,
-                                                         d->dwt_path));
-        else
-            EXRQOI_TRY(exrqoi__htj2k_decode_block(d->bs, &cb, (int64_t *)B->coef + at, pitch, d->err));
+        cb_job *j = add_job(d, tc, r, &R->b[cr->bi]);
+        if (!j) return CORRUPT("HTJ2K: more code-blocks than the tile's bands hold");
+        j->data = p;
+        j->len1 = cr->len1;
+        j->len2 = cr->len2;
+        j->passes = cr->passes;
+        j->missing = cr->missing;
+        j->x0 = cr->x0;
+        j->y0 = cr->y0;
+        j->x1 = cr->x1;
+        j->y1 = cr->y1;
+        EXRQOI_TRY(submit_job(d, tc, j));
         p += len;
     }
     *pp = p;
@@ -913,6 +1010,19 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     for (uint32_t c = 0; c < d->ncomp; c++) {
         EXRQOI_TRY(setup_tilecomp(d, &tcs[c], c, &cd->cp[c], tx0, ty0, tx1, ty1));
         for (uint32_t r = 0; r <= tcs[c].levels; r++) npk += (size_t)tcs[c].res[r].npx * tcs[c].res[r].npy;
+        tcs[c].first_job = tcs[c].last_job = NO_JOB;
+    }
+    /* code-blocks wait for the wavelet unless their records would take
+     * more memory than the coefficients (code-blocks of < 16 samples) */
+    {
+        uint64_t samples = 0;
+        for (uint32_t c = 0; c < d->ncomp; c++) samples += (uint64_t)(tcs[c].x1 - tcs[c].x0) * (tcs[c].y1 - tcs[c].y0);
+        const uint64_t njobs = count_jobs(tcs, d->ncomp);
+        d->defer = njobs <= 4096 || njobs <= samples / 16;
+        d->njobs = 0;
+        d->jobcap = d->defer ? (size_t)njobs : 1;
+        d->jobs = arena_get(d->ar, sizeof *d->jobs * (d->jobcap ? d->jobcap : 1));
+        if (!d->jobs) return oom(d, sizeof *d->jobs * d->jobcap);
     }
 
     /* packet order (B.12): one layer, so each precinct has one packet */
@@ -981,8 +1091,10 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
         const bool whole = tile_is_whole(d, tc, c);
         void *image = tc->narrow ? (void *)ic->samples32 : (void *)ic->samples;
         void *cur = tc->res[0].b[0].coef;
+        EXRQOI_TRY(run_jobs(d, tc, 0, UINT32_MAX));
         for (uint32_t r = 1; r <= tc->levels - (strips ? 1u : 0u); r++) {
             resolution *R = &tc->res[r];
+            EXRQOI_TRY(run_jobs(d, tc, r, UINT32_MAX));
             const size_t rw = R->x1 - R->x0, rh = R->y1 - R->y0;
             void *o = r == tc->levels && whole ? image : arena_get(d->ar, rw * rh * esz + 8);
             if (!o) return oom(d, rw * rh * esz);
@@ -1030,6 +1142,8 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
             const uint32_t t1 = h - t0 > STRIP_ROWS ? t0 + STRIP_ROWS : h;
             for (uint32_t c = 0; c < d->ncomp; c++) {
                 const resolution *R = &tcs[c].res[tcs[c].levels];
+                /* the band rows this strip reads: up to (R->y0 + t1 - 1) / 2 */
+                EXRQOI_TRY(run_jobs(d, &tcs[c], tcs[c].levels, t1 < h ? (R->y0 + t1 - 1) / 2 + 1 : UINT32_MAX));
                 exrqoi__htj2k_idwt53_2d_32_rows(d->dwt_path, d->img->comps[c].samples32, R->x0, R->y0, R->x1 - R->x0,
                                                 R->y1 - R->y0, lls[c], R->b[0].coef, R->b[1].coef, R->b[2].coef, t0,
                                                 t1);

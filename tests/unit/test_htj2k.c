@@ -1397,6 +1397,22 @@ static void test_magsgn_tail(void **state)
     free(got);
 }
 
+/* Every row width from 30 to 90 samples (the SIMD horizontal steps of 4
+ * and 8 pairs, their overlapping last step and the scalar ends in every
+ * combination), both origins, on every SIMD path the machine has, gives
+ * the portable path's values. */
+static void test_wavelet_hor_widths(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (uint32_t w = 30; w <= 90; w++)
+        for (uint32_t x0 = 0; x0 < 2; x0++) {
+            check_2d_32(x0 + 64, 3, w, 3, true);
+            checked++;
+        }
+    assert_true(checked == 61 * 2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1412,6 +1428,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_wavelet_rows),  cmocka_unit_test(test_pass1_rows),
         cmocka_unit_test(test_magsgn_paths_stuffing),
         cmocka_unit_test(test_magsgn_tail),
+        cmocka_unit_test(test_wavelet_hor_widths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
