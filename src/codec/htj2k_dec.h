@@ -52,11 +52,11 @@ EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
  * prefixes, quad 0's first), 12-15 the amount added to both u after
  * u_ext, 16-23 and 24-31 the u of quad 0 and 1 before their suffix. */
 EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
-/* The same below the first row when no prefix is "000" (the usual case:
- * u at most 4 each): index = mode (0-3) * 256 + the next 8 bits; entry
- * bits 0-3 the bits used, 4-6 u of quad 0, 7-9 u of quad 1, or 0x8000
- * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
-EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[4 * 256];
+/* The same when no prefix is "000" (the usual case: u at most 4 each, 6
+ * in mode 5): index = mode (0-5) * 256 + the next 8 bits; entry bits 0-3
+ * the bits used, 4-6 u of quad 0, 7-9 u of quad 1, or 0x8000 for a pair
+ * that needs exrqoi__htj2k_uvlc_tbl. */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[6 * 256];
 
 /* The block decoder's U-VLC step (T.814 7.3.6) for a pair of quads: u of
  * quad 0 and 1 from the next bits (at most 24 used, first bit in the LSB)
@@ -70,6 +70,12 @@ EXRQOI_INTERNAL uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, u
  * exponent E above the quad (below 64); kappa = E - 1 when the quad has
  * two or more significant samples and E > 2, else 1. */
 EXRQOI_INTERNAL extern const uint8_t exrqoi__htj2k_kappa[16 * 64];
+
+/* MEL decoding (T.814 7.3.3) by the state k and the next 6 bits: index =
+ * k * 64 + those bits (the first in bit 5); entry bits 0-6 the run code
+ * (2 * the zero events, + 1 when a one event ends the run), 7-9 the
+ * bits used (1 to 6), 10-13 the next k. */
+EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_mel_tbl[13 * 64];
 
 /* Largest code-block side and area (T.800: xcb, ycb <= 10, xcb + ycb <= 12). */
 #define EXRQOI__HTJ2K_CB_MAX_SIDE 1024
@@ -122,12 +128,14 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_block32_path(exrqoi__htj2k_bl
 typedef struct exrqoi__htj2k_mel {
     const uint8_t *data;
     uint32_t left;   /* bytes not yet read */
-    uint32_t cur;    /* byte being read */
-    int nbits;       /* bits of cur not yet used */
+    uint64_t acc;    /* bits not yet used, the next one in bit 63 */
+    int nbits;       /* how many */
     bool unstuff;    /* the previous byte was 0xFF */
     int k;           /* MEL state 0..12 */
     uint32_t run;    /* zero events left before the next symbol */
     bool one;        /* a one event follows the run */
+    uint32_t next;   /* the cleanup pass's run codes decoded ahead: runs[next..8) */
+    uint8_t runs[8];
 } exrqoi__htj2k_mel;
 EXRQOI_INTERNAL void exrqoi__htj2k_mel_init(exrqoi__htj2k_mel *m, const uint8_t *data, uint32_t size);
 EXRQOI_INTERNAL int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m);

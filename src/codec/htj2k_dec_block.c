@@ -21,39 +21,92 @@ void exrqoi__htj2k_mel_init(exrqoi__htj2k_mel *m, const uint8_t *data, uint32_t 
     memset(m, 0, sizeof *m);
     m->data = data;
     m->left = size;
+    m->next = 8;
 }
 
-static inline int mel_bit(exrqoi__htj2k_mel *m)
+/* Tops acc up to at least 57 bits, a byte at a time (7 bits after 0xFF;
+ * past the end ones). */
+NOINLINE void mel_fill(exrqoi__htj2k_mel *m)
 {
-    if (!m->nbits) {
-        uint32_t b = 0xFF; /* past the end: ones */
+    uint64_t acc = m->acc;
+    int n = m->nbits;
+    if (m->left > 8 && !m->unstuff) {
+        /* fast path: the whole bytes that fit, from 8 loaded at once
+         * (none of them the last), when none of the 8 is 0xFF; the bits of
+         * a byte that only partly fits are the same the next fill puts there */
+        uint64_t x;
+        memcpy(&x, m->data, 8);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x); /* the first byte in the top bits */
+#endif
+        const uint64_t c = ~x;
+        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
+            const unsigned k = (unsigned)(64 - n) >> 3;
+            m->acc = acc | x >> n;
+            m->nbits = n + (int)(8 * k);
+            m->data += k;
+            m->left -= k;
+            return;
+        }
+    }
+    while (n <= 56) {
+        uint32_t b = 0xFF;
         if (m->left) {
             b = *m->data++;
             /* the last MEL byte shares its low nibble with the VLC segment */
             if (--m->left == 0) b |= 0x0F;
         }
-        m->cur = b;
-        m->nbits = m->unstuff ? 7 : 8;
+        const int nb = m->unstuff ? 7 : 8;
+        acc |= (uint64_t)(b & ((1u << nb) - 1)) << (64 - n - nb);
+        n += nb;
         m->unstuff = b == 0xFF;
     }
-    m->nbits--;
-    return (int)(m->cur >> m->nbits) & 1;
+    m->acc = acc;
+    m->nbits = n;
 }
 
 /* The next MEL symbol as a run code: 2 * (its zero events) + 1 when a one
- * event ends it; never 0. */
+ * event ends it; never 0. A symbol takes at most 6 bits. */
 NOINLINE uint32_t mel_run(exrqoi__htj2k_mel *m)
 {
-    static const uint8_t k_mel_e[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
-    const int e = k_mel_e[m->k];
-    if (mel_bit(m)) {
-        if (m->k < 12) m->k++;
-        return 2u << e; /* 2^e zero events */
+    if (m->nbits < 6) mel_fill(m);
+    const uint32_t e = exrqoi__htj2k_mel_tbl[(uint32_t)m->k << 6 | (uint32_t)(m->acc >> 58)];
+    const uint32_t used = e >> 7 & 7;
+    m->acc <<= used;
+    m->nbits -= (int)used;
+    m->k = (int)(e >> 10);
+    return e & 127;
+}
+
+/* Decodes the next 8 run codes into m->runs (the state in registers
+ * meanwhile) and returns the first: the cleanup pass takes them from
+ * there, a call per 8 symbols. Past the segment's end the runs are of
+ * ones, so decoding ahead of the last symbol used reads nothing more. */
+NOINLINE uint32_t mel_batch(exrqoi__htj2k_mel *m)
+{
+    uint64_t acc = m->acc;
+    int n = m->nbits;
+    uint32_t k = (uint32_t)m->k;
+    for (int i = 0; i < 8; i++) {
+        if (n < 6) {
+            m->acc = acc;
+            m->nbits = n;
+            mel_fill(m);
+            acc = m->acc;
+            n = m->nbits;
+        }
+        const uint32_t e = exrqoi__htj2k_mel_tbl[k << 6 | (uint32_t)(acc >> 58)];
+        const uint32_t used = e >> 7 & 7;
+        acc <<= used;
+        n -= (int)used;
+        k = e >> 10;
+        m->runs[i] = (uint8_t)(e & 127);
     }
-    uint32_t r = 0;
-    for (int i = 0; i < e; i++) r = r << 1 | (uint32_t)mel_bit(m);
-    if (m->k > 0) m->k--;
-    return 2 * r + 1; /* r zero events, then a one */
+    m->acc = acc;
+    m->nbits = n;
+    m->k = (int)k;
+    m->next = 1;
+    return m->runs[0];
 }
 
 int exrqoi__htj2k_mel_event(exrqoi__htj2k_mel *m)
@@ -257,19 +310,17 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 /* ---- U-VLC (T.814 7.3.6) ------------------------------------------------ */
 
 /* The u of both quads of a pair from the next bits (at most 24, first bit
- * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, in the first
- * row and after a "000" prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in
- * `mode`; returns the bits used. u_ext (4 more bits, in units of 4, when
+ * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, after a "000"
+ * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in `mode`; returns the
+ * bits used. u_ext (4 more bits, in units of 4, when
  * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
 INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
-    if (!first) {
-        const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
-        if (__builtin_expect(!(f & 0x8000), 1)) {
-            *u0 = f >> 4 & 7;
-            *u1 = f >> 7 & 7;
-            return f & 15;
-        }
+    const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
+    if (__builtin_expect(!(f & 0x8000), 1)) {
+        *u0 = f >> 4 & 7;
+        *u1 = f >> 7 & 7;
+        return f & 15;
     }
     const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
@@ -671,8 +722,9 @@ INLINE void magsgn_row_for(fwd_reader *ms, const uint16_t *qinf, const uint8_t *
         magsgn_row_mag2(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
 }
 
-/* The cleanup pass's MEL events: the run code (mel_run) of the current
- * symbol stays in a local, 0 when used up, so an event touches no memory. */
+/* The cleanup pass's MEL events: the run code of the current symbol
+ * (from mel_batch) stays in a local, 0 when used up, so an event touches
+ * no memory. */
 typedef struct mel_queue {
     exrqoi__htj2k_mel *m;
     uint32_t q;
@@ -681,7 +733,10 @@ typedef struct mel_queue {
 INLINE uint32_t mel_next(mel_queue *mq)
 {
     uint32_t q = mq->q;
-    if (q == 0) q = mel_run(mq->m);
+    if (q == 0) {
+        exrqoi__htj2k_mel *m = mq->m;
+        q = m->next < 8 ? m->runs[m->next++] : mel_batch(m);
+    }
     const uint32_t ev = q < 2; /* 1: the one event that ends the run */
     mq->q = q - 2 + ev;        /* q - 2 after a zero event, 0 after the one */
     return ev;
@@ -702,87 +757,112 @@ INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, mel_queue *mel, const ui
 
 /* Context of a quad (T.814 7.3.5), shifted left by 7, from its left
  * neighbour's entry t (rho in bits 4-7) and `up7`, the part from the
- * previous quad row (bits 7 and 9, see row_above). */
+ * previous quad row (bits 7 and 9, see row_finish). */
 INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
 {
-    if (first) return (((t >> 4 | t >> 5) & 1) | ((t >> 5) & 6)) << 7;
+    /* first row, by rho: bit 0 its left column, bits 1 and 2 its right */
+    static const uint16_t k_first[16] = {0x000, 0x080, 0x080, 0x080, 0x100, 0x180, 0x180, 0x180,
+                                         0x200, 0x280, 0x280, 0x280, 0x300, 0x380, 0x380, 0x380};
+    if (first) return k_first[t >> 4 & 15];
     return up7 | ((t << 2 | t << 1) & 0x100); /* bottom-left or top-right of t */
-}
-
-/* U = u + kappa; kappa is 1 in the first row, else from the quad's rho and
- * e, the largest exponent above in its low 6 bits (exrqoi__htj2k_kappa). */
-INLINE uint32_t quad_U(uint32_t u, uint32_t t, uint32_t e, bool first)
-{
-    if (first) return u + 1;
-    return u + exrqoi__htj2k_kappa[(t & 0xF0) << 2 | (e & 63)];
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
-/* What a quad row below the first needs of the row above, per quad q, in
- * pre[q]: bits 0-5 the largest exponent E of the four samples above it
- * (exp_prev columns 2q-1 .. 2q+2; at most 63), bits 7 and 9 its context
- * bits 0 and 2 (so already shifted to their place in the CxtVLC index)
- * from the row above's entries qprev (bit 0: bottom-right of quad q-1 or
- * bottom-left of q; bit 2: bottom-right of q or bottom-left of q+1;
- * qprev[-1] and qprev[qw] are 0). Done for the whole row before its
- * VLC decoding, so that loop neither reloads nor combines them. */
-static void row_above_c(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+/* After a quad row's VLC decoding (qinf its entries, uq its u), per quad
+ * q: uq[q] becomes U = u + kappa (T.814 7.3.7; kappa from rho and the
+ * largest exponent E of the four samples above, exp_prev columns 2q-1 ..
+ * 2q+2, all 0 above the first row, where kappa is 1), and pre[q] the
+ * context bits 0 and 2 the quad below takes from this row (bit 0:
+ * bottom-right of quad q-1 or bottom-left of q; bit 2: bottom-right of q
+ * or bottom-left of q+1; qinf[-1] and qinf[qw] are 0), already shifted
+ * to bits 7 and 9 of the CxtVLC index. Returns the largest U. One pass
+ * over the row, so the VLC loop neither reloads nor combines these. */
+static uint32_t row_finish_c(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre, uint32_t q,
+                             uint32_t qw, uint32_t umx)
 {
-    for (uint32_t q = 0; q < qw; q++) {
+    for (; q < qw; q++) {
         const uint8_t *ep = exp_prev + 2 * (size_t)q;
         const uint32_t e = max_u32(max_u32(ep[-1], ep[0]), max_u32(ep[1], ep[2]));
-        const uint16_t *r = qprev + q;
+        const uint16_t *r = qinf + q;
+        const uint32_t U = uq[q] + exrqoi__htj2k_kappa[(r[0] & 0xF0u) << 2 | (e < 63 ? e : 63)];
+        uq[q] = (uint8_t)U;
+        umx = max_u32(umx, U);
         const uint32_t up = ((r[-1] >> 7 | r[0] >> 5) & 1) | ((r[0] >> 7 | r[1] >> 5) & 1) << 2;
-        pre[q] = (uint16_t)((e < 63 ? e : 63) | up << 7);
+        pre[q] = (uint16_t)(up << 7);
     }
+    return umx;
 }
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
-#define ROW_ABOVE_SSE2 1
-/* row_above_c, 8 quads a step (reads up to exp_prev[2 qw + 16] and
- * qprev[qw + 8], inside the scratch arrays; writes pre up to a multiple
- * of 8 quads: the entries past qw are never read). */
-static void row_above_sse2(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw)
+#define ROW_FINISH_SSE2 1
+/* row_finish_c, 8 quads a step: kappa = 1 + (E - 2 when rho has two or
+ * more bits and E > 2, else 0), as exrqoi__htj2k_kappa; U < 256 (u <= 98,
+ * kappa <= 62), so the 16-bit lanes pack without saturating. The last
+ * step runs past qw up to a multiple of 8 (qw <= 512): it reads exp_prev
+ * up to column 2 qw + 15 and qinf up to entry 512, inside the scratch
+ * arrays, and writes uq and pre entries that are never read; the max
+ * leaves those lanes out. */
+/* 8 quads of row_finish_sse2 from q; returns their U. */
+INLINE __m128i finish8_sse2(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre, uint32_t q)
 {
-    const __m128i lo = _mm_set1_epi16(0xFF), one = _mm_set1_epi16(1), emax = _mm_set1_epi16(63);
-    for (uint32_t q = 0; q < qw; q += 8) {
-        const uint8_t *ep = exp_prev + 2 * (size_t)q;
-        const __m128i m = _mm_max_epu8(_mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep - 1)),
-                                                    _mm_loadu_si128((const __m128i *)(const void *)ep)),
-                                       _mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep + 1)),
-                                                    _mm_loadu_si128((const __m128i *)(const void *)(ep + 2))));
-        const __m128i e = _mm_min_epi16(_mm_and_si128(m, lo), emax); /* the even columns: one per quad */
-        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q - 1));
-        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q));
-        const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(qprev + q + 1));
-        const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 7), _mm_srli_epi16(b, 5)), one);
-        const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 7), _mm_srli_epi16(c, 5)), one);
-        const __m128i up = _mm_or_si128(u0, _mm_slli_epi16(u2, 2));
-        _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_or_si128(e, _mm_slli_epi16(up, 7)));
-    }
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
+    const uint8_t *ep = exp_prev + 2 * (size_t)q;
+    const __m128i m = _mm_max_epu8(_mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep - 1)),
+                                                _mm_loadu_si128((const __m128i *)(const void *)ep)),
+                                   _mm_max_epu8(_mm_loadu_si128((const __m128i *)(const void *)(ep + 1)),
+                                                _mm_loadu_si128((const __m128i *)(const void *)(ep + 2))));
+    /* the even columns: one per quad */
+    const __m128i e = _mm_min_epi16(_mm_and_si128(m, _mm_set1_epi16(0xFF)), _mm_set1_epi16(63));
+    const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(qinf + q - 1));
+    const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(qinf + q));
+    const __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(qinf + q + 1));
+    const __m128i rho = _mm_and_si128(_mm_srli_epi16(b, 4), _mm_set1_epi16(15));
+    const __m128i single = _mm_cmpeq_epi16(_mm_and_si128(rho, _mm_sub_epi16(rho, one)), zero);
+    const __m128i k = _mm_andnot_si128(single, _mm_subs_epu16(e, _mm_set1_epi16(2)));
+    const __m128i u = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)(uq + q)), zero);
+    const __m128i U = _mm_add_epi16(_mm_add_epi16(u, k), one);
+    _mm_storel_epi64((__m128i *)(void *)(uq + q), _mm_packus_epi16(U, U));
+    const __m128i u0 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(a, 7), _mm_srli_epi16(b, 5)), one);
+    const __m128i u2 = _mm_and_si128(_mm_or_si128(_mm_srli_epi16(b, 7), _mm_srli_epi16(c, 5)), one);
+    const __m128i up = _mm_or_si128(u0, _mm_slli_epi16(u2, 2));
+    _mm_storeu_si128((__m128i *)(void *)(pre + q), _mm_slli_epi16(up, 7));
+    return U;
+}
+
+static uint32_t row_finish_sse2(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre,
+                                uint32_t qw)
+{
+    __m128i mx = _mm_setzero_si128();
+    uint32_t q = 0;
+    for (; q + 8 < qw; q += 8) mx = _mm_max_epi16(mx, finish8_sse2(qinf, exp_prev, uq, pre, q));
+    /* the last 1 to 8 quads: the lanes past qw out of the max */
+    const __m128i in = _mm_cmplt_epi16(_mm_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7), _mm_set1_epi16((short)(qw - q)));
+    mx = _mm_max_epi16(mx, _mm_and_si128(finish8_sse2(qinf, exp_prev, uq, pre, q), in));
+    mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 8));
+    mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 4));
+    mx = _mm_max_epi16(mx, _mm_srli_si128(mx, 2));
+    return (uint32_t)_mm_cvtsi128_si32(mx) & 0xFFFF;
 }
 #endif
 
-static void row_above(const uint16_t *qprev, const uint8_t *exp_prev, uint16_t *pre, uint32_t qw, int path)
+static uint32_t row_finish(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre, uint32_t qw,
+                           int path)
 {
-#ifdef ROW_ABOVE_SSE2
-    if (path != EXRQOI__PATH_C) {
-        row_above_sse2(qprev, exp_prev, pre, qw);
-        return;
-    }
+#ifdef ROW_FINISH_SSE2
+    if (path != EXRQOI__PATH_C) return row_finish_sse2(qinf, exp_prev, uq, pre, qw);
 #else
     (void)path;
 #endif
-    row_above_c(qprev, exp_prev, pre, qw);
+    return row_finish_c(qinf, exp_prev, uq, pre, 0, qw, 0);
 }
 
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
- * the entry of the last, the left neighbour of the next pair. */
+ * the entry of the last, the left neighbour of the next pair. Stores u;
+ * row_finish adds kappa. */
 INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
-                         uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, uint32_t *umx,
-                         bool first, bool pair)
+                         uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, bool first, bool pair)
 {
     const uint64_t bits = vlc_peek(vlc, vb);
     uint32_t used = 0, p0 = 0, p1 = 0;
@@ -790,11 +870,11 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
         p0 = pre[qx];
         if (pair) p1 = pre[qx + 1];
     }
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0 & 0x280, first));
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0, first));
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(t0, p1 & 0x280, first));
+        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(t0, p1, first));
         qinf[qx + 1] = (uint16_t)t1;
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
@@ -804,35 +884,30 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     uint32_t u0, u1;
     used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
     regs_skip(vb, used);
-    const uint32_t U0 = quad_U(u0, t0, p0, first);
-    uq[qx] = (uint8_t)U0;
-    uint32_t m = U0;
-    if (pair) {
-        const uint32_t U1 = quad_U(u1, t1, p1, first);
-        uq[qx + 1] = (uint8_t)U1;
-        m = max_u32(m, U1);
-    }
-    *umx = max_u32(m, *umx);
+    uq[qx] = (uint8_t)u0;
+    if (pair) uq[qx + 1] = (uint8_t)u1;
     return pair ? t1 : t0;
 }
 
 /* Pass 1 of a quad row: MEL, CxtVLC and U-VLC into qinf (table entries)
- * and uq (exponent bounds U). Returns 0 or the largest U when it exceeds
- * umax: such a row is decoded to its end (the readers stay within their
- * segments, U within uint8) and then refused. */
-INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint16_t *pre, uint16_t *qinf,
-                        uint8_t *uq, uint32_t qw, uint32_t umax, bool first)
+ * and uq (exponent bounds U), and pre for the row below (row_finish).
+ * Returns 0 or the largest U when it exceeds umax: such a row is decoded
+ * to its end (the readers stay within their segments, U within uint8)
+ * and then refused. */
+INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre, uint16_t *qinf,
+                        uint8_t *uq, uint32_t qw, uint32_t umax, bool first, int path)
 {
     const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
     bitregs vb = {vlc->acc, vlc->n};
     mel_queue mq = *mel;
-    uint32_t left = 0, umx = 0, qx = 0;
+    uint32_t left = 0, qx = 0;
     for (; qx + 1 < qw; qx += 2)
-        left = vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, true);
-    if (qx < qw) vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, &umx, first, false);
+        left = vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, first, true);
+    if (qx < qw) vlc_pair(vlc, &vb, &mq, tbl, pre, qinf, uq, qx, left, first, false);
     vlc->acc = vb.acc;
     vlc->n = vb.n;
     *mel = mq;
+    const uint32_t umx = row_finish(qinf, exp_prev, uq, pre, qw, path);
     return umx > umax ? umx : 0;
 }
 
@@ -873,7 +948,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     }
 
     uint8_t *exp_prev = s->exps[0] + 1, *exp_cur = s->exps[1] + 1; /* index -1 valid */
-    uint16_t *qinf = s->qinf + 1; /* entries -1 and qw stay 0 (row_above reads them) */
+    uint16_t *qinf = s->qinf + 1; /* entries -1 and qw stay 0 (row_finish reads them) */
     uint8_t *uq = s->uq;
     uint16_t *pre = s->pre;
     qinf[-1] = 0;
@@ -885,13 +960,8 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     for (uint32_t qy = 0; qy < qh; qy++) {
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
-        uint32_t bad;
-        if (qy == 0) {
-            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, true);
-        } else {
-            row_above(qinf, exp_prev, pre, qw, path); /* qinf: still the row above */
-            bad = vlc_row(&vlc, &mel, pre, qinf, uq, qw, umax, false);
-        }
+        const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, true, path)
+                                     : vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, false, path);
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);

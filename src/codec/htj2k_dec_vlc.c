@@ -309,6 +309,27 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
 const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U_64(U_Q1),
                                                  U_64(U_BOTH), U_64(U_FIRST0), U_64(U_FIRST1)};
 
-const uint16_t exrqoi__htj2k_uvlc_short[4 * 256] = {U_256(S_NONE), U_256(S_Q0), U_256(S_Q1), U_256(S_BOTH)};
+/* the first row's pairs: after a MEL 0 a first prefix "001" leaves quad
+ * 1 a u of 1 plus one bit, which comes before quad 0's suffix; after a
+ * MEL 1 both get 2 more */
+#define S_FIRST0(x)                                                                                            \
+    (UP_VAL(x) == 5 ? S_LONG : UP_VAL(x) == 3 ? S_ENT(5u, 3u + ((x) >> 4 & 1u), 1u + ((x) >> 3 & 1u)) : S_BOTH(x))
+#define S_FIRST1(x) (S_BOTH(x) == S_LONG ? S_LONG : S_BOTH(x) + (2u << 4) + (2u << 7))
+const uint16_t exrqoi__htj2k_uvlc_short[6 * 256] = {U_256(S_NONE), U_256(S_Q0),     U_256(S_Q1),
+                                                    U_256(S_BOTH), U_256(S_FIRST0), U_256(S_FIRST1)};
 
 const uint8_t exrqoi__htj2k_kappa[16 * 64] = {U_1024(K_ENT)};
+
+/* MEL symbols (T.814 7.3.3): index = state k * 64 + the next 6 bits (the
+ * first in bit 5); entry bits 0-6 the run code (2 * zero events, + 1 when
+ * a one event ends the run), 7-9 the bits used, 10-13 the next state. */
+#define MEL_E(k) ((k) < 3 ? 0u : (k) < 6 ? 1u : (k) < 9 ? 2u : (k) < 11 ? 3u : (k) == 11 ? 4u : 5u)
+#define MEL_HIT(k) ((2u << MEL_E(k)) | 1u << 7 | ((k) < 12 ? (k) + 1u : 12u) << 10)
+#define MEL_MISS(k, b)                                                                                         \
+    ((2u * ((b) >> (5u - MEL_E(k)) & ((1u << MEL_E(k)) - 1u)) + 1u) | (1u + MEL_E(k)) << 7 |                     \
+     ((k) > 0 ? (k) - 1u : 0u) << 10)
+#define MEL_ENT(i) (uint16_t)((i) >> 5 & 1u ? MEL_HIT((i) >> 6) : MEL_MISS((i) >> 6, (i) & 63u))
+#define MEL_64(b) U_64B(MEL_ENT, b)
+const uint16_t exrqoi__htj2k_mel_tbl[13 * 64] = {MEL_64(0u),   MEL_64(64u),  MEL_64(128u), MEL_64(192u), MEL_64(256u),
+                                                 MEL_64(320u), MEL_64(384u), MEL_64(448u), MEL_64(512u), MEL_64(576u),
+                                                 MEL_64(640u), MEL_64(704u), MEL_64(768u)};

@@ -1413,6 +1413,83 @@ static void test_wavelet_hor_widths(void **state)
     assert_true(checked == 61 * 2);
 }
 
+/* ---- pass 1 again (htp1c): MEL table, MEL stuffing, first-row U-VLC -- */
+
+/* exrqoi__htj2k_mel_tbl against T.814's symbol read bit by bit */
+static void test_mel_table(void **state)
+{
+    (void)state;
+    static const unsigned E[13] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5};
+    for (unsigned k = 0; k < 13; k++)
+        for (unsigned b = 0; b < 64; b++) {
+            const unsigned e = exrqoi__htj2k_mel_tbl[k << 6 | b];
+            unsigned code, used, nk;
+            if (b >> 5) {
+                code = 2u << E[k];
+                used = 1;
+                nk = k < 12 ? k + 1 : 12;
+            } else {
+                unsigned r = 0;
+                for (unsigned i = 0; i < E[k]; i++) r = r << 1 | (b >> (4 - i) & 1);
+                code = 2 * r + 1;
+                used = 1 + E[k];
+                nk = k > 0 ? k - 1 : 0;
+            }
+            assert_int_equal(e & 127, code);
+            assert_int_equal(e >> 7 & 7, used);
+            assert_int_equal(e >> 10, nk);
+        }
+}
+
+/* MEL streams with 0xFF bytes (long runs of zero events: the bit after
+ * each is stuffed) and long enough for the 8-byte refill */
+static void test_mel_stuffed(void **state)
+{
+    (void)state;
+    static int ev[20000];
+    int stuffed = 0;
+    for (int trial = 0; trial < 100; trial++) {
+        const size_t n = 2000 + rnd() % 18000;
+        const unsigned per_mille = rnd() % 8; /* mostly zero events */
+        for (size_t i = 0; i < n; i++) ev[i] = (rnd() % 1000) < per_mille;
+        bitw w;
+        mel_encode(ev, n, &w);
+        w.buf[w.n++] = 0; /* the decoder ORs 0x0F into the segment's last byte */
+        for (size_t i = 0; i + 1 < w.n; i++) stuffed += w.buf[i] == 0xFF;
+        exrqoi__htj2k_mel m;
+        exrqoi__htj2k_mel_init(&m, w.buf, (uint32_t)w.n);
+        for (size_t i = 0; i < n; i++) assert_int_equal(exrqoi__htj2k_mel_event(&m), ev[i]);
+    }
+    assert_true(stuffed > 0);
+}
+
+/* the short U-VLC table's first-row modes 4 and 5, as test_uvlc_table
+ * checks modes 0-3: where it has an entry, the reference's u and length;
+ * it defers exactly the pairs with a "000" prefix read */
+static void test_uvlc_short_first(void **state)
+{
+    (void)state;
+    for (unsigned mode = 4; mode < 6; mode++)
+        for (unsigned i = 0; i < 256 * 8; i++) {
+            const uint64_t bits = (i & 255) | (uint64_t)(i >> 8 ? rnd() : 0) << 8;
+            const uint16_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
+            unsigned r0, r1;
+            const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
+            const unsigned p0 = (bits & 1) ? 1 : (bits & 2) ? 2 : 3; /* first prefix length */
+            const int long0 = (bits & 7) == 0;
+            /* mode 4 after "001": quad 1's u is one bit, no prefix */
+            const int long1 = !long0 && !(mode == 4 && p0 == 3) && ((bits >> p0) & 7) == 0;
+            if (long0 || long1) {
+                assert_int_equal(f, 0x8000);
+                continue;
+            }
+            assert_int_equal(f & 15, ru);
+            assert_int_equal(f >> 4 & 7, r0);
+            assert_int_equal(f >> 7 & 7, r1);
+            assert_int_equal(f >> 10, 0);
+        }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--print-vlc") == 0) return print_vlc();
@@ -1429,6 +1506,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_magsgn_paths_stuffing),
         cmocka_unit_test(test_magsgn_tail),
         cmocka_unit_test(test_wavelet_hor_widths),
+        cmocka_unit_test(test_mel_table),     cmocka_unit_test(test_mel_stuffed),
+        cmocka_unit_test(test_uvlc_short_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
