@@ -81,11 +81,11 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Code lengths of at most max_bits for freq[0..n) (n <= NUM_LITLEN): the
- * depths of a Huffman tree, then lengths over the limit moved up as zlib
- * does (take a leaf from the deepest level below the limit, make it two),
- * longest codes to the least frequent symbols. At least two symbols get
+ * depths of a Huffman tree, depths over the limit clamped and the code
+ * made complete again (below), longest codes to the least frequent
+ * symbols. At least two symbols get
  * a code, so that every tree is complete. */
-static void code_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *lens)
+void exrqoi__huff_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *lens)
 {
     uint64_t key[NUM_LITLEN];
     int cnt = 0;
@@ -123,22 +123,25 @@ static void code_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *len
     int root = cnt + made - 1;
     depth[root] = 0;
     for (int k = root - 1; k >= cnt; k--) depth[k] = depth[parent[k]] + 1;
-    int count[MAX_CODE_BITS + 1] = {0}, over = 0;
+    int count[MAX_CODE_BITS + 1] = {0};
     for (int i = 0; i < cnt; i++) {
         int d = depth[parent[i]] + 1;
-        if (d > max_bits) {
-            d = max_bits;
-            over++;
-        }
-        count[d]++;
+        count[d > max_bits ? max_bits : d]++;
     }
-    while (over > 0) {
-        int b = max_bits - 1;
-        while (count[b] == 0) b--;
-        count[b]--;
-        count[b + 1] += 2;
+    /* the clamped leaves oversubscribe the code: each step takes one
+     * code of max_bits away (Kraft sum - 1) and makes a shorter leaf two
+     * one level down (sum unchanged), until the code is complete */
+    uint32_t kraft = 0;
+    for (int b = 1; b <= max_bits; b++) kraft += (uint32_t)count[b] << (max_bits - b);
+    while (kraft > (1u << max_bits)) {
         count[max_bits]--;
-        over -= 2;
+        for (int b = max_bits - 1; b > 0; b--)
+            if (count[b]) {
+                count[b]--;
+                count[b + 1] += 2;
+                break;
+            }
+        kraft--;
     }
     int i = 0;
     for (int b = max_bits; b >= 1; b--)
@@ -146,7 +149,7 @@ static void code_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *len
 }
 
 /* Canonical codes of `lens`, bit-reversed for LSB-first output. */
-static void canonical_codes(const uint8_t *lens, int n, uint16_t *codes)
+void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes)
 {
     int count[MAX_CODE_BITS + 1] = {0}, next[MAX_CODE_BITS + 1];
     for (int i = 0; i < n; i++) count[lens[i]]++;
@@ -232,8 +235,8 @@ static void plan_low_block(const uint8_t *s, size_t n, low_block *b)
         }
     }
     freq[END_OF_BLOCK] = 1;
-    code_lengths(freq, NUM_LITLEN, MAX_CODE_BITS, b->lit_len);
-    canonical_codes(b->lit_len, NUM_LITLEN, b->lit_code);
+    exrqoi__huff_lengths(freq, NUM_LITLEN, MAX_CODE_BITS, b->lit_len);
+    exrqoi__huff_codes(b->lit_len, NUM_LITLEN, b->lit_code);
     int hlit = NUM_LITLEN;
     while (hlit > 257 && !b->lit_len[hlit - 1]) hlit--;
     b->hlit = hlit;
@@ -269,8 +272,8 @@ static void plan_low_block(const uint8_t *s, size_t n, low_block *b)
         }
     }
     b->nrle = nr;
-    code_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
-    canonical_codes(b->clen_len, NUM_CLEN, b->clen_code);
+    exrqoi__huff_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
+    exrqoi__huff_codes(b->clen_len, NUM_CLEN, b->clen_code);
     int hclen = NUM_CLEN;
     while (hclen > 4 && !b->clen_len[clen_order[hclen - 1]]) hclen--;
     b->hclen = hclen;
