@@ -32,29 +32,6 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_split_bound(size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src,
                                              size_t n, uint8_t *dst, size_t dst_cap);
 
-/* ---- the LZ77 encoder of run-heavy chunks (deflate_lz.c) ------------ */
-
-/* Largest output of exrqoi__deflate_lz for n input bytes: zlib header,
- * both halves stored, the bit writer's 8 bytes of room, Adler-32. */
-static inline size_t exrqoi__deflate_lz_bound(size_t n) { return 2 + n + 6 * (n / 65535 + 2) + 8 + 4; }
-
-/* Bytes of workspace exrqoi__deflate_lz needs for n input bytes. */
-EXRQOI_INTERNAL size_t exrqoi__deflate_lz_work_size(size_t n);
-
-/* The zlib stream of src[0..n) into dst, made by our own matcher for
- * the flat, run-heavy chunks of CG images: distance-1 runs found by
- * comparing bytes (their inside is not hashed), hash chains with one
- * step of lazy evaluation elsewhere, a block boundary at the half (the
- * low and the high bytes of the predicted values), each block dynamic,
- * fixed or stored, whichever is smallest. `work` holds
- * exrqoi__deflate_lz_work_size(n) bytes. Returns the size, or 0 when it
- * does not fit dst_cap (exrqoi__deflate_lz_bound(n) always fits). Any
- * data, any n; depends on the bytes only. Not yet used by the writer:
- * 1.4-8% smaller than libdeflate level 4 on flat chunks but not faster
- * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc4)"). */
-EXRQOI_INTERNAL size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst,
-                                          size_t dst_cap);
-
 /* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at
  * least two symbols get a code) and their canonical codes, bit-reversed
  * for LSB-first output. */
