@@ -609,12 +609,17 @@ typedef struct tilecomp {
  * zeroed) only when the wavelet is about to read it, so that its
  * coefficients are still in cache then: packets interleave components
  * and resolutions, the synthesis goes component by component. */
+/* What a packet says of one code-block: its rectangle and its passes. */
+typedef struct cb_desc {
+    uint32_t x0, y0, x1, y1; /* in band coordinates */
+    uint32_t len1, len2, passes, missing;
+} cb_desc;
+
 typedef struct cb_job {
     const uint8_t *data; /* len1 + len2 bytes checked against the tile data */
     band *B;
     size_t next;
-    uint32_t x0, y0, x1, y1; /* in band coordinates */
-    uint32_t len1, len2, passes, missing;
+    cb_desc k;
     uint8_t r;
     bool done;
 } cb_job;
@@ -749,7 +754,7 @@ static exrqoi_result zero_cb(dec *d, tilecomp *tc, uint32_t r, band *B, uint32_t
 {
     cb_job *j = add_job(d, tc, r, B);
     if (!j) return CORRUPT("HTJ2K: more code-blocks than the tile's bands hold");
-    cb_rect(B, &tc->res[r], gx, gy, &j->x0, &j->y0, &j->x1, &j->y1);
+    cb_rect(B, &tc->res[r], gx, gy, &j->k.x0, &j->k.y0, &j->k.x1, &j->k.y1);
     return submit_job(d, tc, j);
 }
 
@@ -779,19 +784,19 @@ static exrqoi_result run_job(dec *d, tilecomp *tc, cb_job *j)
     j->done = true;
     band *B = j->B;
     const size_t pitch = B->x1 - B->x0;
-    const size_t at = (size_t)(j->y0 - B->y0) * pitch + (j->x0 - B->x0);
-    const uint32_t w = j->x1 - j->x0, h = j->y1 - j->y0;
-    if (!j->len1 && !j->len2) {
+    const size_t at = (size_t)(j->k.y0 - B->y0) * pitch + (j->k.x0 - B->x0);
+    const uint32_t w = j->k.x1 - j->k.x0, h = j->k.y1 - j->k.y0;
+    if (!j->k.len1 && !j->k.len2) {
         for (uint32_t y = 0; y < h; y++) memset((uint8_t *)B->coef + (at + (size_t)y * pitch) * esz, 0, w * esz);
         return EXRQOI_OK;
     }
     exrqoi__htj2k_cblk cb;
     cb.data = j->data;
-    cb.len_cup = j->len1;
-    cb.len_ref = j->len2;
-    cb.passes = j->passes;
-    cb.missing = j->missing;
-    cb.p = B->kmax - 1 - j->missing;
+    cb.len_cup = j->k.len1;
+    cb.len_ref = j->k.len2;
+    cb.passes = j->k.passes;
+    cb.missing = j->k.missing;
+    cb.p = B->kmax - 1 - j->k.missing;
     cb.width = w;
     cb.height = h;
     cb.stripe_causal = (tc->cp->cb_style & 0x08) != 0;
@@ -808,15 +813,14 @@ static exrqoi_result run_jobs(dec *d, tilecomp *tc, uint32_t rmax, uint32_t ymax
     if (!d->defer) return EXRQOI_OK;
     for (size_t i = tc->first_job; i != NO_JOB; i = d->jobs[i].next) {
         cb_job *j = &d->jobs[i];
-        if (j->done || j->r > rmax || (j->r == rmax && j->y0 >= ymax)) continue;
+        if (j->done || j->r > rmax || (j->r == rmax && j->k.y0 >= ymax)) continue;
         EXRQOI_TRY(run_job(d, tc, j));
     }
     return EXRQOI_OK;
 }
 
 typedef struct cb_rec {
-    uint32_t x0, y0, x1, y1; /* in band coordinates */
-    uint32_t len1, len2, passes, missing;
+    cb_desc k;
     uint8_t bi;
 } cb_rec;
 
@@ -898,20 +902,20 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
                     uint32_t bits = lblock + floor_log2_u(3 * phld + 1);
                     if (bits > 32) return CORRUPT("HTJ2K packet header: %u-bit segment length", bits);
                     cb_rec *cr = &recs[nrec++];
-                    cr->len1 = hbits(&hb, bits);
-                    cr->len2 = 0;
+                    cr->k.len1 = hbits(&hb, bits);
+                    cr->k.len2 = 0;
                     if (rest > 1) {
                         bits = lblock + (rest > 2 ? 1 : 0);
                         if (bits > 32) return CORRUPT("HTJ2K packet header: %u-bit segment length", bits);
-                        cr->len2 = hbits(&hb, bits);
+                        cr->k.len2 = hbits(&hb, bits);
                     }
-                    cr->passes = rest;
-                    cr->missing = z + phld;
+                    cr->k.passes = rest;
+                    cr->k.missing = z + phld;
                     cr->bi = (uint8_t)i;
-                    cb_rect(B, R, cbx0[i] + x, cby0[i] + y, &cr->x0, &cr->y0, &cr->x1, &cr->y1);
-                    if (cr->missing >= B->kmax)
+                    cb_rect(B, R, cbx0[i] + x, cby0[i] + y, &cr->k.x0, &cr->k.y0, &cr->k.x1, &cr->k.y1);
+                    if (cr->k.missing >= B->kmax)
                         return CORRUPT("HTJ2K packet header: %u missing bit-planes of %u (component %u)",
-                                       cr->missing, B->kmax, c);
+                                       cr->k.missing, B->kmax, c);
                 }
             if (hb.bad) break;
         }
@@ -930,21 +934,14 @@ static exrqoi_result read_packet_in(dec *d, tilecomp *tc, uint32_t r, uint32_t k
     /* bodies */
     for (size_t i = 0; i < nrec; i++) {
         cb_rec *cr = &recs[i];
-        const uint64_t len = (uint64_t)cr->len1 + cr->len2;
+        const uint64_t len = (uint64_t)cr->k.len1 + cr->k.len2;
         if (len > (uint64_t)(end - p))
             return CORRUPT("HTJ2K: code-block data of %llu bytes runs past the end of the tile data",
                            (unsigned long long)len);
         cb_job *j = add_job(d, tc, r, &R->b[cr->bi]);
         if (!j) return CORRUPT("HTJ2K: more code-blocks than the tile's bands hold");
         j->data = p;
-        j->len1 = cr->len1;
-        j->len2 = cr->len2;
-        j->passes = cr->passes;
-        j->missing = cr->missing;
-        j->x0 = cr->x0;
-        j->y0 = cr->y0;
-        j->x1 = cr->x1;
-        j->y1 = cr->y1;
+        j->k = cr->k;
         EXRQOI_TRY(submit_job(d, tc, j));
         p += len;
     }

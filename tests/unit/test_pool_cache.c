@@ -190,6 +190,20 @@ static void test_leases_threads(void **state)
 enum { W = 173, H = 600, NCH = 3 };
 static const char *const k_names[NCH] = {"B", "G", "R"};
 
+/* Slices of the NCH channels in a W-wide pixel-interleaved buffer of
+ * `type` samples of `size` bytes each. */
+static void interleaved_slices(exrqoi_slice *s, exrqoi_pixel_type type, void *base, size_t size)
+{
+    memset(s, 0, NCH * sizeof *s);
+    for (int c = 0; c < NCH; c++) {
+        s[c].name = k_names[c];
+        s[c].type = type;
+        s[c].base = (uint8_t *)base + (size_t)c * size;
+        s[c].x_stride = (ptrdiff_t)(size * NCH);
+        s[c].y_stride = (ptrdiff_t)(W * size * NCH);
+    }
+}
+
 /* A file of 3 half channels, W x H, scanline or in 64x64 tiles, its samples
  * from `seed`, written with `pool` (NULL: none) on `threads`; returns its
  * bytes (free with exrqoi_free). */
@@ -213,14 +227,7 @@ static uint8_t *write_file(exrqoi_compression comp, bool tiled, uint32_t seed, e
         px[i] = (uint16_t)(0x3800 + ((x >> 20) & 0x3ff) + (i % W) * 2 + seed);
     }
     exrqoi_slice s[NCH];
-    memset(s, 0, sizeof s);
-    for (int c = 0; c < NCH; c++) {
-        s[c].name = k_names[c];
-        s[c].type = EXRQOI_PIXEL_HALF;
-        s[c].base = px + c;
-        s[c].x_stride = 2 * NCH;
-        s[c].y_stride = (ptrdiff_t)W * 2 * NCH;
-    }
+    interleaved_slices(s, EXRQOI_PIXEL_HALF, px, 2);
     exrqoi_write_options wo = EXRQOI_WRITE_OPTIONS_INIT;
     wo.pool = pool;
     wo.threads = threads;
@@ -252,14 +259,7 @@ static exrqoi_reader *open_reader(const uint8_t *file, size_t size, exrqoi_pool 
 static void read_lines(exrqoi_reader *r, int32_t y0, int32_t y1, float *out)
 {
     exrqoi_slice s[NCH];
-    memset(s, 0, sizeof s);
-    for (int c = 0; c < NCH; c++) {
-        s[c].name = k_names[c];
-        s[c].type = EXRQOI_PIXEL_FLOAT;
-        s[c].base = out + c;
-        s[c].x_stride = 4 * NCH;
-        s[c].y_stride = (ptrdiff_t)W * 4 * NCH;
-    }
+    interleaved_slices(s, EXRQOI_PIXEL_FLOAT, out, 4);
     exrqoi_box2i reg = {{0, y0}, {W - 1, y1}};
     assert_int_equal(exrqoi_reader_read_region(r, 0, 0, 0, &reg, s, NCH), EXRQOI_OK);
 }
