@@ -54,6 +54,7 @@ summarize() {
     t = val("ours"); keep(k, "ours", t)
     keep(k, "core-" v, val("exr-c")); keep(k, "c++-" v, val("exr-c++"))
     keep(k, "inflate", val("inflate-only")); keep(k, "memcpy", val("memcpy"))
+    keep(k, "inflate+copy", val("inflate+copy"))
     next
   }
   / encode thr=/ {
@@ -79,12 +80,15 @@ summarize() {
     for (j = 0; j < n; j++) {
       k = order[j]; fb = 0; fe = "-"
       for (e in eng) {
-        if (e == "ours" || e == "inflate" || e == "memcpy") continue
+        if (e == "ours" || e == "inflate" || e == "inflate+copy" || e == "memcpy") continue
         if (((k, e) in best) && (fb == 0 || best[k, e] < fb)) { fb = best[k, e]; fe = e }
       }
       o = ((k, "ours") in best) ? best[k, "ours"] : 0
       note = ""
       if ((k, "inflate") in best) note = sprintf("inflate-only %.3f ms, ours at %.0f%%", best[k, "inflate"], o > 0 ? 100 * best[k, "inflate"] / o : 0)
+      if ((k, "inflate+copy") in best)
+        note = note sprintf("; inflate+copy %.3f ms, ours at %.0f%%", best[k, "inflate+copy"],
+                            o > 0 ? 100 * best[k, "inflate+copy"] / o : 0)
       if ((k, "memcpy") in best) note = sprintf("memcpy %.3f ms", best[k, "memcpy"])
       if ((k in osz) && ((k fe) in xsz)) note = sprintf("size ours/theirs %.3f", osz[k] / xsz[k fe])
       printf "%-44s %9.3f %-16s %9.3f %6.2fx %s\n", k, o, fe, fb, (o > 0 && fb > 0) ? fb / o : 0, note
