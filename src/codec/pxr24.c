@@ -169,6 +169,16 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         exrqoi__pair_sums_avx2(p1 + x, p0 + x, 16, &carry, &ul, &uh);
         exrqoi__pair_store_avx2(out + 2 * x, ul, uh);
     }
+    if (x && x < w) {
+        /* redo the line's last 32 samples (the overlap gets the same
+         * values): their carry is the sample before them, written above */
+        const uint8_t *q = out + 2 * (w - 33);
+        __m256i ul, uh;
+        carry = _mm256_set1_epi16((short)(q[0] | q[1] << 8));
+        exrqoi__pair_sums_avx2(p1 + w - 32, p0 + w - 32, 16, &carry, &ul, &uh);
+        exrqoi__pair_store_avx2(out + 2 * (w - 32), ul, uh);
+        return;
+    }
     for (; x + 16 <= w; x += 16) {
         __m256i hi = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p0 + x)));
         __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p1 + x)));
@@ -259,7 +269,8 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
         int32_t y = b->y + yy;
         for (int c = 0; c < b->nchan; c++) {
             const exrqoi__chan_layout *ch = &b->chans[c];
-            if (exrqoi__mod(y, ch->y_sampling) != 0) continue;
+            /* no division per line for the usual unsampled channel */
+            if (ch->y_sampling != 1 && exrqoi__mod(y, ch->y_sampling) != 0) continue;
             size_t w = (size_t)ch->width, line = w * ch->size;
             size_t nplanes = ch->type == EXRQOI_PIXEL_FLOAT ? 3 : ch->size;
             if (left < line || (size_t)(in_end - in) < w * nplanes)
