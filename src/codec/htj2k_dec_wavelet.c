@@ -451,9 +451,9 @@ void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0
 
 void exrqoi__htj2k_idwt53_2d_32_rows(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
                                      const int32_t *ll, const int32_t *hl, const int32_t *lh, const int32_t *hh,
-                                     uint32_t t0, uint32_t t1)
+                                     uint32_t t0, uint32_t t1, uint32_t ring)
 {
-    idwt53_2d_rows_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path, t0, t1);
+    idwt53_2d_rows_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path, t0, t1, ring ? ring - 1 : UINT32_MAX);
 }
 
 void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n) { inverse_rct_64(c0, c1, c2, n); }
