@@ -75,6 +75,10 @@ typedef struct exrqoi__htj2k_comp {
     uint8_t nlt_type; /* 0 or EXRQOI__J2K_NLT_BINARY_COMPLEMENT */
     int64_t *samples;
     int32_t *samples32;
+    /* 0: samples32 holds every row. Else (a raw decode handing its rows to
+     * a rows_fn as they are finished) only the latest ring_rows of them, a
+     * power of two: row r at row r % ring_rows. */
+    uint32_t ring_rows;
 } exrqoi__htj2k_comp;
 
 typedef struct exrqoi__htj2k_image {

@@ -144,6 +144,7 @@ __attribute__((target("avx2"))) static uint8_t *put_line32_avx2(uint8_t *o, cons
  * samples are written. */
 typedef struct out_chan {
     const int32_t *s32;
+    const int32_t *s32_first, *s32_end; /* a ring of rows (exrqoi__htj2k_comp ring_rows), else NULL */
     const int64_t *s64;
     uint32_t row, height, width;
     int32_t ysamp;
@@ -183,7 +184,7 @@ uint8_t *exrqoi__htj2k_put_line32(uint8_t *o, const int32_t *s, uint32_t n, int 
 static void rct_row(exrqoi__htj2k_image *img, size_t row, int path)
 {
     exrqoi__htj2k_comp *c = img->comps;
-    const size_t at = row * c[0].width;
+    const size_t at = (c[0].ring_rows ? row & (c[0].ring_rows - 1) : row) * c[0].width;
     if (c[0].samples32)
         exrqoi__htj2k_inverse_rct32(path, c[0].samples32 + at, c[1].samples32 + at, c[2].samples32 + at, c[0].width);
     else
@@ -214,6 +215,8 @@ static void out_init(out_state *st)
         const exrqoi__htj2k_comp *c = &st->img->comps[st->inv[f]];
         out_chan *q = &st->oc[f];
         q->s32 = c->samples32;
+        q->s32_first = c->ring_rows ? c->samples32 : NULL;
+        q->s32_end = c->ring_rows ? c->samples32 + (size_t)c->ring_rows * c->width : NULL;
         q->s64 = c->samples;
         q->row = 0;
         q->height = c->height;
@@ -258,9 +261,10 @@ static exrqoi_result out_lines(out_state *st, int32_t upto)
                 else
                     put_line_w(to, q->s64, false, 0, q->width, q->size, q->p);
             }
-            if (q->s32)
+            if (q->s32) {
                 q->s32 += q->width;
-            else
+                if (q->s32 == q->s32_end) q->s32 = q->s32_first;
+            } else
                 q->s64 += q->width;
             q->row++;
         }

@@ -163,10 +163,13 @@ EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t
 /* exrqoi__htj2k_idwt53_2d_32 in parts: the rows t0 <= t < t1 of its sweep
  * down the output (calls over consecutive ranges from 0 to rh give the
  * same values as one call); afterwards the rows below t1 - 2 are final,
- * and every row once t1 >= rh. */
+ * and every row once t1 >= rh. With ring 0, out holds all rh rows; else
+ * only ring of them (a power of two, at least t1 - t0 + 3): row t at row
+ * t % ring, and a call overwrites the rows before t0 - 3. */
 EXRQOI_INTERNAL void exrqoi__htj2k_idwt53_2d_32_rows(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw,
                                                     uint32_t rh, const int32_t *ll, const int32_t *hl,
-                                                    const int32_t *lh, const int32_t *hh, uint32_t t0, uint32_t t1);
+                                                    const int32_t *lh, const int32_t *hh, uint32_t t0, uint32_t t1,
+                                                    uint32_t ring);
 
 /* Inverse reversible colour transform in place: c0 = Y, c1 = Cb, c2 = Cr
  * become R, G, B. */

@@ -964,6 +964,13 @@ static exrqoi_result read_packet(dec *d, tilecomp *tc, uint32_t r, uint32_t k, c
 /* Rows of the last wavelet level synthesised before the caller writes
  * them out (strips): a few rows of every component stay in L1/L2. */
 #define STRIP_ROWS 16u
+/* The rows of the last level a strip decode keeps (exrqoi__htj2k_comp
+ * ring_rows): a strip, the 3 rows before it its vertical lifting reads,
+ * rounded up to a power of two. Writing the level into these few rows of
+ * the image buffer again and again, not down the whole of it, keeps them
+ * in cache. */
+#define RING_ROWS 32u
+_Static_assert(STRIP_ROWS + 3 <= RING_ROWS && (RING_ROWS & (RING_ROWS - 1)) == 0, "a strip and its 3 rows above");
 
 /* Whether the tile is all of component c. */
 static bool tile_is_whole(const dec *d, const tilecomp *tc, uint32_t c)
@@ -1135,6 +1142,8 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
     }
     if (strips) {
         const uint32_t h = tcs[0].y1 - tcs[0].y0;
+        const uint32_t ring = h > RING_ROWS ? RING_ROWS : 0;
+        for (uint32_t c = 0; c < d->ncomp; c++) d->img->comps[c].ring_rows = ring;
         for (uint32_t t0 = 0; t0 < h;) {
             const uint32_t t1 = h - t0 > STRIP_ROWS ? t0 + STRIP_ROWS : h;
             for (uint32_t c = 0; c < d->ncomp; c++) {
@@ -1143,7 +1152,7 @@ static exrqoi_result decode_tile_in(dec *d, uint32_t t)
                 EXRQOI_TRY(run_jobs(d, &tcs[c], tcs[c].levels, t1 < h ? (R->y0 + t1 - 1) / 2 + 1 : UINT32_MAX));
                 exrqoi__htj2k_idwt53_2d_32_rows(d->dwt_path, d->img->comps[c].samples32, R->x0, R->y0, R->x1 - R->x0,
                                                 R->y1 - R->y0, lls[c], R->b[0].coef, R->b[1].coef, R->b[2].coef, t0,
-                                                t1);
+                                                t1, ring);
             }
             EXRQOI_TRY(d->rows_fn(d->rows_arg, t1 < h ? t1 - 2 : h));
             t0 = t1;

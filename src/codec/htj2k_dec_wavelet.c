@@ -161,24 +161,37 @@ __attribute__((target("avx2"))) static void vert_row_avx2(int32_t *r, const int3
  * one pass: lo -= (hi + below + 2) >> 2, hi += (above + lo) >> 1, with
  * hi read before and written after, and the new lo not reloaded. `above`
  * is a third row (not lo: the caller mirrors at the top itself). */
-static void vert_pair_sse2(int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above, size_t n)
+static inline void vert_pair_tail32(int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above, size_t i,
+                                    size_t n)
 {
-    const __m128i two = _mm_set1_epi32(2);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) VERT_PAIR_STEP(__m128i, _mm_, si128, lo, hi, below, above, i, two);
     for (; i < n; i++) {
         lo[i] = sub32(lo[i], add32(add32(hi[i], below[i]), 2) >> 2);
         hi[i] = add32(hi[i], add32(above[i], lo[i]) >> 1);
     }
 }
 
+static void vert_pair_sse2(int32_t *lo, int32_t *hi, const int32_t *below, const int32_t *above, size_t n)
+{
+    const __m128i two = _mm_set1_epi32(2);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) VERT_PAIR_STEP(__m128i, _mm_, si128, lo, hi, below, above, i, two);
+    vert_pair_tail32(lo, hi, below, above, i, n);
+}
+
+/* the row's last 4 to 7 columns without a call: a narrow subband's rows
+ * are short, the call would cost as much as the columns */
 __attribute__((target("avx2"))) static void vert_pair_avx2(int32_t *lo, int32_t *hi, const int32_t *below,
                                                            const int32_t *above, size_t n)
 {
     const __m256i two = _mm256_set1_epi32(2);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) VERT_PAIR_STEP(__m256i, _mm256_, si256, lo, hi, below, above, i, two);
-    vert_pair_sse2(lo + i, hi + i, below + i, above + i, n - i);
+    if (i + 4 <= n) {
+        const __m128i two4 = _mm_set1_epi32(2);
+        VERT_PAIR_STEP(__m128i, _mm_, si128, lo, hi, below, above, i, two4);
+        i += 4;
+    }
+    vert_pair_tail32(lo, hi, below, above, i, n);
 }
 #endif
 
@@ -286,38 +299,59 @@ static uint32_t hor_even_sse2(int32_t *o, const int32_t *l, const int32_t *h, ui
     return j;
 }
 
-/* pairs j..j+7 */
-__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
-hor_even8_avx2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t j)
+/* The AVX2 row, hw >= 9: every pair in vectors of 8, the mirrored ends
+ * included, so nothing is left to the scalar code. */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) __m256i load8(const int32_t *p)
 {
-    const __m256i two = _mm256_set1_epi32(2);
-    const __m256i hm = _mm256_loadu_si256((const __m256i *)(h + j - 1)), h0 = _mm256_loadu_si256((const __m256i *)(h + j)),
-                  h1 = _mm256_loadu_si256((const __m256i *)(h + j + 1));
-    const __m256i l0 = _mm256_loadu_si256((const __m256i *)(l + j)), l1 = _mm256_loadu_si256((const __m256i *)(l + j + 1));
-    const __m256i lo = _mm256_sub_epi32(l0, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(hm, h0), two), 2));
-    const __m256i ln = _mm256_sub_epi32(l1, _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(h0, h1), two), 2));
-    const __m256i hi = _mm256_add_epi32(h0, _mm256_srai_epi32(_mm256_add_epi32(lo, ln), 1));
-    const __m256i a = _mm256_unpacklo_epi32(lo, hi), b = _mm256_unpackhi_epi32(lo, hi);
-    _mm256_storeu_si256((__m256i *)(o + 2 * j), _mm256_permute2x128_si256(a, b, 0x20));
-    _mm256_storeu_si256((__m256i *)(o + 2 * j + 8), _mm256_permute2x128_si256(a, b, 0x31));
+    return _mm256_loadu_si256((const __m256i *)p);
 }
 
-__attribute__((target("avx2"))) static uint32_t hor_even_avx2(int32_t *o, const int32_t *l, const int32_t *h,
-                                                              uint32_t hw)
+/* 8 lows from their band samples (at l) and the highs before (hm) and after (h0) each */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) __m256i
+lows8_avx2(const int32_t *l, __m256i hm, __m256i h0)
 {
-    uint32_t j = 1;
-    for (; j + 9 <= hw; j += 8) hor_even8_avx2(o, l, h, j);
-    if (j + 1 >= hw) return j;
-    if (hw >= 10) {
-        hor_even8_avx2(o, l, h, hw - 9);
-        return hw - 1;
+    const __m256i s = _mm256_add_epi32(_mm256_add_epi32(hm, h0), _mm256_set1_epi32(2));
+    return _mm256_sub_epi32(load8(l), _mm256_srai_epi32(s, 2));
+}
+
+/* pairs j..j+7 at o = out + 2 * j from their lows (lo), the next lows
+ * (ln, lows j+1..j+8) and their highs (h0) */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+pairs8_avx2(int32_t *o, __m256i lo, __m256i ln, __m256i h0)
+{
+    const __m256i hi = _mm256_add_epi32(h0, _mm256_srai_epi32(_mm256_add_epi32(lo, ln), 1));
+    const __m256i a = _mm256_unpacklo_epi32(lo, hi), b = _mm256_unpackhi_epi32(lo, hi);
+    _mm256_storeu_si256((__m256i *)o, _mm256_permute2x128_si256(a, b, 0x20));
+    _mm256_storeu_si256((__m256i *)(o + 8), _mm256_permute2x128_si256(a, b, 0x31));
+}
+
+__attribute__((target("avx2"))) static void hor_even_avx2(int32_t *o, const int32_t *l, const int32_t *h, uint32_t lw,
+                                                          uint32_t hw)
+{
+    /* the first step mirrors h[-1] = h[0] */
+    __m256i h0 = load8(h);
+    __m256i lo = lows8_avx2(l, _mm256_permutevar8x32_epi32(h0, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)), h0);
+    pairs8_avx2(o, lo, lows8_avx2(l + 1, h0, load8(h + 1)), h0);
+    size_t j = 8;
+    for (; j + 9 <= hw; j += 8) {
+        h0 = load8(h + j);
+        pairs8_avx2(o + 2 * j, lows8_avx2(l + j, load8(h + j - 1), h0), lows8_avx2(l + j + 1, h0, load8(h + j + 1)),
+                    h0);
     }
-    if (hw >= 6) { /* j == 1: two overlapping steps of 4 */
-        hor_even4_sse2(o, l, h, 1);
-        hor_even4_sse2(o, l, h, hw - 5);
-        return hw - 1;
+    /* the last 8 pairs (again any already done), mirroring h[hw] = h[hw - 1]
+     * and, with no low hw, low hw - 1 */
+    j = hw - 8;
+    h0 = load8(h + j);
+    lo = lows8_avx2(l + j, load8(h + j - 1), h0);
+    const __m256i last = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+    __m256i ln;
+    if (lw > hw) {
+        ln = lows8_avx2(l + j + 1, h0, _mm256_permutevar8x32_epi32(h0, last));
+        o[2 * (size_t)hw] = _mm256_extract_epi32(ln, 7);
+    } else {
+        ln = _mm256_permutevar8x32_epi32(lo, last);
     }
-    return j;
+    pairs8_avx2(o + 2 * j, lo, ln, h0);
 }
 #endif
 
@@ -351,7 +385,13 @@ static void hor_even_32(int path, int32_t *o, const int32_t *l, const int32_t *h
     uint32_t j;
     switch (path) {
 #if HTDWT_X86
-    case EXRQOI__PATH_AVX2: j = hor_even_avx2(o, l, h, hw); break;
+    case EXRQOI__PATH_AVX2:
+        if (hw >= 9) {
+            hor_even_avx2(o, l, h, lw, hw);
+            return;
+        }
+        j = hor_even_sse2(o, l, h, hw);
+        break;
     case EXRQOI__PATH_SSE2: j = hor_even_sse2(o, l, h, hw); break;
 #endif
 #if HTDWT_NEON
@@ -411,9 +451,9 @@ void exrqoi__htj2k_idwt53_2d_32(int path, int32_t *out, uint32_t x0, uint32_t y0
 
 void exrqoi__htj2k_idwt53_2d_32_rows(int path, int32_t *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh,
                                      const int32_t *ll, const int32_t *hl, const int32_t *lh, const int32_t *hh,
-                                     uint32_t t0, uint32_t t1)
+                                     uint32_t t0, uint32_t t1, uint32_t ring)
 {
-    idwt53_2d_rows_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path, t0, t1);
+    idwt53_2d_rows_32(out, x0, y0, rw, rh, ll, hl, lh, hh, path, t0, t1, ring ? ring - 1 : UINT32_MAX);
 }
 
 void exrqoi__htj2k_inverse_rct(int64_t *c0, int64_t *c1, int64_t *c2, size_t n) { inverse_rct_64(c0, c1, c2, n); }

@@ -107,21 +107,21 @@ static void SFX(horizontal)(COEF *o, const COEF *l, const COEF *h, uint32_t n, u
  * memory three times. */
 /* Rows t0 <= t < t1 of the sweep (the whole 2D_SR when t0 = 0, t1 = rh;
  * consecutive calls over 0..rh give the same values): afterwards rows
- * below t1 - 2 are final, and all rows once t1 = rh. */
+ * below t1 - 2 are final, and all rows once t1 = rh. Row t is at row
+ * t & rmask of out (UINT32_MAX: every row in place; a ring of rows, a
+ * power of two of them, otherwise). */
 static void SFX(idwt53_2d_rows)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
-                                const COEF *hl, const COEF *lh, const COEF *hh, int path, uint32_t t0, uint32_t t1)
+                                const COEF *hl, const COEF *lh, const COEF *hh, int path, uint32_t t0, uint32_t t1,
+                                uint32_t rmask)
 {
     const uint32_t x1 = x0 + rw;
     const uint32_t lw = ceil_half(x1) - ceil_half(x0), hw = x1 / 2 - x0 / 2;
     const uint32_t lo_y0 = ceil_half(y0), hi_y0 = y0 / 2;
     const uint32_t par = x0 & 1;
     if (rw == 0 || rh == 0) return;
+#define ROW(k) (out + (size_t)((uint32_t)(k) & rmask) * rw)
     /* VER_SR of one row k from the rows above and below, mirrored at the ends */
-#define VSTEP(k, hi)                                                                                                   \
-    do {                                                                                                               \
-        COEF *r_ = out + (size_t)(k) * rw;                                                                             \
-        VERT_ROW(r_, (k) > 0 ? r_ - rw : r_ + rw, (k) + 1 < rh ? r_ + rw : r_ - rw, rw, hi);                           \
-    } while (0)
+#define VSTEP(k, hi) VERT_ROW(ROW(k), ROW((k) > 0 ? (k) - 1 : (k) + 1), ROW((k) + 1 < rh ? (k) + 1 : (k) - 1), rw, hi)
     const uint32_t vpar = y0 & 1; /* the first low-pass row */
     if (t1 > rh) t1 = rh;
     for (uint32_t t = t0; t < t1; t++) {
@@ -134,7 +134,7 @@ static void SFX(idwt53_2d_rows)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw
             lrow = lh + (size_t)(Y / 2 - hi_y0) * lw;
             hrow = hh + (size_t)(Y / 2 - hi_y0) * hw;
         }
-        SFX(horizontal)(out + (size_t)t * rw, lrow, hrow, rw, par, path);
+        SFX(horizontal)(ROW(t), lrow, hrow, rw, par, path);
         if (rh == 1) {
             if (y0 & 1)
                 for (uint32_t i = 0; i < rw; i++) out[i] = SFX(fsh)(out[i], 1);
@@ -144,8 +144,7 @@ static void SFX(idwt53_2d_rows)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw
          * high-pass row t - 2 both lifted neighbours */
         if (t >= 1 && ((t - 1) & 1) == vpar) {
             if (t >= 3) { /* no mirror: both steps in one pass */
-                COEF *lo_ = out + (size_t)(t - 1) * rw;
-                VERT_PAIR(lo_, lo_ - rw, lo_ + rw, lo_ - 2 * (size_t)rw, rw);
+                VERT_PAIR(ROW(t - 1), ROW(t - 2), ROW(t), ROW(t - 3), rw);
             } else {
                 VSTEP(t - 1, 0);
                 if (t >= 2) VSTEP(t - 2, 1);
@@ -162,12 +161,13 @@ static void SFX(idwt53_2d_rows)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw
         VSTEP(e, 1);
     }
 #undef VSTEP
+#undef ROW
 }
 
 static void SFX(idwt53_2d)(COEF *out, uint32_t x0, uint32_t y0, uint32_t rw, uint32_t rh, const COEF *ll,
                            const COEF *hl, const COEF *lh, const COEF *hh, int path)
 {
-    SFX(idwt53_2d_rows)(out, x0, y0, rw, rh, ll, hl, lh, hh, path, 0, rh);
+    SFX(idwt53_2d_rows)(out, x0, y0, rw, rh, ll, hl, lh, hh, path, 0, rh, UINT32_MAX);
 }
 
 static void SFX(inverse_rct)(COEF *c0, COEF *c1, COEF *c2, size_t n)
