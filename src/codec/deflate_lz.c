@@ -20,8 +20,10 @@
 #define HASH_MIN_BITS 8
 #define CHAIN_DEPTH 16   /* as libdeflate level 4 */
 #define RUN_TAIL 3       /* positions hashed at the end of a run of MAX_LEN */
+#define NREP 2     /* last distances tried before the chain */
 #define SKIP_LEN 32      /* a match this long: only its ends are hashed */
 #define HEAD_HASHED 4    /* positions hashed at the start of such a match */
+#define SUITS_STEP 32    /* bytes per sampled word of exrqoi__deflate_lz_suits */
 #define SMALL_CHUNK 16384 /* below it: one block, and the writer's class (exrqoi__deflate_lz_suits) */
 #define MAX_CODE_BITS 15
 #define MAX_CLEN_BITS 7
@@ -131,7 +133,7 @@ static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
 {
     const uint8_t *s = m->s;
     size_t k = 0, i = start;
-    uint32_t rep = 0; /* the last distance other than 1 */
+    uint32_t rep[NREP] = {0}; /* the last distances other than 1, newest first */
     while (i < end) {
         size_t max = end - i < MAX_LEN ? end - i : MAX_LEN;
         size_t len = 0;
@@ -148,9 +150,11 @@ static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
                 continue;
             }
         }
-        if (rep && rep <= i && max >= MIN_HASHED) {
-            size_t l = extend(s + i, s + i - rep, max);
-            if (l > len && l >= MIN_HASHED) len = l, dist = rep;
+        for (int r = 0; r < NREP && max >= MIN_HASHED; r++) {
+            uint32_t d = rep[r];
+            if (!d || d > i) break;
+            size_t l = extend(s + i, s + i - d, max);
+            if (l > len && l >= MIN_HASHED) len = l, dist = d;
         }
         if (i + MIN_HASHED <= m->n) {
             if (len == max) insert(m, i);
@@ -161,7 +165,12 @@ static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
             continue;
         }
         seq[k++] = MATCH_FLAG | (uint32_t)len << 16 | (dist - 1);
-        if (dist > 1) rep = dist;
+        if (dist > 1 && dist != rep[0]) {
+            int r = 1;
+            while (r < NREP - 1 && rep[r] != dist) r++;
+            for (; r > 0; r--) rep[r] = rep[r - 1];
+            rep[0] = dist;
+        }
         if (len >= SKIP_LEN) {
             insert_range(m, i + 1, i + HEAD_HASHED);
             insert_range(m, i + len - RUN_TAIL, i + len);
@@ -403,12 +412,27 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
     return w->out;
 }
 
+/* Bytes of the 8 at p equal to the byte before each. */
+static inline unsigned repeats_in_word(const uint8_t *p)
+{
+    uint64_t x = exrqoi__le64(p) ^ exrqoi__le64(p - 1);
+    /* high bit of each zero byte of x, without carries between bytes */
+    uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t z = ~(((x & low7) + low7) | x | low7);
+    return (unsigned)(((z >> 7) * 0x0101010101010101ull) >> 56);
+}
+
 int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n)
 {
-    if (n >= SMALL_CHUNK) return 0;
-    size_t same = 0;
-    for (size_t i = 1; i < n; i++) same += src[i] == src[i - 1];
-    return same >= n - n / 8 * 3; /* >= 5/8 of the bytes repeat the one before */
+    if (n >= SMALL_CHUNK || n < 9) return 0;
+    /* one word in every SUITS_STEP bytes: the share of repeats does not
+     * need every byte, and this runs on every chunk the writer deflates */
+    size_t same = 0, seen = 0;
+    for (size_t i = 1; i + 8 <= n; i += SUITS_STEP) {
+        same += repeats_in_word(src + i);
+        seen += 8;
+    }
+    return same * 8 >= seen * 5; /* >= 5/8 of the bytes repeat the one before */
 }
 
 size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
