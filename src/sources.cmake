@@ -17,6 +17,7 @@ set(EXRQOI_LIB_SOURCES
   codec/b44_tables.c
   codec/codec.c
   codec/deflate_enc.c
+  codec/deflate_lz.c
   codec/dwa.c
   codec/dwa_classify.c
   codec/dwa_dct.c

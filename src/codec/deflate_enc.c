@@ -74,10 +74,34 @@ int exrqoi__deflate_split_suits(const uint8_t *src, size_t n)
 
 /* ---- Huffman codes --------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
+#define SORT_BUCKETS 128
+
+/* Sorts keys[0..cnt) (frequency << 9 | symbol, made in symbol order, so
+ * equal frequencies are already in order): counting sort by frequency,
+ * frequencies past the last bucket by insertion (they are few). No
+ * qsort: per small block its comparator calls cost more than the rest
+ * of the code builder. */
+static void sort_keys(uint64_t *key, int cnt)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    int start[SORT_BUCKETS + 1] = {0};
+    uint64_t tmp[NUM_LITLEN];
+    for (int i = 0; i < cnt; i++) {
+        uint64_t f = key[i] >> 9;
+        start[(f < SORT_BUCKETS - 1 ? f : SORT_BUCKETS - 1) + 1]++;
+    }
+    for (int b = 0; b < SORT_BUCKETS; b++) start[b + 1] += start[b];
+    int last = start[SORT_BUCKETS - 1];
+    for (int i = 0; i < cnt; i++) {
+        uint64_t f = key[i] >> 9;
+        tmp[start[f < SORT_BUCKETS - 1 ? f : SORT_BUCKETS - 1]++] = key[i];
+    }
+    for (int i = last + 1; i < cnt; i++) {
+        uint64_t v = tmp[i];
+        int j = i;
+        for (; j > last && tmp[j - 1] > v; j--) tmp[j] = tmp[j - 1];
+        tmp[j] = v;
+    }
+    memcpy(key, tmp, sizeof key[0] * (size_t)cnt);
 }
 
 /* Code lengths of at most max_bits for freq[0..n) (n <= NUM_LITLEN): the
@@ -98,7 +122,7 @@ void exrqoi__huff_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *le
         lens[only ? 0 : 1] = 1;
         return;
     }
-    qsort(key, (size_t)cnt, sizeof key[0], cmp_u64);
+    sort_keys(key, cnt);
     /* two queues: the sorted leaves and the internal nodes in the order
      * made (their weights never decrease) */
     uint64_t weight[NUM_LITLEN];
@@ -161,12 +185,13 @@ void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes)
     }
     for (int i = 0; i < n; i++) {
         if (!lens[i]) continue;
-        unsigned v = (unsigned)next[lens[i]]++, r = 0;
-        for (int b = 0; b < lens[i]; b++) {
-            r = r << 1 | (v & 1);
-            v >>= 1;
-        }
-        codes[i] = (uint16_t)r;
+        uint32_t v = (uint32_t)next[lens[i]]++;
+        /* reverse 16 bits by halves, then drop the unused low ones */
+        v = (v & 0x5555u) << 1 | (v >> 1 & 0x5555u);
+        v = (v & 0x3333u) << 2 | (v >> 2 & 0x3333u);
+        v = (v & 0x0f0fu) << 4 | (v >> 4 & 0x0f0fu);
+        v = (v & 0x00ffu) << 8 | (v >> 8 & 0x00ffu);
+        codes[i] = (uint16_t)(v >> (16 - lens[i]));
     }
 }
 

@@ -32,6 +32,36 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_split_bound(size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src,
                                              size_t n, uint8_t *dst, size_t dst_cap);
 
+/* ---- the LZ77 encoder of run-heavy chunks (deflate_lz.c) ------------ */
+
+/* Largest output of exrqoi__deflate_lz for n input bytes: zlib header,
+ * both halves stored, the bit writer's 8 bytes of room, Adler-32. */
+static inline size_t exrqoi__deflate_lz_bound(size_t n) { return 2 + n + 6 * (n / 65535 + 2) + 8 + 4; }
+
+/* Bytes of workspace exrqoi__deflate_lz needs for n input bytes. */
+EXRQOI_INTERNAL size_t exrqoi__deflate_lz_work_size(size_t n);
+
+/* The zlib stream of src[0..n) into dst, made by our own greedy matcher
+ * for the flat, run-heavy chunks of CG images: distance-1 runs and
+ * repeats of the last distance found by comparing bytes, 4-byte hash
+ * chains 16 deep, matches of >= 32 bytes hashed at their ends only; a
+ * block boundary at the half (the low and the high bytes of the
+ * predicted values) in chunks of 16 KiB or more; each block dynamic,
+ * fixed or stored, whichever is smallest. `work` holds
+ * exrqoi__deflate_lz_work_size(n) bytes. Returns the size, or 0 when it
+ * does not fit dst_cap (exrqoi__deflate_lz_bound(n) always fits). Any
+ * data, any n; depends on the bytes only. */
+EXRQOI_INTERNAL size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst,
+                                          size_t dst_cap);
+
+/* Nonzero for the chunks the writer gives exrqoi__deflate_lz: below 16
+ * KiB (ZIPS lines, small ZIP blocks) with at least 5/8 of the bytes equal
+ * to the one before. There it is faster than libdeflate level 4 and
+ * about as small; on larger or photographic chunks it is not faster
+ * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)").
+ * Depends on the bytes only. */
+EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n);
+
 /* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at
  * least two symbols get a code) and their canonical codes, bit-reversed
  * for LSB-first output. */

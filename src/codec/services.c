@@ -223,16 +223,22 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
                                   size_t dst_cap, size_t *out_size)
 {
     if (ctx->zip_level > 0) return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
-    if (exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL &&
-        exrqoi__deflate_split_suits(src, src_size)) {
+    size_t n = 0;
+    if (exrqoi__deflate_lz_suits(src, src_size)) {
+        void *work;
+        EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEFLATE_LZ, exrqoi__deflate_lz_work_size(src_size),
+                                         &work));
+        n = exrqoi__deflate_lz(work, src, src_size, dst, dst_cap);
+    } else if (exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL &&
+               exrqoi__deflate_split_suits(src, src_size)) {
         struct libdeflate_compressor *c = NULL;
         EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
-        size_t n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
-        if (n) {
-            *out_size = n;
-            return EXRQOI_OK;
-        }
-        /* too little room for it: libdeflate's bound may still fit */
+        n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
     }
+    if (n) {
+        *out_size = n;
+        return EXRQOI_OK;
+    }
+    /* libdeflate, also when ours had too little room: its bound may still fit */
     return exrqoi__deflate_at(ctx, EXRQOI__DEFLATE_ZIP_LEVEL, src, src_size, dst, dst_cap, out_size);
 }

@@ -43,6 +43,7 @@ typedef enum exrqoi__scratch_name {
     EXRQOI__SCRATCH_HUF = 4,          /* Huffman tables (inside PIZ and DWA) */
     EXRQOI__SCRATCH_B44_UNPACKED = 4, /* B44 block when lines straddle segments */
     EXRQOI__SCRATCH_DEEP_SPARE = 4,   /* deep tile table packed by hand */
+    EXRQOI__SCRATCH_DEFLATE_LZ = 4,   /* exrqoi__deflate_lz tables (inside ZIP/ZIPS encode) */
     /* 5 */
     EXRQOI__SCRATCH_PACKED = 5, /* exrqoi__compress_block / exrqoi__compress_bytes output */
 } exrqoi__scratch_name;
@@ -140,10 +141,11 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint
 #define EXRQOI__DEFLATE_ZIP_LEVEL 4
 
 /* EXR ZIP/ZIPS predicted bytes: at ctx->zip_level when one is asked for
- * (the same bytes as exrqoi__deflate); else, where the automatic choice
- * is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half looks like noise,
- * the split encoder of codec/deflate_enc.h (faster and smaller there),
- * and libdeflate at EXRQOI__DEFLATE_ZIP_LEVEL for the rest. */
+ * (the same bytes as exrqoi__deflate); else small run-heavy chunks
+ * (exrqoi__deflate_lz_suits) by the own LZ77 encoder, and where the
+ * automatic choice is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half
+ * looks like noise, the split encoder (both codec/deflate_enc.h, faster
+ * there), and libdeflate at EXRQOI__DEFLATE_ZIP_LEVEL for the rest. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                   size_t src_size, uint8_t *dst, size_t dst_cap,
                                                   size_t *out_size);

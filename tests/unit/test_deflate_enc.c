@@ -254,6 +254,204 @@ static void test_flat_default_level(void **state)
     free(back);
 }
 
+/* ---- the LZ77 encoder of run-heavy chunks (codec/deflate_lz.c) ------- */
+
+/* Encodes src with exrqoi__deflate_lz, checks the bound and the guard
+ * bytes, inflates with libdeflate and zlib, checks that one byte less
+ * room is refused without a write past it and that a second encode
+ * gives the same bytes; returns the stream size. */
+static size_t lz_round_trip(const uint8_t *src, size_t n)
+{
+    size_t bound = exrqoi__deflate_lz_bound(n);
+    uint8_t *z = malloc(bound + GUARD), *z2 = malloc(bound + GUARD), *back = malloc(n + 1);
+    void *work = malloc(exrqoi__deflate_lz_work_size(n));
+    assert_non_null(z);
+    assert_non_null(z2);
+    assert_non_null(back);
+    assert_non_null(work);
+    memset(z, 0xa5, bound + GUARD);
+    size_t zn = exrqoi__deflate_lz(work, src, n, z, bound);
+    assert_true(zn > 0);
+    assert_true(zn <= bound);
+    for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
+
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    assert_non_null(d);
+    size_t got = 0;
+    assert_int_equal(libdeflate_zlib_decompress(d, z, zn, back, n + 1, &got), LIBDEFLATE_SUCCESS);
+    assert_int_equal(got, n);
+    if (n) assert_memory_equal(back, src, n);
+    libdeflate_free_decompressor(d);
+    uLongf zl = (uLongf)(n + 1);
+    memset(back, 0, n + 1);
+    assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
+    assert_int_equal(zl, n);
+    if (n) assert_memory_equal(back, src, n);
+
+    memset(z2, 0x5a, bound + GUARD);
+    assert_int_equal(exrqoi__deflate_lz(work, src, n, z2, zn - 1), 0);
+    for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z2[i], 0x5a);
+    assert_int_equal(exrqoi__deflate_lz(work, src, n, z2, bound), zn);
+    assert_memory_equal(z2, z, zn);
+    free(z);
+    free(z2);
+    free(back);
+    free(work);
+    return zn;
+}
+
+static void test_lz_small_and_incompressible(void **state)
+{
+    (void)state;
+    uint32_t s = 7;
+    size_t max = 65535 * 2 + 1000;
+    uint8_t *b = malloc(max);
+    assert_non_null(b);
+    for (size_t i = 0; i < max; i++) b[i] = (uint8_t)ts_xorshift32(&s);
+    for (size_t n = 0; n <= 12; n++) lz_round_trip(b, n);
+    /* noise: stored halves, two stored pieces per half in the largest;
+     * never above the bound */
+    size_t sizes[] = {100, 4095, 65535 * 2, max};
+    for (size_t k = 0; k < 4; k++) {
+        size_t n = sizes[k];
+        size_t zn = lz_round_trip(b, n);
+        assert_true(zn <= n + 6 * (n / 65535 + 2) + 6);
+    }
+    free(b);
+}
+
+/* Runs of the lengths around 3 and 258, across the half (the block
+ * edge) and at the very end, and a constant chunk: all distance-1. */
+static void test_lz_runs_at_edges(void **state)
+{
+    (void)state;
+    uint32_t s = 11;
+    size_t n = 20000;
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    /* every length near the minimum and the maximum, some between */
+    for (size_t run = 1; run < 300; run += run < 12 || (run >= 240 && run < 262) ? 1 : 13) {
+        size_t i = 0;
+        while (i < n) {
+            uint8_t v = (uint8_t)ts_xorshift32(&s);
+            for (size_t j = 0; j < run && i < n; j++) p[i++] = v;
+            if (i < n) p[i++] = (uint8_t)ts_xorshift32(&s);
+        }
+        /* a run that crosses the half and one that ends the chunk */
+        memset(p + n / 2 - run / 2, 0x42, run);
+        memset(p + n - run, 0x17, run);
+        lz_round_trip(p, run < 20 ? n : n / 3 + run);
+    }
+    memset(p, 0, n);
+    size_t zn = lz_round_trip(p, n);
+    assert_true(zn < 200); /* runs of 258 at distance 1 */
+    free(p);
+}
+
+/* A random block repeated at distance 32768 (the window) and at 32769
+ * (just out of it), and matches of the longest length: every distance
+ * code and the length symbol 285. */
+static void test_lz_max_distance_and_length(void **state)
+{
+    (void)state;
+    uint32_t s = 5;
+    size_t n = 3 * 32768 + 4000;
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    for (size_t i = 0; i < 32768 + 1000; i++) p[i] = (uint8_t)ts_xorshift32(&s);
+    for (size_t i = 32768 + 1000; i < n; i++) p[i] = p[i - 32768];
+    size_t zn = lz_round_trip(p, n);
+    assert_true(zn < 32768 + 6000); /* the copies cost almost nothing */
+    for (size_t i = 32769; i < n; i++) p[i] = p[i - 32769];
+    lz_round_trip(p, n);
+    /* a 300-byte pattern repeated: long matches at distance 300 */
+    for (size_t i = 300; i < n; i++) p[i] = p[i - 300];
+    zn = lz_round_trip(p, n);
+    assert_true(zn < 2000);
+    /* short distances 1..40 mixed with noise */
+    for (size_t i = 0; i < n;) {
+        size_t d = 1 + ts_xorshift32(&s) % 40, len = 3 + ts_xorshift32(&s) % 60;
+        if (i < d) {
+            p[i++] = (uint8_t)ts_xorshift32(&s);
+            continue;
+        }
+        for (size_t j = 0; j < len && i < n; j++, i++) p[i] = p[i - d];
+        if (i < n) p[i++] = (uint8_t)ts_xorshift32(&s);
+    }
+    lz_round_trip(p, n);
+    free(p);
+}
+
+/* EXR-like predicted bytes of a flat CG frame (runs, steps, a noisy
+ * corner): no larger than libdeflate level 4 here. */
+static void test_lz_flat_frame(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    uint32_t s = 3;
+    size_t w = 640, lines = 16, n = w * lines * 3 * 2;
+    uint8_t *raw = malloc(n), *pred = malloc(n);
+    assert_non_null(raw);
+    assert_non_null(pred);
+    for (size_t y = 0; y < lines; y++)
+        for (size_t ch = 0; ch < 3; ch++)
+            for (size_t x = 0; x < w; x++) {
+                uint16_t v = (uint16_t)(0x3c00 + (x / 64) * 16 + ch * 3);
+                if (x > 500 && y > 8) v = (uint16_t)(0x3000 + (ts_xorshift32(&s) & 0xff));
+                exrqoi__put16(raw + 2 * ((y * 3 + ch) * w + x), v);
+            }
+    exrqoi__zip_predict_path(ctx.k.zip, raw, n, pred);
+    size_t ours = lz_round_trip(pred, n);
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(4);
+    assert_non_null(c);
+    size_t cap = libdeflate_zlib_compress_bound(c, n);
+    uint8_t *z = malloc(cap);
+    assert_non_null(z);
+    size_t l4 = libdeflate_zlib_compress(c, pred, n, z, cap);
+    assert_true(l4 > 0);
+    assert_true(ours <= l4);
+    libdeflate_free_compressor(c);
+    exrqoi__codec_ctx_free(&ctx);
+    free(raw);
+    free(pred);
+    free(z);
+}
+
+/* The writer's class for the own encoder: a small flat line suits, the
+ * same bytes past 16 KiB or noise do not; the suited line round-trips
+ * through exrqoi__deflate_zip. */
+static void test_lz_suits(void **state)
+{
+    (void)state;
+    exrqoi__codec_ctx ctx;
+    exrqoi__codec_ctx_init(&ctx, NULL);
+    size_t n = 20000, line = 3840;
+    uint8_t *flat = malloc(n), *noise = malloc(line);
+    assert_non_null(flat);
+    assert_non_null(noise);
+    uint32_t s = 5;
+    for (size_t i = 0; i < n; i++) flat[i] = (uint8_t)(i % 640 < 600 ? 0x80 : ts_xorshift32(&s));
+    for (size_t i = 0; i < line; i++) noise[i] = (uint8_t)ts_xorshift32(&s);
+    assert_true(exrqoi__deflate_lz_suits(flat, line));
+    assert_false(exrqoi__deflate_lz_suits(flat, n));
+    assert_false(exrqoi__deflate_lz_suits(noise, line));
+    size_t cap = exrqoi__deflate_bound(&ctx, line), got = 0, out = 0;
+    uint8_t *z = malloc(cap), *back = malloc(line);
+    assert_non_null(z);
+    assert_non_null(back);
+    assert_int_equal(exrqoi__deflate_zip(&ctx, flat, line, z, cap, &out), EXRQOI_OK);
+    assert_int_equal(exrqoi__inflate_any(&ctx, z, out, back, line, &got), EXRQOI_OK);
+    assert_int_equal(got, line);
+    assert_memory_equal(back, flat, line);
+    assert_int_equal(out, lz_round_trip(flat, line)); /* it took the own encoder */
+    exrqoi__codec_ctx_free(&ctx);
+    free(flat);
+    free(noise);
+    free(z);
+    free(back);
+}
+
 /* Code lengths of Fibonacci frequencies (the deepest Huffman trees)
  * limited to 7 and 15 bits: within the limit and a complete code (Kraft
  * sum exactly 1), the property an inflater checks. */
@@ -288,7 +486,9 @@ int main(void)
         cmocka_unit_test(test_small_and_empty),     cmocka_unit_test(test_random_and_constant),
         cmocka_unit_test(test_worst_case_codes),    cmocka_unit_test(test_exr_like),
         cmocka_unit_test(test_probe),              cmocka_unit_test(test_flat_default_level),
-        cmocka_unit_test(test_huff_length_limit),
+        cmocka_unit_test(test_lz_small_and_incompressible), cmocka_unit_test(test_lz_runs_at_edges),
+        cmocka_unit_test(test_lz_max_distance_and_length), cmocka_unit_test(test_lz_flat_frame),
+        cmocka_unit_test(test_lz_suits),            cmocka_unit_test(test_huff_length_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

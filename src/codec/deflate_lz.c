@@ -1,0 +1,466 @@
+/* The LZ77 zlib encoder of deflate_enc.h for run-heavy chunks. Facts
+ * from RFC 1950/1951: block layout, the length, distance and code-length
+ * alphabets, the fixed code. libdeflate level 4 (OpenEXR's default) is
+ * greedy with 16-deep hash chains, hashes every byte and clears 192 KiB
+ * of hash tables per call; here runs and repeats of the last distance
+ * are found by comparing bytes, long matches are hashed at their ends
+ * only, the hash table is sized by the chunk, and a small chunk is one
+ * block. */
+#include "codec/deflate_enc.h"
+
+#include <libdeflate.h>
+#include <string.h>
+
+#define WSIZE 32768u /* deflate window */
+#define WMASK (WSIZE - 1)
+#define MAX_LEN 258
+#define MIN_HASHED 4     /* hashed matches: 4 bytes are hashed */
+#define MIN_RUN 3        /* distance-1 runs */
+#define HASH_MAX_BITS 15
+#define HASH_MIN_BITS 8
+#define CHAIN_DEPTH 16   /* as libdeflate level 4 */
+#define RUN_TAIL 3       /* positions hashed at the end of a run of MAX_LEN */
+#define NREP 2     /* last distances tried before the chain */
+#define SKIP_LEN 32      /* a match this long: only its ends are hashed */
+#define HEAD_HASHED 4    /* positions hashed at the start of such a match */
+#define SUITS_STEP 32    /* bytes per sampled word of exrqoi__deflate_lz_suits */
+#define SMALL_CHUNK 16384 /* below it: one block, and the writer's class (exrqoi__deflate_lz_suits) */
+#define MAX_CODE_BITS 15
+#define MAX_CLEN_BITS 7
+#define NUM_LITLEN 286
+#define NUM_DIST 30
+#define LITLEN_SLOTS 288 /* the fixed code has 288 literal/length codes */
+#define NUM_CLEN 19
+#define END_OF_BLOCK 256
+#define MATCH_FLAG 0x80000000u
+#define STORED_MAX 65535
+
+static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+static const uint8_t clen_extra[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
+
+static unsigned hash_bits_for(size_t n)
+{
+    unsigned b = HASH_MIN_BITS;
+    while (b < HASH_MAX_BITS && ((size_t)2 << b) < n) b++;
+    return b;
+}
+
+size_t exrqoi__deflate_lz_work_size(size_t n)
+{
+    /* head, prev, one sequence item per byte (+ end of block per block) */
+    return 4 * ((size_t)1 << hash_bits_for(n)) + 2 * (size_t)WSIZE + 4 * (n + 4);
+}
+
+/* ---- the matcher ------------------------------------------------------ */
+
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+    uint32_t *head; /* position + 1 of the newest 4 bytes of each hash, 0 = none */
+    uint16_t *prev; /* distance back to the one before, by position mod WSIZE; 0 = none */
+    unsigned shift;
+} matcher;
+
+static inline uint32_t hash4(const matcher *m, size_t i)
+{
+    return (exrqoi__le32(m->s + i) * 0x9E3779B1u) >> m->shift;
+}
+
+/* Links i into its hash chain; returns the position + 1 it links to. */
+static inline uint32_t insert(matcher *m, size_t i)
+{
+    uint32_t h = hash4(m, i);
+    uint32_t cand = m->head[h];
+    size_t d = i + 1 - cand;
+    m->prev[i & WMASK] = (uint16_t)(cand && d <= WSIZE ? d : 0);
+    m->head[h] = (uint32_t)i + 1;
+    return cand;
+}
+
+/* Bytes from 0 up to max where a and b agree. */
+static inline size_t extend(const uint8_t *a, const uint8_t *b, size_t max)
+{
+    size_t l = 0;
+    while (l + 8 <= max) {
+        uint64_t x = exrqoi__le64(a + l) ^ exrqoi__le64(b + l);
+        if (x) return l + (size_t)(__builtin_ctzll(x) >> 3);
+        l += 8;
+    }
+    while (l < max && a[l] == b[l]) l++;
+    return l;
+}
+
+/* Walks the hash chain of i (linking i in) for a match longer than
+ * *best of at most max bytes; updates *best and *dist. */
+static void search_chain(matcher *m, size_t i, size_t max, size_t *best, uint32_t *dist)
+{
+    const uint8_t *s = m->s;
+    uint32_t cand = insert(m, i);
+    if (!cand || i + 1 - cand > WSIZE) return;
+    size_t c = cand - 1, b = *best;
+    uint32_t v = exrqoi__le32(s + i);
+    for (int depth = CHAIN_DEPTH;;) {
+        /* the byte that would make it longer first */
+        if ((b < MIN_HASHED || s[c + b] == s[i + b]) && exrqoi__le32(s + c) == v) {
+            size_t l = MIN_HASHED + extend(s + c + MIN_HASHED, s + i + MIN_HASHED, max - MIN_HASHED);
+            if (l > b) {
+                b = l;
+                *dist = (uint32_t)(i - c);
+                if (l == max) break;
+            }
+        }
+        size_t d = m->prev[c & WMASK];
+        if (!d || d > c || i - (c - d) > WSIZE || --depth == 0) break;
+        c -= d;
+    }
+    *best = b;
+}
+
+/* Links positions [from, to) into the hash chains (those with 4 bytes). */
+static void insert_range(matcher *m, size_t from, size_t to)
+{
+    if (to + MIN_HASHED > m->n) to = m->n >= MIN_HASHED ? m->n - MIN_HASHED + 1 : 0;
+    for (size_t j = from; j < to; j++) insert(m, j);
+}
+
+/* Items of src[start..end) into seq (a literal byte, or MATCH_FLAG |
+ * length << 16 | distance - 1); returns their count. Greedy: the longest
+ * of a run (distance 1, found by comparing bytes), a repeat of the last
+ * other distance (the line above, in image rows) and the hash chain; a
+ * run or repeat of the longest length possible skips the chain. Matches
+ * stay inside [start, end) and reach back to any earlier byte. */
+static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
+{
+    const uint8_t *s = m->s;
+    size_t k = 0, i = start;
+    uint32_t rep[NREP] = {0}; /* the last distances other than 1, newest first */
+    while (i < end) {
+        size_t max = end - i < MAX_LEN ? end - i : MAX_LEN;
+        size_t len = 0;
+        uint32_t dist = 1;
+        if (i > 0 && s[i] == s[i - 1]) {
+            len = extend(s + i, s + i - 1, max);
+            if (len < MIN_RUN) len = 0;
+            else if (len == max) {
+                /* a run: its inside would hash to itself */
+                seq[k++] = MATCH_FLAG | (uint32_t)len << 16;
+                size_t tail = len > RUN_TAIL ? i + len - RUN_TAIL : i;
+                insert_range(m, tail, i + len);
+                i += len;
+                continue;
+            }
+        }
+        for (int r = 0; r < NREP && max >= MIN_HASHED; r++) {
+            uint32_t d = rep[r];
+            if (!d || d > i) break;
+            size_t l = extend(s + i, s + i - d, max);
+            if (l > len && l >= MIN_HASHED) len = l, dist = d;
+        }
+        if (i + MIN_HASHED <= m->n) {
+            if (len == max) insert(m, i);
+            else if (max >= MIN_HASHED) search_chain(m, i, max, &len, &dist);
+        }
+        if (!len) {
+            seq[k++] = s[i++];
+            continue;
+        }
+        seq[k++] = MATCH_FLAG | (uint32_t)len << 16 | (dist - 1);
+        if (dist > 1 && dist != rep[0]) {
+            int r = 1;
+            while (r < NREP - 1 && rep[r] != dist) r++;
+            for (; r > 0; r--) rep[r] = rep[r - 1];
+            rep[0] = dist;
+        }
+        if (len >= SKIP_LEN) {
+            insert_range(m, i + 1, i + HEAD_HASHED);
+            insert_range(m, i + len - RUN_TAIL, i + len);
+        } else {
+            insert_range(m, i + 1, i + len);
+        }
+        i += len;
+    }
+    return k;
+}
+
+/* ---- symbols ---------------------------------------------------------- */
+
+/* Length symbol (257..285), extra bit count and value for 3..258. */
+static inline void length_sym(unsigned len, unsigned *sym, unsigned *nb, unsigned *ex)
+{
+    unsigned y = len - 3;
+    if (len == MAX_LEN) {
+        *sym = 285, *nb = 0, *ex = 0;
+    } else if (y < 8) {
+        *sym = 257 + y, *nb = 0, *ex = 0;
+    } else {
+        unsigned b = 31 - (unsigned)__builtin_clz(y); /* 3..7 */
+        *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3);
+        *nb = b - 2;
+        *ex = y & ((1u << (b - 2)) - 1);
+    }
+}
+
+/* Distance symbol (0..29), extra bit count and value for d - 1 = x. */
+static inline void dist_sym(unsigned x, unsigned *sym, unsigned *nb, unsigned *ex)
+{
+    if (x < 4) {
+        *sym = x, *nb = 0, *ex = 0;
+    } else {
+        unsigned b = 31 - (unsigned)__builtin_clz(x); /* 2..14 */
+        *sym = 2 * b + ((x >> (b - 1)) & 1);
+        *nb = b - 1;
+        *ex = x & ((1u << (b - 1)) - 1);
+    }
+}
+
+/* ---- blocks ----------------------------------------------------------- */
+
+typedef struct {
+    uint64_t buf;
+    unsigned n; /* bits in buf, < 8 between flushes */
+    uint8_t *out;
+} bit_writer;
+
+static inline void put_bits(bit_writer *w, uint64_t v, unsigned nbits)
+{
+    w->buf |= v << w->n;
+    w->n += nbits;
+}
+static inline void flush_bytes(bit_writer *w)
+{
+    exrqoi__put64(w->out, w->buf); /* the caller keeps 8 bytes of room */
+    w->out += w->n >> 3;
+    w->buf >>= w->n & ~7u;
+    w->n &= 7;
+}
+
+typedef struct {
+    uint8_t len[LITLEN_SLOTS + NUM_DIST]; /* literal/length, then distance */
+    uint16_t code[LITLEN_SLOTS + NUM_DIST];
+    int hlit, hdist, hclen, nrle;
+    uint8_t clen_len[NUM_CLEN];
+    uint16_t clen_code[NUM_CLEN];
+    uint8_t rle_sym[NUM_LITLEN + NUM_DIST];
+    uint8_t rle_extra[NUM_LITLEN + NUM_DIST];
+} block_codes;
+
+/* Bits of the dynamic header of b (hlit/hdist set), after making its
+ * code-length code. */
+static uint64_t plan_header(block_codes *b)
+{
+    uint8_t all[NUM_LITLEN + NUM_DIST];
+    memcpy(all, b->len, (size_t)b->hlit);
+    memcpy(all + b->hlit, b->len + LITLEN_SLOTS, (size_t)b->hdist);
+    int total = b->hlit + b->hdist, nr = 0;
+    uint32_t cfreq[NUM_CLEN] = {0};
+    for (int i = 0; i < total;) {
+        int v = all[i], r = 1;
+        while (i + r < total && all[i + r] == v) r++;
+        if (v == 0 && r >= 3) {
+            if (r > 138) r = 138;
+            b->rle_sym[nr] = (uint8_t)(r >= 11 ? 18 : 17);
+            b->rle_extra[nr] = (uint8_t)(r >= 11 ? r - 11 : r - 3);
+            cfreq[b->rle_sym[nr++]]++;
+            i += r;
+        } else if (v != 0 && r >= 4) {
+            int rep = r - 1 > 6 ? 6 : r - 1;
+            b->rle_sym[nr] = (uint8_t)v;
+            b->rle_extra[nr++] = 0;
+            b->rle_sym[nr] = 16;
+            b->rle_extra[nr++] = (uint8_t)(rep - 3);
+            cfreq[v]++;
+            cfreq[16]++;
+            i += 1 + rep;
+        } else {
+            b->rle_sym[nr] = (uint8_t)v;
+            b->rle_extra[nr++] = 0;
+            cfreq[v]++;
+            i++;
+        }
+    }
+    b->nrle = nr;
+    exrqoi__huff_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
+    exrqoi__huff_codes(b->clen_len, NUM_CLEN, b->clen_code);
+    int hclen = NUM_CLEN;
+    while (hclen > 4 && !b->clen_len[clen_order[hclen - 1]]) hclen--;
+    b->hclen = hclen;
+    uint64_t bits = 5 + 5 + 4 + 3 * (uint64_t)hclen;
+    for (int i = 0; i < nr; i++) bits += b->clen_len[b->rle_sym[i]] + clen_extra[b->rle_sym[i]];
+    return bits;
+}
+
+static void fixed_lengths(uint8_t *len)
+{
+    int i = 0;
+    for (; i < 144; i++) len[i] = 8;
+    for (; i < 256; i++) len[i] = 9;
+    for (; i < 280; i++) len[i] = 7;
+    for (; i < LITLEN_SLOTS; i++) len[i] = 8;
+    for (i = 0; i < NUM_DIST; i++) len[LITLEN_SLOTS + i] = 5;
+}
+
+/* Writes the items as one block (BFINAL = last) of the smallest kind;
+ * raw = the bytes they stand for. Returns the new output end, or NULL
+ * when it would pass `end` (8 bytes of room kept for the bit writer). */
+static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const uint8_t *raw, size_t nraw,
+                            int last, uint8_t *end)
+{
+    uint32_t lf[NUM_LITLEN] = {0}, df[NUM_DIST] = {0};
+    uint64_t extra = 0;
+    for (size_t j = 0; j < k; j++) {
+        uint32_t v = seq[j];
+        if (!(v & MATCH_FLAG)) {
+            lf[v]++;
+            continue;
+        }
+        unsigned sym, nb, ex;
+        length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
+        lf[sym]++;
+        extra += nb;
+        dist_sym(v & 0xffff, &sym, &nb, &ex);
+        df[sym]++;
+        extra += nb;
+    }
+    lf[END_OF_BLOCK] = 1;
+
+    block_codes dyn, fix;
+    exrqoi__huff_lengths(lf, NUM_LITLEN, MAX_CODE_BITS, dyn.len);
+    dyn.len[NUM_LITLEN] = dyn.len[NUM_LITLEN + 1] = 0; /* no codes 286, 287 */
+    exrqoi__huff_lengths(df, NUM_DIST, MAX_CODE_BITS, dyn.len + LITLEN_SLOTS);
+    dyn.hlit = NUM_LITLEN;
+    while (dyn.hlit > 257 && !dyn.len[dyn.hlit - 1]) dyn.hlit--;
+    dyn.hdist = NUM_DIST;
+    while (dyn.hdist > 1 && !dyn.len[LITLEN_SLOTS + dyn.hdist - 1]) dyn.hdist--;
+    uint64_t dyn_bits = 3 + plan_header(&dyn) + extra, fix_bits = 3 + extra;
+    fixed_lengths(fix.len);
+    for (int i = 0; i < NUM_LITLEN; i++) {
+        dyn_bits += (uint64_t)lf[i] * dyn.len[i];
+        fix_bits += (uint64_t)lf[i] * fix.len[i];
+    }
+    for (int i = 0; i < NUM_DIST; i++) {
+        dyn_bits += (uint64_t)df[i] * dyn.len[LITLEN_SLOTS + i];
+        fix_bits += (uint64_t)df[i] * 5;
+    }
+    /* stored: header bits, alignment, LEN/NLEN per 65535 bytes */
+    uint64_t pieces = nraw ? (nraw + STORED_MAX - 1) / STORED_MAX : 1;
+    uint64_t sto_bits = 3 + 7 + 8 * ((uint64_t)nraw + 4 * pieces + (pieces - 1));
+    uint64_t best = dyn_bits < fix_bits ? dyn_bits : fix_bits;
+
+    if (sto_bits <= best) {
+        if ((uint64_t)(end - w->out) < (w->n + sto_bits + 7) / 8 + 8) return NULL;
+        size_t p = 0;
+        do {
+            size_t len = nraw - p < STORED_MAX ? nraw - p : STORED_MAX;
+            put_bits(w, (uint64_t)(last && p + len == nraw), 3); /* BTYPE 00 */
+            flush_bytes(w);
+            uint8_t *o = w->out + (w->n ? 1 : 0);
+            o[0] = (uint8_t)len, o[1] = (uint8_t)(len >> 8);
+            o[2] = (uint8_t)~len, o[3] = (uint8_t)(~len >> 8);
+            memcpy(o + 4, raw + p, len);
+            w->out = o + 4 + len;
+            w->buf = 0, w->n = 0;
+            p += len;
+        } while (p < nraw);
+        return w->out;
+    }
+    if ((uint64_t)(end - w->out) < (w->n + best + 7) / 8 + 8) return NULL;
+
+    block_codes *b = dyn_bits < fix_bits ? &dyn : &fix;
+    exrqoi__huff_codes(b->len, LITLEN_SLOTS, b->code);
+    exrqoi__huff_codes(b->len + LITLEN_SLOTS, NUM_DIST, b->code + LITLEN_SLOTS);
+    if (b == &dyn) {
+        put_bits(w, (uint64_t)(last ? 1 : 0) | 2u << 1, 3); /* BTYPE 10 */
+        put_bits(w, (unsigned)(b->hlit - 257), 5);
+        put_bits(w, (unsigned)(b->hdist - 1), 5);
+        put_bits(w, (unsigned)(b->hclen - 4), 4);
+        flush_bytes(w);
+        for (int i = 0; i < b->hclen; i++) {
+            put_bits(w, b->clen_len[clen_order[i]], 3);
+            flush_bytes(w);
+        }
+        for (int i = 0; i < b->nrle; i++) {
+            int sym = b->rle_sym[i];
+            put_bits(w, b->clen_code[sym], b->clen_len[sym]);
+            put_bits(w, b->rle_extra[i], clen_extra[sym]);
+            flush_bytes(w);
+        }
+    } else {
+        put_bits(w, (uint64_t)(last ? 1 : 0) | 1u << 1, 3); /* BTYPE 01 */
+    }
+    const uint8_t *ll = b->len;
+    const uint16_t *lc = b->code;
+    const uint8_t *dl = b->len + LITLEN_SLOTS;
+    const uint16_t *dc = b->code + LITLEN_SLOTS;
+    for (size_t j = 0; j < k; j++) {
+        uint32_t v = seq[j];
+        if (!(v & MATCH_FLAG)) {
+            put_bits(w, lc[v], ll[v]);
+            flush_bytes(w);
+            continue;
+        }
+        unsigned sym, nb, ex;
+        length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
+        put_bits(w, lc[sym], ll[sym]);
+        put_bits(w, ex, nb);
+        dist_sym(v & 0xffff, &sym, &nb, &ex);
+        put_bits(w, dc[sym], dl[sym]);
+        put_bits(w, ex, nb); /* at most 15 + 5 + 15 + 13 bits */
+        flush_bytes(w);
+    }
+    put_bits(w, lc[END_OF_BLOCK], ll[END_OF_BLOCK]);
+    flush_bytes(w);
+    return w->out;
+}
+
+/* Bytes of the 8 at p equal to the byte before each. */
+static inline unsigned repeats_in_word(const uint8_t *p)
+{
+    uint64_t x = exrqoi__le64(p) ^ exrqoi__le64(p - 1);
+    /* high bit of each zero byte of x, without carries between bytes */
+    uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t z = ~(((x & low7) + low7) | x | low7);
+    return (unsigned)(((z >> 7) * 0x0101010101010101ull) >> 56);
+}
+
+int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n)
+{
+    if (n >= SMALL_CHUNK || n < 9) return 0;
+    /* one word in every SUITS_STEP bytes: the share of repeats does not
+     * need every byte, and this runs on every chunk the writer deflates */
+    size_t same = 0, seen = 0;
+    for (size_t i = 1; i + 8 <= n; i += SUITS_STEP) {
+        same += repeats_in_word(src + i);
+        seen += 8;
+    }
+    return same * 8 >= seen * 5; /* >= 5/8 of the bytes repeat the one before */
+}
+
+size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
+{
+    if (dst_cap < 2 + 4 + 8) return 0;
+    unsigned hb = hash_bits_for(n);
+    matcher m = {src, n, (uint32_t *)work, (uint16_t *)((uint32_t *)work + ((size_t)1 << hb)), 32 - hb};
+    uint32_t *seq = (uint32_t *)(m.prev + WSIZE);
+    memset(m.head, 0, sizeof(uint32_t) << hb);
+
+    dst[0] = 0x78; /* CM 8, 32 KiB window */
+    dst[1] = 0x5e; /* FLEVEL 1, FCHECK: 0x785e % 31 == 0 */
+    bit_writer w = {0, 0, dst + 2};
+    uint8_t *end = dst + dst_cap - 4;
+    /* two blocks, the low and the high bytes of the predicted values
+     * (smaller), except in small chunks, where building a second pair of
+     * codes costs more time than it saves bytes */
+    size_t h = (n + 1) / 2;
+    size_t cut[3] = {0, h < n && n >= SMALL_CHUNK ? h : 0, n};
+    for (int part = 0; part < 2; part++) {
+        if (part == 0 && cut[1] == 0) continue;
+        size_t a = cut[part], z = cut[part + 1];
+        size_t k = parse(&m, a, z, seq);
+        if (!write_block(&w, seq, k, src + a, z - a, part == 1, end)) return 0;
+    }
+    uint8_t *o = w.out + (w.n ? 1 : 0);
+    if (o + 4 > dst + dst_cap) return 0;
+    uint32_t ad = libdeflate_adler32(1, src, n);
+    o[0] = (uint8_t)(ad >> 24), o[1] = (uint8_t)(ad >> 16), o[2] = (uint8_t)(ad >> 8), o[3] = (uint8_t)ad;
+    return (size_t)(o + 4 - dst);
+}
