@@ -549,11 +549,11 @@ static bool tt_init(arena *a, tagtree *t, uint32_t w, uint32_t h)
         h = (h + 1) / 2;
     }
     t->nlev = l;
-    t->low = arena_get(a, (size_t)total * 2);
-    t->known = arena_get(a, total);
-    if (!t->low || !t->known) return false;
-    memset(t->low, 0, (size_t)total * 2);
-    memset(t->known, 0, total);
+    /* both arrays in one block: one allocation and one clear per tree */
+    t->low = arena_get(a, (size_t)total * 3);
+    if (!t->low) return false;
+    t->known = (uint8_t *)(t->low + total);
+    memset(t->low, 0, (size_t)total * 3);
     return true;
 }
 
