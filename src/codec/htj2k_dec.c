@@ -24,24 +24,25 @@ static exrqoi_result chunk_corrupt(exrqoi__codec_ctx *ctx, const char *what, siz
  * applied here), truncated to the channel's 16 or 32 bits (as OpenEXR
  * stores OpenJPH's integers), little-endian. Only additions, so 32-bit
  * arithmetic gives the truncated bits of the codestream decoder's own
- * (wrapping) pass; the sign decides the NLT, whose 0 - u - (half + 1)
- * is ~u - half. Instantiated per coefficient width. */
+ * (wrapping) pass. The NLT of a negative sample, 0 - v - (half + 1), is
+ * ~v - half, which in the channel's bits is v with all but its top bit
+ * flipped: v ^ (half - 1), one xor. Instantiated per coefficient width. */
 typedef struct out_params {
-    uint32_t add, half, nlt; /* nlt: all ones or 0 */
+    uint32_t add;  /* the DC level shift: half for unsigned channels */
+    uint32_t flip; /* the NLT's bits of a negative sample: half - 1, or 0 */
 } out_params;
 
 static out_params out_params_of(const exrqoi__htj2k_comp *c)
 {
     const uint32_t half = (uint32_t)((uint64_t)1 << (c->depth - 1));
-    out_params p = {c->is_signed ? 0 : half, half,
-                    c->is_signed && c->nlt_type == EXRQOI__J2K_NLT_BINARY_COMPLEMENT ? UINT32_MAX : 0};
+    out_params p = {c->is_signed ? 0 : half,
+                    c->is_signed && c->nlt_type == EXRQOI__J2K_NLT_BINARY_COMPLEMENT ? half - 1 : 0};
     return p;
 }
 
 static inline __attribute__((always_inline)) uint32_t out_value(int64_t v, out_params p)
 {
-    const uint32_t m = v < 0 ? p.nlt : 0;
-    return (((uint32_t)v + p.add) ^ m) - (p.half & m);
+    return ((uint32_t)v + p.add) ^ (v < 0 ? p.flip : 0);
 }
 
 static inline __attribute__((always_inline)) uint8_t *put_line_w(uint8_t *o, const void *src, bool narrow, uint32_t x,
@@ -76,12 +77,10 @@ static inline __attribute__((always_inline)) uint8_t *put_line_w(uint8_t *o, con
 static inline __attribute__((always_inline)) void put8_sse2(uint8_t *o, const int32_t *s, uint32_t x, int size,
                                                             out_params p)
 {
-    const __m128i add = _mm_set1_epi32((int32_t)p.add), half = _mm_set1_epi32((int32_t)p.half),
-                  nlt = _mm_set1_epi32((int32_t)p.nlt);
+    const __m128i add = _mm_set1_epi32((int32_t)p.add), flip = _mm_set1_epi32((int32_t)p.flip);
     const __m128i v0 = _mm_loadu_si128((const __m128i *)(s + x)), v1 = _mm_loadu_si128((const __m128i *)(s + x + 4));
-    const __m128i m0 = _mm_and_si128(_mm_srai_epi32(v0, 31), nlt), m1 = _mm_and_si128(_mm_srai_epi32(v1, 31), nlt);
-    __m128i u0 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v0, add), m0), _mm_and_si128(half, m0));
-    __m128i u1 = _mm_sub_epi32(_mm_xor_si128(_mm_add_epi32(v1, add), m1), _mm_and_si128(half, m1));
+    __m128i u0 = _mm_xor_si128(_mm_add_epi32(v0, add), _mm_and_si128(_mm_srai_epi32(v0, 31), flip));
+    __m128i u1 = _mm_xor_si128(_mm_add_epi32(v1, add), _mm_and_si128(_mm_srai_epi32(v1, 31), flip));
     if (size == 2) {
         u0 = _mm_srai_epi32(_mm_slli_epi32(u0, 16), 16);
         u1 = _mm_srai_epi32(_mm_slli_epi32(u1, 16), 16);
@@ -111,19 +110,15 @@ put16_avx2(uint8_t *o, const int32_t *s, uint32_t x, int size, out_params p)
     const __m256i v0 = _mm256_loadu_si256((const __m256i *)(s + x)), v1 = _mm256_loadu_si256((const __m256i *)(s + x + 8));
     if (size == 2) {
         const __m256i lo16 = _mm256_set1_epi32(0xFFFF);
-        const __m256i add = _mm256_set1_epi16((short)p.add), half = _mm256_set1_epi16((short)p.half),
-                      nlt = _mm256_set1_epi16((short)p.nlt);
+        const __m256i add = _mm256_set1_epi16((short)p.add), flip = _mm256_set1_epi16((short)p.flip);
         const __m256i t = _mm256_packus_epi32(_mm256_and_si256(v0, lo16), _mm256_and_si256(v1, lo16));
-        const __m256i m = _mm256_and_si256(_mm256_srai_epi16(_mm256_packs_epi32(v0, v1), 15), nlt);
-        const __m256i u = _mm256_sub_epi16(_mm256_xor_si256(_mm256_add_epi16(t, add), m), _mm256_and_si256(half, m));
+        const __m256i m = _mm256_and_si256(_mm256_srai_epi16(_mm256_packs_epi32(v0, v1), 15), flip);
+        const __m256i u = _mm256_xor_si256(_mm256_add_epi16(t, add), m);
         _mm256_storeu_si256((__m256i *)(o + 2 * (size_t)x), _mm256_permute4x64_epi64(u, 0xD8));
     } else {
-        const __m256i add = _mm256_set1_epi32((int32_t)p.add), half = _mm256_set1_epi32((int32_t)p.half),
-                      nlt = _mm256_set1_epi32((int32_t)p.nlt);
-        const __m256i m0 = _mm256_and_si256(_mm256_srai_epi32(v0, 31), nlt),
-                      m1 = _mm256_and_si256(_mm256_srai_epi32(v1, 31), nlt);
-        const __m256i u0 = _mm256_sub_epi32(_mm256_xor_si256(_mm256_add_epi32(v0, add), m0), _mm256_and_si256(half, m0));
-        const __m256i u1 = _mm256_sub_epi32(_mm256_xor_si256(_mm256_add_epi32(v1, add), m1), _mm256_and_si256(half, m1));
+        const __m256i add = _mm256_set1_epi32((int32_t)p.add), flip = _mm256_set1_epi32((int32_t)p.flip);
+        const __m256i u0 = _mm256_xor_si256(_mm256_add_epi32(v0, add), _mm256_and_si256(_mm256_srai_epi32(v0, 31), flip));
+        const __m256i u1 = _mm256_xor_si256(_mm256_add_epi32(v1, add), _mm256_and_si256(_mm256_srai_epi32(v1, 31), flip));
         _mm256_storeu_si256((__m256i *)(o + 4 * (size_t)x), u0);
         _mm256_storeu_si256((__m256i *)(o + 4 * (size_t)x + 32), u1);
     }

@@ -527,12 +527,15 @@ static inline uint32_t hzeros(hdr_bits *h, uint32_t max, bool *one)
 
 /* ---- tag trees (B.10.2) ------------------------------------------------- */
 
+/* A node is one byte: its lower bound (the limits decoded are at most
+ * 80, below TT_KNOWN) and TT_KNOWN once its value is decoded. */
+#define TT_KNOWN 0x80u
+
 typedef struct tagtree {
     uint32_t nlev;
-    uint32_t w[34], h[34];
+    uint32_t w[34];
     uint32_t off[34];
-    uint16_t *low;
-    uint8_t *known;
+    uint8_t *node;
 } tagtree;
 
 static bool tt_init(arena *a, tagtree *t, uint32_t w, uint32_t h)
@@ -540,7 +543,6 @@ static bool tt_init(arena *a, tagtree *t, uint32_t w, uint32_t h)
     uint32_t total = 0, l = 0;
     for (;;) {
         t->w[l] = w;
-        t->h[l] = h;
         t->off[l] = total;
         total += w * h;
         l++;
@@ -549,33 +551,33 @@ static bool tt_init(arena *a, tagtree *t, uint32_t w, uint32_t h)
         h = (h + 1) / 2;
     }
     t->nlev = l;
-    t->low = arena_get(a, (size_t)total * 2);
-    t->known = arena_get(a, total);
-    if (!t->low || !t->known) return false;
-    memset(t->low, 0, (size_t)total * 2);
-    memset(t->known, 0, total);
+    t->node = arena_get(a, total);
+    if (!t->node) return false;
+    memset(t->node, 0, total);
     return true;
 }
 
-/* Decodes leaf (x, y) up to `limit`: returns its value if below limit,
- * else limit. */
+/* Decodes leaf (x, y) up to `limit` (< TT_KNOWN): returns its value if
+ * below limit, else limit. */
 static uint32_t tt_decode(tagtree *t, hdr_bits *hb, uint32_t x, uint32_t y, uint32_t limit)
 {
-    uint32_t low = 0;
+    uint32_t low = 0, known = 0;
     for (uint32_t l = t->nlev; l-- > 0;) {
-        uint32_t i = t->off[l] + (y >> l) * t->w[l] + (x >> l);
-        if (t->low[i] < low) t->low[i] = (uint16_t)low;
-        if (!t->known[i] && t->low[i] < limit) {
+        uint8_t *n = &t->node[t->off[l] + (y >> l) * t->w[l] + (x >> l)];
+        uint32_t v = *n & ~TT_KNOWN;
+        known = *n & TT_KNOWN;
+        if (v < low) v = low;
+        if (!known && v < limit) {
             /* 0 bits raise the lower bound, a 1 bit says it is the value */
             bool one;
-            t->low[i] = (uint16_t)(t->low[i] + hzeros(hb, limit - t->low[i], &one));
-            t->known[i] = one;
-            if (hb->bad) return limit;
+            v += hzeros(hb, limit - v, &one);
+            known = one ? TT_KNOWN : 0;
         }
-        low = t->low[i];
+        *n = (uint8_t)(v | known);
+        if (hb->bad) return limit;
+        low = v;
     }
-    uint32_t i = t->off[0] + y * t->w[0] + x;
-    return t->known[i] && t->low[i] < limit ? t->low[i] : limit;
+    return known && low < limit ? low : limit;
 }
 
 /* ---- tile geometry ------------------------------------------------------ */
