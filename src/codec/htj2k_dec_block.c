@@ -312,15 +312,15 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 /* The u of both quads of a pair from the next bits (at most 24, first bit
  * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, after a "000"
  * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in `mode`; returns the
- * bits used. u_ext (4 more bits, in units of 4, when
- * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
-INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
+ * bits used and sets *u01 to quad 0's u | quad 1's << 8 (each below 256:
+ * at most 100). u_ext (4 more bits, in units of 4, when prefix + suffix
+ * exceed 32) follows both suffixes, quad 0's first. */
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u01, bool first)
 {
     const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
-    if (__builtin_expect(!(f & 0x8000), 1)) {
-        *u0 = f >> 4 & 7;
-        *u1 = f >> 7 & 7;
-        return f & 15;
+    if (__builtin_expect(!(f >> 31), 1)) {
+        *u01 = f & 0xFFFF;
+        return f >> 16;
     }
     const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
@@ -342,14 +342,17 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
         }
     }
     const uint32_t add = first ? e >> 12 & 15 : 0; /* mode 5 only */
-    *u0 = a + add;
-    *u1 = b + add;
+    *u01 = (a + add) | (b + add) << 8;
     return used;
 }
 
 uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
-    return uvlc_pair(bits, mode, u0, u1, first);
+    uint32_t u01;
+    const uint32_t used = uvlc_pair(bits, mode, &u01, first);
+    *u0 = u01 & 0xFF;
+    *u1 = u01 >> 8;
+    return used;
 }
 
 /* ---- cleanup pass ------------------------------------------------------- */
@@ -764,7 +767,9 @@ INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
     static const uint16_t k_first[16] = {0x000, 0x080, 0x080, 0x080, 0x100, 0x180, 0x180, 0x180,
                                          0x200, 0x280, 0x280, 0x280, 0x300, 0x380, 0x380, 0x380};
     if (first) return k_first[t >> 4 & 15];
-    return up7 | ((t << 2 | t << 1) & 0x100); /* bottom-left or top-right of t */
+    /* t's right column (rho bits 2 and 3, entry bits 6 and 7), either
+     * carrying into bit 8 */
+    return up7 | (((t & 0xC0) + 0xC0) & 0x100);
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
@@ -858,6 +863,18 @@ static uint32_t row_finish(const uint16_t *qinf, const uint8_t *exp_prev, uint8_
     return row_finish_c(qinf, exp_prev, uq, pre, 0, qw, 0);
 }
 
+/* uq[0] = u01's low byte, uq[1] its next: one store (gcc does not merge
+ * the byte stores here) */
+INLINE void store_u_pair(uint8_t *uq, uint32_t u01)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint16_t u = (uint16_t)u01;
+    memcpy(uq, &u, 2);
+#else
+    exrqoi__put16(uq, (uint16_t)u01);
+#endif
+}
+
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. Stores u;
  * row_finish adds kappa. */
@@ -879,13 +896,15 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
      * row: 4 after a MEL 0, 5 after a MEL 1 */
-    uint32_t mode = (t0 >> 3 & 1) | (t1 >> 2 & 2);
+    uint32_t mode = ((t0 & 8) | (t1 & 8) << 1) >> 3;
     if (first && mode == 3) mode = 4 + mel_next(mel);
-    uint32_t u0, u1;
-    used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
+    uint32_t u01;
+    used += uvlc_pair(bits >> used, mode, &u01, first);
     regs_skip(vb, used);
-    uq[qx] = (uint8_t)u0;
-    if (pair) uq[qx + 1] = (uint8_t)u1;
+    if (pair)
+        store_u_pair(uq + qx, u01);
+    else
+        uq[qx] = (uint8_t)u01;
     return pair ? t1 : t0;
 }
 
@@ -909,6 +928,35 @@ INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev
     *mel = mq;
     const uint32_t umx = row_finish(qinf, exp_prev, uq, pre, qw, path);
     return umx > umax ? umx : 0;
+}
+
+/* vlc_row compiled on its own for the first quad row and the others,
+ * portable and (the AVX2 path) with BMI2's flag-free variable shifts,
+ * which most of pass 1's bit extraction is. */
+#define VLC_ROW_FN(name, FIRST, ATTR)                                                                          \
+    ATTR NOINLINE uint32_t name(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre,       \
+                                uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, int path)             \
+    {                                                                                                          \
+        return vlc_row(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, FIRST, path);                              \
+    }
+VLC_ROW_FN(vlc_row_first, true, )
+VLC_ROW_FN(vlc_row_next, false, )
+#ifdef MS_AVX2
+#define VLC_BMI2 1
+VLC_ROW_FN(vlc_row_first_bmi2, true, __attribute__((target("bmi,bmi2"))))
+VLC_ROW_FN(vlc_row_next_bmi2, false, __attribute__((target("bmi,bmi2"))))
+#endif
+
+/* Pass 1 of quad row qy through the variant for `path` (the AVX2 path
+ * implies BMI2: exrqoi__kernels_for). */
+INLINE uint32_t vlc_row_for(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre,
+                            uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, uint32_t qy, int path)
+{
+#ifdef VLC_BMI2
+    if (path == EXRQOI__PATH_AVX2)
+        return (qy ? vlc_row_next_bmi2 : vlc_row_first_bmi2)(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, path);
+#endif
+    return (qy ? vlc_row_next : vlc_row_first)(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, path);
 }
 
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
@@ -960,8 +1008,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     for (uint32_t qy = 0; qy < qh; qy++) {
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
-        const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, true, path)
-                                     : vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, false, path);
+        const uint32_t bad = vlc_row_for(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, qy, path);
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);
