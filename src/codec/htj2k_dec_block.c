@@ -136,31 +136,35 @@ typedef struct rev_reader {
     bool unstuff;
 } rev_reader;
 
-static inline void rev_fill(rev_reader *r)
+/* The fast refill: the whole bytes that fit above the n bits of *acc,
+ * from 8 loaded at once, when none of the 8 has its low 7 bits set (so
+ * none is unstuffed, whatever came before it); the bits of a byte that
+ * only partly fits are the same the next refill puts there. False: the
+ * byte-wise path (rev_fill_bytes). acc and n by pointer, so the cleanup
+ * pass's copies in registers need no round trip through the reader. */
+INLINE bool rev_fill_fast(rev_reader *r, uint64_t *acc, int *n)
 {
-    /* fast path: the whole bytes that fit, from 8 loaded at once, when
-     * none of the 8 has its low 7 bits set (so none is unstuffed, whatever
-     * came before it); the bits of a byte that only partly fits are the
-     * same the next refill puts there */
-    if (r->left >= 8) {
-        uint64_t x;
-        memcpy(&x, r->base + r->pos - 7, 8);
+    if (r->left < 8) return false;
+    uint64_t x;
+    memcpy(&x, r->base + r->pos - 7, 8);
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-        x = __builtin_bswap64(x); /* the byte at pos first (lowest) */
+    x = __builtin_bswap64(x); /* the byte at pos first (lowest) */
 #endif
-        const uint64_t c = ~(x | 0x8080808080808080u);
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - r->n) >> 3; /* whole bytes that fit */
-            if (k) {
-                r->acc |= x << r->n;
-                r->n += (int)(8 * k);
-                r->pos -= k;
-                r->left -= k;
-                r->unstuff = ((x >> (8 * (k - 1))) & 0xFF) > 0x8F;
-            }
-            return;
-        }
+    const uint64_t c = ~(x | 0x8080808080808080u);
+    if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) != 0) return false;
+    const unsigned k = (unsigned)(64 - *n) >> 3; /* whole bytes that fit */
+    if (k) {
+        *acc |= x << *n;
+        *n += (int)(8 * k);
+        r->pos -= k;
+        r->left -= k;
+        r->unstuff = ((x >> (8 * (k - 1))) & 0xFF) > 0x8F;
     }
+    return true;
+}
+
+NOINLINE void rev_fill_bytes(rev_reader *r)
+{
     while (r->n <= 56) {
         uint32_t b = 0; /* past the end: zeros */
         if (r->left) {
@@ -177,6 +181,11 @@ static inline void rev_fill(rev_reader *r)
         r->n += nb;
         r->unstuff = b > 0x8F;
     }
+}
+
+static inline void rev_fill(rev_reader *r)
+{
+    if (!rev_fill_fast(r, &r->acc, &r->n)) rev_fill_bytes(r);
 }
 
 static inline uint64_t rev_peek(rev_reader *r)
@@ -291,10 +300,10 @@ typedef struct bitregs {
 
 INLINE uint64_t vlc_peek(rev_reader *r, bitregs *b)
 {
-    if (b->n < VLC_PAIR_BITS) { /* rev_fill leaves at least 57 */
+    if (b->n < VLC_PAIR_BITS && !rev_fill_fast(r, &b->acc, &b->n)) { /* both leave at least 57 */
         r->acc = b->acc;
         r->n = b->n;
-        rev_fill(r);
+        rev_fill_bytes(r);
         b->acc = r->acc;
         b->n = r->n;
     }
@@ -852,10 +861,63 @@ static uint32_t row_finish_sse2(const uint16_t *qinf, const uint8_t *exp_prev, u
 }
 #endif
 
+#ifdef MS_AVX2
+#define ROW_FINISH_AVX2 1
+/* finish8_sse2 for 16 quads from q (same bounds as row_finish_sse2 with
+ * steps of 16: qw <= 512 keeps the reads inside exps and qinf and the
+ * writes inside uq and pre); returns their U. */
+__attribute__((target("avx2"))) INLINE __m256i finish16_avx2(const uint16_t *qinf, const uint8_t *exp_prev,
+                                                            uint8_t *uq, uint16_t *pre, uint32_t q)
+{
+    const __m256i one = _mm256_set1_epi16(1);
+    const uint8_t *ep = exp_prev + 2 * (size_t)q;
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+    const __m256i m = _mm256_max_epu8(_mm256_max_epu8(LOAD256(ep - 1), LOAD256(ep)),
+                                      _mm256_max_epu8(LOAD256(ep + 1), LOAD256(ep + 2)));
+    const __m256i e = _mm256_min_epi16(_mm256_and_si256(m, _mm256_set1_epi16(0xFF)), _mm256_set1_epi16(63));
+    const __m256i a = LOAD256(qinf + q - 1), b = LOAD256(qinf + q), c = LOAD256(qinf + q + 1);
+#undef LOAD256
+    const __m256i rho = _mm256_and_si256(_mm256_srli_epi16(b, 4), _mm256_set1_epi16(15));
+    const __m256i single =
+        _mm256_cmpeq_epi16(_mm256_and_si256(rho, _mm256_sub_epi16(rho, one)), _mm256_setzero_si256());
+    const __m256i k = _mm256_andnot_si256(single, _mm256_subs_epu16(e, _mm256_set1_epi16(2)));
+    const __m256i u = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(uq + q)));
+    const __m256i U = _mm256_add_epi16(_mm256_add_epi16(u, k), one);
+    _mm_storeu_si128((__m128i *)(void *)(uq + q),
+                     _mm_packus_epi16(_mm256_castsi256_si128(U), _mm256_extracti128_si256(U, 1)));
+    const __m256i u0 = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi16(a, 7), _mm256_srli_epi16(b, 5)), one);
+    const __m256i u2 = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi16(b, 7), _mm256_srli_epi16(c, 5)), one);
+    const __m256i up = _mm256_or_si256(u0, _mm256_slli_epi16(u2, 2));
+    _mm256_storeu_si256((__m256i *)(void *)(pre + q), _mm256_slli_epi16(up, 7));
+    return U;
+}
+
+__attribute__((target("avx2"))) NOINLINE uint32_t row_finish_avx2(const uint16_t *qinf, const uint8_t *exp_prev,
+                                                                 uint8_t *uq, uint16_t *pre, uint32_t qw)
+{
+    __m256i mx = _mm256_setzero_si256();
+    uint32_t q = 0;
+    for (; q + 16 < qw; q += 16) mx = _mm256_max_epi16(mx, finish16_avx2(qinf, exp_prev, uq, pre, q));
+    /* the last 1 to 16 quads: the lanes past qw out of the max */
+    const __m256i in = _mm256_cmpgt_epi16(_mm256_set1_epi16((short)(qw - q)),
+                                          _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    mx = _mm256_max_epi16(mx, _mm256_and_si256(finish16_avx2(qinf, exp_prev, uq, pre, q), in));
+    __m128i m = _mm_max_epi16(_mm256_castsi256_si128(mx), _mm256_extracti128_si256(mx, 1));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 8));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 4));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 2));
+    return (uint32_t)_mm_cvtsi128_si32(m) & 0xFFFF;
+}
+#endif
+
+
 static uint32_t row_finish(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre, uint32_t qw,
                            int path)
 {
 #ifdef ROW_FINISH_SSE2
+#ifdef ROW_FINISH_AVX2
+    if (path == EXRQOI__PATH_AVX2) return row_finish_avx2(qinf, exp_prev, uq, pre, qw);
+#endif
     if (path != EXRQOI__PATH_C) return row_finish_sse2(qinf, exp_prev, uq, pre, qw);
 #else
     (void)path;
