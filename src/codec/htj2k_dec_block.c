@@ -320,18 +320,19 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 
 /* The u of both quads of a pair from the next bits (at most 24, first bit
  * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, after a "000"
- * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in `mode`; returns the
+ * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in mode8 / 256 (the
+ * mode, shifted as the short table's index takes it); returns the
  * bits used and sets *u01 to quad 0's u | quad 1's << 8 (each below 256:
  * at most 100). u_ext (4 more bits, in units of 4, when prefix + suffix
  * exceed 32) follows both suffixes, quad 0's first. */
-INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u01, bool first)
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
 {
-    const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
+    const uint32_t f = exrqoi__htj2k_uvlc_short[mode8 | (uint32_t)(bits & 255)];
     if (__builtin_expect(!(f >> 31), 1)) {
         *u01 = f & 0xFFFF;
         return f >> 16;
     }
-    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
+    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode8 >> 2 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
     bits >>= e & 15;
     uint32_t a = (e >> 16 & 0xFF) + (uint32_t)(bits & ((1u << l0) - 1));
@@ -358,7 +359,7 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u01, bool firs
 uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
     uint32_t u01;
-    const uint32_t used = uvlc_pair(bits, mode, &u01, first);
+    const uint32_t used = uvlc_pair(bits, mode << 8, &u01, first);
     *u0 = u01 & 0xFF;
     *u1 = u01 >> 8;
     return used;
@@ -958,10 +959,10 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
      * row: 4 after a MEL 0, 5 after a MEL 1 */
-    uint32_t mode = ((t0 & 8) | (t1 & 8) << 1) >> 3;
-    if (first && mode == 3) mode = 4 + mel_next(mel);
+    uint32_t mode8 = ((t0 & 8) | (t1 & 8) << 1) << 5; /* mode * 256 */
+    if (first && mode8 == 3 << 8) mode8 = (4 + mel_next(mel)) << 8;
     uint32_t u01;
-    used += uvlc_pair(bits >> used, mode, &u01, first);
+    used += uvlc_pair(bits >> used, mode8, &u01, first);
     regs_skip(vb, used);
     if (pair)
         store_u_pair(uq + qx, u01);
