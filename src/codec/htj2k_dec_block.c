@@ -294,9 +294,12 @@ typedef struct bitregs {
     int n;
 } bitregs;
 
-/* The VLC bits of a quad pair: two codewords (7 bits each at most) and
- * the U-VLC of both quads (24), read without refilling in between. */
-#define VLC_PAIR_BITS 38
+/* The VLC bits of a quad pair on its usual path: two codewords (7 bits
+ * each at most) and the U-VLC of both quads from the short table (8),
+ * read without refilling in between; a pair that needs the long table
+ * (24 bits of U-VLC) refills before it (uvlc_long). */
+#define VLC_PAIR_BITS 22
+#define UVLC_LONG_BITS 24
 
 INLINE uint64_t vlc_peek(rev_reader *r, bitregs *b)
 {
@@ -325,13 +328,15 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
  * bits used and sets *u01 to quad 0's u | quad 1's << 8 (each below 256:
  * at most 100). u_ext (4 more bits, in units of 4, when prefix + suffix
  * exceed 32) follows both suffixes, quad 0's first. */
-INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
+/* The short table's entry (bit 31: the pair needs uvlc_long_bits). */
+INLINE uint32_t uvlc_short(uint64_t bits, uint32_t mode8)
 {
-    const uint32_t f = exrqoi__htj2k_uvlc_short[mode8 | (uint32_t)(bits & 255)];
-    if (__builtin_expect(!(f >> 31), 1)) {
-        *u01 = f & 0xFFFF;
-        return f >> 16;
-    }
+    return exrqoi__htj2k_uvlc_short[mode8 | (uint32_t)(bits & 255)];
+}
+
+/* The pairs with a "000" prefix, from exrqoi__htj2k_uvlc_tbl. */
+INLINE uint32_t uvlc_long_bits(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
+{
     const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode8 >> 2 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
     bits >>= e & 15;
@@ -354,6 +359,16 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool fir
     const uint32_t add = first ? e >> 12 & 15 : 0; /* mode 5 only */
     *u01 = (a + add) | (b + add) << 8;
     return used;
+}
+
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
+{
+    const uint32_t f = uvlc_short(bits, mode8);
+    if (__builtin_expect(!(f >> 31), 1)) {
+        *u01 = f & 0xFFFF;
+        return f >> 16;
+    }
+    return uvlc_long_bits(bits, mode8, u01, first);
 }
 
 uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
@@ -938,6 +953,19 @@ INLINE void store_u_pair(uint8_t *uq, uint32_t u01)
 #endif
 }
 
+/* A pair's U-VLC through the long table, from the reader (refilled
+ * first when it holds fewer than the 24 bits that may take); returns u01
+ * as uvlc_pair. Out of line: rare, and its refill stays out of the loop. */
+INLINE uint32_t uvlc_long(rev_reader *r, uint32_t mode8, bool first)
+{
+    if (r->n < UVLC_LONG_BITS) rev_fill(r);
+    uint32_t u01;
+    rev_skip(r, (int)uvlc_long_bits(r->acc, mode8, &u01, first));
+    return u01;
+}
+NOINLINE uint32_t uvlc_long_first(rev_reader *r, uint32_t mode8) { return uvlc_long(r, mode8, true); }
+NOINLINE uint32_t uvlc_long_next(rev_reader *r, uint32_t mode8) { return uvlc_long(r, mode8, false); }
+
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. Stores u;
  * row_finish adds kappa. */
@@ -962,8 +990,18 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     uint32_t mode8 = ((t0 & 8) | (t1 & 8) << 1) << 5; /* mode * 256 */
     if (first && mode8 == 3 << 8) mode8 = (4 + mel_next(mel)) << 8;
     uint32_t u01;
-    used += uvlc_pair(bits >> used, mode8, &u01, first);
-    regs_skip(vb, used);
+    const uint32_t f = uvlc_short(bits >> used, mode8);
+    if (__builtin_expect(!(f >> 31), 1)) {
+        u01 = f & 0xFFFF;
+        regs_skip(vb, used + (f >> 16));
+    } else {
+        regs_skip(vb, used);
+        vlc->acc = vb->acc;
+        vlc->n = vb->n;
+        u01 = first ? uvlc_long_first(vlc, mode8) : uvlc_long_next(vlc, mode8);
+        vb->acc = vlc->acc;
+        vb->n = vlc->n;
+    }
     if (pair)
         store_u_pair(uq + qx, u01);
     else
