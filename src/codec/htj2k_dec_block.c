@@ -972,13 +972,22 @@ NOINLINE uint32_t uvlc_long_next(rev_reader *r, uint32_t mode8) { return uvlc_lo
 INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
                          uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, bool first, bool pair)
 {
-    const uint64_t bits = vlc_peek(vlc, vb);
     uint32_t used = 0, p0 = 0, p1 = 0;
     if (!first) {
         p0 = pre[qx];
         if (pair) p1 = pre[qx + 1];
     }
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0, first));
+    const uint32_t ctx0 = quad_ctx7(left, p0, first);
+    if (pair && ctx0 == 0 && p1 == 0 && mel->q >= 4) {
+        /* both quads in context 0 (quad 1's since quad 0 is then empty)
+         * and two zero events left in the run: both empty, no VLC bits */
+        mel->q -= 4;
+        qinf[qx] = qinf[qx + 1] = 0;
+        store_u_pair(uq + qx, 0);
+        return 0;
+    }
+    const uint64_t bits = vlc_peek(vlc, vb);
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, ctx0);
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
