@@ -26,6 +26,9 @@
 #include "htj2k_vlc_rows.h"
 #include "test_support.h"
 
+/* what the block decoder's AVX2 path runs (exrqoi__kernels_for: BMI2 too) */
+#define BLOCK_AVX2 (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2)
+
 static uint32_t rng_state = 20260505u;
 static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
@@ -890,7 +893,7 @@ static void ms_open(ms_bench *b, bool neon)
     const uint32_t have = exrqoi__cpu_detect();
     b->npaths = 0;
     b->paths[b->npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) b->paths[b->npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) b->paths[b->npaths++] = EXRQOI__PATH_AVX2;
     if (have & EXRQOI__CPU_SSE2) b->paths[b->npaths++] = EXRQOI__PATH_SSE2;
     if (neon && (have & EXRQOI__CPU_NEON)) b->paths[b->npaths++] = EXRQOI__PATH_NEON;
     b->s = malloc(sizeof *b->s);
@@ -1180,7 +1183,7 @@ static void test_pass1_rows(void **state)
     const uint32_t have = exrqoi__cpu_detect();
     paths[npaths++] = EXRQOI__PATH_C;
     if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
     exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
     uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
     int64_t *coef = malloc(sizeof(int64_t) * EXRQOI__HTJ2K_CB_MAX_AREA);
@@ -1302,7 +1305,7 @@ static void test_magsgn_tail(void **state)
     int paths[4], npaths = 0;
     const uint32_t have = exrqoi__cpu_detect();
     paths[npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
     if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
     exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
     uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
