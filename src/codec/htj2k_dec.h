@@ -53,10 +53,11 @@ EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
  * u_ext, 16-23 and 24-31 the u of quad 0 and 1 before their suffix. */
 EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
 /* The same when no prefix is "000" (the usual case: u at most 4 each, 6
- * in mode 5): index = mode (0-5) * 256 + the next 8 bits; entry bits 0-3
- * the bits used, 4-6 u of quad 0, 7-9 u of quad 1, or 0x8000 for a pair
- * that needs exrqoi__htj2k_uvlc_tbl. */
-EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_uvlc_short[6 * 256];
+ * in mode 5): index = mode (0-5) * 256 + the next 8 bits; entry bits 0-7
+ * u of quad 0, 8-15 u of quad 1 (so both store as one 16-bit word), 16-23
+ * the bits used, or 0x80000000 for a pair that needs
+ * exrqoi__htj2k_uvlc_tbl. */
+EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_short[6 * 256];
 
 /* The block decoder's U-VLC step (T.814 7.3.6) for a pair of quads: u of
  * quad 0 and 1 from the next bits (at most 24 used, first bit in the LSB)

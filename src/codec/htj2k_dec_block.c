@@ -136,31 +136,35 @@ typedef struct rev_reader {
     bool unstuff;
 } rev_reader;
 
-static inline void rev_fill(rev_reader *r)
+/* The fast refill: the whole bytes that fit above the n bits of *acc,
+ * from 8 loaded at once, when none of the 8 has its low 7 bits set (so
+ * none is unstuffed, whatever came before it); the bits of a byte that
+ * only partly fits are the same the next refill puts there. False: the
+ * byte-wise path (rev_fill_bytes). acc and n by pointer, so the cleanup
+ * pass's copies in registers need no round trip through the reader. */
+INLINE bool rev_fill_fast(rev_reader *r, uint64_t *acc, int *n)
 {
-    /* fast path: the whole bytes that fit, from 8 loaded at once, when
-     * none of the 8 has its low 7 bits set (so none is unstuffed, whatever
-     * came before it); the bits of a byte that only partly fits are the
-     * same the next refill puts there */
-    if (r->left >= 8) {
-        uint64_t x;
-        memcpy(&x, r->base + r->pos - 7, 8);
+    if (r->left < 8) return false;
+    uint64_t x;
+    memcpy(&x, r->base + r->pos - 7, 8);
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-        x = __builtin_bswap64(x); /* the byte at pos first (lowest) */
+    x = __builtin_bswap64(x); /* the byte at pos first (lowest) */
 #endif
-        const uint64_t c = ~(x | 0x8080808080808080u);
-        if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) == 0) {
-            const unsigned k = (unsigned)(64 - r->n) >> 3; /* whole bytes that fit */
-            if (k) {
-                r->acc |= x << r->n;
-                r->n += (int)(8 * k);
-                r->pos -= k;
-                r->left -= k;
-                r->unstuff = ((x >> (8 * (k - 1))) & 0xFF) > 0x8F;
-            }
-            return;
-        }
+    const uint64_t c = ~(x | 0x8080808080808080u);
+    if (((c - 0x0101010101010101u) & ~c & 0x8080808080808080u) != 0) return false;
+    const unsigned k = (unsigned)(64 - *n) >> 3; /* whole bytes that fit */
+    if (k) {
+        *acc |= x << *n;
+        *n += (int)(8 * k);
+        r->pos -= k;
+        r->left -= k;
+        r->unstuff = ((x >> (8 * (k - 1))) & 0xFF) > 0x8F;
     }
+    return true;
+}
+
+NOINLINE void rev_fill_bytes(rev_reader *r)
+{
     while (r->n <= 56) {
         uint32_t b = 0; /* past the end: zeros */
         if (r->left) {
@@ -177,6 +181,11 @@ static inline void rev_fill(rev_reader *r)
         r->n += nb;
         r->unstuff = b > 0x8F;
     }
+}
+
+static inline void rev_fill(rev_reader *r)
+{
+    if (!rev_fill_fast(r, &r->acc, &r->n)) rev_fill_bytes(r);
 }
 
 static inline uint64_t rev_peek(rev_reader *r)
@@ -285,16 +294,19 @@ typedef struct bitregs {
     int n;
 } bitregs;
 
-/* The VLC bits of a quad pair: two codewords (7 bits each at most) and
- * the U-VLC of both quads (24), read without refilling in between. */
-#define VLC_PAIR_BITS 38
+/* The VLC bits of a quad pair on its usual path: two codewords (7 bits
+ * each at most) and the U-VLC of both quads from the short table (8),
+ * read without refilling in between; a pair that needs the long table
+ * (24 bits of U-VLC) refills before it (uvlc_long). */
+#define VLC_PAIR_BITS 22
+#define UVLC_LONG_BITS 24
 
 INLINE uint64_t vlc_peek(rev_reader *r, bitregs *b)
 {
-    if (b->n < VLC_PAIR_BITS) { /* rev_fill leaves at least 57 */
+    if (b->n < VLC_PAIR_BITS && !rev_fill_fast(r, &b->acc, &b->n)) { /* both leave at least 57 */
         r->acc = b->acc;
         r->n = b->n;
-        rev_fill(r);
+        rev_fill_bytes(r);
         b->acc = r->acc;
         b->n = r->n;
     }
@@ -311,18 +323,21 @@ INLINE void regs_skip(bitregs *b, uint32_t bits)
 
 /* The u of both quads of a pair from the next bits (at most 24, first bit
  * in the LSB) by one lookup in exrqoi__htj2k_uvlc_short or, after a "000"
- * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in `mode`; returns the
- * bits used. u_ext (4 more bits, in units of 4, when
- * prefix + suffix exceed 32) follows both suffixes, quad 0's first. */
-INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
+ * prefix, exrqoi__htj2k_uvlc_tbl (htj2k_dec.h) in mode8 / 256 (the
+ * mode, shifted as the short table's index takes it); returns the
+ * bits used and sets *u01 to quad 0's u | quad 1's << 8 (each below 256:
+ * at most 100). u_ext (4 more bits, in units of 4, when prefix + suffix
+ * exceed 32) follows both suffixes, quad 0's first. */
+/* The short table's entry (bit 31: the pair needs uvlc_long_bits). */
+INLINE uint32_t uvlc_short(uint64_t bits, uint32_t mode8)
 {
-    const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (uint32_t)(bits & 255)];
-    if (__builtin_expect(!(f & 0x8000), 1)) {
-        *u0 = f >> 4 & 7;
-        *u1 = f >> 7 & 7;
-        return f & 15;
-    }
-    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode << 6 | (uint32_t)(bits & 63)];
+    return exrqoi__htj2k_uvlc_short[mode8 | (uint32_t)(bits & 255)];
+}
+
+/* The pairs with a "000" prefix, from exrqoi__htj2k_uvlc_tbl. */
+INLINE uint32_t uvlc_long_bits(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
+{
+    const uint32_t e = exrqoi__htj2k_uvlc_tbl[mode8 >> 2 | (uint32_t)(bits & 63)];
     const uint32_t l0 = e >> 4 & 15, l1 = e >> 8 & 15;
     bits >>= e & 15;
     uint32_t a = (e >> 16 & 0xFF) + (uint32_t)(bits & ((1u << l0) - 1));
@@ -342,14 +357,27 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *
         }
     }
     const uint32_t add = first ? e >> 12 & 15 : 0; /* mode 5 only */
-    *u0 = a + add;
-    *u1 = b + add;
+    *u01 = (a + add) | (b + add) << 8;
     return used;
+}
+
+INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool first)
+{
+    const uint32_t f = uvlc_short(bits, mode8);
+    if (__builtin_expect(!(f >> 31), 1)) {
+        *u01 = f & 0xFFFF;
+        return f >> 16;
+    }
+    return uvlc_long_bits(bits, mode8, u01, first);
 }
 
 uint32_t exrqoi__htj2k_uvlc_pair(uint64_t bits, uint32_t mode, uint32_t *u0, uint32_t *u1, bool first)
 {
-    return uvlc_pair(bits, mode, u0, u1, first);
+    uint32_t u01;
+    const uint32_t used = uvlc_pair(bits, mode << 8, &u01, first);
+    *u0 = u01 & 0xFF;
+    *u1 = u01 >> 8;
+    return used;
 }
 
 /* ---- cleanup pass ------------------------------------------------------- */
@@ -764,7 +792,9 @@ INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
     static const uint16_t k_first[16] = {0x000, 0x080, 0x080, 0x080, 0x100, 0x180, 0x180, 0x180,
                                          0x200, 0x280, 0x280, 0x280, 0x300, 0x380, 0x380, 0x380};
     if (first) return k_first[t >> 4 & 15];
-    return up7 | ((t << 2 | t << 1) & 0x100); /* bottom-left or top-right of t */
+    /* t's right column (rho bits 2 and 3, entry bits 6 and 7), either
+     * carrying into bit 8 */
+    return up7 | (((t & 0xC0) + 0xC0) & 0x100);
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
@@ -847,10 +877,63 @@ static uint32_t row_finish_sse2(const uint16_t *qinf, const uint8_t *exp_prev, u
 }
 #endif
 
+#ifdef MS_AVX2
+#define ROW_FINISH_AVX2 1
+/* finish8_sse2 for 16 quads from q (same bounds as row_finish_sse2 with
+ * steps of 16: qw <= 512 keeps the reads inside exps and qinf and the
+ * writes inside uq and pre); returns their U. */
+__attribute__((target("avx2"))) INLINE __m256i finish16_avx2(const uint16_t *qinf, const uint8_t *exp_prev,
+                                                            uint8_t *uq, uint16_t *pre, uint32_t q)
+{
+    const __m256i one = _mm256_set1_epi16(1);
+    const uint8_t *ep = exp_prev + 2 * (size_t)q;
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+    const __m256i m = _mm256_max_epu8(_mm256_max_epu8(LOAD256(ep - 1), LOAD256(ep)),
+                                      _mm256_max_epu8(LOAD256(ep + 1), LOAD256(ep + 2)));
+    const __m256i e = _mm256_min_epi16(_mm256_and_si256(m, _mm256_set1_epi16(0xFF)), _mm256_set1_epi16(63));
+    const __m256i a = LOAD256(qinf + q - 1), b = LOAD256(qinf + q), c = LOAD256(qinf + q + 1);
+#undef LOAD256
+    const __m256i rho = _mm256_and_si256(_mm256_srli_epi16(b, 4), _mm256_set1_epi16(15));
+    const __m256i single =
+        _mm256_cmpeq_epi16(_mm256_and_si256(rho, _mm256_sub_epi16(rho, one)), _mm256_setzero_si256());
+    const __m256i k = _mm256_andnot_si256(single, _mm256_subs_epu16(e, _mm256_set1_epi16(2)));
+    const __m256i u = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(uq + q)));
+    const __m256i U = _mm256_add_epi16(_mm256_add_epi16(u, k), one);
+    _mm_storeu_si128((__m128i *)(void *)(uq + q),
+                     _mm_packus_epi16(_mm256_castsi256_si128(U), _mm256_extracti128_si256(U, 1)));
+    const __m256i u0 = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi16(a, 7), _mm256_srli_epi16(b, 5)), one);
+    const __m256i u2 = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi16(b, 7), _mm256_srli_epi16(c, 5)), one);
+    const __m256i up = _mm256_or_si256(u0, _mm256_slli_epi16(u2, 2));
+    _mm256_storeu_si256((__m256i *)(void *)(pre + q), _mm256_slli_epi16(up, 7));
+    return U;
+}
+
+__attribute__((target("avx2"))) NOINLINE uint32_t row_finish_avx2(const uint16_t *qinf, const uint8_t *exp_prev,
+                                                                 uint8_t *uq, uint16_t *pre, uint32_t qw)
+{
+    __m256i mx = _mm256_setzero_si256();
+    uint32_t q = 0;
+    for (; q + 16 < qw; q += 16) mx = _mm256_max_epi16(mx, finish16_avx2(qinf, exp_prev, uq, pre, q));
+    /* the last 1 to 16 quads: the lanes past qw out of the max */
+    const __m256i in = _mm256_cmpgt_epi16(_mm256_set1_epi16((short)(qw - q)),
+                                          _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    mx = _mm256_max_epi16(mx, _mm256_and_si256(finish16_avx2(qinf, exp_prev, uq, pre, q), in));
+    __m128i m = _mm_max_epi16(_mm256_castsi256_si128(mx), _mm256_extracti128_si256(mx, 1));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 8));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 4));
+    m = _mm_max_epi16(m, _mm_srli_si128(m, 2));
+    return (uint32_t)_mm_cvtsi128_si32(m) & 0xFFFF;
+}
+#endif
+
+
 static uint32_t row_finish(const uint16_t *qinf, const uint8_t *exp_prev, uint8_t *uq, uint16_t *pre, uint32_t qw,
                            int path)
 {
 #ifdef ROW_FINISH_SSE2
+#ifdef ROW_FINISH_AVX2
+    if (path == EXRQOI__PATH_AVX2) return row_finish_avx2(qinf, exp_prev, uq, pre, qw);
+#endif
     if (path != EXRQOI__PATH_C) return row_finish_sse2(qinf, exp_prev, uq, pre, qw);
 #else
     (void)path;
@@ -858,19 +941,53 @@ static uint32_t row_finish(const uint16_t *qinf, const uint8_t *exp_prev, uint8_
     return row_finish_c(qinf, exp_prev, uq, pre, 0, qw, 0);
 }
 
+/* uq[0] = u01's low byte, uq[1] its next: one store (gcc does not merge
+ * the byte stores here) */
+INLINE void store_u_pair(uint8_t *uq, uint32_t u01)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint16_t u = (uint16_t)u01;
+    memcpy(uq, &u, 2);
+#else
+    exrqoi__put16(uq, (uint16_t)u01);
+#endif
+}
+
+/* A pair's U-VLC through the long table, from the reader (refilled
+ * first when it holds fewer than the 24 bits that may take); returns u01
+ * as uvlc_pair. Out of line: rare, and its refill stays out of the loop. */
+INLINE uint32_t uvlc_long(rev_reader *r, uint32_t mode8, bool first)
+{
+    if (r->n < UVLC_LONG_BITS) rev_fill(r);
+    uint32_t u01;
+    rev_skip(r, (int)uvlc_long_bits(r->acc, mode8, &u01, first));
+    return u01;
+}
+NOINLINE uint32_t uvlc_long_first(rev_reader *r, uint32_t mode8) { return uvlc_long(r, mode8, true); }
+NOINLINE uint32_t uvlc_long_next(rev_reader *r, uint32_t mode8) { return uvlc_long(r, mode8, false); }
+
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. Stores u;
  * row_finish adds kappa. */
 INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
                          uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, bool first, bool pair)
 {
-    const uint64_t bits = vlc_peek(vlc, vb);
     uint32_t used = 0, p0 = 0, p1 = 0;
     if (!first) {
         p0 = pre[qx];
         if (pair) p1 = pre[qx + 1];
     }
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(left, p0, first));
+    const uint32_t ctx0 = quad_ctx7(left, p0, first);
+    if (pair && ctx0 == 0 && p1 == 0 && mel->q >= 4) {
+        /* both quads in context 0 (quad 1's since quad 0 is then empty)
+         * and two zero events left in the run: both empty, no VLC bits */
+        mel->q -= 4;
+        qinf[qx] = qinf[qx + 1] = 0;
+        store_u_pair(uq + qx, 0);
+        return 0;
+    }
+    const uint64_t bits = vlc_peek(vlc, vb);
+    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, ctx0);
     qinf[qx] = (uint16_t)t0;
     uint32_t t1 = 0;
     if (pair) {
@@ -879,13 +996,25 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
     }
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
      * row: 4 after a MEL 0, 5 after a MEL 1 */
-    uint32_t mode = (t0 >> 3 & 1) | (t1 >> 2 & 2);
-    if (first && mode == 3) mode = 4 + mel_next(mel);
-    uint32_t u0, u1;
-    used += uvlc_pair(bits >> used, mode, &u0, &u1, first);
-    regs_skip(vb, used);
-    uq[qx] = (uint8_t)u0;
-    if (pair) uq[qx + 1] = (uint8_t)u1;
+    uint32_t mode8 = ((t0 & 8) | (t1 & 8) << 1) << 5; /* mode * 256 */
+    if (first && mode8 == 3 << 8) mode8 = (4 + mel_next(mel)) << 8;
+    uint32_t u01;
+    const uint32_t f = uvlc_short(bits >> used, mode8);
+    if (__builtin_expect(!(f >> 31), 1)) {
+        u01 = f & 0xFFFF;
+        regs_skip(vb, used + (f >> 16));
+    } else {
+        regs_skip(vb, used);
+        vlc->acc = vb->acc;
+        vlc->n = vb->n;
+        u01 = first ? uvlc_long_first(vlc, mode8) : uvlc_long_next(vlc, mode8);
+        vb->acc = vlc->acc;
+        vb->n = vlc->n;
+    }
+    if (pair)
+        store_u_pair(uq + qx, u01);
+    else
+        uq[qx] = (uint8_t)u01;
     return pair ? t1 : t0;
 }
 
@@ -909,6 +1038,35 @@ INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev
     *mel = mq;
     const uint32_t umx = row_finish(qinf, exp_prev, uq, pre, qw, path);
     return umx > umax ? umx : 0;
+}
+
+/* vlc_row compiled on its own for the first quad row and the others,
+ * portable and (the AVX2 path) with BMI2's flag-free variable shifts,
+ * which most of pass 1's bit extraction is. */
+#define VLC_ROW_FN(name, FIRST, ATTR)                                                                          \
+    ATTR NOINLINE uint32_t name(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre,       \
+                                uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, int path)             \
+    {                                                                                                          \
+        return vlc_row(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, FIRST, path);                              \
+    }
+VLC_ROW_FN(vlc_row_first, true, )
+VLC_ROW_FN(vlc_row_next, false, )
+#ifdef MS_AVX2
+#define VLC_BMI2 1
+VLC_ROW_FN(vlc_row_first_bmi2, true, __attribute__((target("bmi,bmi2"))))
+VLC_ROW_FN(vlc_row_next_bmi2, false, __attribute__((target("bmi,bmi2"))))
+#endif
+
+/* Pass 1 of quad row qy through the variant for `path` (the AVX2 path
+ * implies BMI2: exrqoi__kernels_for). */
+INLINE uint32_t vlc_row_for(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre,
+                            uint16_t *qinf, uint8_t *uq, uint32_t qw, uint32_t umax, uint32_t qy, int path)
+{
+#ifdef VLC_BMI2
+    if (path == EXRQOI__PATH_AVX2)
+        return (qy ? vlc_row_next_bmi2 : vlc_row_first_bmi2)(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, path);
+#endif
+    return (qy ? vlc_row_next : vlc_row_first)(vlc, mel, exp_prev, pre, qinf, uq, qw, umax, path);
 }
 
 INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__htj2k_cblk *cb, void *dst,
@@ -960,8 +1118,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
     for (uint32_t qy = 0; qy < qh; qy++) {
         /* pass 1: MEL, CxtVLC and U-VLC of the whole quad row into qinf
          * and uq (the exponent bound U of each quad) */
-        const uint32_t bad = qy == 0 ? vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, true, path)
-                                     : vlc_row(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, false, path);
+        const uint32_t bad = vlc_row_for(&vlc, &mel, exp_prev, pre, qinf, uq, qw, umax, qy, path);
         if (bad)
             return exrqoi__fail(err, EXRQOI_ERR_CORRUPT,
                                 "HT code-block: magnitude exponent %u exceeds the %u bit-planes coded", bad, umax);

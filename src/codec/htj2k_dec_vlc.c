@@ -284,8 +284,8 @@ const uint16_t exrqoi__htj2k_vlc_tbl1[1024] = {
 #define U_FIRST0(x) (UP_VAL(x) > 2 ? U_ENT(UP_LEN(x) + 1u, UP_SUF(x), 0u, 0u, UP_VAL(x), 1u + ((x) >> 3 & 1u)) : U_BOTH(x))
 #define U_FIRST1(x) (U_BOTH(x) | 2u << 12)
 /* the short table: suffixes of at most one bit, read as masks */
-#define S_ENT(used, u0, u1) ((used) | (u0) << 4 | (u1) << 7)
-#define S_LONG 0x8000u
+#define S_ENT(used, u0, u1) ((u0) | (u1) << 8 | (used) << 16)
+#define S_LONG 0x80000000u
 #define S_NONE(x) 0u
 #define S_Q0(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x)), 0u))
 #define S_Q1(x) (UP_VAL(x) == 5 ? S_LONG : S_ENT(UP_LEN(x) + UP_SUF(x), 0u, UP_VAL(x) + ((x) >> UP_LEN(x) & UP_SUF(x))))
@@ -314,8 +314,8 @@ const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64] = {U_64(U_NONE), U_64(U_Q0),     U
  * MEL 1 both get 2 more */
 #define S_FIRST0(x)                                                                                            \
     (UP_VAL(x) == 5 ? S_LONG : UP_VAL(x) == 3 ? S_ENT(5u, 3u + ((x) >> 4 & 1u), 1u + ((x) >> 3 & 1u)) : S_BOTH(x))
-#define S_FIRST1(x) (S_BOTH(x) == S_LONG ? S_LONG : S_BOTH(x) + (2u << 4) + (2u << 7))
-const uint16_t exrqoi__htj2k_uvlc_short[6 * 256] = {U_256(S_NONE), U_256(S_Q0),     U_256(S_Q1),
+#define S_FIRST1(x) (S_BOTH(x) == S_LONG ? S_LONG : S_BOTH(x) + 2u + (2u << 8))
+const uint32_t exrqoi__htj2k_uvlc_short[6 * 256] = {U_256(S_NONE), U_256(S_Q0),     U_256(S_Q1),
                                                     U_256(S_BOTH), U_256(S_FIRST0), U_256(S_FIRST1)};
 
 const uint8_t exrqoi__htj2k_kappa[16 * 64] = {U_1024(K_ENT)};

@@ -103,7 +103,10 @@ exrqoi__kernels exrqoi__kernels_for(uint32_t f)
     k.piz = neon ? EXRQOI__PATH_NEON : sse2;
     k.pxr24 = (f & EXRQOI__CPU_AVX2) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
     k.qoi = neon ? EXRQOI__PATH_NEON : sse2;
-    k.htdwt = (f & EXRQOI__CPU_AVX2) && sse2 ? EXRQOI__PATH_AVX2 : neon ? EXRQOI__PATH_NEON : sse2;
+    /* the AVX2 path's block decoder also runs its VLC step with BMI2 */
+    k.htdwt = (f & EXRQOI__CPU_AVX2) && (f & EXRQOI__CPU_BMI2) && sse2 ? EXRQOI__PATH_AVX2
+              : neon                                                  ? EXRQOI__PATH_NEON
+                                                                      : sse2;
     return k;
 }
 

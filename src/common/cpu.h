@@ -59,7 +59,8 @@ typedef struct exrqoi__kernels {
     uint8_t piz;   /* piz.c and wavelet.h: C, SSE2, NEON */
     uint8_t pxr24; /* pxr24.h: C, SSE2, AVX2, NEON */
     uint8_t qoi;   /* qoi_internal.h: C, SSE2, NEON (decoding; encoding: C, SSE2) */
-    uint8_t htdwt; /* htj2k_dec.h: 32-bit 5/3 synthesis (and the chunk output): C, SSE2, AVX2, NEON */
+    uint8_t htdwt; /* htj2k_dec.h: 32-bit 5/3 synthesis, the chunk output and the block decoder's kernels: C,
+                      SSE2, AVX2 (AVX2 + BMI2), NEON */
 } exrqoi__kernels;
 
 EXRQOI_INTERNAL exrqoi__kernels exrqoi__kernels_for(uint32_t features);

@@ -77,6 +77,11 @@ static void test_kernel_choice(void **state)
     assert_int_equal(k.pxr24, EXRQOI__PATH_AVX2);
     assert_int_equal(k.qoi, EXRQOI__PATH_SSE2);
     assert_int_equal(k.huf, 2);
+    assert_int_equal(k.htdwt, EXRQOI__PATH_AVX2);
+    /* BMI2 masked: the HTJ2K decoder's AVX2 path (its VLC step uses BMI2) steps down */
+    k = exrqoi__kernels_for(avx2 & ~exrqoi__cpu_disabled_by("bmi2"));
+    assert_int_equal(k.htdwt, EXRQOI__PATH_SSE2);
+    assert_int_equal(k.zip, EXRQOI__PATH_AVX2);
     /* F16C masked: the half and DWA kernels step down, the predictor not
      * (one detection for F16C whatever the compiler) */
     k = exrqoi__kernels_for(avx2 & ~exrqoi__cpu_disabled_by("f16c"));

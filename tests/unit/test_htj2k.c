@@ -26,6 +26,9 @@
 #include "htj2k_vlc_rows.h"
 #include "test_support.h"
 
+/* what the block decoder's AVX2 path runs (exrqoi__kernels_for: BMI2 too) */
+#define BLOCK_AVX2 (EXRQOI__CPU_AVX2 | EXRQOI__CPU_BMI2)
+
 static uint32_t rng_state = 20260505u;
 static uint32_t rnd(void) { return ts_xorshift32(&rng_state); }
 
@@ -783,20 +786,19 @@ static unsigned uvlc_ref(uint64_t bits, unsigned mode, unsigned *u0, unsigned *u
 }
 
 /* One entry of the short U-VLC table against T.814's reading of the same
- * bits: the long-path marker when a quad's u needs the long table, else u
- * (4 bits) and both suffix lengths (3 bits each), nothing above. */
-static void check_uvlc_short(uint16_t f, uint64_t bits, unsigned mode, int is_long)
+ * bits: the long-path marker when a quad's u needs the long table, else
+ * the u of both quads (a byte each) and the bits used, nothing above. */
+static void check_uvlc_short(uint32_t f, uint64_t bits, unsigned mode, int is_long)
 {
     if (is_long) {
-        assert_int_equal(f, 0x8000);
+        assert_int_equal(f, 0x80000000u);
         return;
     }
     unsigned r0, r1;
     const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
-    assert_int_equal(f & 15, ru);
-    assert_int_equal(f >> 4 & 7, r0);
-    assert_int_equal(f >> 7 & 7, r1);
-    assert_int_equal(f >> 10, 0);
+    assert_int_equal(f & 0xFF, r0);
+    assert_int_equal(f >> 8 & 0xFF, r1);
+    assert_int_equal(f >> 16, ru);
 }
 
 static void test_uvlc_table(void **state)
@@ -849,7 +851,7 @@ static void test_uvlc_table(void **state)
     for (unsigned mode = 0; mode < 4; mode++)
         for (unsigned i = 0; i < 256 * 8; i++) {
             const uint64_t bits = (i & 255) | (uint64_t)(i >> 8 ? rnd() : 0) << 8;
-            const uint16_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
+            const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
             const int long0 = (mode & 1) && (bits & 7) == 0;
             const int long1 = mode == 2 ? (bits & 7) == 0
                               : mode == 3 && !long0
@@ -891,7 +893,7 @@ static void ms_open(ms_bench *b, bool neon)
     const uint32_t have = exrqoi__cpu_detect();
     b->npaths = 0;
     b->paths[b->npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) b->paths[b->npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) b->paths[b->npaths++] = EXRQOI__PATH_AVX2;
     if (have & EXRQOI__CPU_SSE2) b->paths[b->npaths++] = EXRQOI__PATH_SSE2;
     if (neon && (have & EXRQOI__CPU_NEON)) b->paths[b->npaths++] = EXRQOI__PATH_NEON;
     b->s = malloc(sizeof *b->s);
@@ -1189,7 +1191,7 @@ static void test_pass1_rows(void **state)
     const uint32_t have = exrqoi__cpu_detect();
     paths[npaths++] = EXRQOI__PATH_C;
     if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
     exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
     uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
     int64_t *coef = malloc(sizeof(int64_t) * EXRQOI__HTJ2K_CB_MAX_AREA);
@@ -1311,7 +1313,7 @@ static void test_magsgn_tail(void **state)
     int paths[4], npaths = 0;
     const uint32_t have = exrqoi__cpu_detect();
     paths[npaths++] = exrqoi__cpu_kernels().htdwt;
-    if (have & EXRQOI__CPU_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
+    if ((have & BLOCK_AVX2) == BLOCK_AVX2) paths[npaths++] = EXRQOI__PATH_AVX2;
     if (have & EXRQOI__CPU_SSE2) paths[npaths++] = EXRQOI__PATH_SSE2;
     exrqoi__htj2k_block_scratch *s = malloc(sizeof *s);
     uint8_t *work = malloc(EXRQOI__HTJ2K_BLOCK_WORK), *bytes = malloc(EXRQOI__HTJ2K_BLOCK_MAX + 256);
@@ -1488,7 +1490,7 @@ static void test_uvlc_short_first(void **state)
     for (unsigned mode = 4; mode < 6; mode++)
         for (unsigned i = 0; i < 256 * 8; i++) {
             const uint64_t bits = (i & 255) | (uint64_t)(i >> 8 ? rnd() : 0) << 8;
-            const uint16_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
+            const uint32_t f = exrqoi__htj2k_uvlc_short[mode << 8 | (i & 255)];
             const unsigned p0 = (bits & 1) ? 1 : (bits & 2) ? 2 : 3; /* first prefix length */
             const int long0 = (bits & 7) == 0;
             /* mode 4 after "001": quad 1's u is one bit, no prefix */
