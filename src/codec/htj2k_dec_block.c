@@ -643,7 +643,9 @@ __attribute__((target("avx2"))) INLINE bool pair_fast(ms_pos *pos, const uint8_t
         src = tail + 16 - pos->left;
     }
     if (end > 128) return false;
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)src);
+    /* the 16 bytes, in both halves (narrow lanes shuffle them) */
+    const __m256i xx = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)src));
+    const __m128i x = _mm256_castsi256_si128(xx);
     /* no 0xFF among the bytes read to their end (the next byte would be
      * stuffed); the byte read in part may be one, the next pair stops at
      * it then */
@@ -660,13 +662,13 @@ __attribute__((target("avx2"))) INLINE bool pair_fast(ms_pos *pos, const uint8_t
          * halves), shifted by the offset's low 3 bits: 25 bits or more, as
          * m (<= 24) needs (byte indices past 15 wrap, but give bits past the
          * pair's end only, which the mask drops) */
-        const __m256i xx = _mm256_broadcastsi128_si256(x);
+        const __m256i ob = _mm256_srli_epi32(off, 3);
         const __m256i byte0 = _mm256_shuffle_epi8(
-            _mm256_srli_epi32(off, 3),
+            ob,
             _mm256_setr_epi8(0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8,
                              12, 12, 12, 12));
         const __m256i idx = _mm256_add_epi8(byte0, _mm256_set1_epi32(0x03020100));
-        bits = _mm256_srlv_epi32(_mm256_shuffle_epi8(xx, idx), _mm256_and_si256(off, _mm256_set1_epi32(7)));
+        bits = _mm256_srlv_epi32(_mm256_shuffle_epi8(xx, idx), _mm256_sub_epi32(off, _mm256_slli_epi32(ob, 3)));
     } else {
         /* the 16 bytes as 4 words, and from the second word on: lanes 4-7
          * zero (an offset in word 3 has all its bits there, so what the
@@ -744,11 +746,11 @@ NOINLINE void pair_slow(fwd_reader *ms, ms_pos *pos, const uint16_t *qinf, const
 }
 
 /* One quad pair (nq 2) or last quad (nq 1) of magsgn_row_avx2, its inputs
- * at lp: zeros, pair_fast or pair_slow. */
+ * at lp (those of quad q0 at l0): zeros, pair_fast or pair_slow. */
 __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, ms_pos *pos, const uint16_t *qinf,
-                                                       const uint8_t *uq, const uint8_t *lp, uint32_t q,
-                                                       int32_t *out, size_t pitch, uint8_t *exp, uint32_t nq,
-                                                       bool narrow)
+                                                       const uint8_t *uq, const uint8_t *l0, uint32_t q0,
+                                                       const uint8_t *lp, int32_t *out, size_t pitch, uint8_t *exp,
+                                                       uint32_t nq, bool narrow)
 {
     uint64_t sig8;
     memcpy(&sig8, lp + MS_SIG, 8);
@@ -762,7 +764,7 @@ __attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, ms_pos *
     }
     if (pos->fast && pair_fast(pos, ms->tail, lp, out, pitch, exp, nq, narrow)) return;
     ms_pos t = *pos; /* *pos stays in registers */
-    pair_slow(ms, &t, qinf, uq, q, out, pitch, exp, nq);
+    pair_slow(ms, &t, qinf, uq, q0 + (uint32_t)(lp - l0) / 4, out, pitch, exp, nq);
     *pos = t;
 }
 
@@ -787,13 +789,14 @@ __attribute__((target("avx2"))) INLINE void magsgn_row_avx2(fwd_reader *ms, cons
     int32_t *const out = (int32_t *)dst + row;
     ms_lanes L;
     for (uint32_t q0 = 0; q0 < qw; q0 += MS_CHUNK) {
-        const uint32_t qe = qw - q0 < MS_CHUNK ? qw : q0 + MS_CHUNK;
-        ms_prep(qinf, uq, q0, qe, &L);
-        const uint8_t *lp = L.off;
-        uint32_t q = q0;
-        for (; q + 1 < qe; q += 2, lp += 8)
-            pair_i32_p0(ms, &pos, qinf, uq, lp, q, out + 2 * q, pitch, exp_cur + 2 * q, 2, narrow);
-        if (q < qe) pair_i32_p0(ms, &pos, qinf, uq, lp, q, out + 2 * q, pitch, exp_cur + 2 * q, 1, narrow);
+        const uint32_t n = qw - q0 < MS_CHUNK ? qw - q0 : MS_CHUNK;
+        ms_prep(qinf, uq, q0, q0 + n, &L);
+        const uint8_t *lp = L.off, *const pairs_end = L.off + 4 * (n & ~1u);
+        int32_t *o = out + 2 * q0;
+        uint8_t *e = exp_cur + 2 * q0;
+        for (; lp < pairs_end; lp += 8, o += 4, e += 4)
+            pair_i32_p0(ms, &pos, qinf, uq, L.off, q0, lp, o, pitch, e, 2, narrow);
+        if (n & 1) pair_i32_p0(ms, &pos, qinf, uq, L.off, q0, lp, o, pitch, e, 1, narrow);
     }
     if (pos.fast) {
         ms->p = pos.bp;
