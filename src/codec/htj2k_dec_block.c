@@ -581,166 +581,286 @@ static const uint64_t k_spread8[256] = {SPREAD8_64(0), SPREAD8_64(64), SPREAD8_6
 #undef SPREAD8_4
 #undef SPREAD8
 
-/* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2;
- * false when it is not for the fast path (0xFF among its bytes, whole
- * bytes past the segment's end, or more than 128 bits). With fewer than
- * 16 bytes left it reads them from `tail` (fwd_reader), whose fill
- * bytes past the end read as the portable reader's: 0xFF, so a pair
- * reading whole bytes of them fails the 0xFF test, and the bits of a
- * first fill byte read in part are its 8 ones. */
-__attribute__((target("avx2"))) INLINE bool pair_fast(const uint8_t **bp, uint32_t *left, uint32_t *bitoff,
-                                                     const uint8_t *tail, uint64_t sp, uint64_t e1, uint64_t mp,
-                                                     uint32_t need, int32_t *out, size_t i, size_t pitch,
-                                                     uint8_t *exp, uint32_t nq)
+/* The MagSgn kernel's per-sample inputs for a chunk of MS_CHUNK quads of
+ * a row, 8 bytes per quad pair, in lane order (top samples 0, 2, 4, 6,
+ * then bottom 1, 3, 5, 7, numbered in rho's order): the bit offset of
+ * each sample from the pair's first bit, its m, whether it is
+ * significant and its implicit bit e_1; `sums` in rho's order, so byte 7
+ * of a pair is the bits it takes. ms_prep8 makes them 8 quads a step, so
+ * the pair loop only loads them. */
+#define MS_CHUNK 32
+typedef struct ms_lanes {
+    uint8_t off[4 * MS_CHUNK], m[4 * MS_CHUNK], sig[4 * MS_CHUNK], imp[4 * MS_CHUNK], sums[4 * MS_CHUNK];
+} ms_lanes;
+/* a pair's bytes in each array, from its bytes in off */
+enum { MS_OFF = 0, MS_M = 4 * MS_CHUNK, MS_SIG = 8 * MS_CHUNK, MS_IMP = 12 * MS_CHUNK, MS_SUMS = 16 * MS_CHUNK };
+
+/* The AVX2 kernel's reader: while `fast`, the stream at bit bitoff (0..7)
+ * of bp, `left` bytes from bp to the segment's end (ms_enter); else in
+ * the fwd_reader. */
+typedef struct ms_pos {
+    const uint8_t *bp;
+    uint32_t left, bitoff;
+    bool fast;
+} ms_pos;
+
+/* ms_lanes of quads q .. q + 7 at index 4 k (k a multiple of 8). Quads
+ * past the row's qw read what the scratch holds there (inside qinf and
+ * uq: q + 7 < 512); only qinf[qw], which the last single quad pairs with,
+ * is read as a quad, and it is 0 (no significant sample: m, sig and imp
+ * 0). U <= 31 (32-bit coefficients), so 8 m sum to a byte. */
+__attribute__((target("avx2"))) INLINE void ms_prep8(const uint16_t *qinf, const uint8_t *uq, uint32_t q,
+                                                    ms_lanes *L, uint32_t k)
 {
-    const uint32_t end = *bitoff + need;
-    const uint8_t *src = *bp;
-    if (__builtin_expect(*left < 16, 0)) {
-        if ((end >> 3) > *left) return false;
-        src = tail + 16 - *left;
+    /* each 128-bit half: 4 quads, 4 bytes each (sample s of quad j at
+     * byte 4 j + s), from their low byte (rho in bits 4-7) and high byte
+     * (e_1 in bits 0-3, e_k in 4-7) */
+    const __m256i inf = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(qinf + q)));
+    const __m256i lo_idx = _mm256_setr_epi8(0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 6, 6, 6, 6, 8, 8, 8, 8, 10, 10, 10,
+                                            10, 12, 12, 12, 12, 14, 14, 14, 14);
+    const __m256i lo = _mm256_shuffle_epi8(inf, lo_idx);
+    const __m256i hi = _mm256_shuffle_epi8(inf, _mm256_add_epi8(lo_idx, _mm256_set1_epi8(1)));
+    const __m256i bit4 = _mm256_set1_epi32(0x80402010), bit0 = _mm256_set1_epi32(0x08040201);
+    const __m256i one = _mm256_set1_epi8(1);
+    const __m256i sig = _mm256_cmpeq_epi8(_mm256_and_si256(lo, bit4), bit4);
+    const __m256i ek = _mm256_cmpeq_epi8(_mm256_and_si256(hi, bit4), bit4);
+    const __m256i sig1 = _mm256_and_si256(sig, one);
+    const __m256i imp = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(hi, bit0), bit0), sig1);
+    const __m256i u = _mm256_shuffle_epi8(
+        _mm256_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(uq + q))),
+        _mm256_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7,
+                         7, 7));
+    /* m = U - e_k when significant (ek is -1 or 0), else 0 */
+    const __m256i m = _mm256_and_si256(_mm256_add_epi8(u, ek), sig);
+    /* inclusive sums over each pair's 8 bytes */
+    __m256i s = _mm256_add_epi8(m, _mm256_slli_epi64(m, 8));
+    s = _mm256_add_epi8(s, _mm256_slli_epi64(s, 16));
+    s = _mm256_add_epi8(s, _mm256_slli_epi64(s, 32));
+    const __m256i lanes = _mm256_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15, 0, 2, 4, 6, 1, 3,
+                                           5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
+    _mm256_storeu_si256((__m256i *)(void *)(L->off + 4 * k), _mm256_shuffle_epi8(_mm256_sub_epi8(s, m), lanes));
+    _mm256_storeu_si256((__m256i *)(void *)(L->m + 4 * k), _mm256_shuffle_epi8(m, lanes));
+    _mm256_storeu_si256((__m256i *)(void *)(L->sig + 4 * k), _mm256_shuffle_epi8(sig1, lanes));
+    _mm256_storeu_si256((__m256i *)(void *)(L->imp + 4 * k), _mm256_shuffle_epi8(imp, lanes));
+    _mm256_storeu_si256((__m256i *)(void *)(L->sums + 4 * k), s);
+}
+
+/* ms_lanes of quads q0 .. qe - 1 (qe - q0 <= MS_CHUNK), on its own so
+ * its constants leave the pair loop's registers free */
+__attribute__((target("avx2"))) NOINLINE void ms_prep(const uint16_t *qinf, const uint8_t *uq, uint32_t q0,
+                                                     uint32_t qe, ms_lanes *L)
+{
+    for (uint32_t k = 0; q0 + k < qe; k += 8) ms_prep8(qinf, uq, q0 + k, L, k);
+}
+
+/* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2,
+ * its inputs at lp (see MS_OFF); false when it is not for the fast
+ * path (0xFF among its bytes, whole bytes past the segment's end, or more
+ * than 128 bits). With fewer than 16 bytes left it reads them from `tail`
+ * (fwd_reader), whose fill bytes past the end read as the portable
+ * reader's: 0xFF, so a pair reading whole bytes of them fails the 0xFF
+ * test, and the bits of a first fill byte read in part are its 8 ones. */
+__attribute__((target("avx2"))) INLINE bool pair_fast(ms_pos *pos, const uint8_t *tail, const uint8_t *lp,
+                                                     int32_t *out, size_t pitch, uint8_t *exp, uint32_t nq,
+                                                     bool narrow)
+{
+    const uint32_t end = pos->bitoff + lp[MS_SUMS + 7];
+    const uint8_t *src = pos->bp;
+    if (__builtin_expect(pos->left < 16, 0)) {
+        if ((end >> 3) > pos->left) return false;
+        src = tail + 16 - pos->left;
     }
     if (end > 128) return false;
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)src);
+    /* the 16 bytes, in both halves (narrow lanes shuffle them) */
+    const __m256i xx = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)src));
+    const __m128i x = _mm256_castsi256_si128(xx);
     /* no 0xFF among the bytes read to their end (the next byte would be
      * stuffed); the byte read in part may be one, the next pair stops at
      * it then */
     const uint32_t ffs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(-1)));
-    if (__builtin_expect((ffs & ((1u << (end >> 3)) - 1)) != 0, 0)) return false;
-    /* bytes in rho order (quad 0: 0-3, quad 1: 4-7; top, bottom, top,
-     * bottom) to lane order (top 0, 2, 4, 6, then bottom 1, 3, 5, 7), for
-     * both halves of a vector */
-    const __m128i lanes = _mm_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
-    const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi32(-1);
-    const __m128i om =
-        _mm_shuffle_epi8(_mm_set_epi64x((long long)mp, (long long)(mp * 0x0101010101010100u)), lanes);
-    const __m128i si = _mm_shuffle_epi8(_mm_set_epi64x((long long)e1, (long long)sp), lanes);
-    const __m256i off = _mm256_add_epi32(_mm256_cvtepu8_epi32(om), _mm256_set1_epi32((int)*bitoff));
-    const __m256i m = _mm256_cvtepu8_epi32(_mm_srli_si128(om, 8));
-    const __m256i sig = _mm256_cvtepu8_epi32(si), imp = _mm256_cvtepu8_epi32(_mm_srli_si128(si, 8));
-    /* the 16 bytes as 4 words, and from the second word on: lanes 4-7
-     * zero (an offset in word 3 has all its bits there, so what the word
-     * after gives is masked off) */
-    const __m256i w0 = _mm256_inserti128_si256(zero, x, 0);
-    const __m256i w1 = _mm256_inserti128_si256(zero, _mm_srli_si128(x, 4), 0);
-    const __m256i wi = _mm256_srli_epi32(off, 5), sh = _mm256_and_si256(off, _mm256_set1_epi32(31));
-    const __m256i lo = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w0, wi), sh);
-    const __m256i hi =
-        _mm256_sllv_epi32(_mm256_permutevar8x32_epi32(w1, wi), _mm256_sub_epi32(_mm256_set1_epi32(32), sh));
+    if (__builtin_expect((uint32_t)__builtin_ctz(ffs | 0x10000) < (end >> 3), 0)) return false;
+    const __m256i ones = _mm256_set1_epi32(-1);
+#define LANES8(a) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(lp + (a))))
+    const __m256i off = _mm256_add_epi32(LANES8(MS_OFF), _mm256_set1_epi32((int)pos->bitoff));
+    const __m256i m = LANES8(MS_M), sig = LANES8(MS_SIG), imp = LANES8(MS_IMP);
+#undef LANES8
+    __m256i bits;
+    if (narrow) {
+        /* each lane the 4 bytes from its offset's byte (of the 16 in both
+         * halves), shifted by the offset's low 3 bits: 25 bits or more, as
+         * m (<= 24) needs (byte indices past 15 wrap, but give bits past the
+         * pair's end only, which the mask drops) */
+        const __m256i ob = _mm256_srli_epi32(off, 3);
+        const __m256i byte0 = _mm256_shuffle_epi8(
+            ob,
+            _mm256_setr_epi8(0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8,
+                             12, 12, 12, 12));
+        const __m256i idx = _mm256_add_epi8(byte0, _mm256_set1_epi32(0x03020100));
+        bits = _mm256_srlv_epi32(_mm256_shuffle_epi8(xx, idx), _mm256_sub_epi32(off, _mm256_slli_epi32(ob, 3)));
+    } else {
+        /* the 16 bytes as 4 words, and from the second word on: lanes 4-7
+         * zero (an offset in word 3 has all its bits there, so what the
+         * word after gives is masked off) */
+        const __m256i w0 = _mm256_zextsi128_si256(x);
+        const __m256i w1 = _mm256_zextsi128_si256(_mm_srli_si128(x, 4));
+        const __m256i wi = _mm256_srli_epi32(off, 5), sh = _mm256_and_si256(off, _mm256_set1_epi32(31));
+        const __m256i lo = _mm256_srlv_epi32(_mm256_permutevar8x32_epi32(w0, wi), sh);
+        const __m256i hi = _mm256_sllv_epi32(_mm256_permutevar8x32_epi32(w1, wi),
+                                             _mm256_sub_epi32(_mm256_set1_epi32(32), sh));
+        bits = _mm256_or_si256(lo, hi);
+    }
     /* the low m bits, the implicit bit above them */
-    const __m256i v = _mm256_or_si256(_mm256_andnot_si256(_mm256_sllv_epi32(ones, m), _mm256_or_si256(lo, hi)),
+    const __m256i v = _mm256_or_si256(_mm256_andnot_si256(_mm256_sllv_epi32(ones, m), bits),
                                       _mm256_sllv_epi32(imp, m));
-    const __m256i neg = _mm256_srai_epi32(_mm256_slli_epi32(v, 31), 31);
-    const __m256i mu = _mm256_add_epi32(_mm256_srli_epi32(v, 1), sig);
-    const __m256i c = _mm256_sub_epi32(_mm256_xor_si256(mu, neg), neg);
-    /* exponent: floor(log2(v | 1)) + sig = the bit length of v >> 1, plus
-     * sig; the float of x with the bit below its top cleared has x's top
-     * bit as its exponent (no rounding up); 16-bit saturation gives the 0
-     * of x = 0 (exponent field 0) */
     const __m256i xs = _mm256_srli_epi32(v, 1);
-    const __m256i f = _mm256_castps_si256(_mm256_cvtepi32_ps(_mm256_andnot_si256(_mm256_srli_epi32(xs, 1), xs)));
+    /* mu negated when the sign bit v & 1 is set; 0 stays 0 (sig 0) */
+    const __m256i c = _mm256_sign_epi32(_mm256_add_epi32(xs, sig), _mm256_or_si256(_mm256_slli_epi32(v, 31), sig));
+    /* exponent: floor(log2(v | 1)) + sig = the bit length of v >> 1, plus
+     * sig, from the float of v >> 1: exact when narrow (below 2^24), else
+     * with the bit below its top cleared (no rounding up); 16-bit
+     * saturation gives the 0 of x = 0 (exponent field 0) */
+    const __m256i xf = narrow ? xs : _mm256_andnot_si256(_mm256_srli_epi32(xs, 1), xs);
+    const __m256i f = _mm256_castps_si256(_mm256_cvtepi32_ps(xf));
     const __m256i e =
         _mm256_add_epi32(_mm256_subs_epu16(_mm256_srli_epi32(f, 23), _mm256_set1_epi32(126)), sig);
-    const __m128i eb = _mm256_extracti128_si256(e, 1);
-    const __m128i e8 = _mm_packus_epi16(_mm_packus_epi32(eb, eb), eb);
+    /* the bottom lanes' low bytes */
+    const __m128i e8 = _mm_shuffle_epi8(_mm256_extracti128_si256(e, 1),
+                                        _mm_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
     const uint32_t e4 = (uint32_t)_mm_cvtsi128_si32(e8);
     if (nq == 2) {
-        _mm_storeu_si128((__m128i *)(out + i), _mm256_castsi256_si128(c));
-        _mm_storeu_si128((__m128i *)(out + i + pitch), _mm256_extracti128_si256(c, 1));
+        _mm_storeu_si128((__m128i *)out, _mm256_castsi256_si128(c));
+        _mm_storeu_si128((__m128i *)(out + pitch), _mm256_extracti128_si256(c, 1));
         memcpy(exp, &e4, 4);
     } else {
-        _mm_storel_epi64((__m128i *)(out + i), _mm256_castsi256_si128(c));
-        _mm_storel_epi64((__m128i *)(out + i + pitch), _mm256_extracti128_si256(c, 1));
+        _mm_storel_epi64((__m128i *)out, _mm256_castsi256_si128(c));
+        _mm_storel_epi64((__m128i *)(out + pitch), _mm256_extracti128_si256(c, 1));
         memcpy(exp, &e4, 2);
     }
-    *bp += end >> 3;
-    *left -= end >> 3;
-    *bitoff = end & 7;
+    pos->bp += end >> 3;
+    pos->left -= end >> 3;
+    pos->bitoff = end & 7;
     return true;
 }
 
-/* One quad pair (or last quad) of magsgn_row_i32_p0_avx2: pair_fast, or
- * quad by quad through decode_quad_slow; *fast says whether the reader
- * is in ms_enter's form (bp, left, bitoff). */
-__attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, bool *fast, const uint8_t **bp,
-                                                       uint32_t *left, uint32_t *bitoff, const uint16_t *qinf,
-                                                       const uint8_t *uq, uint32_t q, int32_t *out, size_t row,
-                                                       size_t pitch, uint8_t *exp_cur, uint32_t nq)
+/* A quad pair (or last quad) of magsgn_row_avx2 that pair_fast does not
+ * take: quad by quad through decode_quad_slow, the reader left and
+ * entered again (pos). */
+NOINLINE void pair_slow(fwd_reader *ms, ms_pos *pos, const uint16_t *qinf, const uint8_t *uq, uint32_t q,
+                        int32_t *out, size_t pitch, uint8_t *exp, uint32_t nq)
 {
-    const uint32_t q0 = qinf[q], q1 = nq == 2 ? qinf[q + 1] : 0;
-    /* rho, e_1 and e_k of both quads, one nibble each */
-    const uint32_t rho = (q0 >> 4 & 15) | (q1 & 0xF0);
-    const size_t i = row + 2 * (size_t)q;
-    uint8_t *const exp = exp_cur + 2 * q;
-    if (!rho) {
-        /* no significant sample (so no bits): zeros, and the reader stays
-         * as it is, in either form (ms_enter would fail again) */
-        memset(out + i, 0, 2 * nq * sizeof *out);
-        memset(out + i + pitch, 0, 2 * nq * sizeof *out);
-        memset(exp, 0, 2 * nq);
-        return;
+    if (pos->fast) {
+        ms->p = pos->bp;
+        ms->left = pos->left;
+        ms_leave(ms, pos->bitoff);
     }
+    /* rho, e_1 and e_k of both quads, one nibble each (of quad 1: 0 when
+     * nq is 1) */
+    const uint32_t q0 = qinf[q], q1 = nq == 2 ? qinf[q + 1] : 0;
+    const uint32_t rho = (q0 >> 4 & 15) | (q1 & 0xF0);
     const uint32_t u0 = uq[q], u1 = nq == 2 ? uq[q + 1] : 0;
     const uint64_t sp = k_spread8[rho];
     const uint64_t e1 = k_spread8[((q0 >> 8 & 15) | (q1 >> 4 & 0xF0)) & rho];
     const uint64_t ek = k_spread8[(q0 >> 12) | (q1 >> 8 & 0xF0)];
     const uint64_t U = (u0 | (uint64_t)u1 << 32) * 0x01010101u;
-    /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow);
-     * offsets and the sum below do not carry (8 * 31 < 256) */
+    /* per byte: m = U - e_k when significant, else 0 (U >= 1, no borrow) */
     const uint64_t mp = (U - ek) & (sp * 0xFFu);
-    const uint32_t need = (uint32_t)((mp * 0x0101010101010101u) >> 56);
-    if (*fast) {
-        if (pair_fast(bp, left, bitoff, ms->tail, sp, e1, mp, need, out, i, pitch, exp, nq)) return;
-        ms->p = *bp;
-        ms->left = *left;
-        ms_leave(ms, *bitoff);
-        *fast = false;
-    }
-    decode_quad_slow(ms, (uint32_t)sp, (uint32_t)mp, (uint32_t)e1, 0, out, i, pitch, exp, OUT_I32);
+    decode_quad_slow(ms, (uint32_t)sp, (uint32_t)mp, (uint32_t)e1, 0, out, 0, pitch, exp, OUT_I32);
     if (nq == 2)
-        decode_quad_slow(ms, (uint32_t)(sp >> 32), (uint32_t)(mp >> 32), (uint32_t)(e1 >> 32), 0, out, i + 2, pitch,
+        decode_quad_slow(ms, (uint32_t)(sp >> 32), (uint32_t)(mp >> 32), (uint32_t)(e1 >> 32), 0, out, 2, pitch,
                          exp + 2, OUT_I32);
-    *fast = ms_enter(ms, bitoff);
-    *bp = ms->p;
-    *left = ms->left;
+    pos->fast = ms_enter(ms, &pos->bitoff);
+    pos->bp = ms->p;
+    pos->left = ms->left;
+}
+
+/* One quad pair (nq 2) or last quad (nq 1) of magsgn_row_avx2, its inputs
+ * at lp (those of quad q0 at l0): zeros, pair_fast or pair_slow. */
+__attribute__((target("avx2"))) INLINE void pair_i32_p0(fwd_reader *ms, ms_pos *pos, const uint16_t *qinf,
+                                                       const uint8_t *uq, const uint8_t *l0, uint32_t q0,
+                                                       const uint8_t *lp, int32_t *out, size_t pitch, uint8_t *exp,
+                                                       uint32_t nq, bool narrow)
+{
+    uint64_t sig8;
+    memcpy(&sig8, lp + MS_SIG, 8);
+    if (!sig8) {
+        /* no significant sample (so no bits): zeros, and the reader stays
+         * as it is, in either form (ms_enter would fail again) */
+        memset(out, 0, 2 * nq * sizeof *out);
+        memset(out + pitch, 0, 2 * nq * sizeof *out);
+        memset(exp, 0, 2 * nq);
+        return;
+    }
+    if (pos->fast && pair_fast(pos, ms->tail, lp, out, pitch, exp, nq, narrow)) return;
+    ms_pos t = *pos; /* *pos stays in registers */
+    pair_slow(ms, &t, qinf, uq, q0 + (uint32_t)(lp - l0) / 4, out, pitch, exp, nq);
+    *pos = t;
 }
 
 /* magsgn_row_i32_p0 two quads (8 samples) per step, one sample per 32-bit
- * lane (top row in lanes 0-3, bottom row in 4-7): the bit offsets are
- * prefix sums of m in a scalar (U <= 31, so m <= 31 and 8 of them fit a
- * byte), each lane takes its 32 bits from the two words of the 16 stream
- * bytes its offset spans, and the exponents for the next row's kappa come
- * from a float conversion. Pairs with no significant sample only store
- * zeros; the last 16 bytes of the segment come from fwd_reader.tail. Pairs
- * whose bytes hold a 0xFF (or that need more than the 16 bytes, or whole
- * bytes past the segment's end) go quad by quad through decode_quad_slow. */
+ * lane (top row in lanes 0-3, bottom row in 4-7): the per-sample inputs
+ * (bit offsets, m, sig, e_1) come from ms_prep, a chunk of the row ahead,
+ * each lane takes its bits from the 16 stream bytes at its offset, and
+ * the exponents for the next row's kappa come from a float conversion.
+ * Pairs with no significant sample only store zeros; the last 16 bytes of
+ * the segment come from fwd_reader.tail. Pairs whose bytes hold a 0xFF (or
+ * that need more than the 16 bytes, or whole bytes past the segment's end)
+ * go quad by quad through decode_quad_slow. */
+__attribute__((target("avx2"))) INLINE void magsgn_row_avx2(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq,
+                                                           uint32_t qw, void *dst, size_t row, size_t pitch,
+                                                           uint8_t *exp_cur, bool narrow)
+{
+    ms_pos pos;
+    pos.bitoff = 0;
+    pos.fast = ms_enter(ms, &pos.bitoff);
+    pos.bp = ms->p;
+    pos.left = ms->left;
+    int32_t *const out = (int32_t *)dst + row;
+    ms_lanes L;
+    for (uint32_t q0 = 0; q0 < qw; q0 += MS_CHUNK) {
+        const uint32_t n = qw - q0 < MS_CHUNK ? qw - q0 : MS_CHUNK;
+        ms_prep(qinf, uq, q0, q0 + n, &L);
+        const uint8_t *lp = L.off, *const pairs_end = L.off + 4 * (n & ~1u);
+        int32_t *o = out + 2 * q0;
+        uint8_t *e = exp_cur + 2 * q0;
+        for (; lp < pairs_end; lp += 8, o += 4, e += 4)
+            pair_i32_p0(ms, &pos, qinf, uq, L.off, q0, lp, o, pitch, e, 2, narrow);
+        if (n & 1) pair_i32_p0(ms, &pos, qinf, uq, L.off, q0, lp, o, pitch, e, 1, narrow);
+    }
+    if (pos.fast) {
+        ms->p = pos.bp;
+        ms->left = pos.left;
+        ms_leave(ms, pos.bitoff);
+    }
+}
+
+/* narrow: U <= 24 in the block, so a sample's m bits and its offset's
+ * low 3 bits fit a 32-bit lane, and v >> 1 a float's mantissa */
 __attribute__((target("avx2"))) NOINLINE void magsgn_row_i32_p0_avx2(fwd_reader *ms, const uint16_t *qinf,
                                                                    const uint8_t *uq, uint32_t qw, void *dst,
                                                                    size_t row, size_t pitch, uint8_t *exp_cur)
 {
-    uint32_t bitoff = 0;
-    bool fast = ms_enter(ms, &bitoff);
-    const uint8_t *bp = ms->p;
-    uint32_t left = ms->left, q = 0;
-    for (; q + 1 < qw; q += 2)
-        pair_i32_p0(ms, &fast, &bp, &left, &bitoff, qinf, uq, q, dst, row, pitch, exp_cur, 2);
-    if (q < qw) pair_i32_p0(ms, &fast, &bp, &left, &bitoff, qinf, uq, q, dst, row, pitch, exp_cur, 1);
-    if (fast) {
-        ms->p = bp;
-        ms->left = left;
-        ms_leave(ms, bitoff);
-    }
+    magsgn_row_avx2(ms, qinf, uq, qw, dst, row, pitch, exp_cur, false);
+}
+
+__attribute__((target("avx2"))) NOINLINE void magsgn_row_i32_p0_narrow_avx2(fwd_reader *ms, const uint16_t *qinf,
+                                                                          const uint8_t *uq, uint32_t qw, void *dst,
+                                                                          size_t row, size_t pitch, uint8_t *exp_cur)
+{
+    magsgn_row_avx2(ms, qinf, uq, qw, dst, row, pitch, exp_cur, true);
 }
 #endif
 
 INLINE void magsgn_row_for(fwd_reader *ms, const uint16_t *qinf, const uint8_t *uq, uint32_t qw, uint32_t p,
-                           void *dst, size_t row, size_t pitch, uint8_t *exp_cur, int mode, int path)
+                           uint32_t umax, void *dst, size_t row, size_t pitch, uint8_t *exp_cur, int mode, int path)
 {
 #ifdef MS_AVX2
     if (mode == OUT_I32 && p == 0 && path == EXRQOI__PATH_AVX2)
-        magsgn_row_i32_p0_avx2(ms, qinf, uq, qw, dst, row, pitch, exp_cur);
+        (umax <= 24 ? magsgn_row_i32_p0_narrow_avx2 : magsgn_row_i32_p0_avx2)(ms, qinf, uq, qw, dst, row, pitch,
+                                                                              exp_cur);
     else
 #else
     (void)path;
+    (void)umax;
 #endif
     if (mode == OUT_I32)
         (p ? magsgn_row_i32 : magsgn_row_i32_p0)(ms, qinf, uq, qw, p, dst, row, pitch, exp_cur);
@@ -1125,7 +1245,7 @@ INLINE exrqoi_result cleanup_pass(exrqoi__htj2k_block_scratch *s, const exrqoi__
         /* pass 2: MagSgn */
         const size_t row = (size_t)(2 * qy) * pitch;
         exp_cur[-1] = 0;
-        magsgn_row_for(&ms, qinf, uq, qw, p, dst, row, pitch, exp_cur, mode, path);
+        magsgn_row_for(&ms, qinf, uq, qw, p, umax, dst, row, pitch, exp_cur, mode, path);
         exp_cur[2 * qw] = 0;
         exp_cur[2 * qw + 1] = 0;
         uint8_t *t8 = exp_prev;
