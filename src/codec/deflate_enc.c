@@ -3,7 +3,6 @@
 #include "codec/deflate_enc.h"
 
 #include <libdeflate.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define MAX_RUN 258       /* longest deflate match */
@@ -74,10 +73,33 @@ int exrqoi__deflate_split_suits(const uint8_t *src, size_t n)
 
 /* ---- Huffman codes --------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
+/* Sorts keys (frequency << 9 | symbol, made in symbol order) ascending.
+ * Runs once or twice per block: qsort's calls and mispredicted compares
+ * cost more than the rest of a short block's codes. Insertion for few
+ * keys, else a stable radix sort on the frequency, 8 bits a pass (the
+ * input's symbol order breaks the ties, as comparing whole keys would). */
+static void sort_keys(uint64_t *key, int cnt)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    if (cnt <= 24) {
+        for (int i = 1; i < cnt; i++) {
+            uint64_t k = key[i];
+            int j = i;
+            for (; j > 0 && key[j - 1] > k; j--) key[j] = key[j - 1];
+            key[j] = k;
+        }
+        return;
+    }
+    uint64_t max = 0, tmp[NUM_LITLEN], *from = key, *to = tmp;
+    for (int i = 0; i < cnt; i++) max |= key[i];
+    for (unsigned shift = 9; (max >> shift) != 0; shift += 8) {
+        int start[257] = {0};
+        for (int i = 0; i < cnt; i++) start[((from[i] >> shift) & 255) + 1]++;
+        for (int d = 0; d < 256; d++) start[d + 1] += start[d];
+        for (int i = 0; i < cnt; i++) to[start[(from[i] >> shift) & 255]++] = from[i];
+        uint64_t *t = from;
+        from = to, to = t;
+    }
+    if (from != key) memcpy(key, from, (size_t)cnt * sizeof key[0]);
 }
 
 /* Code lengths of at most max_bits for freq[0..n) (n <= NUM_LITLEN): the
@@ -98,7 +120,7 @@ void exrqoi__huff_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *le
         lens[only ? 0 : 1] = 1;
         return;
     }
-    qsort(key, (size_t)cnt, sizeof key[0], cmp_u64);
+    sort_keys(key, cnt);
     /* two queues: the sorted leaves and the internal nodes in the order
      * made (their weights never decrease) */
     uint64_t weight[NUM_LITLEN];
@@ -161,12 +183,13 @@ void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes)
     }
     for (int i = 0; i < n; i++) {
         if (!lens[i]) continue;
-        unsigned v = (unsigned)next[lens[i]]++, r = 0;
-        for (int b = 0; b < lens[i]; b++) {
-            r = r << 1 | (v & 1);
-            v >>= 1;
-        }
-        codes[i] = (uint16_t)r;
+        unsigned v = (unsigned)next[lens[i]]++;
+        /* reverse all 16 bits, then drop the 16 - len unused ones */
+        v = (v >> 1 & 0x5555u) | (v & 0x5555u) << 1;
+        v = (v >> 2 & 0x3333u) | (v & 0x3333u) << 2;
+        v = (v >> 4 & 0x0f0fu) | (v & 0x0f0fu) << 4;
+        v = (v >> 8 & 0x00ffu) | (v & 0x00ffu) << 8;
+        codes[i] = (uint16_t)(v >> (16 - lens[i]));
     }
 }
 
