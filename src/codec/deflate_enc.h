@@ -32,6 +32,23 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_split_bound(size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src,
                                              size_t n, uint8_t *dst, size_t dst_cap);
 
+/* The zlib stream of src[0..n) with both halves as literal/run blocks
+ * (or stored), no matcher: for photographs' predicted bytes (noise in
+ * the low half, small values and runs in the high half) smaller than
+ * libdeflate level 4 and a fraction of its cost. Returns its size, or 0
+ * when nothing was written: the halves would code to fewer than
+ * EXRQOI__DEFLATE_RUNS_MIN_BITS quarter bits a byte (data with repeats,
+ * which a matcher codes smaller), or dst_cap is too small
+ * (exrqoi__deflate_split_bound(n) always fits). Any data, any n. */
+#define EXRQOI__DEFLATE_RUNS_MIN_BITS 14 /* 3.5 bits a byte */
+/* Chunks shorter than this lose more to the two block headers. */
+#define EXRQOI__DEFLATE_RUNS_MIN_SIZE 1024
+/* Nonzero when few enough of src's bytes (a sample) repeat the byte
+ * before for exrqoi__deflate_runs to be worth trying: a chunk of mostly
+ * runs codes to fewer bits than it accepts. Cheap; depends on the bytes only. */
+EXRQOI_INTERNAL int exrqoi__deflate_runs_suit(const uint8_t *src, size_t n);
+EXRQOI_INTERNAL size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap);
+
 /* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at
  * least two symbols get a code) and their canonical codes, bit-reversed
  * for LSB-first output. */

@@ -223,16 +223,26 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
                                   size_t dst_cap, size_t *out_size)
 {
     if (ctx->zip_level > 0) return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
-    if (exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL &&
-        exrqoi__deflate_split_suits(src, src_size)) {
-        struct libdeflate_compressor *c = NULL;
-        EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
-        size_t n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
-        if (n) {
-            *out_size = n;
-            return EXRQOI_OK;
+    /* photographs: both halves as literals and runs; long chunks of the
+     * fast level that this refuses: the low half so, the high half by
+     * libdeflate */
+    const int long_chunk = src_size >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
+    if (long_chunk ? exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL
+                   : src_size >= EXRQOI__DEFLATE_RUNS_MIN_SIZE) {
+        const int runs = exrqoi__deflate_runs_suit(src, src_size);
+        if ((runs || long_chunk) && exrqoi__deflate_split_suits(src, src_size)) {
+            size_t n = runs ? exrqoi__deflate_runs(src, src_size, dst, dst_cap) : 0;
+            if (!n && long_chunk) {
+                struct libdeflate_compressor *c = NULL;
+                EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
+                n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
+            }
+            if (n) {
+                *out_size = n;
+                return EXRQOI_OK;
+            }
+            /* too little room, or repeats: libdeflate */
         }
-        /* too little room for it: libdeflate's bound may still fit */
     }
     return exrqoi__deflate_at(ctx, EXRQOI__DEFLATE_ZIP_LEVEL, src, src_size, dst, dst_cap, out_size);
 }
