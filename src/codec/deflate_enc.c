@@ -210,11 +210,6 @@ static inline void length_code(unsigned len, unsigned *sym, unsigned *nbits, uns
     }
 }
 
-/* Where the next distance-1 run of at least 3 starts at or after i
- * (i >= 1): the first j with s[j-1] == s[j] == s[j+1] == s[j+2], or n.
- * Every earlier byte is a literal, so this is the greedy parse. Eight
- * bytes a step: byte k of d is zero where s[j+k] == s[j+k-1], and three
- * zero bytes in a row within the word end the search (k <= 5). */
 /* exrqoi__le64 as one load: gcc does not merge its bytes at s - 1. */
 static inline uint64_t load_le64(const uint8_t *p)
 {
@@ -234,6 +229,11 @@ static inline uint64_t repeats_mask(const uint8_t *s)
     return ~(((d & low7) + low7) | d | low7); /* bit 7 of each byte: that byte is zero */
 }
 
+/* Where the next distance-1 run of at least 3 starts at or after i
+ * (i >= 1): the first j with s[j-1] == s[j] == s[j+1] == s[j+2], or n.
+ * Every earlier byte is a literal, so this is the greedy parse. Eight
+ * bytes a step; three repeating bytes in a row within the word end the
+ * search (k <= 5, so that k + 2 is in the word). */
 static size_t next_run(const uint8_t *s, size_t i, size_t n)
 {
     for (; i + 8 <= n; i += 6) {
@@ -252,7 +252,7 @@ static size_t next_run(const uint8_t *s, size_t i, size_t n)
 #define RUNS_SAMPLE_STEP 32
 #define RUNS_MAX_REPEAT_PERCENT 60
 
-int exrqoi__deflate_runs_suit(const uint8_t *src, size_t n)
+int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n)
 {
     size_t samples = 0, repeats = 0;
     for (size_t i = 1; i + 8 <= n; i += RUNS_SAMPLE_STEP) {
@@ -268,11 +268,16 @@ static size_t run_length(const uint8_t *s, size_t i, size_t n)
 {
     uint8_t b = s[i - 1];
     size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
+    const uint64_t all_b = b * 0x0101010101010101ull;
+    for (; l + 8 <= max; l += 8) {
+        uint64_t d = load_le64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
+        if (d) return l + (size_t)__builtin_ctzll(d) / 8;
+    }
     while (l < max && s[i + l] == b) l++;
     return l;
 }
 
-/* ---- the first half: one dynamic block ------------------------------- */
+/* ---- a half as one literal/run block -------------------------------- */
 
 static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
@@ -285,13 +290,13 @@ typedef struct {
     uint8_t rle_extra[NUM_LITLEN + 2]; /* their repeat counts */
     int nrle, hlit, hclen;
     uint64_t bits; /* the whole block, header to end of block */
-} low_block;
+} run_block;
 
 static const uint8_t clen_extra_bits[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
 
 /* Codes of the literal/run block of s[0..n) and its size in bits. The
  * distance code is fixed: symbols 0 and 1 with one bit each. */
-static void plan_low_block(const uint8_t *s, size_t n, low_block *b)
+static void plan_block(const uint8_t *s, size_t n, run_block *b)
 {
     uint32_t freq[NUM_LITLEN] = {0};
     uint64_t extra_bits = 0, dist_bits = 0;
@@ -377,26 +382,39 @@ static inline void flush_bytes(bit_writer *w)
     w->n &= 7;
 }
 
-/* Literals s[0..n), each lit[] entry a code | its length << 16: three
- * (<= 45 bits) per flush. */
-static void put_literals(bit_writer *w, const uint32_t *lit, const uint8_t *s, size_t n)
+static inline void put_literal(bit_writer *w, uint32_t code_len)
+{
+    put_bits(w, code_len & 0xffff, code_len >> 16);
+}
+
+/* Literals s[0..n), each lit[] entry a code | its length << 16: four per
+ * flush when no code is longer than 14 bits (`four`), else three (<= 45
+ * bits). */
+static void put_literals(bit_writer *w, const uint32_t *lit, int four, const uint8_t *s, size_t n)
 {
     size_t i = 0;
+    if (four)
+        for (; i + 4 <= n; i += 4) {
+            put_literal(w, lit[s[i]]);
+            put_literal(w, lit[s[i + 1]]);
+            put_literal(w, lit[s[i + 2]]);
+            put_literal(w, lit[s[i + 3]]);
+            flush_bytes(w);
+        }
     for (; i + 3 <= n; i += 3) {
-        uint32_t a = lit[s[i]], c = lit[s[i + 1]], d = lit[s[i + 2]];
-        put_bits(w, a & 0xffff, a >> 16);
-        put_bits(w, c & 0xffff, c >> 16);
-        put_bits(w, d & 0xffff, d >> 16);
+        put_literal(w, lit[s[i]]);
+        put_literal(w, lit[s[i + 1]]);
+        put_literal(w, lit[s[i + 2]]);
         flush_bytes(w);
     }
     for (; i < n; i++) {
-        put_bits(w, lit[s[i]] & 0xffff, lit[s[i]] >> 16);
+        put_literal(w, lit[s[i]]);
         flush_bytes(w);
     }
 }
 
 /* The planned block; `final` sets BFINAL. Ends mid-byte. */
-static void put_block(bit_writer *w, const low_block *b, const uint8_t *s, size_t n, int final)
+static void put_block(bit_writer *w, const run_block *b, const uint8_t *s, size_t n, int final)
 {
     put_bits(w, 2u << 1 | (unsigned)final, 3); /* BTYPE 10 (dynamic) */
     put_bits(w, (unsigned)(b->hlit - 257), 5);
@@ -415,10 +433,15 @@ static void put_block(bit_writer *w, const low_block *b, const uint8_t *s, size_
     }
     /* code and length of each literal in one word */
     uint32_t lit[256];
-    for (int i = 0; i < 256; i++) lit[i] = b->lit_code[i] | (uint32_t)b->lit_len[i] << 16;
+    int longest = 0;
+    for (int i = 0; i < 256; i++) {
+        lit[i] = b->lit_code[i] | (uint32_t)b->lit_len[i] << 16;
+        if (b->lit_len[i] > longest) longest = b->lit_len[i];
+    }
+    const int four = longest <= 14;
     for (size_t i = 0; i < n;) {
         size_t r = next_run(s, i ? i : 1, n);
-        put_literals(w, lit, s + i, r - i);
+        put_literals(w, lit, four, s + i, r - i);
         if (r == n) break;
         size_t l = run_length(s, r, n);
         unsigned sym, nb, ex;
@@ -458,16 +481,16 @@ static size_t stored_size(size_t n) { return n + STORED_COST * (n / STORED_MAX +
 /* Bytes of s[0..n) as one half: a literal/run block or stored blocks,
  * whichever is smaller, its plan in *b. Counts the block's last partial
  * byte as whole (an upper bound at any bit offset). */
-static size_t plan_half(const uint8_t *s, size_t n, low_block *b, int *stored)
+static size_t plan_half(const uint8_t *s, size_t n, run_block *b, int *stored)
 {
-    plan_low_block(s, n, b);
+    plan_block(s, n, b);
     size_t dyn = (size_t)((b->bits + 7) / 8) + 1;
     size_t sto = stored_size(n) + 1;
     *stored = sto <= dyn;
     return *stored ? sto : dyn;
 }
 
-static void put_half(bit_writer *w, const low_block *b, int stored, const uint8_t *s, size_t n, int final)
+static void put_half(bit_writer *w, const run_block *b, int stored, const uint8_t *s, size_t n, int final)
 {
     if (stored)
         put_stored(w, s, n, final);
@@ -504,8 +527,8 @@ size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *
     put_zlib_header(dst);
     bit_writer w = {0, 0, dst + 2};
     if (h) {
-        low_block b;
-        plan_low_block(src, h, &b);
+        run_block b;
+        plan_block(src, h, &b);
         size_t dyn = (size_t)((b.bits + 3 + 7) / 8) + 4; /* with the empty stored block */
         size_t sto = stored_size(h);
         if (dst_cap - 4 < 2 + (sto <= dyn ? sto : dyn) + 8) return 0;
@@ -526,7 +549,7 @@ size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *
 size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
 {
     size_t h = (n + 1) / 2;
-    low_block lo, hi;
+    run_block lo, hi;
     int lo_stored = 0, hi_stored;
     size_t need = 2 + (h ? plan_half(src, h, &lo, &lo_stored) : 0) + plan_half(src + h, n - h, &hi, &hi_stored);
     /* quarter bits: fewer means repeats a matcher would code smaller */

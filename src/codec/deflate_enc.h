@@ -1,11 +1,14 @@
 /*
- * A zlib-format (RFC 1950/1951) encoder made for EXR ZIP's predicted
- * bytes: the first half of a chunk (the low bytes of its values, close to
- * noise in photographs) as literals and distance-1 runs in one dynamic
- * Huffman block, the second half (the high bytes, long matches) by
- * libdeflate. The matcher that libdeflate would spend on the noisy half
- * finds almost nothing there, and a block boundary at the half makes the
- * output smaller too; docs/benchmarks.md, "ZIP encode: an own deflater?".
+ * zlib-format (RFC 1950/1951) encoders made for EXR ZIP's predicted
+ * bytes of photographs: the first half of a chunk (the low bytes of its
+ * values, close to noise) and the second half (the high bytes: small
+ * values and runs) each as literals and distance-1 runs in one dynamic
+ * Huffman block (exrqoi__deflate_runs), or, the split encoder, the first
+ * half so and the second by libdeflate. The matcher that libdeflate
+ * would spend on them finds little that literals do not code as small,
+ * and a block boundary at the half makes the output smaller too;
+ * docs/benchmarks.md, "ZIP encode: an own deflater?" and "ZIP/ZIPS
+ * encode of photographs without a matcher".
  */
 #ifndef EXRQOI_CODEC_DEFLATE_ENC_H
 #define EXRQOI_CODEC_DEFLATE_ENC_H
@@ -46,7 +49,7 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_split(struct libdeflate_compressor *high,
 /* Nonzero when few enough of src's bytes (a sample) repeat the byte
  * before for exrqoi__deflate_runs to be worth trying: a chunk of mostly
  * runs codes to fewer bits than it accepts. Cheap; depends on the bytes only. */
-EXRQOI_INTERNAL int exrqoi__deflate_runs_suit(const uint8_t *src, size_t n);
+EXRQOI_INTERNAL int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap);
 
 /* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at

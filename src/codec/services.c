@@ -229,7 +229,7 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
     const int long_chunk = src_size >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
     if (long_chunk ? exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL
                    : src_size >= EXRQOI__DEFLATE_RUNS_MIN_SIZE) {
-        const int runs = exrqoi__deflate_runs_suit(src, src_size);
+        const int runs = exrqoi__deflate_runs_suits(src, src_size);
         if ((runs || long_chunk) && exrqoi__deflate_split_suits(src, src_size)) {
             size_t n = runs ? exrqoi__deflate_runs(src, src_size, dst, dst_cap) : 0;
             if (!n && long_chunk) {

@@ -329,16 +329,16 @@ static void test_runs_refused(void **state)
     assert_non_null(p);
     assert_non_null(z);
     memset(p, 0x80, n);
-    assert_false(exrqoi__deflate_runs_suit(p, n));
+    assert_false(exrqoi__deflate_runs_suits(p, n));
     assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
     for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(i % 7); /* no runs, 2.8 bits a byte */
-    assert_true(exrqoi__deflate_runs_suit(p, n));
+    assert_true(exrqoi__deflate_runs_suits(p, n));
     assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
     uint32_t s = 5;
     for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
-    assert_true(exrqoi__deflate_runs_suit(p, n));
+    assert_true(exrqoi__deflate_runs_suits(p, n));
     assert_true(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)) > 0);
-    (void)exrqoi__deflate_runs_suit(p, 0); /* defined for 0 bytes */
+    (void)exrqoi__deflate_runs_suits(p, 0); /* defined for 0 bytes */
     free(p);
     free(z);
 }
