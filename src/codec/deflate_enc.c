@@ -3,7 +3,6 @@
 #include "codec/deflate_enc.h"
 
 #include <libdeflate.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define MAX_RUN 258       /* longest deflate match */
@@ -74,34 +73,33 @@ int exrqoi__deflate_split_suits(const uint8_t *src, size_t n)
 
 /* ---- Huffman codes --------------------------------------------------- */
 
-#define SORT_BUCKETS 128
-
-/* Sorts keys[0..cnt) (frequency << 9 | symbol, made in symbol order, so
- * equal frequencies are already in order): counting sort by frequency,
- * frequencies past the last bucket by insertion (they are few). No
- * qsort: per small block its comparator calls cost more than the rest
- * of the code builder. */
+/* Sorts keys (frequency << 9 | symbol, made in symbol order) ascending.
+ * Runs once or twice per block: qsort's calls and mispredicted compares
+ * cost more than the rest of a short block's codes. Insertion for few
+ * keys, else a stable radix sort on the frequency, 8 bits a pass (the
+ * input's symbol order breaks the ties, as comparing whole keys would). */
 static void sort_keys(uint64_t *key, int cnt)
 {
-    int start[SORT_BUCKETS + 1] = {0};
-    uint64_t tmp[NUM_LITLEN];
-    for (int i = 0; i < cnt; i++) {
-        uint64_t f = key[i] >> 9;
-        start[(f < SORT_BUCKETS - 1 ? f : SORT_BUCKETS - 1) + 1]++;
+    if (cnt <= 24) {
+        for (int i = 1; i < cnt; i++) {
+            uint64_t k = key[i];
+            int j = i;
+            for (; j > 0 && key[j - 1] > k; j--) key[j] = key[j - 1];
+            key[j] = k;
+        }
+        return;
     }
-    for (int b = 0; b < SORT_BUCKETS; b++) start[b + 1] += start[b];
-    int last = start[SORT_BUCKETS - 1];
-    for (int i = 0; i < cnt; i++) {
-        uint64_t f = key[i] >> 9;
-        tmp[start[f < SORT_BUCKETS - 1 ? f : SORT_BUCKETS - 1]++] = key[i];
+    uint64_t max = 0, tmp[NUM_LITLEN], *from = key, *to = tmp;
+    for (int i = 0; i < cnt; i++) max |= key[i];
+    for (unsigned shift = 9; (max >> shift) != 0; shift += 8) {
+        int start[257] = {0};
+        for (int i = 0; i < cnt; i++) start[((from[i] >> shift) & 255) + 1]++;
+        for (int d = 0; d < 256; d++) start[d + 1] += start[d];
+        for (int i = 0; i < cnt; i++) to[start[(from[i] >> shift) & 255]++] = from[i];
+        uint64_t *t = from;
+        from = to, to = t;
     }
-    for (int i = last + 1; i < cnt; i++) {
-        uint64_t v = tmp[i];
-        int j = i;
-        for (; j > last && tmp[j - 1] > v; j--) tmp[j] = tmp[j - 1];
-        tmp[j] = v;
-    }
-    memcpy(key, tmp, sizeof key[0] * (size_t)cnt);
+    if (from != key) memcpy(key, from, (size_t)cnt * sizeof key[0]);
 }
 
 /* Code lengths of at most max_bits for freq[0..n) (n <= NUM_LITLEN): the
@@ -185,12 +183,12 @@ void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes)
     }
     for (int i = 0; i < n; i++) {
         if (!lens[i]) continue;
-        uint32_t v = (uint32_t)next[lens[i]]++;
-        /* reverse 16 bits by halves, then drop the unused low ones */
-        v = (v & 0x5555u) << 1 | (v >> 1 & 0x5555u);
-        v = (v & 0x3333u) << 2 | (v >> 2 & 0x3333u);
-        v = (v & 0x0f0fu) << 4 | (v >> 4 & 0x0f0fu);
-        v = (v & 0x00ffu) << 8 | (v >> 8 & 0x00ffu);
+        unsigned v = (unsigned)next[lens[i]]++;
+        /* reverse all 16 bits, then drop the 16 - len unused ones */
+        v = (v >> 1 & 0x5555u) | (v & 0x5555u) << 1;
+        v = (v >> 2 & 0x3333u) | (v & 0x3333u) << 2;
+        v = (v >> 4 & 0x0f0fu) | (v & 0x0f0fu) << 4;
+        v = (v >> 8 & 0x00ffu) | (v & 0x00ffu) << 8;
         codes[i] = (uint16_t)(v >> (16 - lens[i]));
     }
 }
@@ -212,18 +210,74 @@ static inline void length_code(unsigned len, unsigned *sym, unsigned *nbits, uns
     }
 }
 
-/* A distance-1 run of at least 3 starts at i (i >= 1, within n). */
-static inline size_t run_at(const uint8_t *s, size_t i, size_t n)
+/* exrqoi__le64 as one load: gcc does not merge its bytes at s - 1. */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* Bit 7 of byte k set where s[k] == s[k-1], k = 0..7. */
+static inline uint64_t repeats_mask(const uint8_t *s)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t d = load_le64(s) ^ load_le64(s - 1);
+    return ~(((d & low7) + low7) | d | low7); /* bit 7 of each byte: that byte is zero */
+}
+
+/* Where the next distance-1 run of at least 3 starts at or after i
+ * (i >= 1): the first j with s[j-1] == s[j] == s[j+1] == s[j+2], or n.
+ * Every earlier byte is a literal, so this is the greedy parse. Eight
+ * bytes a step; three repeating bytes in a row within the word end the
+ * search (k <= 5, so that k + 2 is in the word). */
+static size_t next_run(const uint8_t *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 6) {
+        uint64_t zero = repeats_mask(s + i);
+        uint64_t three = zero & zero >> 8 & zero >> 16;
+        if (three) return i + (size_t)__builtin_ctzll(three) / 8;
+    }
+    for (; i + 3 <= n; i++)
+        if (s[i] == s[i - 1] && s[i + 1] == s[i] && s[i + 2] == s[i]) return i;
+    return n;
+}
+
+/* 8 bytes of every 32 sampled: on the corpus, chunks the literal/run
+ * coder takes repeat the byte before in <= 53% of their bytes, flat CG
+ * chunks (which it would refuse after planning) mostly in more. */
+#define RUNS_SAMPLE_STEP 32
+#define RUNS_MAX_REPEAT_PERCENT 60
+
+int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n)
+{
+    size_t samples = 0, repeats = 0;
+    for (size_t i = 1; i + 8 <= n; i += RUNS_SAMPLE_STEP) {
+        /* bit 7 of each byte to bit 0, the sum in the top byte */
+        repeats += (size_t)(((repeats_mask(src + i) >> 7) * 0x0101010101010101ull) >> 56);
+        samples += 8;
+    }
+    return repeats * 100 <= samples * RUNS_MAX_REPEAT_PERCENT;
+}
+
+/* Length of the run that next_run found at i (3..258). */
+static size_t run_length(const uint8_t *s, size_t i, size_t n)
 {
     uint8_t b = s[i - 1];
-    if (s[i] != b) return 0; /* the common case first */
-    if (i + 3 > n || s[i + 1] != b || s[i + 2] != b) return 0;
     size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
+    const uint64_t all_b = b * 0x0101010101010101ull;
+    for (; l + 8 <= max; l += 8) {
+        uint64_t d = load_le64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
+        if (d) return l + (size_t)__builtin_ctzll(d) / 8;
+    }
     while (l < max && s[i + l] == b) l++;
     return l;
 }
 
-/* ---- the first half: one dynamic block ------------------------------- */
+/* ---- a half as one literal/run block -------------------------------- */
 
 static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
@@ -236,28 +290,27 @@ typedef struct {
     uint8_t rle_extra[NUM_LITLEN + 2]; /* their repeat counts */
     int nrle, hlit, hclen;
     uint64_t bits; /* the whole block, header to end of block */
-} low_block;
+} run_block;
 
 static const uint8_t clen_extra_bits[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
 
 /* Codes of the literal/run block of s[0..n) and its size in bits. The
  * distance code is fixed: symbols 0 and 1 with one bit each. */
-static void plan_low_block(const uint8_t *s, size_t n, low_block *b)
+static void plan_block(const uint8_t *s, size_t n, run_block *b)
 {
     uint32_t freq[NUM_LITLEN] = {0};
     uint64_t extra_bits = 0, dist_bits = 0;
     for (size_t i = 0; i < n;) {
-        size_t l = i ? run_at(s, i, n) : 0;
-        if (l) {
-            unsigned sym, nb, ex;
-            length_code((unsigned)l, &sym, &nb, &ex);
-            freq[sym]++;
-            extra_bits += nb;
-            dist_bits += 1;
-            i += l;
-        } else {
-            freq[s[i++]]++;
-        }
+        size_t r = next_run(s, i ? i : 1, n);
+        for (; i < r; i++) freq[s[i]]++;
+        if (r == n) break;
+        size_t l = run_length(s, r, n);
+        unsigned sym, nb, ex;
+        length_code((unsigned)l, &sym, &nb, &ex);
+        freq[sym]++;
+        extra_bits += nb;
+        dist_bits += 1;
+        i = r + l;
     }
     freq[END_OF_BLOCK] = 1;
     exrqoi__huff_lengths(freq, NUM_LITLEN, MAX_CODE_BITS, b->lit_len);
@@ -329,82 +382,121 @@ static inline void flush_bytes(bit_writer *w)
     w->n &= 7;
 }
 
-/* Writes the planned block (not final) and an empty stored block, so
- * the stream ends on a byte boundary. */
-static uint8_t *write_low_block(const low_block *b, const uint8_t *s, size_t n, uint8_t *out)
+static inline void put_literal(bit_writer *w, uint32_t code_len)
 {
-    bit_writer w = {0, 0, out};
-    put_bits(&w, 2u << 1, 3); /* BFINAL 0, BTYPE 10 (dynamic) */
-    put_bits(&w, (unsigned)(b->hlit - 257), 5);
-    put_bits(&w, 1, 5); /* HDIST - 1: two distance codes */
-    put_bits(&w, (unsigned)(b->hclen - 4), 4);
-    flush_bytes(&w);
+    put_bits(w, code_len & 0xffff, code_len >> 16);
+}
+
+/* Literals s[0..n), each lit[] entry a code | its length << 16: four per
+ * flush when no code is longer than 14 bits (`four`), else three (<= 45
+ * bits). */
+static void put_literals(bit_writer *w, const uint32_t *lit, int four, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    if (four)
+        for (; i + 4 <= n; i += 4) {
+            put_literal(w, lit[s[i]]);
+            put_literal(w, lit[s[i + 1]]);
+            put_literal(w, lit[s[i + 2]]);
+            put_literal(w, lit[s[i + 3]]);
+            flush_bytes(w);
+        }
+    for (; i + 3 <= n; i += 3) {
+        put_literal(w, lit[s[i]]);
+        put_literal(w, lit[s[i + 1]]);
+        put_literal(w, lit[s[i + 2]]);
+        flush_bytes(w);
+    }
+    for (; i < n; i++) {
+        put_literal(w, lit[s[i]]);
+        flush_bytes(w);
+    }
+}
+
+/* The planned block; `final` sets BFINAL. Ends mid-byte. */
+static void put_block(bit_writer *w, const run_block *b, const uint8_t *s, size_t n, int final)
+{
+    put_bits(w, 2u << 1 | (unsigned)final, 3); /* BTYPE 10 (dynamic) */
+    put_bits(w, (unsigned)(b->hlit - 257), 5);
+    put_bits(w, 1, 5); /* HDIST - 1: two distance codes */
+    put_bits(w, (unsigned)(b->hclen - 4), 4);
+    flush_bytes(w);
     for (int i = 0; i < b->hclen; i++) {
-        put_bits(&w, b->clen_len[clen_order[i]], 3);
-        flush_bytes(&w);
+        put_bits(w, b->clen_len[clen_order[i]], 3);
+        flush_bytes(w);
     }
     for (int i = 0; i < b->nrle; i++) {
         int sym = b->rle_sym[i];
-        put_bits(&w, b->clen_code[sym], b->clen_len[sym]);
-        put_bits(&w, b->rle_extra[i], clen_extra_bits[sym]);
-        flush_bytes(&w);
+        put_bits(w, b->clen_code[sym], b->clen_len[sym]);
+        put_bits(w, b->rle_extra[i], clen_extra_bits[sym]);
+        flush_bytes(w);
     }
     /* code and length of each literal in one word */
     uint32_t lit[256];
-    for (int i = 0; i < 256; i++) lit[i] = b->lit_code[i] | (uint32_t)b->lit_len[i] << 16;
-    size_t i = 0;
-    while (i < n) {
-        size_t l = i ? run_at(s, i, n) : 0;
-        if (l) {
-            unsigned sym, nb, ex;
-            length_code((unsigned)l, &sym, &nb, &ex);
-            put_bits(&w, b->lit_code[sym], b->lit_len[sym]);
-            put_bits(&w, ex, nb);
-            put_bits(&w, 0, 1); /* distance symbol 0 (distance 1): code 0 */
-            flush_bytes(&w);
-            i += l;
-            continue;
-        }
-        /* three literals (<= 45 bits) per flush */
-        if (i + 3 <= n && s[i + 1] != s[i] && s[i + 2] != s[i + 1]) {
-            uint32_t a = lit[s[i]], c = lit[s[i + 1]], d = lit[s[i + 2]];
-            put_bits(&w, a & 0xffff, a >> 16);
-            put_bits(&w, c & 0xffff, c >> 16);
-            put_bits(&w, d & 0xffff, d >> 16);
-            flush_bytes(&w);
-            i += 3;
-            continue;
-        }
-        uint32_t a = lit[s[i]];
-        put_bits(&w, a & 0xffff, a >> 16);
-        flush_bytes(&w);
-        i++;
+    int longest = 0;
+    for (int i = 0; i < 256; i++) {
+        lit[i] = b->lit_code[i] | (uint32_t)b->lit_len[i] << 16;
+        if (b->lit_len[i] > longest) longest = b->lit_len[i];
     }
-    put_bits(&w, b->lit_code[END_OF_BLOCK], b->lit_len[END_OF_BLOCK]);
-    put_bits(&w, 0, 3); /* BFINAL 0, BTYPE 00 (stored), then align */
-    flush_bytes(&w);
-    uint8_t *o = w.out + (w.n ? 1 : 0);
-    o[0] = 0, o[1] = 0, o[2] = 0xff, o[3] = 0xff; /* LEN 0, NLEN */
-    return o + 4;
+    const int four = longest <= 14;
+    for (size_t i = 0; i < n;) {
+        size_t r = next_run(s, i ? i : 1, n);
+        put_literals(w, lit, four, s + i, r - i);
+        if (r == n) break;
+        size_t l = run_length(s, r, n);
+        unsigned sym, nb, ex;
+        length_code((unsigned)l, &sym, &nb, &ex);
+        put_bits(w, b->lit_code[sym], b->lit_len[sym]);
+        put_bits(w, ex, nb);
+        put_bits(w, 0, 1); /* distance symbol 0 (distance 1): code 0 */
+        flush_bytes(w);
+        i = r + l;
+    }
+    put_bits(w, b->lit_code[END_OF_BLOCK], b->lit_len[END_OF_BLOCK]);
+    flush_bytes(w);
 }
 
-/* Bytes of the first half as stored blocks (not final). */
-static uint8_t *write_stored(const uint8_t *s, size_t n, uint8_t *out)
+/* s[0..n) as stored blocks (at least one, so n = 0 writes the empty
+ * block that brings the stream to a byte boundary); `final` sets BFINAL
+ * on the last. */
+static void put_stored(bit_writer *w, const uint8_t *s, size_t n, int final)
 {
     size_t p = 0;
     do {
         size_t k = n - p < STORED_MAX ? n - p : STORED_MAX;
-        out[0] = 0; /* BFINAL 0, BTYPE 00, at a byte boundary */
-        out[1] = (uint8_t)k, out[2] = (uint8_t)(k >> 8);
-        out[3] = (uint8_t)~k, out[4] = (uint8_t)(~k >> 8);
-        memcpy(out + 5, s + p, k);
-        out += 5 + k;
+        put_bits(w, (unsigned)(final && p + k == n), 3); /* BTYPE 00, then align */
+        flush_bytes(w);
+        uint8_t *o = w->out + (w->n ? 1 : 0);
+        w->buf = 0, w->n = 0;
+        o[0] = (uint8_t)k, o[1] = (uint8_t)(k >> 8);
+        o[2] = (uint8_t)~k, o[3] = (uint8_t)(~k >> 8);
+        if (k) memcpy(o + 4, s + p, k);
+        w->out = o + 4 + k;
         p += k;
     } while (p < n);
-    return out;
 }
 
 static size_t stored_size(size_t n) { return n + STORED_COST * (n / STORED_MAX + 1); }
+
+/* Bytes of s[0..n) as one half: a literal/run block or stored blocks,
+ * whichever is smaller, its plan in *b. Counts the block's last partial
+ * byte as whole (an upper bound at any bit offset). */
+static size_t plan_half(const uint8_t *s, size_t n, run_block *b, int *stored)
+{
+    plan_block(s, n, b);
+    size_t dyn = (size_t)((b->bits + 7) / 8) + 1;
+    size_t sto = stored_size(n) + 1;
+    *stored = sto <= dyn;
+    return *stored ? sto : dyn;
+}
+
+static void put_half(bit_writer *w, const run_block *b, int stored, const uint8_t *s, size_t n, int final)
+{
+    if (stored)
+        put_stored(w, s, n, final);
+    else
+        put_block(w, b, s, n, final);
+}
 
 size_t exrqoi__deflate_split_bound(size_t n)
 {
@@ -414,32 +506,59 @@ size_t exrqoi__deflate_split_bound(size_t n)
     return 2 + stored_size(h) + 8 + libdeflate_deflate_compress_bound(NULL, n - h) + 4;
 }
 
+static void put_zlib_header(uint8_t *dst)
+{
+    dst[0] = 0x78; /* CM 8, 32 KiB window */
+    dst[1] = 0x5e; /* FLEVEL 1 (fast), FCHECK: 0x785e % 31 == 0 */
+}
+
+static size_t put_adler(const uint8_t *src, size_t n, uint8_t *dst, uint8_t *end)
+{
+    uint32_t a = libdeflate_adler32(1, src, n);
+    end[0] = (uint8_t)(a >> 24), end[1] = (uint8_t)(a >> 16), end[2] = (uint8_t)(a >> 8), end[3] = (uint8_t)a;
+    return (size_t)(end + 4 - dst);
+}
+
 size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *src, size_t n,
                              uint8_t *dst, size_t dst_cap)
 {
     size_t h = (n + 1) / 2;
     if (dst_cap < 2 + 4) return 0;
-    dst[0] = 0x78; /* CM 8, 32 KiB window */
-    dst[1] = 0x5e; /* FLEVEL 1 (fast), FCHECK: 0x785e % 31 == 0 */
-    uint8_t *o = dst + 2;
+    put_zlib_header(dst);
+    bit_writer w = {0, 0, dst + 2};
     if (h) {
-        low_block b;
-        plan_low_block(src, h, &b);
+        run_block b;
+        plan_block(src, h, &b);
         size_t dyn = (size_t)((b.bits + 3 + 7) / 8) + 4; /* with the empty stored block */
         size_t sto = stored_size(h);
+        if (dst_cap - 4 < 2 + (sto <= dyn ? sto : dyn) + 8) return 0;
         if (sto <= dyn) {
-            if (dst_cap - 4 < 2 + sto) return 0;
-            o = write_stored(src, h, o);
+            put_stored(&w, src, h, 0);
         } else {
-            if (dst_cap - 4 < 2 + dyn + 8) return 0;
-            o = write_low_block(&b, src, h, o);
+            put_block(&w, &b, src, h, 0);
+            put_stored(&w, NULL, 0, 0); /* libdeflate starts on a byte boundary */
         }
     }
+    uint8_t *o = w.out;
     size_t room = dst_cap - (size_t)(o - dst) - 4;
     size_t z = libdeflate_deflate_compress(high, src + h, n - h, o, room);
     if (z == 0) return 0;
-    o += z;
-    uint32_t a = libdeflate_adler32(1, src, n);
-    o[0] = (uint8_t)(a >> 24), o[1] = (uint8_t)(a >> 16), o[2] = (uint8_t)(a >> 8), o[3] = (uint8_t)a;
-    return (size_t)(o + 4 - dst);
+    return put_adler(src, n, dst, o + z);
+}
+
+size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
+{
+    size_t h = (n + 1) / 2;
+    run_block lo, hi;
+    int lo_stored = 0, hi_stored;
+    size_t need = 2 + (h ? plan_half(src, h, &lo, &lo_stored) : 0) + plan_half(src + h, n - h, &hi, &hi_stored);
+    /* quarter bits: fewer means repeats a matcher would code smaller */
+    if ((uint64_t)need * 8 * 4 < (uint64_t)n * EXRQOI__DEFLATE_RUNS_MIN_BITS) return 0;
+    if (dst_cap < need + 8 + 4) return 0;
+    put_zlib_header(dst);
+    bit_writer w = {0, 0, dst + 2};
+    if (h) put_half(&w, &lo, lo_stored, src, h, 0);
+    put_half(&w, &hi, hi_stored, src + h, n - h, 1);
+    uint8_t *o = w.out + (w.n ? 1 : 0);
+    return put_adler(src, n, dst, o);
 }

@@ -1,11 +1,14 @@
 /*
- * A zlib-format (RFC 1950/1951) encoder made for EXR ZIP's predicted
- * bytes: the first half of a chunk (the low bytes of its values, close to
- * noise in photographs) as literals and distance-1 runs in one dynamic
- * Huffman block, the second half (the high bytes, long matches) by
- * libdeflate. The matcher that libdeflate would spend on the noisy half
- * finds almost nothing there, and a block boundary at the half makes the
- * output smaller too; docs/benchmarks.md, "ZIP encode: an own deflater?".
+ * zlib-format (RFC 1950/1951) encoders made for EXR ZIP's predicted
+ * bytes of photographs: the first half of a chunk (the low bytes of its
+ * values, close to noise) and the second half (the high bytes: small
+ * values and runs) each as literals and distance-1 runs in one dynamic
+ * Huffman block (exrqoi__deflate_runs), or, the split encoder, the first
+ * half so and the second by libdeflate. The matcher that libdeflate
+ * would spend on them finds little that literals do not code as small,
+ * and a block boundary at the half makes the output smaller too;
+ * docs/benchmarks.md, "ZIP encode: an own deflater?" and "ZIP/ZIPS
+ * encode of photographs without a matcher".
  */
 #ifndef EXRQOI_CODEC_DEFLATE_ENC_H
 #define EXRQOI_CODEC_DEFLATE_ENC_H
@@ -61,6 +64,23 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t
  * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)").
  * Depends on the bytes only. */
 EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n);
+
+/* The zlib stream of src[0..n) with both halves as literal/run blocks
+ * (or stored), no matcher: for photographs' predicted bytes (noise in
+ * the low half, small values and runs in the high half) smaller than
+ * libdeflate level 4 and a fraction of its cost. Returns its size, or 0
+ * when nothing was written: the halves would code to fewer than
+ * EXRQOI__DEFLATE_RUNS_MIN_BITS quarter bits a byte (data with repeats,
+ * which a matcher codes smaller), or dst_cap is too small
+ * (exrqoi__deflate_split_bound(n) always fits). Any data, any n. */
+#define EXRQOI__DEFLATE_RUNS_MIN_BITS 14 /* 3.5 bits a byte */
+/* Chunks shorter than this lose more to the two block headers. */
+#define EXRQOI__DEFLATE_RUNS_MIN_SIZE 1024
+/* Nonzero when few enough of src's bytes (a sample) repeat the byte
+ * before for exrqoi__deflate_runs to be worth trying: a chunk of mostly
+ * runs codes to fewer bits than it accepts. Cheap; depends on the bytes only. */
+EXRQOI_INTERNAL int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n);
+EXRQOI_INTERNAL size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap);
 
 /* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at
  * least two symbols get a code) and their canonical codes, bit-reversed

@@ -229,16 +229,29 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
         EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEFLATE_LZ, exrqoi__deflate_lz_work_size(src_size),
                                          &work));
         n = exrqoi__deflate_lz(work, src, src_size, dst, dst_cap);
-    } else if (exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL &&
-               exrqoi__deflate_split_suits(src, src_size)) {
-        struct libdeflate_compressor *c = NULL;
-        EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
-        n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
+    } else {
+        /* photographs: both halves as literals and runs; long chunks of
+         * the fast level that this refuses: the low half so, the high half
+         * by libdeflate */
+        const int long_chunk = src_size >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
+        if (long_chunk ? exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL
+                       : src_size >= EXRQOI__DEFLATE_RUNS_MIN_SIZE) {
+            const int runs = exrqoi__deflate_runs_suits(src, src_size);
+            if ((runs || long_chunk) && exrqoi__deflate_split_suits(src, src_size)) {
+                n = runs ? exrqoi__deflate_runs(src, src_size, dst, dst_cap) : 0;
+                if (!n && long_chunk) {
+                    struct libdeflate_compressor *c = NULL;
+                    EXRQOI_TRY(need_deflater(ctx, EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL, &c));
+                    n = exrqoi__deflate_split(c, src, src_size, dst, dst_cap);
+                }
+            }
+        }
     }
     if (n) {
         *out_size = n;
         return EXRQOI_OK;
     }
-    /* libdeflate, also when ours had too little room: its bound may still fit */
+    /* libdeflate, also when ours refused or had too little room (its bound
+     * may still fit) */
     return exrqoi__deflate_at(ctx, EXRQOI__DEFLATE_ZIP_LEVEL, src, src_size, dst, dst_cap, out_size);
 }

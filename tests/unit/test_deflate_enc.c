@@ -1,5 +1,6 @@
 /*
- * The split zlib encoder (codec/deflate_enc.c): every stream it makes
+ * The split zlib encoder and the literal/run coder (codec/deflate_enc.c):
+ * every stream they make
  * inflates to its input with libdeflate and with zlib, for random,
  * constant, short, empty, worst-case and EXR-like data; the bound holds;
  * too small an output buffer is refused, never overrun; the probe tells
@@ -24,6 +25,12 @@
 
 #define GUARD 64
 
+/* The split encoder with `c`, or with c NULL the literal/run coder. */
+static size_t encode(struct libdeflate_compressor *c, const uint8_t *src, size_t n, uint8_t *z, size_t cap)
+{
+    return c ? exrqoi__deflate_split(c, src, n, z, cap) : exrqoi__deflate_runs(src, n, z, cap);
+}
+
 /* Encodes src, checks the size against the bound and the guard bytes
  * after it, inflates with both libraries; returns the stream size. */
 static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, size_t n)
@@ -33,7 +40,7 @@ static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, si
     assert_non_null(z);
     assert_non_null(back);
     memset(z, 0xa5, bound + GUARD);
-    size_t zn = exrqoi__deflate_split(c, src, n, z, bound);
+    size_t zn = encode(c, src, n, z, bound);
     assert_true(zn > 0);
     assert_true(zn <= bound);
     for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
@@ -55,7 +62,7 @@ static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, si
     /* one byte less room than it needed: refused, nothing written past */
     if (zn > 0) {
         memset(z, 0xa5, bound + GUARD);
-        size_t r = exrqoi__deflate_split(c, src, n, z, zn - 1);
+        size_t r = encode(c, src, n, z, zn - 1);
         assert_int_equal(r, 0);
         for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z[i], 0xa5);
     }
@@ -174,6 +181,9 @@ static void test_exr_like(void **state)
     size_t ref = libdeflate_zlib_compress(c, pred, n, z, libdeflate_zlib_compress_bound(NULL, n));
     assert_true(ref > 0);
     assert_true(zn <= ref);
+    /* 2.4 bits a byte: the literal/run coder refuses it, or is smaller */
+    size_t runs = exrqoi__deflate_runs(pred, n, z, libdeflate_zlib_compress_bound(NULL, n));
+    assert_true(runs == 0 || runs <= ref);
     free(raw);
     free(pred);
     free(z);
@@ -480,6 +490,57 @@ static void test_huff_length_limit(void **state)
     }
 }
 
+/* The literal/run coder on noise whose halves are stored or coded (one
+ * alphabet of 256 values, one of 64), with runs of 1..299 across the
+ * half and at the end, stored pieces of > 65535 bytes; every stream
+ * inflates to its input. */
+static void test_runs_noise_and_edges(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {1, 2, 9, 1024, 1025, 5001, 140001};
+    const unsigned masks[][2] = {{255, 255}, {63, 255}, {255, 63}, {63, 63}};
+    uint32_t s = 99;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (size_t m = 0; m < 4; m++) {
+            size_t n = sizes[k], h = (n + 1) / 2;
+            uint8_t *p = malloc(n);
+            assert_non_null(p);
+            for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(ts_xorshift32(&s) & masks[m][i >= h]);
+            if (n > 100000)
+                for (size_t r = 1; r < 300; r += 37) {
+                    memset(p + h - r / 2, 0x11, r); /* across the half */
+                    memset(p + (n - r) * r / 320, (int)r, r);
+                }
+            memset(p + n - (n > 4 ? 4 : n), 0x22, n > 4 ? 4 : n); /* a run to the end */
+            round_trip(NULL, p, n);
+            free(p);
+        }
+}
+
+/* Data with repeats codes to fewer bits than the coder accepts: refused
+ * (nothing written), and the sampler rejects runs before it plans. */
+static void test_runs_refused(void **state)
+{
+    (void)state;
+    const size_t n = 8192;
+    uint8_t *p = malloc(n), *z = malloc(exrqoi__deflate_split_bound(n));
+    assert_non_null(p);
+    assert_non_null(z);
+    memset(p, 0x80, n);
+    assert_false(exrqoi__deflate_runs_suits(p, n));
+    assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(i % 7); /* no runs, 2.8 bits a byte */
+    assert_true(exrqoi__deflate_runs_suits(p, n));
+    assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
+    uint32_t s = 5;
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
+    assert_true(exrqoi__deflate_runs_suits(p, n));
+    assert_true(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)) > 0);
+    (void)exrqoi__deflate_runs_suits(p, 0); /* defined for 0 bytes */
+    free(p);
+    free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_lz_small_and_incompressible), cmocka_unit_test(test_lz_runs_at_edges),
         cmocka_unit_test(test_lz_max_distance_and_length), cmocka_unit_test(test_lz_flat_frame),
         cmocka_unit_test(test_lz_suits),            cmocka_unit_test(test_huff_length_limit),
+        cmocka_unit_test(test_runs_noise_and_edges), cmocka_unit_test(test_runs_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

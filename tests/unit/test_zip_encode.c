@@ -75,20 +75,29 @@ static uint8_t *make_pixels(exrqoi__block_layout *b, exrqoi__chan_layout *cl, in
 }
 
 /* What a chunk must be at `level`: predictor, then libdeflate itself, or
- * at the default level on noise the split encoder (codec/deflate_enc.h)
- * and on the rest libdeflate at OpenEXR's level. */
+ * at the default level on noise the literal/run coder or the split
+ * encoder (codec/deflate_enc.h) and on the rest libdeflate at OpenEXR's
+ * level. */
 static size_t reference(const uint8_t *src, size_t n, int level, uint8_t *out, size_t cap)
 {
     uint8_t *pred = malloc(n);
     assert_non_null(pred);
     exrqoi__zip_predict(src, n, pred);
-    bool split = level == 0 && exrqoi__deflate_auto_level(pred, n) == EXRQOI__DEFLATE_FAST_LEVEL &&
-                 exrqoi__deflate_split_suits(pred, n);
-    if (level == 0) level = split ? EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL : EXRQOI__DEFLATE_ZIP_LEVEL;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
-    assert_non_null(c);
-    size_t got = split ? exrqoi__deflate_split(c, pred, n, out, cap) : libdeflate_zlib_compress(c, pred, n, out, cap);
-    libdeflate_free_compressor(c);
+    bool long_chunk = n >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
+    bool photo = level == 0 &&
+                 (long_chunk ? exrqoi__deflate_auto_level(pred, n) == EXRQOI__DEFLATE_FAST_LEVEL
+                             : n >= EXRQOI__DEFLATE_RUNS_MIN_SIZE);
+    bool runs = photo && exrqoi__deflate_runs_suits(pred, n);
+    bool suits = photo && (runs || long_chunk) && exrqoi__deflate_split_suits(pred, n);
+    size_t got = suits && runs ? exrqoi__deflate_runs(pred, n, out, cap) : 0;
+    bool split = !got && suits && long_chunk;
+    if (!got) {
+        if (level == 0) level = split ? EXRQOI__DEFLATE_SPLIT_HIGH_LEVEL : EXRQOI__DEFLATE_ZIP_LEVEL;
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+        assert_non_null(c);
+        got = split ? exrqoi__deflate_split(c, pred, n, out, cap) : libdeflate_zlib_compress(c, pred, n, out, cap);
+        libdeflate_free_compressor(c);
+    }
     free(pred);
     return got;
 }
