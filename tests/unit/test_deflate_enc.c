@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "codec/codec.h"
+#include "codec/deflate_bits.h"
 #include "codec/deflate_enc.h"
 #include "codec/predict.h"
 #include "codec/services.h"
