@@ -1,17 +1,21 @@
-/* The split zlib encoder of deflate_enc.h. Facts from RFC 1950/1951:
- * block and header layout, the length and code-length alphabets. */
+/* The split zlib encoder of deflate_enc.h, and what deflate_bits.h shares
+ * with deflate_lz.c. Facts from RFC 1950/1951: block and header layout,
+ * the length and code-length alphabets. */
 #include "codec/deflate_enc.h"
+
+#include "codec/deflate_bits.h"
 
 #include <libdeflate.h>
 #include <string.h>
 
-#define MAX_RUN 258       /* longest deflate match */
-#define MAX_CODE_BITS 15  /* literal/length and distance codes */
+#define MAX_RUN EXRQOI__DEFLATE_MAX_LEN
+#define MAX_CODE_BITS EXRQOI__DEFLATE_MAX_CODE_BITS
 #define MAX_CLEN_BITS 7   /* code-length codes */
-#define NUM_LITLEN 286    /* 0..255 literals, 256 end of block, 257..285 lengths */
-#define END_OF_BLOCK 256
-#define NUM_CLEN 19
-#define STORED_MAX 65535  /* bytes in one stored block */
+#define NUM_LITLEN EXRQOI__DEFLATE_NUM_LITLEN
+#define NUM_DIST EXRQOI__DEFLATE_NUM_DIST
+#define END_OF_BLOCK EXRQOI__DEFLATE_END_OF_BLOCK
+#define NUM_CLEN EXRQOI__DEFLATE_NUM_CLEN
+#define STORED_MAX EXRQOI__DEFLATE_STORED_MAX
 #define STORED_COST 5     /* header byte (after alignment) + LEN + NLEN */
 
 /* ---- the probe ------------------------------------------------------- */
@@ -193,40 +197,94 @@ void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes)
     }
 }
 
-/* Length symbol (257..285) and its extra bits for a match of 3..258. */
-static inline void length_code(unsigned len, unsigned *sym, unsigned *nbits, unsigned *extra)
+/* ---- the dynamic header and stored blocks (deflate_bits.h) ---------- */
+
+/* RFC 1951 3.2.7: the order of the code-length code's lengths, and the
+ * extra bits of symbols 16, 17, 18 */
+static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+static const uint8_t clen_extra_bits[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
+
+uint64_t exrqoi__deflate_plan_header(const uint8_t *lit_len, int hlit, const uint8_t *dist_len, int hdist,
+                                     exrqoi__deflate_header *h)
 {
-    unsigned y = len - 3;
-    if (len == MAX_RUN) {
-        *sym = 285, *nbits = 0, *extra = 0;
-    } else if (y < 8) {
-        *sym = 257 + y, *nbits = 0, *extra = 0;
-    } else {
-        unsigned b = 3; /* floor(log2(y)): 3..7 */
-        while (y >> (b + 1)) b++;
-        *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3);
-        *nbits = b - 2;
-        *extra = y & ((1u << (b - 2)) - 1);
+    /* one sequence: runs may cross from literal/length to distance lengths */
+    uint8_t all[NUM_LITLEN + NUM_DIST];
+    memcpy(all, lit_len, (size_t)hlit);
+    memcpy(all + hlit, dist_len, (size_t)hdist);
+    int total = hlit + hdist, nr = 0;
+    uint32_t cfreq[NUM_CLEN] = {0};
+    for (int i = 0; i < total;) {
+        int v = all[i], r = 1;
+        while (i + r < total && all[i + r] == v) r++;
+        if (v == 0 && r >= 3) {
+            if (r > 138) r = 138;
+            h->rle_sym[nr] = (uint8_t)(r >= 11 ? 18 : 17);
+            h->rle_extra[nr] = (uint8_t)(r >= 11 ? r - 11 : r - 3);
+            cfreq[h->rle_sym[nr++]]++;
+            i += r;
+        } else if (v != 0 && r >= 4) {
+            int rep = r - 1 > 6 ? 6 : r - 1; /* 16 repeats the previous 3..6 times */
+            h->rle_sym[nr] = (uint8_t)v;
+            h->rle_extra[nr++] = 0;
+            h->rle_sym[nr] = 16;
+            h->rle_extra[nr++] = (uint8_t)(rep - 3);
+            cfreq[v]++;
+            cfreq[16]++;
+            i += 1 + rep;
+        } else {
+            h->rle_sym[nr] = (uint8_t)v;
+            h->rle_extra[nr++] = 0;
+            cfreq[v]++;
+            i++;
+        }
+    }
+    h->hlit = hlit;
+    h->hdist = hdist;
+    h->nrle = nr;
+    exrqoi__huff_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, h->clen_len);
+    exrqoi__huff_codes(h->clen_len, NUM_CLEN, h->clen_code);
+    int hclen = NUM_CLEN;
+    while (hclen > 4 && !h->clen_len[clen_order[hclen - 1]]) hclen--;
+    h->hclen = hclen;
+    uint64_t bits = 5 + 5 + 4 + 3 * (uint64_t)hclen;
+    for (int i = 0; i < nr; i++) bits += h->clen_len[h->rle_sym[i]] + clen_extra_bits[h->rle_sym[i]];
+    return bits;
+}
+
+void exrqoi__deflate_put_header(exrqoi__bit_writer *w, const exrqoi__deflate_header *h, int final)
+{
+    exrqoi__bits_put(w, 2u << 1 | (unsigned)final, 3); /* BTYPE 10 (dynamic) */
+    exrqoi__bits_put(w, (unsigned)(h->hlit - 257), 5);
+    exrqoi__bits_put(w, (unsigned)(h->hdist - 1), 5);
+    exrqoi__bits_put(w, (unsigned)(h->hclen - 4), 4);
+    exrqoi__bits_flush(w);
+    for (int i = 0; i < h->hclen; i++) {
+        exrqoi__bits_put(w, h->clen_len[clen_order[i]], 3);
+        exrqoi__bits_flush(w);
+    }
+    for (int i = 0; i < h->nrle; i++) {
+        int sym = h->rle_sym[i];
+        exrqoi__bits_put(w, h->clen_code[sym], h->clen_len[sym]);
+        exrqoi__bits_put(w, h->rle_extra[i], clen_extra_bits[sym]);
+        exrqoi__bits_flush(w);
     }
 }
 
-/* exrqoi__le64 as one load: gcc does not merge its bytes at s - 1. */
-static inline uint64_t load_le64(const uint8_t *p)
+void exrqoi__deflate_put_stored(exrqoi__bit_writer *w, const uint8_t *s, size_t n, int final)
 {
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
-/* Bit 7 of byte k set where s[k] == s[k-1], k = 0..7. */
-static inline uint64_t repeats_mask(const uint8_t *s)
-{
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
-    uint64_t d = load_le64(s) ^ load_le64(s - 1);
-    return ~(((d & low7) + low7) | d | low7); /* bit 7 of each byte: that byte is zero */
+    size_t p = 0;
+    do {
+        size_t k = n - p < STORED_MAX ? n - p : STORED_MAX;
+        exrqoi__bits_put(w, (unsigned)(final && p + k == n), 3); /* BTYPE 00, then align */
+        exrqoi__bits_flush(w);
+        uint8_t *o = w->out + (w->n ? 1 : 0);
+        w->buf = 0, w->n = 0;
+        o[0] = (uint8_t)k, o[1] = (uint8_t)(k >> 8);
+        o[2] = (uint8_t)~k, o[3] = (uint8_t)(~k >> 8);
+        if (k) memcpy(o + 4, s + p, k);
+        w->out = o + 4 + k;
+        p += k;
+    } while (p < n);
 }
 
 /* Where the next distance-1 run of at least 3 starts at or after i
@@ -237,7 +295,7 @@ static inline uint64_t repeats_mask(const uint8_t *s)
 static size_t next_run(const uint8_t *s, size_t i, size_t n)
 {
     for (; i + 8 <= n; i += 6) {
-        uint64_t zero = repeats_mask(s + i);
+        uint64_t zero = exrqoi__deflate_repeats_mask(s + i);
         uint64_t three = zero & zero >> 8 & zero >> 16;
         if (three) return i + (size_t)__builtin_ctzll(three) / 8;
     }
@@ -249,17 +307,12 @@ static size_t next_run(const uint8_t *s, size_t i, size_t n)
 /* 8 bytes of every 32 sampled: on the corpus, chunks the literal/run
  * coder takes repeat the byte before in <= 53% of their bytes, flat CG
  * chunks (which it would refuse after planning) mostly in more. */
-#define RUNS_SAMPLE_STEP 32
 #define RUNS_MAX_REPEAT_PERCENT 60
 
 int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n)
 {
-    size_t samples = 0, repeats = 0;
-    for (size_t i = 1; i + 8 <= n; i += RUNS_SAMPLE_STEP) {
-        /* bit 7 of each byte to bit 0, the sum in the top byte */
-        repeats += (size_t)(((repeats_mask(src + i) >> 7) * 0x0101010101010101ull) >> 56);
-        samples += 8;
-    }
+    size_t samples;
+    size_t repeats = exrqoi__deflate_sampled_repeats(src, n, &samples);
     return repeats * 100 <= samples * RUNS_MAX_REPEAT_PERCENT;
 }
 
@@ -270,7 +323,7 @@ static size_t run_length(const uint8_t *s, size_t i, size_t n)
     size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
     const uint64_t all_b = b * 0x0101010101010101ull;
     for (; l + 8 <= max; l += 8) {
-        uint64_t d = load_le64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
+        uint64_t d = exrqoi__deflate_load64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
         if (d) return l + (size_t)__builtin_ctzll(d) / 8;
     }
     while (l < max && s[i + l] == b) l++;
@@ -279,20 +332,12 @@ static size_t run_length(const uint8_t *s, size_t i, size_t n)
 
 /* ---- a half as one literal/run block -------------------------------- */
 
-static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-
 typedef struct {
     uint8_t lit_len[NUM_LITLEN];
     uint16_t lit_code[NUM_LITLEN];
-    uint8_t clen_len[NUM_CLEN];
-    uint16_t clen_code[NUM_CLEN];
-    uint8_t rle_sym[NUM_LITLEN + 2]; /* code-length symbols, with */
-    uint8_t rle_extra[NUM_LITLEN + 2]; /* their repeat counts */
-    int nrle, hlit, hclen;
+    exrqoi__deflate_header head;
     uint64_t bits; /* the whole block, header to end of block */
 } run_block;
-
-static const uint8_t clen_extra_bits[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
 
 /* Codes of the literal/run block of s[0..n) and its size in bits. The
  * distance code is fixed: symbols 0 and 1 with one bit each. */
@@ -306,7 +351,7 @@ static void plan_block(const uint8_t *s, size_t n, run_block *b)
         if (r == n) break;
         size_t l = run_length(s, r, n);
         unsigned sym, nb, ex;
-        length_code((unsigned)l, &sym, &nb, &ex);
+        exrqoi__deflate_length_sym((unsigned)l, &sym, &nb, &ex);
         freq[sym]++;
         extra_bits += nb;
         dist_bits += 1;
@@ -317,80 +362,21 @@ static void plan_block(const uint8_t *s, size_t n, run_block *b)
     exrqoi__huff_codes(b->lit_len, NUM_LITLEN, b->lit_code);
     int hlit = NUM_LITLEN;
     while (hlit > 257 && !b->lit_len[hlit - 1]) hlit--;
-    b->hlit = hlit;
-    /* literal/length lengths, then the two distance lengths (1, 1) */
-    uint8_t all[NUM_LITLEN + 2];
-    memcpy(all, b->lit_len, (size_t)hlit);
-    all[hlit] = all[hlit + 1] = 1;
-    int total = hlit + 2, nr = 0;
-    uint32_t cfreq[NUM_CLEN] = {0};
-    for (int i = 0; i < total;) {
-        int v = all[i], r = 1;
-        while (i + r < total && all[i + r] == v) r++;
-        if (v == 0 && r >= 3) {
-            if (r > 138) r = 138;
-            b->rle_sym[nr] = (uint8_t)(r >= 11 ? 18 : 17);
-            b->rle_extra[nr] = (uint8_t)(r >= 11 ? r - 11 : r - 3);
-            cfreq[b->rle_sym[nr++]]++;
-            i += r;
-        } else if (v != 0 && r >= 4) {
-            int rep = r - 1 > 6 ? 6 : r - 1; /* 16 repeats the previous 3..6 times */
-            b->rle_sym[nr] = (uint8_t)v;
-            b->rle_extra[nr++] = 0;
-            b->rle_sym[nr] = 16;
-            b->rle_extra[nr++] = (uint8_t)(rep - 3);
-            cfreq[v]++;
-            cfreq[16]++;
-            i += 1 + rep;
-        } else {
-            b->rle_sym[nr] = (uint8_t)v;
-            b->rle_extra[nr++] = 0;
-            cfreq[v]++;
-            i++;
-        }
-    }
-    b->nrle = nr;
-    exrqoi__huff_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
-    exrqoi__huff_codes(b->clen_len, NUM_CLEN, b->clen_code);
-    int hclen = NUM_CLEN;
-    while (hclen > 4 && !b->clen_len[clen_order[hclen - 1]]) hclen--;
-    b->hclen = hclen;
-    uint64_t bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)hclen;
-    for (int i = 0; i < nr; i++) bits += b->clen_len[b->rle_sym[i]] + clen_extra_bits[b->rle_sym[i]];
+    static const uint8_t dist_len[2] = {1, 1};
+    uint64_t bits = 3 + exrqoi__deflate_plan_header(b->lit_len, hlit, dist_len, 2, &b->head);
     for (int i = 0; i < NUM_LITLEN; i++) bits += (uint64_t)freq[i] * b->lit_len[i];
     b->bits = bits + extra_bits + dist_bits;
 }
 
-typedef struct {
-    uint64_t buf;
-    unsigned n; /* bits in buf, < 8 between writes */
-    uint8_t *out;
-} bit_writer;
-
-/* Adds up to 57 - n bits; then writes the whole bytes (8 bytes stored:
- * the caller keeps 8 bytes of room past the end). */
-static inline void put_bits(bit_writer *w, uint64_t v, unsigned nbits)
+static inline void put_literal(exrqoi__bit_writer *w, uint32_t code_len)
 {
-    w->buf |= v << w->n;
-    w->n += nbits;
-}
-static inline void flush_bytes(bit_writer *w)
-{
-    exrqoi__put64(w->out, w->buf); /* little-endian: the bytes deflate wants first come first */
-    w->out += w->n >> 3;
-    w->buf >>= w->n & ~7u;
-    w->n &= 7;
-}
-
-static inline void put_literal(bit_writer *w, uint32_t code_len)
-{
-    put_bits(w, code_len & 0xffff, code_len >> 16);
+    exrqoi__bits_put(w, code_len & 0xffff, code_len >> 16);
 }
 
 /* Literals s[0..n), each lit[] entry a code | its length << 16: four per
  * flush when no code is longer than 14 bits (`four`), else three (<= 45
  * bits). */
-static void put_literals(bit_writer *w, const uint32_t *lit, int four, const uint8_t *s, size_t n)
+static void put_literals(exrqoi__bit_writer *w, const uint32_t *lit, int four, const uint8_t *s, size_t n)
 {
     size_t i = 0;
     if (four)
@@ -399,38 +385,24 @@ static void put_literals(bit_writer *w, const uint32_t *lit, int four, const uin
             put_literal(w, lit[s[i + 1]]);
             put_literal(w, lit[s[i + 2]]);
             put_literal(w, lit[s[i + 3]]);
-            flush_bytes(w);
+            exrqoi__bits_flush(w);
         }
     for (; i + 3 <= n; i += 3) {
         put_literal(w, lit[s[i]]);
         put_literal(w, lit[s[i + 1]]);
         put_literal(w, lit[s[i + 2]]);
-        flush_bytes(w);
+        exrqoi__bits_flush(w);
     }
     for (; i < n; i++) {
         put_literal(w, lit[s[i]]);
-        flush_bytes(w);
+        exrqoi__bits_flush(w);
     }
 }
 
 /* The planned block; `final` sets BFINAL. Ends mid-byte. */
-static void put_block(bit_writer *w, const run_block *b, const uint8_t *s, size_t n, int final)
+static void put_block(exrqoi__bit_writer *w, const run_block *b, const uint8_t *s, size_t n, int final)
 {
-    put_bits(w, 2u << 1 | (unsigned)final, 3); /* BTYPE 10 (dynamic) */
-    put_bits(w, (unsigned)(b->hlit - 257), 5);
-    put_bits(w, 1, 5); /* HDIST - 1: two distance codes */
-    put_bits(w, (unsigned)(b->hclen - 4), 4);
-    flush_bytes(w);
-    for (int i = 0; i < b->hclen; i++) {
-        put_bits(w, b->clen_len[clen_order[i]], 3);
-        flush_bytes(w);
-    }
-    for (int i = 0; i < b->nrle; i++) {
-        int sym = b->rle_sym[i];
-        put_bits(w, b->clen_code[sym], b->clen_len[sym]);
-        put_bits(w, b->rle_extra[i], clen_extra_bits[sym]);
-        flush_bytes(w);
-    }
+    exrqoi__deflate_put_header(w, &b->head, final);
     /* code and length of each literal in one word */
     uint32_t lit[256];
     int longest = 0;
@@ -445,35 +417,15 @@ static void put_block(bit_writer *w, const run_block *b, const uint8_t *s, size_
         if (r == n) break;
         size_t l = run_length(s, r, n);
         unsigned sym, nb, ex;
-        length_code((unsigned)l, &sym, &nb, &ex);
-        put_bits(w, b->lit_code[sym], b->lit_len[sym]);
-        put_bits(w, ex, nb);
-        put_bits(w, 0, 1); /* distance symbol 0 (distance 1): code 0 */
-        flush_bytes(w);
+        exrqoi__deflate_length_sym((unsigned)l, &sym, &nb, &ex);
+        exrqoi__bits_put(w, b->lit_code[sym], b->lit_len[sym]);
+        exrqoi__bits_put(w, ex, nb);
+        exrqoi__bits_put(w, 0, 1); /* distance symbol 0 (distance 1): code 0 */
+        exrqoi__bits_flush(w);
         i = r + l;
     }
-    put_bits(w, b->lit_code[END_OF_BLOCK], b->lit_len[END_OF_BLOCK]);
-    flush_bytes(w);
-}
-
-/* s[0..n) as stored blocks (at least one, so n = 0 writes the empty
- * block that brings the stream to a byte boundary); `final` sets BFINAL
- * on the last. */
-static void put_stored(bit_writer *w, const uint8_t *s, size_t n, int final)
-{
-    size_t p = 0;
-    do {
-        size_t k = n - p < STORED_MAX ? n - p : STORED_MAX;
-        put_bits(w, (unsigned)(final && p + k == n), 3); /* BTYPE 00, then align */
-        flush_bytes(w);
-        uint8_t *o = w->out + (w->n ? 1 : 0);
-        w->buf = 0, w->n = 0;
-        o[0] = (uint8_t)k, o[1] = (uint8_t)(k >> 8);
-        o[2] = (uint8_t)~k, o[3] = (uint8_t)(~k >> 8);
-        if (k) memcpy(o + 4, s + p, k);
-        w->out = o + 4 + k;
-        p += k;
-    } while (p < n);
+    exrqoi__bits_put(w, b->lit_code[END_OF_BLOCK], b->lit_len[END_OF_BLOCK]);
+    exrqoi__bits_flush(w);
 }
 
 static size_t stored_size(size_t n) { return n + STORED_COST * (n / STORED_MAX + 1); }
@@ -490,10 +442,10 @@ static size_t plan_half(const uint8_t *s, size_t n, run_block *b, int *stored)
     return *stored ? sto : dyn;
 }
 
-static void put_half(bit_writer *w, const run_block *b, int stored, const uint8_t *s, size_t n, int final)
+static void put_half(exrqoi__bit_writer *w, const run_block *b, int stored, const uint8_t *s, size_t n, int final)
 {
     if (stored)
-        put_stored(w, s, n, final);
+        exrqoi__deflate_put_stored(w, s, n, final);
     else
         put_block(w, b, s, n, final);
 }
@@ -506,13 +458,13 @@ size_t exrqoi__deflate_split_bound(size_t n)
     return 2 + stored_size(h) + 8 + libdeflate_deflate_compress_bound(NULL, n - h) + 4;
 }
 
-static void put_zlib_header(uint8_t *dst)
+void exrqoi__deflate_put_zlib_header(uint8_t *dst)
 {
     dst[0] = 0x78; /* CM 8, 32 KiB window */
     dst[1] = 0x5e; /* FLEVEL 1 (fast), FCHECK: 0x785e % 31 == 0 */
 }
 
-static size_t put_adler(const uint8_t *src, size_t n, uint8_t *dst, uint8_t *end)
+size_t exrqoi__deflate_put_adler(const uint8_t *src, size_t n, uint8_t *dst, uint8_t *end)
 {
     uint32_t a = libdeflate_adler32(1, src, n);
     end[0] = (uint8_t)(a >> 24), end[1] = (uint8_t)(a >> 16), end[2] = (uint8_t)(a >> 8), end[3] = (uint8_t)a;
@@ -524,8 +476,8 @@ size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *
 {
     size_t h = (n + 1) / 2;
     if (dst_cap < 2 + 4) return 0;
-    put_zlib_header(dst);
-    bit_writer w = {0, 0, dst + 2};
+    exrqoi__deflate_put_zlib_header(dst);
+    exrqoi__bit_writer w = {0, 0, dst + 2};
     if (h) {
         run_block b;
         plan_block(src, h, &b);
@@ -533,17 +485,17 @@ size_t exrqoi__deflate_split(struct libdeflate_compressor *high, const uint8_t *
         size_t sto = stored_size(h);
         if (dst_cap - 4 < 2 + (sto <= dyn ? sto : dyn) + 8) return 0;
         if (sto <= dyn) {
-            put_stored(&w, src, h, 0);
+            exrqoi__deflate_put_stored(&w, src, h, 0);
         } else {
             put_block(&w, &b, src, h, 0);
-            put_stored(&w, NULL, 0, 0); /* libdeflate starts on a byte boundary */
+            exrqoi__deflate_put_stored(&w, NULL, 0, 0); /* libdeflate starts on a byte boundary */
         }
     }
     uint8_t *o = w.out;
     size_t room = dst_cap - (size_t)(o - dst) - 4;
     size_t z = libdeflate_deflate_compress(high, src + h, n - h, o, room);
     if (z == 0) return 0;
-    return put_adler(src, n, dst, o + z);
+    return exrqoi__deflate_put_adler(src, n, dst, o + z);
 }
 
 size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
@@ -555,10 +507,10 @@ size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t d
     /* quarter bits: fewer means repeats a matcher would code smaller */
     if ((uint64_t)need * 8 * 4 < (uint64_t)n * EXRQOI__DEFLATE_RUNS_MIN_BITS) return 0;
     if (dst_cap < need + 8 + 4) return 0;
-    put_zlib_header(dst);
-    bit_writer w = {0, 0, dst + 2};
+    exrqoi__deflate_put_zlib_header(dst);
+    exrqoi__bit_writer w = {0, 0, dst + 2};
     if (h) put_half(&w, &lo, lo_stored, src, h, 0);
     put_half(&w, &hi, hi_stored, src + h, n - h, 1);
     uint8_t *o = w.out + (w.n ? 1 : 0);
-    return put_adler(src, n, dst, o);
+    return exrqoi__deflate_put_adler(src, n, dst, o);
 }

@@ -82,10 +82,4 @@ EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n);
 EXRQOI_INTERNAL int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap);
 
-/* Huffman code lengths of at most max_bits for freq[0..n) (n <= 286; at
- * least two symbols get a code) and their canonical codes, bit-reversed
- * for LSB-first output. */
-EXRQOI_INTERNAL void exrqoi__huff_lengths(const uint32_t *freq, int n, int max_bits, uint8_t *lens);
-EXRQOI_INTERNAL void exrqoi__huff_codes(const uint8_t *lens, int n, uint16_t *codes);
-
 #endif

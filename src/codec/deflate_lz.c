@@ -8,12 +8,13 @@
  * block. */
 #include "codec/deflate_enc.h"
 
-#include <libdeflate.h>
+#include "codec/deflate_bits.h"
+
 #include <string.h>
 
 #define WSIZE 32768u /* deflate window */
 #define WMASK (WSIZE - 1)
-#define MAX_LEN 258
+#define MAX_LEN EXRQOI__DEFLATE_MAX_LEN
 #define MIN_HASHED 4     /* hashed matches: 4 bytes are hashed */
 #define MIN_RUN 3        /* distance-1 runs */
 #define HASH_MAX_BITS 15
@@ -23,20 +24,14 @@
 #define NREP 2     /* last distances tried before the chain */
 #define SKIP_LEN 32      /* a match this long: only its ends are hashed */
 #define HEAD_HASHED 4    /* positions hashed at the start of such a match */
-#define SUITS_STEP 32    /* bytes per sampled word of exrqoi__deflate_lz_suits */
 #define SMALL_CHUNK 16384 /* below it: one block, and the writer's class (exrqoi__deflate_lz_suits) */
-#define MAX_CODE_BITS 15
-#define MAX_CLEN_BITS 7
-#define NUM_LITLEN 286
-#define NUM_DIST 30
+#define MAX_CODE_BITS EXRQOI__DEFLATE_MAX_CODE_BITS
+#define NUM_LITLEN EXRQOI__DEFLATE_NUM_LITLEN
+#define NUM_DIST EXRQOI__DEFLATE_NUM_DIST
 #define LITLEN_SLOTS 288 /* the fixed code has 288 literal/length codes */
-#define NUM_CLEN 19
-#define END_OF_BLOCK 256
+#define END_OF_BLOCK EXRQOI__DEFLATE_END_OF_BLOCK
 #define MATCH_FLAG 0x80000000u
-#define STORED_MAX 65535
-
-static const uint8_t clen_order[NUM_CLEN] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-static const uint8_t clen_extra[NUM_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7};
+#define STORED_MAX EXRQOI__DEFLATE_STORED_MAX
 
 static unsigned hash_bits_for(size_t n)
 {
@@ -184,22 +179,6 @@ static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
 
 /* ---- symbols ---------------------------------------------------------- */
 
-/* Length symbol (257..285), extra bit count and value for 3..258. */
-static inline void length_sym(unsigned len, unsigned *sym, unsigned *nb, unsigned *ex)
-{
-    unsigned y = len - 3;
-    if (len == MAX_LEN) {
-        *sym = 285, *nb = 0, *ex = 0;
-    } else if (y < 8) {
-        *sym = 257 + y, *nb = 0, *ex = 0;
-    } else {
-        unsigned b = 31 - (unsigned)__builtin_clz(y); /* 3..7 */
-        *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3);
-        *nb = b - 2;
-        *ex = y & ((1u << (b - 2)) - 1);
-    }
-}
-
 /* Distance symbol (0..29), extra bit count and value for d - 1 = x. */
 static inline void dist_sym(unsigned x, unsigned *sym, unsigned *nb, unsigned *ex)
 {
@@ -216,78 +195,10 @@ static inline void dist_sym(unsigned x, unsigned *sym, unsigned *nb, unsigned *e
 /* ---- blocks ----------------------------------------------------------- */
 
 typedef struct {
-    uint64_t buf;
-    unsigned n; /* bits in buf, < 8 between flushes */
-    uint8_t *out;
-} bit_writer;
-
-static inline void put_bits(bit_writer *w, uint64_t v, unsigned nbits)
-{
-    w->buf |= v << w->n;
-    w->n += nbits;
-}
-static inline void flush_bytes(bit_writer *w)
-{
-    exrqoi__put64(w->out, w->buf); /* the caller keeps 8 bytes of room */
-    w->out += w->n >> 3;
-    w->buf >>= w->n & ~7u;
-    w->n &= 7;
-}
-
-typedef struct {
     uint8_t len[LITLEN_SLOTS + NUM_DIST]; /* literal/length, then distance */
     uint16_t code[LITLEN_SLOTS + NUM_DIST];
-    int hlit, hdist, hclen, nrle;
-    uint8_t clen_len[NUM_CLEN];
-    uint16_t clen_code[NUM_CLEN];
-    uint8_t rle_sym[NUM_LITLEN + NUM_DIST];
-    uint8_t rle_extra[NUM_LITLEN + NUM_DIST];
+    exrqoi__deflate_header head;
 } block_codes;
-
-/* Bits of the dynamic header of b (hlit/hdist set), after making its
- * code-length code. */
-static uint64_t plan_header(block_codes *b)
-{
-    uint8_t all[NUM_LITLEN + NUM_DIST];
-    memcpy(all, b->len, (size_t)b->hlit);
-    memcpy(all + b->hlit, b->len + LITLEN_SLOTS, (size_t)b->hdist);
-    int total = b->hlit + b->hdist, nr = 0;
-    uint32_t cfreq[NUM_CLEN] = {0};
-    for (int i = 0; i < total;) {
-        int v = all[i], r = 1;
-        while (i + r < total && all[i + r] == v) r++;
-        if (v == 0 && r >= 3) {
-            if (r > 138) r = 138;
-            b->rle_sym[nr] = (uint8_t)(r >= 11 ? 18 : 17);
-            b->rle_extra[nr] = (uint8_t)(r >= 11 ? r - 11 : r - 3);
-            cfreq[b->rle_sym[nr++]]++;
-            i += r;
-        } else if (v != 0 && r >= 4) {
-            int rep = r - 1 > 6 ? 6 : r - 1;
-            b->rle_sym[nr] = (uint8_t)v;
-            b->rle_extra[nr++] = 0;
-            b->rle_sym[nr] = 16;
-            b->rle_extra[nr++] = (uint8_t)(rep - 3);
-            cfreq[v]++;
-            cfreq[16]++;
-            i += 1 + rep;
-        } else {
-            b->rle_sym[nr] = (uint8_t)v;
-            b->rle_extra[nr++] = 0;
-            cfreq[v]++;
-            i++;
-        }
-    }
-    b->nrle = nr;
-    exrqoi__huff_lengths(cfreq, NUM_CLEN, MAX_CLEN_BITS, b->clen_len);
-    exrqoi__huff_codes(b->clen_len, NUM_CLEN, b->clen_code);
-    int hclen = NUM_CLEN;
-    while (hclen > 4 && !b->clen_len[clen_order[hclen - 1]]) hclen--;
-    b->hclen = hclen;
-    uint64_t bits = 5 + 5 + 4 + 3 * (uint64_t)hclen;
-    for (int i = 0; i < nr; i++) bits += b->clen_len[b->rle_sym[i]] + clen_extra[b->rle_sym[i]];
-    return bits;
-}
 
 static void fixed_lengths(uint8_t *len)
 {
@@ -302,7 +213,7 @@ static void fixed_lengths(uint8_t *len)
 /* Writes the items as one block (BFINAL = last) of the smallest kind;
  * raw = the bytes they stand for. Returns the new output end, or NULL
  * when it would pass `end` (8 bytes of room kept for the bit writer). */
-static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const uint8_t *raw, size_t nraw,
+static uint8_t *write_block(exrqoi__bit_writer *w, const uint32_t *seq, size_t k, const uint8_t *raw, size_t nraw,
                             int last, uint8_t *end)
 {
     uint32_t lf[NUM_LITLEN] = {0}, df[NUM_DIST] = {0};
@@ -314,7 +225,7 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
             continue;
         }
         unsigned sym, nb, ex;
-        length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
+        exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
         lf[sym]++;
         extra += nb;
         dist_sym(v & 0xffff, &sym, &nb, &ex);
@@ -327,11 +238,12 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
     exrqoi__huff_lengths(lf, NUM_LITLEN, MAX_CODE_BITS, dyn.len);
     dyn.len[NUM_LITLEN] = dyn.len[NUM_LITLEN + 1] = 0; /* no codes 286, 287 */
     exrqoi__huff_lengths(df, NUM_DIST, MAX_CODE_BITS, dyn.len + LITLEN_SLOTS);
-    dyn.hlit = NUM_LITLEN;
-    while (dyn.hlit > 257 && !dyn.len[dyn.hlit - 1]) dyn.hlit--;
-    dyn.hdist = NUM_DIST;
-    while (dyn.hdist > 1 && !dyn.len[LITLEN_SLOTS + dyn.hdist - 1]) dyn.hdist--;
-    uint64_t dyn_bits = 3 + plan_header(&dyn) + extra, fix_bits = 3 + extra;
+    int hlit = NUM_LITLEN;
+    while (hlit > 257 && !dyn.len[hlit - 1]) hlit--;
+    int hdist = NUM_DIST;
+    while (hdist > 1 && !dyn.len[LITLEN_SLOTS + hdist - 1]) hdist--;
+    uint64_t head_bits = exrqoi__deflate_plan_header(dyn.len, hlit, dyn.len + LITLEN_SLOTS, hdist, &dyn.head);
+    uint64_t dyn_bits = 3 + head_bits + extra, fix_bits = 3 + extra;
     fixed_lengths(fix.len);
     for (int i = 0; i < NUM_LITLEN; i++) {
         dyn_bits += (uint64_t)lf[i] * dyn.len[i];
@@ -348,19 +260,7 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
 
     if (sto_bits <= best) {
         if ((uint64_t)(end - w->out) < (w->n + sto_bits + 7) / 8 + 8) return NULL;
-        size_t p = 0;
-        do {
-            size_t len = nraw - p < STORED_MAX ? nraw - p : STORED_MAX;
-            put_bits(w, (uint64_t)(last && p + len == nraw), 3); /* BTYPE 00 */
-            flush_bytes(w);
-            uint8_t *o = w->out + (w->n ? 1 : 0);
-            o[0] = (uint8_t)len, o[1] = (uint8_t)(len >> 8);
-            o[2] = (uint8_t)~len, o[3] = (uint8_t)(~len >> 8);
-            memcpy(o + 4, raw + p, len);
-            w->out = o + 4 + len;
-            w->buf = 0, w->n = 0;
-            p += len;
-        } while (p < nraw);
+        exrqoi__deflate_put_stored(w, raw, nraw, last);
         return w->out;
     }
     if ((uint64_t)(end - w->out) < (w->n + best + 7) / 8 + 8) return NULL;
@@ -369,23 +269,9 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
     exrqoi__huff_codes(b->len, LITLEN_SLOTS, b->code);
     exrqoi__huff_codes(b->len + LITLEN_SLOTS, NUM_DIST, b->code + LITLEN_SLOTS);
     if (b == &dyn) {
-        put_bits(w, (uint64_t)(last ? 1 : 0) | 2u << 1, 3); /* BTYPE 10 */
-        put_bits(w, (unsigned)(b->hlit - 257), 5);
-        put_bits(w, (unsigned)(b->hdist - 1), 5);
-        put_bits(w, (unsigned)(b->hclen - 4), 4);
-        flush_bytes(w);
-        for (int i = 0; i < b->hclen; i++) {
-            put_bits(w, b->clen_len[clen_order[i]], 3);
-            flush_bytes(w);
-        }
-        for (int i = 0; i < b->nrle; i++) {
-            int sym = b->rle_sym[i];
-            put_bits(w, b->clen_code[sym], b->clen_len[sym]);
-            put_bits(w, b->rle_extra[i], clen_extra[sym]);
-            flush_bytes(w);
-        }
+        exrqoi__deflate_put_header(w, &b->head, last);
     } else {
-        put_bits(w, (uint64_t)(last ? 1 : 0) | 1u << 1, 3); /* BTYPE 01 */
+        exrqoi__bits_put(w, (uint64_t)(last ? 1 : 0) | 1u << 1, 3); /* BTYPE 01 */
     }
     const uint8_t *ll = b->len;
     const uint16_t *lc = b->code;
@@ -394,44 +280,30 @@ static uint8_t *write_block(bit_writer *w, const uint32_t *seq, size_t k, const 
     for (size_t j = 0; j < k; j++) {
         uint32_t v = seq[j];
         if (!(v & MATCH_FLAG)) {
-            put_bits(w, lc[v], ll[v]);
-            flush_bytes(w);
+            exrqoi__bits_put(w, lc[v], ll[v]);
+            exrqoi__bits_flush(w);
             continue;
         }
         unsigned sym, nb, ex;
-        length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
-        put_bits(w, lc[sym], ll[sym]);
-        put_bits(w, ex, nb);
+        exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
+        exrqoi__bits_put(w, lc[sym], ll[sym]);
+        exrqoi__bits_put(w, ex, nb);
         dist_sym(v & 0xffff, &sym, &nb, &ex);
-        put_bits(w, dc[sym], dl[sym]);
-        put_bits(w, ex, nb); /* at most 15 + 5 + 15 + 13 bits */
-        flush_bytes(w);
+        exrqoi__bits_put(w, dc[sym], dl[sym]);
+        exrqoi__bits_put(w, ex, nb); /* at most 15 + 5 + 15 + 13 bits */
+        exrqoi__bits_flush(w);
     }
-    put_bits(w, lc[END_OF_BLOCK], ll[END_OF_BLOCK]);
-    flush_bytes(w);
+    exrqoi__bits_put(w, lc[END_OF_BLOCK], ll[END_OF_BLOCK]);
+    exrqoi__bits_flush(w);
     return w->out;
-}
-
-/* Bytes of the 8 at p equal to the byte before each. */
-static inline unsigned repeats_in_word(const uint8_t *p)
-{
-    uint64_t x = exrqoi__le64(p) ^ exrqoi__le64(p - 1);
-    /* high bit of each zero byte of x, without carries between bytes */
-    uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
-    uint64_t z = ~(((x & low7) + low7) | x | low7);
-    return (unsigned)(((z >> 7) * 0x0101010101010101ull) >> 56);
 }
 
 int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n)
 {
     if (n >= SMALL_CHUNK || n < 9) return 0;
-    /* one word in every SUITS_STEP bytes: the share of repeats does not
-     * need every byte, and this runs on every chunk the writer deflates */
-    size_t same = 0, seen = 0;
-    for (size_t i = 1; i + 8 <= n; i += SUITS_STEP) {
-        same += repeats_in_word(src + i);
-        seen += 8;
-    }
+    /* a sample: this runs on every chunk the writer deflates */
+    size_t seen;
+    size_t same = exrqoi__deflate_sampled_repeats(src, n, &seen);
     return same * 8 >= seen * 5; /* >= 5/8 of the bytes repeat the one before */
 }
 
@@ -443,9 +315,8 @@ size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst
     uint32_t *seq = (uint32_t *)(m.prev + WSIZE);
     memset(m.head, 0, sizeof(uint32_t) << hb);
 
-    dst[0] = 0x78; /* CM 8, 32 KiB window */
-    dst[1] = 0x5e; /* FLEVEL 1, FCHECK: 0x785e % 31 == 0 */
-    bit_writer w = {0, 0, dst + 2};
+    exrqoi__deflate_put_zlib_header(dst);
+    exrqoi__bit_writer w = {0, 0, dst + 2};
     uint8_t *end = dst + dst_cap - 4;
     /* two blocks, the low and the high bytes of the predicted values
      * (smaller), except in small chunks, where building a second pair of
@@ -460,7 +331,5 @@ size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst
     }
     uint8_t *o = w.out + (w.n ? 1 : 0);
     if (o + 4 > dst + dst_cap) return 0;
-    uint32_t ad = libdeflate_adler32(1, src, n);
-    o[0] = (uint8_t)(ad >> 24), o[1] = (uint8_t)(ad >> 16), o[2] = (uint8_t)(ad >> 8), o[3] = (uint8_t)ad;
-    return (size_t)(o + 4 - dst);
+    return exrqoi__deflate_put_adler(src, n, dst, o);
 }

@@ -1,7 +1,7 @@
 /*
- * The split zlib encoder and the literal/run coder (codec/deflate_enc.c):
- * every stream they make
- * inflates to its input with libdeflate and with zlib, for random,
+ * The split zlib encoder, the literal/run coder (codec/deflate_enc.c) and
+ * the LZ77 encoder (codec/deflate_lz.c): every stream they make inflates
+ * to its input with libdeflate and with zlib, for random,
  * constant, short, empty, worst-case and EXR-like data; the bound holds;
  * too small an output buffer is refused, never overrun; the probe tells
  * noise from repeating data.
@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "codec/codec.h"
+#include "codec/deflate_bits.h"
 #include "codec/deflate_enc.h"
 #include "codec/predict.h"
 #include "codec/services.h"
@@ -25,26 +26,16 @@
 
 #define GUARD 64
 
-/* The split encoder with `c`, or with c NULL the literal/run coder. */
-static size_t encode(struct libdeflate_compressor *c, const uint8_t *src, size_t n, uint8_t *z, size_t cap)
-{
-    return c ? exrqoi__deflate_split(c, src, n, z, cap) : exrqoi__deflate_runs(src, n, z, cap);
-}
+/* An encoder under test: the zlib stream of src[0..n) into z[0..cap),
+ * its size or 0. */
+typedef size_t (*encoder_fn)(void *arg, const uint8_t *src, size_t n, uint8_t *z, size_t cap);
 
-/* Encodes src, checks the size against the bound and the guard bytes
- * after it, inflates with both libraries; returns the stream size. */
-static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, size_t n)
+/* z[0..zn) inflates to src[0..n) with libdeflate and with zlib, and no
+ * further. */
+static void check_inflates(const uint8_t *z, size_t zn, const uint8_t *src, size_t n)
 {
-    size_t bound = exrqoi__deflate_split_bound(n);
-    uint8_t *z = malloc(bound + GUARD), *back = malloc(n + 1);
-    assert_non_null(z);
+    uint8_t *back = malloc(n + 1);
     assert_non_null(back);
-    memset(z, 0xa5, bound + GUARD);
-    size_t zn = encode(c, src, n, z, bound);
-    assert_true(zn > 0);
-    assert_true(zn <= bound);
-    for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
-
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     assert_non_null(d);
     size_t got = 0;
@@ -52,23 +43,50 @@ static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, si
     assert_int_equal(got, n);
     if (n) assert_memory_equal(back, src, n);
     libdeflate_free_decompressor(d);
-
     uLongf zl = (uLongf)(n + 1);
     memset(back, 0, n + 1);
     assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
     assert_int_equal(zl, n);
     if (n) assert_memory_equal(back, src, n);
-
-    /* one byte less room than it needed: refused, nothing written past */
-    if (zn > 0) {
-        memset(z, 0xa5, bound + GUARD);
-        size_t r = encode(c, src, n, z, zn - 1);
-        assert_int_equal(r, 0);
-        for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z[i], 0xa5);
-    }
-    free(z);
     free(back);
+}
+
+/* Encodes src into `bound` bytes; checks the size against the bound and
+ * the guard bytes after it, check_inflates, that one byte less room than
+ * it needed is refused without a write past it and that a second encode
+ * gives the same bytes. Returns the stream size. */
+static size_t check_stream(encoder_fn enc, void *arg, const uint8_t *src, size_t n, size_t bound)
+{
+    uint8_t *z = malloc(bound + GUARD), *z2 = malloc(bound + GUARD);
+    assert_non_null(z);
+    assert_non_null(z2);
+    memset(z, 0xa5, bound + GUARD);
+    size_t zn = enc(arg, src, n, z, bound);
+    assert_true(zn > 0);
+    assert_true(zn <= bound);
+    for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
+    check_inflates(z, zn, src, n);
+
+    memset(z2, 0x5a, bound + GUARD);
+    assert_int_equal(enc(arg, src, n, z2, zn - 1), 0);
+    for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z2[i], 0x5a);
+    assert_int_equal(enc(arg, src, n, z2, bound), zn);
+    assert_memory_equal(z2, z, zn);
+    free(z);
+    free(z2);
     return zn;
+}
+
+/* The split encoder with arg (its compressor), or with arg NULL the
+ * literal/run coder. */
+static size_t encode_split_or_runs(void *arg, const uint8_t *src, size_t n, uint8_t *z, size_t cap)
+{
+    return arg ? exrqoi__deflate_split(arg, src, n, z, cap) : exrqoi__deflate_runs(src, n, z, cap);
+}
+
+static size_t round_trip(struct libdeflate_compressor *c, const uint8_t *src, size_t n)
+{
+    return check_stream(encode_split_or_runs, c, src, n, exrqoi__deflate_split_bound(n));
 }
 
 static struct libdeflate_compressor *high(void)
@@ -211,19 +229,18 @@ static void test_probe(void **state)
 /* A flat CG-like chunk (runs of one value, a few shapes repeated at
  * other distances): with no level asked for, exrqoi__deflate_zip gives
  * libdeflate's level-4 bytes (OpenEXR's level), an explicit level its
- * own; both inflate with zlib. */
+ * own; both inflate with libdeflate and zlib. */
 static void test_flat_default_level(void **state)
 {
     (void)state;
     const size_t n = 1 << 16;
     uint8_t *raw = malloc(n), *pred = malloc(n);
     size_t cap = libdeflate_zlib_compress_bound(NULL, n);
-    uint8_t *z = malloc(cap), *want = malloc(cap), *back = malloc(n);
+    uint8_t *z = malloc(cap), *want = malloc(cap);
     assert_non_null(raw);
     assert_non_null(pred);
     assert_non_null(z);
     assert_non_null(want);
-    assert_non_null(back);
     uint32_t s = 5;
     for (size_t i = 0; i < n; i += 2) {
         size_t x = (i / 2) % 512;
@@ -249,10 +266,7 @@ static void test_flat_default_level(void **state)
         libdeflate_free_compressor(c);
         assert_int_equal(zn, wn);
         assert_memory_equal(z, want, zn);
-        uLongf zl = (uLongf)n;
-        assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
-        assert_int_equal(zl, n);
-        assert_memory_equal(back, pred, n);
+        check_inflates(z, zn, pred, n);
         sizes[k] = zn;
     }
     assert_true(sizes[0] != sizes[1]); /* the default is not level 6 */
@@ -261,51 +275,21 @@ static void test_flat_default_level(void **state)
     free(pred);
     free(z);
     free(want);
-    free(back);
 }
 
 /* ---- the LZ77 encoder of run-heavy chunks (codec/deflate_lz.c) ------- */
 
-/* Encodes src with exrqoi__deflate_lz, checks the bound and the guard
- * bytes, inflates with libdeflate and zlib, checks that one byte less
- * room is refused without a write past it and that a second encode
- * gives the same bytes; returns the stream size. */
+/* exrqoi__deflate_lz with arg its work area. */
+static size_t encode_lz(void *arg, const uint8_t *src, size_t n, uint8_t *z, size_t cap)
+{
+    return exrqoi__deflate_lz(arg, src, n, z, cap);
+}
+
 static size_t lz_round_trip(const uint8_t *src, size_t n)
 {
-    size_t bound = exrqoi__deflate_lz_bound(n);
-    uint8_t *z = malloc(bound + GUARD), *z2 = malloc(bound + GUARD), *back = malloc(n + 1);
     void *work = malloc(exrqoi__deflate_lz_work_size(n));
-    assert_non_null(z);
-    assert_non_null(z2);
-    assert_non_null(back);
     assert_non_null(work);
-    memset(z, 0xa5, bound + GUARD);
-    size_t zn = exrqoi__deflate_lz(work, src, n, z, bound);
-    assert_true(zn > 0);
-    assert_true(zn <= bound);
-    for (size_t i = 0; i < GUARD; i++) assert_int_equal(z[bound + i], 0xa5);
-
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    assert_non_null(d);
-    size_t got = 0;
-    assert_int_equal(libdeflate_zlib_decompress(d, z, zn, back, n + 1, &got), LIBDEFLATE_SUCCESS);
-    assert_int_equal(got, n);
-    if (n) assert_memory_equal(back, src, n);
-    libdeflate_free_decompressor(d);
-    uLongf zl = (uLongf)(n + 1);
-    memset(back, 0, n + 1);
-    assert_int_equal(uncompress(back, &zl, z, (uLong)zn), Z_OK);
-    assert_int_equal(zl, n);
-    if (n) assert_memory_equal(back, src, n);
-
-    memset(z2, 0x5a, bound + GUARD);
-    assert_int_equal(exrqoi__deflate_lz(work, src, n, z2, zn - 1), 0);
-    for (size_t i = zn - 1; i < bound + GUARD; i++) assert_int_equal(z2[i], 0x5a);
-    assert_int_equal(exrqoi__deflate_lz(work, src, n, z2, bound), zn);
-    assert_memory_equal(z2, z, zn);
-    free(z);
-    free(z2);
-    free(back);
+    size_t zn = check_stream(encode_lz, work, src, n, exrqoi__deflate_lz_bound(n));
     free(work);
     return zn;
 }
