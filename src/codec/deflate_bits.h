@@ -59,41 +59,12 @@ static inline void exrqoi__deflate_length_sym(unsigned len, unsigned *sym, unsig
     }
 }
 
-/* exrqoi__le64 as one load: gcc does not merge its bytes at s - 1. */
-static inline uint64_t exrqoi__deflate_load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Bit 7 of byte k set where s[k] == s[k-1], k = 0..7. */
 static inline uint64_t exrqoi__deflate_repeats_mask(const uint8_t *s)
 {
     const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
-    uint64_t d = exrqoi__deflate_load64(s) ^ exrqoi__deflate_load64(s - 1);
+    uint64_t d = exrqoi__le64(s) ^ exrqoi__le64(s - 1);
     return ~(((d & low7) + low7) | d | low7); /* bit 7 of each byte: that byte is zero */
-}
-
-/* Bytes per sampled word of exrqoi__deflate_sampled_repeats. */
-#define EXRQOI__DEFLATE_SAMPLE_STEP 32
-
-/* Of the bytes of src[0..n) in a sample (8 of every
- * EXRQOI__DEFLATE_SAMPLE_STEP; their count in *seen), those equal to the
- * byte before: the encoders' choosers need the share, not every byte. */
-static inline size_t exrqoi__deflate_sampled_repeats(const uint8_t *src, size_t n, size_t *seen)
-{
-    size_t repeats = 0, samples = 0;
-    for (size_t i = 1; i + 8 <= n; i += EXRQOI__DEFLATE_SAMPLE_STEP) {
-        /* bit 7 of each byte to bit 0, the sum in the top byte */
-        repeats += (size_t)(((exrqoi__deflate_repeats_mask(src + i) >> 7) * 0x0101010101010101ull) >> 56);
-        samples += 8;
-    }
-    *seen = samples;
-    return repeats;
 }
 
 /* The zlib header (RFC 1950) at dst[0..2). */

@@ -309,11 +309,22 @@ static size_t next_run(const uint8_t *s, size_t i, size_t n)
  * chunks (which it would refuse after planning) mostly in more. */
 #define RUNS_MAX_REPEAT_PERCENT 60
 
-int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n)
+int exrqoi__deflate_runs_suits(exrqoi__deflate_sample s)
 {
-    size_t samples;
-    size_t repeats = exrqoi__deflate_sampled_repeats(src, n, &samples);
-    return repeats * 100 <= samples * RUNS_MAX_REPEAT_PERCENT;
+    return s.repeats * 100 <= s.seen * RUNS_MAX_REPEAT_PERCENT;
+}
+
+#define SAMPLE_STEP 32 /* bytes per sampled word */
+
+exrqoi__deflate_sample exrqoi__deflate_sample_of(const uint8_t *src, size_t n)
+{
+    exrqoi__deflate_sample s = {n, 0, 0};
+    for (size_t i = 1; i + 8 <= n; i += SAMPLE_STEP) {
+        /* bit 7 of each byte to bit 0, the sum in the top byte */
+        s.repeats += (size_t)(((exrqoi__deflate_repeats_mask(src + i) >> 7) * 0x0101010101010101ull) >> 56);
+        s.seen += 8;
+    }
+    return s;
 }
 
 /* Length of the run that next_run found at i (3..258). */
@@ -323,7 +334,7 @@ static size_t run_length(const uint8_t *s, size_t i, size_t n)
     size_t max = n - i < MAX_RUN ? n - i : MAX_RUN, l = 3;
     const uint64_t all_b = b * 0x0101010101010101ull;
     for (; l + 8 <= max; l += 8) {
-        uint64_t d = exrqoi__deflate_load64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
+        uint64_t d = exrqoi__le64(s + i + l) ^ all_b; /* byte k nonzero: s[i+l+k] differs */
         if (d) return l + (size_t)__builtin_ctzll(d) / 8;
     }
     while (l < max && s[i + l] == b) l++;

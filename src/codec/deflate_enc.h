@@ -57,13 +57,22 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_lz_work_size(size_t n);
 EXRQOI_INTERNAL size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst,
                                           size_t dst_cap);
 
+/* A chunk's bytes in a sample (8 of every 32): of `seen` sampled bytes,
+ * `repeats` equal the byte before. Both encoders' choosers read it, so
+ * the writer samples a chunk once: they need the share, not every byte. */
+typedef struct {
+    size_t n; /* the chunk's size */
+    size_t repeats, seen;
+} exrqoi__deflate_sample;
+EXRQOI_INTERNAL exrqoi__deflate_sample exrqoi__deflate_sample_of(const uint8_t *src, size_t n);
+
 /* Nonzero for the chunks the writer gives exrqoi__deflate_lz: below 16
  * KiB (ZIPS lines, small ZIP blocks) with at least 5/8 of the bytes equal
  * to the one before. There it is faster than libdeflate level 4 and
  * about as small; on larger or photographic chunks it is not faster
  * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)").
  * Depends on the bytes only. */
-EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n);
+EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(exrqoi__deflate_sample s);
 
 /* The zlib stream of src[0..n) with both halves as literal/run blocks
  * (or stored), no matcher: for photographs' predicted bytes (noise in
@@ -76,10 +85,10 @@ EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n);
 #define EXRQOI__DEFLATE_RUNS_MIN_BITS 14 /* 3.5 bits a byte */
 /* Chunks shorter than this lose more to the two block headers. */
 #define EXRQOI__DEFLATE_RUNS_MIN_SIZE 1024
-/* Nonzero when few enough of src's bytes (a sample) repeat the byte
+/* Nonzero when few enough of a chunk's sampled bytes repeat the byte
  * before for exrqoi__deflate_runs to be worth trying: a chunk of mostly
- * runs codes to fewer bits than it accepts. Cheap; depends on the bytes only. */
-EXRQOI_INTERNAL int exrqoi__deflate_runs_suits(const uint8_t *src, size_t n);
+ * runs codes to fewer bits than it accepts. Depends on the bytes only. */
+EXRQOI_INTERNAL int exrqoi__deflate_runs_suits(exrqoi__deflate_sample s);
 EXRQOI_INTERNAL size_t exrqoi__deflate_runs(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap);
 
 #endif

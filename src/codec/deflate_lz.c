@@ -298,13 +298,10 @@ static uint8_t *write_block(exrqoi__bit_writer *w, const uint32_t *seq, size_t k
     return w->out;
 }
 
-int exrqoi__deflate_lz_suits(const uint8_t *src, size_t n)
+int exrqoi__deflate_lz_suits(exrqoi__deflate_sample s)
 {
-    if (n >= SMALL_CHUNK || n < 9) return 0;
-    /* a sample: this runs on every chunk the writer deflates */
-    size_t seen;
-    size_t same = exrqoi__deflate_sampled_repeats(src, n, &seen);
-    return same * 8 >= seen * 5; /* >= 5/8 of the bytes repeat the one before */
+    if (s.n >= SMALL_CHUNK || s.n < 9) return 0;
+    return s.repeats * 8 >= s.seen * 5; /* >= 5/8 of the bytes repeat the one before */
 }
 
 size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)

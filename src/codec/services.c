@@ -224,7 +224,8 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
 {
     if (ctx->zip_level > 0) return exrqoi__deflate_at(ctx, ctx->zip_level, src, src_size, dst, dst_cap, out_size);
     size_t n = 0;
-    if (exrqoi__deflate_lz_suits(src, src_size)) {
+    const exrqoi__deflate_sample sample = exrqoi__deflate_sample_of(src, src_size);
+    if (exrqoi__deflate_lz_suits(sample)) {
         void *work;
         EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_DEFLATE_LZ, exrqoi__deflate_lz_work_size(src_size),
                                          &work));
@@ -236,7 +237,7 @@ exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src, si
         const int long_chunk = src_size >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
         if (long_chunk ? exrqoi__deflate_auto_level(src, src_size) == EXRQOI__DEFLATE_FAST_LEVEL
                        : src_size >= EXRQOI__DEFLATE_RUNS_MIN_SIZE) {
-            const int runs = exrqoi__deflate_runs_suits(src, src_size);
+            const int runs = exrqoi__deflate_runs_suits(sample);
             if ((runs || long_chunk) && exrqoi__deflate_split_suits(src, src_size)) {
                 n = runs ? exrqoi__deflate_runs(src, src_size, dst, dst_cap) : 0;
                 if (!n && long_chunk) {

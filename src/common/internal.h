@@ -141,7 +141,17 @@ static inline uint32_t exrqoi__le32(const void *p)
 }
 static inline uint64_t exrqoi__le64(const void *p)
 {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && defined(__ORDER_BIG_ENDIAN__)
+    /* one load: gcc does not always merge the bytes' loads (at p - 1, say) */
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+#else
     return (uint64_t)exrqoi__le32(p) | ((uint64_t)exrqoi__le32((const uint8_t *)p + 4) << 32);
+#endif
 }
 static inline float exrqoi__lef32(const void *p)
 {

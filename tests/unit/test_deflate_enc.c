@@ -427,9 +427,9 @@ static void test_lz_suits(void **state)
     uint32_t s = 5;
     for (size_t i = 0; i < n; i++) flat[i] = (uint8_t)(i % 640 < 600 ? 0x80 : ts_xorshift32(&s));
     for (size_t i = 0; i < line; i++) noise[i] = (uint8_t)ts_xorshift32(&s);
-    assert_true(exrqoi__deflate_lz_suits(flat, line));
-    assert_false(exrqoi__deflate_lz_suits(flat, n));
-    assert_false(exrqoi__deflate_lz_suits(noise, line));
+    assert_true(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(flat, line)));
+    assert_false(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(flat, n)));
+    assert_false(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(noise, line)));
     size_t cap = exrqoi__deflate_bound(&ctx, line), got = 0, out = 0;
     uint8_t *z = malloc(cap), *back = malloc(line);
     assert_non_null(z);
@@ -511,16 +511,16 @@ static void test_runs_refused(void **state)
     assert_non_null(p);
     assert_non_null(z);
     memset(p, 0x80, n);
-    assert_false(exrqoi__deflate_runs_suits(p, n));
+    assert_false(exrqoi__deflate_runs_suits(exrqoi__deflate_sample_of(p, n)));
     assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
     for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(i % 7); /* no runs, 2.8 bits a byte */
-    assert_true(exrqoi__deflate_runs_suits(p, n));
+    assert_true(exrqoi__deflate_runs_suits(exrqoi__deflate_sample_of(p, n)));
     assert_int_equal(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)), 0);
     uint32_t s = 5;
     for (size_t i = 0; i < n; i++) p[i] = (uint8_t)ts_xorshift32(&s);
-    assert_true(exrqoi__deflate_runs_suits(p, n));
+    assert_true(exrqoi__deflate_runs_suits(exrqoi__deflate_sample_of(p, n)));
     assert_true(exrqoi__deflate_runs(p, n, z, exrqoi__deflate_split_bound(n)) > 0);
-    (void)exrqoi__deflate_runs_suits(p, 0); /* defined for 0 bytes */
+    (void)exrqoi__deflate_runs_suits(exrqoi__deflate_sample_of(p, 0)); /* defined for 0 bytes */
     free(p);
     free(z);
 }

@@ -87,7 +87,7 @@ static size_t reference(const uint8_t *src, size_t n, int level, uint8_t *out, s
     bool photo = level == 0 &&
                  (long_chunk ? exrqoi__deflate_auto_level(pred, n) == EXRQOI__DEFLATE_FAST_LEVEL
                              : n >= EXRQOI__DEFLATE_RUNS_MIN_SIZE);
-    bool runs = photo && exrqoi__deflate_runs_suits(pred, n);
+    bool runs = photo && exrqoi__deflate_runs_suits(exrqoi__deflate_sample_of(pred, n));
     bool suits = photo && (runs || long_chunk) && exrqoi__deflate_split_suits(pred, n);
     size_t got = suits && runs ? exrqoi__deflate_runs(pred, n, out, cap) : 0;
     bool split = !got && suits && long_chunk;
