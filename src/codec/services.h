@@ -142,10 +142,12 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint
 
 /* EXR ZIP/ZIPS predicted bytes: at ctx->zip_level when one is asked for
  * (the same bytes as exrqoi__deflate); else small run-heavy chunks
- * (exrqoi__deflate_lz_suits) by the own LZ77 encoder, and where the
- * automatic choice is EXRQOI__DEFLATE_FAST_LEVEL and the low-byte half
- * looks like noise, the split encoder (both codec/deflate_enc.h, faster
- * there), and libdeflate at EXRQOI__DEFLATE_ZIP_LEVEL for the rest. */
+ * (exrqoi__deflate_lz_suits) by the own LZ77 encoder; photographs'
+ * chunks (of at least 1 KiB; of 16 KiB or more only where the automatic
+ * choice is EXRQOI__DEFLATE_FAST_LEVEL) as literals and runs without a
+ * matcher (exrqoi__deflate_runs), or, for the long ones it refuses, by
+ * the split encoder (all in codec/deflate_enc.h, faster there); and
+ * libdeflate at EXRQOI__DEFLATE_ZIP_LEVEL for the rest. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__deflate_zip(exrqoi__codec_ctx *ctx, const uint8_t *src,
                                                   size_t src_size, uint8_t *dst, size_t dst_cap,
                                                   size_t *out_size);
