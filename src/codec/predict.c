@@ -478,12 +478,15 @@ __attribute__((target("avx2"))) static void unpredict_segments_avx2(uint8_t *buf
             }
             if (len % 64) {
                 /* redo the segment's last 64 bytes; their carry is the
-                 * pair just before them, already written */
-                size_t back = 64 - len % 64;
-                uint8_t *q = d - back;
-                carry = carry_from(q[-2] | (unsigned)q[-1] << 8);
-                exrqoi__pair_sums_avx2(f - back / 2, g - back / 2, 8, &carry, &ul, &uh);
-                exrqoi__pair_store_avx2(q, ul, uh);
+                 * pair just before them: the running sums less the
+                 * overlapped pairs' differences (each biased by 128) */
+                const size_t back = 64 - len % 64, m = back / 2;
+                const unsigned cp = carry_pair(carry), odd = (unsigned)(m & 1u) * 128u;
+                const uint8_t a1 = (uint8_t)((cp & 0xffu) - exrqoi__head_sum_avx2(f - m, m) + odd);
+                const uint8_t a2 = (uint8_t)((cp >> 8) - exrqoi__head_sum_avx2(g - m, m) + odd);
+                carry = carry_from(a1 | (unsigned)a2 << 8);
+                exrqoi__pair_sums_avx2(f - m, g - m, 8, &carry, &ul, &uh);
+                exrqoi__pair_store_avx2(d - back, ul, uh);
             }
         } else if (len) {
             __m256i k = carry;

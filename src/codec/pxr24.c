@@ -171,10 +171,13 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
     }
     if (x && x < w) {
         /* redo the line's last 32 samples (the overlap gets the same
-         * values): their carry is the sample before them, written above */
-        const uint8_t *q = out + 2 * (w - 33);
+         * values): their carry is the sample before them, the running
+         * value less the overlapped samples' differences */
+        const size_t back = x - (w - 32);
+        const unsigned over =
+            (exrqoi__head_sum_avx2(p0 + w - 32, back) << 8) + exrqoi__head_sum_avx2(p1 + w - 32, back);
         __m256i ul, uh;
-        carry = _mm256_set1_epi16((short)(q[0] | q[1] << 8));
+        carry = _mm256_sub_epi16(carry, _mm256_set1_epi16((short)(over & 0xffffu)));
         exrqoi__pair_sums_avx2(p1 + w - 32, p0 + w - 32, 16, &carry, &ul, &uh);
         exrqoi__pair_store_avx2(out + 2 * (w - 32), ul, uh);
         return;
