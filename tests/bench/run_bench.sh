@@ -9,7 +9,8 @@
 #   BENCH_GROUPS="corpus codecs encode qoi"   which parts to run; also
 #                `files`: decode of the files in BENCH_FILES
 #   ENCODE_FILES, ENCODE_CODECS   the encode group's files and codecs
-# Codecs the corpus lacks (none, rle, b44a, dwaa, dwab, htj2k) are made from
+# Codecs the corpus lacks (none, rle, b44a, dwaa, dwab, htj2k) and ZIP/PXR24 copies
+# of Desk and GoldenGate (the inflate-only comparison) are made from
 # corpus files with `exrqoi convert --compression X` into OUT_DIR.
 # Output: the raw lines of every program run, then per group a summary: ours
 # against the FASTEST OpenEXR engine (C core or C++, either version).
@@ -29,7 +30,7 @@ mkdir -p "$out"
 desk=$corpus/ScanLines/Desk.exr
 gg=$corpus/Tiles/GoldenGate.exr
 mp=$corpus/Beachball/multipart.0001.exr
-for c in none rle zips b44a dwaa dwab htj2k256 htj2k32; do
+for c in none rle zips zip pxr24 b44a dwaa dwab htj2k256 htj2k32; do
   for f in "$desk" "$gg"; do
     g=$out/$(basename "$f" .exr)_$c.exr
     [ -f "$g" ] || "$tool" convert "$f" "$g" --compression "$c"
