@@ -207,16 +207,13 @@ static inline unsigned dist_extra_bits(unsigned d) { return d < 4 ? 0 : d / 2 - 
  * pattern is data). */
 static inline uint32_t pack_match(uint32_t v)
 {
-    unsigned y = ((v >> 16) & 0x1ff) - 3; /* 0..255 */
-    unsigned b = 31 - (unsigned)__builtin_clz(y | 4);
-    unsigned top = y == 255; /* length 258: symbol 285, no extra bits */
-    unsigned ls = 4 * (b - 1) + ((y >> (b - 2)) & 3) - 4 * (y < 4) + top;
-    unsigned lex = y & ((1u << (b - 2)) - 1) & (top - 1);
+    unsigned ls, lnb, lex;
+    exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &ls, &lnb, &lex);
     unsigned x = v & 0xffff; /* distance - 1 */
     unsigned c = 31 - (unsigned)__builtin_clz(x | 2);
     unsigned ds = 2 * c + ((x >> (c - 1)) & 1) - 2 * (x < 2);
     unsigned dex = x & ((1u << (c - 1)) - 1);
-    return MATCH_FLAG | ls << PACK_LSYM | lex << PACK_LEX | ds << PACK_DSYM | dex;
+    return MATCH_FLAG | (ls - 257) << PACK_LSYM | lex << PACK_LEX | ds << PACK_DSYM | dex;
 }
 
 /* The literal/length symbol of item v (m: all ones for a match). */
@@ -323,7 +320,7 @@ static uint8_t *write_block(exrqoi__bit_writer *w, uint32_t *seq, size_t k, cons
         unsigned ds = v >> PACK_DSYM & 31;
         buf |= ((uint64_t)lc[sym] | (uint64_t)(v >> PACK_LEX & 31 & m) << ll[sym]) << nb;
         nb += lbits[sym];
-        buf |= (((uint64_t)dc[ds] | (uint64_t)(v & 0x1fff) << dl[ds]) & (uint64_t)(int64_t)(int32_t)m) << nb;
+        buf |= (((uint64_t)dc[ds] | (uint64_t)(v & 0x1fff) << dl[ds]) & (0 - (uint64_t)(v >> 31))) << nb;
         nb += dbits[ds] & m; /* at most 7 + 20 + 28 bits */
         exrqoi__put64(o, buf);
         o += nb >> 3;
