@@ -68,8 +68,8 @@ typedef struct {
 EXRQOI_INTERNAL exrqoi__deflate_sample exrqoi__deflate_sample_of(const uint8_t *src, size_t n);
 
 /* Nonzero for the chunks the writer gives exrqoi__deflate_lz: those with
- * at least 5/8 of the bytes equal to the one before (ZIPS lines and ZIP
- * blocks of flat CG images). There it is faster than libdeflate level 4
+ * at least 5/8 of the bytes equal to the one before, 3/4 in chunks of 16
+ * KiB or more (ZIPS lines and ZIP blocks of flat CG images). There it is faster than libdeflate level 4
  * and about as small; on photographic chunks it is not faster
  * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)" and
  * "(bbzip8a)"). Depends on the bytes only. */

@@ -28,7 +28,7 @@
 #define NREP 2           /* last distances tried before the chain */
 #define SKIP_LEN 32      /* a match this long: only its ends are hashed */
 #define HEAD_HASHED 4    /* positions hashed at the start of such a match */
-#define SMALL_CHUNK 16384 /* below it: one block and no GOOD_LEN */
+#define SMALL_CHUNK 16384 /* below it: one block, no GOOD_LEN, fewer runs suit */
 #define MAX_CODE_BITS EXRQOI__DEFLATE_MAX_CODE_BITS
 #define NUM_LITLEN EXRQOI__DEFLATE_NUM_LITLEN
 #define NUM_DIST EXRQOI__DEFLATE_NUM_DIST
@@ -338,7 +338,10 @@ static uint8_t *write_block(exrqoi__bit_writer *w, uint32_t *seq, size_t k, cons
 int exrqoi__deflate_lz_suits(exrqoi__deflate_sample s)
 {
     if (s.n < 9) return 0;
-    return s.repeats * 8 >= s.seen * 5; /* >= 5/8 of the bytes repeat the one before */
+    /* the share of bytes that repeat the one before; in large chunks
+     * below 3/4 libdeflate level 4 is as fast */
+    if (s.n >= SMALL_CHUNK) return s.repeats * 4 >= s.seen * 3;
+    return s.repeats * 8 >= s.seen * 5;
 }
 
 size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
