@@ -49,7 +49,7 @@ static inline void exrqoi__bits_flush(exrqoi__bit_writer *w)
 static inline void exrqoi__deflate_length_sym(unsigned len, unsigned *sym, unsigned *nbits, unsigned *extra)
 {
     unsigned y = len - 3;
-    unsigned b = 31 - (unsigned)__builtin_clz(y | 4); /* 2..7 for 3..258: lengths below 11 as 8..10 */
+    unsigned b = 31 - (unsigned)__builtin_clz(y | 4); /* y's top bit, 2..7; y < 4 corrected below */
     unsigned top = len == EXRQOI__DEFLATE_MAX_LEN; /* 258: symbol 285, no extra bits */
     *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3) - 4 * (y < 4) + top;
     *nbits = (b - 2) & (top - 1);

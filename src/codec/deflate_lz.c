@@ -298,6 +298,7 @@ static uint8_t *write_block(exrqoi__bit_writer *w, uint32_t *seq, size_t k, cons
         exrqoi__deflate_put_header(w, &b->head, last);
     } else {
         exrqoi__bits_put(w, (uint64_t)(last ? 1 : 0) | 1u << 1, 3); /* BTYPE 01 */
+        exrqoi__bits_flush(w);
     }
     const uint8_t *ll = b->len;
     const uint16_t *lc = b->code;
@@ -321,7 +322,7 @@ static uint8_t *write_block(exrqoi__bit_writer *w, uint32_t *seq, size_t k, cons
         buf |= ((uint64_t)lc[sym] | (uint64_t)(v >> PACK_LEX & 31 & m) << ll[sym]) << nb;
         nb += lbits[sym];
         buf |= (((uint64_t)dc[ds] | (uint64_t)(v & 0x1fff) << dl[ds]) & (0 - (uint64_t)(v >> 31))) << nb;
-        nb += dbits[ds] & m; /* at most 7 + 20 + 28 bits */
+        nb += dbits[ds] & m; /* at most 7 + 20 + 28 bits: both headers end flushed */
         exrqoi__put64(o, buf);
         o += nb >> 3;
         buf >>= nb & ~7u;
