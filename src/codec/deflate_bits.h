@@ -43,20 +43,17 @@ static inline void exrqoi__bits_flush(exrqoi__bit_writer *w)
 }
 
 /* Length symbol (257..285), its extra bit count and value for a match of
- * 3..258 bytes. */
+ * 3..258 bytes. Without branches: the LZ77 encoder's block writer runs it
+ * on every item, literals too (then len is anything and the results are
+ * masked off). */
 static inline void exrqoi__deflate_length_sym(unsigned len, unsigned *sym, unsigned *nbits, unsigned *extra)
 {
     unsigned y = len - 3;
-    if (len == EXRQOI__DEFLATE_MAX_LEN) {
-        *sym = 285, *nbits = 0, *extra = 0;
-    } else if (y < 8) {
-        *sym = 257 + y, *nbits = 0, *extra = 0;
-    } else {
-        unsigned b = 31 - (unsigned)__builtin_clz(y); /* 3..7 */
-        *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3);
-        *nbits = b - 2;
-        *extra = y & ((1u << (b - 2)) - 1);
-    }
+    unsigned b = 31 - (unsigned)__builtin_clz(y | 4); /* y's top bit, 2..7; y < 4 corrected below */
+    unsigned top = len == EXRQOI__DEFLATE_MAX_LEN; /* 258: symbol 285, no extra bits */
+    *sym = 257 + 4 * (b - 1) + ((y >> (b - 2)) & 3) - 4 * (y < 4) + top;
+    *nbits = (b - 2) & (top - 1);
+    *extra = y & ((1u << (b - 2)) - 1) & (top - 1);
 }
 
 /* Bit 7 of byte k set where s[k] == s[k-1], k = 0..7. */

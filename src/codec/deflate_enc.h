@@ -47,7 +47,8 @@ EXRQOI_INTERNAL size_t exrqoi__deflate_lz_work_size(size_t n);
 /* The zlib stream of src[0..n) into dst, made by our own greedy matcher
  * for the flat, run-heavy chunks of CG images: distance-1 runs and
  * repeats of the last distance found by comparing bytes, 4-byte hash
- * chains 16 deep, matches of >= 32 bytes hashed at their ends only; a
+ * chains 16 deep (in chunks of 16 KiB or more, 8 deep once a match of 8
+ * bytes is found), matches of >= 32 bytes hashed at their ends only; a
  * block boundary at the half (the low and the high bytes of the
  * predicted values) in chunks of 16 KiB or more; each block dynamic,
  * fixed or stored, whichever is smallest. `work` holds
@@ -66,12 +67,12 @@ typedef struct {
 } exrqoi__deflate_sample;
 EXRQOI_INTERNAL exrqoi__deflate_sample exrqoi__deflate_sample_of(const uint8_t *src, size_t n);
 
-/* Nonzero for the chunks the writer gives exrqoi__deflate_lz: below 16
- * KiB (ZIPS lines, small ZIP blocks) with at least 5/8 of the bytes equal
- * to the one before. There it is faster than libdeflate level 4 and
- * about as small; on larger or photographic chunks it is not faster
- * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)").
- * Depends on the bytes only. */
+/* Nonzero for the chunks the writer gives exrqoi__deflate_lz: those with
+ * at least 5/8 of the bytes equal to the one before, 3/4 in chunks of 16
+ * KiB or more (ZIPS lines and ZIP blocks of flat CG images). There it is faster than libdeflate level 4
+ * and about as small; on photographic chunks it is not faster
+ * (docs/benchmarks.md, "ZIP encode of run-heavy chunks (zipenc7)" and
+ * "(bbzip8a)"). Depends on the bytes only. */
 EXRQOI_INTERNAL int exrqoi__deflate_lz_suits(exrqoi__deflate_sample s);
 
 /* The zlib stream of src[0..n) with both halves as literal/run blocks

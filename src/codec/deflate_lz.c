@@ -4,8 +4,9 @@
  * greedy with 16-deep hash chains, hashes every byte and clears 192 KiB
  * of hash tables per call; here runs and repeats of the last distance
  * are found by comparing bytes, long matches are hashed at their ends
- * only, the hash table is sized by the chunk, and a small chunk is one
- * block. */
+ * only, the hash table is sized by the chunk, a large chunk's chain walk
+ * is cut short once a match is good, a small chunk is one block, and the
+ * block writer has no branch on the literal/match pattern. */
 #include "codec/deflate_enc.h"
 
 #include "codec/deflate_bits.h"
@@ -14,17 +15,20 @@
 
 #define WSIZE 32768u /* deflate window */
 #define WMASK (WSIZE - 1)
+#define NO_PREV 0xffffu /* farther than any window position */
 #define MAX_LEN EXRQOI__DEFLATE_MAX_LEN
 #define MIN_HASHED 4     /* hashed matches: 4 bytes are hashed */
 #define MIN_RUN 3        /* distance-1 runs */
 #define HASH_MAX_BITS 15
 #define HASH_MIN_BITS 8
 #define CHAIN_DEPTH 16   /* as libdeflate level 4 */
+#define GOOD_LEN 8       /* in chunks of SMALL_CHUNK or more, a match this long */
+#define GOOD_DEPTH 8     /* cuts the rest of the chain walk to this many steps */
 #define RUN_TAIL 3       /* positions hashed at the end of a run of MAX_LEN */
-#define NREP 2     /* last distances tried before the chain */
+#define NREP 2           /* last distances tried before the chain */
 #define SKIP_LEN 32      /* a match this long: only its ends are hashed */
 #define HEAD_HASHED 4    /* positions hashed at the start of such a match */
-#define SMALL_CHUNK 16384 /* below it: one block, and the writer's class (exrqoi__deflate_lz_suits) */
+#define SMALL_CHUNK 16384 /* below it: one block, no GOOD_LEN, fewer runs suit */
 #define MAX_CODE_BITS EXRQOI__DEFLATE_MAX_CODE_BITS
 #define NUM_LITLEN EXRQOI__DEFLATE_NUM_LITLEN
 #define NUM_DIST EXRQOI__DEFLATE_NUM_DIST
@@ -52,8 +56,9 @@ typedef struct {
     const uint8_t *s;
     size_t n;
     uint32_t *head; /* position + 1 of the newest 4 bytes of each hash, 0 = none */
-    uint16_t *prev; /* distance back to the one before, by position mod WSIZE; 0 = none */
+    uint16_t *prev; /* distance back to the one before, by position mod WSIZE */
     unsigned shift;
+    size_t good; /* a match this long cuts the rest of the chain walk to GOOD_DEPTH steps */
 } matcher;
 
 static inline uint32_t hash4(const matcher *m, size_t i)
@@ -66,8 +71,10 @@ static inline uint32_t insert(matcher *m, size_t i)
 {
     uint32_t h = hash4(m, i);
     uint32_t cand = m->head[h];
+    /* no candidate (0) gives d = i + 1 and one too far NO_PREV: both end
+     * the chain walk before position 0 or the window */
     size_t d = i + 1 - cand;
-    m->prev[i & WMASK] = (uint16_t)(cand && d <= WSIZE ? d : 0);
+    m->prev[i & WMASK] = (uint16_t)(d <= WSIZE ? d : NO_PREV);
     m->head[h] = (uint32_t)i + 1;
     return cand;
 }
@@ -93,20 +100,25 @@ static void search_chain(matcher *m, size_t i, size_t max, size_t *best, uint32_
     uint32_t cand = insert(m, i);
     if (!cand || i + 1 - cand > WSIZE) return;
     size_t c = cand - 1, b = *best;
-    uint32_t v = exrqoi__le32(s + i);
-    for (int depth = CHAIN_DEPTH;;) {
-        /* the byte that would make it longer first */
-        if ((b < MIN_HASHED || s[c + b] == s[i + b]) && exrqoi__le32(s + c) == v) {
+    const ptrdiff_t lowest = i > WSIZE ? (ptrdiff_t)(i - WSIZE) : 0;
+    const uint32_t v = exrqoi__le32(s + i);
+    size_t t = b < MIN_HASHED ? 0 : b - 3; /* 4 bytes ending at the one that would make it longer */
+    for (int depth = b >= m->good ? GOOD_DEPTH : CHAIN_DEPTH;;) {
+        /* one test of the first 4 bytes and of those ending at the one
+         * that would make it longer */
+        if (((exrqoi__le32(s + c + t) ^ exrqoi__le32(s + i + t)) | (exrqoi__le32(s + c) ^ v)) == 0) {
             size_t l = MIN_HASHED + extend(s + c + MIN_HASHED, s + i + MIN_HASHED, max - MIN_HASHED);
             if (l > b) {
                 b = l;
                 *dist = (uint32_t)(i - c);
                 if (l == max) break;
+                if (l >= m->good && depth > GOOD_DEPTH) depth = GOOD_DEPTH;
+                t = l - 3;
             }
         }
-        size_t d = m->prev[c & WMASK];
-        if (!d || d > c || i - (c - d) > WSIZE || --depth == 0) break;
-        c -= d;
+        ptrdiff_t next = (ptrdiff_t)c - (ptrdiff_t)m->prev[c & WMASK];
+        if (next < lowest || --depth == 0) break;
+        c = (size_t)next;
     }
     *best = b;
 }
@@ -179,17 +191,35 @@ static size_t parse(matcher *m, size_t start, size_t end, uint32_t *seq)
 
 /* ---- symbols ---------------------------------------------------------- */
 
-/* Distance symbol (0..29), extra bit count and value for d - 1 = x. */
-static inline void dist_sym(unsigned x, unsigned *sym, unsigned *nb, unsigned *ex)
+/* A match item once its block is counted: MATCH_FLAG, then the length
+ * symbol - 257 (5 bits), its extra value (5), the distance symbol (5)
+ * and its extra value (13), so that the writer only shifts and masks.
+ * Literals stay as they are. */
+#define PACK_LSYM 23
+#define PACK_LEX 18
+#define PACK_DSYM 13
+
+/* Extra bits of length symbol 257 + s and of distance symbol d. */
+static inline unsigned length_extra_bits(unsigned s) { return s < 8 || s == 28 ? 0 : (s - 4) / 4; }
+static inline unsigned dist_extra_bits(unsigned d) { return d < 4 ? 0 : d / 2 - 1; }
+
+/* The packed form of match item v, without branches (the literal/match
+ * pattern is data). */
+static inline uint32_t pack_match(uint32_t v)
 {
-    if (x < 4) {
-        *sym = x, *nb = 0, *ex = 0;
-    } else {
-        unsigned b = 31 - (unsigned)__builtin_clz(x); /* 2..14 */
-        *sym = 2 * b + ((x >> (b - 1)) & 1);
-        *nb = b - 1;
-        *ex = x & ((1u << (b - 1)) - 1);
-    }
+    unsigned ls, lnb, lex;
+    exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &ls, &lnb, &lex);
+    unsigned x = v & 0xffff; /* distance - 1 */
+    unsigned c = 31 - (unsigned)__builtin_clz(x | 2);
+    unsigned ds = 2 * c + ((x >> (c - 1)) & 1) - 2 * (x < 2);
+    unsigned dex = x & ((1u << (c - 1)) - 1);
+    return MATCH_FLAG | (ls - 257) << PACK_LSYM | lex << PACK_LEX | ds << PACK_DSYM | dex;
+}
+
+/* The literal/length symbol of item v (m: all ones for a match). */
+static inline unsigned lit_or_length_sym(uint32_t v, uint32_t m)
+{
+    return ((257 + (v >> PACK_LSYM & 31)) & m) | (v & ~m);
 }
 
 /* ---- blocks ----------------------------------------------------------- */
@@ -213,25 +243,21 @@ static void fixed_lengths(uint8_t *len)
 /* Writes the items as one block (BFINAL = last) of the smallest kind;
  * raw = the bytes they stand for. Returns the new output end, or NULL
  * when it would pass `end` (8 bytes of room kept for the bit writer). */
-static uint8_t *write_block(exrqoi__bit_writer *w, const uint32_t *seq, size_t k, const uint8_t *raw, size_t nraw,
+static uint8_t *write_block(exrqoi__bit_writer *w, uint32_t *seq, size_t k, const uint8_t *raw, size_t nraw,
                             int last, uint8_t *end)
 {
     uint32_t lf[NUM_LITLEN] = {0}, df[NUM_DIST] = {0};
-    uint64_t extra = 0;
     for (size_t j = 0; j < k; j++) {
         uint32_t v = seq[j];
-        if (!(v & MATCH_FLAG)) {
-            lf[v]++;
-            continue;
-        }
-        unsigned sym, nb, ex;
-        exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
-        lf[sym]++;
-        extra += nb;
-        dist_sym(v & 0xffff, &sym, &nb, &ex);
-        df[sym]++;
-        extra += nb;
+        uint32_t m = 0u - (v >> 31);
+        v = (pack_match(v) & m) | (v & ~m);
+        seq[j] = v;
+        lf[lit_or_length_sym(v, m)]++;
+        df[v >> PACK_DSYM & 31] += m & 1;
     }
+    uint64_t extra = 0;
+    for (unsigned s = 0; s < 29; s++) extra += (uint64_t)lf[257 + s] * length_extra_bits(s);
+    for (unsigned d = 0; d < NUM_DIST; d++) extra += (uint64_t)df[d] * dist_extra_bits(d);
     lf[END_OF_BLOCK] = 1;
 
     block_codes dyn, fix;
@@ -272,27 +298,39 @@ static uint8_t *write_block(exrqoi__bit_writer *w, const uint32_t *seq, size_t k
         exrqoi__deflate_put_header(w, &b->head, last);
     } else {
         exrqoi__bits_put(w, (uint64_t)(last ? 1 : 0) | 1u << 1, 3); /* BTYPE 01 */
+        exrqoi__bits_flush(w);
     }
     const uint8_t *ll = b->len;
     const uint16_t *lc = b->code;
     const uint8_t *dl = b->len + LITLEN_SLOTS;
     const uint16_t *dc = b->code + LITLEN_SLOTS;
+    /* bits of each symbol with its extra bits */
+    uint8_t lbits[LITLEN_SLOTS], dbits[NUM_DIST];
+    for (int i = 0; i < LITLEN_SLOTS; i++) lbits[i] = ll[i];
+    for (unsigned s = 0; s < 29; s++) lbits[257 + s] = (uint8_t)(ll[257 + s] + length_extra_bits(s));
+    for (unsigned d = 0; d < NUM_DIST; d++) dbits[d] = (uint8_t)(dl[d] + dist_extra_bits(d));
+    uint64_t buf = w->buf;
+    unsigned nb = w->n;
+    uint8_t *o = w->out;
     for (size_t j = 0; j < k; j++) {
+        /* one path for literals and matches: a literal's distance part
+         * is masked to no bits */
         uint32_t v = seq[j];
-        if (!(v & MATCH_FLAG)) {
-            exrqoi__bits_put(w, lc[v], ll[v]);
-            exrqoi__bits_flush(w);
-            continue;
-        }
-        unsigned sym, nb, ex;
-        exrqoi__deflate_length_sym((v >> 16) & 0x1ff, &sym, &nb, &ex);
-        exrqoi__bits_put(w, lc[sym], ll[sym]);
-        exrqoi__bits_put(w, ex, nb);
-        dist_sym(v & 0xffff, &sym, &nb, &ex);
-        exrqoi__bits_put(w, dc[sym], dl[sym]);
-        exrqoi__bits_put(w, ex, nb); /* at most 15 + 5 + 15 + 13 bits */
-        exrqoi__bits_flush(w);
+        uint32_t m = 0u - (v >> 31);
+        unsigned sym = lit_or_length_sym(v, m);
+        unsigned ds = v >> PACK_DSYM & 31;
+        buf |= ((uint64_t)lc[sym] | (uint64_t)(v >> PACK_LEX & 31 & m) << ll[sym]) << nb;
+        nb += lbits[sym];
+        buf |= (((uint64_t)dc[ds] | (uint64_t)(v & 0x1fff) << dl[ds]) & (0 - (uint64_t)(v >> 31))) << nb;
+        nb += dbits[ds] & m; /* at most 7 + 20 + 28 bits: both headers end flushed */
+        exrqoi__put64(o, buf);
+        o += nb >> 3;
+        buf >>= nb & ~7u;
+        nb &= 7;
     }
+    w->buf = buf;
+    w->n = nb;
+    w->out = o;
     exrqoi__bits_put(w, lc[END_OF_BLOCK], ll[END_OF_BLOCK]);
     exrqoi__bits_flush(w);
     return w->out;
@@ -300,15 +338,19 @@ static uint8_t *write_block(exrqoi__bit_writer *w, const uint32_t *seq, size_t k
 
 int exrqoi__deflate_lz_suits(exrqoi__deflate_sample s)
 {
-    if (s.n >= SMALL_CHUNK || s.n < 9) return 0;
-    return s.repeats * 8 >= s.seen * 5; /* >= 5/8 of the bytes repeat the one before */
+    if (s.n < 9) return 0;
+    /* the share of bytes that repeat the one before; in large chunks
+     * below 3/4 libdeflate level 4 is as fast */
+    if (s.n >= SMALL_CHUNK) return s.repeats * 4 >= s.seen * 3;
+    return s.repeats * 8 >= s.seen * 5;
 }
 
 size_t exrqoi__deflate_lz(void *work, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap)
 {
     if (dst_cap < 2 + 4 + 8) return 0;
     unsigned hb = hash_bits_for(n);
-    matcher m = {src, n, (uint32_t *)work, (uint16_t *)((uint32_t *)work + ((size_t)1 << hb)), 32 - hb};
+    matcher m = {src, n, (uint32_t *)work, (uint16_t *)((uint32_t *)work + ((size_t)1 << hb)), 32 - hb,
+                 n >= SMALL_CHUNK ? GOOD_LEN : MAX_LEN + 1};
     uint32_t *seq = (uint32_t *)(m.prev + WSIZE);
     memset(m.head, 0, sizeof(uint32_t) << hb);
 

@@ -141,7 +141,7 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__deflate(exrqoi__codec_ctx *ctx, const uint
 #define EXRQOI__DEFLATE_ZIP_LEVEL 4
 
 /* EXR ZIP/ZIPS predicted bytes: at ctx->zip_level when one is asked for
- * (the same bytes as exrqoi__deflate); else small run-heavy chunks
+ * (the same bytes as exrqoi__deflate); else run-heavy chunks
  * (exrqoi__deflate_lz_suits) by the own LZ77 encoder; photographs'
  * chunks (of at least 1 KiB; of 16 KiB or more only where the automatic
  * choice is EXRQOI__DEFLATE_FAST_LEVEL) as literals and runs without a

@@ -226,10 +226,11 @@ static void test_probe(void **state)
     free(p);
 }
 
-/* A flat CG-like chunk (runs of one value, a few shapes repeated at
- * other distances): with no level asked for, exrqoi__deflate_zip gives
- * libdeflate's level-4 bytes (OpenEXR's level), an explicit level its
- * own; both inflate with libdeflate and zlib. */
+/* A synthetic chunk (a zigzag line repeated, a noisy end: too few runs
+ * for the own LZ77 encoder): with no level asked for,
+ * exrqoi__deflate_zip gives libdeflate's level-4 bytes (OpenEXR's
+ * level), an explicit level its own; both inflate with libdeflate and
+ * zlib. */
 static void test_flat_default_level(void **state)
 {
     (void)state;
@@ -244,13 +245,14 @@ static void test_flat_default_level(void **state)
     uint32_t s = 5;
     for (size_t i = 0; i < n; i += 2) {
         size_t x = (i / 2) % 512;
-        uint16_t v = x < 300 ? 0x3c00 : (uint16_t)(0x3800 + (x * 3 & 0xff));
+        uint16_t v = (uint16_t)(0x3800 + (x >> 1) + 3 * (x & 1)); /* low bytes step +3, -2 */
         if (x >= 480) v = (uint16_t)(0x3000 + (ts_xorshift32(&s) & 0x3ff));
         raw[i] = (uint8_t)v;
         raw[i + 1] = (uint8_t)(v >> 8);
     }
     exrqoi__zip_predict(raw, n, pred);
     assert_int_equal(exrqoi__deflate_auto_level(pred, n), EXRQOI__DEFLATE_DEFAULT_LEVEL);
+    assert_false(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(pred, n)));
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
     const int levels[] = {0, 6, 0, 1};
@@ -412,9 +414,38 @@ static void test_lz_flat_frame(void **state)
     free(z);
 }
 
-/* The writer's class for the own encoder: a small flat line suits, the
- * same bytes past 16 KiB or noise do not; the suited line round-trips
- * through exrqoi__deflate_zip. */
+/* Matches of every length 3..258, each at a distance of the next of the
+ * 30 distance codes, between literals, in a chunk past 64 KiB (two
+ * blocks, the walk cut short after good matches) and in a small one: the
+ * block writer's packed symbols and extra bits of every code. */
+static void test_lz_every_length_and_distance_code(void **state)
+{
+    (void)state;
+    static const size_t dist_base[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                         33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                         1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    uint32_t s = 9;
+    size_t n = 32768 + 256 * 300;
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    for (size_t i = 0; i < 32768; i++) p[i] = (uint8_t)ts_xorshift32(&s);
+    size_t i = 32768;
+    for (size_t len = 3, code = 0; len <= 258 && i < n; len++, code = (code + 1) % 30) {
+        /* the top of the code's range, then its base next time round */
+        size_t d = dist_base[code] + (len & 1 ? 0 : (code < 29 ? dist_base[code + 1] - 1 : 32768) - dist_base[code]);
+        for (size_t j = 0; j < len && i < n; j++, i++) p[i] = p[i - d];
+        for (size_t j = 0; j < 3 && i < n; j++) p[i++] = (uint8_t)ts_xorshift32(&s);
+    }
+    n = i;
+    size_t zn = lz_round_trip(p, n);
+    assert_true(zn < n - 16384); /* the copies were found */
+    lz_round_trip(p + n - 12000, 12000);
+    free(p);
+}
+
+/* The writer's class for the own encoder: a flat line suits, also past
+ * 16 KiB, noise does not; the suited bytes round-trip through
+ * exrqoi__deflate_zip. */
 static void test_lz_suits(void **state)
 {
     (void)state;
@@ -428,17 +459,21 @@ static void test_lz_suits(void **state)
     for (size_t i = 0; i < n; i++) flat[i] = (uint8_t)(i % 640 < 600 ? 0x80 : ts_xorshift32(&s));
     for (size_t i = 0; i < line; i++) noise[i] = (uint8_t)ts_xorshift32(&s);
     assert_true(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(flat, line)));
-    assert_false(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(flat, n)));
+    assert_true(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(flat, n)));
     assert_false(exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(noise, line)));
-    size_t cap = exrqoi__deflate_bound(&ctx, line), got = 0, out = 0;
-    uint8_t *z = malloc(cap), *back = malloc(line);
+    size_t cap = exrqoi__deflate_bound(&ctx, n), got = 0, out = 0;
+    uint8_t *z = malloc(cap), *back = malloc(n);
     assert_non_null(z);
     assert_non_null(back);
-    assert_int_equal(exrqoi__deflate_zip(&ctx, flat, line, z, cap, &out), EXRQOI_OK);
-    assert_int_equal(exrqoi__inflate_any(&ctx, z, out, back, line, &got), EXRQOI_OK);
-    assert_int_equal(got, line);
-    assert_memory_equal(back, flat, line);
-    assert_int_equal(out, lz_round_trip(flat, line)); /* it took the own encoder */
+    size_t sizes[] = {line, n};
+    for (int k = 0; k < 2; k++) {
+        size_t m = sizes[k];
+        assert_int_equal(exrqoi__deflate_zip(&ctx, flat, m, z, cap, &out), EXRQOI_OK);
+        assert_int_equal(exrqoi__inflate_any(&ctx, z, out, back, m, &got), EXRQOI_OK);
+        assert_int_equal(got, m);
+        assert_memory_equal(back, flat, m);
+        assert_int_equal(out, lz_round_trip(flat, m)); /* it took the own encoder */
+    }
     exrqoi__codec_ctx_free(&ctx);
     free(flat);
     free(noise);
@@ -533,7 +568,7 @@ int main(void)
         cmocka_unit_test(test_probe),              cmocka_unit_test(test_flat_default_level),
         cmocka_unit_test(test_lz_small_and_incompressible), cmocka_unit_test(test_lz_runs_at_edges),
         cmocka_unit_test(test_lz_max_distance_and_length), cmocka_unit_test(test_lz_flat_frame),
-        cmocka_unit_test(test_lz_suits),            cmocka_unit_test(test_huff_length_limit),
+        cmocka_unit_test(test_lz_every_length_and_distance_code), cmocka_unit_test(test_lz_suits),            cmocka_unit_test(test_huff_length_limit),
         cmocka_unit_test(test_runs_noise_and_edges), cmocka_unit_test(test_runs_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,14 +75,22 @@ static uint8_t *make_pixels(exrqoi__block_layout *b, exrqoi__chan_layout *cl, in
 }
 
 /* What a chunk must be at `level`: predictor, then libdeflate itself, or
- * at the default level on noise the literal/run coder or the split
- * encoder (codec/deflate_enc.h) and on the rest libdeflate at OpenEXR's
- * level. */
+ * at the default level on run-heavy bytes the LZ77 encoder, on noise the
+ * literal/run coder or the split encoder (codec/deflate_enc.h) and on the
+ * rest libdeflate at OpenEXR's level. */
 static size_t reference(const uint8_t *src, size_t n, int level, uint8_t *out, size_t cap)
 {
     uint8_t *pred = malloc(n);
     assert_non_null(pred);
     exrqoi__zip_predict(src, n, pred);
+    if (level == 0 && exrqoi__deflate_lz_suits(exrqoi__deflate_sample_of(pred, n))) {
+        void *work = malloc(exrqoi__deflate_lz_work_size(n));
+        assert_non_null(work);
+        size_t got = exrqoi__deflate_lz(work, pred, n, out, cap);
+        free(work);
+        free(pred);
+        return got;
+    }
     bool long_chunk = n >= EXRQOI__DEFLATE_FAST_MIN_SIZE;
     bool photo = level == 0 &&
                  (long_chunk ? exrqoi__deflate_auto_level(pred, n) == EXRQOI__DEFLATE_FAST_LEVEL
