@@ -384,6 +384,11 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
     int last[3];
     uint8_t *rowp[3][8];
     const size_t nt = nbx * (size_t)ncomp;
+    /* The AC walk writes only a block's coded slots (and scratch slot 64,
+     * never read): clearing each block that has any right after its
+     * transform keeps the row buffer zero at every row start, with no
+     * memset of the whole row per row. */
+    memset(s->row_t, 0, nt * DWA_T_STRIDE * sizeof *s->row_t);
     for (size_t by = 0; by < nby; by++) {
         int ny = (by == nby - 1) ? (int)(h - 8 * (int32_t)(nby - 1)) : 8;
         for (int c = 0; c < ncomp; c++)
@@ -393,7 +398,6 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
          * whose scattered 16-bit stores have long left the store buffer
          * (a vector load right after them cannot be forwarded and stalls),
          * and the branchy walk and the vector code do not interleave. */
-        memset(s->row_t, 0, nt * DWA_T_STRIDE * sizeof *s->row_t);
         for (size_t k = 0; k < nt;) {
             for (int c = 0; c < ncomp; c++, k++) {
                 if (EXRQOI_UNLIKELY(s->acpos >= s->ac_switch)) {
@@ -413,7 +417,7 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
         for (size_t bx = 0; bx < nbx; bx++) {
             int nx = (bx == nbx - 1) ? (int)(w - 8 * (int32_t)(nbx - 1)) : 8;
             bool constant = true;
-            const uint16_t *t[3];
+            uint16_t *t[3];
             for (int c = 0; c < ncomp; c++) {
                 t[c] = s->row_t + (bx * (size_t)ncomp + (size_t)c) * DWA_T_STRIDE;
                 last[c] = s->row_last[bx * (size_t)ncomp + (size_t)c];
@@ -423,6 +427,7 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
                 } else {
                     constant = false;
                     idct_path(path, t[c], blk[c], exrqoi__dwa_live_rows(last[c]));
+                    memset(t[c], 0, 64 * sizeof *t[c]);
                 }
             }
             if (constant) {
