@@ -125,7 +125,9 @@ static inline int unrle_block_sse2(const uint16_t *ac, size_t n, size_t *pos, ui
     const __m128i one = _mm_set1_epi16(1), c64 = _mm_set1_epi16(64);
     __m128i comp = one;
     uint16_t idx[8] __attribute__((aligned(16)));
-    int last = 0;
+    /* per lane the highest slot stored to: their maximum is the last coded
+     * slot, kept in a register instead of read back from idx per step */
+    __m128i lastv = _mm_setzero_si128();
     for (;;) {
         const uint16_t *a = ac + p;
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)a);
@@ -142,8 +144,8 @@ static inline int unrle_block_sse2(const uint16_t *ac, size_t n, size_t *pos, ui
         _mm_store_si128((__m128i *)(void *)idx,
                         _mm_or_si128(_mm_and_si128(put, start), _mm_andnot_si128(put, c64)));
         for (int i = 0; i < 8; i++) t[zz_scratch[idx[i]]] = a[i];
-        unsigned mlive = (unsigned)_mm_movemask_epi8(live), mput = (unsigned)_mm_movemask_epi8(put);
-        if (mput) last = idx[(31 - __builtin_clz(mput)) >> 1];
+        lastv = _mm_max_epi16(lastv, _mm_and_si128(put, start));
+        unsigned mlive = (unsigned)_mm_movemask_epi8(live);
         if (mlive != 0xffffu) {
             p += (size_t)(__builtin_ctz(~mlive) >> 1);
             break;
@@ -151,8 +153,11 @@ static inline int unrle_block_sse2(const uint16_t *ac, size_t n, size_t *pos, ui
         p += 8;
         comp = _mm_add_epi16(comp, _mm_shuffle_epi32(_mm_shufflehi_epi16(inc, 0xff), 0xff));
     }
+    lastv = _mm_max_epi16(lastv, _mm_shuffle_epi32(lastv, 0x4e));
+    lastv = _mm_max_epi16(lastv, _mm_shuffle_epi32(lastv, 0xb1));
+    lastv = _mm_max_epi16(lastv, _mm_shufflelo_epi16(lastv, 0xb1));
     *pos = p;
-    return last;
+    return _mm_cvtsi128_si32(lastv) & 0xffff;
 }
 #endif
 
@@ -384,6 +389,11 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
     int last[3];
     uint8_t *rowp[3][8];
     const size_t nt = nbx * (size_t)ncomp;
+    /* The AC walk writes only a block's coded slots (and scratch slot 64,
+     * never read): clearing each block that has any right after its
+     * transform keeps the row buffer zero at every row start, with no
+     * memset of the whole row per row. */
+    memset(s->row_t, 0, nt * DWA_T_STRIDE * sizeof *s->row_t);
     for (size_t by = 0; by < nby; by++) {
         int ny = (by == nby - 1) ? (int)(h - 8 * (int32_t)(nby - 1)) : 8;
         for (int c = 0; c < ncomp; c++)
@@ -393,7 +403,6 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
          * whose scattered 16-bit stores have long left the store buffer
          * (a vector load right after them cannot be forwarded and stalls),
          * and the branchy walk and the vector code do not interleave. */
-        memset(s->row_t, 0, nt * DWA_T_STRIDE * sizeof *s->row_t);
         for (size_t k = 0; k < nt;) {
             for (int c = 0; c < ncomp; c++, k++) {
                 if (EXRQOI_UNLIKELY(s->acpos >= s->ac_switch)) {
@@ -413,7 +422,7 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
         for (size_t bx = 0; bx < nbx; bx++) {
             int nx = (bx == nbx - 1) ? (int)(w - 8 * (int32_t)(nbx - 1)) : 8;
             bool constant = true;
-            const uint16_t *t[3];
+            uint16_t *t[3];
             for (int c = 0; c < ncomp; c++) {
                 t[c] = s->row_t + (bx * (size_t)ncomp + (size_t)c) * DWA_T_STRIDE;
                 last[c] = s->row_last[bx * (size_t)ncomp + (size_t)c];
@@ -423,6 +432,7 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
                 } else {
                     constant = false;
                     idct_path(path, t[c], blk[c], exrqoi__dwa_live_rows(last[c]));
+                    memset(t[c], 0, 64 * sizeof *t[c]);
                 }
             }
             if (constant) {
