@@ -74,8 +74,9 @@ int bench_cpp_available(void);
 int bench_cpp_set_threads(int threads);
 int bench_cpp_decode(const bench_plan *p, char *err, size_t errlen);
 /* Writes the plan's buffers with compression `comp` (all parts); *out_size
- * gets the file size. */
-int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, char *err, size_t errlen);
+ * gets the file size and, when `bytes` is not NULL, *bytes a malloc'ed copy
+ * of the file (for the output check; the caller frees it). */
+int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, void **bytes, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -17,8 +17,10 @@
 #include <Iex.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <vector>
 
 namespace {
@@ -66,6 +68,7 @@ class MemOStream : public Imf::OStream {
     uint64_t tellp() override { return pos_; }
     void seekp(uint64_t p) override { pos_ = p; }
     size_t size() const { return buf_.size(); }
+    const char *data() const { return buf_.data(); }
 
   private:
     std::vector<char> buf_;
@@ -125,7 +128,7 @@ extern "C" int bench_cpp_decode(const bench_plan *p, char *err, size_t errlen)
     return 0;
 }
 
-extern "C" int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, char *err,
+extern "C" int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, void **bytes, char *err,
                                 size_t errlen)
 {
     try {
@@ -157,6 +160,11 @@ extern "C" int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size,
             }
         }
         *out_size = os.size();
+        if (bytes) {
+            *bytes = std::malloc(os.size() ? os.size() : 1);
+            if (!*bytes) throw std::bad_alloc();
+            std::memcpy(*bytes, os.data(), os.size());
+        }
     } catch (const std::exception &e) {
         fail(err, errlen, e.what());
         return 1;

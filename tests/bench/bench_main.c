@@ -28,11 +28,12 @@ int bench_cpp_decode(const bench_plan *p, char *err, size_t errlen)
     snprintf(err, errlen, "built without C++");
     return 1;
 }
-int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, char *err, size_t errlen)
+int bench_cpp_encode(const bench_plan *p, int comp, size_t *out_size, void **bytes, char *err, size_t errlen)
 {
     (void)p;
     (void)comp;
     (void)out_size;
+    (void)bytes;
     snprintf(err, errlen, "built without C++");
     return 1;
 }
@@ -271,6 +272,8 @@ typedef struct ctx {
     exrqoi_image *img;
     int comp;
     size_t out_size;
+    void *out_copy; /* when keep_out: a copy of the last write (malloc'ed) */
+    int keep_out;
     /* libdeflate ceiling */
     const unsigned char **chunk;
     size_t *chunk_size, *chunk_unpacked;
@@ -394,13 +397,17 @@ static int ours_encode(ctx *c)
     exrqoi_result rv = exrqoi_image_write(exrqoi_sink_output(&o), c->img, &wo);
     if (rv) snprintf(c->err, sizeof c->err, "%s", exrqoi_strerror(rv));
     c->out_size = rv ? 0 : m.len;
+    if (c->keep_out && !rv) {
+        c->out_copy = m.buf; /* the caller frees it */
+        return 0;
+    }
     free(m.buf);
     return rv != EXRQOI_OK;
 }
 
 static int cpp_encode(ctx *c)
 {
-    return bench_cpp_encode(c->p, c->comp, &c->out_size, c->err, sizeof c->err);
+    return bench_cpp_encode(c->p, c->comp, &c->out_size, c->keep_out ? &c->out_copy : NULL, c->err, sizeof c->err);
 }
 
 typedef struct inflate_job {
@@ -644,6 +651,48 @@ static long minor_faults(void)
 
 static double speed(double mbytes, double ms) { return ms > 0 ? mbytes / (ms / 1e3) : 0; }
 
+/* Whether two images hold the same samples (flat parts, level by level,
+ * channel by channel). */
+static int same_samples(const exrqoi_image *a, const exrqoi_image *b)
+{
+    if (a->part_count != b->part_count) return 0;
+    for (int p = 0; p < a->part_count; p++) {
+        const exrqoi_image_part *pa = &a->parts[p], *pb = &b->parts[p];
+        if (pa->level_count != pb->level_count) return 0;
+        for (int l = 0; l < pa->level_count; l++) {
+            const exrqoi_image_level *la = &pa->levels[l], *lb = &pb->levels[l];
+            if (la->channel_count != lb->channel_count) return 0;
+            for (int k = 0; k < la->channel_count; k++) {
+                const exrqoi_image_channel *ca = &la->channels[k], *cb = &lb->channels[k];
+                if (ca->type != cb->type || ca->width != cb->width || ca->height != cb->height) return 0;
+                size_t n = (size_t)ca->width * (size_t)ca->height * (ca->type == EXRQOI_PIXEL_HALF ? 2u : 4u);
+                if (n && memcmp(ca->data, cb->data, n) != 0) return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Codecs whose files must decode to exactly the image written (PXR24 is
+ * lossy for float channels, B44/DWA always). */
+static int lossless(int comp)
+{
+    return comp == EXRQOI_COMPRESSION_NONE || comp == EXRQOI_COMPRESSION_RLE || comp == EXRQOI_COMPRESSION_ZIPS ||
+           comp == EXRQOI_COMPRESSION_ZIP || comp == EXRQOI_COMPRESSION_PIZ ||
+           comp == EXRQOI_COMPRESSION_HTJ2K256 || comp == EXRQOI_COMPRESSION_HTJ2K32;
+}
+
+/* The encoders' check: a lossless file decodes to the image both were
+ * given (this caught the C++ encoder writing stale buffers). 1 = same. */
+static int decodes_to(const void *file, size_t size, const exrqoi_image *img)
+{
+    exrqoi_image back;
+    if (exrqoi_image_read(exrqoi_source_memory(file, size), NULL, &back)) return 0;
+    int same = same_samples(&back, img);
+    exrqoi_image_free(&back);
+    return same;
+}
+
 static int bench_exr(const char *path, const unsigned char *data, size_t size, const int *threads,
                      int nthreads, int runs, const int *enc, int nenc)
 {
@@ -748,11 +797,18 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
                     engine ee[2] = {{"ours", ours_encode, 1, 0, {0}, 0},
                                     {"exr-c++", cpp_encode, bench_cpp_available(), 0, {0}, 0}};
                     size_t sizes[2] = {0, 0};
+                    int differs[2] = {0, 0};
                     for (int q = 0; q < 2; q++) {
                         if (!ee[q].enabled) continue;
                         c.err[0] = 0;
+                        c.keep_out = lossless(enc[k]);
+                        c.out_copy = NULL;
                         ee[q].ok = ee[q].fn(&c) == 0;
+                        c.keep_out = 0;
                         sizes[q] = c.out_size;
+                        if (ee[q].ok && c.out_copy) differs[q] = !decodes_to(c.out_copy, c.out_size, &img);
+                        free(c.out_copy);
+                        c.out_copy = NULL;
                         if (!ee[q].ok) fprintf(stderr, "  encode %s failed: %s\n", ee[q].name, c.err);
                     }
                     long faults[2] = {0, 0};
@@ -768,11 +824,14 @@ static int bench_exr(const char *path, const unsigned char *data, size_t size, c
                     double mo = ee[0].ok ? median(ee[0].t, runs) : 0;
                     double mt = ee[1].ok ? median(ee[1].t, runs) : 0;
                     printf("%-34s %-6s encode thr=%d  ours %8.3f ms %9zu B  exr-c++ %8.3f ms %9zu B  "
-                           "ours/exr %5.2fx  size ours/exr %.3f  page faults/write ours=%ld exr=%ld\n",
+                           "ours/exr %5.2fx  size ours/exr %.3f  page faults/write ours=%ld exr=%ld",
                            short_name(path), exrqoi_compression_name((exrqoi_compression)enc[k]), c.threads, mo,
                            sizes[0], mt, sizes[1], mo > 0 && mt > 0 ? mt / mo : 0,
                            sizes[1] ? (double)sizes[0] / (double)sizes[1] : 0, runs ? faults[0] / runs : 0,
                            runs ? faults[1] / runs : 0);
+                    for (int q = 0; q < 2; q++)
+                        if (differs[q]) printf("  [%s ENCODE OUTPUT DIFFERS]", ee[q].name);
+                    printf("\n");
                     fflush(stdout);
                 }
                 exrqoi_image_free(&img);
