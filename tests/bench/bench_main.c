@@ -276,8 +276,9 @@ typedef struct ctx {
     int keep_out;
     /* libdeflate ceiling */
     const unsigned char **chunk;
+    void **chunk_owned; /* the raw chunk buffer entry i frees, or NULL */
     size_t *chunk_size, *chunk_unpacked;
-    size_t nchunks, max_unpacked;
+    size_t nchunks, chunk_cap, max_unpacked;
     /* inflate + copy ceiling: each chunk's pixels and plan level (-1: none) */
     exrqoi_box2i *chunk_win;
     int *chunk_level;
@@ -568,19 +569,109 @@ static const char *short_name(const char *path)
 
 /* ---- EXR ----------------------------------------------------------------- */
 
+static int is_dwa(int compression)
+{
+    return compression == EXRQOI_COMPRESSION_DWAA || compression == EXRQOI_COMPRESSION_DWAB;
+}
+
+/* One zlib stream to inflate (`owner`: the buffer to free with it, or
+ * NULL when an earlier entry frees it); 1 when out of memory. */
+static int push_chunk(ctx *c, const unsigned char *src, size_t n, size_t unpacked, const exrqoi_box2i *win,
+                      int level, void *owner)
+{
+    if (c->nchunks == c->chunk_cap) {
+        size_t cap = c->chunk_cap ? c->chunk_cap * 2 : 256;
+        const unsigned char **chunk = realloc((void *)c->chunk, cap * sizeof *chunk);
+        if (chunk) c->chunk = chunk;
+        void **owned = realloc(c->chunk_owned, cap * sizeof *owned);
+        if (owned) c->chunk_owned = owned;
+        size_t *sz = realloc(c->chunk_size, cap * sizeof *sz);
+        if (sz) c->chunk_size = sz;
+        size_t *un = realloc(c->chunk_unpacked, cap * sizeof *un);
+        if (un) c->chunk_unpacked = un;
+        exrqoi_box2i *w = realloc(c->chunk_win, cap * sizeof *w);
+        if (w) c->chunk_win = w;
+        int *lv = realloc(c->chunk_level, cap * sizeof *lv);
+        if (lv) c->chunk_level = lv;
+        if (!chunk || !owned || !sz || !un || !w || !lv) return 1;
+        c->chunk_cap = cap;
+    }
+    size_t i = c->nchunks++;
+    c->chunk[i] = src;
+    c->chunk_owned[i] = owner;
+    c->chunk_size[i] = n;
+    c->chunk_unpacked[i] = unpacked;
+    c->chunk_win[i] = *win;
+    c->chunk_level[i] = level;
+    if (unpacked > c->max_unpacked) c->max_unpacked = unpacked;
+    return 0;
+}
+
+static uint64_t le64_at(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* A DWA chunk's zlib streams, each an entry: the stored channels, the AC
+ * coefficients, the DC ones, the RLE channels (OpenEXR inflates the same
+ * streams with the same libdeflate). Takes `data`; 1 when the chunk is
+ * malformed, its AC stream is Huffman coded (no inflate-only ceiling
+ * then) or memory runs out. */
+static int push_dwa_streams(ctx *c, void *data, size_t size)
+{
+    /* header: version, then the stream sizes (unknown raw/packed, AC, DC,
+     * RLE packed/inflated/raw, AC count, DC count, AC coder) */
+    enum { VERSION, UNK_RAW, UNK, AC, DC, RLE, RLE_INFLATED, RLE_RAW, AC_COUNT, DC_COUNT, AC_CODER, NFIELDS };
+    const unsigned char *s = data;
+    uint64_t h[NFIELDS] = {0};
+    size_t pos = 8 * NFIELDS;
+    int bad = size < pos;
+    for (int i = 0; i < NFIELDS && !bad; i++) {
+        h[i] = le64_at(s + 8 * i);
+        bad = h[i] >> 40 != 0; /* no stream is a TB */
+    }
+    if (!bad && h[VERSION] == 2) {
+        size_t rules = size - pos >= 2 ? (size_t)(s[pos] | s[pos + 1] << 8) : 0;
+        bad = rules < 2 || rules > size - pos;
+        pos += bad ? 0 : rules;
+    }
+    if (!bad) bad = h[AC] && h[AC_CODER] != 1;
+    const uint64_t packed[4] = {h[UNK], h[AC], h[DC], h[RLE]};
+    const uint64_t inflated[4] = {h[UNK_RAW], h[AC_COUNT] * 2, h[DC_COUNT] * 2, h[RLE_INFLATED]};
+    const exrqoi_box2i none = {{0, 0}, {-1, -1}};
+    void *owner = data;
+    for (int k = 0; k < 4 && !bad; k++) {
+        if (!packed[k]) continue;
+        if (packed[k] > size - pos) {
+            bad = 1;
+            break;
+        }
+        if (push_chunk(c, s + pos, (size_t)packed[k], (size_t)inflated[k], &none, -1, owner)) {
+            bad = 1;
+            break;
+        }
+        owner = NULL;
+        pos += (size_t)packed[k];
+    }
+    if (owner) exrqoi_free(NULL, owner);
+    return bad;
+}
+
 static int collect_chunks(exrqoi_reader *r, const bench_plan *p, ctx *c)
 {
     /* every chunk of every flat part, if all are ZIP/ZIPS/PXR24 (zlib streams;
-     * PXR24's inflate to less than the unpacked size: floats keep 3 bytes) */
+     * PXR24's inflate to less than the unpacked size: floats keep 3 bytes)
+     * or DWAA/DWAB whose AC streams are deflated (then each stream) */
     for (int part = 0; part < p->nparts; part++) {
         exrqoi_part_info pi;
         if (exrqoi_reader_part_info(r, part, &pi)) return 1;
         if (pi.compression != EXRQOI_COMPRESSION_ZIP && pi.compression != EXRQOI_COMPRESSION_ZIPS &&
-            pi.compression != EXRQOI_COMPRESSION_PXR24)
+            pi.compression != EXRQOI_COMPRESSION_PXR24 && !is_dwa(pi.compression))
             return 1;
         if (pi.type == EXRQOI_PART_DEEP_SCANLINE || pi.type == EXRQOI_PART_DEEP_TILED) return 1;
     }
-    size_t cap = 0;
     c->copy_ok = 1;
     for (int i = 0; i < p->nlevels; i++)
         for (int k = 0; k < p->levels[i].nchan; k++)
@@ -597,27 +688,19 @@ static int collect_chunks(exrqoi_reader *r, const bench_plan *p, ctx *c)
                 exrqoi_free(NULL, data);
                 continue;
             }
-            if (c->nchunks == cap) {
-                cap = cap ? cap * 2 : 256;
-                c->chunk = realloc((void *)c->chunk, cap * sizeof *c->chunk);
-                c->chunk_size = realloc(c->chunk_size, cap * sizeof *c->chunk_size);
-                c->chunk_unpacked = realloc(c->chunk_unpacked, cap * sizeof *c->chunk_unpacked);
-                c->chunk_win = realloc(c->chunk_win, cap * sizeof *c->chunk_win);
-                c->chunk_level = realloc(c->chunk_level, cap * sizeof *c->chunk_level);
-                if (!c->chunk || !c->chunk_size || !c->chunk_unpacked || !c->chunk_win || !c->chunk_level) return 1;
-            }
-            c->chunk_win[c->nchunks] = ci.window;
-            c->chunk_level[c->nchunks] = -1;
+            int level = -1;
             for (int k = 0; k < p->nlevels; k++)
                 if (p->levels[k].part == part && p->levels[k].lx == (pi.tiled ? ci.level_x : 0) &&
                     p->levels[k].ly == (pi.tiled ? ci.level_y : 0))
-                    c->chunk_level[c->nchunks] = k;
-            if (c->chunk_level[c->nchunks] < 0) c->copy_ok = 0;
-            c->chunk[c->nchunks] = data;
-            c->chunk_size[c->nchunks] = size;
-            c->chunk_unpacked[c->nchunks] = (size_t)ci.unpacked_size;
-            if (ci.unpacked_size > c->max_unpacked) c->max_unpacked = (size_t)ci.unpacked_size;
-            c->nchunks++;
+                    level = k;
+            if (level < 0) c->copy_ok = 0;
+            if (is_dwa(pi.compression)) {
+                c->copy_ok = 0; /* several streams, not the image's bytes */
+                if (push_dwa_streams(c, data, size)) return 1;
+            } else if (push_chunk(c, data, size, (size_t)ci.unpacked_size, &ci.window, level, data)) {
+                exrqoi_free(NULL, data);
+                return 1;
+            }
         }
     }
     return 0;
@@ -625,7 +708,10 @@ static int collect_chunks(exrqoi_reader *r, const bench_plan *p, ctx *c)
 
 static void free_chunks(ctx *c)
 {
-    for (size_t i = 0; i < c->nchunks; i++) exrqoi_free(NULL, (void *)(uintptr_t)c->chunk[i]);
+    for (size_t i = 0; i < c->nchunks; i++) exrqoi_free(NULL, c->chunk_owned[i]);
+    free(c->chunk_owned);
+    c->chunk_owned = NULL;
+    c->chunk_cap = 0;
     free((void *)c->chunk);
     free(c->chunk_size);
     free(c->chunk_unpacked);
