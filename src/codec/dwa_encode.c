@@ -30,6 +30,11 @@
  * (4): the DC stream is 1/64 of the samples, so 9 costs ~0.3% of the
  * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's. */
 #define DWA_ZLIB_LEVEL 9
+/* Except the stored channels' raw bytes (not RGB/Y/A: depth, vectors,
+ * masks): lazy parsing (7), where OpenEXR's 9 takes ~2.4x the time for
+ * no smaller data (Beachball's are 0.7% smaller at 7; docs/benchmarks.md,
+ * "DWAA encode of Fog and Beachball"). */
+#define DWA_UNKNOWN_LEVEL 7
 /* Chunks whose AC data is deflated (DWAA tiles), where that deflate is
  * ~80% of the encode: every stream of a chunk at one level (two
  * compressors per context), lazy parsing (7) for three chunks in four and
@@ -484,7 +489,8 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     int level = ac_coder == DWA_AC_DEFLATE ? tile_level(s.nac) : DWA_ZLIB_LEVEL;
     size_t got;
     if (unk_n) {
-        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, unk, unk_n, dst + o, cap - o, &got));
+        int unk_level = ac_coder == DWA_AC_DEFLATE ? level : DWA_UNKNOWN_LEVEL;
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, unk_level, unk, unk_n, dst + o, cap - o, &got));
         hd[DWA_UNKNOWN_UNCOMPRESSED_SIZE] = unk_n;
         hd[DWA_UNKNOWN_COMPRESSED_SIZE] = got;
         o += got;
