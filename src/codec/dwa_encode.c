@@ -177,9 +177,17 @@ static void f2h64_sse2(const float *in, uint8_t *hb)
     for (int k = 0; k < 8; k++) dwa_f2h8_sse2(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
 }
 
-DWA_AVX static void f2h64_avx(const float *in, uint8_t *hb)
+/* 64 DCT coefficients -> little-endian halves (F16C), and those halves
+ * back as floats: exact for every finite half; a NaN's payload may differ
+ * from exrqoi__h2f's, but the quantiser never reads an inf/NaN
+ * coefficient's float. */
+DWA_AVX static void f2h64_and_back_avx(const float *in, uint8_t *hb, float *out)
 {
-    for (int k = 0; k < 8; k++) dwa_f2h8_avx(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+    for (int k = 0; k < 8; k++) {
+        uint16_t *h = (uint16_t *)(void *)(hb + 16 * k);
+        dwa_f2h8_avx(in + 8 * k, h);
+        _mm256_storeu_ps(out + 8 * k, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)h)));
+    }
 }
 #endif
 
@@ -198,10 +206,6 @@ static void h2f64(int path, const uint8_t *hb, float *out)
 static void f2h64(int path, const float *in, uint8_t *hb)
 {
 #if DWA_X86
-    if (path == EXRQOI__PATH_AVX2) {
-        f2h64_avx(in, hb);
-        return;
-    }
     if (path != EXRQOI__PATH_C) {
         f2h64_sse2(in, hb);
         return;
@@ -209,6 +213,20 @@ static void f2h64(int path, const float *in, uint8_t *hb)
 #endif
     (void)path;
     for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, exrqoi__f2h(in[i]));
+}
+
+/* The coefficients as the halves the quantiser codes (hb) and those
+ * halves as floats (qf). */
+static void quant_halves(int path, const float *in, uint8_t *hb, float *qf)
+{
+#if DWA_X86
+    if (path == EXRQOI__PATH_AVX2) {
+        f2h64_and_back_avx(in, hb, qf);
+        return;
+    }
+#endif
+    f2h64(path, in, hb);
+    h2f64(path, hb, qf);
 }
 
 /* Bit j set where coefficient j (row-major) is not within the error of 0,
@@ -326,8 +344,7 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
-                f2h64(hp, blk[c], hb);
-                h2f64(hp, hb, qf);
+                quant_halves(hp, blk[c], hb, qf);
                 uint64_t nz = quantize_block(s, hb, qf, c == 0 ? s->tol_y : s->tol_c, zig);
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
