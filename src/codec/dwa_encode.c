@@ -30,6 +30,11 @@
  * (4): the DC stream is 1/64 of the samples, so 9 costs ~0.3% of the
  * encode and makes files smaller than OpenEXR 3.1's (zlib) and main's. */
 #define DWA_ZLIB_LEVEL 9
+/* Except the stored channels' raw bytes (not RGB/Y/A: depth, vectors,
+ * masks): lazy parsing (7), where OpenEXR's 9 takes ~2.4x the time for
+ * no smaller data (Beachball's are 0.7% smaller at 7; docs/benchmarks.md,
+ * "DWAA encode of Fog and Beachball"). */
+#define DWA_UNKNOWN_LEVEL 7
 /* Chunks whose AC data is deflated (DWAA tiles), where that deflate is
  * ~80% of the encode: every stream of a chunk at one level (two
  * compressors per context), lazy parsing (7) for three chunks in four and
@@ -62,7 +67,8 @@ typedef struct enc_state {
     const uint16_t *cand; /* quantiser candidates (exrqoi__dwa_candidates) */
     const uint32_t *cand_off;
     const float *cand_f;
-    float tol_y[64], tol_c[64]; /* error allowed per zig-zag slot */
+    float tol_y[64], tol_c[64]; /* error allowed per coefficient (row-major) */
+    uint8_t zig_of[64]; /* row-major index -> zig-zag position */
 } enc_state;
 
 /* A float sample as the half OpenEXR codes: clamped to the half range
@@ -171,9 +177,17 @@ static void f2h64_sse2(const float *in, uint8_t *hb)
     for (int k = 0; k < 8; k++) dwa_f2h8_sse2(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
 }
 
-DWA_AVX static void f2h64_avx(const float *in, uint8_t *hb)
+/* 64 DCT coefficients -> little-endian halves (F16C), and those halves
+ * back as floats: exact for every finite half; a NaN's payload may differ
+ * from exrqoi__h2f's, but the quantiser never reads an inf/NaN
+ * coefficient's float. */
+DWA_AVX static void f2h64_and_back_avx(const float *in, uint8_t *hb, float *out)
 {
-    for (int k = 0; k < 8; k++) dwa_f2h8_avx(in + 8 * k, (uint16_t *)(void *)(hb + 16 * k));
+    for (int k = 0; k < 8; k++) {
+        uint16_t *h = (uint16_t *)(void *)(hb + 16 * k);
+        dwa_f2h8_avx(in + 8 * k, h);
+        _mm256_storeu_ps(out + 8 * k, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)h)));
+    }
 }
 #endif
 
@@ -192,10 +206,6 @@ static void h2f64(int path, const uint8_t *hb, float *out)
 static void f2h64(int path, const float *in, uint8_t *hb)
 {
 #if DWA_X86
-    if (path == EXRQOI__PATH_AVX2) {
-        f2h64_avx(in, hb);
-        return;
-    }
     if (path != EXRQOI__PATH_C) {
         f2h64_sse2(in, hb);
         return;
@@ -203,6 +213,86 @@ static void f2h64(int path, const float *in, uint8_t *hb)
 #endif
     (void)path;
     for (int i = 0; i < 64; i++) exrqoi__put16(hb + 2 * i, exrqoi__f2h(in[i]));
+}
+
+/* The coefficients as the halves the quantiser codes (hb) and those
+ * halves as floats (qf). */
+static void quant_halves(int path, const float *in, uint8_t *hb, float *qf)
+{
+#if DWA_X86
+    if (path == EXRQOI__PATH_AVX2) {
+        f2h64_and_back_avx(in, hb, qf);
+        return;
+    }
+#endif
+    f2h64(path, in, hb);
+    h2f64(path, hb, qf);
+}
+
+/* Bit j set where coefficient j (row-major) is not within the error of 0,
+ * inf/NaN included: only those need the candidate search. Branch-free,
+ * as whether a coefficient is small is close to random. */
+static uint64_t search_mask(int path, const float *qf, const float *tol)
+{
+    uint64_t m = 0;
+#if ENC_SSE2
+    if (path != EXRQOI__PATH_C) {
+        const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+        for (int k = 0; k < 16; k++) {
+            __m128 a = _mm_and_ps(_mm_loadu_ps(qf + 4 * k), abs_mask);
+            unsigned b = (unsigned)_mm_movemask_ps(_mm_cmpnlt_ps(a, _mm_loadu_ps(tol + 4 * k)));
+            m |= (uint64_t)b << (4 * k);
+        }
+        return m;
+    }
+#elif ENC_NEON
+    if (path != EXRQOI__PATH_C) {
+        static const uint32_t lane_bit[4] = {1, 2, 4, 8};
+        const uint32x4_t bits = vld1q_u32(lane_bit);
+        for (int k = 0; k < 16; k++) {
+            uint32x4_t lt = vcltq_f32(vabsq_f32(vld1q_f32(qf + 4 * k)), vld1q_f32(tol + 4 * k));
+            m |= (uint64_t)vaddvq_u32(vbicq_u32(bits, lt)) << (4 * k);
+        }
+        return m;
+    }
+#endif
+    (void)path;
+    for (int j = 0; j < 64; j++) {
+        float v = qf[j];
+        m |= (uint64_t)!((v < 0 ? -v : v) < tol[j]) << j;
+    }
+    return m;
+}
+
+/* Quantises one block's coefficients (halves hb, as floats qf, row-major)
+ * into zig-zag order; returns the nonzero mask (bit i: zig[i] != 0). The
+ * candidates of every coefficient to search are prefetched first, so
+ * that their look-ups overlap their misses. */
+static uint64_t quantize_block(const enc_state *s, const uint8_t *hb, const float *qf,
+                               const float *tol, uint16_t zig[64])
+{
+    uint64_t todo = search_mask(s->quant_path, qf, tol), nz = 0;
+    memset(zig, 0, 64 * sizeof *zig);
+#if defined(__GNUC__) || defined(__clang__)
+    for (uint64_t t = todo; t; t &= t - 1)
+        __builtin_prefetch(s->cand_f + s->cand_off[exrqoi__le16(hb + 2 * __builtin_ctzll(t))]);
+#endif
+#if ENC_SSE2 || ENC_NEON
+    if (s->quant_path != EXRQOI__PATH_C) {
+        for (; todo; todo &= todo - 1) {
+            int j = __builtin_ctzll(todo), i = s->zig_of[j];
+            zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[j]);
+            nz |= (uint64_t)(zig[i] != 0) << i;
+        }
+        return nz;
+    }
+#endif
+    for (; todo; todo &= todo - 1) {
+        int j = __builtin_ctzll(todo), i = s->zig_of[j];
+        zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[j]);
+        nz |= (uint64_t)(zig[i] != 0) << i;
+    }
+    return nz;
 }
 
 /* One channel's 8x8 block as little-endian halves (through the nonlinear
@@ -254,50 +344,8 @@ static void encode_lossy(enc_state *s, const int *chans, int ncomp, bool use_lut
             if (ncomp == 3) exrqoi__dwa_csc_forward(blk[0], blk[1], blk[2], 64);
             for (int c = 0; c < ncomp; c++) {
                 exrqoi__dwa_fdct(blk[c]);
-                const float *tol = c == 0 ? s->tol_y : s->tol_c;
-                uint64_t nz = 0; /* bit i: zig[i] != 0 */
-                {
-                    /* the coefficients as halves and back */
-                    f2h64(hp, blk[c], hb);
-                    h2f64(hp, hb, qf);
-                    /* first the coefficients that need no table (within the
-                     * error of 0, or inf/NaN), prefetching the candidates of
-                     * the others, whose look-ups then overlap their misses */
-                    uint8_t todo[64];
-                    int ntodo = 0;
-                    for (int i = 0; i < 64; i++) {
-                        int j = exrqoi__dwa_zigzag[i];
-                        uint16_t q = exrqoi__le16(hb + 2 * j);
-                        float v = qf[j];
-                        if ((q & 0x7c00) == 0x7c00) {
-                            zig[i] = q;
-                            nz |= (uint64_t)1 << i; /* inf/NaN: never 0 */
-                        } else if ((v < 0 ? -v : v) < tol[i]) {
-                            zig[i] = 0;
-                        } else {
-                            todo[ntodo++] = (uint8_t)i;
-#if defined(__GNUC__) || defined(__clang__)
-                            __builtin_prefetch(s->cand_f + s->cand_off[q]);
-#endif
-                        }
-                    }
-#if ENC_SSE2 || ENC_NEON
-                    if (s->quant_path != EXRQOI__PATH_C) {
-                        for (int k = 0; k < ntodo; k++) {
-                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
-                            zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
-                            nz |= (uint64_t)(zig[i] != 0) << i;
-                        }
-                    } else
-#endif
-                    {
-                        for (int k = 0; k < ntodo; k++) {
-                            int i = todo[k], j = exrqoi__dwa_zigzag[i];
-                            zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[i]);
-                            nz |= (uint64_t)(zig[i] != 0) << i;
-                        }
-                    }
-                }
+                quant_halves(hp, blk[c], hb, qf);
+                uint64_t nz = quantize_block(s, hb, qf, c == 0 ? s->tol_y : s->tol_c, zig);
                 *dcp[c]++ = zig[0];
                 s->nac += exrqoi__dwa_rle_ac_mask(zig, nz, s->ac + s->nac);
             }
@@ -404,11 +452,12 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     s.half_path = DWA_X86 && ctx->k.dwa != EXRQOI__PATH_NEON ? ctx->k.dwa : EXRQOI__PATH_C;
     s.quant_path = ctx->k.dwa;
     s.base_error = ctx->dwa_level / 100000.0f;
+    exrqoi__dwa_zigzag_inverse(s.zig_of);
     float qy[64], qc[64];
     exrqoi__dwa_quant_tables(qy, qc);
     for (int i = 0; i < 64; i++) {
-        s.tol_y[i] = s.base_error * qy[exrqoi__dwa_zigzag[i]];
-        s.tol_c[i] = s.base_error * qc[exrqoi__dwa_zigzag[i]];
+        s.tol_y[i] = s.base_error * qy[i];
+        s.tol_c[i] = s.base_error * qc[i];
     }
     if (plan.ncsc || any_lossy(&plan)) s.cand = exrqoi__dwa_candidates(&s.cand_off, &s.cand_f);
     bool any_lut = false;
@@ -457,7 +506,8 @@ exrqoi_result exrqoi__dwa_encode(exrqoi__codec_ctx *ctx, const exrqoi__block_lay
     int level = ac_coder == DWA_AC_DEFLATE ? tile_level(s.nac) : DWA_ZLIB_LEVEL;
     size_t got;
     if (unk_n) {
-        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, level, unk, unk_n, dst + o, cap - o, &got));
+        int unk_level = ac_coder == DWA_AC_DEFLATE ? level : DWA_UNKNOWN_LEVEL;
+        EXRQOI_TRY(exrqoi__dwa_zlib(ctx, unk_level, unk, unk_n, dst + o, cap - o, &got));
         hd[DWA_UNKNOWN_UNCOMPRESSED_SIZE] = unk_n;
         hd[DWA_UNKNOWN_COMPRESSED_SIZE] = got;
         o += got;
