@@ -126,12 +126,12 @@ static inline __m128i prefix32(__m128i d, __m128i carry)
     return _mm_add_epi32(d, carry);
 }
 
-static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
-                           const uint8_t *p3, size_t w, uint8_t *out)
+/* From sample x on, `carry` holding the running value in every lane (the
+ * AVX2 kernel hands its remainder here). */
+static void line_word_sse2_from(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                                const uint8_t *p3, size_t x, size_t w, __m128i carry, uint8_t *out)
 {
     const __m128i zero = _mm_setzero_si128();
-    __m128i carry = zero;
-    size_t x = 0;
     for (; x + 8 <= w; x += 8) {
         __m128i b0 = _mm_loadl_epi64((const __m128i *)(const void *)(p0 + x));
         __m128i b1 = _mm_loadl_epi64((const __m128i *)(const void *)(p1 + x));
@@ -148,6 +148,12 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
         carry = _mm_add_epi32(carry, _mm_add_epi32(t0, t1));
     }
     line_word(p0, p1, p2, p3, x, w, (uint32_t)_mm_cvtsi128_si32(carry), out);
+}
+
+static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                           const uint8_t *p3, size_t w, uint8_t *out)
+{
+    line_word_sse2_from(p0, p1, p2, p3, 0, w, _mm_setzero_si128(), out);
 }
 
 /* Halves: 32 samples per step by the ZIP un-predict's pair sums
@@ -197,6 +203,50 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         carry = _mm256_add_epi16(carry, _mm256_add_epi16(t, _mm256_permute2x128_si256(t, t, 0x01)));
     }
     line_half(p0, p1, x, w, (uint32_t)_mm256_cvtsi256_si32(carry) & 0xffffu, out);
+}
+
+/* Words (uint; float when p3 == NULL): 16 samples per step. The words of
+ * samples 0-3 and 8-11 come out in one register, 4-7 and 12-15 in the
+ * other (unpack works within 128-bit lanes); each lane is summed alone,
+ * then the lanes are put back in sample order and offset by the totals
+ * of the lanes before them. The loop-carried chain is one add. */
+__attribute__((target("avx2"))) static void line_word_avx2(const uint8_t *p0, const uint8_t *p1,
+                                                            const uint8_t *p2, const uint8_t *p3, size_t w,
+                                                            uint8_t *out)
+{
+    __m256i carry = _mm256_setzero_si256();
+    size_t x = 0;
+    for (; x + 16 <= w; x += 16) {
+        __m256i b0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p0 + x)));
+        __m256i b1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p1 + x)));
+        __m256i b2 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p2 + x)));
+        __m256i top = _mm256_or_si256(_mm256_slli_epi16(b0, 8), b1);
+        __m256i bot = _mm256_slli_epi16(b2, 8);
+        if (p3) {
+            __m128i b3 = _mm_loadu_si128((const __m128i *)(const void *)(p3 + x));
+            bot = _mm256_or_si256(bot, _mm256_cvtepu8_epi16(b3));
+        }
+        __m256i d0 = _mm256_unpacklo_epi16(bot, top); /* samples 0-3 | 8-11 */
+        __m256i d1 = _mm256_unpackhi_epi16(bot, top); /* samples 4-7 | 12-15 */
+        d0 = _mm256_add_epi32(d0, _mm256_slli_si256(d0, 4));
+        d1 = _mm256_add_epi32(d1, _mm256_slli_si256(d1, 4));
+        d0 = _mm256_add_epi32(d0, _mm256_slli_si256(d0, 8));
+        d1 = _mm256_add_epi32(d1, _mm256_slli_si256(d1, 8));
+        __m256i t0 = _mm256_shuffle_epi32(d0, 0xff); /* totals of 0-3 | 8-11 */
+        __m256i t1 = _mm256_shuffle_epi32(d1, 0xff); /* totals of 4-7 | 12-15 */
+        __m256i s = _mm256_add_epi32(t0, t1);        /* totals of 0-7 | 8-15 */
+        /* 0-7: nothing before 0-3, the total of 0-3 before 4-7 */
+        __m256i lo = _mm256_add_epi32(_mm256_permute2x128_si256(d0, d1, 0x20),
+                                      _mm256_permute2x128_si256(t0, t0, 0x08));
+        /* 8-15: the total of 0-7 before both, that of 8-11 before 12-15 */
+        __m256i hi = _mm256_add_epi32(_mm256_permute2x128_si256(d0, d1, 0x31),
+                                      _mm256_add_epi32(_mm256_permute2x128_si256(s, s, 0x00),
+                                                       _mm256_permute2x128_si256(t0, t0, 0x18)));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 4 * x), _mm256_add_epi32(lo, carry));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 4 * x + 32), _mm256_add_epi32(hi, carry));
+        carry = _mm256_add_epi32(carry, _mm256_add_epi32(s, _mm256_permute2x128_si256(s, s, 0x01)));
+    }
+    line_word_sse2_from(p0, p1, p2, p3, x, w, _mm256_castsi256_si128(carry), out);
 }
 #endif
 
@@ -307,7 +357,9 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
                     line_half(p0, p1, 0, w, 0, out);
             } else {
 #if PXR24_SSE2
-                if (vec)
+                if (avx2)
+                    line_word_avx2(p0, p1, p2, p3, w, out);
+                else if (vec)
                     line_word_sse2(p0, p1, p2, p3, w, out);
                 else
 #elif PXR24_NEON

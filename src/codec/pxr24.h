@@ -5,9 +5,9 @@
 #include "codec/record.h"
 
 /* Plane-to-line rebuild kernels (the values of EXRQOI__PATH_*): 0 portable
- * C, 1 SSE2 (x86-64 baseline), 2 AVX2 for halves (SSE2 for the rest; the
- * caller checks the CPU has AVX2), 3 NEON (AArch64); one the build lacks
- * falls back to 0. Every path gives the same bytes. */
+ * C, 1 SSE2 (x86-64 baseline), 2 AVX2 (the caller checks the CPU has it),
+ * 3 NEON (AArch64); one the build lacks falls back to 0. Every path gives
+ * the same bytes. */
 enum { PXR24_PATH_C = 0, PXR24_PATH_SSE2 = 1, PXR24_PATH_AVX2 = 2, PXR24_PATH_NEON = 3 };
 
 /* Rebuilds the unpacked lines of block `b` into dst from the byte planes
