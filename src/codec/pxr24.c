@@ -387,7 +387,8 @@ exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__b
     return unplane(ctx, b, in, avail, dst, NULL, NULL, path);
 }
 
-/* Inflates and rebuilds into dst or through segments (seg != NULL). */
+/* Inflates and rebuilds into dst or through segments (seg != NULL; their
+ * coverage of the block checked by exrqoi__decompress_block_segments). */
 static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
                             size_t n, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {
@@ -398,9 +399,6 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         size_t line = (size_t)b->chans[c].width * b->chans[c].size;
         if (line > max_line) max_line = line;
     }
-    if (seg && !seg_cover(seg, nseg, b->unpacked_size))
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "segments do not cover the %zu bytes of the PXR24 block", b->unpacked_size);
     /* OpenEXR accepts a stream that inflates to more than needed (the
      * excess is ignored), so allow some slack rather than demand equality */
     size_t cap = need + need / 8 + 64;
