@@ -301,11 +301,15 @@ static void line_word_neon(const uint8_t *p0, const uint8_t *p1, const uint8_t *
 }
 #endif
 
-/* The plane-to-line rebuild into `dst` (unpacked layout) or, when `sc`
- * is set, through its segments (`line_buf` holds the longest line). */
+/* The plane-to-line rebuild into `dst` (unpacked layout) or, when `seg`
+ * is set, through its segments (`line_buf` holds the longest line). The
+ * cursor is this function's own, so it can stay in registers. */
 static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
-                             size_t avail, uint8_t *dst, seg_cursor *sc, uint8_t *line_buf, int path)
+                             size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
+                             uint8_t *line_buf, int path)
 {
+    seg_cursor cursor = {seg, nseg, 0, 0};
+    seg_cursor *sc = seg ? &cursor : NULL;
     size_t left = b->unpacked_size;
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
@@ -384,7 +388,7 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
 exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                          const uint8_t *in, size_t avail, uint8_t *dst, int path)
 {
-    return unplane(ctx, b, in, avail, dst, NULL, NULL, path);
+    return unplane(ctx, b, in, avail, dst, NULL, 0, NULL, path);
 }
 
 /* Inflates and rebuilds into dst or through segments (seg != NULL; their
@@ -409,9 +413,7 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     if (got < need)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "PXR24 data inflates to %zu bytes, %zu expected", got, need);
-    if (!seg) return unplane(ctx, b, (const uint8_t *)tmp, got, dst, NULL, NULL, ctx->k.pxr24);
-    seg_cursor sc = {seg, nseg, 0, 0};
-    return unplane(ctx, b, (const uint8_t *)tmp, got, NULL, &sc, (uint8_t *)tmp + cap, ctx->k.pxr24);
+    return unplane(ctx, b, (const uint8_t *)tmp, got, dst, seg, nseg, (uint8_t *)tmp + cap, ctx->k.pxr24);
 }
 
 static exrqoi_result pxr24_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
