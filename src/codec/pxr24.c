@@ -301,27 +301,38 @@ static void line_word_neon(const uint8_t *p0, const uint8_t *p1, const uint8_t *
 }
 #endif
 
+/* One line of one channel from its planes: halves (p0, p1), words
+ * (p0..p3; float when p3 == NULL). */
+typedef void (*half_kernel)(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out);
+typedef void (*word_kernel)(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, size_t w,
+                            uint8_t *out);
+
+static void line_half_c(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out)
+{
+    line_half(p0, p1, 0, w, 0, out);
+}
+
+static void line_word_c(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, size_t w,
+                        uint8_t *out)
+{
+    line_word(p0, p1, p2, p3, 0, w, 0, out);
+}
+
 /* The plane-to-line rebuild into `dst` (unpacked layout) or, when `seg`
  * is set, through its segments (`line_buf` holds the longest line). The
- * cursor is this function's own, so it can stay in registers. */
-static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
-                             size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
-                             uint8_t *line_buf, int path)
+ * cursor is this function's own, so it can stay in registers. Inlined
+ * into each caller below with its kernels: the AVX2 one has them fixed,
+ * so nothing is chosen per line and they can be inlined (narrow tiles
+ * have many short lines, each paying its own dispatch and call). */
+static inline __attribute__((always_inline)) exrqoi_result
+unplane_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in, size_t avail, uint8_t *dst,
+              const exrqoi__segment *seg, size_t nseg, uint8_t *line_buf, half_kernel half, word_kernel word)
 {
     seg_cursor cursor = {seg, nseg, 0, 0};
     seg_cursor *sc = seg ? &cursor : NULL;
     size_t left = b->unpacked_size;
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
-#if PXR24_SSE2
-    const bool vec = path == PXR24_PATH_SSE2 || path == PXR24_PATH_AVX2;
-    const bool avx2 = path == PXR24_PATH_AVX2;
-#elif PXR24_NEON
-    const bool vec = path == PXR24_PATH_NEON;
-#else
-    const bool vec = false;
-    (void)path;
-#endif
     for (int32_t yy = 0; yy < b->height; yy++) {
         int32_t y = b->y + yy;
         for (int c = 0; c < b->nchan; c++) {
@@ -344,45 +355,63 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
                     continue;
                 }
             }
-            const uint8_t *p0 = in, *p1 = in + w, *p2 = in + 2 * w;
-            const uint8_t *p3 = ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL;
-            if (ch->type == EXRQOI_PIXEL_HALF) {
-#if PXR24_SSE2
-                if (avx2)
-                    line_half_avx2(p0, p1, w, out);
-                else if (vec)
-                    line_half_sse2(p0, p1, w, out);
-                else
-#elif PXR24_NEON
-                if (vec)
-                    line_half_neon(p0, p1, w, out);
-                else
-#endif
-                    line_half(p0, p1, 0, w, 0, out);
-            } else {
-#if PXR24_SSE2
-                if (avx2)
-                    line_word_avx2(p0, p1, p2, p3, w, out);
-                else if (vec)
-                    line_word_sse2(p0, p1, p2, p3, w, out);
-                else
-#elif PXR24_NEON
-                if (vec)
-                    line_word_neon(p0, p1, p2, p3, w, out);
-                else
-#endif
-                    line_word(p0, p1, p2, p3, 0, w, 0, out);
-            }
+            if (ch->type == EXRQOI_PIXEL_HALF)
+                half(in, in + w, w, out);
+            else
+                word(in, in + w, in + 2 * w, ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL, w, out);
             in += w * nplanes;
             if (spread) seg_scatter(sc, line_buf, line);
             if (!sc) out += line;
         }
     }
-    (void)vec;
     if (left)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
                             "PXR24 block layout does not match its unpacked size");
     return EXRQOI_OK;
+}
+
+/* Any path but AVX2 (one the build lacks: the portable kernels). */
+static exrqoi_result unplane_any(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
+                                 size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
+                                 uint8_t *line_buf, int path)
+{
+    half_kernel half = line_half_c;
+    word_kernel word = line_word_c;
+#if PXR24_SSE2
+    if (path == PXR24_PATH_SSE2 || path == PXR24_PATH_AVX2) {
+        half = line_half_sse2;
+        word = line_word_sse2;
+    }
+#elif PXR24_NEON
+    if (path == PXR24_PATH_NEON) {
+        half = line_half_neon;
+        word = line_word_neon;
+    }
+#else
+    (void)path;
+#endif
+    return unplane_lines(ctx, b, in, avail, dst, seg, nseg, line_buf, half, word);
+}
+
+#if PXR24_SSE2
+__attribute__((target("avx2"))) static exrqoi_result unplane_avx2(exrqoi__codec_ctx *ctx,
+                                                                   const exrqoi__block_layout *b, const uint8_t *in,
+                                                                   size_t avail, uint8_t *dst,
+                                                                   const exrqoi__segment *seg, size_t nseg,
+                                                                   uint8_t *line_buf)
+{
+    return unplane_lines(ctx, b, in, avail, dst, seg, nseg, line_buf, line_half_avx2, line_word_avx2);
+}
+#endif
+
+static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
+                             size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
+                             uint8_t *line_buf, int path)
+{
+#if PXR24_SSE2
+    if (path == PXR24_PATH_AVX2) return unplane_avx2(ctx, b, in, avail, dst, seg, nseg, line_buf);
+#endif
+    return unplane_any(ctx, b, in, avail, dst, seg, nseg, line_buf, path);
 }
 
 exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
