@@ -127,19 +127,29 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
                               r->limits.max_attributes);
             break;
         }
-        /* the buffer grows with the bytes that arrive: the declared size
-         * alone sizes nothing (sources of unknown size) */
-        size_t have = 0;
-        do {
-            size_t step = have > ATTR_STEP ? have : ATTR_STEP, next = (size_t)size;
-            if (next - have > step) next = have + step;
-            void *p = tmp;
-            if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, next + 1)) != EXRQOI_OK) break;
-            tmp = (uint8_t *)p;
-            if ((rv = read_bytes(c, tmp + have, next - have)) != EXRQOI_OK) break;
-            have = next;
-        } while (have < (size_t)size);
-        if (rv != EXRQOI_OK) break;
+        const uint8_t *bytes;
+        if (c->data != c->buf) {
+            /* a memory source's value is parsed where it is (the check
+             * above keeps it inside the source) */
+            if ((rv = fill(c, (size_t)size)) != EXRQOI_OK) break;
+            bytes = c->data + c->at;
+            c->at += (size_t)size;
+        } else {
+            /* the buffer grows with the bytes that arrive: the declared
+             * size alone sizes nothing (sources of unknown size) */
+            size_t have = 0;
+            do {
+                size_t step = have > ATTR_STEP ? have : ATTR_STEP, next = (size_t)size;
+                if (next - have > step) next = have + step;
+                void *p = tmp;
+                if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, next + 1)) != EXRQOI_OK) break;
+                tmp = (uint8_t *)p;
+                if ((rv = read_bytes(c, tmp + have, next - have)) != EXRQOI_OK) break;
+                have = next;
+            } while (have < (size_t)size);
+            if (rv != EXRQOI_OK) break;
+            bytes = tmp;
+        }
         if (exrqoi_header_find(h, name)) {
             if (r->strict) {
                 rv = exrqoi__fail(c->err, EXRQOI_ERR_BAD_HEADER,
@@ -150,7 +160,7 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
         }
         exrqoi_attribute a;
         memset(&a, 0, sizeof a);
-        rv = exrqoi__attr_parse(r->alloc, &r->limits, name, type, tmp, (size_t)size, &a, c->err);
+        rv = exrqoi__attr_parse(r->alloc, &r->limits, name, type, bytes, (size_t)size, &a, c->err);
         if (rv != EXRQOI_OK) break;
         rv = exrqoi_header_set(h, &a);
         exrqoi_attribute_free(r->alloc, &a);

@@ -324,6 +324,17 @@ static void test_header_sources_agree(void **state)
             opened++;
             assert_int_equal(exrqoi_reader_part_count(rm), exrqoi_reader_part_count(rc));
             assert_int_equal(exrqoi_reader_header(rm, 0)->count, exrqoi_reader_header(rc, 0)->count);
+            /* the values parsed in place are the values read through the buffer */
+            exrqoi_part_info im, ic;
+            assert_int_equal(exrqoi_reader_part_info(rm, 0, &im), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_part_info(rc, 0, &ic), EXRQOI_OK);
+            assert_memory_equal(&im.data_window, &ic.data_window, sizeof im.data_window);
+            assert_int_equal(im.compression, ic.compression);
+            assert_int_equal(im.channel_count, ic.channel_count);
+            for (int32_t k = 0; k < im.channel_count; k++) {
+                assert_string_equal(im.channels[k].name, ic.channels[k].name);
+                assert_int_equal(im.channels[k].type, ic.channels[k].type);
+            }
         }
         exrqoi_reader_close(rm);
         exrqoi_reader_close(rc);
