@@ -126,12 +126,12 @@ static inline __m128i prefix32(__m128i d, __m128i carry)
     return _mm_add_epi32(d, carry);
 }
 
-static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
-                           const uint8_t *p3, size_t w, uint8_t *out)
+/* From sample x on, `carry` holding the running value in every lane (the
+ * AVX2 kernel hands its remainder here). */
+static void line_word_sse2_from(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                                const uint8_t *p3, size_t x, size_t w, __m128i carry, uint8_t *out)
 {
     const __m128i zero = _mm_setzero_si128();
-    __m128i carry = zero;
-    size_t x = 0;
     for (; x + 8 <= w; x += 8) {
         __m128i b0 = _mm_loadl_epi64((const __m128i *)(const void *)(p0 + x));
         __m128i b1 = _mm_loadl_epi64((const __m128i *)(const void *)(p1 + x));
@@ -148,6 +148,12 @@ static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *
         carry = _mm_add_epi32(carry, _mm_add_epi32(t0, t1));
     }
     line_word(p0, p1, p2, p3, x, w, (uint32_t)_mm_cvtsi128_si32(carry), out);
+}
+
+static void line_word_sse2(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2,
+                           const uint8_t *p3, size_t w, uint8_t *out)
+{
+    line_word_sse2_from(p0, p1, p2, p3, 0, w, _mm_setzero_si128(), out);
 }
 
 /* Halves: 32 samples per step by the ZIP un-predict's pair sums
@@ -197,6 +203,50 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         carry = _mm256_add_epi16(carry, _mm256_add_epi16(t, _mm256_permute2x128_si256(t, t, 0x01)));
     }
     line_half(p0, p1, x, w, (uint32_t)_mm256_cvtsi256_si32(carry) & 0xffffu, out);
+}
+
+/* Words (uint; float when p3 == NULL): 16 samples per step. The words of
+ * samples 0-3 and 8-11 come out in one register, 4-7 and 12-15 in the
+ * other (unpack works within 128-bit lanes); each lane is summed alone,
+ * then the lanes are put back in sample order and offset by the totals
+ * of the lanes before them. The loop-carried chain is one add. */
+__attribute__((target("avx2"))) static void line_word_avx2(const uint8_t *p0, const uint8_t *p1,
+                                                            const uint8_t *p2, const uint8_t *p3, size_t w,
+                                                            uint8_t *out)
+{
+    __m256i carry = _mm256_setzero_si256();
+    size_t x = 0;
+    for (; x + 16 <= w; x += 16) {
+        __m256i b0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p0 + x)));
+        __m256i b1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p1 + x)));
+        __m256i b2 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p2 + x)));
+        __m256i top = _mm256_or_si256(_mm256_slli_epi16(b0, 8), b1);
+        __m256i bot = _mm256_slli_epi16(b2, 8);
+        if (p3) {
+            __m128i b3 = _mm_loadu_si128((const __m128i *)(const void *)(p3 + x));
+            bot = _mm256_or_si256(bot, _mm256_cvtepu8_epi16(b3));
+        }
+        __m256i d0 = _mm256_unpacklo_epi16(bot, top); /* samples 0-3 | 8-11 */
+        __m256i d1 = _mm256_unpackhi_epi16(bot, top); /* samples 4-7 | 12-15 */
+        d0 = _mm256_add_epi32(d0, _mm256_slli_si256(d0, 4));
+        d1 = _mm256_add_epi32(d1, _mm256_slli_si256(d1, 4));
+        d0 = _mm256_add_epi32(d0, _mm256_slli_si256(d0, 8));
+        d1 = _mm256_add_epi32(d1, _mm256_slli_si256(d1, 8));
+        __m256i t0 = _mm256_shuffle_epi32(d0, 0xff); /* totals of 0-3 | 8-11 */
+        __m256i t1 = _mm256_shuffle_epi32(d1, 0xff); /* totals of 4-7 | 12-15 */
+        __m256i s = _mm256_add_epi32(t0, t1);        /* totals of 0-7 | 8-15 */
+        /* 0-7: nothing before 0-3, the total of 0-3 before 4-7 */
+        __m256i lo = _mm256_add_epi32(_mm256_permute2x128_si256(d0, d1, 0x20),
+                                      _mm256_permute2x128_si256(t0, t0, 0x08));
+        /* 8-15: the total of 0-7 before both, that of 8-11 before 12-15 */
+        __m256i hi = _mm256_add_epi32(_mm256_permute2x128_si256(d0, d1, 0x31),
+                                      _mm256_add_epi32(_mm256_permute2x128_si256(s, s, 0x00),
+                                                       _mm256_permute2x128_si256(t0, t0, 0x18)));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 4 * x), _mm256_add_epi32(lo, carry));
+        _mm256_storeu_si256((__m256i *)(void *)(out + 4 * x + 32), _mm256_add_epi32(hi, carry));
+        carry = _mm256_add_epi32(carry, _mm256_add_epi32(s, _mm256_permute2x128_si256(s, s, 0x01)));
+    }
+    line_word_sse2_from(p0, p1, p2, p3, x, w, _mm256_castsi256_si128(carry), out);
 }
 #endif
 
@@ -251,23 +301,38 @@ static void line_word_neon(const uint8_t *p0, const uint8_t *p1, const uint8_t *
 }
 #endif
 
-/* The plane-to-line rebuild into `dst` (unpacked layout) or, when `sc`
- * is set, through its segments (`line_buf` holds the longest line). */
-static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
-                             size_t avail, uint8_t *dst, seg_cursor *sc, uint8_t *line_buf, int path)
+/* One line of one channel from its planes: halves (p0, p1), words
+ * (p0..p3; float when p3 == NULL). */
+typedef void (*half_kernel)(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out);
+typedef void (*word_kernel)(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, size_t w,
+                            uint8_t *out);
+
+static void line_half_c(const uint8_t *p0, const uint8_t *p1, size_t w, uint8_t *out)
 {
+    line_half(p0, p1, 0, w, 0, out);
+}
+
+static void line_word_c(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, size_t w,
+                        uint8_t *out)
+{
+    line_word(p0, p1, p2, p3, 0, w, 0, out);
+}
+
+/* The plane-to-line rebuild into `dst` (unpacked layout) or, when `seg`
+ * is set, through its segments (`line_buf` holds the longest line). The
+ * cursor is this function's own, so it can stay in registers. Inlined
+ * into each caller below with its kernels: the AVX2 one has them fixed,
+ * so nothing is chosen per line and they can be inlined (narrow tiles
+ * have many short lines, each paying its own dispatch and call). */
+static inline __attribute__((always_inline)) exrqoi_result
+unplane_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in, size_t avail, uint8_t *dst,
+              const exrqoi__segment *seg, size_t nseg, uint8_t *line_buf, half_kernel half, word_kernel word)
+{
+    seg_cursor cursor = {seg, nseg, 0, 0};
+    seg_cursor *sc = seg ? &cursor : NULL;
     size_t left = b->unpacked_size;
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
-#if PXR24_SSE2
-    const bool vec = path == PXR24_PATH_SSE2 || path == PXR24_PATH_AVX2;
-    const bool avx2 = path == PXR24_PATH_AVX2;
-#elif PXR24_NEON
-    const bool vec = path == PXR24_PATH_NEON;
-#else
-    const bool vec = false;
-    (void)path;
-#endif
     for (int32_t yy = 0; yy < b->height; yy++) {
         int32_t y = b->y + yy;
         for (int c = 0; c < b->nchan; c++) {
@@ -290,52 +355,73 @@ static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout 
                     continue;
                 }
             }
-            const uint8_t *p0 = in, *p1 = in + w, *p2 = in + 2 * w;
-            const uint8_t *p3 = ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL;
-            if (ch->type == EXRQOI_PIXEL_HALF) {
-#if PXR24_SSE2
-                if (avx2)
-                    line_half_avx2(p0, p1, w, out);
-                else if (vec)
-                    line_half_sse2(p0, p1, w, out);
-                else
-#elif PXR24_NEON
-                if (vec)
-                    line_half_neon(p0, p1, w, out);
-                else
-#endif
-                    line_half(p0, p1, 0, w, 0, out);
-            } else {
-#if PXR24_SSE2
-                if (vec)
-                    line_word_sse2(p0, p1, p2, p3, w, out);
-                else
-#elif PXR24_NEON
-                if (vec)
-                    line_word_neon(p0, p1, p2, p3, w, out);
-                else
-#endif
-                    line_word(p0, p1, p2, p3, 0, w, 0, out);
-            }
+            if (ch->type == EXRQOI_PIXEL_HALF)
+                half(in, in + w, w, out);
+            else
+                word(in, in + w, in + 2 * w, ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL, w, out);
             in += w * nplanes;
             if (spread) seg_scatter(sc, line_buf, line);
             if (!sc) out += line;
         }
     }
-    (void)vec;
     if (left)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
                             "PXR24 block layout does not match its unpacked size");
     return EXRQOI_OK;
 }
 
+/* Any path but AVX2 (one the build lacks: the portable kernels). */
+static exrqoi_result unplane_any(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
+                                 size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
+                                 uint8_t *line_buf, int path)
+{
+    half_kernel half = line_half_c;
+    word_kernel word = line_word_c;
+#if PXR24_SSE2
+    if (path == PXR24_PATH_SSE2 || path == PXR24_PATH_AVX2) {
+        half = line_half_sse2;
+        word = line_word_sse2;
+    }
+#elif PXR24_NEON
+    if (path == PXR24_PATH_NEON) {
+        half = line_half_neon;
+        word = line_word_neon;
+    }
+#else
+    (void)path;
+#endif
+    return unplane_lines(ctx, b, in, avail, dst, seg, nseg, line_buf, half, word);
+}
+
+#if PXR24_SSE2
+__attribute__((target("avx2"))) static exrqoi_result unplane_avx2(exrqoi__codec_ctx *ctx,
+                                                                   const exrqoi__block_layout *b, const uint8_t *in,
+                                                                   size_t avail, uint8_t *dst,
+                                                                   const exrqoi__segment *seg, size_t nseg,
+                                                                   uint8_t *line_buf)
+{
+    return unplane_lines(ctx, b, in, avail, dst, seg, nseg, line_buf, line_half_avx2, line_word_avx2);
+}
+#endif
+
+static exrqoi_result unplane(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in,
+                             size_t avail, uint8_t *dst, const exrqoi__segment *seg, size_t nseg,
+                             uint8_t *line_buf, int path)
+{
+#if PXR24_SSE2
+    if (path == PXR24_PATH_AVX2) return unplane_avx2(ctx, b, in, avail, dst, seg, nseg, line_buf);
+#endif
+    return unplane_any(ctx, b, in, avail, dst, seg, nseg, line_buf, path);
+}
+
 exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                          const uint8_t *in, size_t avail, uint8_t *dst, int path)
 {
-    return unplane(ctx, b, in, avail, dst, NULL, NULL, path);
+    return unplane(ctx, b, in, avail, dst, NULL, 0, NULL, path);
 }
 
-/* Inflates and rebuilds into dst or through segments (seg != NULL). */
+/* Inflates and rebuilds into dst or through segments (seg != NULL; their
+ * coverage of the block checked by exrqoi__decompress_block_segments). */
 static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
                             size_t n, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {
@@ -346,9 +432,6 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
         size_t line = (size_t)b->chans[c].width * b->chans[c].size;
         if (line > max_line) max_line = line;
     }
-    if (seg && !seg_cover(seg, nseg, b->unpacked_size))
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "segments do not cover the %zu bytes of the PXR24 block", b->unpacked_size);
     /* OpenEXR accepts a stream that inflates to more than needed (the
      * excess is ignored), so allow some slack rather than demand equality */
     size_t cap = need + need / 8 + 64;
@@ -359,9 +442,7 @@ static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *
     if (got < need)
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_CORRUPT,
                             "PXR24 data inflates to %zu bytes, %zu expected", got, need);
-    if (!seg) return unplane(ctx, b, (const uint8_t *)tmp, got, dst, NULL, NULL, ctx->k.pxr24);
-    seg_cursor sc = {seg, nseg, 0, 0};
-    return unplane(ctx, b, (const uint8_t *)tmp, got, NULL, &sc, (uint8_t *)tmp + cap, ctx->k.pxr24);
+    return unplane(ctx, b, (const uint8_t *)tmp, got, dst, seg, nseg, (uint8_t *)tmp + cap, ctx->k.pxr24);
 }
 
 static exrqoi_result pxr24_decompress(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,

@@ -20,7 +20,9 @@ static inline void seg_skip_empty(seg_cursor *sc)
 }
 
 /* The next `n` bytes: a single destination (NULL: not wanted) when one
- * segment holds them all; else returns false and leaves the cursor. */
+ * segment holds them all; else returns false and leaves the cursor. A
+ * segment used up moves the cursor on at once: the next call's skip then
+ * finds the live segment on its first test (one segment a line is usual). */
 static inline bool seg_whole(seg_cursor *sc, size_t n, uint8_t **dst)
 {
     seg_skip_empty(sc);
@@ -28,6 +30,10 @@ static inline bool seg_whole(seg_cursor *sc, size_t n, uint8_t **dst)
     const exrqoi__segment *g = &sc->seg[sc->i];
     *dst = g->dst ? g->dst + sc->off : NULL;
     sc->off += n;
+    if (sc->off == g->len) {
+        sc->i++;
+        sc->off = 0;
+    }
     return true;
 }
 

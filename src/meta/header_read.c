@@ -13,31 +13,41 @@ typedef struct parse_in {
     bool strict;
 } parse_in;
 
-/* Sequential buffered cursor over the source for header parsing. */
+#define CURSOR_BUF ((size_t)65536)
+
+/* Sequential cursor over the source for header parsing: over the bytes of
+ * a memory source in place (a small file's header parse would otherwise
+ * copy the whole file, up to CURSOR_BUF bytes, on every open), else over
+ * `buf`, refilled from the source. */
 typedef struct cursor {
     const parse_in *r;
-    uint64_t pos; /* file offset of buf[0] */
-    uint8_t buf[65536];
+    uint64_t pos;        /* file offset of data[0] */
+    const uint8_t *data; /* buf, or the memory source's bytes */
     size_t len, at;
     exrqoi__err *err;
+    uint8_t buf[];       /* CURSOR_BUF bytes, for sources not in memory */
 } cursor;
+
+static exrqoi_result ends_inside(cursor *c)
+{
+    return exrqoi__fail(c->err, EXRQOI_ERR_TRUNCATED, "file ends inside the header at byte %llu",
+                        (unsigned long long)(c->pos + c->len));
+}
 
 static exrqoi_result fill(cursor *c, size_t want)
 {
     if (c->len - c->at >= want) return EXRQOI_OK;
+    if (c->data != c->buf) return ends_inside(c); /* a memory source has every byte from the start */
     size_t keep = c->len - c->at;
     memmove(c->buf, c->buf + c->at, keep);
     c->pos += c->at;
     c->at = 0;
     c->len = keep;
     size_t got;
-    EXRQOI_TRY(exrqoi__source_read_some(c->r->src, c->pos + c->len, c->buf + c->len,
-                                        sizeof c->buf - c->len, &got, c->err));
+    EXRQOI_TRY(exrqoi__source_read_some(c->r->src, c->pos + c->len, c->buf + c->len, CURSOR_BUF - c->len,
+                                        &got, c->err));
     c->len += got;
-    if (c->len < want)
-        return exrqoi__fail(c->err, EXRQOI_ERR_TRUNCATED, "file ends inside the header at byte %llu",
-                            (unsigned long long)(c->pos + c->len));
-    return EXRQOI_OK;
+    return c->len < want ? ends_inside(c) : EXRQOI_OK;
 }
 
 static uint64_t tell(const cursor *c) { return c->pos + c->at; }
@@ -47,7 +57,7 @@ static exrqoi_result read_name(cursor *c, char *out, size_t maxlen, const char *
 {
     for (size_t n = 0;; n++) {
         EXRQOI_TRY(fill(c, 1));
-        char ch = (char)c->buf[c->at++];
+        char ch = (char)c->data[c->at++];
         if (ch == '\0') {
             out[n] = '\0';
             return EXRQOI_OK;
@@ -66,7 +76,7 @@ static exrqoi_result read_bytes(cursor *c, uint8_t *dst, size_t n)
         if (c->at == c->len) EXRQOI_TRY(fill(c, 1));
         size_t take = c->len - c->at;
         if (take > n) take = n;
-        memcpy(dst, c->buf + c->at, take);
+        memcpy(dst, c->data + c->at, take);
         c->at += take;
         dst += take;
         n -= take;
@@ -91,7 +101,7 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
         *empty = false;
         if ((rv = read_name(c, type, maxname, "attribute type name")) != EXRQOI_OK) break;
         if ((rv = fill(c, 4)) != EXRQOI_OK) break;
-        int32_t size = (int32_t)exrqoi__le32(c->buf + c->at);
+        int32_t size = (int32_t)exrqoi__le32(c->data + c->at);
         c->at += 4;
         if (size < 0) {
             rv = exrqoi__fail(c->err, EXRQOI_ERR_BAD_ATTRIBUTE,
@@ -117,19 +127,29 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
                               r->limits.max_attributes);
             break;
         }
-        /* the buffer grows with the bytes that arrive: the declared size
-         * alone sizes nothing (sources of unknown size) */
-        size_t have = 0;
-        do {
-            size_t step = have > ATTR_STEP ? have : ATTR_STEP, next = (size_t)size;
-            if (next - have > step) next = have + step;
-            void *p = tmp;
-            if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, next + 1)) != EXRQOI_OK) break;
-            tmp = (uint8_t *)p;
-            if ((rv = read_bytes(c, tmp + have, next - have)) != EXRQOI_OK) break;
-            have = next;
-        } while (have < (size_t)size);
-        if (rv != EXRQOI_OK) break;
+        const uint8_t *bytes;
+        if (c->data != c->buf) {
+            /* a memory source's value is parsed where it is (the check
+             * above keeps it inside the source) */
+            if ((rv = fill(c, (size_t)size)) != EXRQOI_OK) break;
+            bytes = c->data + c->at;
+            c->at += (size_t)size;
+        } else {
+            /* the buffer grows with the bytes that arrive: the declared
+             * size alone sizes nothing (sources of unknown size) */
+            size_t have = 0;
+            do {
+                size_t step = have > ATTR_STEP ? have : ATTR_STEP, next = (size_t)size;
+                if (next - have > step) next = have + step;
+                void *p = tmp;
+                if ((rv = exrqoi__reserve(r->alloc, &p, &tmp_cap, next + 1)) != EXRQOI_OK) break;
+                tmp = (uint8_t *)p;
+                if ((rv = read_bytes(c, tmp + have, next - have)) != EXRQOI_OK) break;
+                have = next;
+            } while (have < (size_t)size);
+            if (rv != EXRQOI_OK) break;
+            bytes = tmp;
+        }
         if (exrqoi_header_find(h, name)) {
             if (r->strict) {
                 rv = exrqoi__fail(c->err, EXRQOI_ERR_BAD_HEADER,
@@ -140,7 +160,7 @@ static exrqoi_result read_header(cursor *c, exrqoi_header *h, size_t maxname, in
         }
         exrqoi_attribute a;
         memset(&a, 0, sizeof a);
-        rv = exrqoi__attr_parse(r->alloc, &r->limits, name, type, tmp, (size_t)size, &a, c->err);
+        rv = exrqoi__attr_parse(r->alloc, &r->limits, name, type, bytes, (size_t)size, &a, c->err);
         if (rv != EXRQOI_OK) break;
         rv = exrqoi_header_set(h, &a);
         exrqoi_attribute_free(r->alloc, &a);
@@ -159,23 +179,25 @@ exrqoi_result exrqoi__read_headers(exrqoi__source *src, const exrqoi_allocator *
 {
     const parse_in in = {src, alloc, *limits, strict};
     const parse_in *r = &in;
-    cursor *c = (cursor *)exrqoi__alloc(r->alloc, sizeof(cursor));
+    const bool in_memory = src->mem != NULL;
+    cursor *c = (cursor *)exrqoi__alloc(r->alloc, sizeof(cursor) + (in_memory ? 0 : CURSOR_BUF));
     if (!c) return exrqoi__fail(err, EXRQOI_ERR_OUT_OF_MEMORY, "out of memory");
-    memset(c, 0, offsetof(cursor, buf));
-    c->len = c->at = 0;
+    memset(c, 0, sizeof(cursor));
     c->r = r;
     c->err = err;
+    c->data = in_memory ? src->mem : c->buf;
+    if (in_memory) c->len = (size_t)src->size;
     exrqoi_result rv = fill(c, 8);
     if (rv != EXRQOI_OK) {
         if (rv == EXRQOI_ERR_TRUNCATED)
             rv = exrqoi__fail(err, EXRQOI_ERR_BAD_MAGIC, "file too short to be an EXR file");
         goto done;
     }
-    if (exrqoi__le32(c->buf) != EXR_MAGIC) {
+    if (exrqoi__le32(c->data) != EXR_MAGIC) {
         rv = exrqoi__fail(err, EXRQOI_ERR_BAD_MAGIC, "not an OpenEXR file (bad magic number)");
         goto done;
     }
-    f->version = exrqoi__le32(c->buf + 4);
+    f->version = exrqoi__le32(c->data + 4);
     c->at = 8;
     uint32_t ver = f->version & 0xff;
     uint32_t flags = f->version & ~0xffu;

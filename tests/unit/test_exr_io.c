@@ -268,6 +268,82 @@ static void small_file(void **file, size_t *size, level_data *src)
     exrqoi_header_free(&h);
 }
 
+typedef struct bytes_in {
+    const uint8_t *data;
+    size_t size;
+} bytes_in;
+
+static int64_t bytes_read(void *user, void *buf, size_t size, uint64_t offset)
+{
+    const bytes_in *b = (const bytes_in *)user;
+    if (offset >= b->size) return 0;
+    size_t n = b->size - (size_t)offset < size ? b->size - (size_t)offset : size;
+    memcpy(buf, b->data + offset, n);
+    return (int64_t)n;
+}
+
+/* Keeps an open's last failure message. */
+static void keep_message(void *user, exrqoi_result code, const char *message)
+{
+    (void)code;
+    snprintf((char *)user, 512, "%s", message);
+}
+
+/* The header parser reads a memory source in place and a callback source
+ * through its buffer: the first bytes of a file up to past its header,
+ * cut at every length, give the same result and failure message both ways
+ * (and an exact-size copy lets the sanitizers see any read past the
+ * memory source). */
+static void test_header_sources_agree(void **state)
+{
+    (void)state;
+    void *file;
+    size_t size;
+    level_data src;
+    small_file(&file, &size, &src);
+    free_level(3, &src);
+    size_t most = size < 1024 ? size : 1024;
+    int opened = 0;
+    for (size_t len = 0; len <= most; len++) {
+        uint8_t *cut = (uint8_t *)malloc(len ? len : 1);
+        assert_non_null(cut);
+        memcpy(cut, file, len);
+        exrqoi_reader *rm = NULL, *rc = NULL;
+        char mm[512] = "", mc[512] = "";
+        exrqoi_read_options om = EXRQOI_READ_OPTIONS_INIT, oc = EXRQOI_READ_OPTIONS_INIT;
+        om.on_message = oc.on_message = keep_message;
+        om.message_user = mm;
+        oc.message_user = mc;
+        exrqoi_result vm = exrqoi_reader_open(exrqoi_source_memory(cut, len), &om, &rm);
+        bytes_in b = {cut, len};
+        exrqoi_input in = {bytes_read, (int64_t)len, 1, &b};
+        exrqoi_result vc = exrqoi_reader_open(exrqoi_source_input(&in), &oc, &rc);
+        assert_int_equal(vm, vc);
+        assert_string_equal(mm, mc);
+        if (vm == EXRQOI_OK) {
+            opened++;
+            assert_int_equal(exrqoi_reader_part_count(rm), exrqoi_reader_part_count(rc));
+            assert_int_equal(exrqoi_reader_header(rm, 0)->count, exrqoi_reader_header(rc, 0)->count);
+            /* the values parsed in place are the values read through the buffer */
+            exrqoi_part_info im, ic;
+            assert_int_equal(exrqoi_reader_part_info(rm, 0, &im), EXRQOI_OK);
+            assert_int_equal(exrqoi_reader_part_info(rc, 0, &ic), EXRQOI_OK);
+            assert_memory_equal(&im.data_window, &ic.data_window, sizeof im.data_window);
+            assert_int_equal(im.compression, ic.compression);
+            assert_int_equal(im.channel_count, ic.channel_count);
+            for (int32_t k = 0; k < im.channel_count; k++) {
+                assert_string_equal(im.channels[k].name, ic.channels[k].name);
+                assert_int_equal(im.channels[k].type, ic.channels[k].type);
+            }
+        }
+        exrqoi_reader_close(rm);
+        exrqoi_reader_close(rc);
+        free(cut);
+    }
+    assert_true(opened > 0); /* the cuts reach past the header and offset table */
+    exrqoi_free(NULL, file);
+}
+
 static void test_regions_and_lines(void **state)
 {
     (void)state;
@@ -544,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_subsampled),
         cmocka_unit_test(test_tiled_levels),
         cmocka_unit_test(test_threads_deterministic),
+        cmocka_unit_test(test_header_sources_agree),
         cmocka_unit_test(test_regions_and_lines),
         cmocka_unit_test(test_non_seekable_output),
         cmocka_unit_test(test_failed_write_leaves_old_file),

@@ -320,9 +320,9 @@ static void test_segments(void **state)
             exrqoi_result r2 = exrqoi__pxr24_decompress_segments(&ctx, &b, packed, np - 8, seg, nseg);
             assert_int_equal(r1, r2);
         }
-        /* segments not covering the block are refused */
+        /* segments not covering the block are refused (by the codecs' common entry) */
         seg[nseg - 1].len++;
-        assert_int_equal(exrqoi__pxr24_decompress_segments(&ctx, &b, packed, np, seg, nseg),
+        assert_int_equal(exrqoi__decompress_block_segments(&ctx, &b, packed, np, seg, nseg),
                          EXRQOI_ERR_INVALID_ARGUMENT);
         free(packed);
         free(src);
@@ -333,22 +333,21 @@ static void test_segments(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
-/* Half lines of every width 1..300 (the AVX2 kernel's 32-sample steps,
- * its 16-sample step and the scalar tail in every combination), two
- * channels with differences over the whole 16-bit range: each SIMD path
- * gives the portable path's bytes. */
-static void test_unplane_half_wide(void **state)
+/* Lines of every width 1..300 of two channels of type `t`, with
+ * differences over the whole sample range: each SIMD path gives the
+ * portable path's bytes. */
+static void check_unplane_widths(exrqoi_pixel_type t)
 {
-    (void)state;
     exrqoi__codec_ctx ctx;
     exrqoi__codec_ctx_init(&ctx, NULL);
-    const chan_spec cs[2] = {{EXRQOI_PIXEL_HALF, 0, 1, 1}, {EXRQOI_PIXEL_HALF, 0, 1, 1}};
+    const chan_spec cs[2] = {{t, 0, 1, 1}, {t, 0, 1, 1}};
+    const size_t nplanes = t == EXRQOI_PIXEL_HALF ? 2 : t == EXRQOI_PIXEL_FLOAT ? 3 : 4;
     for (int32_t w = 1; w <= 300; w++) {
         exrqoi__chan_layout cl[2];
         exrqoi__block_layout b;
         const int32_t h = 1 + w % 3;
         make_block(&b, cl, cs, 2, 0, 0, w, h, EXRQOI_COMPRESSION_PXR24);
-        const size_t planes = (size_t)w * (size_t)h * 4;
+        const size_t planes = (size_t)w * (size_t)h * 2 * nplanes;
         uint8_t *in = malloc(planes), *a = malloc(b.unpacked_size), *v = malloc(b.unpacked_size);
         assert_non_null(in);
         assert_non_null(a);
@@ -369,6 +368,23 @@ static void test_unplane_half_wide(void **state)
     exrqoi__codec_ctx_free(&ctx);
 }
 
+/* Half lines: the AVX2 kernel's 32-sample steps, its 16-sample step and
+ * the scalar tail in every combination. */
+static void test_unplane_half_wide(void **state)
+{
+    (void)state;
+    check_unplane_widths(EXRQOI_PIXEL_HALF);
+}
+
+/* Uint and float lines: the AVX2 word kernel's 16-sample steps, the SSE2
+ * 8-sample steps it hands the rest to, and the scalar tail. */
+static void test_unplane_word_wide(void **state)
+{
+    (void)state;
+    check_unplane_widths(EXRQOI_PIXEL_UINT);
+    check_unplane_widths(EXRQOI_PIXEL_FLOAT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_unplane_paths),
         cmocka_unit_test(test_segments),
         cmocka_unit_test(test_unplane_half_wide),
+        cmocka_unit_test(test_unplane_word_wide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
