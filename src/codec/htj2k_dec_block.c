@@ -653,10 +653,40 @@ __attribute__((target("avx2"))) NOINLINE void ms_prep(const uint16_t *qinf, cons
     for (uint32_t k = 0; q0 + k < qe; k += 8) ms_prep8(qinf, uq, q0 + k, L, k);
 }
 
+/* The 16 bytes x of a pair whose bytes read to their end hold one 0xFF
+ * (the first set bit of ffs): the byte after it carries 7 bits, its top
+ * bit stuffed. Drops that bit from x and moves *end (the pair's end in
+ * the bits kept) to the end in the stream's bits. False when the pair
+ * ends before the stuffed bit (the next pair would start in a 7-bit
+ * byte), needs more than the 16 bytes, or reads another 0xFF to its end. */
+__attribute__((target("avx2"))) INLINE bool ms_unstuff_one(__m128i *x, uint32_t ffs, uint32_t *end)
+{
+    const uint32_t stuffed = 8 * (uint32_t)__builtin_ctz(ffs) + 15;
+    const uint32_t raw_end = *end + 1;
+    if (*end < stuffed || raw_end > 128) return false;
+    const uint32_t ffs2 = ffs & (ffs - 1);
+    if ((uint32_t)__builtin_ctz(ffs2 | 0x10000) < (raw_end >> 3)) return false;
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(*x), hi = (uint64_t)_mm_extract_epi64(*x, 1);
+    /* the bits above the stuffed one, down one place */
+    const uint64_t lo1 = lo >> 1 | hi << 63, hi1 = hi >> 1;
+    if (stuffed < 64) {
+        const uint64_t keep = ((uint64_t)1 << stuffed) - 1;
+        lo = (lo & keep) | (lo1 & ~keep);
+        hi = hi1;
+    } else {
+        const uint64_t keep = ((uint64_t)1 << (stuffed - 64)) - 1;
+        hi = (hi & keep) | (hi1 & ~keep);
+    }
+    *x = _mm_set_epi64x((long long)hi, (long long)lo);
+    *end = raw_end;
+    return true;
+}
+
 /* One quad pair (nq 2) or a last quad (nq 1) of magsgn_row_i32_p0_avx2,
  * its inputs at lp (see MS_OFF); false when it is not for the fast
- * path (0xFF among its bytes, whole bytes past the segment's end, or more
- * than 128 bits). With fewer than 16 bytes left it reads them from `tail`
+ * path (more than one 0xFF among its bytes, or one it cannot unstuff
+ * (ms_unstuff_one), whole bytes past the segment's end, or more than 128
+ * bits). With fewer than 16 bytes left it reads them from `tail`
  * (fwd_reader), whose fill bytes past the end read as the portable
  * reader's: 0xFF, so a pair reading whole bytes of them fails the 0xFF
  * test, and the bits of a first fill byte read in part are its 8 ones. */
@@ -664,21 +694,23 @@ __attribute__((target("avx2"))) INLINE bool pair_fast(ms_pos *pos, const uint8_t
                                                      int32_t *out, size_t pitch, uint8_t *exp, uint32_t nq,
                                                      bool narrow)
 {
-    const uint32_t end = pos->bitoff + lp[MS_SUMS + 7];
+    uint32_t end = pos->bitoff + lp[MS_SUMS + 7];
     const uint8_t *src = pos->bp;
     if (__builtin_expect(pos->left < 16, 0)) {
         if ((end >> 3) > pos->left) return false;
         src = tail + 16 - pos->left;
     }
     if (end > 128) return false;
-    /* the 16 bytes, in both halves (narrow lanes shuffle them) */
-    const __m256i xx = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)src));
-    const __m128i x = _mm256_castsi256_si128(xx);
-    /* no 0xFF among the bytes read to their end (the next byte would be
-     * stuffed); the byte read in part may be one, the next pair stops at
-     * it then */
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)src);
+    /* a 0xFF among the bytes read to their end: the next byte is stuffed
+     * (the byte read in part may be one, the next pair stops at it then) */
     const uint32_t ffs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(-1)));
-    if (__builtin_expect((uint32_t)__builtin_ctz(ffs | 0x10000) < (end >> 3), 0)) return false;
+    if (__builtin_expect((uint32_t)__builtin_ctz(ffs | 0x10000) < (end >> 3), 0)) {
+        if (!ms_unstuff_one(&x, ffs, &end)) return false;
+        if (pos->left < 16 && (end >> 3) > pos->left) return false;
+    }
+    /* the 16 bytes, in both halves (narrow lanes shuffle them) */
+    const __m256i xx = _mm256_broadcastsi128_si256(x);
     const __m256i ones = _mm256_set1_epi32(-1);
 #define LANES8(a) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(lp + (a))))
     const __m256i off = _mm256_add_epi32(LANES8(MS_OFF), _mm256_set1_epi32((int)pos->bitoff));

@@ -1240,9 +1240,10 @@ static void test_pass1_rows(void **state)
 /* The MagSgn kernels against the portable path where the AVX2 kernel
  * changes its way of reading: odd widths and heights (a last single quad
  * in a row, through the scratch), and MagSgn bytes with 0xFF in every
- * few (stuffed bits, so pairs fall back quad by quad and come back), up
- * to the end of the segment; every path gives the portable coefficients
- * and result. */
+ * few (stuffed bits, so pairs fall back quad by quad and come back) or
+ * one in every 13 or 29 (a pair's bytes hold one 0xFF: the AVX2 kernel
+ * unstuffs it in place), up to the end of the segment; every path gives
+ * the portable coefficients and result. */
 static void test_magsgn_paths_stuffing(void **state)
 {
     (void)state;
@@ -1270,15 +1271,16 @@ static void test_magsgn_paths_stuffing(void **state)
                 assert_true(len > 2);
                 const uint32_t scup = ((uint32_t)bytes[len - 1] << 4) | (bytes[len - 2] & 0x0F);
                 const uint32_t lms = (uint32_t)len - scup; /* MagSgn bytes */
-                for (uint32_t variant = 0; variant < 6; variant++) {
+                for (uint32_t variant = 0; variant < 8; variant++) {
                     const exrqoi__htj2k_cblk cb = ms_block(bytes, len, w, h, 0, kmax);
-                    /* variant 0 clean; else 0xFF in every (variant + 2)th MagSgn
-                     * byte from a random start (runs of them with variant 5) */
+                    /* variant 0 clean; else 0xFF in every step-th MagSgn byte
+                     * from a random start (runs of them with variant 5) */
+                    const uint32_t step = variant <= 5 ? variant + 2 : variant == 6 ? 13 : 29;
                     uint8_t *saved = malloc(lms + 1);
                     assert_non_null(saved);
                     memcpy(saved, bytes, lms);
                     if (variant)
-                        for (uint32_t k = rnd() % (variant + 2); k < lms; k += variant + 2) {
+                        for (uint32_t k = rnd() % step; k < lms; k += step) {
                             bytes[k] = 0xFF;
                             if (variant == 5 && k + 1 < lms) bytes[k + 1] = 0xFF;
                         }
