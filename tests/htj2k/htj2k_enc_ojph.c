@@ -623,7 +623,7 @@ static int from_source(exrqoi__codec_ctx *ctx, const char *htj2k, const char *so
             ok = r == EXRQOI_OK && got == unpacked;
         } else {
             int map[64];
-            size_t cs_n;
+            size_t cs_n = 0;
             const uint8_t *cs = payload_cs(chunk, sz, &cs_n, map, nch);
             uint8_t *ref = malloc(sz);
             size_t hdr = sz - cs_n, ref_n = cs ? hdr + strip_com(cs, cs_n, ref + hdr) : 0;
