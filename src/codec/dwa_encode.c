@@ -264,6 +264,15 @@ static uint64_t search_mask(int path, const float *qf, const float *tol)
     return m;
 }
 
+/* quantize_v, by the vector candidate search where the path has one. */
+static inline uint16_t quantize_path(const enc_state *s, uint16_t h, float v, float tolerance)
+{
+#if ENC_SSE2 || ENC_NEON
+    if (s->quant_path != EXRQOI__PATH_C) return quantize_v4(s, h, v, tolerance);
+#endif
+    return quantize_v(s, h, v, tolerance);
+}
+
 /* Quantises one block's coefficients (halves hb, as floats qf, row-major)
  * into zig-zag order; returns the nonzero mask (bit i: zig[i] != 0). The
  * candidates of every coefficient to search are prefetched first, so
@@ -277,19 +286,9 @@ static uint64_t quantize_block(const enc_state *s, const uint8_t *hb, const floa
     for (uint64_t t = todo; t; t &= t - 1)
         __builtin_prefetch(s->cand_f + s->cand_off[exrqoi__le16(hb + 2 * __builtin_ctzll(t))]);
 #endif
-#if ENC_SSE2 || ENC_NEON
-    if (s->quant_path != EXRQOI__PATH_C) {
-        for (; todo; todo &= todo - 1) {
-            int j = __builtin_ctzll(todo), i = s->zig_of[j];
-            zig[i] = quantize_v4(s, exrqoi__le16(hb + 2 * j), qf[j], tol[j]);
-            nz |= (uint64_t)(zig[i] != 0) << i;
-        }
-        return nz;
-    }
-#endif
     for (; todo; todo &= todo - 1) {
         int j = __builtin_ctzll(todo), i = s->zig_of[j];
-        zig[i] = quantize_v(s, exrqoi__le16(hb + 2 * j), qf[j], tol[j]);
+        zig[i] = quantize_path(s, exrqoi__le16(hb + 2 * j), qf[j], tol[j]);
         nz |= (uint64_t)(zig[i] != 0) << i;
     }
     return nz;
