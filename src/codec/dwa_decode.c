@@ -582,9 +582,6 @@ exrqoi_result exrqoi__dwa_decode_segments_path(exrqoi__codec_ctx *ctx, const exr
                                                const uint8_t *src, size_t n,
                                                const exrqoi__segment *seg, size_t nseg, int path)
 {
-    if (!seg_cover(seg, nseg, b->unpacked_size))
-        return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "segments do not cover the %zu bytes of the DWA block", b->unpacked_size);
     return decode_core(ctx, b, src, n, NULL, seg, nseg, path);
 }
 
@@ -615,8 +612,9 @@ exrqoi_result exrqoi__dwa_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
         }                                                                                     \
     } while (0)
 
-/* dst (the unpacked layout) or, when seg is set, the segments (already
- * checked to cover the block) receive the decoded lines. */
+/* dst (the unpacked layout) or, when seg is set, the segments (checked to
+ * cover the block by exrqoi__decompress_block_segments) receive the
+ * decoded lines. */
 static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                  const uint8_t *src, size_t n, uint8_t *dst,
                                  const exrqoi__segment *seg, size_t nseg, int path)
