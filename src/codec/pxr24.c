@@ -423,7 +423,7 @@ exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__b
 }
 
 /* Inflates and rebuilds into dst or through segments (seg != NULL; their
- * coverage of the block checked by exrqoi__decompress_block_segments). */
+ * coverage of the block checked before exrqoi__decompress_block_covered). */
 static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
                             size_t n, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {
