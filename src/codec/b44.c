@@ -733,7 +733,7 @@ exrqoi_result exrqoi__b44_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
     EXRQOI_TRY(exrqoi__codec_scratch(ctx, EXRQOI__SCRATCH_B44_UNPACKED, b->unpacked_size ? b->unpacked_size : 1, &buf));
     for (size_t i = 0; i < L.first[b->nchan]; i++) rowp[i] = (uint8_t *)buf + L.lines[i];
     EXRQOI_TRY(decode_rows(vec_path(ctx), ctx, b, src, n, rowp, L.first, junk));
-    seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked by exrqoi__decompress_block_segments */
+    seg_cursor sc = {seg, nseg, 0, 0}; /* coverage checked before exrqoi__decompress_block_covered */
     seg_scatter(&sc, (const uint8_t *)buf, b->unpacked_size);
     return EXRQOI_OK;
 }

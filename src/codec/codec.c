@@ -180,10 +180,22 @@ exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ctx *ctx, const ex
                                                 const uint8_t *src, size_t src_size,
                                                 const exrqoi__segment *seg, size_t nseg)
 {
-    const size_t total = block->unpacked_size;
-    if (!seg_cover(seg, nseg, total))
+    if (!seg_cover(seg, nseg, block->unpacked_size))
         return exrqoi__fail(&ctx->err, EXRQOI_ERR_INVALID_ARGUMENT,
-                            "segments do not cover the %zu bytes of the block", total);
+                            "segments do not cover the %zu bytes of the block", block->unpacked_size);
+    return exrqoi__decompress_block_covered(ctx, block, src, src_size, seg, nseg);
+}
+
+bool exrqoi__segments_cover(const exrqoi__segment *seg, size_t nseg, size_t n)
+{
+    return seg_cover(seg, nseg, n);
+}
+
+exrqoi_result exrqoi__decompress_block_covered(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *block,
+                                               const uint8_t *src, size_t src_size, const exrqoi__segment *seg,
+                                               size_t nseg)
+{
+    const size_t total = block->unpacked_size;
     if (src_size == total) {
         seg_cursor sc = {seg, nseg, 0, 0};
         seg_scatter(&sc, src, total);

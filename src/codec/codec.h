@@ -74,5 +74,14 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_block_segments(exrqoi__codec_ct
                                                                 const exrqoi__block_layout *block,
                                                                 const uint8_t *src, size_t src_size,
                                                                 const exrqoi__segment *seg, size_t nseg);
+/* Whether the segments' lengths sum to exactly n. */
+EXRQOI_INTERNAL bool exrqoi__segments_cover(const exrqoi__segment *seg, size_t nseg, size_t n);
+/* exrqoi__decompress_block_segments for segments whose sum the caller has
+ * checked with exrqoi__segments_cover: a list reused for many chunks with
+ * the same lengths (moved tile templates) is summed once. */
+EXRQOI_INTERNAL exrqoi_result exrqoi__decompress_block_covered(exrqoi__codec_ctx *ctx,
+                                                               const exrqoi__block_layout *block,
+                                                               const uint8_t *src, size_t src_size,
+                                                               const exrqoi__segment *seg, size_t nseg);
 
 #endif

@@ -175,7 +175,8 @@ __attribute__((target("avx2"))) static void line_half_avx2(const uint8_t *p0, co
         exrqoi__pair_sums_avx2(p1 + x, p0 + x, 16, &carry, &ul, &uh);
         exrqoi__pair_store_avx2(out + 2 * x, ul, uh);
     }
-    if (x && x < w) {
+    if (x == w) return; /* tiles' 64-sample lines: no tail tests */
+    if (x) {
         /* redo the line's last 32 samples (the overlap gets the same
          * values): their carry is the sample before them, the running
          * value less the overlapped samples' differences */
@@ -328,8 +329,9 @@ static inline __attribute__((always_inline)) exrqoi_result
 unplane_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *in, size_t avail, uint8_t *dst,
               const exrqoi__segment *seg, size_t nseg, uint8_t *line_buf, half_kernel half, word_kernel word)
 {
-    seg_cursor cursor = {seg, nseg, 0, 0};
-    seg_cursor *sc = seg ? &cursor : NULL;
+    /* used by name, not through a pointer chosen at run time: fewer
+     * loads and stores a line */
+    seg_cursor sc = {seg, nseg, 0, 0};
     size_t left = b->unpacked_size;
     uint8_t *out = dst;
     const uint8_t *in_end = in + avail;
@@ -346,9 +348,9 @@ unplane_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8
                                     "PXR24 data too short for line %d", (int)y);
             left -= line;
             bool spread = false;
-            if (sc) {
+            if (seg) {
                 /* a line split between places is rebuilt in line_buf first */
-                spread = !seg_whole(sc, line, &out);
+                spread = !seg_whole(&sc, line, &out);
                 if (spread) out = line_buf;
                 if (!out) {
                     in += w * nplanes; /* not wanted: each line stands alone */
@@ -360,8 +362,8 @@ unplane_lines(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8
             else
                 word(in, in + w, in + 2 * w, ch->type == EXRQOI_PIXEL_UINT ? in + 3 * w : NULL, w, out);
             in += w * nplanes;
-            if (spread) seg_scatter(sc, line_buf, line);
-            if (!sc) out += line;
+            if (spread) seg_scatter(&sc, line_buf, line);
+            if (!seg) out += line;
         }
     }
     if (left)
@@ -421,7 +423,7 @@ exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx, const exrqoi__b
 }
 
 /* Inflates and rebuilds into dst or through segments (seg != NULL; their
- * coverage of the block checked by exrqoi__decompress_block_segments). */
+ * coverage of the block checked before exrqoi__decompress_block_covered). */
 static exrqoi_result decode(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b, const uint8_t *src,
                             size_t n, uint8_t *dst, const exrqoi__segment *seg, size_t nseg)
 {

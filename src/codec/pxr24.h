@@ -20,7 +20,7 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__pxr24_unplane_path(exrqoi__codec_ctx *ctx,
 /* Decodes a PXR24 block delivering its unpacked bytes through segments
  * (see exrqoi__segment) whose lengths must sum to b->unpacked_size: lines
  * go straight to their destination, unwanted lines are not rebuilt. For
- * exrqoi__decompress_block_segments, which checks the sum once. */
+ * exrqoi__decompress_block_covered, whose caller checks the sum. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__pxr24_decompress_segments(exrqoi__codec_ctx *ctx,
                                                                 const exrqoi__block_layout *b,
                                                                 const uint8_t *src, size_t n,

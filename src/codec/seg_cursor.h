@@ -25,6 +25,12 @@ static inline void seg_skip_empty(seg_cursor *sc)
  * finds the live segment on its first test (one segment a line is usual). */
 static inline bool seg_whole(seg_cursor *sc, size_t n, uint8_t **dst)
 {
+    /* the usual case first (tiles: each line its own segment), with no
+     * loop: the cursor at the start of a segment of exactly n bytes */
+    if (sc->off == 0 && sc->i < sc->nseg && sc->seg[sc->i].len == n && n) {
+        *dst = sc->seg[sc->i++].dst;
+        return true;
+    }
     seg_skip_empty(sc);
     if (sc->i >= sc->nseg || sc->seg[sc->i].len - sc->off < n) return false;
     const exrqoi__segment *g = &sc->seg[sc->i];

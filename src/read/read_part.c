@@ -27,6 +27,9 @@ struct exrqoi__flat_state {
     size_t ntmpl;
     exrqoi__segment *tmpl, *seg;       /* the template; a chunk's own list */
     int16_t *chan_of;                  /* channel of each template segment, -1 = unwanted */
+    size_t tmpl_size;                  /* unpacked bytes of the template chunk */
+    bool tmpl_covers;                  /* the template's lengths sum to tmpl_size */
+    bool seg_lens_tmpl;                /* `seg` holds the template's lengths */
     size_t tmpl_cap, seg_cap, chan_cap; /* bytes */
     ptrdiff_t ystride[64];             /* template channels' destination line strides */
 };
@@ -124,11 +127,12 @@ static bool raw_to_slices(const exrqoi__block_layout *bl, const uint8_t *src, co
  * at the unpacked bytes (the worker's buffer, or the packed bytes
  * themselves when stored raw and zero-copy), or is NULL when the chunk
  * went straight to the slices of `direct`: stored raw, or decoded through
- * `seg` (NULL: not planned). */
+ * `seg` (NULL: not planned; `covered`: its lengths are known to sum to
+ * the block's size). */
 static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, uint64_t packed_size,
                                   uint64_t off, exrqoi__worker *w, int nworkers, unsigned blocks,
                                   const exrqoi__block_layout *bl, const direct_dst *direct,
-                                  const exrqoi__segment *seg, size_t nseg, const uint8_t **block,
+                                  const exrqoi__segment *seg, size_t nseg, bool covered, const uint8_t **block,
                                   exrqoi__err *err)
 {
     if (bl->unpacked_size > r->limits.max_chunk_size)
@@ -163,7 +167,8 @@ static exrqoi_result decode_chunk(exrqoi_reader *r, int part, uint64_t index, ui
     exrqoi_result rv;
     if (seg) {
         /* straight into the caller's slices: no unpacked buffer, no copy */
-        rv = exrqoi__decompress_block_segments(&w->codec, bl, packed, (size_t)packed_size, seg, nseg);
+        rv = covered ? exrqoi__decompress_block_covered(&w->codec, bl, packed, (size_t)packed_size, seg, nseg)
+                     : exrqoi__decompress_block_segments(&w->codec, bl, packed, (size_t)packed_size, seg, nseg);
         *block = NULL;
     } else {
         uint8_t *ub = exrqoi__worker_buffer(r->alloc, w, false, bl->unpacked_size, 0);
@@ -266,11 +271,13 @@ static bool seg_room(exrqoi_reader *r, exrqoi__segment **buf, size_t *cap, size_
  * or NULL when it cannot (see exrqoi__block_segments). Full-shape chunks
  * lying inside the region reuse the worker's template: the same list
  * with each channel's destinations moved by the chunk's offset from the
- * template chunk. */
+ * template chunk. Its lengths are the template's, checked once: *covered
+ * says so. */
 static const exrqoi__segment *chunk_segments(exrqoi_reader *r, struct exrqoi__flat_state *f,
                                              const req_plan *q, const exrqoi__block_layout *bl, bool full,
-                                             size_t *nseg)
+                                             size_t *nseg, bool *covered)
 {
+    *covered = false;
     const exrqoi_box2i *reg = &q->region;
     int nchan = bl->nchan;
     if (nchan > 64) return NULL;
@@ -284,14 +291,19 @@ static const exrqoi__segment *chunk_segments(exrqoi_reader *r, struct exrqoi__fl
         const exrqoi__segment *t = f->tmpl;
         exrqoi__segment *o = f->seg;
         size_t n = f->ntmpl;
+        /* only the destinations move from chunk to chunk */
+        if (!f->seg_lens_tmpl)
+            for (size_t i = 0; i < n; i++) o[i].len = t[i].len;
+        f->seg_lens_tmpl = true;
         for (size_t i = 0; i < n; i++) {
             int c = f->chan_of[i];
             o[i].dst = c >= 0 ? t[i].dst + off[c] : NULL;
-            o[i].len = t[i].len;
         }
         *nseg = n;
+        *covered = f->tmpl_covers && bl->unpacked_size == f->tmpl_size;
         return o;
     }
+    f->seg_lens_tmpl = false;
     /* a line of a channel takes at most 3 segments */
     size_t want = (size_t)bl->height * (size_t)nchan * 3 + 1;
     if (want > MAX_SEGMENTS) want = MAX_SEGMENTS;
@@ -311,7 +323,10 @@ static const exrqoi__segment *chunk_segments(exrqoi_reader *r, struct exrqoi__fl
     f->tmpl_req = q;
     f->tx = bl->x;
     f->ty = bl->y;
+    f->tmpl_size = bl->unpacked_size;
+    f->tmpl_covers = exrqoi__segments_cover(f->tmpl, f->ntmpl, bl->unpacked_size);
     *nseg = f->ntmpl;
+    *covered = f->tmpl_covers;
     return f->tmpl;
 }
 
@@ -381,11 +396,12 @@ static exrqoi_result read_planned(exrqoi_reader *r, const req_plan *q, uint64_t 
     EXRQOI_TRY(chunk_layout(r, f, q, &win, full, &bl, err));
     const exrqoi__segment *seg = NULL;
     size_t nseg = 0;
-    if (q->segments && packed_size != bl.unpacked_size) seg = chunk_segments(r, f, q, &bl, full, &nseg);
+    bool covered = false;
+    if (q->segments && packed_size != bl.unpacked_size) seg = chunk_segments(r, f, q, &bl, full, &nseg, &covered);
     direct_dst direct = {&q->region, q->slots, q->nslots};
     const uint8_t *block;
     EXRQOI_TRY(decode_chunk(r, q->part, index, packed_size, off, w, nworkers, WORK_BLOCKS, &bl, &direct, seg,
-                            nseg, &block, err));
+                            nseg, covered, &block, err));
     /* a decoded block has the stored-raw layout: the prefetching copy
      * scatters it too (GoldenGate_b44a 2 threads: 1.33 -> 1.06 ms) */
     if (block && !raw_to_slices(&bl, block, &direct))
@@ -508,7 +524,7 @@ static exrqoi_result read_cached(exrqoi_reader *r, const req_plan *q)
         if (rv == EXRQOI_OK) lent = exrqoi__reader_lend(r, r->workers, 1);
         if (rv == EXRQOI_OK)
             rv = decode_chunk(r, part, index, ci.packed_size, off, &r->workers[0], 1, WORK_BLOCKS + 1, &bl, NULL,
-                              NULL, 0, &block, &r->err);
+                              NULL, 0, false, &block, &r->err);
         if (rv == EXRQOI_OK) {
             void *cd = r->cache.data;
             if (exrqoi__reserve(r->alloc, &cd, &r->cache.cap, bl.unpacked_size) == EXRQOI_OK) {

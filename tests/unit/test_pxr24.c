@@ -284,6 +284,36 @@ static size_t random_segments(const uint8_t *unpacked, size_t n, uint8_t *out, u
     return k;
 }
 
+/* One segment a line of a channel (the lists of tiles inside the region,
+ * which seg_whole takes without its loop), some not wanted, some empty
+ * ones between; like random_segments otherwise. */
+static size_t line_segments(const exrqoi__block_layout *b, const uint8_t *unpacked, uint8_t *out, uint8_t *want,
+                            exrqoi__segment *seg, size_t cap)
+{
+    size_t k = 0, pos = 0, at = 0;
+    for (int32_t yy = 0; yy < b->height; yy++) {
+        int32_t y = b->y + yy;
+        for (int c = 0; c < b->nchan; c++) {
+            const exrqoi__chan_layout *ch = &b->chans[c];
+            if (((y % ch->y_sampling) + ch->y_sampling) % ch->y_sampling != 0) continue;
+            size_t len = (size_t)ch->width * ch->size;
+            assert_true(k + 2 <= cap);
+            if (rnd() % 8 == 0) seg[k++] = (exrqoi__segment){NULL, 0};
+            seg[k].dst = NULL;
+            if (rnd() % 4 != 0) {
+                at += rnd() % 5;
+                seg[k].dst = out + at;
+                memcpy(want + at, unpacked + pos, len);
+                at += len;
+            }
+            seg[k++].len = len;
+            pos += len;
+        }
+    }
+    assert_int_equal(pos, b->unpacked_size);
+    return k;
+}
+
 /* Decoding through segments delivers the same bytes as decoding into the
  * unpacked buffer, leaves everything else alone, and fails alike. */
 static void test_segments(void **state)
@@ -311,7 +341,8 @@ static void test_segments(void **state)
         memset(out, 0x5a, sz * 3 + 64);
         memset(want, 0x5a, sz * 3 + 64);
         exrqoi__segment seg[600];
-        size_t nseg = random_segments(dec, sz, out, want, seg, 600, iter % 3);
+        size_t nseg = iter % 4 == 3 ? line_segments(&b, dec, out, want, seg, 600)
+                                    : random_segments(dec, sz, out, want, seg, 600, iter % 4);
         assert_int_equal(exrqoi__pxr24_decompress_segments(&ctx, &b, packed, np, seg, nseg), EXRQOI_OK);
         assert_memory_equal(out, want, sz * 3 + 64);
         /* truncated data fails as the plain decoder does */
@@ -320,8 +351,18 @@ static void test_segments(void **state)
             exrqoi_result r2 = exrqoi__pxr24_decompress_segments(&ctx, &b, packed, np - 8, seg, nseg);
             assert_int_equal(r1, r2);
         }
+        /* the entry for checked lists delivers what the checking entry does
+         * (both read a chunk as stored raw when np == sz, as files do) */
+        memset(out, 0x5a, sz * 3 + 64);
+        assert_int_equal(exrqoi__decompress_block_segments(&ctx, &b, packed, np, seg, nseg), EXRQOI_OK);
+        memcpy(want, out, sz * 3 + 64);
+        memset(out, 0x5a, sz * 3 + 64);
+        assert_int_equal(exrqoi__segments_cover(seg, nseg, sz), true);
+        assert_int_equal(exrqoi__decompress_block_covered(&ctx, &b, packed, np, seg, nseg), EXRQOI_OK);
+        assert_memory_equal(out, want, sz * 3 + 64);
         /* segments not covering the block are refused (by the codecs' common entry) */
         seg[nseg - 1].len++;
+        assert_int_equal(exrqoi__segments_cover(seg, nseg, sz), false);
         assert_int_equal(exrqoi__decompress_block_segments(&ctx, &b, packed, np, seg, nseg),
                          EXRQOI_ERR_INVALID_ARGUMENT);
         free(packed);
