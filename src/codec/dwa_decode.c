@@ -212,12 +212,21 @@ DWA_AVX static void f2h64_avx(const float *in, uint16_t *out)
     for (int i = 0; i < 64; i += 8) dwa_f2h8_avx(in + i, out + i);
 }
 
+/* exrqoi__dwa_csc_inverse's arithmetic on vectors of any width, lane-wise
+ * in the same order (no FMA: FP_CONTRACT is off in dwa_simd.h). */
+#define DWA_CSC_INVERSE(y, cb, cr, r, g, b)          \
+    do {                                             \
+        (r) = (y) + 1.5747f * (cr);                  \
+        (g) = (y) - 0.1873f * (cb) - 0.4682f * (cr); \
+        (b) = (y) + 1.8556f * (cb);                  \
+    } while (0)
+
 /* One row of 8 IDCT outputs -> halves (F16C rounding) -> transfer table
  * (one gather: 32 bits at each half's entry, the low 16 kept) -> the
  * output samples, half or float. */
-DWA_AVX static inline void lut_row_avx2(const float *in, const uint16_t *lut, uint8_t *o, bool is_float)
+DWA_AVX static inline void lut_vec_avx2(__m256 in, const uint16_t *lut, uint8_t *o, bool is_float)
 {
-    __m128i h = _mm256_cvtps_ph(_mm256_load_ps(in), _MM_FROUND_TO_NEAREST_INT);
+    __m128i h = _mm256_cvtps_ph(in, _MM_FROUND_TO_NEAREST_INT);
     __m256i g = _mm256_i32gather_epi32((const int *)(const void *)lut, _mm256_cvtepu16_epi32(h), 2);
     g = _mm256_and_si256(g, _mm256_set1_epi32(0xffff));
     __m128i v = _mm_packus_epi32(_mm256_castsi256_si128(g), _mm256_extracti128_si256(g, 1));
@@ -225,6 +234,27 @@ DWA_AVX static inline void lut_row_avx2(const float *in, const uint16_t *lut, ui
         _mm256_storeu_ps((float *)(void *)o, _mm256_cvtph_ps(v));
     else
         _mm_storeu_si128((__m128i *)(void *)o, v);
+}
+
+DWA_AVX static inline void lut_row_avx2(const float *in, const uint16_t *lut, uint8_t *o, bool is_float)
+{
+    lut_vec_avx2(_mm256_load_ps(in), lut, o, is_float);
+}
+
+/* Y'CbCr rows of three transformed blocks -> R'G'B' (lane-wise as
+ * exrqoi__dwa_csc_inverse) -> lut_vec_avx2, row by row: the colour
+ * transform's results go to the gather in registers, not through `blk`. */
+DWA_AVX static inline void csc_lut_rows_avx2(float (*blk)[64], const uint16_t *lut, uint8_t *(*rowp)[8],
+                                      size_t bx, const bool *is_float, int ny)
+{
+    for (int yy = 0; yy < ny; yy++) {
+        dwa_v8 y = (dwa_v8)_mm256_load_ps(blk[0] + 8 * yy), cb = (dwa_v8)_mm256_load_ps(blk[1] + 8 * yy),
+               cr = (dwa_v8)_mm256_load_ps(blk[2] + 8 * yy);
+        dwa_v8 rgb[3];
+        DWA_CSC_INVERSE(y, cb, cr, rgb[0], rgb[1], rgb[2]);
+        for (int c = 0; c < 3; c++)
+            lut_vec_avx2((__m256)rgb[c], lut, rowp[c][yy] + bx * 8 * (is_float[c] ? 4u : 2u), is_float[c]);
+    }
 }
 
 /* 8 halves -> 8 little-endian floats */
@@ -243,10 +273,11 @@ static inline __attribute__((always_inline)) void csc64_vec(float *c0, float *c1
 #elif DWA_X86
     for (int i = 0; i < 64; i += 4) {
         dwa_v4 y = (dwa_v4)_mm_load_ps(c0 + i), cb = (dwa_v4)_mm_load_ps(c1 + i),
-               cr = (dwa_v4)_mm_load_ps(c2 + i);
-        _mm_store_ps(c0 + i, (__m128)(y + 1.5747f * cr));
-        _mm_store_ps(c1 + i, (__m128)(y - 0.1873f * cb - 0.4682f * cr));
-        _mm_store_ps(c2 + i, (__m128)(y + 1.8556f * cb));
+               cr = (dwa_v4)_mm_load_ps(c2 + i), r, g, b;
+        DWA_CSC_INVERSE(y, cb, cr, r, g, b);
+        _mm_store_ps(c0 + i, (__m128)r);
+        _mm_store_ps(c1 + i, (__m128)g);
+        _mm_store_ps(c2 + i, (__m128)b);
     }
 #else
     exrqoi__dwa_csc_inverse(c0, c1, c2, 64);
@@ -448,6 +479,12 @@ decode_lossy_impl(dec_state *s, const int *chans, int ncomp, bool use_lut, const
             for (int c = 0; c < ncomp; c++)
                 if (last[c] == 0)
                     for (int i = 0; i < 64; i++) blk[c][i] = dcv[c];
+#if DWA_X86
+            if (path == DWA_PATH_AVX && lut && nx == 8 && ncomp == 3) {
+                csc_lut_rows_avx2(blk, lut, rowp, bx, is_float, ny);
+                continue;
+            }
+#endif
             if (ncomp == 3) {
                 if (path == DWA_PATH_C)
                     exrqoi__dwa_csc_inverse(blk[0], blk[1], blk[2], 64);
