@@ -36,12 +36,16 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__htj2k_decode_codestream_rows(const exrqoi_
                                                                    exrqoi__htj2k_rows_fn rows_fn, void *rows_arg);
 
 /* CxtVLC lookup: index = context * 128 + the next 7 bits of the VLC stream
- * (first bit in the LSB). Entry bits: 0-2 codeword length, 3 u_off,
- * 4-7 rho (significance of the quad's samples: bit 0 top-left, 1
- * bottom-left, 2 top-right, 3 bottom-right), 8-11 e_1, 12-15 e_k.
- * Table 0 is for the first row of quads, table 1 for the others. */
-EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl0[1024];
-EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
+ * (first bit in the LSB). Entry bits 16-31 (the quad's qinf entry): 0-2
+ * codeword length, 3 u_off, 4-7 rho (significance of the quad's samples:
+ * bit 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right), 8-11 e_1,
+ * 12-15 e_k. Bits 0-15, for the VLC loop's dependency chain: 0-5 the
+ * codeword length alone (a shift by the entry skips the codeword), 7-9
+ * the context bits (shifted by 7) the quad gives the quad to its right,
+ * 11 u_off. Table 0 is for the first row of quads, table 1 for the
+ * others. */
+EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_vlc_tbl0[1024];
+EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_vlc_tbl1[1024];
 
 /* U-VLC lookup for a pair of quads: index = mode * 64 + the next 6 bits
  * (first bit in the LSB). Modes: 0 no quad has u_off, 1 quad 0 only, 2
@@ -53,10 +57,10 @@ EXRQOI_INTERNAL extern const uint16_t exrqoi__htj2k_vlc_tbl1[1024];
  * u_ext, 16-23 and 24-31 the u of quad 0 and 1 before their suffix. */
 EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_tbl[6 * 64];
 /* The same when no prefix is "000" (the usual case: u at most 4 each, 6
- * in mode 5): index = mode (0-5) * 256 + the next 8 bits; entry bits 0-7
- * u of quad 0, 8-15 u of quad 1 (so both store as one 16-bit word), 16-23
- * the bits used, or 0x80000000 for a pair that needs
- * exrqoi__htj2k_uvlc_tbl. */
+ * in mode 5): index = mode (0-5) * 256 + the next 8 bits; entry bits 0-5
+ * the bits used alone (a shift by the entry skips them), 8-15 u of quad
+ * 0, 16-23 u of quad 1 (so both store as one 16-bit word), or 0x80000000
+ * for a pair that needs exrqoi__htj2k_uvlc_tbl. */
 EXRQOI_INTERNAL extern const uint32_t exrqoi__htj2k_uvlc_short[6 * 256];
 
 /* The block decoder's U-VLC step (T.814 7.3.6) for a pair of quads: u of

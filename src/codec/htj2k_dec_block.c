@@ -365,8 +365,8 @@ INLINE uint32_t uvlc_pair(uint64_t bits, uint32_t mode8, uint32_t *u01, bool fir
 {
     const uint32_t f = uvlc_short(bits, mode8);
     if (__builtin_expect(!(f >> 31), 1)) {
-        *u01 = f & 0xFFFF;
-        return f >> 16;
+        *u01 = f >> 8;
+        return f & 63;
     }
     return uvlc_long_bits(bits, mode8, u01, first);
 }
@@ -924,29 +924,22 @@ INLINE uint32_t mel_next(mel_queue *mq)
 
 /* One quad's CxtVLC codeword from `bits` in context ctx7 >> 7 (after a MEL
  * event when ctx is 0): its table entry, 0 for a quad with no significant
- * sample; counts the bits it takes in *used. Every 7-bit pattern is a
- * codeword in every context (each table entry has a length, which
+ * sample (bits >> (entry & 63) skips the codeword). Every 7-bit pattern
+ * is a codeword in every context (each table entry has a length, which
  * test_htj2k checks), so there is no invalid codeword to refuse. */
-INLINE uint32_t vlc_quad(uint64_t bits, uint32_t *used, mel_queue *mel, const uint16_t *tbl, uint32_t ctx7)
+INLINE uint32_t vlc_quad(uint64_t bits, mel_queue *mel, const uint32_t *tbl, uint32_t ctx7)
 {
     if (ctx7 == 0 && !mel_next(mel)) return 0;
-    const uint32_t t = tbl[ctx7 | (uint32_t)((bits >> *used) & 0x7F)];
-    *used += t & 7;
-    return t;
+    return tbl[ctx7 | (uint32_t)(bits & 0x7F)];
 }
 
 /* Context of a quad (T.814 7.3.5), shifted left by 7, from its left
- * neighbour's entry t (rho in bits 4-7) and `up7`, the part from the
- * previous quad row (bits 7 and 9, see row_finish). */
+ * neighbour's table entry t (which carries its part in bits 7-9: the
+ * first row's, or bit 8 below it) and `up7`, the part from the previous
+ * quad row (bits 7 and 9, see row_finish). */
 INLINE uint32_t quad_ctx7(uint32_t t, uint32_t up7, bool first)
 {
-    /* first row, by rho: bit 0 its left column, bits 1 and 2 its right */
-    static const uint16_t k_first[16] = {0x000, 0x080, 0x080, 0x080, 0x100, 0x180, 0x180, 0x180,
-                                         0x200, 0x280, 0x280, 0x280, 0x300, 0x380, 0x380, 0x380};
-    if (first) return k_first[t >> 4 & 15];
-    /* t's right column (rho bits 2 and 3, entry bits 6 and 7), either
-     * carrying into bit 8 */
-    return up7 | (((t & 0xC0) + 0xC0) & 0x100);
+    return first ? t & 0x380 : up7 | (t & 0x100);
 }
 
 INLINE uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
@@ -1121,10 +1114,10 @@ NOINLINE uint32_t uvlc_long_next(rev_reader *r, uint32_t mode8) { return uvlc_lo
 /* One pair of quads (qx, and qx + 1 when `pair`) of a quad row; returns
  * the entry of the last, the left neighbour of the next pair. Stores u;
  * row_finish adds kappa. */
-INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint16_t *tbl, const uint16_t *pre,
+INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uint32_t *tbl, const uint16_t *pre,
                          uint16_t *qinf, uint8_t *uq, uint32_t qx, uint32_t left, bool first, bool pair)
 {
-    uint32_t used = 0, p0 = 0, p1 = 0;
+    uint32_t p0 = 0, p1 = 0;
     if (!first) {
         p0 = pre[qx];
         if (pair) p1 = pre[qx + 1];
@@ -1138,23 +1131,29 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
         store_u_pair(uq + qx, 0);
         return 0;
     }
-    const uint64_t bits = vlc_peek(vlc, vb);
-    const uint32_t t0 = vlc_quad(bits, &used, mel, tbl, ctx0);
-    qinf[qx] = (uint16_t)t0;
+    /* the chain from one pair to the next is the bit position: each step
+     * shifts by a table entry as it is (its low 6 bits the length) */
+    uint64_t bits = vlc_peek(vlc, vb);
+    const uint32_t t0 = vlc_quad(bits, mel, tbl, ctx0);
+    qinf[qx] = (uint16_t)(t0 >> 16);
+    bits >>= t0 & 63;
     uint32_t t1 = 0;
     if (pair) {
-        t1 = vlc_quad(bits, &used, mel, tbl, quad_ctx7(t0, p1, first));
-        qinf[qx + 1] = (uint16_t)t1;
+        t1 = vlc_quad(bits, mel, tbl, quad_ctx7(t0, p1, first));
+        qinf[qx + 1] = (uint16_t)(t1 >> 16);
+        bits >>= t1 & 63;
     }
+    const uint32_t used = (t0 & 63) + (t1 & 63);
     /* U-VLC mode: 0 none, 1 quad 0, 2 quad 1, 3 both; both in the first
      * row: 4 after a MEL 0, 5 after a MEL 1 */
-    uint32_t mode8 = ((t0 & 8) | (t1 & 8) << 1) << 5; /* mode * 256 */
+    uint32_t mode8 = (t0 >> 3 & 0x100) | (t1 >> 2 & 0x200); /* mode * 256 from the u_off bits 11 */
     if (first && mode8 == 3 << 8) mode8 = (4 + mel_next(mel)) << 8;
     uint32_t u01;
-    const uint32_t f = uvlc_short(bits >> used, mode8);
+    const uint32_t f = uvlc_short(bits, mode8);
     if (__builtin_expect(!(f >> 31), 1)) {
-        u01 = f & 0xFFFF;
-        regs_skip(vb, used + (f >> 16));
+        u01 = f >> 8;
+        vb->acc = bits >> (f & 63);
+        vb->n -= (int)(used + (f & 63));
     } else {
         regs_skip(vb, used);
         vlc->acc = vb->acc;
@@ -1178,7 +1177,7 @@ INLINE uint32_t vlc_pair(rev_reader *vlc, bitregs *vb, mel_queue *mel, const uin
 INLINE uint32_t vlc_row(rev_reader *vlc, mel_queue *mel, const uint8_t *exp_prev, uint16_t *pre, uint16_t *qinf,
                         uint8_t *uq, uint32_t qw, uint32_t umax, bool first, int path)
 {
-    const uint16_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
+    const uint32_t *tbl = first ? exrqoi__htj2k_vlc_tbl0 : exrqoi__htj2k_vlc_tbl1;
     bitregs vb = {vlc->acc, vlc->n};
     mel_queue mq = *mel;
     uint32_t left = 0, qx = 0;

@@ -47,14 +47,46 @@ static void build_vlc(const uint8_t (*rows)[7], size_t nrows, uint16_t out[1024]
     }
 }
 
+/* The decoder's 32-bit entry (htj2k_dec.h) from a 16-bit one: the
+ * length alone in bits 0-5, the context bits for the quad to the right
+ * (the first row's or the others'), u_off again in bit 11. */
+static void widen_vlc(const uint16_t in[1024], int first, uint32_t out[1024])
+{
+    for (unsigned i = 0; i < 1024; i++) {
+        const uint32_t e = in[i], rho = e >> 4 & 15;
+        const uint32_t ctx = first ? (uint32_t)((rho & 3) != 0) << 7 | (rho >> 2 & 1) << 8 | (rho >> 3) << 9
+                                   : (uint32_t)((rho >> 2) != 0) << 8;
+        out[i] = (e & 7) | ctx | (e >> 3 & 1) << 11 | e << 16;
+    }
+}
+
 static void test_vlc_tables(void **state)
 {
     (void)state;
     uint16_t t[1024];
+    uint32_t t32[1024];
     build_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
-    assert_memory_equal(t, exrqoi__htj2k_vlc_tbl0, sizeof t);
+    widen_vlc(t, 1, t32);
+    assert_memory_equal(t32, exrqoi__htj2k_vlc_tbl0, sizeof t32);
     build_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
-    assert_memory_equal(t, exrqoi__htj2k_vlc_tbl1, sizeof t);
+    widen_vlc(t, 0, t32);
+    assert_memory_equal(t32, exrqoi__htj2k_vlc_tbl1, sizeof t32);
+    /* the context bits a quad gives its right neighbour, against T.814
+     * 7.3.5 written out: first row, rho bits 0|1 -> context bit 0, 2 -> 1,
+     * 3 -> 2; other rows, rho bits 2|3 -> context bit 1 */
+    for (unsigned i = 0; i < 1024; i++) {
+        const unsigned r0 = exrqoi__htj2k_vlc_tbl0[i] >> 20 & 15, r1 = exrqoi__htj2k_vlc_tbl1[i] >> 20 & 15;
+        const unsigned c0 = ((r0 & 1) | (r0 >> 1 & 1)) | (r0 >> 2 & 1) << 1 | (r0 >> 3 & 1) << 2;
+        const unsigned c1 = ((r1 >> 2 & 1) | (r1 >> 3 & 1)) << 1;
+        assert_int_equal(exrqoi__htj2k_vlc_tbl0[i] >> 7 & 7, c0);
+        assert_int_equal(exrqoi__htj2k_vlc_tbl1[i] >> 7 & 7, c1);
+        /* the shift by the entry takes its low 6 bits: the length alone */
+        for (int k = 0; k < 2; k++) {
+            const uint32_t e = k ? exrqoi__htj2k_vlc_tbl1[i] : exrqoi__htj2k_vlc_tbl0[i];
+            assert_int_equal(e & 0x7F, e >> 16 & 7);
+            assert_int_equal(e >> 11 & 0x1F, e >> 19 & 1);
+        }
+    }
     /* the codes are prefix-free: each row's codeword fills exactly
      * 2^(7 - length) table slots of its context */
     size_t n = sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0];
@@ -70,15 +102,17 @@ static void test_vlc_tables(void **state)
 static int print_vlc(void)
 {
     uint16_t t[1024];
+    uint32_t t32[1024];
     for (int k = 0; k < 2; k++) {
         if (k == 0)
             build_vlc(k_vlc_rows0, sizeof k_vlc_rows0 / sizeof k_vlc_rows0[0], t);
         else
             build_vlc(k_vlc_rows1, sizeof k_vlc_rows1 / sizeof k_vlc_rows1[0], t);
-        printf("const uint16_t exrqoi__htj2k_vlc_tbl%d[1024] = {\n", k);
+        widen_vlc(t, k == 0, t32);
+        printf("const uint32_t exrqoi__htj2k_vlc_tbl%d[1024] = {\n", k);
         for (int i = 0; i < 1024; i += 8) {
             printf("   ");
-            for (int j = 0; j < 8; j++) printf(" 0x%04X,", t[i + j]);
+            for (int j = 0; j < 8; j++) printf(" 0x%08X,", (unsigned)t32[i + j]);
             printf("\n");
         }
         printf("};\n\n");
@@ -796,9 +830,10 @@ static void check_uvlc_short(uint32_t f, uint64_t bits, unsigned mode, int is_lo
     }
     unsigned r0, r1;
     const unsigned ru = uvlc_ref(bits, mode, &r0, &r1);
-    assert_int_equal(f & 0xFF, r0);
-    assert_int_equal(f >> 8 & 0xFF, r1);
-    assert_int_equal(f >> 16, ru);
+    assert_int_equal(f >> 8 & 0xFF, r0);
+    assert_int_equal(f >> 16 & 0xFF, r1);
+    assert_int_equal(f & 0xFF, ru);
+    assert_int_equal(f >> 24, 0);
 }
 
 static void test_uvlc_table(void **state)
