@@ -232,8 +232,8 @@ EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decode_path(exrqoi__codec_ctx *ctx,
                                                       int path);
 /* Decoding straight into the caller's memory (see exrqoi__segment):
  * lines go to their destination, lines not wanted or split between
- * places through scratch. For exrqoi__decompress_block_segments, which
- * checks first that the segments cover the block. */
+ * places through scratch. For exrqoi__decompress_block_covered, whose
+ * caller checks that the segments cover the block. */
 EXRQOI_INTERNAL exrqoi_result exrqoi__dwa_decompress_segments(exrqoi__codec_ctx *ctx,
                                                               const exrqoi__block_layout *b,
                                                               const uint8_t *src, size_t n,

@@ -649,9 +649,9 @@ exrqoi_result exrqoi__dwa_decompress_segments(exrqoi__codec_ctx *ctx, const exrq
         }                                                                                     \
     } while (0)
 
-/* dst (the unpacked layout) or, when seg is set, the segments (checked to
- * cover the block by exrqoi__decompress_block_segments) receive the
- * decoded lines. */
+/* dst (the unpacked layout) or, when seg is set, the segments (their
+ * coverage of the block checked before exrqoi__decompress_block_covered)
+ * receive the decoded lines. */
 static exrqoi_result decode_core(exrqoi__codec_ctx *ctx, const exrqoi__block_layout *b,
                                  const uint8_t *src, size_t n, uint8_t *dst,
                                  const exrqoi__segment *seg, size_t nseg, int path)
